@@ -1,0 +1,251 @@
+"""What can be asked of a meeting.
+
+Participant and moderator commands come from the wire; the system commands (`Join`, `Rejoin`,
+`Disconnect`, `Tick`) only come from the server itself, which has checked the token or owns the
+clock. Who may send each command, and in which phase, is the table in `rooms.policy`.
+Commands check their own shape here; what depends on the meeting is checked in `rooms.decide`.
+"""
+
+from dataclasses import dataclass
+
+from rooms.ids import PLENARY, ParticipantId, RoomId
+from rooms.model import GroupBy, Role
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise ValueError(message)
+
+
+# System commands ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Join:
+    participant: ParticipantId
+    name: str
+    role: Role
+    organisation: str = ""
+    district: str = ""
+    group: str = ""
+
+
+@dataclass(frozen=True)
+class Rejoin:
+    participant: ParticipantId
+
+
+@dataclass(frozen=True)
+class Disconnect:
+    participant: ParticipantId
+
+
+@dataclass(frozen=True)
+class Tick:
+    """Time has passed: let the workshops' clock warn, close or bring everyone back."""
+
+
+# Everyone -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SendChat:
+    text: str
+    to: ParticipantId | None = None
+
+
+@dataclass(frozen=True)
+class RaiseHand:
+    pass
+
+
+@dataclass(frozen=True)
+class LowerHand:
+    pass
+
+
+@dataclass(frozen=True)
+class React:
+    emoji: str
+
+
+@dataclass(frozen=True)
+class ChooseRoom:
+    room: RoomId
+
+
+@dataclass(frozen=True)
+class RequestHelp:
+    pass
+
+
+@dataclass(frozen=True)
+class CancelHelp:
+    pass
+
+
+# Moderators ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SetRole:
+    participant: ParticipantId
+    role: Role
+
+
+@dataclass(frozen=True)
+class RemoveParticipant:
+    participant: ParticipantId
+
+
+@dataclass(frozen=True)
+class AskToMute:
+    participant: ParticipantId
+
+
+@dataclass(frozen=True)
+class GiveFloor:
+    """Give the floor to `participant`, or to the first in the hand queue when it is None."""
+
+    participant: ParticipantId | None = None
+
+
+@dataclass(frozen=True)
+class TakeFloor:
+    pass
+
+
+@dataclass(frozen=True)
+class ClearHand:
+    participant: ParticipantId
+
+
+@dataclass(frozen=True)
+class ClearAllHands:
+    pass
+
+
+@dataclass(frozen=True)
+class CreateRooms:
+    names: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        _require(len(self.names) > 0, "names must list at least one room")
+
+
+@dataclass(frozen=True)
+class RenameRoom:
+    room: RoomId
+    name: str
+    topic: str | None = None
+
+    def __post_init__(self) -> None:
+        _require(self.room != PLENARY, "the plenary cannot be renamed")
+
+
+@dataclass(frozen=True)
+class DeleteRoom:
+    room: RoomId
+
+    def __post_init__(self) -> None:
+        _require(self.room != PLENARY, "the plenary cannot be deleted")
+
+
+@dataclass(frozen=True)
+class AssignRandom:
+    """Deal everyone but the moderators into the workshops at random, sizes differing by one."""
+
+
+@dataclass(frozen=True)
+class AssignMixed:
+    """Spread people sharing a district (organisation, group) across the workshops."""
+
+    by: GroupBy = GroupBy.DISTRICT
+
+
+@dataclass(frozen=True)
+class MoveParticipant:
+    """Assign one person by hand; while workshops are open this moves them at once."""
+
+    participant: ParticipantId
+    room: RoomId
+
+
+@dataclass(frozen=True)
+class SetSelfSelect:
+    allowed: bool
+
+
+@dataclass(frozen=True)
+class OpenRooms:
+    duration_s: int | None = None
+
+    def __post_init__(self) -> None:
+        _require(self.duration_s is None or self.duration_s > 0, "duration_s must be positive")
+
+
+@dataclass(frozen=True)
+class ExtendRooms:
+    seconds: int
+
+    def __post_init__(self) -> None:
+        _require(self.seconds > 0, "seconds must be positive")
+
+
+@dataclass(frozen=True)
+class CloseRooms:
+    pass
+
+
+@dataclass(frozen=True)
+class Broadcast:
+    text: str
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A moderator goes into a room (the plenary to come back)."""
+
+    room: RoomId
+
+
+@dataclass(frozen=True)
+class DismissHelp:
+    participant: ParticipantId
+
+
+SystemCommand = Join | Rejoin | Disconnect | Tick
+
+ClientCommand = (
+    SendChat
+    | RaiseHand
+    | LowerHand
+    | React
+    | ChooseRoom
+    | RequestHelp
+    | CancelHelp
+    | SetRole
+    | RemoveParticipant
+    | AskToMute
+    | GiveFloor
+    | TakeFloor
+    | ClearHand
+    | ClearAllHands
+    | CreateRooms
+    | RenameRoom
+    | DeleteRoom
+    | AssignRandom
+    | AssignMixed
+    | MoveParticipant
+    | SetSelfSelect
+    | OpenRooms
+    | ExtendRooms
+    | CloseRooms
+    | Broadcast
+    | Visit
+    | DismissHelp
+)
+
+Command = SystemCommand | ClientCommand
+
+CLIENT_COMMANDS: tuple[type[ClientCommand], ...] = ClientCommand.__args__  # type: ignore[attr-defined]

@@ -1,0 +1,25 @@
+"""The limits and durations a meeting runs with; the server fills them from its settings."""
+
+from dataclasses import dataclass
+
+REACTIONS = frozenset({"👍", "👏", "❤️", "😂", "😮", "🎉", "🙏", "🤔"})
+
+
+@dataclass(frozen=True)
+class MeetingConfig:
+    max_participants: int = 500
+    max_name_chars: int = 64
+    max_attribute_chars: int = 80
+    max_chat_chars: int = 2000
+    max_room_name_chars: int = 64
+    max_topic_chars: int = 200
+    max_rooms: int = 50
+    chat_history: int = 500
+    max_duration_s: int = 8 * 3600
+    warning_s: float = 60.0
+    grace_s: float = 15.0
+
+    def __post_init__(self) -> None:
+        for name, value in vars(self).items():
+            if value < 0:
+                raise ValueError(f"{name} must not be negative, got {value}")

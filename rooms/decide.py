@@ -1,0 +1,349 @@
+"""What each command does: checks it against the meeting and returns the events it causes.
+
+Nothing here writes the state; `rooms.meeting.Meeting` applies the events. Who may send a command
+and in which phase was already checked against `rooms.policy.RULES`.
+"""
+
+import random
+import unicodedata
+from collections.abc import Iterable
+from typing import assert_never
+
+from rooms import commands as cmd
+from rooms import events as ev
+from rooms.assignment import deal_mixed, deal_random
+from rooms.config import REACTIONS, MeetingConfig
+from rooms.errors import Reason, Rejected
+from rooms.ids import PLENARY, ParticipantId, RoomId
+from rooms.model import MeetingState, Participant, Phase, Role
+
+Audience = frozenset[ParticipantId] | None
+Outcome = list[tuple[ev.Event, Audience]]
+
+EVERYONE: Audience = None
+
+
+def decide(
+    state: MeetingState,
+    config: MeetingConfig,
+    actor: ParticipantId | None,
+    command: cmd.Command,
+    now: float,
+) -> Outcome:
+    match command:
+        case cmd.Join() | cmd.Rejoin() | cmd.Disconnect():
+            return _presence(state, config, command)
+        case cmd.Tick():
+            return _tick(state, config, now)
+    assert actor is not None, "the policy lets only system commands come without an actor"
+    me = state.participants[actor]
+    match command:
+        case cmd.SendChat():
+            return _chat(state, config, me, command)
+        case cmd.RaiseHand():
+            _check(actor not in state.hand_queue, Reason.CONFLICT, "your hand is already raised")
+            _check(state.floor != actor, Reason.CONFLICT, "you already have the floor")
+            return [(ev.HandRaised(actor), EVERYONE)]
+        case cmd.LowerHand():
+            _check(actor in state.hand_queue, Reason.CONFLICT, "your hand is not raised")
+            return [(ev.HandLowered(actor, by=actor), EVERYONE)]
+        case cmd.React():
+            _check(command.emoji in REACTIONS, Reason.INVALID, "emoji is not an allowed reaction")
+            return [(ev.Reacted(actor, command.emoji), EVERYONE)]
+        case cmd.ChooseRoom():
+            _check(
+                state.self_select or me.role is Role.MODERATOR,
+                Reason.NOT_ALLOWED,
+                "the moderators have not let participants choose their room",
+            )
+            return _assign_one(state, actor, _room(state, command.room))
+        case cmd.RequestHelp():
+            _check(me.room != PLENARY, Reason.CONFLICT, "help is asked for from a workshop room")
+            _check(not _has_help_call(state, actor), Reason.CONFLICT, "you already asked for help")
+            return [(ev.HelpRequested(actor, me.room), EVERYONE)]
+        case cmd.CancelHelp():
+            _check(_has_help_call(state, actor), Reason.CONFLICT, "you have not asked for help")
+            return [(ev.HelpCleared(actor, by=actor), EVERYONE)]
+        case cmd.SetRole():
+            target = _participant(state, command.participant)
+            _check(target.role is not command.role, Reason.CONFLICT, f"already a {command.role}")
+            _check(
+                target.role is not Role.MODERATOR or len(state.moderators()) > 1,
+                Reason.CONFLICT,
+                "the last moderator cannot be demoted",
+            )
+            return [(ev.RoleChanged(target.id, command.role, by=actor), EVERYONE)]
+        case cmd.RemoveParticipant():
+            target = _participant(state, command.participant)
+            _check(target.id != actor, Reason.INVALID, "a moderator cannot remove themselves")
+            return [(ev.ParticipantRemoved(target.id, by=actor), EVERYONE)]
+        case cmd.AskToMute():
+            target = _participant(state, command.participant)
+            audience = frozenset([target.id, *state.moderators()])
+            return [(ev.MuteRequested(target.id, by=actor), audience)]
+        case cmd.GiveFloor():
+            return _give_floor(state, actor, command)
+        case cmd.TakeFloor():
+            _check(state.floor is not None, Reason.CONFLICT, "nobody has the floor")
+            assert state.floor is not None
+            return [(ev.FloorTaken(state.floor, by=actor), EVERYONE)]
+        case cmd.ClearHand():
+            target = _participant(state, command.participant)
+            _check(target.id in state.hand_queue, Reason.CONFLICT, "that hand is not raised")
+            return [(ev.HandLowered(target.id, by=actor), EVERYONE)]
+        case cmd.ClearAllHands():
+            return [(ev.HandLowered(p, by=actor), EVERYONE) for p in state.hand_queue]
+        case cmd.CreateRooms():
+            return _create_rooms(state, config, command)
+        case cmd.RenameRoom():
+            workshop = state.workshops.get(command.room)
+            _check(workshop is not None, Reason.UNKNOWN_ROOM, f"no room {command.room!r}")
+            assert workshop is not None
+            name = _line(command.name, "name", config.max_room_name_chars)
+            topic = workshop.topic
+            if command.topic is not None:
+                topic = _line(command.topic, "topic", config.max_topic_chars, allow_empty=True)
+            return [(ev.RoomRenamed(workshop.id, name, topic), EVERYONE)]
+        case cmd.DeleteRoom():
+            _check(command.room in state.workshops, Reason.UNKNOWN_ROOM, f"no room {command.room!r}")
+            back = _moves(state, state.members(command.room), PLENARY)
+            return [*back, (ev.RoomDeleted(command.room), EVERYONE)]
+        case cmd.AssignRandom():
+            people = [p.id for p in _assignable(state)]
+            return [(ev.PlanSet(deal_random(people, _workshop_ids(state), _rng(state))), EVERYONE)]
+        case cmd.AssignMixed():
+            keyed = [(p.id, p.attribute(command.by)) for p in _assignable(state)]
+            return [(ev.PlanSet(deal_mixed(keyed, _workshop_ids(state), _rng(state))), EVERYONE)]
+        case cmd.MoveParticipant():
+            target = _participant(state, command.participant)
+            return _assign_one(state, target.id, _room(state, command.room))
+        case cmd.SetSelfSelect():
+            if state.self_select == command.allowed:
+                return []
+            return [(ev.SelfSelectChanged(command.allowed), EVERYONE)]
+        case cmd.OpenRooms():
+            _check(bool(state.workshops), Reason.CONFLICT, "there are no workshop rooms to open")
+            deadline = None
+            if command.duration_s is not None:
+                _check_duration(config, command.duration_s)
+                deadline = now + command.duration_s
+            moves = [
+                (ev.ParticipantMoved(p, room), EVERYONE)
+                for p, room in state.plan.items()
+                if state.participants[p].room != room
+            ]
+            return [(ev.RoomsOpened(deadline), EVERYONE), *moves]
+        case cmd.ExtendRooms():
+            _check_duration(config, command.seconds)
+            deadline = state.clock.deadline
+            still_running = state.phase is Phase.OPEN and deadline is not None
+            base = deadline if still_running and deadline is not None else now
+            return [(ev.RoomsExtended(base + command.seconds), EVERYONE)]
+        case cmd.CloseRooms():
+            return _close(state)
+        case cmd.Broadcast():
+            text = _text(command.text, "text", config.max_chat_chars)
+            return [(ev.BroadcastSent(actor, text), EVERYONE)]
+        case cmd.Visit():
+            room = _room(state, command.room)
+            _check(me.room != room, Reason.CONFLICT, "you are already in that room")
+            answered = [
+                (ev.HelpCleared(call.participant, by=actor), EVERYONE)
+                for call in state.help_queue
+                if call.room == room
+            ]
+            return [*answered, (ev.ParticipantMoved(actor, room), EVERYONE)]
+        case cmd.DismissHelp():
+            _check(
+                _has_help_call(state, command.participant),
+                Reason.CONFLICT,
+                "that participant has not asked for help",
+            )
+            return [(ev.HelpCleared(command.participant, by=actor), EVERYONE)]
+        case _:
+            assert_never(command)
+
+
+def next_wakeup(state: MeetingState, config: MeetingConfig) -> float | None:
+    """When the clock next has something to do: the time to send a `Tick`, if any."""
+    clock = state.clock
+    if state.phase is Phase.OPEN and clock.deadline is not None:
+        if not clock.warned and config.warning_s > 0:
+            return clock.deadline - config.warning_s
+        return clock.deadline
+    if state.phase is Phase.CLOSING:
+        return clock.grace_ends_at
+    return None
+
+
+def _presence(
+    state: MeetingState, config: MeetingConfig, command: cmd.Join | cmd.Rejoin | cmd.Disconnect
+) -> Outcome:
+    who = command.participant
+    if isinstance(command, cmd.Disconnect):
+        participant = state.participants.get(who)
+        if participant is None or not participant.connected:
+            return []
+        return [(ev.ParticipantDisconnected(who), EVERYONE)]
+    _check(who not in state.removed, Reason.REMOVED, "you were removed from this meeting")
+    match command:
+        case cmd.Join():
+            _check(who not in state.participants, Reason.CONFLICT, "already in the meeting")
+            _check(
+                len(state.participants) < config.max_participants,
+                Reason.MEETING_FULL,
+                f"the meeting is full ({config.max_participants} participants)",
+            )
+            limit = config.max_attribute_chars
+            joined = ev.ParticipantJoined(
+                participant=who,
+                name=_line(command.name, "name", config.max_name_chars),
+                role=command.role,
+                organisation=_line(command.organisation, "organisation", limit, allow_empty=True),
+                district=_line(command.district, "district", limit, allow_empty=True),
+                group=_line(command.group, "group", limit, allow_empty=True),
+                room=PLENARY,
+            )
+            return [(joined, EVERYONE)]
+        case cmd.Rejoin():
+            participant = _participant(state, who)
+            return [] if participant.connected else [(ev.ParticipantReconnected(who), EVERYONE)]
+
+
+def _tick(state: MeetingState, config: MeetingConfig, now: float) -> Outcome:
+    clock = state.clock
+    if state.phase is Phase.OPEN and clock.deadline is not None:
+        if now < clock.deadline:
+            if not clock.warned and config.warning_s > 0 and now >= clock.deadline - config.warning_s:
+                return [(ev.TimeWarning(clock.deadline), EVERYONE)]
+            return []
+        grace_ends_at = clock.deadline + config.grace_s
+        closing: Outcome = [(ev.RoomsClosing(grace_ends_at), EVERYONE)]
+        return closing + (_close(state) if now >= grace_ends_at else [])
+    if state.phase is Phase.CLOSING and clock.grace_ends_at is not None:
+        return _close(state) if now >= clock.grace_ends_at else []
+    return []
+
+
+def _close(state: MeetingState) -> Outcome:
+    away = [p.id for p in state.participants.values() if p.room != PLENARY]
+    return [(ev.RoomsClosed(), EVERYONE), *_moves(state, away, PLENARY)]
+
+
+def _chat(
+    state: MeetingState, config: MeetingConfig, me: Participant, command: cmd.SendChat
+) -> Outcome:
+    text = _text(command.text, "text", config.max_chat_chars)
+    if command.to is not None:
+        recipient = _participant(state, command.to)
+        _check(recipient.id != me.id, Reason.INVALID, "to: a private message needs someone else")
+        audience = frozenset({me.id, recipient.id})
+        return [(ev.ChatPosted(me.id, text, me.room, recipient.id), audience)]
+    if me.room == PLENARY:
+        return [(ev.ChatPosted(me.id, text, PLENARY, None), EVERYONE)]
+    # A workshop's chat stays in the workshop; moderators oversee every room.
+    audience = frozenset([*state.members(me.room), *state.moderators()])
+    return [(ev.ChatPosted(me.id, text, me.room, None), audience)]
+
+
+def _give_floor(state: MeetingState, actor: ParticipantId, command: cmd.GiveFloor) -> Outcome:
+    if command.participant is None:
+        _check(bool(state.hand_queue), Reason.CONFLICT, "the hand queue is empty")
+        target = state.hand_queue[0]
+    else:
+        target = _participant(state, command.participant).id
+    _check(state.floor != target, Reason.CONFLICT, "that participant already has the floor")
+    outcome: Outcome = []
+    if state.floor is not None:
+        outcome.append((ev.FloorTaken(state.floor, by=actor), EVERYONE))
+    outcome.append((ev.FloorGiven(target, by=actor), EVERYONE))
+    return outcome
+
+
+def _create_rooms(state: MeetingState, config: MeetingConfig, command: cmd.CreateRooms) -> Outcome:
+    _check(
+        len(state.workshops) + len(command.names) <= config.max_rooms,
+        Reason.INVALID,
+        f"names: at most {config.max_rooms} workshop rooms",
+    )
+    names = [_line(name, "names", config.max_room_name_chars) for name in command.names]
+    first = state.rooms_created + 1
+    return [
+        (ev.RoomCreated(RoomId(f"room-{first + i}"), name), EVERYONE) for i, name in enumerate(names)
+    ]
+
+
+def _assign_one(state: MeetingState, who: ParticipantId, room: RoomId) -> Outcome:
+    outcome: Outcome = []
+    if state.plan.get(who, PLENARY) != room:
+        outcome.append((ev.Assigned(who, room), EVERYONE))
+    if state.phase is not Phase.PLENARY:
+        outcome.extend(_moves(state, [who], room))
+    _check(bool(outcome), Reason.CONFLICT, "already assigned to that room")
+    return outcome
+
+
+def _moves(state: MeetingState, people: Iterable[ParticipantId], room: RoomId) -> Outcome:
+    return [
+        (ev.ParticipantMoved(p, room), EVERYONE) for p in people if state.participants[p].room != room
+    ]
+
+
+def _assignable(state: MeetingState) -> list[Participant]:
+    _check(bool(state.workshops), Reason.CONFLICT, "create workshop rooms before assigning")
+    return [p for p in state.participants.values() if p.role is not Role.MODERATOR]
+
+
+def _workshop_ids(state: MeetingState) -> list[RoomId]:
+    return list(state.workshops)
+
+
+def _rng(state: MeetingState) -> random.Random:
+    # Seeded by the meeting and its position, so any process replaying the command deals alike.
+    return random.Random(f"{state.id}:{state.seq}")
+
+
+def _has_help_call(state: MeetingState, who: ParticipantId) -> bool:
+    return any(call.participant == who for call in state.help_queue)
+
+
+def _participant(state: MeetingState, who: ParticipantId) -> Participant:
+    participant = state.participants.get(who)
+    _check(participant is not None, Reason.UNKNOWN_PARTICIPANT, f"no participant {who!r}")
+    assert participant is not None
+    return participant
+
+
+def _room(state: MeetingState, room: RoomId) -> RoomId:
+    _check(state.room_exists(room), Reason.UNKNOWN_ROOM, f"no room {room!r}")
+    return room
+
+
+def _check_duration(config: MeetingConfig, seconds: int) -> None:
+    _check(
+        seconds <= config.max_duration_s,
+        Reason.INVALID,
+        f"duration: at most {config.max_duration_s} seconds",
+    )
+
+
+def _line(value: str, field: str, limit: int, *, allow_empty: bool = False) -> str:
+    """A one-line text: whitespace collapsed, control characters refused."""
+    return _text(" ".join(value.split()), field, limit, allow_empty=allow_empty)
+
+
+def _text(value: str, field: str, limit: int, *, allow_empty: bool = False) -> str:
+    text = value.strip()
+    _check(allow_empty or bool(text), Reason.INVALID, f"{field}: must not be empty")
+    _check(len(text) <= limit, Reason.INVALID, f"{field}: longer than {limit} characters")
+    _check(
+        all(c in "\n\t" or unicodedata.category(c) != "Cc" for c in text),
+        Reason.INVALID,
+        f"{field}: contains control characters",
+    )
+    return text
+
+
+def _check(condition: bool, reason: Reason, detail: str) -> None:
+    if not condition:
+        raise Rejected(reason, detail)

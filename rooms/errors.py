@@ -1,0 +1,29 @@
+"""Why the core refused a command.
+
+A `Rejected` is always the sender's fault (a participant trying a moderator's command, a room that
+does not exist, a text that is too long): the meeting is unchanged and the edge turns the code into
+an error reply. A bug in the core raises anything else and is never shown to a client as its fault.
+"""
+
+from enum import StrEnum
+
+
+class Reason(StrEnum):
+    NOT_IN_MEETING = "not_in_meeting"
+    NOT_ALLOWED = "not_allowed"
+    WRONG_PHASE = "wrong_phase"
+    INVALID = "invalid"
+    UNKNOWN_PARTICIPANT = "unknown_participant"
+    UNKNOWN_ROOM = "unknown_room"
+    MEETING_FULL = "meeting_full"
+    REMOVED = "removed"
+    CONFLICT = "conflict"
+
+
+class Rejected(Exception):
+    """A command the core refused; the meeting is unchanged."""
+
+    def __init__(self, reason: Reason, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail

@@ -1,0 +1,221 @@
+"""What happened in a meeting.
+
+Every change to a meeting is one of these events, stamped with the meeting's next sequence number
+and the time. Applying them in order (`rooms.evolve.apply`) is the only way the state changes.
+"""
+
+from dataclasses import dataclass
+
+from rooms.ids import ParticipantId, RoomId
+from rooms.model import Role
+
+
+@dataclass(frozen=True)
+class ParticipantJoined:
+    participant: ParticipantId
+    name: str
+    role: Role
+    organisation: str
+    district: str
+    group: str
+    room: RoomId
+
+
+@dataclass(frozen=True)
+class ParticipantReconnected:
+    participant: ParticipantId
+
+
+@dataclass(frozen=True)
+class ParticipantDisconnected:
+    participant: ParticipantId
+
+
+@dataclass(frozen=True)
+class ParticipantRemoved:
+    participant: ParticipantId
+    by: ParticipantId
+
+
+@dataclass(frozen=True)
+class RoleChanged:
+    participant: ParticipantId
+    role: Role
+    by: ParticipantId
+
+
+@dataclass(frozen=True)
+class MuteRequested:
+    participant: ParticipantId
+    by: ParticipantId
+
+
+@dataclass(frozen=True)
+class ChatPosted:
+    sender: ParticipantId
+    text: str
+    room: RoomId
+    to: ParticipantId | None
+
+
+@dataclass(frozen=True)
+class Reacted:
+    participant: ParticipantId
+    emoji: str
+
+
+@dataclass(frozen=True)
+class HandRaised:
+    participant: ParticipantId
+
+
+@dataclass(frozen=True)
+class HandLowered:
+    participant: ParticipantId
+    by: ParticipantId
+
+
+@dataclass(frozen=True)
+class FloorGiven:
+    participant: ParticipantId
+    by: ParticipantId
+
+
+@dataclass(frozen=True)
+class FloorTaken:
+    participant: ParticipantId
+    by: ParticipantId
+
+
+@dataclass(frozen=True)
+class RoomCreated:
+    room: RoomId
+    name: str
+
+
+@dataclass(frozen=True)
+class RoomRenamed:
+    room: RoomId
+    name: str
+    topic: str
+
+
+@dataclass(frozen=True)
+class RoomDeleted:
+    room: RoomId
+
+
+@dataclass(frozen=True)
+class PlanSet:
+    """The whole assignment replaced: who goes to which workshop when the rooms open."""
+
+    plan: dict[ParticipantId, RoomId]
+
+
+@dataclass(frozen=True)
+class Assigned:
+    """One person's assignment changed; the plenary means no workshop."""
+
+    participant: ParticipantId
+    room: RoomId
+
+
+@dataclass(frozen=True)
+class SelfSelectChanged:
+    allowed: bool
+
+
+@dataclass(frozen=True)
+class RoomsOpened:
+    deadline: float | None
+
+
+@dataclass(frozen=True)
+class ParticipantMoved:
+    participant: ParticipantId
+    room: RoomId
+
+
+@dataclass(frozen=True)
+class TimeWarning:
+    deadline: float
+
+
+@dataclass(frozen=True)
+class RoomsExtended:
+    deadline: float
+
+
+@dataclass(frozen=True)
+class RoomsClosing:
+    grace_ends_at: float
+
+
+@dataclass(frozen=True)
+class RoomsClosed:
+    pass
+
+
+@dataclass(frozen=True)
+class BroadcastSent:
+    sender: ParticipantId
+    text: str
+
+
+@dataclass(frozen=True)
+class HelpRequested:
+    participant: ParticipantId
+    room: RoomId
+
+
+@dataclass(frozen=True)
+class HelpCleared:
+    participant: ParticipantId
+    by: ParticipantId
+
+
+Event = (
+    ParticipantJoined
+    | ParticipantReconnected
+    | ParticipantDisconnected
+    | ParticipantRemoved
+    | RoleChanged
+    | MuteRequested
+    | ChatPosted
+    | Reacted
+    | HandRaised
+    | HandLowered
+    | FloorGiven
+    | FloorTaken
+    | RoomCreated
+    | RoomRenamed
+    | RoomDeleted
+    | PlanSet
+    | Assigned
+    | SelfSelectChanged
+    | RoomsOpened
+    | ParticipantMoved
+    | TimeWarning
+    | RoomsExtended
+    | RoomsClosing
+    | RoomsClosed
+    | BroadcastSent
+    | HelpRequested
+    | HelpCleared
+)
+
+EVENTS: tuple[type[Event], ...] = Event.__args__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Stamped:
+    """An event as it happened: its place in the meeting's sequence, its time, who may see it.
+
+    `audience` None means everyone in the meeting; otherwise only those participants receive it
+    (a private chat, a room's chat, a mute request).
+    """
+
+    seq: int
+    at: float
+    event: Event
+    audience: frozenset[ParticipantId] | None = None

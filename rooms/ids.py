@@ -1,0 +1,9 @@
+"""Names for the identifiers the core passes around."""
+
+from typing import NewType
+
+MeetingId = NewType("MeetingId", str)
+ParticipantId = NewType("ParticipantId", str)
+RoomId = NewType("RoomId", str)
+
+PLENARY = RoomId("plenary")

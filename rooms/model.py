@@ -1,0 +1,113 @@
+"""The meeting's state: who is here, where they are, and what the workshops are doing.
+
+The state changes only by applying events (`rooms.evolve`), so a snapshot plus the events after it
+rebuilds the live state exactly. Everything here is plain data; the rules live in `rooms.policy` and
+`rooms.decide`.
+"""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from rooms.ids import PLENARY, MeetingId, ParticipantId, RoomId
+
+
+class Role(StrEnum):
+    MODERATOR = "moderator"
+    PRESENTER = "presenter"
+    PARTICIPANT = "participant"
+
+
+class Phase(StrEnum):
+    """Where the workshops are: not running, running, or counting down before everyone returns."""
+
+    PLENARY = "plenary"
+    OPEN = "open"
+    CLOSING = "closing"
+
+
+class GroupBy(StrEnum):
+    """The attribute a mixed assignment spreads across rooms."""
+
+    DISTRICT = "district"
+    ORGANISATION = "organisation"
+    GROUP = "group"
+
+
+@dataclass
+class Participant:
+    id: ParticipantId
+    name: str
+    organisation: str
+    district: str
+    group: str
+    role: Role
+    room: RoomId = PLENARY
+    connected: bool = True
+
+    def attribute(self, by: GroupBy) -> str:
+        return {
+            GroupBy.DISTRICT: self.district,
+            GroupBy.ORGANISATION: self.organisation,
+            GroupBy.GROUP: self.group,
+        }[by]
+
+
+@dataclass
+class Workshop:
+    id: RoomId
+    name: str
+    topic: str = ""
+
+
+@dataclass
+class ChatMessage:
+    seq: int
+    at: float
+    sender: ParticipantId
+    text: str
+    room: RoomId
+    to: ParticipantId | None = None
+
+
+@dataclass
+class HelpCall:
+    participant: ParticipantId
+    room: RoomId
+    at: float
+
+
+@dataclass
+class Clock:
+    """The workshops' clock: deadlines are stored, never timers, so any process can run it."""
+
+    deadline: float | None = None
+    warned: bool = False
+    grace_ends_at: float | None = None
+
+
+@dataclass
+class MeetingState:
+    id: MeetingId
+    title: str
+    seq: int = 0
+    phase: Phase = Phase.PLENARY
+    participants: dict[ParticipantId, Participant] = field(default_factory=dict)
+    workshops: dict[RoomId, Workshop] = field(default_factory=dict)
+    rooms_created: int = 0
+    plan: dict[ParticipantId, RoomId] = field(default_factory=dict)
+    self_select: bool = False
+    hand_queue: list[ParticipantId] = field(default_factory=list)
+    floor: ParticipantId | None = None
+    help_queue: list[HelpCall] = field(default_factory=list)
+    clock: Clock = field(default_factory=Clock)
+    chat: list[ChatMessage] = field(default_factory=list)
+    removed: list[ParticipantId] = field(default_factory=list)
+
+    def room_exists(self, room: RoomId) -> bool:
+        return room == PLENARY or room in self.workshops
+
+    def members(self, room: RoomId) -> list[ParticipantId]:
+        return [p.id for p in self.participants.values() if p.room == room]
+
+    def moderators(self) -> list[ParticipantId]:
+        return [p.id for p in self.participants.values() if p.role is Role.MODERATOR]

@@ -1,0 +1,65 @@
+"""Who may send each command, and in which phase of the workshops: the meeting's rules in one table.
+
+`SYSTEM` commands come only from the server (it has checked a token or owns the clock); `MEMBER`
+commands from anyone in the meeting; `MODERATOR` commands from moderators only. A command sent in
+a phase not listed is refused with `wrong_phase` and changes nothing.
+"""
+
+from dataclasses import dataclass
+from enum import Enum
+
+from rooms import commands as cmd
+from rooms.model import Phase
+
+
+class Who(Enum):
+    SYSTEM = "system"
+    MEMBER = "member"
+    MODERATOR = "moderator"
+
+
+ANY_PHASE = frozenset(Phase)
+BEFORE_OPENING = frozenset({Phase.PLENARY})
+WHILE_RUNNING = frozenset({Phase.OPEN, Phase.CLOSING})
+WHILE_OPEN = frozenset({Phase.OPEN})
+
+
+@dataclass(frozen=True)
+class Rule:
+    who: Who
+    phases: frozenset[Phase] = ANY_PHASE
+
+
+RULES: dict[type[cmd.Command], Rule] = {
+    cmd.Join: Rule(Who.SYSTEM),
+    cmd.Rejoin: Rule(Who.SYSTEM),
+    cmd.Disconnect: Rule(Who.SYSTEM),
+    cmd.Tick: Rule(Who.SYSTEM),
+    cmd.SendChat: Rule(Who.MEMBER),
+    cmd.RaiseHand: Rule(Who.MEMBER),
+    cmd.LowerHand: Rule(Who.MEMBER),
+    cmd.React: Rule(Who.MEMBER),
+    cmd.ChooseRoom: Rule(Who.MEMBER),
+    cmd.RequestHelp: Rule(Who.MEMBER, WHILE_OPEN),
+    cmd.CancelHelp: Rule(Who.MEMBER, WHILE_RUNNING),
+    cmd.SetRole: Rule(Who.MODERATOR),
+    cmd.RemoveParticipant: Rule(Who.MODERATOR),
+    cmd.AskToMute: Rule(Who.MODERATOR),
+    cmd.GiveFloor: Rule(Who.MODERATOR),
+    cmd.TakeFloor: Rule(Who.MODERATOR),
+    cmd.ClearHand: Rule(Who.MODERATOR),
+    cmd.ClearAllHands: Rule(Who.MODERATOR),
+    cmd.CreateRooms: Rule(Who.MODERATOR),
+    cmd.RenameRoom: Rule(Who.MODERATOR),
+    cmd.DeleteRoom: Rule(Who.MODERATOR),
+    cmd.AssignRandom: Rule(Who.MODERATOR, BEFORE_OPENING),
+    cmd.AssignMixed: Rule(Who.MODERATOR, BEFORE_OPENING),
+    cmd.MoveParticipant: Rule(Who.MODERATOR),
+    cmd.SetSelfSelect: Rule(Who.MODERATOR),
+    cmd.OpenRooms: Rule(Who.MODERATOR, BEFORE_OPENING),
+    cmd.ExtendRooms: Rule(Who.MODERATOR, WHILE_RUNNING),
+    cmd.CloseRooms: Rule(Who.MODERATOR, WHILE_RUNNING),
+    cmd.Broadcast: Rule(Who.MODERATOR),
+    cmd.Visit: Rule(Who.MODERATOR),
+    cmd.DismissHelp: Rule(Who.MODERATOR, WHILE_RUNNING),
+}

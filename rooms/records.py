@@ -1,0 +1,137 @@
+"""Plain records of the core's dataclasses, in both directions.
+
+`to_plain` turns commands, events and state into dicts, lists, strings and numbers (what msgpack,
+JSON or Redis carry); `from_plain` builds them back from such values, checking every field against
+the dataclass's type hints. The same code reads a client's command and a stored snapshot, so a
+message's shape is written once: in its dataclass.
+"""
+
+import dataclasses
+import types
+import typing
+from enum import Enum
+from functools import cache
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+Plain = None | bool | int | float | str | list["Plain"] | dict[str, "Plain"]
+
+
+class RecordError(ValueError):
+    """A plain value that does not fit the expected shape; `path` names the field."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        super().__init__(f"{path}: {problem}" if path else problem)
+        self.path = path
+        self.problem = problem
+
+
+def to_plain(value: object) -> Any:
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, str):
+        return str(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {to_plain(k): to_plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value) if isinstance(value, set | frozenset) else value
+        return [to_plain(v) for v in items]
+    raise TypeError(f"no plain form for {type(value).__name__}")
+
+
+def from_plain(cls: type[T], data: object, path: str = "") -> T:
+    """Build a `cls` dataclass from a plain dict, or raise `RecordError` naming the bad field."""
+    if not isinstance(data, dict):
+        raise RecordError(path, f"expected a map, got {_kind(data)}")
+    hints = _hints(cls)
+    unknown = [str(k) for k in data if k not in hints]
+    if unknown:
+        raise RecordError(path, f"unknown field {unknown[0]!r}")
+    values: dict[str, Any] = {}
+    for field in dataclasses.fields(cls):  # type: ignore[arg-type]
+        where = f"{path}.{field.name}" if path else field.name
+        if field.name in data:
+            values[field.name] = _convert(hints[field.name], data[field.name], where)
+        elif field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
+            raise RecordError(where, "missing")
+    try:
+        return cls(**values)
+    except ValueError as exc:
+        raise RecordError(path, str(exc)) from exc
+
+
+@cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _convert(tp: Any, data: object, path: str) -> Any:
+    supertype = getattr(tp, "__supertype__", None)
+    if supertype is not None:  # a NewType
+        return _convert(supertype, data, path)
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin is typing.Union or origin is types.UnionType:
+        if data is None and type(None) in args:
+            return None
+        options = [a for a in args if a is not type(None)]
+        errors = []
+        for option in options:
+            try:
+                return _convert(option, data, path)
+            except RecordError as exc:
+                errors.append(exc.problem)
+        raise RecordError(path, " or ".join(errors))
+    if origin in (list, tuple, frozenset):
+        if not isinstance(data, list | tuple):
+            raise RecordError(path, f"expected a list, got {_kind(data)}")
+        items = [_convert(args[0], item, f"{path}[{i}]") for i, item in enumerate(data)]
+        return origin(items)
+    if origin is dict:
+        if not isinstance(data, dict):
+            raise RecordError(path, f"expected a map, got {_kind(data)}")
+        key_type, value_type = args
+        return {
+            _convert(key_type, k, path): _convert(value_type, v, f"{path}.{k}")
+            for k, v in data.items()
+        }
+    if isinstance(tp, type) and issubclass(tp, Enum):
+        allowed = [m.value for m in tp]
+        if data not in allowed:
+            raise RecordError(path, f"expected one of {', '.join(map(str, allowed))}")
+        return tp(data)
+    if dataclasses.is_dataclass(tp):
+        return from_plain(tp, data, path)
+    return _scalar(tp, data, path)
+
+
+def _scalar(tp: Any, data: object, path: str) -> Any:
+    if tp is float and isinstance(data, int | float) and not isinstance(data, bool):
+        return float(data)
+    if tp is int and isinstance(data, int) and not isinstance(data, bool):
+        return data
+    if tp in (str, bool) and isinstance(data, tp):
+        return data
+    if tp is type(None) and data is None:
+        return None
+    expected = {str: "a string", int: "an integer", float: "a number", bool: "a boolean"}
+    raise RecordError(path, f"expected {expected.get(tp, tp)}, got {_kind(data)}")
+
+
+def _kind(data: object) -> str:
+    names = {
+        type(None): "nil",
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        bytes: "bytes",
+        list: "a list",
+        dict: "a map",
+    }
+    return names.get(type(data), type(data).__name__)
