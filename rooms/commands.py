@@ -248,4 +248,4 @@ ClientCommand = (
 
 Command = SystemCommand | ClientCommand
 
-CLIENT_COMMANDS: tuple[type[ClientCommand], ...] = ClientCommand.__args__  # type: ignore[attr-defined]
+CLIENT_COMMANDS: tuple[type[ClientCommand], ...] = ClientCommand.__args__

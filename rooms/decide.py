@@ -105,7 +105,9 @@ def decide(
                 topic = _line(command.topic, "topic", config.max_topic_chars, allow_empty=True)
             return [(ev.RoomRenamed(workshop.id, name, topic), EVERYONE)]
         case cmd.DeleteRoom():
-            _check(command.room in state.workshops, Reason.UNKNOWN_ROOM, f"no room {command.room!r}")
+            _check(
+                command.room in state.workshops, Reason.UNKNOWN_ROOM, f"no room {command.room!r}"
+            )
             back = _moves(state, state.members(command.room), PLENARY)
             return [*back, (ev.RoomDeleted(command.room), EVERYONE)]
         case cmd.AssignRandom():
@@ -214,7 +216,11 @@ def _tick(state: MeetingState, config: MeetingConfig, now: float) -> Outcome:
     clock = state.clock
     if state.phase is Phase.OPEN and clock.deadline is not None:
         if now < clock.deadline:
-            if not clock.warned and config.warning_s > 0 and now >= clock.deadline - config.warning_s:
+            if (
+                not clock.warned
+                and config.warning_s > 0
+                and now >= clock.deadline - config.warning_s
+            ):
                 return [(ev.TimeWarning(clock.deadline), EVERYONE)]
             return []
         grace_ends_at = clock.deadline + config.grace_s
@@ -269,7 +275,8 @@ def _create_rooms(state: MeetingState, config: MeetingConfig, command: cmd.Creat
     names = [_line(name, "names", config.max_room_name_chars) for name in command.names]
     first = state.rooms_created + 1
     return [
-        (ev.RoomCreated(RoomId(f"room-{first + i}"), name), EVERYONE) for i, name in enumerate(names)
+        (ev.RoomCreated(RoomId(f"room-{first + i}"), name), EVERYONE)
+        for i, name in enumerate(names)
     ]
 
 
@@ -285,7 +292,9 @@ def _assign_one(state: MeetingState, who: ParticipantId, room: RoomId) -> Outcom
 
 def _moves(state: MeetingState, people: Iterable[ParticipantId], room: RoomId) -> Outcome:
     return [
-        (ev.ParticipantMoved(p, room), EVERYONE) for p in people if state.participants[p].room != room
+        (ev.ParticipantMoved(p, room), EVERYONE)
+        for p in people
+        if state.participants[p].room != room
     ]
 
 

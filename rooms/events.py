@@ -204,7 +204,7 @@ Event = (
     | HelpCleared
 )
 
-EVENTS: tuple[type[Event], ...] = Event.__args__  # type: ignore[attr-defined]
+EVENTS: tuple[type[Event], ...] = Event.__args__
 
 
 @dataclass(frozen=True)

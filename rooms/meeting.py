@@ -24,8 +24,14 @@ class Meeting:
         self.config = config
 
     @classmethod
-    def create(cls, meeting_id: MeetingId, title: str, config: MeetingConfig) -> "Meeting":
-        return cls(MeetingState(id=meeting_id, title=title), config)
+    def create(
+        cls,
+        meeting_id: MeetingId,
+        title: str,
+        config: MeetingConfig,
+        starts_at: float | None = None,
+    ) -> "Meeting":
+        return cls(MeetingState(id=meeting_id, title=title, starts_at=starts_at), config)
 
     def handle(
         self, actor: ParticipantId | None, command: cmd.Command, now: float

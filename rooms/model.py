@@ -89,6 +89,7 @@ class Clock:
 class MeetingState:
     id: MeetingId
     title: str
+    starts_at: float | None = None
     seq: int = 0
     phase: Phase = Phase.PLENARY
     participants: dict[ParticipantId, Participant] = field(default_factory=dict)

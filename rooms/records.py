@@ -48,7 +48,7 @@ def from_plain(cls: type[T], data: object, path: str = "") -> T:
     """Build a `cls` dataclass from a plain dict, or raise `RecordError` naming the bad field."""
     if not isinstance(data, dict):
         raise RecordError(path, f"expected a map, got {_kind(data)}")
-    hints = _hints(cls)
+    hints = _hints(cls)  # type: ignore[arg-type]
     unknown = [str(k) for k in data if k not in hints]
     if unknown:
         raise RecordError(path, f"unknown field {unknown[0]!r}")
@@ -105,7 +105,7 @@ def _convert(tp: Any, data: object, path: str) -> Any:
         if data not in allowed:
             raise RecordError(path, f"expected one of {', '.join(map(str, allowed))}")
         return tp(data)
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         return from_plain(tp, data, path)
     return _scalar(tp, data, path)
 

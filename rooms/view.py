@@ -19,7 +19,9 @@ def view_for(state: MeetingState, viewer: ParticipantId) -> MeetingState:
     """
     visible = copy.copy(state)
     me = state.participants.get(viewer)
-    visible.chat = [m for m in state.chat if me is not None and _may_read(m, viewer, me.room, me.role)]
+    visible.chat = [
+        m for m in state.chat if me is not None and _may_read(m, viewer, me.room, me.role)
+    ]
     return visible
 
 

@@ -1,0 +1,1 @@
+"""Plenum's edges: the Starlette app, the WebSocket signalling endpoint, the wire codec and auth."""

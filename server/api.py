@@ -1,0 +1,86 @@
+"""The HTTP API for organisers and the join page: create a meeting, read an invitation, health."""
+
+from datetime import datetime
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from server.plenum import Plenum
+from server.tokens import Kind, TokenError
+
+MAX_TITLE_CHARS = 200
+
+
+def routes(plenum: Plenum) -> list[Route]:
+    async def create_meeting(request: Request) -> Response:
+        if _bearer(request) != plenum.settings.admin_token:
+            return _error(401, "unauthorized", "an admin token is needed: Authorization: Bearer …")
+        try:
+            body = await request.json()
+        except ValueError:
+            return _error(400, "invalid", "the body must be JSON")
+        if not isinstance(body, dict):
+            return _error(400, "invalid", "the body must be a JSON object")
+        title = body.get("title")
+        if not isinstance(title, str) or not title.strip():
+            return _error(400, "invalid", "title: a non-empty string is needed")
+        if len(title) > MAX_TITLE_CHARS:
+            return _error(400, "invalid", f"title: longer than {MAX_TITLE_CHARS} characters")
+        starts_at = body.get("starts_at")
+        if starts_at is not None:
+            try:
+                starts_at = datetime.fromisoformat(str(starts_at)).timestamp()
+            except ValueError:
+                return _error(400, "invalid", "starts_at: an ISO 8601 date and time is needed")
+        live = plenum.hub.create(" ".join(title.split()), starts_at)
+        links = plenum.links(live)
+        state = live.meeting.state
+        return JSONResponse(
+            {
+                "id": state.id,
+                "title": state.title,
+                "starts_at": state.starts_at,
+                "moderator_link": links.moderator_link,
+                "invite_link": links.invite_link,
+                "moderator_token": links.moderator_token,
+                "invite_token": links.invite_token,
+            },
+            status_code=201,
+        )
+
+    async def read_invitation(request: Request) -> Response:
+        """What the join page shows before joining: the meeting's title and the link's role."""
+        try:
+            grant = plenum.signer.verify(
+                _bearer(request), plenum.clock(), Kind.MODERATOR, Kind.INVITE
+            )
+        except TokenError as error:
+            return _error(401, "bad_token", str(error))
+        live = plenum.hub.get(grant.meeting)
+        if live is None:
+            return _error(404, "no_meeting", "this meeting does not exist here")
+        state = live.meeting.state
+        return JSONResponse(
+            {"id": state.id, "title": state.title, "starts_at": state.starts_at, "role": grant.kind}
+        )
+
+    async def health(request: Request) -> Response:
+        return JSONResponse({"status": "ok", "meetings": len(plenum.hub)})
+
+    return [
+        Route("/api/meetings", create_meeting, methods=["POST"]),
+        Route("/api/invitation", read_invitation, methods=["GET"]),
+        Route("/healthz", health, methods=["GET"]),
+    ]
+
+
+def _bearer(request: Request) -> str:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def _error(status: int, code: str, message: str) -> Response:
+    body: dict[str, Any] = {"error": code, "message": message}
+    return JSONResponse(body, status_code=status)

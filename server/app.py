@@ -1,0 +1,54 @@
+"""The Starlette application: the API, the signalling endpoint and the browser client."""
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.routing import Mount, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from starlette.websockets import WebSocket
+
+from server import api, signalling
+from server.plenum import Plenum
+from server.settings import Settings
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+log = logging.getLogger("plenum")
+
+
+def create_app(settings: Settings | None = None, plenum: Plenum | None = None) -> Starlette:
+    plenum = plenum or Plenum(settings or Settings.from_env())
+
+    async def websocket_endpoint(websocket: WebSocket) -> None:
+        await signalling.serve(plenum, websocket)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if plenum.settings.demo_title:
+            announce_demo(plenum)
+        yield
+        plenum.hub.stop()
+
+    app = Starlette(
+        routes=[
+            *api.routes(plenum),
+            WebSocketRoute("/ws", websocket_endpoint),
+            Mount("/", StaticFiles(directory=STATIC, html=True), name="static"),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.plenum = plenum
+    return app
+
+
+def announce_demo(plenum: Plenum) -> None:
+    live = plenum.hub.create(plenum.settings.demo_title)
+    links = plenum.links(live)
+    print(
+        f"\nPlenum is running: {live.meeting.state.title}\n"
+        f"  moderator link:   {links.moderator_link}\n"
+        f"  participant link: {links.invite_link}\n",
+        flush=True,
+    )

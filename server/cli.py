@@ -1,0 +1,37 @@
+"""`plenum serve`: run the embedded server (one process, no Redis) with a meeting ready."""
+
+import argparse
+import dataclasses
+
+import uvicorn
+
+from server.app import create_app
+from server.settings import Settings
+
+DEMO_TITLE = "Forum Lokalnych Liderów Społecznych"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="plenum")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the server (settings from the environment)")
+    serve.add_argument("--host", help="address to listen on (HOST, default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (PORT, default 8000)")
+    args = parser.parse_args(argv)
+
+    settings = Settings.from_env()
+    overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
+    if overrides:
+        settings = dataclasses.replace(settings, public_url="", **overrides)
+    if not settings.demo_title:
+        settings = dataclasses.replace(settings, demo_title=DEMO_TITLE)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        # uvicorn closes frames over the limit itself (1009); the endpoint checks again.
+        ws_max_size=settings.max_frame_bytes + 1024,
+        # Messages are small msgpack maps: compressing each one costs more than it saves.
+        ws_per_message_deflate=False,
+        log_level="info",
+    )

@@ -1,0 +1,16 @@
+"""The WebSocket close codes Plenum uses, each saying why the server closed the connection."""
+
+from enum import IntEnum
+
+
+class CloseCode(IntEnum):
+    NORMAL = 1000
+    TOO_LARGE = 1009  # a frame over the `max_frame_bytes` setting
+    PROTOCOL = 4000  # no hello/resume first, or within `hello_timeout_s`
+    BAD_TOKEN = 4001  # a link or resume token that is forged, expired or of the wrong kind
+    TOO_MANY_INVALID = 4002  # kept sending invalid messages (`max_strikes`)
+    REMOVED = 4003  # a moderator removed this participant
+    NO_MEETING = 4004  # the token names a meeting this server does not have
+    TOO_SLOW = 4005  # did not read its messages; its send queue (`send_queue`) filled up
+    FLOODING = 4008  # kept sending faster than `messages_per_s` allows
+    REPLACED = 4009  # the same participant connected again elsewhere

@@ -1,0 +1,37 @@
+"""What every edge of the server shares: its settings, its meetings, its signer, its clock."""
+
+import time
+from dataclasses import dataclass, field
+
+from server.hub import Clock, Hub, LiveMeeting
+from server.settings import Settings
+from server.tokens import Grant, Kind, Signer
+
+
+@dataclass(frozen=True)
+class MeetingLinks:
+    moderator_token: str
+    invite_token: str
+    moderator_link: str
+    invite_link: str
+
+
+@dataclass
+class Plenum:
+    settings: Settings
+    clock: Clock = time.time
+    hub: Hub = field(init=False)
+    signer: Signer = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.hub = Hub(self.settings.meeting, self.settings.event_log, self.clock)
+        self.signer = Signer(self.settings.secret)
+
+    def links(self, live: LiveMeeting) -> MeetingLinks:
+        expires_at = self.clock() + self.settings.token_ttl_s
+        meeting = live.meeting.state.id
+        moderator = self.signer.issue(Grant(Kind.MODERATOR, meeting, expires_at))
+        invite = self.signer.issue(Grant(Kind.INVITE, meeting, expires_at))
+        # The token rides in the fragment, which browsers never send to a server or its logs.
+        base = self.settings.public_url.rstrip("/")
+        return MeetingLinks(moderator, invite, f"{base}/#{moderator}", f"{base}/#{invite}")

@@ -1,0 +1,70 @@
+"""Every setting Plenum runs with, read once from the environment at start-up."""
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from rooms import MeetingConfig
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Where people reach the server: the base of the links printed and returned by the API.
+    public_url: str = ""
+    # Signs every token. Without it a random one is made, so links die with the process.
+    secret: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
+    # Protects meeting creation over the HTTP API.
+    admin_token: str = field(default_factory=lambda: secrets.token_urlsafe(24), repr=False)
+    # A meeting with this title is created at start and its links printed; empty for none.
+    demo_title: str = ""
+    token_ttl_s: int = 14 * 24 * 3600
+    # Wire limits: a frame over max_frame_bytes closes the connection (1009); past the rate a
+    # message is refused, and a client that keeps at it, or keeps sending invalid messages, is
+    # closed (4008, 4002).
+    max_frame_bytes: int = 64 * 1024
+    messages_per_s: float = 20.0
+    message_burst: int = 40
+    max_strikes: int = 20
+    hello_timeout_s: float = 10.0
+    # Messages waiting for one slow client before it is dropped (4005).
+    send_queue: int = 1024
+    # Events kept per meeting for clients that resume; older gaps get a fresh snapshot.
+    event_log: int = 10_000
+    meeting: MeetingConfig = field(default_factory=MeetingConfig)
+
+    def __post_init__(self) -> None:
+        if not self.public_url:
+            object.__setattr__(self, "public_url", f"http://{self.host}:{self.port}")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        """Read `PORT`, `HOST` and every other field as `PLENUM_<FIELD>` (upper case).
+
+        The meeting's limits are `PLENUM_<FIELD>` too, e.g. `PLENUM_MAX_CHAT_CHARS`,
+        `PLENUM_WARNING_S`, `PLENUM_GRACE_S`.
+        """
+        env = os.environ if env is None else env
+        values = _read(cls, env, {"host": "HOST", "port": "PORT"})
+        meeting = _read(MeetingConfig, env, {})
+        return cls(meeting=MeetingConfig(**meeting), **values)
+
+
+def _read(cls: type, env: Mapping[str, str], plain_names: dict[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for f in fields(cls):
+        if f.name == "meeting":
+            continue
+        name = f"PLENUM_{f.name.upper()}"
+        raw = env.get(name, env.get(plain_names.get(f.name, name)))
+        if raw is None or raw == "":
+            continue
+        kind = f.type if isinstance(f.type, type) else type(f.default)
+        try:
+            values[f.name] = kind(raw)
+        except ValueError as exc:
+            raise ValueError(f"{name}={raw!r}: expected {kind.__name__}") from exc
+    return values

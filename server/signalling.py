@@ -1,0 +1,281 @@
+"""The WebSocket signalling endpoint: one connection, from its hello to its close.
+
+A connection first says `hello` (a link token and a name) or `resume` (a resume token and the
+last sequence number it saw). It then gets a `welcome`, and from there sends commands and receives
+events. Everything a client gets wrong is answered with an `error` naming it; a client that keeps
+at it is closed with a code from `server.close_codes`.
+"""
+
+import asyncio
+import contextlib
+import secrets
+from collections import deque
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from rooms import ParticipantId, Reason, Rejected, Role
+from rooms import commands as cmd
+from rooms.records import to_plain
+from rooms.view import view_for
+from server.close_codes import CloseCode
+from server.hub import LiveMeeting
+from server.plenum import Plenum
+from server.ratelimit import TokenBucket
+from server.tokens import Grant, Kind, TokenError
+from server.wire import (
+    Inbound,
+    WireError,
+    decode,
+    encode,
+    encode_event,
+    parse_command,
+    parse_fields,
+    reply_error,
+    reply_ok,
+)
+
+
+@dataclass(frozen=True)
+class Hello:
+    token: str
+    name: str
+    organisation: str = ""
+    district: str = ""
+    group: str = ""
+
+
+@dataclass(frozen=True)
+class Resume:
+    resume: str
+    last_seq: int
+
+
+class Closing(Exception):
+    """The connection is being closed by the server; stop reading from it."""
+
+
+class Connection:
+    """One client's socket: a bounded queue of frames to send, and the client's wire manners."""
+
+    def __init__(self, websocket: WebSocket, plenum: Plenum) -> None:
+        self.websocket = websocket
+        self.participant = ParticipantId("")
+        self.seen_seq = 0
+        self._settings = plenum.settings
+        self._clock = plenum.clock
+        self._outbox: deque[bytes | tuple[CloseCode, str]] = deque()
+        self._ready = asyncio.Event()
+        self._closing = False
+        self._strikes = 0
+        self._over_rate = 0
+        self._bucket = TokenBucket(
+            self._settings.messages_per_s, self._settings.message_burst, self._clock()
+        )
+
+    def deliver(self, frame: bytes) -> None:
+        if self._closing:
+            return
+        if len(self._outbox) >= self._settings.send_queue:
+            # Never let one client that does not read hold up the meeting: drop it instead.
+            self._outbox.clear()
+            self.close(CloseCode.TOO_SLOW, "send queue full: the client is not reading")
+            return
+        self._outbox.append(frame)
+        self._ready.set()
+
+    def close(self, code: CloseCode, reason: str) -> None:
+        if not self._closing:
+            self._closing = True
+            self._outbox.append((code, reason))
+            self._ready.set()
+
+    @property
+    def closing(self) -> bool:
+        return self._closing
+
+    async def write_loop(self) -> None:
+        while True:
+            await self._ready.wait()
+            self._ready.clear()
+            while self._outbox:
+                item = self._outbox.popleft()
+                if isinstance(item, bytes):
+                    await self.websocket.send_bytes(item)
+                else:
+                    code, reason = item
+                    await self.websocket.close(code, reason)
+                    return
+
+    async def receive(self) -> bytes:
+        """The next frame, after the checks every frame gets; raises `WireError` for bad ones."""
+        message = await self.websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            raise WebSocketDisconnect(message.get("code", 1000))
+        if self._closing:
+            raise Closing
+        frame: bytes | None = message.get("bytes")
+        if frame is None:
+            raise WireError("malformed", "send binary frames: msgpack, not text")
+        if len(frame) > self._settings.max_frame_bytes:
+            self.close(CloseCode.TOO_LARGE, f"frame over {self._settings.max_frame_bytes} bytes")
+            raise Closing
+        if not self._bucket.take(self._clock()):
+            self._over_rate += 1
+            if self._over_rate > self._settings.max_strikes:
+                self.close(CloseCode.FLOODING, "too many messages, too fast")
+                raise Closing
+            raise WireError("rate_limited", f"over {self._settings.messages_per_s:g} messages/s")
+        return frame
+
+    def refuse(self, error: WireError, ref: int | str | None = None) -> None:
+        self.deliver(reply_error(error.code, error.message, ref))
+        if error.code == "rate_limited":
+            return  # counted by the rate limiter itself
+        self._strikes += 1
+        if self._strikes > self._settings.max_strikes:
+            self.close(CloseCode.TOO_MANY_INVALID, "too many invalid messages")
+
+
+async def serve(plenum: Plenum, websocket: WebSocket) -> None:
+    await websocket.accept()
+    connection = Connection(websocket, plenum)
+    writer = asyncio.create_task(connection.write_loop())
+    live: LiveMeeting | None = None
+    try:
+        live = await _greet(plenum, connection)
+        if live is not None:
+            await _converse(live, connection)
+    except (WebSocketDisconnect, Closing):
+        pass
+    finally:
+        if live is not None and live.detach(connection):
+            live.submit(None, cmd.Disconnect(connection.participant))
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(writer, timeout=1.0)
+        writer.cancel()
+
+
+async def _greet(plenum: Plenum, connection: Connection) -> LiveMeeting | None:
+    """Wait for a valid hello or resume; returns the meeting joined, None if it was closed."""
+    deadline = plenum.clock() + plenum.settings.hello_timeout_s
+    while not connection.closing:
+        try:
+            frame = await asyncio.wait_for(connection.receive(), deadline - plenum.clock())
+        except TimeoutError:
+            connection.close(CloseCode.PROTOCOL, "no hello in time")
+            return None
+        except WireError as error:
+            connection.refuse(error)
+            continue
+        try:
+            inbound = decode(frame)
+            if inbound.type == "hello":
+                return _join(plenum, connection, inbound)
+            if inbound.type == "resume":
+                return _resume(plenum, connection, inbound)
+            raise WireError("not_joined", "send hello or resume first")
+        except WireError as error:
+            connection.refuse(error)
+        except Rejected as rejected:
+            connection.deliver(reply_error(rejected.reason, rejected.detail))
+    return None
+
+
+def _join(plenum: Plenum, connection: Connection, inbound: Inbound) -> LiveMeeting | None:
+    hello = parse_fields(Hello, inbound.fields)
+    live = _meeting_for(plenum, connection, hello.token, Kind.MODERATOR, Kind.INVITE)
+    if live is None:
+        return None
+    grant = plenum.signer.verify(hello.token, plenum.clock())
+    role = Role.MODERATOR if grant.kind is Kind.MODERATOR else Role.PARTICIPANT
+    participant = ParticipantId(secrets.token_urlsafe(9))
+    join = cmd.Join(participant, hello.name, role, hello.organisation, hello.district, hello.group)
+    live.submit(None, join)
+    connection.participant = participant
+    live.attach(connection)
+    _welcome(plenum, live, connection, snapshot=True)
+    return live
+
+
+def _resume(plenum: Plenum, connection: Connection, inbound: Inbound) -> LiveMeeting | None:
+    resume = parse_fields(Resume, inbound.fields)
+    live = _meeting_for(plenum, connection, resume.resume, Kind.RESUME)
+    if live is None:
+        return None
+    grant = plenum.signer.verify(resume.resume, plenum.clock())
+    assert grant.participant is not None
+    try:
+        live.submit(None, cmd.Rejoin(grant.participant))
+    except Rejected as rejected:
+        code = CloseCode.REMOVED if rejected.reason is Reason.REMOVED else CloseCode.BAD_TOKEN
+        connection.deliver(reply_error(rejected.reason, rejected.detail))
+        connection.close(code, rejected.detail)
+        return None
+    connection.participant = grant.participant
+    previous = live.attach(connection)
+    if previous is not None:
+        previous.close(CloseCode.REPLACED, "the same participant connected again")
+    missed = live.events_after(resume.last_seq)
+    if missed is None:
+        _welcome(plenum, live, connection, snapshot=True)
+    else:
+        connection.seen_seq = resume.last_seq
+        _welcome(plenum, live, connection, snapshot=False)
+        for stamped in missed:
+            if stamped.audience is None or connection.participant in stamped.audience:
+                connection.deliver(encode_event(stamped))
+    connection.seen_seq = live.meeting.state.seq
+    return live
+
+
+def _meeting_for(
+    plenum: Plenum, connection: Connection, token: str, *kinds: Kind
+) -> LiveMeeting | None:
+    try:
+        grant = plenum.signer.verify(token, plenum.clock(), *kinds)
+    except TokenError as error:
+        connection.deliver(reply_error("bad_token", str(error)))
+        connection.close(CloseCode.BAD_TOKEN, str(error))
+        return None
+    live = plenum.hub.get(grant.meeting)
+    if live is None:
+        connection.deliver(reply_error("no_meeting", "this meeting does not exist here"))
+        connection.close(CloseCode.NO_MEETING, "no such meeting")
+    return live
+
+
+def _welcome(plenum: Plenum, live: LiveMeeting, connection: Connection, *, snapshot: bool) -> None:
+    state = live.meeting.state
+    me = connection.participant
+    expires_at = plenum.clock() + plenum.settings.token_ttl_s
+    resume = plenum.signer.issue(Grant(Kind.RESUME, state.id, expires_at, me))
+    message: dict[str, Any] = {
+        "type": "welcome",
+        "you": me,
+        "resume": resume,
+        "seq": state.seq if snapshot else connection.seen_seq,
+        "snapshot": to_plain(view_for(state, me)) if snapshot else None,
+        "limits": asdict(live.meeting.config),
+    }
+    if snapshot:
+        connection.seen_seq = state.seq
+    connection.deliver(encode(message))
+
+
+async def _converse(live: LiveMeeting, connection: Connection) -> None:
+    while True:
+        ref: int | str | None = None
+        try:
+            inbound = decode(await connection.receive())
+            ref = inbound.ref
+            command = parse_command(inbound)
+            live.submit(connection.participant, command)
+        except WireError as error:
+            connection.refuse(error, ref)
+        except Rejected as rejected:
+            connection.deliver(reply_error(rejected.reason, rejected.detail, ref))
+        else:
+            if ref is not None:
+                connection.deliver(reply_ok(ref))
