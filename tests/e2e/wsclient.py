@@ -1,0 +1,156 @@
+"""A real WebSocket client of Plenum, as a browser tab would be: one socket, every message kept.
+
+A background reader decodes each msgpack frame as it arrives and keeps it, so a test waits for
+what a user would see (`wait_for`) instead of reading frames one by one in a fixed order.
+"""
+
+import asyncio
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+import msgpack
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from server.wire import VERSION
+
+TIMEOUT_S = 10.0
+
+Message = dict[str, Any]
+Predicate = Callable[[Message], bool]
+
+
+class ServerError(Exception):
+    """The server answered a command with an `error`."""
+
+
+class Client:
+    def __init__(self, url: str, name: str) -> None:
+        self.url = url
+        self.name = name
+        self.me = ""
+        self.resume_token = ""
+        self.messages: list[Message] = []
+        self._refs = itertools.count(1)
+        self._arrived = asyncio.Condition()
+        self._connection: ClientConnection | None = None
+        self._reader: asyncio.Task[None] | None = None
+
+    @classmethod
+    async def join(
+        cls, url: str, token: str, name: str, *, district: str = "", timeout: float = TIMEOUT_S
+    ) -> "Client":
+        """Connect and say hello with a link token; returns once the `welcome` arrived."""
+        client = cls(url, name)
+        await client._open()
+        welcome = await client._greet(
+            {"type": "hello", "token": token, "name": name, "district": district}, timeout
+        )
+        client.me = welcome["you"]
+        return client
+
+    async def reconnect(self, timeout: float = TIMEOUT_S) -> Message:
+        """Connect again with the resume token and the last seq seen; returns the new `welcome`."""
+        await self._open()
+        hello = {"type": "resume", "resume": self.resume_token, "last_seq": self.last_seq}
+        return await self._greet(hello, timeout)
+
+    @property
+    def last_seq(self) -> int:
+        """The highest sequence number seen, in a `welcome` or an event."""
+        return max((m["seq"] for m in self.messages if isinstance(m.get("seq"), int)), default=0)
+
+    @property
+    def welcomes(self) -> list[Message]:
+        return self.of_type("welcome")
+
+    def of_type(self, kind: str) -> list[Message]:
+        return [m for m in self.messages if m["type"] == kind]
+
+    async def send(self, kind: str, **fields: Any) -> int:
+        """Send a command with a fresh `ref` and return it, without waiting for the answer."""
+        assert self._connection is not None, "not connected"
+        ref = next(self._refs)
+        await self._connection.send(
+            msgpack.packb({"v": VERSION, "type": kind, **fields, "ref": ref}, use_bin_type=True)
+        )
+        return ref
+
+    async def command(self, kind: str, timeout: float = TIMEOUT_S, **fields: Any) -> None:
+        """Send a command and wait for its `ok`; raises `ServerError` if it is refused."""
+        ref = await self.send(kind, **fields)
+        answer = await self.wait_for(
+            lambda m: m["type"] in ("ok", "error") and m.get("ref") == ref, timeout
+        )
+        if answer["type"] == "error":
+            raise ServerError(f"{kind}: {answer['code']}: {answer['message']}")
+
+    async def wait_for(
+        self, predicate: Predicate, timeout: float = TIMEOUT_S, *, since: int = 0
+    ) -> Message:
+        """The first message from index `since` on that matches, waiting up to `timeout`."""
+
+        def first() -> Message | None:
+            return next((m for m in self.messages[since:] if predicate(m)), None)
+
+        try:
+            async with self._arrived:
+                return await asyncio.wait_for(self._arrived.wait_for(first), timeout)  # type: ignore[return-value]
+        except TimeoutError:
+            seen = [m["type"] for m in self.messages[-15:]]
+            raise AssertionError(
+                f"{self.name}: nothing matched within {timeout} s; last received: {seen}"
+            ) from None
+
+    async def wait_for_event(
+        self, kind: str, timeout: float = TIMEOUT_S, **fields: Any
+    ) -> Message:
+        """The first event of type `kind` whose fields include `fields`."""
+        return await self.wait_for(
+            lambda m: m["type"] == kind and all(m.get(k) == v for k, v in fields.items()),
+            timeout,
+        )
+
+    async def drop(self) -> None:
+        """Lose the connection abruptly, as a dead network would: no closing handshake."""
+        assert self._connection is not None and self._reader is not None
+        self._connection.transport.abort()
+        await self._connection.wait_closed()
+        await self._reader
+        self._connection = self._reader = None
+
+    async def close(self) -> None:
+        if self._connection is None or self._reader is None:
+            return
+        await self._connection.close()
+        await self._reader
+        self._connection = self._reader = None
+
+    async def _open(self) -> None:
+        assert self._connection is None, "already connected"
+        self._connection = await connect(self.url, compression=None, open_timeout=TIMEOUT_S)
+        self._reader = asyncio.create_task(self._read(self._connection))
+
+    async def _greet(self, hello: Message, timeout: float) -> Message:
+        assert self._connection is not None
+        since = len(self.messages)
+        await self._connection.send(msgpack.packb({"v": VERSION, **hello}, use_bin_type=True))
+        answer = await self.wait_for(
+            lambda m: m["type"] in ("welcome", "error"), timeout, since=since
+        )
+        if answer["type"] == "error":
+            raise ServerError(f"{hello['type']}: {answer['code']}: {answer['message']}")
+        self.resume_token = answer["resume"]
+        return answer
+
+    async def _read(self, connection: ClientConnection) -> None:
+        try:
+            async for frame in connection:
+                assert isinstance(frame, bytes), "the server sends binary frames only"
+                message = msgpack.unpackb(frame, raw=False)
+                async with self._arrived:
+                    self.messages.append(message)
+                    self._arrived.notify_all()
+        except ConnectionClosed:
+            pass  # an abrupt close, by `drop` or by the server; `close_code` tells which
