@@ -2,6 +2,7 @@
 
 import argparse
 import dataclasses
+import os
 
 import uvicorn
 
@@ -19,10 +20,12 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--port", type=int, help="port to listen on (PORT, default 8000)")
     args = parser.parse_args(argv)
 
-    settings = Settings.from_env()
-    overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
-    if overrides:
-        settings = dataclasses.replace(settings, public_url="", **overrides)
+    env = dict(os.environ)
+    if args.host is not None:
+        env["HOST"] = args.host
+    if args.port is not None:
+        env["PORT"] = str(args.port)
+    settings = Settings.from_env(env)
     if not settings.demo_title:
         settings = dataclasses.replace(settings, demo_title=DEMO_TITLE)
     uvicorn.run(

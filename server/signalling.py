@@ -152,9 +152,12 @@ async def serve(plenum: Plenum, websocket: WebSocket) -> None:
     finally:
         if live is not None and live.detach(connection):
             live.submit(None, cmd.Disconnect(connection.participant))
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(writer, timeout=1.0)
+        if connection.closing:
+            # Let the last replies and the close frame go out before giving up on the socket.
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(writer, timeout=1.0)
         writer.cancel()
+        await asyncio.gather(writer, return_exceptions=True)
 
 
 async def _greet(plenum: Plenum, connection: Connection) -> LiveMeeting | None:

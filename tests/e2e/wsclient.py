@@ -44,10 +44,8 @@ class Client:
         """Connect and say hello with a link token; returns once the `welcome` arrived."""
         client = cls(url, name)
         await client._open()
-        welcome = await client._greet(
-            {"type": "hello", "token": token, "name": name, "district": district}, timeout
-        )
-        client.me = welcome["you"]
+        hello = {"type": "hello", "token": token, "name": name, "district": district}
+        client.me = (await client._greet(hello, timeout))["you"]
         return client
 
     async def reconnect(self, timeout: float = TIMEOUT_S) -> Message:
@@ -90,22 +88,23 @@ class Client:
         self, predicate: Predicate, timeout: float = TIMEOUT_S, *, since: int = 0
     ) -> Message:
         """The first message from index `since` on that matches, waiting up to `timeout`."""
+        found: list[Message] = []
 
-        def first() -> Message | None:
-            return next((m for m in self.messages[since:] if predicate(m)), None)
+        def matched() -> bool:
+            found.extend(m for m in self.messages[since:] if predicate(m))
+            return bool(found)
 
         try:
             async with self._arrived:
-                return await asyncio.wait_for(self._arrived.wait_for(first), timeout)  # type: ignore[return-value]
+                await asyncio.wait_for(self._arrived.wait_for(matched), timeout)
+            return found[0]
         except TimeoutError:
             seen = [m["type"] for m in self.messages[-15:]]
             raise AssertionError(
                 f"{self.name}: nothing matched within {timeout} s; last received: {seen}"
             ) from None
 
-    async def wait_for_event(
-        self, kind: str, timeout: float = TIMEOUT_S, **fields: Any
-    ) -> Message:
+    async def wait_for_event(self, kind: str, timeout: float = TIMEOUT_S, **fields: Any) -> Message:
         """The first event of type `kind` whose fields include `fields`."""
         return await self.wait_for(
             lambda m: m["type"] == kind and all(m.get(k) == v for k, v in fields.items()),
@@ -135,11 +134,16 @@ class Client:
     async def _greet(self, hello: Message, timeout: float) -> Message:
         assert self._connection is not None
         since = len(self.messages)
-        await self._connection.send(msgpack.packb({"v": VERSION, **hello}, use_bin_type=True))
-        answer = await self.wait_for(
-            lambda m: m["type"] in ("welcome", "error"), timeout, since=since
-        )
+        try:
+            await self._connection.send(msgpack.packb({"v": VERSION, **hello}, use_bin_type=True))
+            answer = await self.wait_for(
+                lambda m: m["type"] in ("welcome", "error"), timeout, since=since
+            )
+        except BaseException:
+            await self.close()
+            raise
         if answer["type"] == "error":
+            await self.close()
             raise ServerError(f"{hello['type']}: {answer['code']}: {answer['message']}")
         self.resume_token = answer["resume"]
         return answer
@@ -153,4 +157,4 @@ class Client:
                     self.messages.append(message)
                     self._arrived.notify_all()
         except ConnectionClosed:
-            pass  # an abrupt close, by `drop` or by the server; `close_code` tells which
+            pass  # dropped by `drop`, or closed by the server without a clean handshake

@@ -1,0 +1,99 @@
+"""Plenum as its own process on a free port, and what it printed: the real-process test rig."""
+
+import os
+import queue
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+START_TIMEOUT_S = 20.0
+STOP_TIMEOUT_S = 10.0
+ADMIN_TOKEN = "e2e-admin-token"
+SECRET = "e2e-secret"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def server_env(port: int, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PLENUM_")}
+    env.update(
+        HOST="127.0.0.1",
+        PORT=str(port),
+        PLENUM_ADMIN_TOKEN=ADMIN_TOKEN,
+        PLENUM_SECRET=SECRET,
+        # Short workshop clock: the scenario lives through a whole countdown in seconds.
+        PLENUM_WARNING_S="1",
+        PLENUM_GRACE_S="1",
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(extra)
+    return env
+
+
+@dataclass
+class ServerProcess:
+    """A running server: its address and everything it printed (stdout and stderr, by line)."""
+
+    port: int
+    process: subprocess.Popen[str]
+    lines: "queue.Queue[str]" = field(default_factory=queue.Queue)
+    output: list[str] = field(default_factory=list)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws"
+
+    def next_line(self, deadline: float) -> str:
+        """The next line printed, waiting until `deadline` (a `time.monotonic()` value)."""
+        try:
+            line = self.lines.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            raise AssertionError(f"no output in time; so far:\n{self.printed()}") from None
+        self.output.append(line)
+        return line
+
+    def printed(self) -> str:
+        while not self.lines.empty():
+            self.output.append(self.lines.get_nowait())
+        return "".join(self.output)
+
+    def wait_healthy(self, timeout: float = START_TIMEOUT_S) -> None:
+        # Start-up has no event to wait on from outside the process: poll, with a deadline.
+        deadline = time.monotonic() + timeout
+        with httpx.Client(base_url=self.base_url, timeout=1.0) as http:
+            while True:
+                if self.process.poll() is not None:
+                    pytest.fail(f"the server exited at start-up:\n{self.printed()}")
+                try:
+                    if http.get("/healthz").status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    pytest.fail(f"/healthz not answering after {timeout} s:\n{self.printed()}")
+                time.sleep(0.05)
+
+
+StartServer = Callable[[Sequence[str], int, Mapping[str, str]], ServerProcess]
+
+
+def pump(stream: IO[str], lines: "queue.Queue[str]") -> None:
+    for line in stream:
+        lines.put(line)
