@@ -78,8 +78,9 @@ def test_the_minimal_page_runs_a_workshop_round(server: ServerProcess, browser: 
 
     moderator.get_by_label("Broadcast").fill("Pięć minut do końca")
     moderator.get_by_role("button", name="Send to all rooms").click()
+    announced = "📢 Adam Neumann: Pięć minut do końca"
     for page in (ewa, jan):
-        expect(page.locator("#chat .broadcast")).to_have_text(["📢 Adam Neumann: Pięć minut do końca"])
+        expect(page.locator("#chat .broadcast")).to_have_text([announced])
 
     moderator.get_by_role("button", name="Recall everyone").click()
     for page in (moderator, ewa, jan):
