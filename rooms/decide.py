@@ -136,10 +136,10 @@ def decide(
             ]
             return [(ev.RoomsOpened(deadline), EVERYONE), *moves]
         case cmd.ExtendRooms():
-            _check_duration(config, command.seconds)
             deadline = state.clock.deadline
             still_running = state.phase is Phase.OPEN and deadline is not None
             base = deadline if still_running and deadline is not None else now
+            _check_duration(config, int(base - now) + command.seconds)
             return [(ev.RoomsExtended(base + command.seconds), EVERYONE)]
         case cmd.CloseRooms():
             return _close(state)
@@ -254,8 +254,9 @@ def _chat(
 
 def _give_floor(state: MeetingState, actor: ParticipantId, command: cmd.GiveFloor) -> Outcome:
     if command.participant is None:
-        _check(bool(state.hand_queue), Reason.CONFLICT, "the hand queue is empty")
-        target = state.hand_queue[0]
+        waiting = [p for p in state.hand_queue if state.participants[p].connected]
+        _check(bool(waiting), Reason.CONFLICT, "nobody connected has a hand raised")
+        target = waiting[0]
     else:
         target = _participant(state, command.participant).id
     _check(state.floor != target, Reason.CONFLICT, "that participant already has the floor")
@@ -342,7 +343,7 @@ def _line(value: str, field: str, limit: int, *, allow_empty: bool = False) -> s
 
 
 def _text(value: str, field: str, limit: int, *, allow_empty: bool = False) -> str:
-    text = value.strip()
+    text = value.replace("\r\n", "\n").strip()
     _check(allow_empty or bool(text), Reason.INVALID, f"{field}: must not be empty")
     _check(len(text) <= limit, Reason.INVALID, f"{field}: longer than {limit} characters")
     _check(

@@ -36,8 +36,17 @@ def apply(state: MeetingState, stamped: ev.Stamped, chat_history: int) -> None:
         case ev.MuteRequested() | ev.Reacted() | ev.BroadcastSent():
             pass
         case ev.ChatPosted():
+            audience = None if stamped.audience is None else tuple(sorted(stamped.audience))
             state.chat.append(
-                ChatMessage(stamped.seq, stamped.at, event.sender, event.text, event.room, event.to)
+                ChatMessage(
+                    stamped.seq,
+                    stamped.at,
+                    event.sender,
+                    event.text,
+                    event.room,
+                    event.to,
+                    audience,
+                )
             )
             del state.chat[: max(0, len(state.chat) - chat_history)]
         case ev.HandRaised():

@@ -67,6 +67,8 @@ class ChatMessage:
     text: str
     room: RoomId
     to: ParticipantId | None = None
+    # Who received it when it was posted (None: everyone); who may read it in the history.
+    audience: tuple[ParticipantId, ...] | None = None
 
 
 @dataclass

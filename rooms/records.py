@@ -14,6 +14,8 @@ from functools import cache
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+# Names the dataclass in a record of a field that may hold one of several (an event's type).
+KIND = "kind"
 
 Plain = None | bool | int | float | str | list["Plain"] | dict[str, "Plain"]
 
@@ -35,7 +37,14 @@ def to_plain(value: object) -> Any:
     if isinstance(value, str):
         return str(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        tagged = _tagged_fields(type(value))
+        plain = {}
+        for f in dataclasses.fields(value):
+            item = getattr(value, f.name)
+            plain[f.name] = to_plain(item)
+            if f.name in tagged and item is not None:
+                plain[f.name] = {KIND: type(item).__name__, **plain[f.name]}
+        return plain
     if isinstance(value, dict):
         return {to_plain(k): to_plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
@@ -70,6 +79,24 @@ def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
+@cache
+def _tagged_fields(cls: type) -> frozenset[str]:
+    """Fields that may hold one of several dataclasses: their records name the class in `kind`."""
+    return frozenset(
+        name for name, hint in _hints(cls).items() if len(_dataclass_options(hint)) > 1
+    )
+
+
+def _dataclass_options(hint: Any) -> dict[str, type]:
+    if typing.get_origin(hint) not in (typing.Union, types.UnionType):
+        return {}
+    return {
+        a.__name__: a
+        for a in typing.get_args(hint)
+        if isinstance(a, type) and dataclasses.is_dataclass(a)
+    }
+
+
 def _convert(tp: Any, data: object, path: str) -> Any:
     supertype = getattr(tp, "__supertype__", None)
     if supertype is not None:  # a NewType
@@ -79,6 +106,14 @@ def _convert(tp: Any, data: object, path: str) -> Any:
     if origin is typing.Union or origin is types.UnionType:
         if data is None and type(None) in args:
             return None
+        tagged = _dataclass_options(tp)
+        if len(tagged) > 1:
+            if not isinstance(data, dict) or data.get(KIND) not in tagged:
+                raise RecordError(
+                    path, f"expected a map whose {KIND} is one of {', '.join(tagged)}"
+                )
+            fields = {k: v for k, v in data.items() if k != KIND}
+            return from_plain(tagged[data[KIND]], fields, path)
         options = [a for a in args if a is not type(None)]
         errors = []
         for option in options:

@@ -1,10 +1,10 @@
-"""What each participant may see of a meeting: events by audience, chat history by room."""
+"""What each participant may see of a meeting: events and chat history by their audience."""
 
 import copy
 
 from rooms.events import Stamped
-from rooms.ids import PLENARY, ParticipantId
-from rooms.model import ChatMessage, MeetingState, Role
+from rooms.ids import ParticipantId
+from rooms.model import MeetingState
 
 
 def sees(stamped: Stamped, viewer: ParticipantId) -> bool:
@@ -12,20 +12,12 @@ def sees(stamped: Stamped, viewer: ParticipantId) -> bool:
 
 
 def view_for(state: MeetingState, viewer: ParticipantId) -> MeetingState:
-    """A copy of the state with only the chat `viewer` may read.
+    """A copy of the state with only the chat `viewer` received when it was posted.
 
-    Private messages go to their two people; a workshop's chat to the room's members and the
-    moderators. The rest of the meeting (who is where, hands, rooms, clock) is everyone's.
+    Private messages went to their two people; a workshop's chat to the room's members and the
+    moderators of that moment. The rest of the meeting (who is where, hands, rooms, clock) is
+    everyone's.
     """
     visible = copy.copy(state)
-    me = state.participants.get(viewer)
-    visible.chat = [
-        m for m in state.chat if me is not None and _may_read(m, viewer, me.room, me.role)
-    ]
+    visible.chat = [m for m in state.chat if m.audience is None or viewer in m.audience]
     return visible
-
-
-def _may_read(message: ChatMessage, viewer: ParticipantId, room: str, role: Role) -> bool:
-    if message.to is not None:
-        return viewer in (message.sender, message.to)
-    return message.room in (PLENARY, room) or role is Role.MODERATOR

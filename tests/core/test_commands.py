@@ -101,7 +101,10 @@ SAMPLES: dict[type[cmd.Command], cmd.Command] = {
 MODERATOR_COMMANDS = [t for t, rule in RULES.items() if rule.who is Who.MODERATOR]
 SYSTEM_COMMANDS = [t for t, rule in RULES.items() if rule.who is Who.SYSTEM]
 PHASED = [
-    (t, phase) for t, rule in RULES.items() if rule.phases != ANY_PHASE for phase in Phase
+    (t, phase)
+    for t, rule in RULES.items()
+    if rule.phases != ANY_PHASE
+    for phase in Phase
     if phase not in rule.phases
 ]
 
@@ -178,8 +181,9 @@ def test_join_adds_a_connected_participant_in_the_plenary() -> None:
     join = cmd.Join(NEWCOMER, "  Ada   Lovelace ", Role.PRESENTER, "Analytical", "West", "B")
     stamped = meeting.handle(None, join, T0 + 5)
     assert events_of(stamped) == [
-        ev.ParticipantJoined(NEWCOMER, "Ada Lovelace", Role.PRESENTER, "Analytical", "West", "B",
-                             PLENARY)
+        ev.ParticipantJoined(
+            NEWCOMER, "Ada Lovelace", Role.PRESENTER, "Analytical", "West", "B", PLENARY
+        )
     ]
     assert stamped[0].seq == meeting.state.seq
     assert stamped[0].at == T0 + 5
@@ -394,7 +398,7 @@ def test_ask_to_mute_goes_to_the_participant_and_the_moderators_only() -> None:
     meeting.handle(MODERATOR, cmd.SetRole(person(2), Role.MODERATOR), T0)
     stamped = meeting.handle(MODERATOR, cmd.AskToMute(person(0)), T0)
     assert events_of(stamped) == [ev.MuteRequested(person(0), by=MODERATOR)]
-    assert stamped[0].audience == {person(0), MODERATOR, person(2)}
+    assert stamped[0].audience == frozenset({person(0), MODERATOR, person(2)})
     assert not sees(stamped[0], person(1))
     unknown = refused(meeting, MODERATOR, cmd.AskToMute(ParticipantId("ghost")))
     assert unknown.reason is Reason.UNKNOWN_PARTICIPANT
@@ -640,8 +644,7 @@ def test_the_clock_warns_closes_and_brings_everyone_back() -> None:
 
     closing = meeting.handle(None, cmd.Tick(), deadline)
     assert events_of(closing) == [ev.RoomsClosing(deadline + 15)]
-    assert meeting.state.phase is Phase.CLOSING
-    assert meeting.next_wakeup() == deadline + 15
+    assert (meeting.state.phase, meeting.next_wakeup()) == (Phase.CLOSING, deadline + 15)
     assert all(p.room != PLENARY for p in meeting.state.participants.values() if p.id != MODERATOR)
     assert meeting.handle(None, cmd.Tick(), deadline + 14.9) == []
 
@@ -678,7 +681,7 @@ def test_extend_while_open_pushes_the_deadline_and_warns_again() -> None:
 def test_extend_while_closing_reopens_from_now() -> None:
     meeting = running_meeting()
     meeting.handle(None, cmd.Tick(), T0 + 600)
-    assert meeting.state.phase is Phase.CLOSING
+    assert (meeting.state.phase, meeting.next_wakeup()) == (Phase.CLOSING, T0 + 615)
     rooms_before = {p.id: p.room for p in meeting.state.participants.values()}
     extended = meeting.handle(MODERATOR, cmd.ExtendRooms(120), T0 + 605)
     assert events_of(extended) == [ev.RoomsExtended(T0 + 725)]
@@ -792,7 +795,7 @@ def test_workshop_chat_reaches_its_members_and_the_moderators() -> None:
     meeting = chat_meeting()
     stamped = meeting.handle(person(0), cmd.SendChat("room one only"), T0)
     assert events_of(stamped) == [ev.ChatPosted(person(0), "room one only", room(1), None)]
-    assert stamped[0].audience == {person(0), person(1), MODERATOR}
+    assert stamped[0].audience == frozenset({person(0), person(1), MODERATOR})
     for viewer in (person(0), person(1), MODERATOR):
         assert sees(stamped[0], viewer)
         assert chat_seen_by(meeting, viewer) == ["room one only"]
@@ -805,7 +808,7 @@ def test_private_chat_reaches_two_people_only() -> None:
     meeting = chat_meeting()
     stamped = meeting.handle(person(0), cmd.SendChat("psst", to=person(2)), T0)
     assert events_of(stamped) == [ev.ChatPosted(person(0), "psst", room(1), person(2))]
-    assert stamped[0].audience == {person(0), person(2)}
+    assert stamped[0].audience == frozenset({person(0), person(2)})
     assert chat_seen_by(meeting, person(0)) == ["psst"]
     assert chat_seen_by(meeting, person(2)) == ["psst"]
     for viewer in (person(1), person(3), MODERATOR):
@@ -863,16 +866,18 @@ TEXT_FIELDS: list[tuple[str, bool, TextCommand]] = [
     ("name", False, lambda t: (MODERATOR, cmd.RenameRoom(room(1), t))),
     ("topic", True, lambda t: (MODERATOR, cmd.RenameRoom(room(1), "Fine", t))),
 ]
-TEXT_IDS = [
-    f"{make('x')[1].__class__.__name__}.{field}" for field, _, make in TEXT_FIELDS
-]
+TEXT_IDS = [f"{make('x')[1].__class__.__name__}.{field}" for field, _, make in TEXT_FIELDS]
 
 
 @pytest.mark.parametrize(("field", "may_be_empty", "make"), TEXT_FIELDS, ids=TEXT_IDS)
 @pytest.mark.parametrize(
     ("text", "problem"),
-    [("x" * (LIMIT + 1), "longer than 10 characters"), ("ab\x00c", "contains control characters"),
-     ("a\x1b[2J", "contains control characters"), ("   ", "must not be empty")],
+    [
+        ("x" * (LIMIT + 1), "longer than 10 characters"),
+        ("ab\x00c", "contains control characters"),
+        ("a\x1b[2J", "contains control characters"),
+        ("   ", "must not be empty"),
+    ],
     ids=["too-long", "nul", "escape", "empty"],
 )
 def test_texts_over_the_limits_are_refused_naming_the_field(
@@ -893,3 +898,10 @@ def test_texts_at_the_limit_are_accepted(field: str, may_be_empty: bool, make: T
     meeting = meeting_with(rooms=1, config=SMALL)
     actor, command = make(" " + "é" * LIMIT + " ")
     assert meeting.handle(actor, command, T0)
+
+
+def test_a_sender_still_sees_its_workshop_message_after_the_rooms_close() -> None:
+    meeting = chat_meeting()
+    meeting.handle(person(0), cmd.SendChat("our summary: more trees"), T0)
+    meeting.handle(MODERATOR, cmd.CloseRooms(), T0 + 1)
+    assert chat_seen_by(meeting, person(0)) == ["our summary: more trees"]

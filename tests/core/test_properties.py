@@ -1,0 +1,184 @@
+"""Random sessions: whatever anyone sends, in any order, the meeting stays consistent.
+
+Each step is a command from a random sender (the server, a moderator, a participant, a stranger)
+at a time that only moves forward. Refused commands must change nothing; accepted ones must keep
+the invariants below, and the events must rebuild the live state from any earlier snapshot.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rooms import commands as cmd
+from rooms import events as ev
+from rooms.config import MeetingConfig
+from rooms.errors import Rejected
+from rooms.events import Stamped
+from rooms.ids import PLENARY, MeetingId, ParticipantId, RoomId
+from rooms.meeting import Meeting
+from rooms.model import GroupBy, MeetingState, Role
+from rooms.records import from_plain, to_plain
+
+from .builders import MODERATOR, T0
+
+PEOPLE = [MODERATOR, *(ParticipantId(f"u{i}") for i in range(5)), ParticipantId("stranger")]
+ROOMS = [PLENARY, *(RoomId(f"room-{i}") for i in range(1, 6))]
+CONFIG = MeetingConfig(chat_history=5, max_rooms=4, warning_s=60, grace_s=20, max_duration_s=900)
+
+
+@dataclass(frozen=True)
+class Draw:
+    """The random parts of one step; each kind of step below uses the ones it needs."""
+
+    sender: ParticipantId
+    target: ParticipantId
+    room: RoomId
+    workshop: RoomId
+    text: str
+    seconds: int
+    flag: bool
+    role: Role
+    by: GroupBy
+
+
+Step = tuple[ParticipantId | None, cmd.Command]
+
+# Each kind of step, listed as often as it should come up.
+KINDS: list[tuple[int, Callable[[Draw], Step]]] = [
+    (3, lambda d: (None, cmd.Join(d.target, d.text, d.role, district=d.text, group=d.text))),
+    (3, lambda d: (None, cmd.Rejoin(d.target))),
+    (1, lambda d: (None, cmd.Disconnect(d.target))),
+    (8, lambda d: (None, cmd.Tick())),
+    (3, lambda d: (d.sender, cmd.SendChat(d.text))),
+    (2, lambda d: (d.sender, cmd.SendChat(d.text, to=d.target))),
+    (4, lambda d: (d.sender, cmd.RaiseHand())),
+    (2, lambda d: (d.sender, cmd.LowerHand())),
+    (1, lambda d: (d.sender, cmd.React("👏" if d.flag else "?"))),
+    (2, lambda d: (d.sender, cmd.ChooseRoom(d.room))),
+    (4, lambda d: (d.sender, cmd.RequestHelp())),
+    (1, lambda d: (d.sender, cmd.CancelHelp())),
+    (2, lambda d: (d.sender, cmd.SetRole(d.target, d.role))),
+    (1, lambda d: (d.sender, cmd.RemoveParticipant(d.target))),
+    (1, lambda d: (d.sender, cmd.AskToMute(d.target))),
+    (3, lambda d: (d.sender, cmd.GiveFloor(d.target))),
+    (2, lambda d: (d.sender, cmd.GiveFloor())),
+    (1, lambda d: (d.sender, cmd.TakeFloor())),
+    (1, lambda d: (d.sender, cmd.ClearHand(d.target))),
+    (1, lambda d: (d.sender, cmd.ClearAllHands())),
+    (3, lambda d: (d.sender, cmd.CreateRooms((d.text,) * (1 + d.seconds % 3)))),
+    (2, lambda d: (d.sender, cmd.RenameRoom(d.workshop, d.text, d.text if d.flag else None))),
+    (2, lambda d: (d.sender, cmd.DeleteRoom(d.workshop))),
+    (2, lambda d: (d.sender, cmd.AssignRandom())),
+    (2, lambda d: (d.sender, cmd.AssignMixed(d.by))),
+    (3, lambda d: (d.sender, cmd.MoveParticipant(d.target, d.room))),
+    (1, lambda d: (d.sender, cmd.SetSelfSelect(d.flag))),
+    (3, lambda d: (d.sender, cmd.OpenRooms(d.seconds if d.flag else None))),
+    (2, lambda d: (d.sender, cmd.ExtendRooms(d.seconds))),
+    (1, lambda d: (d.sender, cmd.CloseRooms())),
+    (1, lambda d: (d.sender, cmd.Broadcast(d.text))),
+    (2, lambda d: (d.sender, cmd.Visit(d.room))),
+    (2, lambda d: (d.sender, cmd.DismissHelp(d.target))),
+    # Always refused: the server's commands from a person, a client's from nobody.
+    (1, lambda d: (d.sender, cmd.Tick() if d.flag else cmd.Disconnect(d.target))),
+    (1, lambda d: (None, cmd.RaiseHand() if d.flag else cmd.CloseRooms())),
+]
+
+draws = st.builds(
+    Draw,
+    sender=st.sampled_from([MODERATOR, MODERATOR, MODERATOR, *PEOPLE]),
+    target=st.sampled_from([*PEOPLE[1:], MODERATOR]),
+    room=st.sampled_from([*ROOMS[1:3], *ROOMS]),
+    workshop=st.sampled_from(ROOMS[1:]),
+    text=st.sampled_from(["hi", "North", " north ", "", "two\nlines", "x" * 2001, "bell\x07"]),
+    seconds=st.sampled_from([120, 45, 30, 10, 1, 600, 901]),
+    flag=st.booleans(),
+    role=st.sampled_from(Role),
+    by=st.sampled_from(GroupBy),
+)
+
+steps = st.tuples(
+    st.sampled_from([make for weight, make in KINDS for _ in range(weight)]),
+    draws,
+    st.sampled_from([1, 0, 5, 20, 30, 60, 300]),  # seconds passing before the step
+    st.integers(0, 9),  # 0: take a snapshot after the step
+)
+
+
+def check_invariants(meeting: Meeting, hands: list[ParticipantId]) -> None:
+    state = meeting.state
+    for p in state.participants.values():
+        assert p.room == PLENARY or p.room in state.workshops, p
+    assert len(set(state.hand_queue)) == len(state.hand_queue)
+    assert all(p in state.participants for p in state.hand_queue)
+    assert state.hand_queue == hands
+    assert state.floor is None or state.floor in state.participants
+    assert state.floor not in state.hand_queue
+    assert all(p in state.participants for p in state.plan)
+    assert all(r in state.workshops for r in state.plan.values())
+    assert all(c.participant in state.participants for c in state.help_queue)
+    assert all(c.room in state.workshops for c in state.help_queue)
+    assert state.moderators()
+    assert not set(state.removed) & set(state.participants)
+
+
+def follow_hands(hands: list[ParticipantId], event: ev.Event) -> None:
+    """The hand queue as a reader of the events would keep it: in the order hands went up."""
+    match event:
+        case ev.HandRaised():
+            hands.append(event.participant)
+        case ev.HandLowered() | ev.FloorGiven() | ev.ParticipantRemoved():
+            if event.participant in hands:
+                hands.remove(event.participant)
+
+
+PRELUDES: dict[str, list[cmd.Command]] = {
+    "plenary": [],
+    "planned": [cmd.CreateRooms(("A", "B")), cmd.AssignMixed()],
+    "open": [cmd.CreateRooms(("A", "B", "C")), cmd.AssignRandom(), cmd.OpenRooms(120)],
+}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(sorted(PRELUDES)), st.lists(steps, min_size=20, max_size=80))
+def test_random_sessions_keep_the_meeting_consistent(
+    prelude: str, session: list[tuple[Callable[[Draw], Step], Draw, int, int]]
+) -> None:
+    meeting = Meeting.create(MeetingId("m-prop"), "Property", CONFIG)
+    log: list[Stamped] = []
+    for i, who in enumerate(PEOPLE[:6]):
+        role = Role.MODERATOR if who == MODERATOR else Role.PARTICIPANT
+        join = cmd.Join(who, f"Person {i}", role, district=["North", "South"][i % 2])
+        log += meeting.handle(None, join, T0)
+    for command in PRELUDES[prelude]:
+        log += meeting.handle(MODERATOR, command, T0)
+    snapshots = [(to_plain(MeetingState(id=MeetingId("m-prop"), title="Property")), 0)]
+    hands: list[ParticipantId] = []
+    now = T0
+    for make, draw, elapsed, snapshot in session:
+        actor, command = make(draw)
+        now += elapsed
+        before = to_plain(meeting.state)
+        try:
+            stamped = meeting.handle(actor, command, now)
+        except Rejected:
+            assert to_plain(meeting.state) == before
+            continue
+        for one in stamped:
+            assert one.seq == len(log) + 1
+            assert one.at == now
+            log.append(one)
+            follow_hands(hands, one.event)
+        assert meeting.state.seq == len(log)
+        check_invariants(meeting, hands)
+        if snapshot == 0:
+            snapshots.append((to_plain(meeting.state), len(log)))
+
+    live = to_plain(meeting.state)
+    for plain, taken_at in snapshots:
+        rebuilt = Meeting(from_plain(MeetingState, plain), CONFIG)
+        for one in log[taken_at:]:
+            rebuilt.replay(one)
+        assert to_plain(rebuilt.state) == live
+        assert rebuilt.next_wakeup() == meeting.next_wakeup()
