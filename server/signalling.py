@@ -18,7 +18,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from rooms import ParticipantId, Reason, Rejected, Role
 from rooms import commands as cmd
 from rooms.records import to_plain
-from rooms.view import view_for
+from rooms.view import sees, view_for
 from server.close_codes import CloseCode
 from server.hub import LiveMeeting
 from server.plenum import Plenum
@@ -188,10 +188,10 @@ async def _greet(plenum: Plenum, connection: Connection) -> LiveMeeting | None:
 
 def _join(plenum: Plenum, connection: Connection, inbound: Inbound) -> LiveMeeting | None:
     hello = parse_fields(Hello, inbound.fields)
-    live = _meeting_for(plenum, connection, hello.token, Kind.MODERATOR, Kind.INVITE)
-    if live is None:
+    found = _meeting_for(plenum, connection, hello.token, Kind.MODERATOR, Kind.INVITE)
+    if found is None:
         return None
-    grant = plenum.signer.verify(hello.token, plenum.clock())
+    live, grant = found
     role = Role.MODERATOR if grant.kind is Kind.MODERATOR else Role.PARTICIPANT
     participant = ParticipantId(secrets.token_urlsafe(9))
     join = cmd.Join(participant, hello.name, role, hello.organisation, hello.district, hello.group)
@@ -204,11 +204,11 @@ def _join(plenum: Plenum, connection: Connection, inbound: Inbound) -> LiveMeeti
 
 def _resume(plenum: Plenum, connection: Connection, inbound: Inbound) -> LiveMeeting | None:
     resume = parse_fields(Resume, inbound.fields)
-    live = _meeting_for(plenum, connection, resume.resume, Kind.RESUME)
-    if live is None:
+    found = _meeting_for(plenum, connection, resume.resume, Kind.RESUME)
+    if found is None:
         return None
-    grant = plenum.signer.verify(resume.resume, plenum.clock())
-    assert grant.participant is not None
+    live, grant = found
+    assert grant.participant is not None, "resume tokens always name their participant"
     try:
         live.submit(None, cmd.Rejoin(grant.participant))
     except Rejected as rejected:
@@ -227,7 +227,7 @@ def _resume(plenum: Plenum, connection: Connection, inbound: Inbound) -> LiveMee
         connection.seen_seq = resume.last_seq
         _welcome(plenum, live, connection, snapshot=False)
         for stamped in missed:
-            if stamped.audience is None or connection.participant in stamped.audience:
+            if sees(stamped, connection.participant):
                 connection.deliver(encode_event(stamped))
     connection.seen_seq = live.meeting.state.seq
     return live
@@ -235,7 +235,8 @@ def _resume(plenum: Plenum, connection: Connection, inbound: Inbound) -> LiveMee
 
 def _meeting_for(
     plenum: Plenum, connection: Connection, token: str, *kinds: Kind
-) -> LiveMeeting | None:
+) -> tuple[LiveMeeting, Grant] | None:
+    """The meeting a token opens, or None after telling the client why not and closing."""
     try:
         grant = plenum.signer.verify(token, plenum.clock(), *kinds)
     except TokenError as error:
@@ -246,7 +247,8 @@ def _meeting_for(
     if live is None:
         connection.deliver(reply_error("no_meeting", "this meeting does not exist here"))
         connection.close(CloseCode.NO_MEETING, "no such meeting")
-    return live
+        return None
+    return live, grant
 
 
 def _welcome(plenum: Plenum, live: LiveMeeting, connection: Connection, *, snapshot: bool) -> None:
