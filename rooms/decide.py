@@ -5,7 +5,6 @@ and in which phase was already checked against `rooms.policy.RULES`.
 """
 
 import random
-import unicodedata
 from collections.abc import Iterable
 from typing import assert_never
 
@@ -16,6 +15,7 @@ from rooms.config import REACTIONS, MeetingConfig
 from rooms.errors import Reason, Rejected
 from rooms.ids import PLENARY, ParticipantId, RoomId
 from rooms.model import MeetingState, Participant, Phase, Role
+from rooms.texts import free_text, one_line
 
 Audience = frozenset[ParticipantId] | None
 Outcome = list[tuple[ev.Event, Audience]]
@@ -99,10 +99,10 @@ def decide(
             workshop = state.workshops.get(command.room)
             _check(workshop is not None, Reason.UNKNOWN_ROOM, f"no room {command.room!r}")
             assert workshop is not None
-            name = _line(command.name, "name", config.max_room_name_chars)
+            name = one_line(command.name, "name", config.max_room_name_chars)
             topic = workshop.topic
             if command.topic is not None:
-                topic = _line(command.topic, "topic", config.max_topic_chars, allow_empty=True)
+                topic = one_line(command.topic, "topic", config.max_topic_chars, allow_empty=True)
             return [(ev.RoomRenamed(workshop.id, name, topic), EVERYONE)]
         case cmd.DeleteRoom():
             _check(
@@ -144,7 +144,7 @@ def decide(
         case cmd.CloseRooms():
             return _close(state)
         case cmd.Broadcast():
-            text = _text(command.text, "text", config.max_chat_chars)
+            text = free_text(command.text, "text", config.max_chat_chars)
             return [(ev.BroadcastSent(actor, text), EVERYONE)]
         case cmd.Visit():
             room = _room(state, command.room)
@@ -199,11 +199,13 @@ def _presence(
             limit = config.max_attribute_chars
             joined = ev.ParticipantJoined(
                 participant=who,
-                name=_line(command.name, "name", config.max_name_chars),
+                name=one_line(command.name, "name", config.max_name_chars),
                 role=command.role,
-                organisation=_line(command.organisation, "organisation", limit, allow_empty=True),
-                district=_line(command.district, "district", limit, allow_empty=True),
-                group=_line(command.group, "group", limit, allow_empty=True),
+                organisation=one_line(
+                    command.organisation, "organisation", limit, allow_empty=True
+                ),
+                district=one_line(command.district, "district", limit, allow_empty=True),
+                group=one_line(command.group, "group", limit, allow_empty=True),
                 room=PLENARY,
             )
             return [(joined, EVERYONE)]
@@ -239,7 +241,7 @@ def _close(state: MeetingState) -> Outcome:
 def _chat(
     state: MeetingState, config: MeetingConfig, me: Participant, command: cmd.SendChat
 ) -> Outcome:
-    text = _text(command.text, "text", config.max_chat_chars)
+    text = free_text(command.text, "text", config.max_chat_chars)
     if command.to is not None:
         recipient = _participant(state, command.to)
         _check(recipient.id != me.id, Reason.INVALID, "to: a private message needs someone else")
@@ -273,7 +275,7 @@ def _create_rooms(state: MeetingState, config: MeetingConfig, command: cmd.Creat
         Reason.INVALID,
         f"names: at most {config.max_rooms} workshop rooms",
     )
-    names = [_line(name, "names", config.max_room_name_chars) for name in command.names]
+    names = [one_line(name, "names", config.max_room_name_chars) for name in command.names]
     first = state.rooms_created + 1
     return [
         (ev.RoomCreated(RoomId(f"room-{first + i}"), name), EVERYONE)
@@ -335,23 +337,6 @@ def _check_duration(config: MeetingConfig, seconds: int) -> None:
         Reason.INVALID,
         f"duration: at most {config.max_duration_s} seconds",
     )
-
-
-def _line(value: str, field: str, limit: int, *, allow_empty: bool = False) -> str:
-    """A one-line text: whitespace collapsed, control characters refused."""
-    return _text(" ".join(value.split()), field, limit, allow_empty=allow_empty)
-
-
-def _text(value: str, field: str, limit: int, *, allow_empty: bool = False) -> str:
-    text = value.replace("\r\n", "\n").strip()
-    _check(allow_empty or bool(text), Reason.INVALID, f"{field}: must not be empty")
-    _check(len(text) <= limit, Reason.INVALID, f"{field}: longer than {limit} characters")
-    _check(
-        all(c in "\n\t" or unicodedata.category(c) != "Cc" for c in text),
-        Reason.INVALID,
-        f"{field}: contains control characters",
-    )
-    return text
 
 
 def _check(condition: bool, reason: Reason, detail: str) -> None:

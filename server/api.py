@@ -1,5 +1,6 @@
 """The HTTP API for organisers and the join page: create a meeting, read an invitation, health."""
 
+import hmac
 from datetime import datetime
 from typing import Any
 
@@ -7,6 +8,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from rooms import Rejected
+from rooms.texts import one_line
 from server.plenum import Plenum
 from server.tokens import Kind, TokenError
 
@@ -15,7 +18,7 @@ MAX_TITLE_CHARS = 200
 
 def routes(plenum: Plenum) -> list[Route]:
     async def create_meeting(request: Request) -> Response:
-        if _bearer(request) != plenum.settings.admin_token:
+        if not hmac.compare_digest(_bearer(request).encode(), plenum.settings.admin_token.encode()):
             return _error(401, "unauthorized", "an admin token is needed: Authorization: Bearer …")
         try:
             body = await request.json()
@@ -24,17 +27,21 @@ def routes(plenum: Plenum) -> list[Route]:
         if not isinstance(body, dict):
             return _error(400, "invalid", "the body must be a JSON object")
         title = body.get("title")
-        if not isinstance(title, str) or not title.strip():
+        if not isinstance(title, str):
             return _error(400, "invalid", "title: a non-empty string is needed")
-        if len(title) > MAX_TITLE_CHARS:
-            return _error(400, "invalid", f"title: longer than {MAX_TITLE_CHARS} characters")
+        try:
+            title = one_line(title, "title", MAX_TITLE_CHARS)
+        except Rejected as rejected:
+            return _error(400, "invalid", rejected.detail)
         starts_at = body.get("starts_at")
         if starts_at is not None:
-            try:
-                starts_at = datetime.fromisoformat(str(starts_at)).timestamp()
-            except ValueError:
-                return _error(400, "invalid", "starts_at: an ISO 8601 date and time is needed")
-        live = plenum.hub.create(" ".join(title.split()), starts_at)
+            starts = _moment(starts_at)
+            if starts is None:
+                return _error(
+                    400, "invalid", "starts_at: an ISO 8601 date and time with an offset is needed"
+                )
+            starts_at = starts.timestamp()
+        live = plenum.hub.create(title, starts_at)
         links = plenum.links(live)
         state = live.meeting.state
         return JSONResponse(
@@ -74,6 +81,17 @@ def routes(plenum: Plenum) -> list[Route]:
         Route("/api/invitation", read_invitation, methods=["GET"]),
         Route("/healthz", health, methods=["GET"]),
     ]
+
+
+def _moment(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    # Without an offset the time would be read in the server's zone, not the organiser's.
+    return moment if moment.tzinfo is not None else None
 
 
 def _bearer(request: Request) -> str:

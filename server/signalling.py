@@ -8,6 +8,7 @@ at it is closed with a code from `server.close_codes`.
 
 import asyncio
 import contextlib
+import logging
 import secrets
 from collections import deque
 from dataclasses import asdict, dataclass
@@ -35,6 +36,8 @@ from server.wire import (
     reply_error,
     reply_ok,
 )
+
+log = logging.getLogger("plenum.signalling")
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,10 @@ class Connection:
         self._outbox: deque[bytes | tuple[CloseCode, str]] = deque()
         self._ready = asyncio.Event()
         self._closing = False
+        self.live: LiveMeeting | None = None
+        # Set by `serve`: a client too slow to read is cut off even while a send to it is stuck.
+        self.writer: asyncio.Task[None] | None = None
+        self.dropped_with: tuple[CloseCode, str] | None = None
         self._strikes = 0
         self._over_rate = 0
         self._bucket = TokenBucket(
@@ -79,8 +86,11 @@ class Connection:
             return
         if len(self._outbox) >= self._settings.send_queue:
             # Never let one client that does not read hold up the meeting: drop it instead.
+            self._closing = True
             self._outbox.clear()
-            self.close(CloseCode.TOO_SLOW, "send queue full: the client is not reading")
+            self.dropped_with = (CloseCode.TOO_SLOW, "send queue full: the client is not reading")
+            if self.writer is not None:
+                self.writer.cancel()
             return
         self._outbox.append(frame)
         self._ready.set()
@@ -127,6 +137,7 @@ class Connection:
                 self.close(CloseCode.FLOODING, "too many messages, too fast")
                 raise Closing
             raise WireError("rate_limited", f"over {self._settings.messages_per_s:g} messages/s")
+        self._over_rate = 0
         return frame
 
     def refuse(self, error: WireError, ref: int | str | None = None) -> None:
@@ -137,27 +148,43 @@ class Connection:
         if self._strikes > self._settings.max_strikes:
             self.close(CloseCode.TOO_MANY_INVALID, "too many invalid messages")
 
+    def forgive(self) -> None:
+        """A valid message: only invalid ones in a row count towards closing."""
+        self._strikes = 0
+
 
 async def serve(plenum: Plenum, websocket: WebSocket) -> None:
     await websocket.accept()
     connection = Connection(websocket, plenum)
-    writer = asyncio.create_task(connection.write_loop())
-    live: LiveMeeting | None = None
+    talk = asyncio.create_task(_talk(plenum, connection))
+    writer = connection.writer = asyncio.create_task(connection.write_loop())
     try:
-        live = await _greet(plenum, connection)
-        if live is not None:
-            await _converse(live, connection)
-    except (WebSocketDisconnect, Closing):
-        pass
+        await asyncio.wait({talk, writer}, return_when=asyncio.FIRST_COMPLETED)
     finally:
+        live = connection.live
         if live is not None and live.detach(connection):
             live.submit(None, cmd.Disconnect(connection.participant))
-        if connection.closing:
+        talk.cancel()
+        if connection.closing and not writer.done():
             # Let the last replies and the close frame go out before giving up on the socket.
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(writer, timeout=1.0)
+            await asyncio.wait({writer}, timeout=1.0)
         writer.cancel()
-        await asyncio.gather(writer, return_exceptions=True)
+        for outcome in await asyncio.gather(talk, writer, return_exceptions=True):
+            if isinstance(outcome, Exception) and not isinstance(outcome, _CLIENT_WENT_AWAY):
+                log.error("connection of %s failed", connection.participant, exc_info=outcome)
+        if connection.dropped_with is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(websocket.close(*connection.dropped_with), timeout=1.0)
+
+
+# How a conversation ends when the client leaves or the server closes it: not failures.
+_CLIENT_WENT_AWAY = (WebSocketDisconnect, Closing, OSError, RuntimeError)
+
+
+async def _talk(plenum: Plenum, connection: Connection) -> None:
+    connection.live = await _greet(plenum, connection)
+    if connection.live is not None:
+        await _converse(connection.live, connection)
 
 
 async def _greet(plenum: Plenum, connection: Connection) -> LiveMeeting | None:
@@ -172,23 +199,25 @@ async def _greet(plenum: Plenum, connection: Connection) -> LiveMeeting | None:
         except WireError as error:
             connection.refuse(error)
             continue
+        ref: int | str | None = None
         try:
             inbound = decode(frame)
+            ref = inbound.ref
             if inbound.type == "hello":
                 return _join(plenum, connection, inbound)
             if inbound.type == "resume":
                 return _resume(plenum, connection, inbound)
             raise WireError("not_joined", "send hello or resume first")
         except WireError as error:
-            connection.refuse(error)
+            connection.refuse(error, ref)
         except Rejected as rejected:
-            connection.deliver(reply_error(rejected.reason, rejected.detail))
+            connection.deliver(reply_error(rejected.reason, rejected.detail, ref))
     return None
 
 
 def _join(plenum: Plenum, connection: Connection, inbound: Inbound) -> LiveMeeting | None:
     hello = parse_fields(Hello, inbound.fields)
-    found = _meeting_for(plenum, connection, hello.token, Kind.MODERATOR, Kind.INVITE)
+    found = _meeting_for(plenum, connection, inbound, hello.token, Kind.MODERATOR, Kind.INVITE)
     if found is None:
         return None
     live, grant = found
@@ -204,7 +233,7 @@ def _join(plenum: Plenum, connection: Connection, inbound: Inbound) -> LiveMeeti
 
 def _resume(plenum: Plenum, connection: Connection, inbound: Inbound) -> LiveMeeting | None:
     resume = parse_fields(Resume, inbound.fields)
-    found = _meeting_for(plenum, connection, resume.resume, Kind.RESUME)
+    found = _meeting_for(plenum, connection, inbound, resume.resume, Kind.RESUME)
     if found is None:
         return None
     live, grant = found
@@ -213,7 +242,7 @@ def _resume(plenum: Plenum, connection: Connection, inbound: Inbound) -> LiveMee
         live.submit(None, cmd.Rejoin(grant.participant))
     except Rejected as rejected:
         code = CloseCode.REMOVED if rejected.reason is Reason.REMOVED else CloseCode.BAD_TOKEN
-        connection.deliver(reply_error(rejected.reason, rejected.detail))
+        connection.deliver(reply_error(rejected.reason, rejected.detail, inbound.ref))
         connection.close(code, rejected.detail)
         return None
     connection.participant = grant.participant
@@ -221,7 +250,8 @@ def _resume(plenum: Plenum, connection: Connection, inbound: Inbound) -> LiveMee
     if previous is not None:
         previous.close(CloseCode.REPLACED, "the same participant connected again")
     missed = live.events_after(resume.last_seq)
-    if missed is None:
+    # A replay that would fill the send queue is worse than a fresh snapshot.
+    if missed is None or len(missed) >= plenum.settings.send_queue // 2:
         _welcome(plenum, live, connection, snapshot=True)
     else:
         connection.seen_seq = resume.last_seq
@@ -234,18 +264,20 @@ def _resume(plenum: Plenum, connection: Connection, inbound: Inbound) -> LiveMee
 
 
 def _meeting_for(
-    plenum: Plenum, connection: Connection, token: str, *kinds: Kind
+    plenum: Plenum, connection: Connection, inbound: Inbound, token: str, *kinds: Kind
 ) -> tuple[LiveMeeting, Grant] | None:
     """The meeting a token opens, or None after telling the client why not and closing."""
     try:
         grant = plenum.signer.verify(token, plenum.clock(), *kinds)
     except TokenError as error:
-        connection.deliver(reply_error("bad_token", str(error)))
+        connection.deliver(reply_error("bad_token", str(error), inbound.ref))
         connection.close(CloseCode.BAD_TOKEN, str(error))
         return None
     live = plenum.hub.get(grant.meeting)
     if live is None:
-        connection.deliver(reply_error("no_meeting", "this meeting does not exist here"))
+        connection.deliver(
+            reply_error("no_meeting", "this meeting does not exist here", inbound.ref)
+        )
         connection.close(CloseCode.NO_MEETING, "no such meeting")
         return None
     return live, grant
@@ -276,6 +308,7 @@ async def _converse(live: LiveMeeting, connection: Connection) -> None:
             inbound = decode(await connection.receive())
             ref = inbound.ref
             command = parse_command(inbound)
+            connection.forgive()
             live.submit(connection.participant, command)
         except WireError as error:
             connection.refuse(error, ref)

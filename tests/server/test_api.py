@@ -1,0 +1,197 @@
+"""The HTTP API: creating a meeting, reading an invitation, and the health check."""
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from rooms import MeetingId
+from server.api import MAX_TITLE_CHARS
+from server.tokens import Grant, Kind, Signer
+
+from .conftest import ADMIN_TOKEN, SECRET, TITLE, Serve, ServedMeeting, api
+
+ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, bearer("not-the-admin-token"), {"Authorization": ADMIN_TOKEN}],
+    ids=["no token", "wrong token", "no bearer scheme"],
+)
+async def test_creating_a_meeting_needs_the_admin_token(
+    meeting: ServedMeeting, headers: dict[str, str]
+) -> None:
+    async with api(meeting.app) as http:
+        response = await http.post("/api/meetings", json={"title": "Forum"}, headers=headers)
+        health = await http.get("/healthz")
+    assert response.status_code == 401
+    assert response.json()["error"] == "unauthorized"
+    assert health.json()["meetings"] == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "title"),
+        ({"title": ""}, "title"),
+        ({"title": "   "}, "title"),
+        ({"title": 42}, "title"),
+        ({"title": "x" * (MAX_TITLE_CHARS + 1)}, "title"),
+        ({"title": "Forum", "starts_at": "next Tuesday"}, "starts_at"),
+        ({"title": "Forum", "starts_at": "2030-13-01T10:00"}, "starts_at"),
+        ({"title": "Forum", "starts_at": True}, "starts_at"),
+    ],
+    ids=[
+        "missing title",
+        "empty title",
+        "blank title",
+        "title not a string",
+        "title too long",
+        "starts_at not a date",
+        "starts_at no such month",
+        "starts_at a boolean",
+    ],
+)
+async def test_a_bad_body_is_refused_naming_the_field(
+    meeting: ServedMeeting, body: dict[str, Any], field: str
+) -> None:
+    async with api(meeting.app) as http:
+        response = await http.post("/api/meetings", json=body, headers=ADMIN)
+        health = await http.get("/healthz")
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid"
+    assert response.json()["message"].startswith(f"{field}:")
+    assert health.json()["meetings"] == 1
+
+
+@pytest.mark.parametrize("content", [b"{not json", b"[1, 2]", b'"Forum"'])
+async def test_a_body_that_is_not_a_json_object_is_refused(
+    meeting: ServedMeeting, content: bytes
+) -> None:
+    async with api(meeting.app) as http:
+        response = await http.post("/api/meetings", content=content, headers=ADMIN)
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid"
+
+
+async def test_a_title_of_the_longest_length_is_accepted(meeting: ServedMeeting) -> None:
+    async with api(meeting.app) as http:
+        title = "x" * MAX_TITLE_CHARS
+        response = await http.post("/api/meetings", json={"title": title}, headers=ADMIN)
+    assert response.status_code == 201
+    assert response.json()["title"] == title
+
+
+async def test_a_created_meeting_has_links_that_work(serve: Serve) -> None:
+    served = await serve(public_url="https://plenum.example.org/")
+    async with api(served.app) as http:
+        response = await http.post(
+            "/api/meetings",
+            json={"title": "  Budget \n forum ", "starts_at": "2030-05-01T18:00:00+02:00"},
+            headers=ADMIN,
+        )
+        created = response.json()
+        as_moderator = await http.get("/api/invitation", headers=bearer(created["moderator_token"]))
+        as_invited = await http.get("/api/invitation", headers=bearer(created["invite_token"]))
+        health = await http.get("/healthz")
+
+    assert response.status_code == 201
+    assert created["title"] == "Budget forum"
+    assert created["starts_at"] == datetime(2030, 5, 1, 16, tzinfo=UTC).timestamp()
+    assert created["moderator_link"] == f"https://plenum.example.org/#{created['moderator_token']}"
+    assert created["invite_link"] == f"https://plenum.example.org/#{created['invite_token']}"
+    assert as_moderator.json() == {
+        "id": created["id"],
+        "title": "Budget forum",
+        "starts_at": created["starts_at"],
+        "role": "moderator",
+    }
+    assert as_invited.json()["role"] == "invite"
+    assert health.json() == {"status": "ok", "meetings": 2}
+
+    moderator = await served.connect()
+    welcome = await moderator.hello(created["moderator_token"], "Mo")
+    assert welcome["snapshot"]["id"] == created["id"]
+    assert welcome["snapshot"]["participants"][welcome["you"]]["role"] == "moderator"
+    invited = await served.connect()
+    welcome = await invited.hello(created["invite_token"], "Ala")
+    assert welcome["snapshot"]["title"] == "Budget forum"
+    assert welcome["snapshot"]["participants"][welcome["you"]]["role"] == "participant"
+
+
+async def test_an_invitation_names_the_meeting_and_the_links_role(meeting: ServedMeeting) -> None:
+    async with api(meeting.app) as http:
+        invited = await http.get("/api/invitation", headers=bearer(meeting.invite_token))
+        moderating = await http.get("/api/invitation", headers=bearer(meeting.moderator_token))
+    assert invited.status_code == 200
+    assert invited.json() == {"id": meeting.id, "title": TITLE, "starts_at": None, "role": "invite"}
+    assert moderating.json()["role"] == "moderator"
+
+
+def _other_tokens(meeting: ServedMeeting) -> dict[str, str]:
+    far = time.time() + 3600
+    ours = Signer(SECRET)
+    mac = meeting.invite_token.partition(".")[2]
+    promoted = ours.issue(Grant(Kind.MODERATOR, MeetingId(meeting.id), far)).partition(".")[0]
+    return {
+        "garbage": "not-a-token",
+        "signed with another secret": Signer("another secret").issue(
+            Grant(Kind.MODERATOR, MeetingId(meeting.id), far)
+        ),
+        "invite turned moderator": f"{promoted}.{mac}",
+        "expired": ours.issue(Grant(Kind.INVITE, MeetingId(meeting.id), time.time() - 1)),
+        "resume token": ours.issue(Grant(Kind.RESUME, MeetingId(meeting.id), far)),
+    }
+
+
+@pytest.mark.parametrize(
+    "which",
+    ["garbage", "signed with another secret", "invite turned moderator", "expired", "resume token"],
+)
+async def test_an_invitation_with_a_bad_token_is_refused(
+    meeting: ServedMeeting, which: str
+) -> None:
+    async with api(meeting.app) as http:
+        response = await http.get("/api/invitation", headers=bearer(_other_tokens(meeting)[which]))
+    assert response.status_code == 401
+    assert response.json()["error"] == "bad_token"
+
+
+async def test_an_invitation_without_a_token_is_refused(meeting: ServedMeeting) -> None:
+    async with api(meeting.app) as http:
+        response = await http.get("/api/invitation")
+    assert response.status_code == 401
+    assert response.json()["error"] == "bad_token"
+
+
+async def test_an_invitation_to_a_meeting_this_server_does_not_have(
+    meeting: ServedMeeting,
+) -> None:
+    token = Signer(SECRET).issue(Grant(Kind.INVITE, MeetingId("elsewhere"), time.time() + 60))
+    async with api(meeting.app) as http:
+        response = await http.get("/api/invitation", headers=bearer(token))
+    assert response.status_code == 404
+    assert response.json()["error"] == "no_meeting"
+
+
+async def test_health_counts_the_meetings(serve: Serve) -> None:
+    served = await serve()
+    async with api(served.app) as http:
+        assert (await http.get("/healthz")).json() == {"status": "ok", "meetings": 1}
+        await http.post("/api/meetings", json={"title": "Second"}, headers=ADMIN)
+        assert (await http.get("/healthz")).json() == {"status": "ok", "meetings": 2}
+
+
+async def test_a_title_with_control_characters_is_refused(meeting: ServedMeeting) -> None:
+    async with api(meeting.app) as http:
+        response = await http.post(
+            "/api/meetings", json={"title": "Forum\x1b[2J\x00"}, headers=ADMIN
+        )
+    assert response.status_code == 400
+    assert response.json()["message"].startswith("title:")
