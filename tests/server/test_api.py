@@ -11,6 +11,7 @@ from server.api import MAX_TITLE_CHARS
 from server.tokens import Grant, Kind, Signer
 
 from .conftest import ADMIN_TOKEN, SECRET, TITLE, Serve, ServedMeeting, api
+from .forged import bad_tokens
 
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
@@ -134,22 +135,6 @@ async def test_an_invitation_names_the_meeting_and_the_links_role(meeting: Serve
     assert moderating.json()["role"] == "moderator"
 
 
-def _other_tokens(meeting: ServedMeeting) -> dict[str, str]:
-    far = time.time() + 3600
-    ours = Signer(SECRET)
-    mac = meeting.invite_token.partition(".")[2]
-    promoted = ours.issue(Grant(Kind.MODERATOR, MeetingId(meeting.id), far)).partition(".")[0]
-    return {
-        "garbage": "not-a-token",
-        "signed with another secret": Signer("another secret").issue(
-            Grant(Kind.MODERATOR, MeetingId(meeting.id), far)
-        ),
-        "invite turned moderator": f"{promoted}.{mac}",
-        "expired": ours.issue(Grant(Kind.INVITE, MeetingId(meeting.id), time.time() - 1)),
-        "resume token": ours.issue(Grant(Kind.RESUME, MeetingId(meeting.id), far)),
-    }
-
-
 @pytest.mark.parametrize(
     "which",
     ["garbage", "signed with another secret", "invite turned moderator", "expired", "resume token"],
@@ -158,7 +143,7 @@ async def test_an_invitation_with_a_bad_token_is_refused(
     meeting: ServedMeeting, which: str
 ) -> None:
     async with api(meeting.app) as http:
-        response = await http.get("/api/invitation", headers=bearer(_other_tokens(meeting)[which]))
+        response = await http.get("/api/invitation", headers=bearer(bad_tokens(meeting)[which]))
     assert response.status_code == 401
     assert response.json()["error"] == "bad_token"
 

@@ -9,6 +9,7 @@ from server.close_codes import CloseCode
 from server.tokens import Grant, Kind, Signer
 
 from .conftest import SECRET, TITLE, Serve, ServedMeeting
+from .forged import bad_tokens
 
 
 async def test_hello_with_the_invite_link_joins_as_a_participant(meeting: ServedMeeting) -> None:
@@ -53,23 +54,6 @@ async def test_those_already_there_see_the_newcomer_join(meeting: ServedMeeting)
     assert joined["seq"] == welcome["seq"]
 
 
-def _bad_tokens(meeting: ServedMeeting) -> dict[str, str]:
-    far = time.time() + 3600
-    ours = Signer(SECRET)
-    mac = meeting.invite_token.partition(".")[2]
-    promoted = ours.issue(Grant(Kind.MODERATOR, MeetingId(meeting.id), far)).partition(".")[0]
-    return {
-        "garbage": "not-a-token",
-        "empty": "",
-        "signed with another secret": Signer("x").issue(
-            Grant(Kind.INVITE, MeetingId(meeting.id), far)
-        ),
-        "invite turned moderator": f"{promoted}.{mac}",
-        "expired": ours.issue(Grant(Kind.INVITE, MeetingId(meeting.id), time.time() - 1)),
-        "resume token": ours.issue(Grant(Kind.RESUME, MeetingId(meeting.id), far)),
-    }
-
-
 @pytest.mark.parametrize(
     "which",
     [
@@ -86,7 +70,7 @@ async def test_hello_with_a_bad_token_is_refused_and_closed(
 ) -> None:
     moderator, _ = await meeting.join("Mo", moderator=True)
     client = await meeting.connect()
-    await client.send({"type": "hello", "token": _bad_tokens(meeting)[which], "name": "Eve"})
+    await client.send({"type": "hello", "token": bad_tokens(meeting)[which], "name": "Eve"})
 
     code, before = await client.closed()
     assert code == CloseCode.BAD_TOKEN
