@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from rooms import Rejected
+from rooms import Rejected, Role
 from rooms.texts import one_line
 from server.plenum import Plenum
 from server.tokens import Kind, TokenError
@@ -69,8 +69,9 @@ def routes(plenum: Plenum) -> list[Route]:
         if live is None:
             return _error(404, "no_meeting", "this meeting does not exist here")
         state = live.meeting.state
+        role = Role.MODERATOR if grant.kind is Kind.MODERATOR else Role.PARTICIPANT
         return JSONResponse(
-            {"id": state.id, "title": state.title, "starts_at": state.starts_at, "role": grant.kind}
+            {"id": state.id, "title": state.title, "starts_at": state.starts_at, "role": role}
         )
 
     async def health(request: Request) -> Response:

@@ -4,9 +4,8 @@ from enum import IntEnum
 
 
 class CloseCode(IntEnum):
-    NORMAL = 1000
     TOO_LARGE = 1009  # a frame over the `max_frame_bytes` setting
-    PROTOCOL = 4000  # no hello/resume first, or within `hello_timeout_s`
+    PROTOCOL = 4000  # no hello or resume within `hello_timeout_s`
     BAD_TOKEN = 4001  # a link or resume token that is forged, expired or of the wrong kind
     TOO_MANY_INVALID = 4002  # kept sending invalid messages (`max_strikes`)
     REMOVED = 4003  # a moderator removed this participant

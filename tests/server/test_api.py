@@ -113,7 +113,7 @@ async def test_a_created_meeting_has_links_that_work(serve: Serve) -> None:
         "starts_at": created["starts_at"],
         "role": "moderator",
     }
-    assert as_invited.json()["role"] == "invite"
+    assert as_invited.json()["role"] == "participant"
     assert health.json() == {"status": "ok", "meetings": 2}
 
     moderator = await served.connect()
@@ -131,7 +131,12 @@ async def test_an_invitation_names_the_meeting_and_the_links_role(meeting: Serve
         invited = await http.get("/api/invitation", headers=bearer(meeting.invite_token))
         moderating = await http.get("/api/invitation", headers=bearer(meeting.moderator_token))
     assert invited.status_code == 200
-    assert invited.json() == {"id": meeting.id, "title": TITLE, "starts_at": None, "role": "invite"}
+    assert invited.json() == {
+        "id": meeting.id,
+        "title": TITLE,
+        "starts_at": None,
+        "role": "participant",
+    }
     assert moderating.json()["role"] == "moderator"
 
 

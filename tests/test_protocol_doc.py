@@ -1,0 +1,144 @@
+"""docs/protocol.md stays true: every message has a section, every example goes through the code.
+
+A message's section is the text under its `### \\`name\\`` heading. Its examples are the fenced
+`msgpack-example` blocks there: a msgpack map written as JSON.
+"""
+
+import inspect
+import json
+import re
+from dataclasses import fields
+from pathlib import Path
+
+import msgpack
+import pytest
+
+from rooms.config import MeetingConfig
+from rooms.errors import Reason
+from rooms.events import Stamped
+from rooms.model import MeetingState, Phase
+from rooms.policy import RULES, Who
+from rooms.records import from_plain
+from server import signalling, wire
+from server.close_codes import CloseCode
+from server.settings import Settings
+
+TEXT = (Path(__file__).resolve().parent.parent / "docs" / "protocol.md").read_text("utf-8")
+EXAMPLE = re.compile(r"^```msgpack-example\n(.*?)^```$", re.MULTILINE | re.DOTALL)
+FIELD_ROW = re.compile(r"^\| `(\w+)` \|", re.MULTILINE)
+
+GREETINGS: dict[str, type] = {"hello": signalling.Hello, "resume": signalling.Resume}
+REPLY_FIELDS = {
+    "welcome": {"you", "resume", "seq", "snapshot", "limits"},
+    "ok": {"ref"},
+    "error": {"code", "message", "ref"},
+}
+RECORDS: dict[str, type] = {**wire.COMMANDS, **wire.EVENTS, **GREETINGS}
+MESSAGES = {*RECORDS, *REPLY_FIELDS}
+# The error codes the edge sends itself, read from the code so a new one cannot go undocumented.
+WIRE_CODES = set(
+    re.findall(
+        r'(?:WireError|reply_error)\(\s*"(\w+)"',
+        inspect.getsource(wire) + inspect.getsource(signalling),
+    )
+)
+ERROR_CODES = WIRE_CODES | {r.value for r in Reason}
+CONNECTION_LIMITS = (
+    "max_frame_bytes",
+    "messages_per_s",
+    "message_burst",
+    "max_strikes",
+    "hello_timeout_s",
+    "send_queue",
+    "event_log",
+    "token_ttl_s",
+)
+
+
+def _sections(text: str) -> dict[str, str]:
+    """The text under each `### \\`name\\`` heading, up to the next heading of level 1 to 3."""
+    sections: dict[str, str] = {}
+    for part in re.split(r"^(?=#{1,3} )", text, flags=re.MULTILINE):
+        heading = re.match(r"### `(\w+)`\n", part)
+        if heading:
+            assert heading[1] not in sections, f"two sections for {heading[1]}"
+            sections[heading[1]] = part
+    return sections
+
+
+SECTIONS = _sections(TEXT)
+EXAMPLES = [(name, raw) for name, body in SECTIONS.items() for raw in EXAMPLE.findall(body)]
+
+
+def test_every_message_has_a_section_with_an_example_and_no_other_message_does() -> None:
+    assert sorted(MESSAGES - set(SECTIONS)) == [], "messages without a section"
+    assert sorted(set(SECTIONS) - MESSAGES) == [], "sections for messages that do not exist"
+    assert [n for n, body in SECTIONS.items() if not EXAMPLE.search(body)] == []
+    assert len(EXAMPLE.findall(TEXT)) == len(EXAMPLES), "an example outside any message section"
+
+
+@pytest.mark.parametrize("name", sorted(SECTIONS))
+def test_each_section_lists_the_message_fields(name: str) -> None:
+    documented = set(FIELD_ROW.findall(SECTIONS[name]))
+    expected = {f.name for f in fields(RECORDS[name])} if name in RECORDS else REPLY_FIELDS[name]
+    assert documented == expected
+
+
+@pytest.mark.parametrize("name", sorted(wire.COMMANDS))
+def test_who_and_phases_match_the_policy(name: str) -> None:
+    line = re.search(r"^\*\*Who:\*\* (\w+) · \*\*Phases:\*\* (.+)$", SECTIONS[name], re.MULTILINE)
+    assert line, f"no **Who:** … · **Phases:** … line for {name}"
+    rule = RULES[wire.COMMANDS[name]]
+    who = {Who.MEMBER: "member", Who.MODERATOR: "moderator"}[rule.who]
+    listed = re.findall(r"`(\w+)`", line[2])
+    phases = frozenset(Phase) if line[2] == "any" else frozenset(map(Phase, listed))
+    assert (line[1], phases) == (who, rule.phases)
+
+
+@pytest.mark.parametrize(("name", "raw"), EXAMPLES)
+def test_example_goes_through_the_real_code(name: str, raw: str) -> None:
+    message = json.loads(raw)
+    assert message["v"] == wire.VERSION == 1
+    assert message["type"] == name
+    if name in wire.COMMANDS:
+        command = wire.parse_command(wire.decode(msgpack.packb(message)))
+        assert type(command) is wire.COMMANDS[name]
+    elif name in GREETINGS:
+        wire.parse_fields(GREETINGS[name], wire.decode(msgpack.packb(message)).fields)
+    elif name in wire.EVENTS:
+        seq, at = message["seq"], message["at"]
+        assert type(seq) is int
+        assert isinstance(at, int | float) and not isinstance(at, bool)
+        own = {k: v for k, v in message.items() if k not in ("v", "type", "seq", "at")}
+        event = from_plain(wire.EVENTS[name], own)
+        # Exactly what the server would send for this event, no field missing or extra.
+        assert msgpack.unpackb(wire.encode_event(Stamped(seq, at, event))) == message
+    elif name == "error":
+        assert message["code"] in ERROR_CODES
+    elif name == "welcome":
+        if message["snapshot"] is not None:
+            from_plain(MeetingState, message["snapshot"])
+        assert set(message["limits"]) == {f.name for f in fields(MeetingConfig)}
+        MeetingConfig(**message["limits"])
+
+
+def test_every_error_code_is_documented() -> None:
+    assert sorted(c for c in ERROR_CODES if f"| `{c}` |" not in TEXT) == []
+
+
+def test_every_close_code_is_documented_with_its_number() -> None:
+    assert [c for c in CloseCode if f"| {c.value} | `{c.name}` |" not in TEXT] == []
+
+
+def test_every_limit_is_documented_with_its_variable_and_default() -> None:
+    settings = Settings()
+    limits = {
+        **{name: getattr(settings, name) for name in CONNECTION_LIMITS},
+        **vars(settings.meeting),
+    }
+    missing = [
+        name
+        for name, default in limits.items()
+        if f"| `{name}` | `PLENUM_{name.upper()}` | {default!r} |" not in TEXT
+    ]
+    assert missing == []
