@@ -41,6 +41,13 @@ class Disconnect:
 
 
 @dataclass(frozen=True)
+class Depart:
+    """Someone gone for good: disconnected past the grace period, or on a worker that died."""
+
+    participant: ParticipantId
+
+
+@dataclass(frozen=True)
 class Tick:
     """Time has passed: let the workshops' clock warn, close or bring everyone back."""
 
@@ -214,7 +221,7 @@ class DismissHelp:
     participant: ParticipantId
 
 
-SystemCommand = Join | Rejoin | Disconnect | Tick
+SystemCommand = Join | Rejoin | Disconnect | Depart | Tick
 
 ClientCommand = (
     SendChat

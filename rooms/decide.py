@@ -33,6 +33,9 @@ def decide(
     match command:
         case cmd.Join() | cmd.Rejoin() | cmd.Disconnect():
             return _presence(state, config, command)
+        case cmd.Depart():
+            gone = command.participant in state.participants
+            return [(ev.ParticipantLeft(command.participant), EVERYONE)] if gone else []
         case cmd.Tick():
             return _tick(state, config, now)
     assert actor is not None, "the policy lets only system commands come without an actor"

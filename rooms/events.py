@@ -32,6 +32,13 @@ class ParticipantDisconnected:
 
 
 @dataclass(frozen=True)
+class ParticipantLeft:
+    """Gone for good without being removed: a later `hello` may join again."""
+
+    participant: ParticipantId
+
+
+@dataclass(frozen=True)
 class ParticipantRemoved:
     participant: ParticipantId
     by: ParticipantId
@@ -178,6 +185,7 @@ Event = (
     ParticipantJoined
     | ParticipantReconnected
     | ParticipantDisconnected
+    | ParticipantLeft
     | ParticipantRemoved
     | RoleChanged
     | MuteRequested

@@ -26,8 +26,12 @@ def apply(state: MeetingState, stamped: ev.Stamped, chat_history: int) -> None:
             )
         case ev.ParticipantReconnected():
             state.participants[event.participant].connected = True
+            state.participants[event.participant].disconnected_at = None
         case ev.ParticipantDisconnected():
             state.participants[event.participant].connected = False
+            state.participants[event.participant].disconnected_at = stamped.at
+        case ev.ParticipantLeft():
+            _forget(state, event.participant)
         case ev.ParticipantRemoved():
             _forget(state, event.participant)
             state.removed.append(event.participant)

@@ -37,14 +37,25 @@ class Meeting:
         self, actor: ParticipantId | None, command: cmd.Command, now: float
     ) -> list[Stamped]:
         """Apply one command from `actor` (None for the server's own commands) at time `now`."""
+        stamped = self.decide(actor, command, now)
+        for one in stamped:
+            self.replay(one)
+        return stamped
+
+    def decide(
+        self, actor: ParticipantId | None, command: cmd.Command, now: float
+    ) -> list[Stamped]:
+        """The events `command` would cause, numbered, without applying them.
+
+        A writer that must store the events before they count (in Redis, say) decides, stores,
+        then replays them; the state is untouched if storing fails.
+        """
         self._authorise(actor, command)
         outcome = decide(self.state, self.config, actor, command, now)
-        stamped: list[Stamped] = []
-        for event, audience in outcome:
-            one = Stamped(self.state.seq + 1, now, event, audience)
-            self.replay(one)
-            stamped.append(one)
-        return stamped
+        first = self.state.seq + 1
+        return [
+            Stamped(first + i, now, event, audience) for i, (event, audience) in enumerate(outcome)
+        ]
 
     def replay(self, stamped: Stamped) -> None:
         """Apply an event decided before (by this process or, after a takeover, another)."""

@@ -43,6 +43,8 @@ class Participant:
     role: Role
     room: RoomId = PLENARY
     connected: bool = True
+    # When the connection was lost, for the grace period before the participant is let go.
+    disconnected_at: float | None = None
 
     def attribute(self, by: GroupBy) -> str:
         return {

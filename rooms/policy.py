@@ -34,6 +34,7 @@ RULES: dict[type[cmd.Command], Rule] = {
     cmd.Join: Rule(Who.SYSTEM),
     cmd.Rejoin: Rule(Who.SYSTEM),
     cmd.Disconnect: Rule(Who.SYSTEM),
+    cmd.Depart: Rule(Who.SYSTEM),
     cmd.Tick: Rule(Who.SYSTEM),
     cmd.SendChat: Rule(Who.MEMBER),
     cmd.RaiseHand: Rule(Who.MEMBER),

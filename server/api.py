@@ -41,7 +41,7 @@ def routes(plenum: Plenum) -> list[Route]:
                     400, "invalid", "starts_at: an ISO 8601 date and time with an offset is needed"
                 )
             starts_at = starts.timestamp()
-        live = plenum.hub.create(title, starts_at)
+        live = await plenum.hub.create(title, starts_at)
         links = plenum.links(live)
         state = live.meeting.state
         return JSONResponse(
@@ -65,7 +65,7 @@ def routes(plenum: Plenum) -> list[Route]:
             )
         except TokenError as error:
             return _error(401, "bad_token", str(error))
-        live = plenum.hub.get(grant.meeting)
+        live = await plenum.hub.open(grant.meeting)
         if live is None:
             return _error(404, "no_meeting", "this meeting does not exist here")
         state = live.meeting.state

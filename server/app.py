@@ -26,10 +26,11 @@ def create_app(settings: Settings | None = None, plenum: Plenum | None = None) -
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await plenum.hub.start()
         if plenum.settings.demo_title:
-            announce_demo(plenum)
+            await announce_demo(plenum)
         yield
-        plenum.hub.stop()
+        await plenum.hub.stop()
 
     app = Starlette(
         routes=[
@@ -43,8 +44,8 @@ def create_app(settings: Settings | None = None, plenum: Plenum | None = None) -
     return app
 
 
-def announce_demo(plenum: Plenum) -> None:
-    live = plenum.hub.create(plenum.settings.demo_title)
+async def announce_demo(plenum: Plenum) -> None:
+    live = await plenum.hub.create(plenum.settings.demo_title, None)
     links = plenum.links(live)
     print(
         f"\nPlenum is running: {live.meeting.state.title}\n"

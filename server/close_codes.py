@@ -11,5 +11,6 @@ class CloseCode(IntEnum):
     REMOVED = 4003  # a moderator removed this participant
     NO_MEETING = 4004  # the token names a meeting this server does not have
     TOO_SLOW = 4005  # did not read its messages; its send queue (`send_queue`) filled up
+    RESYNC = 4006  # the server lost track of this client's events: resume for a fresh snapshot
     FLOODING = 4008  # kept sending faster than `messages_per_s` allows
     REPLACED = 4009  # the same participant connected again elsewhere

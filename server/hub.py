@@ -1,130 +1,132 @@
-"""The meetings this process runs, their clocks, and the delivery of their events.
+"""Where this process finds its meetings: the interface, and its in-process implementation.
 
-This is the in-process home of a meeting: one `Meeting` core per meeting, applied from the event
-loop's single thread, so commands are handled one at a time in arrival order. Each event is
-encoded once and the same bytes go to every connection allowed to see it.
+A `MeetingHandle` is one meeting as the signalling endpoint uses it: the meeting's state as
+this process knows it, a way to submit commands, the events a resuming client missed, and the
+connections here that receive its events. `LocalHub` keeps every meeting in this process (the
+embedded default); `server.redis_hub.RedisHub` shares them between processes through Redis.
+The hub is chosen once, at start-up, from the settings.
 """
 
-import asyncio
 import secrets
-import time
 from collections import deque
-from collections.abc import Callable
 from typing import Protocol
 
 from rooms import Meeting, MeetingConfig, MeetingId, ParticipantId, Stamped
 from rooms import commands as cmd
-from rooms import events as ev
-from server.close_codes import CloseCode
-from server.wire import encode_event
-
-Clock = Callable[[], float]
+from server.clock import Clock
+from server.fanout import Fanout, Listener
+from server.steward import Steward
 
 
-class Listener(Protocol):
-    """A client connection as the hub sees it: who it is, and a way to hand it bytes."""
-
-    participant: ParticipantId
-    # Events up to this number are already in what the client has (its snapshot or replay).
-    seen_seq: int
-
-    def deliver(self, frame: bytes) -> None: ...
-
-    def close(self, code: CloseCode, reason: str) -> None: ...
+class Unavailable(Exception):
+    """The meeting's writer could not be reached in time; the command may be sent again."""
 
 
-class LiveMeeting:
-    def __init__(self, meeting: Meeting, log_size: int, clock: Clock) -> None:
-        self.meeting = meeting
-        self.log: deque[Stamped] = deque(maxlen=log_size)
-        self.listeners: dict[ParticipantId, Listener] = {}
-        self._clock = clock
-        self._wakeup: float | None = None
-        self._timer: asyncio.Task[None] | None = None
+class MeetingHandle(Protocol):
+    @property
+    def meeting(self) -> Meeting: ...
 
-    def submit(self, actor: ParticipantId | None, command: cmd.Command) -> list[Stamped]:
-        """Apply a command now and deliver its events; raises `rooms.Rejected` if refused."""
-        stamped = self.meeting.handle(actor, command, self._clock())
-        for one in stamped:
-            self.log.append(one)
-            self._deliver(one)
-            if isinstance(one.event, ev.ParticipantRemoved):
-                removed = self.listeners.pop(one.event.participant, None)
-                if removed is not None:
-                    removed.close(CloseCode.REMOVED, "removed by a moderator")
-        self._schedule()
-        return stamped
+    async def submit(self, actor: ParticipantId | None, command: cmd.Command) -> int:
+        """Apply `command` and return the sequence number after it; raises `rooms.Rejected`.
 
-    def events_after(self, seq: int) -> list[Stamped] | None:
-        """The events after `seq`, or None when the log no longer reaches back that far."""
-        if seq == self.meeting.state.seq:
+        When it returns, `meeting.state` already holds the command's events.
+        """
+        ...
+
+    async def events_after(self, seq: int) -> list[Stamped] | None:
+        """The events after `seq`, or None when they are no longer kept."""
+        ...
+
+    def attach(self, listener: Listener) -> Listener | None: ...
+
+    def detach(self, listener: Listener) -> bool: ...
+
+
+class Hub(Protocol):
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def create(self, title: str, starts_at: float | None) -> MeetingHandle: ...
+
+    async def open(self, meeting_id: MeetingId) -> MeetingHandle | None: ...
+
+    def __len__(self) -> int: ...
+
+
+class EventLog:
+    """The latest events of a meeting, for clients that resume."""
+
+    def __init__(self, size: int) -> None:
+        self._events: deque[Stamped] = deque(maxlen=size)
+
+    def append(self, stamped: Stamped) -> None:
+        self._events.append(stamped)
+
+    def after(self, seq: int, current: int) -> list[Stamped] | None:
+        if seq == current:
             return []
-        if not self.log or self.log[0].seq > seq + 1 or seq > self.meeting.state.seq:
+        if not self._events or self._events[0].seq > seq + 1 or seq > current:
             return None
-        return [s for s in self.log if s.seq > seq]
+        return [s for s in self._events if s.seq > seq]
+
+
+class LocalMeeting:
+    """A meeting whose only writer is this process."""
+
+    def __init__(self, meeting: Meeting, log_size: int, clock: Clock, ghost_grace_s: float) -> None:
+        self.meeting = meeting
+        self.fanout = Fanout()
+        self._log = EventLog(log_size)
+        self._clock = clock
+        self.steward = Steward(meeting, lambda c: self.submit(None, c), clock, ghost_grace_s)
+
+    async def submit(self, actor: ParticipantId | None, command: cmd.Command) -> int:
+        for stamped in self.meeting.handle(actor, command, self._clock()):
+            self._log.append(stamped)
+            self.fanout.deliver(stamped)
+        self.steward.reschedule()
+        return self.meeting.state.seq
+
+    async def events_after(self, seq: int) -> list[Stamped] | None:
+        return self._log.after(seq, self.meeting.state.seq)
 
     def attach(self, listener: Listener) -> Listener | None:
-        """Route the participant's events to `listener`; returns the connection it replaces."""
-        previous = self.listeners.get(listener.participant)
-        self.listeners[listener.participant] = listener
-        return previous
+        return self.fanout.attach(listener)
 
     def detach(self, listener: Listener) -> bool:
-        """Stop routing to `listener`; False if a newer connection had already replaced it."""
-        if self.listeners.get(listener.participant) is not listener:
-            return False
-        del self.listeners[listener.participant]
-        return True
-
-    def stop(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-
-    def _deliver(self, stamped: Stamped) -> None:
-        frame = encode_event(stamped)
-        if stamped.audience is None:
-            targets = list(self.listeners.values())
-        else:
-            targets = [self.listeners[p] for p in stamped.audience if p in self.listeners]
-        for listener in targets:
-            if stamped.seq > listener.seen_seq:
-                listener.deliver(frame)
-
-    def _schedule(self) -> None:
-        wakeup = self.meeting.next_wakeup()
-        if wakeup == self._wakeup:
-            return
-        self.stop()
-        self._wakeup = wakeup
-        self._timer = None if wakeup is None else asyncio.create_task(self._tick_at(wakeup))
-
-    async def _tick_at(self, wakeup: float) -> None:
-        await asyncio.sleep(max(0.0, wakeup - self._clock()))
-        self._timer = None
-        self._wakeup = None
-        self.submit(None, cmd.Tick())
+        return self.fanout.detach(listener)
 
 
-class Hub:
-    def __init__(self, config: MeetingConfig, log_size: int, clock: Clock = time.time) -> None:
+class LocalHub:
+    def __init__(
+        self, config: MeetingConfig, log_size: int, clock: Clock, ghost_grace_s: float
+    ) -> None:
         self._config = config
         self._log_size = log_size
         self._clock = clock
-        self._meetings: dict[MeetingId, LiveMeeting] = {}
+        self._ghost_grace_s = ghost_grace_s
+        self._meetings: dict[MeetingId, LocalMeeting] = {}
 
-    def create(self, title: str, starts_at: float | None = None) -> LiveMeeting:
+    async def start(self) -> None:
+        pass
+
+    async def stop(self) -> None:
+        for live in self._meetings.values():
+            live.steward.stop()
+
+    async def create(self, title: str, starts_at: float | None) -> LocalMeeting:
         meeting_id = MeetingId(secrets.token_urlsafe(9))
         meeting = Meeting.create(meeting_id, title, self._config, starts_at)
-        live = LiveMeeting(meeting, self._log_size, self._clock)
+        live = LocalMeeting(meeting, self._log_size, self._clock, self._ghost_grace_s)
         self._meetings[meeting_id] = live
         return live
 
-    def get(self, meeting_id: MeetingId) -> LiveMeeting | None:
+    async def open(self, meeting_id: MeetingId) -> LocalMeeting | None:
+        return self._meetings.get(meeting_id)
+
+    def get(self, meeting_id: MeetingId) -> LocalMeeting | None:
         return self._meetings.get(meeting_id)
 
     def __len__(self) -> int:
         return len(self._meetings)
-
-    def stop(self) -> None:
-        for live in self._meetings.values():
-            live.stop()

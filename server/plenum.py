@@ -3,7 +3,8 @@
 import time
 from dataclasses import dataclass, field
 
-from server.hub import Clock, Hub, LiveMeeting
+from server.clock import Clock
+from server.hub import Hub, LocalHub, MeetingHandle
 from server.settings import Settings
 from server.tokens import Grant, Kind, Signer
 
@@ -24,10 +25,18 @@ class Plenum:
     signer: Signer = field(init=False)
 
     def __post_init__(self) -> None:
-        self.hub = Hub(self.settings.meeting, self.settings.event_log, self.clock)
+        self.hub = self._choose_hub()
         self.signer = Signer(self.settings.secret)
 
-    def links(self, live: LiveMeeting) -> MeetingLinks:
+    def _choose_hub(self) -> Hub:
+        settings = self.settings
+        if settings.redis_url:
+            from server.redis_hub import RedisHub
+
+            return RedisHub(settings, self.clock)
+        return LocalHub(settings.meeting, settings.event_log, self.clock, settings.ghost_grace_s)
+
+    def links(self, live: MeetingHandle) -> MeetingLinks:
         expires_at = self.clock() + self.settings.token_ttl_s
         meeting = live.meeting.state.id
         moderator = self.signer.issue(Grant(Kind.MODERATOR, meeting, expires_at))

@@ -34,6 +34,21 @@ class Settings:
     send_queue: int = 1024
     # Events kept per meeting for clients that resume; older gaps get a fresh snapshot.
     event_log: int = 10_000
+    # A participant disconnected this long (or on a worker that died) leaves the meeting.
+    ghost_grace_s: float = 300.0
+    # Empty: everything in this process. Set: meetings shared by every worker through Redis.
+    redis_url: str = ""
+    # The writer of a meeting holds a lease this long and renews it; a dead writer's meeting
+    # is taken over by another worker within about this time.
+    lease_ttl_s: float = 3.0
+    # A worker that has not shown a sign of life this long is dead: its clients are disconnected.
+    worker_ttl_s: float = 5.0
+    # How long a forwarded command waits for the meeting's writer before trying again.
+    command_timeout_s: float = 2.0
+    # The writer stores a snapshot every this many events, for takeovers and late workers.
+    snapshot_every: int = 500
+    # A meeting's state stays in Redis this long after its last event.
+    retention_s: int = 7 * 24 * 3600
     meeting: MeetingConfig = field(default_factory=MeetingConfig)
 
     def __post_init__(self) -> None:
@@ -42,13 +57,13 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
-        """Read `PORT`, `HOST` and every other field as `PLENUM_<FIELD>` (upper case).
+        """Read `PORT`, `HOST`, `REDIS_URL` and every other field as `PLENUM_<FIELD>` (upper case).
 
         The meeting's limits are `PLENUM_<FIELD>` too, e.g. `PLENUM_MAX_CHAT_CHARS`,
         `PLENUM_WARNING_S`, `PLENUM_GRACE_S`.
         """
         env = os.environ if env is None else env
-        values = _read(cls, env, {"host": "HOST", "port": "PORT"})
+        values = _read(cls, env, {"host": "HOST", "port": "PORT", "redis_url": "REDIS_URL"})
         meeting = _read(MeetingConfig, env, {})
         return cls(meeting=MeetingConfig(**meeting), **values)
 

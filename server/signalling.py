@@ -16,12 +16,12 @@ from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from rooms import ParticipantId, Reason, Rejected, Role
+from rooms import ParticipantId, Reason, Rejected, Role, Stamped
 from rooms import commands as cmd
 from rooms.records import to_plain
 from rooms.view import sees, view_for
 from server.close_codes import CloseCode
-from server.hub import LiveMeeting
+from server.hub import MeetingHandle, Unavailable
 from server.plenum import Plenum
 from server.ratelimit import TokenBucket
 from server.tokens import Grant, Kind, TokenError
@@ -71,7 +71,7 @@ class Connection:
         self._outbox: deque[bytes | tuple[CloseCode, str]] = deque()
         self._ready = asyncio.Event()
         self._closing = False
-        self.live: LiveMeeting | None = None
+        self.live: MeetingHandle | None = None
         # Set by `serve`: a client too slow to read is cut off even while a send to it is stuck.
         self.writer: asyncio.Task[None] | None = None
         self.dropped_with: tuple[CloseCode, str] | None = None
@@ -163,7 +163,11 @@ async def serve(plenum: Plenum, websocket: WebSocket) -> None:
     finally:
         live = connection.live
         if live is not None and live.detach(connection):
-            live.submit(None, cmd.Disconnect(connection.participant))
+            try:
+                await live.submit(None, cmd.Disconnect(connection.participant))
+            except Exception:
+                # The meeting's writer is out of reach: presence will notice this worker's loss.
+                log.exception("could not report %s disconnected", connection.participant)
         talk.cancel()
         if connection.closing and not writer.done():
             # Let the last replies and the close frame go out before giving up on the socket.
@@ -187,7 +191,7 @@ async def _talk(plenum: Plenum, connection: Connection) -> None:
         await _converse(connection.live, connection)
 
 
-async def _greet(plenum: Plenum, connection: Connection) -> LiveMeeting | None:
+async def _greet(plenum: Plenum, connection: Connection) -> MeetingHandle | None:
     """Wait for a valid hello or resume; returns the meeting joined, None if it was closed."""
     deadline = plenum.clock() + plenum.settings.hello_timeout_s
     while not connection.closing:
@@ -204,52 +208,58 @@ async def _greet(plenum: Plenum, connection: Connection) -> LiveMeeting | None:
             inbound = decode(frame)
             ref = inbound.ref
             if inbound.type == "hello":
-                return _join(plenum, connection, inbound)
+                return await _join(plenum, connection, inbound)
             if inbound.type == "resume":
-                return _resume(plenum, connection, inbound)
+                return await _resume(plenum, connection, inbound)
             raise WireError("not_joined", "send hello or resume first")
         except WireError as error:
             connection.refuse(error, ref)
         except Rejected as rejected:
             connection.deliver(reply_error(rejected.reason, rejected.detail, ref))
+        except Unavailable as unavailable:
+            connection.deliver(reply_error("unavailable", str(unavailable), ref))
     return None
 
 
-def _join(plenum: Plenum, connection: Connection, inbound: Inbound) -> LiveMeeting | None:
+async def _join(plenum: Plenum, connection: Connection, inbound: Inbound) -> MeetingHandle | None:
     hello = parse_fields(Hello, inbound.fields)
-    found = _meeting_for(plenum, connection, inbound, hello.token, Kind.MODERATOR, Kind.INVITE)
+    found = await _meeting_for(
+        plenum, connection, inbound, hello.token, Kind.MODERATOR, Kind.INVITE
+    )
     if found is None:
         return None
     live, grant = found
     role = Role.MODERATOR if grant.kind is Kind.MODERATOR else Role.PARTICIPANT
     participant = ParticipantId(secrets.token_urlsafe(9))
     join = cmd.Join(participant, hello.name, role, hello.organisation, hello.district, hello.group)
-    live.submit(None, join)
+    await live.submit(None, join)
     connection.participant = participant
     live.attach(connection)
     _welcome(plenum, live, connection, snapshot=True)
     return live
 
 
-def _resume(plenum: Plenum, connection: Connection, inbound: Inbound) -> LiveMeeting | None:
+async def _resume(plenum: Plenum, connection: Connection, inbound: Inbound) -> MeetingHandle | None:
     resume = parse_fields(Resume, inbound.fields)
-    found = _meeting_for(plenum, connection, inbound, resume.resume, Kind.RESUME)
+    found = await _meeting_for(plenum, connection, inbound, resume.resume, Kind.RESUME)
     if found is None:
         return None
     live, grant = found
     assert grant.participant is not None, "resume tokens always name their participant"
     try:
-        live.submit(None, cmd.Rejoin(grant.participant))
+        await live.submit(None, cmd.Rejoin(grant.participant))
     except Rejected as rejected:
         code = CloseCode.REMOVED if rejected.reason is Reason.REMOVED else CloseCode.BAD_TOKEN
         connection.deliver(reply_error(rejected.reason, rejected.detail, inbound.ref))
         connection.close(code, rejected.detail)
         return None
     connection.participant = grant.participant
+    missed = await _missed_since(live, resume.last_seq)
+    # From here to the end nothing awaits, so no event can slip between the replay and the
+    # live events that follow it.
     previous = live.attach(connection)
     if previous is not None:
         previous.close(CloseCode.REPLACED, "the same participant connected again")
-    missed = live.events_after(resume.last_seq)
     # A replay that would fill the send queue is worse than a fresh snapshot.
     if missed is None or len(missed) >= plenum.settings.send_queue // 2:
         _welcome(plenum, live, connection, snapshot=True)
@@ -263,9 +273,22 @@ def _resume(plenum: Plenum, connection: Connection, inbound: Inbound) -> LiveMee
     return live
 
 
-def _meeting_for(
+async def _missed_since(live: MeetingHandle, seq: int) -> list[Stamped] | None:
+    """Every event after `seq` up to the state as it is when this returns, or None."""
+    missed: list[Stamped] = []
+    while True:
+        more = await live.events_after(seq)
+        if more is None:
+            return None
+        missed.extend(more)
+        seq = missed[-1].seq if missed else seq
+        if seq >= live.meeting.state.seq:
+            return missed
+
+
+async def _meeting_for(
     plenum: Plenum, connection: Connection, inbound: Inbound, token: str, *kinds: Kind
-) -> tuple[LiveMeeting, Grant] | None:
+) -> tuple[MeetingHandle, Grant] | None:
     """The meeting a token opens, or None after telling the client why not and closing."""
     try:
         grant = plenum.signer.verify(token, plenum.clock(), *kinds)
@@ -273,7 +296,7 @@ def _meeting_for(
         connection.deliver(reply_error("bad_token", str(error), inbound.ref))
         connection.close(CloseCode.BAD_TOKEN, str(error))
         return None
-    live = plenum.hub.get(grant.meeting)
+    live = await plenum.hub.open(grant.meeting)
     if live is None:
         connection.deliver(
             reply_error("no_meeting", "this meeting does not exist here", inbound.ref)
@@ -283,7 +306,9 @@ def _meeting_for(
     return live, grant
 
 
-def _welcome(plenum: Plenum, live: LiveMeeting, connection: Connection, *, snapshot: bool) -> None:
+def _welcome(
+    plenum: Plenum, live: MeetingHandle, connection: Connection, *, snapshot: bool
+) -> None:
     state = live.meeting.state
     me = connection.participant
     expires_at = plenum.clock() + plenum.settings.token_ttl_s
@@ -301,7 +326,7 @@ def _welcome(plenum: Plenum, live: LiveMeeting, connection: Connection, *, snaps
     connection.deliver(encode(message))
 
 
-async def _converse(live: LiveMeeting, connection: Connection) -> None:
+async def _converse(live: MeetingHandle, connection: Connection) -> None:
     while True:
         ref: int | str | None = None
         try:
@@ -309,11 +334,13 @@ async def _converse(live: LiveMeeting, connection: Connection) -> None:
             ref = inbound.ref
             command = parse_command(inbound)
             connection.forgive()
-            live.submit(connection.participant, command)
+            await live.submit(connection.participant, command)
         except WireError as error:
             connection.refuse(error, ref)
         except Rejected as rejected:
             connection.deliver(reply_error(rejected.reason, rejected.detail, ref))
+        except Unavailable as unavailable:
+            connection.deliver(reply_error("unavailable", str(unavailable), ref))
         else:
             if ref is not None:
                 connection.deliver(reply_ok(ref))

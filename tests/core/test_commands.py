@@ -68,6 +68,7 @@ SAMPLES: dict[type[cmd.Command], cmd.Command] = {
     cmd.Join: cmd.Join(NEWCOMER, "New Comer", Role.PARTICIPANT),
     cmd.Rejoin: cmd.Rejoin(person(0)),
     cmd.Disconnect: cmd.Disconnect(person(0)),
+    cmd.Depart: cmd.Depart(person(0)),
     cmd.Tick: cmd.Tick(),
     cmd.SendChat: cmd.SendChat("hello"),
     cmd.RaiseHand: cmd.RaiseHand(),
@@ -110,7 +111,7 @@ PHASED = [
 
 
 def test_every_command_has_a_rule_and_a_sample() -> None:
-    every = set(cmd.CLIENT_COMMANDS) | {cmd.Join, cmd.Rejoin, cmd.Disconnect, cmd.Tick}
+    every = set(cmd.CLIENT_COMMANDS) | {cmd.Join, cmd.Rejoin, cmd.Disconnect, cmd.Depart, cmd.Tick}
     assert set(RULES) == every
     assert set(SAMPLES) == every
 
@@ -214,6 +215,25 @@ def test_disconnect_marks_the_participant_and_is_idempotent() -> None:
     assert meeting.handle(None, cmd.Disconnect(person(0)), T0) == []
     assert meeting.handle(None, cmd.Disconnect(ParticipantId("ghost")), T0) == []
     assert meeting.state.seq == seq
+
+
+def test_depart_lets_a_participant_go_without_barring_them() -> None:
+    meeting = meeting_with(rooms=2)
+    meeting.handle(MODERATOR, cmd.MoveParticipant(person(0), room(1)), T0)
+    meeting.handle(person(0), cmd.RaiseHand(), T0)
+    meeting.handle(None, cmd.Disconnect(person(0)), T0 + 5)
+    assert meeting.state.participants[person(0)].disconnected_at == T0 + 5
+    stamped = meeting.handle(None, cmd.Depart(person(0)), T0 + 400)
+    assert events_of(stamped) == [ev.ParticipantLeft(person(0))]
+    assert person(0) not in meeting.state.participants
+    assert person(0) not in meeting.state.plan
+    assert meeting.state.hand_queue == []
+    assert meeting.handle(None, cmd.Depart(person(0)), T0 + 401) == []
+    # Unlike a removal, leaving bars nobody: the same id may join again.
+    joined = meeting.handle(None, cmd.Join(person(0), "Back again", Role.PARTICIPANT), T0 + 402)
+    assert events_of(joined)[0] == ev.ParticipantJoined(
+        person(0), "Back again", Role.PARTICIPANT, "", "", "", PLENARY
+    )
 
 
 def test_rejoin_reconnects_and_is_idempotent() -> None:

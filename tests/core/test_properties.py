@@ -50,6 +50,7 @@ KINDS: list[tuple[int, Callable[[Draw], Step]]] = [
     (3, lambda d: (None, cmd.Join(d.target, d.text, d.role, district=d.text, group=d.text))),
     (3, lambda d: (None, cmd.Rejoin(d.target))),
     (1, lambda d: (None, cmd.Disconnect(d.target))),
+    (1, lambda d: (None, cmd.Depart(d.target))),
     (8, lambda d: (None, cmd.Tick())),
     (3, lambda d: (d.sender, cmd.SendChat(d.text))),
     (2, lambda d: (d.sender, cmd.SendChat(d.text, to=d.target))),
@@ -119,7 +120,7 @@ def check_invariants(meeting: Meeting, hands: list[ParticipantId]) -> None:
     assert all(r in state.workshops for r in state.plan.values())
     assert all(c.participant in state.participants for c in state.help_queue)
     assert all(c.room in state.workshops for c in state.help_queue)
-    assert state.moderators()
+    # (The last moderator cannot be demoted, tested in test_commands; but one may leave.)
     assert not set(state.removed) & set(state.participants)
 
 
@@ -128,7 +129,7 @@ def follow_hands(hands: list[ParticipantId], event: ev.Event) -> None:
     match event:
         case ev.HandRaised():
             hands.append(event.participant)
-        case ev.HandLowered() | ev.FloorGiven() | ev.ParticipantRemoved():
+        case ev.HandLowered() | ev.FloorGiven() | ev.ParticipantRemoved() | ev.ParticipantLeft():
             if event.participant in hands:
                 hands.remove(event.participant)
 

@@ -20,6 +20,7 @@ EVENT_SAMPLES: list[ev.Event] = [
     ev.ParticipantJoined(P, "Ada", Role.PRESENTER, "Org", "North", "G", PLENARY),
     ev.ParticipantReconnected(P),
     ev.ParticipantDisconnected(P),
+    ev.ParticipantLeft(P),
     ev.ParticipantRemoved(P, by=Q),
     ev.RoleChanged(P, Role.MODERATOR, by=Q),
     ev.MuteRequested(P, by=Q),

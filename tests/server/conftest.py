@@ -12,7 +12,7 @@ from starlette.applications import Starlette
 
 from rooms import MeetingConfig
 from server.app import create_app
-from server.hub import LiveMeeting
+from server.hub import LocalHub, LocalMeeting
 from server.plenum import Plenum
 from server.settings import Settings
 
@@ -62,7 +62,8 @@ class ServedMeeting:
         return str(self.created["invite_token"])
 
     @property
-    def live(self) -> LiveMeeting:
+    def live(self) -> LocalMeeting:
+        assert isinstance(self.plenum.hub, LocalHub)
         live = self.plenum.hub.get(self.created["id"])
         assert live is not None
         return live
@@ -113,7 +114,7 @@ async def serve() -> AsyncIterator[Serve]:
         await asyncio.gather(*(client.disconnect() for client in clients))
     finally:
         for one in served:
-            one.plenum.hub.stop()
+            await one.plenum.hub.stop()
 
 
 @pytest.fixture

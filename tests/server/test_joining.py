@@ -28,6 +28,7 @@ async def test_hello_with_the_invite_link_joins_as_a_participant(meeting: Served
         "role": "participant",
         "room": "plenary",
         "connected": True,
+        "disconnected_at": None,
     }
     assert welcome["seq"] == snapshot["seq"] == 1
     grant = Signer(SECRET).verify(welcome["resume"], time.time(), Kind.RESUME)
