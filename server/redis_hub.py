@@ -303,39 +303,19 @@ class SharedMeeting:
     # What the signalling endpoint uses ---------------------------------------------------------
 
     async def submit(self, actor: ParticipantId | None, command: cmd.Command) -> int:
-        request = secrets.token_hex(8)
-        if isinstance(command, cmd.Join | cmd.Rejoin):
-            # Recorded before the command, so the writer never sees a connected participant
-            # without knowing which worker holds it.
-            await self.hub.redis.hset(
-                self.keys.where, rk.participant_field(command.participant), self.hub.worker
-            )
+        try:
+            if isinstance(command, cmd.Join | cmd.Rejoin):
+                # Recorded before the command, so the writer never sees a connected
+                # participant without knowing which worker holds it.
+                await self.hub.redis.hset(
+                    self.keys.where, rk.participant_field(command.participant), self.hub.worker
+                )
+        except (RedisError, OSError) as error:
+            raise Unavailable(f"redis: {error}") from error
         if isinstance(command, cmd.Disconnect) and not await self._here(command.participant):
             # The participant came back through another worker before this socket closed.
             return self.meeting.state.seq
-        settings = self.hub.settings
-        deadline = self.hub.clock() + settings.command_timeout_s + 2 * settings.lease_ttl_s
-        retry_s = 0.02
-        while True:
-            if self.owner:
-                with contextlib.suppress(NotOwner):
-                    seq = await self._write(actor, command, request)
-                    break
-            else:
-                forwarded = Forwarded(request, self.hub.worker, actor, command)
-                reply = await self.hub.forward(self.keys.commands, forwarded)
-                if reply is not None:
-                    if reply.reason is not None:
-                        raise Rejected(Reason(reply.reason), reply.detail or "")
-                    assert reply.seq is not None
-                    seq = reply.seq
-                    await self._reached(seq)
-                    break
-                await self._contend()
-            if self.hub.clock() > deadline:
-                raise Unavailable("the meeting's writer did not answer in time")
-            await asyncio.sleep(retry_s)
-            retry_s = min(retry_s * 2, 0.5)
+        seq = await self._deliver_to_writer(actor, command)
         if isinstance(command, cmd.Disconnect):
             with contextlib.suppress(RedisError, OSError):
                 await self.hub._forget_where(
@@ -343,6 +323,35 @@ class SharedMeeting:
                     args=[rk.participant_field(command.participant), self.hub.worker],
                 )
         return seq
+
+    async def _deliver_to_writer(self, actor: ParticipantId | None, command: cmd.Command) -> int:
+        """Write the command here, or forward it to the writer, until one answers or time's up.
+
+        The request id stays the same on every try, so the writer applies it at most once.
+        """
+        request = secrets.token_hex(8)
+        settings = self.hub.settings
+        deadline = self.hub.clock() + settings.command_timeout_s + 2 * settings.lease_ttl_s
+        retry_s = 0.02
+        while True:
+            try:
+                if self.owner:
+                    return await self._write(actor, command, request, deadline)
+                forwarded = Forwarded(request, self.hub.worker, actor, command)
+                reply = await self.hub.forward(self.keys.commands, forwarded)
+                if reply is not None:
+                    if reply.reason is not None:
+                        raise Rejected(Reason(reply.reason), reply.detail or "")
+                    assert reply.seq is not None
+                    await self._reached(reply.seq)
+                    return reply.seq
+                await self._contend()
+            except (NotOwner, RedisError, OSError) as error:
+                log.info("meeting %s: %s; trying again", self.meeting.state.id, error)
+            if self.hub.clock() > deadline:
+                raise Unavailable("the meeting's writer did not answer in time")
+            await asyncio.sleep(retry_s)
+            retry_s = min(retry_s * 2, 0.5)
 
     async def _here(self, participant: ParticipantId) -> bool:
         try:
@@ -453,16 +462,19 @@ class SharedMeeting:
         task.add_done_callback(self._tasks.discard)
 
     async def _serve(self, forwarded: Forwarded) -> None:
+        deadline = self.hub.clock() + self.hub.settings.command_timeout_s
         try:
-            seq = await self._write(forwarded.actor, forwarded.command, forwarded.request)
+            seq = await self._write(forwarded.actor, forwarded.command, forwarded.request, deadline)
             reply = Reply(forwarded.request, seq=seq)
         except Rejected as rejected:
             reply = Reply(forwarded.request, reason=rejected.reason, detail=rejected.detail)
-        except (NotOwner, RedisError, OSError):
+        except (NotOwner, Unavailable, RedisError, OSError):
             return  # no answer: the sender tries again, and finds the new writer
         await self.hub.reply(forwarded.worker, reply)
 
-    async def _write(self, actor: ParticipantId | None, command: cmd.Command, request: str) -> int:
+    async def _write(
+        self, actor: ParticipantId | None, command: cmd.Command, request: str, deadline: float
+    ) -> int:
         async with self._write_lock:
             if not self.owner:
                 raise NotOwner
@@ -478,7 +490,7 @@ class SharedMeeting:
                 self._remember(Reply(request, reason=rejected.reason, detail=rejected.detail))
                 raise
             if stamped:
-                await self._store(stamped, request)
+                await self._store(stamped, request, deadline)
                 for one in stamped:
                     self._apply(one)
             self._remember(Reply(request, seq=self.meeting.state.seq))
@@ -488,7 +500,7 @@ class SharedMeeting:
                 await self._snapshot()
             return self.meeting.state.seq
 
-    async def _store(self, stamped: list[Stamped], request: str) -> None:
+    async def _store(self, stamped: list[Stamped], request: str, deadline: float) -> None:
         settings = self.hub.settings
         args: list[Any] = [
             self.hub.worker,
@@ -514,6 +526,8 @@ class SharedMeeting:
             except (RedisError, OSError) as error:
                 if not self.owner:
                     raise NotOwner from error
+                if self.hub.clock() > deadline:
+                    raise Unavailable(f"redis: {error}") from error
                 log.warning("storing events failed (%s); retrying in %.2f s", error, backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 1.0)
@@ -546,6 +560,8 @@ class SharedMeeting:
                         await self._step_down()
                     else:
                         await self._check_presence()
+                        # Picks the clock up again if a tick failed while Redis was away.
+                        self.steward.reschedule()
                 else:
                     await self._contend()
             except asyncio.CancelledError:
@@ -587,6 +603,9 @@ class SharedMeeting:
         self.owner = False
         self.steward.stop()
         await self.hub.stop_listening(self.keys.commands)
+        # If the lease is still ours (we stepped down over a stale log), free it at once.
+        with contextlib.suppress(RedisError, OSError):
+            await self.hub._release(keys=[self.keys.lease], args=[self.hub.worker])
         self.resync()
 
     async def _check_presence(self) -> None:
@@ -602,5 +621,5 @@ class SharedMeeting:
                 await self._spawn(self.submit(None, cmd.Disconnect(participant)))
 
     async def _spawn(self, work: Awaitable[object]) -> None:
-        with contextlib.suppress(Rejected, NotOwner, Unavailable, RedisError, OSError):
+        with contextlib.suppress(Rejected, Unavailable):
             await work

@@ -5,11 +5,14 @@ the meeting (after a takeover too) finds what is due and when.
 """
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 
 from rooms import Meeting
 from rooms import commands as cmd
 from server.clock import Clock
+
+log = logging.getLogger("plenum.steward")
 
 Submit = Callable[[cmd.Command], Awaitable[object]]
 
@@ -66,5 +69,10 @@ class Steward:
         self._timer = None
         self._wakeup = None
         for command in self.due(self._clock()):
-            await self._submit(command)
+            try:
+                await self._submit(command)
+            except Exception:
+                # The next write (or takeover) reschedules; the deadline stays in the state.
+                log.exception("could not send %s", type(command).__name__)
+                return
         self.reschedule()
