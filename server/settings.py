@@ -64,6 +64,12 @@ class Settings:
         """
         env = os.environ if env is None else env
         values = _read(cls, env, {"host": "HOST", "port": "PORT", "redis_url": "REDIS_URL"})
+        if values.get("redis_url"):
+            # Every worker must sign and check tokens alike, or a link works on some only.
+            missing = [k for k in ("secret", "admin_token") if k not in values]
+            if missing:
+                names = " and ".join(f"PLENUM_{k.upper()}" for k in missing)
+                raise ValueError(f"{names} must be set when REDIS_URL is")
         meeting = _read(MeetingConfig, env, {})
         return cls(meeting=MeetingConfig(**meeting), **values)
 
