@@ -71,22 +71,13 @@ class EventLog:
         return [s for s in self._events if s.seq > seq]
 
 
-class LocalMeeting:
-    """A meeting whose only writer is this process."""
+class HostedMeeting:
+    """What every home of a meeting keeps: its core, its latest events, this process's clients."""
 
-    def __init__(self, meeting: Meeting, log_size: int, clock: Clock, ghost_grace_s: float) -> None:
+    def __init__(self, meeting: Meeting, log_size: int) -> None:
         self.meeting = meeting
         self.fanout = Fanout()
         self._log = EventLog(log_size)
-        self._clock = clock
-        self.steward = Steward(meeting, lambda c: self.submit(None, c), clock, ghost_grace_s)
-
-    async def submit(self, actor: ParticipantId | None, command: cmd.Command) -> int:
-        for stamped in self.meeting.handle(actor, command, self._clock()):
-            self._log.append(stamped)
-            self.fanout.deliver(stamped)
-        self.steward.reschedule()
-        return self.meeting.state.seq
 
     async def events_after(self, seq: int) -> list[Stamped] | None:
         return self._log.after(seq, self.meeting.state.seq)
@@ -96,6 +87,26 @@ class LocalMeeting:
 
     def detach(self, listener: Listener) -> bool:
         return self.fanout.detach(listener)
+
+    def _pass_on(self, stamped: Stamped) -> None:
+        """An event now in the state: keep it for resuming clients and send it to this one's."""
+        self._log.append(stamped)
+        self.fanout.deliver(stamped)
+
+
+class LocalMeeting(HostedMeeting):
+    """A meeting whose only writer is this process."""
+
+    def __init__(self, meeting: Meeting, log_size: int, clock: Clock, ghost_grace_s: float) -> None:
+        super().__init__(meeting, log_size)
+        self._clock = clock
+        self.steward = Steward(meeting, lambda c: self.submit(None, c), clock, ghost_grace_s)
+
+    async def submit(self, actor: ParticipantId | None, command: cmd.Command) -> int:
+        for stamped in self.meeting.handle(actor, command, self._clock()):
+            self._pass_on(stamped)
+        self.steward.reschedule()
+        return self.meeting.state.seq
 
 
 class LocalHub:

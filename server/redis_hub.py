@@ -28,8 +28,7 @@ from rooms.records import from_plain, to_plain
 from server import redis_keys as rk
 from server.clock import Clock
 from server.close_codes import CloseCode
-from server.fanout import Fanout, Listener
-from server.hub import EventLog, Unavailable
+from server.hub import HostedMeeting, Unavailable
 from server.settings import Settings
 from server.steward import Steward
 
@@ -263,17 +262,15 @@ class RedisHub:
         return {w for w, flag in zip(ordered, flags, strict=True) if flag}
 
 
-class SharedMeeting:
+class SharedMeeting(HostedMeeting):
     """One meeting on one worker: a replica that follows the writer, or the writer itself."""
 
     def __init__(self, hub: RedisHub, meeting: Meeting, keys: rk.MeetingKeys) -> None:
+        super().__init__(meeting, hub.settings.event_log)
         self.hub = hub
-        self.meeting = meeting
         self.keys = keys
-        self.fanout = Fanout()
         self.owner = False
         settings = hub.settings
-        self._log = EventLog(settings.event_log)
         self._write_lock = asyncio.Lock()
         self._catching_up: asyncio.Task[None] | None = None
         self._waiters: list[tuple[int, asyncio.Future[None]]] = []
@@ -360,15 +357,6 @@ class SharedMeeting:
             return True
         return worker is None or _as_bytes(worker).decode() == self.hub.worker
 
-    async def events_after(self, seq: int) -> list[Stamped] | None:
-        return self._log.after(seq, self.meeting.state.seq)
-
-    def attach(self, listener: Listener) -> Listener | None:
-        return self.fanout.attach(listener)
-
-    def detach(self, listener: Listener) -> bool:
-        return self.fanout.detach(listener)
-
     # Following the writer -----------------------------------------------------------------------
 
     def on_published(self, data: bytes) -> None:
@@ -425,8 +413,7 @@ class SharedMeeting:
 
     def _apply(self, stamped: Stamped) -> None:
         self.meeting.replay(stamped)
-        self._log.append(stamped)
-        self.fanout.deliver(stamped)
+        self._pass_on(stamped)
         self._notify()
 
     def _notify(self) -> None:
