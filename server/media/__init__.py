@@ -1,0 +1,34 @@
+"""The media engine: a selective forwarding unit on aiortc that never decodes or re-encodes."""
+
+from server.media.engine import ForwardingUnit, Outbox
+from server.media.errors import MediaError, MediaErrorCode
+from server.media.messages import (
+    ClientMessage,
+    MediaAnswer,
+    MediaOffer,
+    MediaRefused,
+    Mid,
+    Refusal,
+    ServerMessage,
+    Source,
+    TrackInfo,
+)
+from server.media.settings import IceServer, MediaSettings
+
+__all__ = [
+    "ClientMessage",
+    "ForwardingUnit",
+    "IceServer",
+    "MediaAnswer",
+    "MediaError",
+    "MediaErrorCode",
+    "MediaOffer",
+    "MediaRefused",
+    "MediaSettings",
+    "Mid",
+    "Outbox",
+    "Refusal",
+    "ServerMessage",
+    "Source",
+    "TrackInfo",
+]

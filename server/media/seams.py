@@ -1,0 +1,127 @@
+"""Every use of aioice's and aiortc's private API, in one place, each seam tested on its own.
+
+The engine forwards encoded media, which neither library offers publicly:
+- aioice gathers host candidates from every interface but loopback, with no setting to choose;
+- an `RTCRtpReceiver` always decodes (its jitter buffer feeds a decoder thread through a private
+  queue); the tap takes the encoded frames off that queue instead;
+- an `RTCRtpSender` answers a keyframe request (PLI/FIR) by setting a flag for its encoder; the
+  engine has no encoder, so the request must reach the publisher instead;
+- a receiver sends PLI only from private methods.
+
+These rest on the exact versions pinned below; `verify()` fails loudly at start-up if they moved.
+"""
+
+import asyncio
+import logging
+import queue
+from collections.abc import Callable, Sequence
+from typing import Any, Final
+
+import aioice
+import aioice.ice
+import aiortc
+from aiortc import RTCRtpReceiver, RTCRtpSender
+from aiortc.rtcrtpparameters import RTCRtpCodecParameters
+
+logger = logging.getLogger(__name__)
+
+PINNED: Final = {"aiortc": "1.16.0", "aioice": "0.13.0"}
+
+_DECODER_QUEUE: Final = "_RTCRtpReceiver__decoder_queue"
+_DECODER_THREAD: Final = "_RTCRtpReceiver__decoder_thread"
+
+EncodedFrameSink = Callable[[RTCRtpCodecParameters, bytes, int], None]
+"""Gets each encoded frame a receiver reassembles: its codec, its bytes, and its RTP timestamp
+(counted from the stream's first frame, unwrapped), on the event loop's thread."""
+
+
+def verify() -> None:
+    """Raise if the installed libraries are not the versions these seams were written against."""
+    found = {"aiortc": aiortc.__version__, "aioice": aioice.__version__}
+    if found != PINNED:
+        raise RuntimeError(f"server.media.seams is written for {PINNED}, found {found}")
+    for owner, name in (
+        (aioice.ice, "get_host_addresses"),
+        (RTCRtpReceiver, "_send_rtcp_pli"),
+        (RTCRtpSender, "_send_keyframe"),
+    ):
+        if not hasattr(owner, name):
+            raise RuntimeError(f"{owner!r} has no {name}: the pinned private API moved")
+
+
+_original_get_host_addresses: Final = aioice.ice.get_host_addresses
+
+
+def offer_host_addresses(addresses: Sequence[str]) -> None:
+    """Make aioice offer exactly these addresses as host candidates, process-wide.
+
+    Empty restores aioice's own choice. aioice binds a socket on each address, so each must be an
+    address of this machine (loopback included, which aioice otherwise leaves out).
+    """
+    chosen = list(addresses)
+    if not chosen:
+        aioice.ice.get_host_addresses = _original_get_host_addresses
+        return
+
+    def get_host_addresses(use_ipv4: bool, use_ipv6: bool) -> list[str]:
+        return [a for a in chosen if (":" in a and use_ipv6) or (":" not in a and use_ipv4)]
+
+    aioice.ice.get_host_addresses = get_host_addresses
+
+
+class _TapQueue:
+    """Stands in for a receiver's decoder queue: frames go to the sink, the thread only waits.
+
+    The receiver still starts its decoder thread; it blocks in `get()` until the receiver stops
+    it with `None`, and never decodes anything.
+    """
+
+    def __init__(self, sink: EncodedFrameSink) -> None:
+        self._sink = sink
+        self._stop: queue.Queue[None] = queue.Queue()
+
+    def put(self, task: tuple[RTCRtpCodecParameters, Any] | None) -> None:
+        if task is None:
+            self._stop.put(None)
+            return
+        codec, encoded_frame = task
+        try:
+            self._sink(codec, encoded_frame.data, encoded_frame.timestamp)
+        except Exception:
+            # Raised into aiortc's packet handler it would stop the whole transport.
+            logger.exception("media frame sink failed")
+
+    def get(self) -> None:
+        return self._stop.get()
+
+
+def tap_receiver(receiver: RTCRtpReceiver, sink: EncodedFrameSink) -> None:
+    """Send the receiver's encoded frames to `sink` instead of its decoder.
+
+    Call before the receiver starts (its `track` event is the moment): the decoder thread is
+    handed the queue when it starts.
+    """
+    if getattr(receiver, _DECODER_THREAD) is not None:
+        raise RuntimeError("tap_receiver: the receiver has already started")
+    if not hasattr(receiver, _DECODER_QUEUE):
+        raise RuntimeError("tap_receiver: RTCRtpReceiver has no decoder queue to replace")
+    setattr(receiver, _DECODER_QUEUE, _TapQueue(sink))
+
+
+def on_keyframe_request(sender: RTCRtpSender, callback: Callable[[], None]) -> None:
+    """Call `callback` when the remote peer asks this sender for a keyframe (PLI or FIR)."""
+    # The sender's RTCP handler calls self._send_keyframe(); an instance attribute shadows it.
+    sender._send_keyframe = callback  # type: ignore[method-assign]
+
+
+def request_keyframe(receiver: RTCRtpReceiver) -> asyncio.Task[None] | None:
+    """Send a PLI for every stream the receiver gets; None when no packet has arrived yet."""
+    ssrcs = [s.source for s in receiver.getSynchronizationSources()]
+    if not ssrcs:
+        return None
+
+    async def send() -> None:
+        for ssrc in ssrcs:
+            await receiver._send_rtcp_pli(ssrc)
+
+    return asyncio.create_task(send())

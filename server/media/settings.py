@@ -1,0 +1,41 @@
+"""The media engine's settings: the ICE addresses offered, the servers browsers get, the limits."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class IceServer:
+    """A STUN or TURN server handed to browsers; the server itself never contacts one."""
+
+    urls: tuple[str, ...]
+    username: str | None = None
+    credential: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.urls:
+            raise ValueError("an ICE server needs at least one URL")
+        for url in self.urls:
+            if not url.startswith(("stun:", "turn:", "turns:")):
+                raise ValueError(f"not a STUN or TURN URL: {url!r}")
+
+
+@dataclass(frozen=True)
+class MediaSettings:
+    # Addresses offered as ICE host candidates, each bound on this machine ("127.0.0.1" in tests,
+    # the public address in production). Empty: aioice's own choice (every interface but loopback).
+    ice_host_addresses: tuple[str, ...] = ()
+    ice_servers: tuple[IceServer, ...] = ()
+    max_publishers_per_room: int = 25
+    # Peer connections (one per participant) this worker serves.
+    max_peers_per_worker: int = 200
+    # Encoded frames waiting for one subscriber's sender; past it frames are dropped and the
+    # subscriber waits for the next keyframe rather than slowing the others.
+    outlet_queue_frames: int = 60
+    # A new subscriber that still waits for a keyframe asks the publisher again after this long.
+    keyframe_retry_s: float = 0.5
+
+    def __post_init__(self) -> None:
+        if self.max_publishers_per_room < 1 or self.max_peers_per_worker < 1:
+            raise ValueError("media limits must be at least 1")
+        if self.outlet_queue_frames < 2:
+            raise ValueError("outlet_queue_frames must be at least 2")
