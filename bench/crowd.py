@@ -1,0 +1,154 @@
+"""The room's members, spread over load-generator processes, and the one member who speaks.
+
+`Crowd` starts the `bench.loadgen` processes, hands each its share of the members (alternating
+over the server's workers), and talks to them over their stdin and stdout, one JSON line each way.
+"""
+
+import asyncio
+import contextlib
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench.deployments import ROOT, Deployment
+from bench.processes import die_with_parent
+
+JOIN_TIMEOUT_S = 180.0
+REPLY_TIMEOUT_S = 60.0
+QUIT_TIMEOUT_S = 15.0
+
+
+class LoadGenError(Exception):
+    """A load generator failed or did not answer in time."""
+
+
+@dataclass
+class LoadGenProcess:
+    label: str
+    process: asyncio.subprocess.Process
+    # A request is under way: the process reads no `quit` until it is done, so stop it by signal.
+    busy: bool = False
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    async def request(self, timeout: float = REPLY_TIMEOUT_S, **command: Any) -> dict[str, Any]:
+        assert self.process.stdin is not None
+        self.busy = True
+        self.process.stdin.write((json.dumps(command) + "\n").encode())
+        await self.process.stdin.drain()
+        answer = await self.reply(timeout)
+        self.busy = False
+        return answer
+
+    async def reply(self, timeout: float) -> dict[str, Any]:
+        assert self.process.stdout is not None
+        try:
+            line = await asyncio.wait_for(self.process.stdout.readline(), timeout)
+        except TimeoutError:
+            raise LoadGenError(f"{self.label}: no answer in {timeout} s") from None
+        if not line:
+            raise LoadGenError(f"{self.label} exited (see its log)")
+        answer: dict[str, Any] = json.loads(line)
+        if "error" in answer:
+            raise LoadGenError(f"{self.label}: {answer['error']}")
+        return answer
+
+    async def stop(self) -> None:
+        if self.process.returncode is not None:
+            return
+        if self.busy:
+            self.process.terminate()  # the load generator leaves the room on SIGTERM too
+        else:
+            with contextlib.suppress(Exception):
+                assert self.process.stdin is not None
+                self.process.stdin.write(b'{"cmd": "quit"}\n')
+                await self.process.stdin.drain()
+                self.process.stdin.close()
+        try:
+            await asyncio.wait_for(self.process.wait(), QUIT_TIMEOUT_S)
+        except TimeoutError:
+            self.process.kill()
+            await self.process.wait()
+
+
+async def start_loadgen(brief: dict[str, Any], log_dir: Path) -> LoadGenProcess:
+    label = brief["label"]
+    with (log_dir / f"{label}.log").open("wb") as log:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bench.loadgen",
+            cwd=ROOT, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=log,
+            start_new_session=True, preexec_fn=die_with_parent,
+        )  # fmt: skip
+    loadgen = LoadGenProcess(label, process)
+    assert process.stdin is not None
+    process.stdin.write((json.dumps(brief) + "\n").encode())
+    await process.stdin.drain()
+    return loadgen
+
+
+class Crowd:
+    def __init__(self, receivers: list[LoadGenProcess], sender: LoadGenProcess) -> None:
+        self.receivers = receivers
+        self.sender = sender
+
+    @property
+    def pids(self) -> list[int]:
+        return [g.pid for g in (*self.receivers, self.sender)]
+
+    @classmethod
+    async def gather(
+        cls, deployment: Deployment, members: int, processes: int, log_dir: Path
+    ) -> "Crowd":
+        """Start the load generators and return once every member has joined the room."""
+        common = {
+            "engine": deployment.engine,
+            "urls": list(deployment.ws_urls),
+            "token": deployment.token,
+            "out_dir": str(log_dir),
+        }
+        started: list[LoadGenProcess] = []
+        try:
+            for k in range(processes):
+                indices = range(k, members, processes)
+                # A member's worker follows its place in the room: each worker gets half.
+                brief = {
+                    **common,
+                    "label": f"{deployment.engine}-loadgen-{k}",
+                    "names": [f"member {i}" for i in indices],
+                    "indices": list(indices),
+                }
+                started.append(await start_loadgen(brief, log_dir))
+            sender_brief = {
+                **common,
+                "label": f"{deployment.engine}-sender",
+                "names": ["sender"],
+                "indices": [0],
+            }
+            started.append(await start_loadgen(sender_brief, log_dir))
+            await asyncio.gather(*(g.reply(JOIN_TIMEOUT_S) for g in started))
+        except BaseException:
+            await asyncio.gather(*(g.stop() for g in started), return_exceptions=True)
+            raise
+        return cls(started[:-1], started[-1])
+
+    async def send(self, run: str, rate: float, seconds: float) -> dict[str, Any]:
+        timeout = seconds + REPLY_TIMEOUT_S
+        return await self.sender.request(timeout, cmd="send", run=run, rate=rate, seconds=seconds)
+
+    async def heard(self, run: str) -> int:
+        replies = await asyncio.gather(*(g.request(cmd="count", run=run) for g in self.receivers))
+        return sum(r["count"] for r in replies)
+
+    async def report(self, run: str, start: float, end: float) -> list[dict[str, Any]]:
+        return list(
+            await asyncio.gather(
+                *(g.request(cmd="report", run=run, start=start, end=end) for g in self.receivers)
+            )
+        )
+
+    async def disband(self) -> None:
+        await asyncio.gather(*(g.stop() for g in (*self.receivers, self.sender)))

@@ -1,0 +1,125 @@
+"""The two things measured, each started on loopback: Plenum and a python-socketio peer.
+
+Plenum runs as two workers sharing meetings through Redis once it can (its `Settings` has a
+`redis_url`), and as one process until then. The python-socketio peer always runs as two workers
+with its Redis manager: that is how a Python developer would scale it out.
+"""
+
+import json
+import os
+import sys
+import urllib.request
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from bench.processes import Processes, free_port
+from server.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+GC_PROBE = Path(__file__).resolve().parent / "gcprobe"
+SECRET = "bench-secret"
+ADMIN_TOKEN = "bench-admin-token"
+SOCKETIO_WORKERS = 2
+PLENUM_WORKERS_WITH_REDIS = 2
+
+
+@dataclass(frozen=True)
+class Deployment:
+    engine: str
+    mode: str
+    ws_urls: tuple[str, ...]
+    pids: tuple[int, ...]
+    # What a member says to join: Plenum's invite token; the socketio room name.
+    token: str
+    gc_logs: tuple[Path, ...]
+
+
+def plenum_has_redis() -> bool:
+    return "redis_url" in {f.name for f in fields(Settings)}
+
+
+def start_redis(processes: Processes) -> tuple[str, int]:
+    port = free_port()
+    argv = ["redis-server", "--port", str(port), "--bind", "127.0.0.1"]
+    argv += ["--save", "", "--appendonly", "no"]
+    process = processes.start("redis", argv, os.environ, ROOT)
+    processes.wait_for_port("redis", process, port)
+    return f"redis://127.0.0.1:{port}/0", process.pid
+
+
+def _uvicorn(app: str, port: int) -> list[str]:
+    return [
+        sys.executable, "-m", "uvicorn", app, "--factory",
+        "--host", "127.0.0.1", "--port", str(port), "--ws-per-message-deflate", "false",
+    ]  # fmt: skip
+
+
+def _env(gc_log: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PLENUM_")}
+    # The GC probe watches collector pauses from inside the server without touching its code.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(GC_PROBE), env.get("PYTHONPATH")]))
+    env["BENCH_GC_LOG"] = str(gc_log)
+    env.update(extra)
+    return env
+
+
+def start_plenum(processes: Processes, redis_url: str | None) -> Deployment:
+    """Two workers through Redis when `redis_url` is given, else one process."""
+    workers = PLENUM_WORKERS_WITH_REDIS if redis_url else 1
+    extra = {
+        "PLENUM_SECRET": SECRET,
+        "PLENUM_ADMIN_TOKEN": ADMIN_TOKEN,
+        "PLENUM_MESSAGES_PER_S": "1000",
+        "PLENUM_MESSAGE_BURST": "1000",
+        "PLENUM_MAX_PARTICIPANTS": "1000",
+    }
+    if redis_url:
+        extra["REDIS_URL"] = redis_url
+    ports, pids, gc_logs = _start_workers(
+        processes, "plenum", "server.app:create_app", workers, extra
+    )
+    token = create_meeting(ports[0])
+    mode = f"{workers} workers through Redis" if redis_url else "1 process"
+    urls = tuple(f"ws://127.0.0.1:{p}/ws" for p in ports)
+    return Deployment("plenum", mode, urls, pids, token, gc_logs)
+
+
+def start_socketio(processes: Processes, redis_url: str) -> Deployment:
+    ports, pids, gc_logs = _start_workers(
+        processes,
+        "socketio",
+        "bench.socketio_peer:create_app",
+        SOCKETIO_WORKERS,
+        {"REDIS_URL": redis_url},
+    )
+    urls = tuple(f"http://127.0.0.1:{p}" for p in ports)
+    mode = f"{SOCKETIO_WORKERS} workers through Redis (AsyncRedisManager)"
+    return Deployment("python-socketio", mode, urls, pids, "forum", gc_logs)
+
+
+def _start_workers(
+    processes: Processes, name: str, app: str, workers: int, extra: dict[str, str]
+) -> tuple[tuple[int, ...], tuple[int, ...], tuple[Path, ...]]:
+    ports = tuple(free_port() for _ in range(workers))
+    started = []
+    gc_logs = []
+    for i, port in enumerate(ports):
+        gc_log = processes.log_dir / f"{name}-{i}.gc"
+        gc_logs.append(gc_log)
+        process = processes.start(f"{name}-{i}", _uvicorn(app, port), _env(gc_log, **extra), ROOT)
+        started.append(process)
+    for i, (port, process) in enumerate(zip(ports, started, strict=True)):
+        processes.wait_for_port(f"{name}-{i}", process, port)
+    return ports, tuple(p.pid for p in started), tuple(gc_logs)
+
+
+def create_meeting(port: int) -> str:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/meetings",
+        data=json.dumps({"title": "Bench fan-out"}).encode(),
+        headers={"Authorization": f"Bearer {ADMIN_TOKEN}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        token: str = json.load(response)["invite_token"]
+        return token
