@@ -35,6 +35,8 @@ def create_app(settings: Settings | None = None, plenum: Plenum | None = None) -
         gc.collect()
         gc.freeze()
         yield
+        if plenum.media is not None:
+            await plenum.media.aclose()
         await plenum.hub.stop()
 
     app = Starlette(

@@ -9,6 +9,7 @@ The hub is chosen once, at start-up, from the settings.
 
 import secrets
 from collections import deque
+from collections.abc import Callable
 from typing import Protocol
 
 from rooms import Meeting, MeetingConfig, MeetingId, ParticipantId, Stamped
@@ -77,6 +78,8 @@ class HostedMeeting:
     def __init__(self, meeting: Meeting, log_size: int) -> None:
         self.meeting = meeting
         self.fanout = Fanout()
+        # Called with each event once it is in the state and sent (the media bridge).
+        self.observers: list[Callable[[Stamped], None]] = []
         self._log = EventLog(log_size)
 
     async def events_after(self, seq: int) -> list[Stamped] | None:
@@ -92,6 +95,8 @@ class HostedMeeting:
         """An event now in the state: keep it for resuming clients and send it to this one's."""
         self._log.append(stamped)
         self.fanout.deliver(stamped)
+        for observer in list(self.observers):
+            observer(stamped)
 
 
 class LocalMeeting(HostedMeeting):

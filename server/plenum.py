@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from server.clock import Clock
 from server.hub import Hub, LocalHub, MeetingHandle
+from server.media_bridge import MediaBridge
 from server.settings import Settings
 from server.tokens import Grant, Kind, Signer
 
@@ -23,10 +24,13 @@ class Plenum:
     clock: Clock = time.time
     hub: Hub = field(init=False)
     signer: Signer = field(init=False)
+    # This worker's media: None when the settings turn it off.
+    media: MediaBridge | None = field(init=False)
 
     def __post_init__(self) -> None:
         self.hub = self._choose_hub()
         self.signer = Signer(self.settings.secret)
+        self.media = MediaBridge(self.settings.media_settings()) if self.settings.media else None
 
     def _choose_hub(self) -> Hub:
         settings = self.settings

@@ -1,5 +1,7 @@
 """Every setting Plenum runs with, read once from the environment at start-up."""
 
+import ipaddress
+import json
 import os
 import secrets
 from collections.abc import Mapping
@@ -7,6 +9,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from rooms import MeetingConfig
+from server.media.settings import IceServer, MediaSettings
 
 
 @dataclass(frozen=True)
@@ -49,11 +52,40 @@ class Settings:
     snapshot_every: int = 500
     # A meeting's state stays in Redis this long after its last event.
     retention_s: int = 7 * 24 * 3600
+    # Audio and video through this server (the forwarding unit); off: signalling only.
+    media: bool = True
+    # The addresses offered to browsers as ICE host candidates, comma-separated; each must be an
+    # address of this machine. Unset: loopback when the server listens on loopback (local use and
+    # tests), else every interface but loopback. In production set the public or announced one.
+    ice_host_addresses: str = ""
+    # STUN/TURN servers handed to browsers (the server never contacts them): comma-separated
+    # URLs, or JSON: a list of {"urls", "username", "credential"}. Empty: none.
+    ice_servers: str = ""
+    max_publishers_per_room: int = 25
+    # Peer connections (one per participant with media) this worker serves.
+    max_peers_per_worker: int = 200
     meeting: MeetingConfig = field(default_factory=MeetingConfig)
 
     def __post_init__(self) -> None:
         if not self.public_url:
             object.__setattr__(self, "public_url", f"http://{self.host}:{self.port}")
+        self.media_settings()  # a bad media setting stops the start, not the first call
+
+    def media_settings(self) -> MediaSettings:
+        addresses = [a.strip() for a in self.ice_host_addresses.split(",") if a.strip()]
+        if not self.ice_host_addresses and _is_loopback(self.host):
+            addresses = ["127.0.0.1"]
+        for address in addresses:
+            try:
+                ipaddress.ip_address(address)
+            except ValueError as exc:
+                raise ValueError(f"PLENUM_ICE_HOST_ADDRESSES: {address!r} is no IP") from exc
+        return MediaSettings(
+            ice_host_addresses=tuple(addresses),
+            ice_servers=_ice_servers(self.ice_servers),
+            max_publishers_per_room=self.max_publishers_per_room,
+            max_peers_per_worker=self.max_peers_per_worker,
+        )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -85,7 +117,46 @@ def _read(cls: type, env: Mapping[str, str], plain_names: dict[str, str]) -> dic
             continue
         kind = f.type if isinstance(f.type, type) else type(f.default)
         try:
-            values[f.name] = kind(raw)
+            values[f.name] = _switch(raw) if kind is bool else kind(raw)
         except ValueError as exc:
             raise ValueError(f"{name}={raw!r}: expected {kind.__name__}") from exc
     return values
+
+
+def _switch(raw: str) -> bool:
+    words = {"on": True, "true": True, "1": True, "off": False, "false": False, "0": False}
+    if raw.lower() not in words:
+        raise ValueError("expected on or off")
+    return words[raw.lower()]
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _ice_servers(raw: str) -> tuple[IceServer, ...]:
+    try:
+        return tuple(_read_ice_servers(raw.strip()))
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise ValueError(f"PLENUM_ICE_SERVERS: {exc}") from exc
+
+
+def _read_ice_servers(raw: str) -> list[IceServer]:
+    if not raw.startswith("["):
+        return [IceServer((url.strip(),)) for url in raw.split(",") if url.strip()]
+    servers = []
+    for item in json.loads(raw):
+        urls = item["urls"]
+        servers.append(
+            IceServer(
+                (urls,) if isinstance(urls, str) else tuple(urls),
+                item.get("username"),
+                item.get("credential"),
+            )
+        )
+    return servers

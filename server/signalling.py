@@ -22,6 +22,8 @@ from rooms.records import to_plain
 from rooms.view import sees, view_for
 from server.close_codes import CloseCode
 from server.hub import MeetingHandle, Unavailable
+from server.media import MediaError, MediaOffer
+from server.media_wire import MEDIA_COMMANDS, encode_media, media_welcome, parse_media
 from server.plenum import Plenum
 from server.ratelimit import TokenBucket
 from server.tokens import Grant, Kind, TokenError
@@ -161,6 +163,11 @@ async def serve(plenum: Plenum, websocket: WebSocket) -> None:
     try:
         await asyncio.wait({talk, writer}, return_when=asyncio.FIRST_COMPLETED)
     finally:
+        if plenum.media is not None:
+            try:
+                await plenum.media.close(connection)
+            except Exception:
+                log.exception("could not close the media of %s", connection.participant)
         live = connection.live
         if live is not None and live.detach(connection):
             try:
@@ -188,7 +195,7 @@ _CLIENT_WENT_AWAY = (WebSocketDisconnect, Closing, OSError, RuntimeError)
 async def _talk(plenum: Plenum, connection: Connection) -> None:
     connection.live = await _greet(plenum, connection)
     if connection.live is not None:
-        await _converse(connection.live, connection)
+        await _converse(plenum, connection.live, connection)
 
 
 async def _greet(plenum: Plenum, connection: Connection) -> MeetingHandle | None:
@@ -320,18 +327,22 @@ def _welcome(
         "seq": state.seq if snapshot else connection.seen_seq,
         "snapshot": to_plain(view_for(state, me)) if snapshot else None,
         "limits": asdict(live.meeting.config),
+        "media": media_welcome(plenum.media.settings if plenum.media is not None else None),
     }
     if snapshot:
         connection.seen_seq = state.seq
     connection.deliver(encode(message))
 
 
-async def _converse(live: MeetingHandle, connection: Connection) -> None:
+async def _converse(plenum: Plenum, live: MeetingHandle, connection: Connection) -> None:
     while True:
         ref: int | str | None = None
         try:
             inbound = decode(await connection.receive())
             ref = inbound.ref
+            if inbound.type in MEDIA_COMMANDS:
+                await _media(plenum, live, connection, inbound)
+                continue
             command = parse_command(inbound)
             connection.forgive()
             await live.submit(connection.participant, command)
@@ -341,6 +352,26 @@ async def _converse(live: MeetingHandle, connection: Connection) -> None:
             connection.deliver(reply_error(rejected.reason, rejected.detail, ref))
         except Unavailable as unavailable:
             connection.deliver(reply_error("unavailable", str(unavailable), ref))
+        except MediaError as error:
+            connection.deliver(reply_error(error.code, error.detail, ref))
         else:
             if ref is not None:
                 connection.deliver(reply_ok(ref))
+
+
+async def _media(
+    plenum: Plenum, live: MeetingHandle, connection: Connection, inbound: Inbound
+) -> None:
+    """A media message goes to this worker's forwarding unit, not to the meeting."""
+    if plenum.media is None:
+        raise WireError("media_off", "this server carries no audio or video")
+    message = parse_media(inbound)
+    connection.forgive()
+    if isinstance(message, MediaOffer):
+        answer = await plenum.media.offer(live, connection, message)
+        # Before anything else is awaited: the server's next offer may follow on the next turn.
+        connection.deliver(encode_media(answer, inbound.ref))
+    else:
+        await plenum.media.answer(connection, message)
+        if inbound.ref is not None:
+            connection.deliver(reply_ok(inbound.ref))

@@ -1,6 +1,7 @@
 // Plenum's minimal page: join, see who is where, chat, raise a hand; a moderator splits and recalls.
 // Other people's text only ever goes into textContent, never into HTML.
 import { encode, decode } from "./vendor/msgpack/index.mjs";
+import { Media } from "./media.js";
 
 const $ = (id) => document.getElementById(id);
 const token = decodeURIComponent(location.hash.slice(1));
@@ -13,6 +14,8 @@ function send(message) {
 }
 
 function status(text) { $("status").textContent = text; }
+
+const media = new Media({ send, nameOf: (id) => nameOf(id), videos: $("videos"), say: status });
 
 function connect(first) {
   socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`);
@@ -33,12 +36,16 @@ function receive(m) {
     meeting.resume = m.resume;
     if (m.snapshot) meeting.state = m.snapshot;
     meeting.seq = m.seq;
+    meeting.media = m.media;
     $("join").hidden = true;
     $("meeting").hidden = false;
+    $("media-start").hidden = !m.media;
+    // A new connection has no media session on the server: start one again if we had one.
+    if (media.pc && m.media) media.start(m.media.ice_servers);
   } else if (m.type === "error") {
     status(`${m.code}: ${m.message}`);
     return;
-  } else if (m.type === "ok") {
+  } else if (m.type === "ok" || media.receive(m)) {
     return;
   } else if (typeof m.seq === "number") {
     if (m.seq <= meeting.seq) return;
@@ -122,6 +129,7 @@ function render() {
     .map((c) => item(c.broadcast ? `📢 ${nameOf(c.sender)}: ${c.text}` : `${nameOf(c.sender)}: ${c.text}`,
       c.broadcast ? "broadcast" : "")));
   renderClock();
+  media.relabel();
 }
 
 function renderClock() {
@@ -165,6 +173,10 @@ $("broadcast").addEventListener("submit", (e) => {
   e.target.reset();
 });
 $("recall").addEventListener("click", () => send({ type: "close_rooms" }));
+$("media-start").addEventListener("click", (e) => {
+  e.target.hidden = true;
+  media.start(meeting.media.ice_servers);
+});
 
 if (token) {
   $("join").hidden = false;

@@ -19,8 +19,9 @@ from rooms.events import Stamped
 from rooms.model import MeetingState, Phase
 from rooms.policy import RULES, Who
 from rooms.records import from_plain
-from server import signalling, wire
+from server import media_wire, signalling, wire
 from server.close_codes import CloseCode
+from server.media import MediaErrorCode
 from server.settings import Settings
 
 TEXT = (Path(__file__).resolve().parent.parent / "docs" / "protocol.md").read_text("utf-8")
@@ -29,20 +30,25 @@ FIELD_ROW = re.compile(r"^\| `(\w+)` \|", re.MULTILINE)
 
 GREETINGS: dict[str, type] = {"hello": signalling.Hello, "resume": signalling.Resume}
 REPLY_FIELDS = {
-    "welcome": {"you", "resume", "seq", "snapshot", "limits"},
+    "welcome": {"you", "resume", "seq", "snapshot", "limits", "media"},
     "ok": {"ref"},
     "error": {"code", "message", "ref"},
 }
-RECORDS: dict[str, type] = {**wire.COMMANDS, **wire.EVENTS, **GREETINGS}
+RECORDS: dict[str, type] = {
+    **wire.COMMANDS,
+    **wire.EVENTS,
+    **GREETINGS,
+    **media_wire.MEDIA_MESSAGES,
+}
 MESSAGES = {*RECORDS, *REPLY_FIELDS}
 # The error codes the edge sends itself, read from the code so a new one cannot go undocumented.
 WIRE_CODES = set(
     re.findall(
         r'(?:WireError|reply_error)\(\s*"(\w+)"',
-        inspect.getsource(wire) + inspect.getsource(signalling),
+        inspect.getsource(wire) + inspect.getsource(signalling) + inspect.getsource(media_wire),
     )
 )
-ERROR_CODES = WIRE_CODES | {r.value for r in Reason}
+ERROR_CODES = WIRE_CODES | {r.value for r in Reason} | {c.value for c in MediaErrorCode}
 CONNECTION_LIMITS = (
     "max_frame_bytes",
     "messages_per_s",
@@ -52,6 +58,8 @@ CONNECTION_LIMITS = (
     "send_queue",
     "event_log",
     "token_ttl_s",
+    "max_publishers_per_room",
+    "max_peers_per_worker",
 )
 
 
@@ -113,6 +121,9 @@ def test_example_goes_through_the_real_code(name: str, raw: str) -> None:
         event = from_plain(wire.EVENTS[name], own)
         # Exactly what the server would send for this event, no field missing or extra.
         assert msgpack.unpackb(wire.encode_event(Stamped(seq, at, event))) == message
+    elif name in media_wire.MEDIA_MESSAGES:
+        if not _sent_by_the_server(name, message):
+            media_wire.parse_media(wire.decode(msgpack.packb(message)))
     elif name == "error":
         assert message["code"] in ERROR_CODES
     elif name == "welcome":
@@ -120,6 +131,22 @@ def test_example_goes_through_the_real_code(name: str, raw: str) -> None:
             from_plain(MeetingState, message["snapshot"])
         assert set(message["limits"]) == {f.name for f in fields(MeetingConfig)}
         MeetingConfig(**message["limits"])
+        assert message["media"] is None or set(message["media"]) == {"ice_servers"}
+
+
+def _sent_by_the_server(name: str, message: dict[str, object]) -> bool:
+    """Whether the example is exactly what the server sends for its message (else a client's)."""
+    kind = media_wire.MEDIA_EVENTS.get(name)
+    if kind is None:
+        return False
+    own = {k: v for k, v in message.items() if k not in wire.ENVELOPE}
+    try:
+        sent = from_plain(kind, own)
+    except ValueError:
+        return False
+    ref = message.get("ref")
+    assert ref is None or isinstance(ref, int | str)
+    return bool(msgpack.unpackb(media_wire.encode_media(sent, ref)) == message)
 
 
 def test_every_error_code_is_documented() -> None:

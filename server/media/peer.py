@@ -51,12 +51,15 @@ class Slot:
     feed: Feed | None = None
 
 
-def sending_mids(sdp: str) -> dict[Mid, str]:
-    """The audio and video mids an offer says its author sends, with their kinds."""
+def parse_sdp(sdp: str) -> SessionDescription:
     try:
-        description = SessionDescription.parse(sdp)
+        return SessionDescription.parse(sdp)
     except Exception as exc:  # aiortc's parser raises whatever the bad line causes
         raise MediaError(MediaErrorCode.BAD_SDP, f"the SDP does not parse: {exc}") from exc
+
+
+def sending_mids(description: SessionDescription) -> dict[Mid, str]:
+    """The audio and video mids an offer says its author sends, with their kinds."""
     return {
         Mid(m.rtp.muxId): m.kind
         for m in description.media
@@ -81,6 +84,7 @@ class Peer:
         self._wanted: dict[FeedKey, Feed] = {}
         self._stale = False
         self._offer: MediaOffer | None = None
+        self._numbering: seams.Numbering | None = None
         self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
         self.pc.on("track", self._on_track)
 
@@ -130,7 +134,10 @@ class Peer:
         """Apply the client's offer; each track it sends is judged, and refused ones go inactive."""
         if self.pc.signalingState == "have-local-offer":
             raise MediaError(MediaErrorCode.GLARE, "answer the server's offer first")
-        sending = sending_mids(offer.sdp)
+        description = parse_sdp(offer.sdp)
+        sending = sending_mids(description)
+        # The server's own offers keep the client's numbers (see `seams.create_offer`).
+        self._numbering = seams.numbering_of(description)
         self._offer = offer
         try:
             await self.pc.setRemoteDescription(RTCSessionDescription(offer.sdp, "offer"))
@@ -174,7 +181,7 @@ class Peer:
             slot.outlet.attach(feed)
             slot.feed = feed
         self._stale = False
-        await self.pc.setLocalDescription(await self.pc.createOffer())
+        await self.pc.setLocalDescription(await seams.create_offer(self.pc, self._numbering))
         tracks = tuple(
             TrackInfo(Mid(s.transceiver.mid), s.feed.source, s.feed.publisher)
             for s in self.slots

@@ -6,7 +6,9 @@ The engine forwards encoded media, which neither library offers publicly:
   queue); the tap takes the encoded frames off that queue instead;
 - an `RTCRtpSender` answers a keyframe request (PLI/FIR) by setting a flag for its encoder; the
   engine has no encoder, so the request must reach the publisher instead;
-- a receiver sends PLI only from private methods.
+- a receiver sends PLI only from private methods;
+- `createOffer` numbers every m-line afresh with aiortc's own payload types and header extension
+  ids, which a browser refuses for the m-lines it negotiated with its own numbers.
 
 These rest on the exact versions pinned below; `verify()` fails loudly at start-up if they moved.
 """
@@ -15,13 +17,17 @@ import asyncio
 import logging
 import queue
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Final
 
 import aioice
 import aioice.ice
 import aiortc
-from aiortc import RTCRtpReceiver, RTCRtpSender
-from aiortc.rtcrtpparameters import RTCRtpCodecParameters
+import aiortc.rtcpeerconnection as rtcpeerconnection
+from aiortc import RTCPeerConnection, RTCRtpReceiver, RTCRtpSender, RTCSessionDescription
+from aiortc.codecs import CODECS, HEADER_EXTENSIONS
+from aiortc.rtcrtpparameters import RTCRtpCodecParameters, RTCRtpHeaderExtensionParameters
+from aiortc.sdp import SessionDescription
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +48,9 @@ def verify() -> None:
         raise RuntimeError(f"server.media.seams is written for {PINNED}, found {found}")
     for owner, name in (
         (aioice.ice, "get_host_addresses"),
+        *((rtcpeerconnection, name) for name in _NUMBERS),
+        (rtcpeerconnection, "find_common_codecs"),
+        (rtcpeerconnection, "find_common_header_extensions"),
         (RTCRtpReceiver, "_send_rtcp_pli"),
         (RTCRtpSender, "_send_keyframe"),
     ):
@@ -125,3 +134,58 @@ def request_keyframe(receiver: RTCRtpReceiver) -> asyncio.Task[None] | None:
             await receiver._send_rtcp_pli(ssrc)
 
     return asyncio.create_task(send())
+
+
+# What aiortc's createOffer numbers m-lines from: module globals of aiortc.rtcpeerconnection.
+_NUMBERS: Final = ("CODECS", "HEADER_EXTENSIONS")
+
+
+@dataclass(frozen=True)
+class Numbering:
+    """The payload type of each codec and the id of each header extension, by media kind."""
+
+    codecs: dict[str, list[RTCRtpCodecParameters]]
+    header_extensions: dict[str, list[RTCRtpHeaderExtensionParameters]]
+
+
+def numbering_of(description: SessionDescription) -> Numbering:
+    """The remote peer's numbers for what aiortc supports, from its offer; aiortc's own numbers
+    for a kind the offer has no m-line of."""
+    codecs = {kind: list(listed) for kind, listed in CODECS.items()}
+    extensions = {kind: list(listed) for kind, listed in HEADER_EXTENSIONS.items()}
+    for kind in ("audio", "video"):
+        media = next((m for m in description.media if m.kind == kind), None)
+        if media is None:
+            continue
+        common = rtcpeerconnection.find_common_codecs(CODECS[kind], media.rtp.codecs)
+        if common:
+            codecs[kind] = common
+        extensions[kind] = rtcpeerconnection.find_common_header_extensions(
+            HEADER_EXTENSIONS[kind], media.rtp.headerExtensions
+        )
+    return Numbering(codecs, extensions)
+
+
+async def create_offer(pc: RTCPeerConnection, numbering: Numbering | None) -> RTCSessionDescription:
+    """`pc.createOffer()`, numbered as the remote peer numbers (None: aiortc's own numbers).
+
+    createOffer reads the module's `CODECS` and `HEADER_EXTENSIONS` for every transceiver; they
+    are swapped for the call only, and the call must finish without suspending, so no other
+    coroutine ever sees the swap.
+    """
+    if numbering is None:
+        return await pc.createOffer()
+    saved = [getattr(rtcpeerconnection, name) for name in _NUMBERS]
+    for name, value in zip(_NUMBERS, (numbering.codecs, numbering.header_extensions), strict=True):
+        setattr(rtcpeerconnection, name, value)
+    offering = pc.createOffer()
+    try:
+        offering.send(None)
+    except StopIteration as finished:
+        offer: RTCSessionDescription = finished.value
+        return offer
+    finally:
+        for name, value in zip(_NUMBERS, saved, strict=True):
+            setattr(rtcpeerconnection, name, value)
+    offering.close()
+    raise RuntimeError("createOffer suspended: the numbering seam no longer holds")

@@ -1,7 +1,6 @@
 """Real-process fixtures: Plenum started as its own process on a free port, as it is deployed."""
 
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 
@@ -15,6 +14,7 @@ from .process import (
     free_port,
     pump,
     server_env,
+    uvicorn_argv,
 )
 
 
@@ -65,19 +65,6 @@ def start_server() -> Iterator[StartServer]:
 def server(start_server: StartServer) -> ServerProcess:
     """Plenum under uvicorn, as `uvicorn server.app:create_app --factory` runs it."""
     port = free_port()
-    argv = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "server.app:create_app",
-        "--factory",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--ws-per-message-deflate",
-        "false",
-    ]
-    process = start_server(argv, port, server_env(port))
+    process = start_server(uvicorn_argv(port), port, server_env(port))
     process.wait_healthy()
     return process

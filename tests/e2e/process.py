@@ -4,6 +4,7 @@ import os
 import queue
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +26,23 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+def uvicorn_argv(port: int) -> list[str]:
+    """Plenum under uvicorn, as `uvicorn server.app:create_app --factory` runs it."""
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "server.app:create_app",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--ws-per-message-deflate",
+        "false",
+    ]
 
 
 def server_env(port: int, **extra: str) -> dict[str, str]:
@@ -89,6 +107,18 @@ class ServerProcess:
                 if time.monotonic() > deadline:
                     pytest.fail(f"/healthz not answering after {timeout} s:\n{self.printed()}")
                 time.sleep(0.05)
+
+    async def create_meeting(self, title: str) -> dict[str, str]:
+        """Create a meeting through the API, as an organiser does; returns its links and tokens."""
+        async with httpx.AsyncClient(base_url=self.base_url) as http:
+            response = await http.post(
+                "/api/meetings",
+                json={"title": title},
+                headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+            )
+        assert response.status_code == 201, response.text
+        meeting: dict[str, str] = response.json()
+        return meeting
 
 
 StartServer = Callable[[Sequence[str], int, Mapping[str, str]], ServerProcess]

@@ -24,6 +24,10 @@ Predicate = Callable[[Message], bool]
 class ServerError(Exception):
     """The server answered a command with an `error`."""
 
+    def __init__(self, message: str, code: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+
 
 class Client:
     def __init__(self, url: str, name: str) -> None:
@@ -82,7 +86,7 @@ class Client:
             lambda m: m["type"] in ("ok", "error") and m.get("ref") == ref, timeout
         )
         if answer["type"] == "error":
-            raise ServerError(f"{kind}: {answer['code']}: {answer['message']}")
+            raise ServerError(f"{kind}: {answer['code']}: {answer['message']}", answer["code"])
 
     async def wait_for(
         self, predicate: Predicate, timeout: float = TIMEOUT_S, *, since: int = 0
@@ -110,6 +114,45 @@ class Client:
             lambda m: m["type"] == kind and all(m.get(k) == v for k, v in fields.items()),
             timeout,
         )
+
+    async def wait_for_all(
+        self, predicate: Predicate, count: int, timeout: float = TIMEOUT_S
+    ) -> list[Message]:
+        """The first `count` messages that match, waiting up to `timeout` for the last of them.
+
+        Each message is looked at once, so waiting for thousands of them stays cheap.
+        """
+        found: list[Message] = []
+        looked_at = 0
+
+        def enough() -> bool:
+            nonlocal looked_at
+            found.extend(m for m in self.messages[looked_at:] if predicate(m))
+            looked_at = len(self.messages)
+            return len(found) >= count
+
+        try:
+            async with self._arrived:
+                await asyncio.wait_for(self._arrived.wait_for(enough), timeout)
+        except TimeoutError:
+            raise AssertionError(
+                f"{self.name}: {len(found)} of {count} matching messages within {timeout} s"
+            ) from None
+        return found[:count]
+
+    @property
+    def connected(self) -> bool:
+        """Whether the socket is open: False once the server closed it or the network dropped."""
+        return self._reader is not None and not self._reader.done()
+
+    async def wait_closed(self, timeout: float = TIMEOUT_S) -> int | None:
+        """Wait until the server or the network ends the connection; returns its close code."""
+        assert self._connection is not None and self._reader is not None, "not connected"
+        try:
+            await asyncio.wait_for(asyncio.shield(self._reader), timeout)
+        except TimeoutError:
+            raise AssertionError(f"{self.name}: still connected after {timeout} s") from None
+        return self._connection.close_code
 
     async def drop(self) -> None:
         """Lose the connection abruptly, as a dead network would: no closing handshake."""
@@ -144,7 +187,9 @@ class Client:
             raise
         if answer["type"] == "error":
             await self.close()
-            raise ServerError(f"{hello['type']}: {answer['code']}: {answer['message']}")
+            raise ServerError(
+                f"{hello['type']}: {answer['code']}: {answer['message']}", answer["code"]
+            )
         self.resume_token = answer["resume"]
         return answer
 

@@ -1,4 +1,4 @@
-"""aiortc peers acting as browsers against an in-process `ForwardingUnit`.
+"""aiortc peers acting as browsers, against an in-process `ForwardingUnit` or a server's WebSocket.
 
 Each client connects its own RTCPeerConnection over loopback, answers the server's offers as they
 arrive, and decodes what it receives; each decoded frame is noted with its size, which names the
@@ -10,7 +10,7 @@ import contextlib
 import time
 from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import av
 from aiortc import MediaStreamTrack, RTCConfiguration, RTCPeerConnection, RTCSessionDescription
@@ -45,9 +45,31 @@ class Received:
     size: tuple[int, int] | None  # video only
 
 
+class Signal(Protocol):
+    """How a client's offers and answers reach the server, and the server's answer comes back."""
+
+    async def offer(self, offer: MediaOffer) -> MediaAnswer: ...
+
+    async def answer(self, answer: MediaAnswer) -> None: ...
+
+
+@dataclass(frozen=True)
+class EngineSignal:
+    """Straight into an in-process engine, as the signalling edge would call it."""
+
+    engine: ForwardingUnit
+    participant: ParticipantId
+
+    async def offer(self, offer: MediaOffer) -> MediaAnswer:
+        return await self.engine.connect(self.participant, offer)
+
+    async def answer(self, answer: MediaAnswer) -> None:
+        await self.engine.answer(self.participant, answer)
+
+
 @dataclass
 class Client:
-    engine: ForwardingUnit
+    signal: Signal
     participant: ParticipantId
     pc: RTCPeerConnection = field(default_factory=lambda: RTCPeerConnection(NO_ICE_SERVERS))
     received: list[Received] = field(default_factory=list)
@@ -80,9 +102,7 @@ class Client:
             for t in self.pc.getTransceivers()
             if t.sender.track is track and t.mid is not None
         )
-        answer = await self.engine.connect(
-            self.participant, MediaOffer(self.pc.localDescription.sdp, tracks)
-        )
+        answer = await self.signal.offer(MediaOffer(self.pc.localDescription.sdp, tracks))
         await self.pc.setRemoteDescription(RTCSessionDescription(answer.sdp, "answer"))
         self.answer = answer
         self._spawn(self._pump())
@@ -98,9 +118,7 @@ class Client:
                 self.offers.append(message)
                 await self.pc.setRemoteDescription(RTCSessionDescription(message.sdp, "offer"))
                 await self.pc.setLocalDescription(await self.pc.createAnswer())
-                await self.engine.answer(
-                    self.participant, MediaAnswer(self.pc.localDescription.sdp)
-                )
+                await self.signal.answer(MediaAnswer(self.pc.localDescription.sdp))
             elif isinstance(message, MediaRefused):
                 self.refused.extend(message.refused)
             await self._notify()
@@ -173,7 +191,7 @@ class Forum:
         participant = ParticipantId(name)
         self.engine.set_room(participant, room)
         self.engine.allow_publish(participant, may)
-        client = Client(self.engine, participant)
+        client = Client(EngineSignal(self.engine, participant), participant)
         self.clients[participant] = client
         client.publish(camera, microphone)
         await client.connect()

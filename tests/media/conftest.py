@@ -1,8 +1,19 @@
+import asyncio
+import socket
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 
 import pytest
+import uvicorn
+
+from server.app import create_app
+from server.plenum import Plenum
+from server.settings import Settings
 
 from .clients import Forum
+from .over_socket import Member
+
+STOP_TIMEOUT_S = 10.0
 
 
 @pytest.fixture
@@ -12,3 +23,46 @@ async def forum() -> AsyncIterator[Forum]:
         yield forum
     finally:
         await forum.aclose()
+
+
+@dataclass
+class Served:
+    """Plenum in this process behind a real uvicorn on a loopback port, with one meeting."""
+
+    plenum: Plenum
+    ws_url: str
+    moderator_token: str
+    invite_token: str
+    members: list[Member] = field(default_factory=list)
+
+    async def join(self, name: str, *, moderator: bool = False) -> Member:
+        token = self.moderator_token if moderator else self.invite_token
+        member = await Member.join(self.ws_url, token, name)
+        self.members.append(member)
+        return member
+
+
+@pytest.fixture
+async def served() -> AsyncIterator[Served]:
+    plenum = Plenum(Settings(ice_host_addresses="127.0.0.1"))
+    listening = socket.socket()
+    listening.bind(("127.0.0.1", 0))
+    # Listening before uvicorn takes it: early clients wait in the backlog, not on a retry loop.
+    listening.listen()
+    port = listening.getsockname()[1]
+    config = uvicorn.Config(
+        create_app(plenum=plenum), log_level="warning", ws_per_message_deflate=False
+    )
+    server = uvicorn.Server(config)
+    serving = asyncio.create_task(server.serve(sockets=[listening]))
+    live = await plenum.hub.create("Forum Dzielnicy Sośnica", None)
+    links = plenum.links(live)
+    served = Served(plenum, f"ws://127.0.0.1:{port}/ws", links.moderator_token, links.invite_token)
+    try:
+        yield served
+    finally:
+        for member in served.members:
+            await member.leave()
+        server.should_exit = True
+        await asyncio.wait_for(serving, STOP_TIMEOUT_S)
+        listening.close()

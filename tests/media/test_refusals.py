@@ -7,7 +7,7 @@ import pytest
 from rooms.ids import ParticipantId
 from server.media import MediaAnswer, MediaError, MediaErrorCode, MediaOffer, Source
 
-from .clients import SETTINGS, Client, Forum
+from .clients import SETTINGS, Client, EngineSignal, Forum
 from .sources import Camera
 
 CAMERA = (Source.CAMERA,)
@@ -37,7 +37,7 @@ async def test_an_answer_needs_a_session_and_an_offer(forum: Forum) -> None:
 async def test_a_track_labelled_with_the_wrong_source_is_refused(forum: Forum) -> None:
     participant = ParticipantId("confused")
     forum.engine.allow_publish(participant, (Source.MICROPHONE, Source.CAMERA))
-    client = Client(forum.engine, participant)
+    client = Client(EngineSignal(forum.engine, participant), participant)
     forum.clients[participant] = client
     camera = Camera(64, 48)
     client.pc.addTrack(camera)

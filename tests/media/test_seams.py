@@ -3,9 +3,12 @@
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import aioice
 import aioice.ice
+import aiortc.codecs
+import aiortc.rtcpeerconnection as rtcpeerconnection
 import pytest
 from aiortc import (
     MediaStreamTrack,
@@ -13,7 +16,9 @@ from aiortc import (
     RTCPeerConnection,
     RTCRtpReceiver,
     RTCRtpSender,
+    RTCSessionDescription,
 )
+from aiortc.sdp import SessionDescription
 
 from server.media import seams
 from server.media.keyframes import vp8_is_keyframe
@@ -116,3 +121,37 @@ async def test_a_keyframe_request_reaches_the_remote_sender(pair: Pair) -> None:
     assert task is not None
     await task
     await asyncio.wait_for(requested.wait(), 5)
+
+
+MID = "urn:ietf:params:rtp-hdrext:sdes:mid"
+AUDIO_LEVEL = "urn:ietf:params:rtp-hdrext:ssrc-audio-level"
+ABS_SEND_TIME = "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"
+
+
+async def test_the_servers_offer_keeps_a_browsers_numbers() -> None:
+    # An offer Chromium 156 made (fake camera and microphone): its own payload types and header
+    # extension ids, which differ from aiortc's. Chromium refuses a later offer that renumbers.
+    browser = (Path(__file__).parent / "chromium-156-offer.sdp").read_text()
+    pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+    try:
+        await pc.setRemoteDescription(RTCSessionDescription(browser, "offer"))
+        await pc.setLocalDescription(await pc.createAnswer())
+        pc.addTransceiver(Camera(64, 48), direction="sendonly")
+        numbers = seams.numbering_of(SessionDescription.parse(browser))
+        offer = SessionDescription.parse((await seams.create_offer(pc, numbers)).sdp)
+    finally:
+        await pc.close()
+
+    assert [m.kind for m in offer.media] == ["audio", "video", "video"]
+    for media in offer.media:
+        extensions = {x.uri: x.id for x in media.rtp.headerExtensions}
+        codecs = {c.mimeType: c.payloadType for c in media.rtp.codecs}
+        assert extensions[MID] == 4
+        if media.kind == "audio":
+            assert extensions[AUDIO_LEVEL] == 1
+            assert codecs["audio/opus"] == 111
+        else:
+            assert extensions[ABS_SEND_TIME] == 2
+            assert codecs["video/VP8"] == 96
+    # Swapped for the one call only.
+    assert rtcpeerconnection.CODECS is aiortc.codecs.CODECS

@@ -1,0 +1,160 @@
+"""Keeps this worker's forwarding unit in step with its meetings: who is where, who may publish.
+
+The meeting's core decides rooms, roles and the floor; the engine forwards media by room and by
+publish rights. After every event this worker applies to a meeting, the bridge reads the state
+again for the participants whose media this worker serves and hands the engine what changed.
+
+A media session lives as long as the WebSocket that signalled it: closing the connection closes
+the peer, and a client that resumes on a new connection sends a fresh `media_offer`.
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from rooms import MeetingId, ParticipantId, Role, Stamped
+from rooms.ids import PLENARY, RoomId
+from rooms.model import MeetingState
+from server.fanout import Listener
+from server.hub import HostedMeeting, MeetingHandle
+from server.media import (
+    ForwardingUnit,
+    MediaAnswer,
+    MediaError,
+    MediaErrorCode,
+    MediaOffer,
+    MediaSettings,
+    ServerMessage,
+    Source,
+)
+from server.media_wire import encode_media
+
+log = logging.getLogger("plenum.media")
+
+EVERYTHING = frozenset(Source)
+VOICE_AND_CAMERA = frozenset({Source.MICROPHONE, Source.CAMERA})
+NOTHING: frozenset[Source] = frozenset()
+SPEAKERS = (Role.MODERATOR, Role.PRESENTER)
+
+
+def publish_rights(state: MeetingState, participant: ParticipantId) -> frozenset[Source]:
+    """In the plenary moderators and presenters speak, and whoever holds the floor; in a workshop
+    everyone there does (a visiting moderator too)."""
+    person = state.participants.get(participant)
+    if person is None or not person.connected:
+        return NOTHING
+    if person.room != PLENARY or person.role in SPEAKERS:
+        return EVERYTHING
+    if state.floor == participant:
+        return VOICE_AND_CAMERA
+    return NOTHING
+
+
+def media_room(meeting: MeetingId, room: RoomId) -> RoomId:
+    """The engine's name for a meeting's room: every meeting has its own plenary."""
+    return RoomId(f"{meeting}/{room}")
+
+
+@dataclass
+class _Session:
+    listener: Listener
+    hosted: HostedMeeting
+    room: RoomId | None = None
+    rights: frozenset[Source] = NOTHING
+
+
+@dataclass
+class _Watch:
+    observer: Callable[[Stamped], None]
+    members: set[ParticipantId] = field(default_factory=set)
+
+
+class MediaBridge:
+    def __init__(self, settings: MediaSettings) -> None:
+        self.settings = settings
+        self.engine = ForwardingUnit(settings, self._send)
+        self._sessions: dict[ParticipantId, _Session] = {}
+        self._watches: dict[MeetingId, _Watch] = {}
+
+    async def offer(
+        self, live: MeetingHandle, listener: Listener, offer: MediaOffer
+    ) -> MediaAnswer:
+        """The client's offer; send the answer before awaiting anything (see `server.media`)."""
+        if not isinstance(live, HostedMeeting):
+            raise TypeError(f"media needs a hosted meeting, got {type(live).__name__}")
+        participant = listener.participant
+        session = self._sessions.get(participant)
+        if session is not None and session.listener is not listener:
+            # The participant came back on a new connection: its media starts afresh.
+            await self._end(participant)
+            session = None
+        if session is None:
+            session = _Session(listener, live)
+            self._sessions[participant] = session
+            self._watch(live).members.add(participant)
+        self._sync(participant, session)
+        return await self.engine.connect(participant, offer)
+
+    async def answer(self, listener: Listener, answer: MediaAnswer) -> None:
+        session = self._sessions.get(listener.participant)
+        if session is None or session.listener is not listener:
+            raise MediaError(MediaErrorCode.NOT_CONNECTED, "no media session: send an offer first")
+        await self.engine.answer(listener.participant, answer)
+
+    async def close(self, listener: Listener) -> None:
+        """The connection closed: end its media, unless a newer connection already took over."""
+        session = self._sessions.get(listener.participant)
+        if session is not None and session.listener is listener:
+            await self._end(listener.participant)
+
+    async def aclose(self) -> None:
+        for participant in list(self._sessions):
+            await self._end(participant)
+        await self.engine.aclose()
+
+    async def _end(self, participant: ParticipantId) -> None:
+        session = self._sessions.pop(participant)
+        meeting = session.hosted.meeting.state.id
+        watch = self._watches[meeting]
+        watch.members.discard(participant)
+        if not watch.members:
+            session.hosted.observers.remove(watch.observer)
+            del self._watches[meeting]
+        await self.engine.close(participant)
+        self.engine.forget(participant)
+
+    def _watch(self, hosted: HostedMeeting) -> _Watch:
+        meeting = hosted.meeting.state.id
+        watch = self._watches.get(meeting)
+        if watch is None:
+            watch = self._watches[meeting] = _Watch(lambda _: self._follow(meeting))
+            hosted.observers.append(watch.observer)
+        return watch
+
+    def _follow(self, meeting: MeetingId) -> None:
+        # Called from the hub as it passes events on: a failure here must not stop the meeting.
+        for participant in list(self._watches[meeting].members):
+            try:
+                self._sync(participant, self._sessions[participant])
+            except Exception:
+                log.exception("could not bring the media of %s in step", participant)
+
+    def _sync(self, participant: ParticipantId, session: _Session) -> None:
+        state = session.hosted.meeting.state
+        person = state.participants.get(participant)
+        room = media_room(state.id, person.room if person is not None else PLENARY)
+        rights = publish_rights(state, participant)
+        # Rights taken away go first and rights given go last, so no track is ever forwarded
+        # into a room where its publisher may not speak.
+        if session.rights - rights:
+            self.engine.allow_publish(participant, session.rights & rights)
+        if room != session.room:
+            self.engine.set_room(participant, room)
+        if rights != session.rights or session.room is None:
+            self.engine.allow_publish(participant, rights)
+        session.room, session.rights = room, rights
+
+    def _send(self, participant: ParticipantId, message: ServerMessage) -> None:
+        session = self._sessions.get(participant)
+        if session is not None:
+            session.listener.deliver(encode_media(message))
