@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bench import fanout
+from bench import fanout, media
 
 T = TypeVar("T")
 
@@ -83,6 +83,7 @@ BENCHMARKS: dict[str, Benchmark] = {
         _fanout_arguments,
         _run_fanout,
     ),
+    "media": Benchmark(media.HELP, media.add_arguments, media.main),
 }
 
 

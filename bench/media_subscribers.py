@@ -1,0 +1,90 @@
+"""A subscriber process: up to 50 aiortc subscribers that count what they receive.
+
+`python -m bench.media_subscribers --port P --engine plenum|mediarelay --names a,b,c`
+
+Connects every subscriber (a few at a time), answers `{"ready": k, "of": n}` once each has had a
+video frame or the deadline passed, then answers `snapshot` commands with each subscriber's
+counts ([video frames, packets received, packets sent by the sequence numbers]) until `quit`.
+"""
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import time
+
+from bench.media_channel import ClientChannel
+from bench.media_children import Control, leave
+from bench.media_peers import ENGINES, BenchPeer, Engine, prepare_process
+
+MAX_PER_PROCESS = 50
+CONNECTING_AT_ONCE = 5
+READY_TIMEOUT_S = 60.0
+CLOSE_TIMEOUT_S = 5.0
+
+
+async def _connect_all(peers: list[BenchPeer]) -> None:
+    gate = asyncio.Semaphore(CONNECTING_AT_ONCE)
+
+    async def connect(peer: BenchPeer) -> None:
+        async with gate:
+            await peer.subscribe()
+            await peer.connected(READY_TIMEOUT_S)
+
+    await asyncio.gather(*(connect(p) for p in peers))
+
+
+async def _first_frames(peers: list[BenchPeer], deadline: float) -> int:
+    while time.monotonic() < deadline:
+        if all(p.counter.frames for p in peers):
+            break
+        await asyncio.sleep(0.1)
+    return sum(1 for p in peers if p.counter.frames)
+
+
+async def main(port: int, engine: Engine, names: list[str]) -> None:
+    if len(names) > MAX_PER_PROCESS:
+        raise ValueError(f"at most {MAX_PER_PROCESS} subscribers a process")
+    prepare_process()
+    control = await Control.open()
+    channel = await ClientChannel.open(port)
+    peers = [BenchPeer(channel, name, engine) for name in names]
+    try:
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        await asyncio.wait_for(_connect_all(peers), READY_TIMEOUT_S)
+        ready = await _first_frames(peers, deadline)
+        control.answer({"ready": ready, "of": len(peers)})
+        while (command := await control.command())["cmd"] != "quit":
+            if command["cmd"] == "snapshot":
+                control.answer(
+                    {"t": time.monotonic(), "legs": [p.counter.snapshot() for p in peers]}
+                )
+            else:
+                control.answer({"error": f"unknown command {command['cmd']!r}"})
+    except Exception as exc:
+        logging.exception("subscribers failed")
+        control.answer({"error": f"{type(exc).__name__}: {exc}"})
+    finally:
+        with contextlib.suppress(BaseException):
+            await asyncio.wait_for(
+                asyncio.gather(*(p.close() for p in peers), return_exceptions=True),
+                CLOSE_TIMEOUT_S,
+            )
+
+
+def cli() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--engine", choices=ENGINES, required=True)
+    parser.add_argument("--names", required=True, help="comma-separated participant names")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    engine: Engine = "plenum" if args.engine == "plenum" else "mediarelay"
+    try:
+        asyncio.run(main(args.port, engine, args.names.split(",")))
+    finally:
+        leave()
+
+
+if __name__ == "__main__":
+    cli()
