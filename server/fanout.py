@@ -54,6 +54,12 @@ class Fanout:
             gone = self.listeners.pop(stamped.event.participant, None)
             if gone is not None:
                 gone.close(CloseCode.REMOVED, "removed by a moderator")
+        elif isinstance(stamped.event, ev.ParticipantDisconnected):
+            # Marked gone while its socket here is open (the writer judged this worker dead
+            # during a Redis outage): have the client resume, which reconnects it.
+            stale = self.listeners.pop(stamped.event.participant, None)
+            if stale is not None:
+                stale.close(CloseCode.RESYNC, "the meeting lost track of you: resume")
 
     def close_all(self, code: CloseCode, reason: str) -> None:
         for listener in list(self.listeners.values()):

@@ -14,7 +14,7 @@ import contextlib
 import logging
 import secrets
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,6 +61,20 @@ class Reply:
     detail: str | None = None
 
 
+async def _cancel(task: asyncio.Task[None], patience_s: float = 2.0) -> None:
+    """Cancel a task and wait for it, cancelling again if something inside swallowed it once.
+
+    redis-py's asyncio client can absorb a cancellation in flight (redis-py #2028), so one
+    `cancel()` is not always the end of a loop.
+    """
+    deadline = asyncio.get_running_loop().time() + patience_s
+    while not task.done() and asyncio.get_running_loop().time() < deadline:
+        task.cancel()
+        await asyncio.wait({task}, timeout=0.1)
+    if task.done() and not task.cancelled():
+        task.exception()  # retrieved, so it is not reported as never retrieved
+
+
 @dataclass(frozen=True)
 class LogEntry:
     """One event as the meeting's log holds it, with the request that caused it."""
@@ -105,6 +119,9 @@ class RedisHub:
         self._channels: dict[str, Callable[[bytes], None]] = {}
         self._pubsub: Any = None
         self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = False
+        # Workers whose sign of life this one found missing, and since when (its own clock).
+        self._missing_since: dict[str, float] = {}
         self._commit = self.redis.register_script(rk.COMMIT)
         self._renew = self.redis.register_script(rk.RENEW)
         self._store_snapshot = self.redis.register_script(rk.STORE_SNAPSHOT)
@@ -119,11 +136,11 @@ class RedisHub:
         self._tasks.append(asyncio.create_task(self._heartbeat()))
 
     async def stop(self) -> None:
+        self._stopping = True
         for meeting in self._meetings.values():
             await meeting.stop()
         for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+            await _cancel(task)
         await self.redis.aclose()
 
     def __len__(self) -> int:
@@ -189,15 +206,17 @@ class RedisHub:
     async def _listen(self) -> None:
         """Read every channel of this worker; after a lost connection, resubscribe and catch up."""
         backoff = 0.1
-        while True:
+        while not self._stopping:
             pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
             try:
                 await pubsub.subscribe(*self._channels)
                 self._pubsub = pubsub
+                # After an outage every worker's sign of life may have lapsed: judge afresh.
+                self._missing_since.clear()
                 for meeting in self._meetings.values():
                     meeting.resync()
                 backoff = 0.1
-                while True:
+                while not self._stopping:
                     message = await pubsub.get_message(timeout=1.0)
                     if message is None or message.get("type") != "message":
                         continue
@@ -220,7 +239,7 @@ class RedisHub:
 
     async def _heartbeat(self) -> None:
         ttl_ms = int(self.settings.worker_ttl_s * 1000)
-        while True:
+        while not self._stopping:
             with contextlib.suppress(RedisError, OSError):
                 await self.redis.set(rk.alive_key(self.worker), b"1", px=ttl_ms)
             await asyncio.sleep(self.settings.worker_ttl_s / 3)
@@ -251,15 +270,29 @@ class RedisHub:
         with contextlib.suppress(RedisError, OSError):
             await self.redis.publish(rk.replies_channel(worker), pack(reply))
 
-    async def workers_alive(self, workers: set[str]) -> set[str]:
-        ordered = sorted(workers)
-        if not ordered:
+    async def dead_workers(self, workers: set[str]) -> set[str]:
+        """The workers among these whose sign of life has been missing for a whole TTL.
+
+        One missing key is not enough (Redis may just have come back): a worker is dead when this
+        one has seen it missing for `worker_ttl_s`. This worker is never dead to itself.
+        """
+        others = sorted(workers - {self.worker})
+        if not others:
             return set()
         async with self.redis.pipeline(transaction=False) as pipe:
-            for worker in ordered:
+            for worker in others:
                 pipe.exists(rk.alive_key(worker))
             flags = await pipe.execute()
-        return {w for w, flag in zip(ordered, flags, strict=True) if flag}
+        now = self.clock()
+        dead = set()
+        for worker, alive in zip(others, flags, strict=True):
+            if alive:
+                self._missing_since.pop(worker, None)
+                continue
+            since = self._missing_since.setdefault(worker, now)
+            if now - since >= self.settings.worker_ttl_s:
+                dead.add(worker)
+        return dead
 
 
 class SharedMeeting(HostedMeeting):
@@ -273,6 +306,9 @@ class SharedMeeting(HostedMeeting):
         settings = hub.settings
         self._write_lock = asyncio.Lock()
         self._catching_up: asyncio.Task[None] | None = None
+        # Set when a batch arrived during a catch-up, which must then read the log once more.
+        self._behind = False
+        self._stopping = False
         self._waiters: list[tuple[int, asyncio.Future[None]]] = []
         self._requests: OrderedDict[str, Reply] = OrderedDict()
         self._since_snapshot = 0
@@ -286,12 +322,12 @@ class SharedMeeting(HostedMeeting):
         self._lease_task = asyncio.create_task(self._hold_lease())
 
     async def stop(self) -> None:
+        self._stopping = True
         self.steward.stop()
         if self._lease_task is not None:
-            self._lease_task.cancel()
-            await asyncio.gather(self._lease_task, return_exceptions=True)
+            await _cancel(self._lease_task)
         for task in list(self._tasks):
-            task.cancel()
+            await _cancel(task)
         if self.owner:
             with contextlib.suppress(RedisError, OSError):
                 await self.hub._release(keys=[self.keys.lease], args=[self.hub.worker])
@@ -369,6 +405,7 @@ class SharedMeeting(HostedMeeting):
             if stamped.seq == self.meeting.state.seq + 1 and self._catching_up is None:
                 self._apply(stamped)
             else:
+                self._behind = True
                 self.resync()
                 return
 
@@ -379,7 +416,14 @@ class SharedMeeting(HostedMeeting):
 
     async def _resync(self) -> None:
         try:
-            await self.catch_up()
+            # The writer applies its own events as it stores them; reading them back from the
+            # log at the same time would apply them twice.
+            async with self._write_lock:
+                while not self.owner:
+                    self._behind = False
+                    await self.catch_up()
+                    if not self._behind:
+                        break
         except (RedisError, OSError) as error:
             log.warning("catching up %s failed: %s", self.meeting.state.id, error)
         finally:
@@ -540,7 +584,7 @@ class SharedMeeting(HostedMeeting):
 
     async def _hold_lease(self) -> None:
         interval = self.hub.settings.lease_ttl_s / 3
-        while True:
+        while not self._stopping:
             try:
                 if self.owner:
                     if not await self._renewed():
@@ -602,11 +646,9 @@ class SharedMeeting(HostedMeeting):
             return
         where_raw = await self.hub.redis.hgetall(self.keys.where)
         where = {_as_bytes(k).decode(): _as_bytes(v).decode() for k, v in where_raw.items()}
-        alive = await self.hub.workers_alive(set(where.values()))
+        dead = await self.hub.dead_workers(set(where.values()))
         for participant in connected:
-            if where.get(participant) not in alive:
-                await self._spawn(self.submit(None, cmd.Disconnect(participant)))
-
-    async def _spawn(self, work: Awaitable[object]) -> None:
-        with contextlib.suppress(Rejected, Unavailable):
-            await work
+            if where.get(participant) in dead:
+                # Not through `submit`: that skips a participant whose socket is elsewhere.
+                with contextlib.suppress(Rejected, Unavailable):
+                    await self._deliver_to_writer(None, cmd.Disconnect(participant))
