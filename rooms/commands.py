@@ -111,6 +111,18 @@ class AskToMute:
 
 
 @dataclass(frozen=True)
+class HardMute:
+    """Stop the server forwarding the participant's microphone until `LiftHardMute`."""
+
+    participant: ParticipantId
+
+
+@dataclass(frozen=True)
+class LiftHardMute:
+    participant: ParticipantId
+
+
+@dataclass(frozen=True)
 class GiveFloor:
     """Give the floor to `participant`, or to the first in the hand queue when it is None."""
 
@@ -234,6 +246,8 @@ ClientCommand = (
     | SetRole
     | RemoveParticipant
     | AskToMute
+    | HardMute
+    | LiftHardMute
     | GiveFloor
     | TakeFloor
     | ClearHand

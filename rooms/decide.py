@@ -84,6 +84,14 @@ def decide(
             target = _participant(state, command.participant)
             audience = frozenset([target.id, *state.moderators()])
             return [(ev.MuteRequested(target.id, by=actor), audience)]
+        case cmd.HardMute():
+            target = _participant(state, command.participant)
+            _check(target.id not in state.audio_blocked, Reason.CONFLICT, "already hard-muted")
+            return [(ev.AudioBlocked(target.id, by=actor), EVERYONE)]
+        case cmd.LiftHardMute():
+            target = _participant(state, command.participant)
+            _check(target.id in state.audio_blocked, Reason.CONFLICT, "not hard-muted")
+            return [(ev.AudioAllowed(target.id, by=actor), EVERYONE)]
         case cmd.GiveFloor():
             return _give_floor(state, actor, command)
         case cmd.TakeFloor():

@@ -58,6 +58,20 @@ class MuteRequested:
 
 
 @dataclass(frozen=True)
+class AudioBlocked:
+    """A moderator hard-muted `participant`: the server forwards no audio of theirs."""
+
+    participant: ParticipantId
+    by: ParticipantId
+
+
+@dataclass(frozen=True)
+class AudioAllowed:
+    participant: ParticipantId
+    by: ParticipantId
+
+
+@dataclass(frozen=True)
 class ChatPosted:
     sender: ParticipantId
     text: str
@@ -189,6 +203,8 @@ Event = (
     | ParticipantRemoved
     | RoleChanged
     | MuteRequested
+    | AudioBlocked
+    | AudioAllowed
     | ChatPosted
     | Reacted
     | HandRaised

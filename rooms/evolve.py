@@ -39,6 +39,10 @@ def apply(state: MeetingState, stamped: ev.Stamped, chat_history: int) -> None:
             state.participants[event.participant].role = event.role
         case ev.MuteRequested() | ev.Reacted() | ev.BroadcastSent():
             pass
+        case ev.AudioBlocked():
+            state.audio_blocked.append(event.participant)
+        case ev.AudioAllowed():
+            state.audio_blocked.remove(event.participant)
         case ev.ChatPosted():
             audience = None if stamped.audience is None else tuple(sorted(stamped.audience))
             state.chat.append(
@@ -116,4 +120,6 @@ def _forget(state: MeetingState, participant: ParticipantId) -> None:
         state.hand_queue.remove(participant)
     if state.floor == participant:
         state.floor = None
+    if participant in state.audio_blocked:
+        state.audio_blocked.remove(participant)
     state.help_queue = [c for c in state.help_queue if c.participant != participant]

@@ -103,6 +103,8 @@ class MeetingState:
     self_select: bool = False
     hand_queue: list[ParticipantId] = field(default_factory=list)
     floor: ParticipantId | None = None
+    # Hard-muted: the media server forwards none of their audio, across reconnects, until lifted.
+    audio_blocked: list[ParticipantId] = field(default_factory=list)
     help_queue: list[HelpCall] = field(default_factory=list)
     clock: Clock = field(default_factory=Clock)
     chat: list[ChatMessage] = field(default_factory=list)

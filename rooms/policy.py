@@ -46,6 +46,8 @@ RULES: dict[type[cmd.Command], Rule] = {
     cmd.SetRole: Rule(Who.MODERATOR),
     cmd.RemoveParticipant: Rule(Who.MODERATOR),
     cmd.AskToMute: Rule(Who.MODERATOR),
+    cmd.HardMute: Rule(Who.MODERATOR),
+    cmd.LiftHardMute: Rule(Who.MODERATOR),
     cmd.GiveFloor: Rule(Who.MODERATOR),
     cmd.TakeFloor: Rule(Who.MODERATOR),
     cmd.ClearHand: Rule(Who.MODERATOR),

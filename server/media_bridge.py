@@ -10,7 +10,7 @@ the peer, and a client that resumes on a new connection sends a fresh `media_off
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rooms import MeetingId, ParticipantId, Role, Stamped
 from rooms.ids import PLENARY, RoomId
@@ -18,6 +18,7 @@ from rooms.model import MeetingState
 from server.fanout import Listener
 from server.hub import HostedMeeting, MeetingHandle
 from server.media import (
+    ActiveSpeaker,
     ForwardingUnit,
     MediaAnswer,
     MediaError,
@@ -39,20 +40,29 @@ SPEAKERS = (Role.MODERATOR, Role.PRESENTER)
 
 def publish_rights(state: MeetingState, participant: ParticipantId) -> frozenset[Source]:
     """In the plenary moderators and presenters speak, and whoever holds the floor; in a workshop
-    everyone there does (a visiting moderator too)."""
+    everyone there does (a visiting moderator too). A hard-muted person's microphone never does."""
     person = state.participants.get(participant)
     if person is None or not person.connected:
         return NOTHING
     if person.room != PLENARY or person.role in SPEAKERS:
-        return EVERYTHING
-    if state.floor == participant:
-        return VOICE_AND_CAMERA
-    return NOTHING
+        rights = EVERYTHING
+    elif state.floor == participant:
+        rights = VOICE_AND_CAMERA
+    else:
+        rights = NOTHING
+    if participant in state.audio_blocked:
+        rights -= {Source.MICROPHONE}
+    return rights
 
 
 def media_room(meeting: MeetingId, room: RoomId) -> RoomId:
     """The engine's name for a meeting's room: every meeting has its own plenary."""
     return RoomId(f"{meeting}/{room}")
+
+
+def meeting_room(room: RoomId) -> RoomId:
+    """The meeting's name for an engine's room (room ids never hold a slash)."""
+    return RoomId(room.rpartition("/")[2])
 
 
 @dataclass
@@ -157,4 +167,6 @@ class MediaBridge:
     def _send(self, participant: ParticipantId, message: ServerMessage) -> None:
         session = self._sessions.get(participant)
         if session is not None:
+            if isinstance(message, ActiveSpeaker):
+                message = replace(message, room=meeting_room(message.room))
             session.listener.deliver(encode_media(message))

@@ -1,4 +1,5 @@
-"""The media messages on the wire: `media_offer`, `media_answer` and `media_refused`.
+"""The media messages on the wire: `media_offer`, `media_answer`, `media_refused` and
+`active_speaker`.
 
 They are not meeting commands or events: they go to this worker's forwarding unit and never into
 the meeting's log, so they are read and written here, at the edge, from the engine's own
@@ -9,6 +10,7 @@ from typing import Any
 
 from rooms.records import to_plain
 from server.media import (
+    ActiveSpeaker,
     ClientMessage,
     IceServer,
     MediaAnswer,
@@ -25,7 +27,7 @@ MEDIA_COMMANDS: dict[str, type[ClientMessage]] = {
 }
 # Server to client.
 MEDIA_EVENTS: dict[str, type[ServerMessage]] = {
-    wire_name(c): c for c in (MediaOffer, MediaAnswer, MediaRefused)
+    wire_name(c): c for c in (MediaOffer, MediaAnswer, MediaRefused, ActiveSpeaker)
 }
 MEDIA_MESSAGES = {**MEDIA_COMMANDS, **MEDIA_EVENTS}
 

@@ -3,6 +3,7 @@
 from server.media.engine import ForwardingUnit, Outbox
 from server.media.errors import MediaError, MediaErrorCode
 from server.media.messages import (
+    ActiveSpeaker,
     ClientMessage,
     MediaAnswer,
     MediaOffer,
@@ -16,6 +17,7 @@ from server.media.messages import (
 from server.media.settings import IceServer, MediaSettings
 
 __all__ = [
+    "ActiveSpeaker",
     "ClientMessage",
     "ForwardingUnit",
     "IceServer",

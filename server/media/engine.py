@@ -4,6 +4,9 @@ The rule is one line: a participant receives every allowed, live track of every 
 in the same room. The plenary and the workshops differ only in who holds the right to publish,
 which the meeting's core decides and hands over with `allow_publish`.
 
+Every `speakers.WINDOW_S` the engine decides each room's active speaker from the audio levels of
+the tracks it forwards (`server.media.speakers`) and tells the room's members when it changes.
+
 Messages to clients leave through the `send` callback, in order. `connect` and `answer` are the
 two ways in; the answer `connect` returns must be sent before the caller awaits anything, since the
 server's next offer to the same client may follow on the next turn of the event loop.
@@ -20,6 +23,7 @@ from server.media import seams
 from server.media.errors import MediaError, MediaErrorCode
 from server.media.forwarding import Feed
 from server.media.messages import (
+    ActiveSpeaker,
     MediaAnswer,
     MediaOffer,
     MediaRefused,
@@ -29,6 +33,7 @@ from server.media.messages import (
 )
 from server.media.peer import Peer
 from server.media.settings import MediaSettings
+from server.media.speakers import WINDOW_S, SpeakerDetector
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +41,9 @@ Outbox = Callable[[ParticipantId, ServerMessage], None]
 
 
 class ForwardingUnit:
-    def __init__(self, settings: MediaSettings, send: Outbox) -> None:
+    def __init__(
+        self, settings: MediaSettings, send: Outbox, speakers: SpeakerDetector | None = None
+    ) -> None:
         seams.verify()
         if settings.ice_host_addresses:
             seams.offer_host_addresses(settings.ice_host_addresses)
@@ -47,13 +54,18 @@ class ForwardingUnit:
         self._rights: dict[ParticipantId, frozenset[Source]] = {}
         self._kicked: set[Peer] = set()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._speakers = speakers or SpeakerDetector()
+        self._following_speakers = False
 
     # Membership and rights: the meeting's decisions, handed over by the hub.
 
     def set_room(self, participant: ParticipantId, room: RoomId) -> None:
         """Where the participant is; what it receives follows within one renegotiation."""
+        moved = self._rooms.get(participant) != room
         self._rooms[participant] = room
         self._recompute()
+        if moved and participant in self._peers:
+            self._tell_speaker(participant)
 
     def allow_publish(self, participant: ParticipantId, sources: Iterable[Source]) -> None:
         """The sources the participant may publish from now on; tracks beyond them stop."""
@@ -92,9 +104,15 @@ class ForwardingUnit:
         if peer is None:
             if len(self._peers) >= self.settings.max_peers_per_worker:
                 raise MediaError(MediaErrorCode.WORKER_FULL, "this worker serves no more media")
-            peer = Peer(participant, self.settings, on_live=lambda _: self._recompute())
+            peer = Peer(
+                participant,
+                self.settings,
+                on_live=lambda _: self._recompute(),
+                on_level=lambda feed, level: self._speakers.hear(feed.publisher, level),
+            )
             self._peers[participant] = peer
             self._watch(peer)
+            self._follow_speakers()
         try:
             async with peer.lock:
                 if peer.closed:
@@ -105,6 +123,9 @@ class ForwardingUnit:
                 await self.close(participant)
             raise
         self._recompute()
+        if new:
+            # After the answer, which the caller sends before it next awaits.
+            asyncio.get_running_loop().call_soon(self._tell_speaker, participant)
         return answer
 
     async def answer(self, participant: ParticipantId, answer: MediaAnswer) -> None:
@@ -175,6 +196,35 @@ class ForwardingUnit:
                 peer.want(f for f in feeds if f.publisher != peer.participant)
                 self._kick(peer)
 
+    # The active speaker.
+
+    def _tell_speaker(self, participant: ParticipantId) -> None:
+        """A member new to a room learns who speaks there, if anyone does."""
+        room = self.room_of(participant)
+        speaker = self._speakers.speaker(room)
+        if speaker is not None and participant in self._peers:
+            self._send(participant, ActiveSpeaker(room, speaker))
+
+    def _follow_speakers(self) -> None:
+        if not self._following_speakers:
+            self._following_speakers = True
+            self._spawn(self._speaker_windows())
+
+    async def _speaker_windows(self) -> None:
+        while True:
+            await asyncio.sleep(WINDOW_S)
+            try:
+                self._announce_speakers()
+            except Exception:
+                logger.exception("could not announce the active speakers")
+
+    def _announce_speakers(self) -> None:
+        rooms = {p: self.room_of(p) for p in self._peers}
+        for room, speaker in self._speakers.decide(rooms).items():
+            for participant, where in rooms.items():
+                if where == room:
+                    self._send(participant, ActiveSpeaker(room, speaker))
+
     # Renegotiation: at most one pending per peer; an answer re-checks what changed meanwhile.
 
     def _kick(self, peer: Peer) -> None:
@@ -207,7 +257,7 @@ class ForwardingUnit:
     def _done(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
-            logger.error("media renegotiation failed", exc_info=task.exception())
+            logger.error("a media task failed", exc_info=task.exception())
 
     def _peer(self, participant: ParticipantId) -> Peer:
         peer = self._peers.get(participant)

@@ -47,6 +47,7 @@ class Feed:
         *,
         on_live: Callable[["Feed"], None],
         keyframe_retry_s: float,
+        on_level: Callable[["Feed", int], None] | None = None,
         clock: Clock = time.monotonic,
     ) -> None:
         self.publisher = publisher
@@ -71,10 +72,18 @@ class Feed:
         self._last_request = -1e9
         self._requests: set[asyncio.Task[None]] = set()
         seams.tap_receiver(receiver, self._on_frame)
+        self._on_level = on_level
+        if self.kind == "audio" and on_level is not None:
+            seams.observe_audio_levels(receiver, self._level)
 
     @property
     def live(self) -> bool:
         return self.codec is not None
+
+    def _level(self, minus_dbov: int, voiced: bool) -> None:
+        # Only a track the engine forwards counts: a refused or hard-muted voice is not heard.
+        if self.allowed and self._on_level is not None:
+            self._on_level(self, minus_dbov)
 
     def _on_frame(self, codec: RTCRtpCodecParameters, data: bytes, timestamp: int) -> None:
         if self.codec is None or codec.mimeType != self.codec.mimeType:

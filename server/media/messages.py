@@ -12,6 +12,7 @@ sending a description, there is no trickle):
     MediaOffer(sdp, tracks)        ──────▶   the client adds or stops a track (e.g. screen share)
                                    ◀──────   MediaAnswer(sdp, refused)
                                    ◀──────   MediaRefused(refused)     a right was taken back
+                                   ◀──────   ActiveSpeaker(room, participant)   who speaks now
 
 In every `MediaOffer`, `tracks` describes what the offering side sends: the client labels its mids
 with a `Source`; the server names the publisher behind each mid the client receives. A mid that the
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import NewType
 
-from rooms.ids import ParticipantId
+from rooms.ids import ParticipantId, RoomId
 from server.media.errors import MediaErrorCode
 
 Mid = NewType("Mid", str)
@@ -101,5 +102,13 @@ class MediaRefused:
     refused: tuple[Refusal, ...]
 
 
-ServerMessage = MediaOffer | MediaAnswer | MediaRefused
+@dataclass(frozen=True)
+class ActiveSpeaker:
+    """Server to client: who speaks in the client's room now (None: nobody), when it changes."""
+
+    room: RoomId
+    participant: ParticipantId | None
+
+
+ServerMessage = MediaOffer | MediaAnswer | MediaRefused | ActiveSpeaker
 ClientMessage = MediaOffer | MediaAnswer

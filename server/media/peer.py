@@ -73,6 +73,7 @@ class Peer:
         participant: ParticipantId,
         settings: MediaSettings,
         on_live: Callable[[Feed], None],
+        on_level: Callable[[Feed, int], None] | None = None,
     ) -> None:
         self.participant = participant
         self.feeds: dict[Mid, Feed] = {}
@@ -81,6 +82,7 @@ class Peer:
         self.closed = False
         self._settings = settings
         self._on_live = on_live
+        self._on_level = on_level
         self._wanted: dict[FeedKey, Feed] = {}
         self._stale = False
         self._offer: MediaOffer | None = None
@@ -128,6 +130,7 @@ class Peer:
                     receiver,
                     on_live=self._on_live,
                     keyframe_retry_s=self._settings.keyframe_retry_s,
+                    on_level=self._on_level,
                 )
 
     async def accept_offer(self, offer: MediaOffer, judge: Judge) -> MediaAnswer:

@@ -7,6 +7,8 @@ The engine forwards encoded media, which neither library offers publicly:
 - an `RTCRtpSender` answers a keyframe request (PLI/FIR) by setting a flag for its encoder; the
   engine has no encoder, so the request must reach the publisher instead;
 - a receiver sends PLI only from private methods;
+- a receiver parses each packet's audio level (RFC 6464) but keeps it to itself; the engine
+  watches the packets go into the receiver's private handler to read it, never decoding;
 - `createOffer` numbers every m-line afresh with aiortc's own payload types and header extension
   ids, which a browser refuses for the m-lines it negotiated with its own numbers.
 
@@ -27,6 +29,7 @@ import aiortc.rtcpeerconnection as rtcpeerconnection
 from aiortc import RTCPeerConnection, RTCRtpReceiver, RTCRtpSender, RTCSessionDescription
 from aiortc.codecs import CODECS, HEADER_EXTENSIONS
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters, RTCRtpHeaderExtensionParameters
+from aiortc.rtp import HeaderExtensions, RtpPacket
 from aiortc.sdp import SessionDescription
 
 logger = logging.getLogger(__name__)
@@ -40,6 +43,10 @@ EncodedFrameSink = Callable[[RTCRtpCodecParameters, bytes, int], None]
 """Gets each encoded frame a receiver reassembles: its codec, its bytes, and its RTP timestamp
 (counted from the stream's first frame, unwrapped), on the event loop's thread."""
 
+AudioLevelSink = Callable[[int, bool], None]
+"""Gets each received audio packet's RFC 6464 level, in -dBov (0 is the loudest, 127 silence),
+and its voice activity flag, on the event loop's thread, before the packet goes on."""
+
 
 def verify() -> None:
     """Raise if the installed libraries are not the versions these seams were written against."""
@@ -52,6 +59,8 @@ def verify() -> None:
         (rtcpeerconnection, "find_common_codecs"),
         (rtcpeerconnection, "find_common_header_extensions"),
         (RTCRtpReceiver, "_send_rtcp_pli"),
+        (RTCRtpReceiver, "_handle_rtp_packet"),
+        (HeaderExtensions, "audio_level"),
         (RTCRtpSender, "_send_keyframe"),
     ):
         if not hasattr(owner, name):
@@ -115,6 +124,28 @@ def tap_receiver(receiver: RTCRtpReceiver, sink: EncodedFrameSink) -> None:
     if not hasattr(receiver, _DECODER_QUEUE):
         raise RuntimeError("tap_receiver: RTCRtpReceiver has no decoder queue to replace")
     setattr(receiver, _DECODER_QUEUE, _TapQueue(sink))
+
+
+def observe_audio_levels(receiver: RTCRtpReceiver, sink: AudioLevelSink) -> None:
+    """Call `sink` with the audio level of every packet the receiver gets that carries one.
+
+    Only packets whose sender wrote the `ssrc-audio-level` header extension carry a level; aiortc
+    offers and answers the extension for audio, and parses it as the packet arrives.
+    """
+    handle = receiver._handle_rtp_packet
+
+    async def observed(packet: RtpPacket, arrival_time_ms: int) -> None:
+        level = packet.extensions.audio_level
+        if level is not None:
+            voiced, minus_dbov = level
+            try:
+                sink(minus_dbov, voiced)
+            except Exception:
+                logger.exception("audio level sink failed")
+        await handle(packet, arrival_time_ms=arrival_time_ms)
+
+    # The transport calls receiver._handle_rtp_packet(); an instance attribute shadows it.
+    receiver._handle_rtp_packet = observed  # type: ignore[method-assign]
 
 
 def on_keyframe_request(sender: RTCRtpSender, callback: Callable[[], None]) -> None:

@@ -50,6 +50,7 @@ def busy_meeting(phase: Phase) -> Meeting:
     meeting.handle(MODERATOR, cmd.MoveParticipant(person(1), room(2)), T0)
     meeting.handle(person(1), cmd.RaiseHand(), T0)
     meeting.handle(MODERATOR, cmd.GiveFloor(person(2)), T0)
+    meeting.handle(MODERATOR, cmd.HardMute(person(2)), T0)
     if phase is not Phase.PLENARY:
         meeting.handle(MODERATOR, cmd.OpenRooms(600), T0)
         meeting.handle(person(1), cmd.RequestHelp(), T0)
@@ -80,6 +81,8 @@ SAMPLES: dict[type[cmd.Command], cmd.Command] = {
     cmd.SetRole: cmd.SetRole(person(1), Role.PRESENTER),
     cmd.RemoveParticipant: cmd.RemoveParticipant(person(1)),
     cmd.AskToMute: cmd.AskToMute(person(1)),
+    cmd.HardMute: cmd.HardMute(person(1)),
+    cmd.LiftHardMute: cmd.LiftHardMute(person(2)),
     cmd.GiveFloor: cmd.GiveFloor(person(1)),
     cmd.TakeFloor: cmd.TakeFloor(),
     cmd.ClearHand: cmd.ClearHand(person(1)),
@@ -422,6 +425,49 @@ def test_ask_to_mute_goes_to_the_participant_and_the_moderators_only() -> None:
     assert not sees(stamped[0], person(1))
     unknown = refused(meeting, MODERATOR, cmd.AskToMute(ParticipantId("ghost")))
     assert unknown.reason is Reason.UNKNOWN_PARTICIPANT
+
+
+def test_hard_mute_blocks_the_audio_until_lifted_and_everyone_sees_it() -> None:
+    meeting = meeting_with()
+    blocked = meeting.handle(MODERATOR, cmd.HardMute(person(0)), T0)
+    assert events_of(blocked) == [ev.AudioBlocked(person(0), by=MODERATOR)]
+    assert blocked[0].audience is None
+    assert meeting.state.audio_blocked == [person(0)]
+    allowed = meeting.handle(MODERATOR, cmd.LiftHardMute(person(0)), T0)
+    assert events_of(allowed) == [ev.AudioAllowed(person(0), by=MODERATOR)]
+    assert allowed[0].audience is None
+    assert meeting.state.audio_blocked == []
+
+
+def test_hard_mute_refusals() -> None:
+    meeting = meeting_with()
+    ghost = ParticipantId("ghost")
+    assert refused(meeting, MODERATOR, cmd.HardMute(ghost)).reason is Reason.UNKNOWN_PARTICIPANT
+    unknown = refused(meeting, MODERATOR, cmd.LiftHardMute(ghost))
+    assert unknown.reason is Reason.UNKNOWN_PARTICIPANT
+    not_muted = refused(meeting, MODERATOR, cmd.LiftHardMute(person(0)))
+    assert (not_muted.reason, not_muted.detail) == (Reason.CONFLICT, "not hard-muted")
+    meeting.handle(MODERATOR, cmd.HardMute(person(0)), T0)
+    twice = refused(meeting, MODERATOR, cmd.HardMute(person(0)))
+    assert (twice.reason, twice.detail) == (Reason.CONFLICT, "already hard-muted")
+    # A participant can neither mute someone else nor lift their own mute.
+    assert refused(meeting, person(1), cmd.HardMute(person(2))).reason is Reason.NOT_ALLOWED
+    assert refused(meeting, person(0), cmd.LiftHardMute(person(0))).reason is Reason.NOT_ALLOWED
+
+
+def test_hard_mute_is_kept_across_reconnects_and_forgotten_when_the_person_goes() -> None:
+    meeting = meeting_with()
+    for who in (person(0), person(1), person(2)):
+        meeting.handle(MODERATOR, cmd.HardMute(who), T0)
+    meeting.handle(None, cmd.Disconnect(person(0)), T0)
+    meeting.handle(None, cmd.Rejoin(person(0)), T0)
+    assert meeting.state.audio_blocked == [person(0), person(1), person(2)]
+    meeting.handle(MODERATOR, cmd.RemoveParticipant(person(1)), T0)
+    meeting.handle(None, cmd.Depart(person(2)), T0)
+    assert meeting.state.audio_blocked == [person(0)]
+    # Someone who left and joins again starts unmuted.
+    meeting.handle(None, cmd.Join(person(2), "Person 2", Role.PARTICIPANT), T0)
+    assert meeting.state.audio_blocked == [person(0)]
 
 
 def test_react() -> None:

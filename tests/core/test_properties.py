@@ -63,6 +63,8 @@ KINDS: list[tuple[int, Callable[[Draw], Step]]] = [
     (2, lambda d: (d.sender, cmd.SetRole(d.target, d.role))),
     (1, lambda d: (d.sender, cmd.RemoveParticipant(d.target))),
     (1, lambda d: (d.sender, cmd.AskToMute(d.target))),
+    (2, lambda d: (d.sender, cmd.HardMute(d.target))),
+    (2, lambda d: (d.sender, cmd.LiftHardMute(d.target))),
     (3, lambda d: (d.sender, cmd.GiveFloor(d.target))),
     (2, lambda d: (d.sender, cmd.GiveFloor())),
     (1, lambda d: (d.sender, cmd.TakeFloor())),
@@ -120,6 +122,8 @@ def check_invariants(meeting: Meeting, hands: list[ParticipantId]) -> None:
     assert all(r in state.workshops for r in state.plan.values())
     assert all(c.participant in state.participants for c in state.help_queue)
     assert all(c.room in state.workshops for c in state.help_queue)
+    assert len(set(state.audio_blocked)) == len(state.audio_blocked)
+    assert all(p in state.participants for p in state.audio_blocked)
     # (The last moderator cannot be demoted, tested in test_commands; but one may leave.)
     assert not set(state.removed) & set(state.participants)
 

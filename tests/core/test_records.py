@@ -24,6 +24,8 @@ EVENT_SAMPLES: list[ev.Event] = [
     ev.ParticipantRemoved(P, by=Q),
     ev.RoleChanged(P, Role.MODERATOR, by=Q),
     ev.MuteRequested(P, by=Q),
+    ev.AudioBlocked(P, by=Q),
+    ev.AudioAllowed(P, by=Q),
     ev.ChatPosted(P, "hi\nthere 👋", room(1), None),
     ev.ChatPosted(P, "psst", PLENARY, Q),
     ev.Reacted(P, "❤️"),
@@ -88,6 +90,7 @@ def populated_state() -> MeetingState:
     meeting.handle(person(1), cmd.RaiseHand(), T0)
     meeting.handle(person(2), cmd.RaiseHand(), T0)
     meeting.handle(MODERATOR, cmd.GiveFloor(person(0)), T0)
+    meeting.handle(MODERATOR, cmd.HardMute(person(1)), T0)
     meeting.handle(MODERATOR, cmd.OpenRooms(600), T0 + 1.25)
     meeting.handle(None, cmd.Tick(), T0 + 550)
     meeting.handle(person(1), cmd.RequestHelp(), T0 + 2)
@@ -103,6 +106,7 @@ def test_a_populated_state_survives_a_round_trip_through_json() -> None:
     state = populated_state()
     assert state.plan and state.hand_queue and state.floor and state.help_queue
     assert state.chat and state.removed and state.clock.warned and state.self_select
+    assert state.audio_blocked
     plain = json.loads(json.dumps(to_plain(state)))
     restored = from_plain(MeetingState, plain)
     assert restored == state
@@ -118,6 +122,8 @@ def test_a_populated_state_survives_a_round_trip_through_json() -> None:
         cmd.AssignMixed(GroupBy.ORGANISATION),
         cmd.SendChat("hi", to=P),
         cmd.GiveFloor(),
+        cmd.HardMute(P),
+        cmd.LiftHardMute(P),
         cmd.Join(P, "Ada", Role.PARTICIPANT, district="North"),
     ],
     ids=repr,
@@ -153,6 +159,7 @@ def state_with(change: str, value: Any) -> dict[str, Any]:
         ("clock", [], "clock", "expected a map, got a list"),
         ("clock.deadline", "soon", "clock.deadline", "expected a number, got a string"),
         ("floor", 3, "floor", "expected a string, got an integer"),
+        ("audio_blocked", ["p1", None], "audio_blocked[1]", "expected a string, got nil"),
         (
             "participants.p0.connected",
             "yes",

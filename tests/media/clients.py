@@ -78,21 +78,24 @@ class Client:
     answer: MediaAnswer | None = None
     inbox: asyncio.Queue[ServerMessage] = field(default_factory=asyncio.Queue)
     labels: list[tuple[MediaStreamTrack, Source]] = field(default_factory=list)
+    microphone: Microphone | None = None
     changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.pc.on("track", self._on_track)
 
-    def publish(self, camera: tuple[int, int] | None = None, microphone: bool = False) -> None:
+    def publish(
+        self, camera: tuple[int, int] | None = None, microphone: bool = False, loud: bool = True
+    ) -> None:
         if camera is not None:
             track: MediaStreamTrack = Camera(*camera)
             self.pc.addTrack(track)
             self.labels.append((track, Source.CAMERA))
         if microphone:
-            track = Microphone()
-            self.pc.addTrack(track)
-            self.labels.append((track, Source.MICROPHONE))
+            self.microphone = Microphone(loud)
+            self.pc.addTrack(self.microphone)
+            self.labels.append((self.microphone, Source.MICROPHONE))
 
     async def connect(self) -> MediaAnswer:
         await self.pc.setLocalDescription(await self.pc.createOffer())
@@ -149,14 +152,20 @@ class Client:
     def video_from(self, size: tuple[int, int], since: float = 0.0) -> int:
         return sum(1 for r in self.received if r.size == size and r.at >= since)
 
-    def audio(self) -> int:
-        return sum(1 for r in self.received if r.kind == "audio")
+    def audio(self, since: float = 0.0) -> int:
+        return sum(1 for r in self.received if r.kind == "audio" and r.at >= since)
 
     def publishers_offered(self) -> set[ParticipantId]:
         """Whom the server's last offer says this client receives."""
         if not self.offers:
             return set()
         return {t.publisher for t in self.offers[-1].tracks if t.publisher is not None}
+
+    def tracks_offered(self) -> set[tuple[ParticipantId | None, Source]]:
+        """Whose track of which source the server's last offer says this client receives."""
+        if not self.offers:
+            return set()
+        return {(t.publisher, t.source) for t in self.offers[-1].tracks}
 
     def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(coroutine)

@@ -1,7 +1,5 @@
 """Synthetic camera and microphone tracks whose frames say who sent them (by their size)."""
 
-
-
 import av
 from aiortc.mediastreams import AudioStreamTrack, VideoStreamTrack
 
@@ -38,11 +36,21 @@ class Camera(VideoStreamTrack):
 
 
 class Microphone(AudioStreamTrack):
-    """A 20 ms sawtooth at 8 kHz."""
+    """A 20 ms sawtooth at 8 kHz, or silence while `loud` is False.
+
+    aiortc's sender measures each frame it encodes and writes the level into the packets'
+    `ssrc-audio-level` header extension (RFC 6464): about 5 (-5 dBov) for the sawtooth, 127 for
+    silence.
+    """
+
+    def __init__(self, loud: bool = True) -> None:
+        super().__init__()
+        self.loud = loud
 
     async def recv(self) -> av.AudioFrame:
         frame = await super().recv()
         assert isinstance(frame, av.AudioFrame)
-        samples = bytes((i * 7) % 256 for i in range(frame.samples * 2))
-        frame.planes[0].update(samples)
+        if self.loud:
+            samples = bytes((i * 7) % 256 for i in range(frame.samples * 2))
+            frame.planes[0].update(samples)
         return frame

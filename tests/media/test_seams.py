@@ -24,7 +24,7 @@ from server.media import seams
 from server.media.keyframes import vp8_is_keyframe
 
 from .clients import SETTINGS
-from .sources import Camera
+from .sources import Camera, Microphone
 
 
 @dataclass
@@ -121,6 +121,41 @@ async def test_a_keyframe_request_reaches_the_remote_sender(pair: Pair) -> None:
     assert task is not None
     await task
     await asyncio.wait_for(requested.wait(), 5)
+
+
+async def test_audio_levels_are_read_off_the_packets_as_they_arrive() -> None:
+    microphone = Microphone(loud=True)
+    a = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+    b = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+    a.addTrack(microphone)
+    levels: list[tuple[int, bool]] = []
+    heard, silence = asyncio.Event(), asyncio.Event()
+
+    def sink(level: int, voiced: bool) -> None:
+        levels.append((level, voiced))
+        if len(levels) >= 5:
+            heard.set()
+        if level == 127:
+            silence.set()
+
+    try:
+        await a.setLocalDescription(await a.createOffer())
+        await b.setRemoteDescription(a.localDescription)
+        (transceiver,) = b.getTransceivers()
+        seams.observe_audio_levels(transceiver.receiver, sink)
+        await b.setLocalDescription(await b.createAnswer())
+        await a.setRemoteDescription(b.localDescription)
+
+        await asyncio.wait_for(heard.wait(), 5)
+        # The sawtooth at -5 dBov; aiortc never sets the voice activity flag (browsers do).
+        assert set(levels[:5]) == {(5, False)}
+        microphone.loud = False
+        await asyncio.wait_for(silence.wait(), 5)
+        # The packets still reach the receiver: its track decodes them.
+        await asyncio.wait_for(transceiver.receiver.track.recv(), 5)
+    finally:
+        await a.close()
+        await b.close()
 
 
 MID = "urn:ietf:params:rtp-hdrext:sdes:mid"

@@ -5,6 +5,7 @@ messages on the same socket; what the meeting decides (roles, the floor, rooms) 
 each one may publish and receives, with no new socket.
 """
 
+import time
 from functools import partial
 
 import pytest
@@ -14,6 +15,7 @@ from tests.e2e.wsclient import ServerError
 
 from .clients import Client
 from .conftest import Served
+from .over_socket import Member
 
 PRESENTER_CAMERA = (320, 240)
 MODERATOR_CAMERA = (176, 144)
@@ -129,3 +131,77 @@ async def test_the_floor_holder_publishes_until_the_floor_is_taken_back(served: 
         (Source.MICROPHONE, MediaErrorCode.NOT_ALLOWED),
     }
     await bo.peer.wait_until(lambda: bo.peer.publishers_offered() == set(), timeout=3)
+
+
+async def test_a_hard_mute_stops_the_voice_until_it_is_lifted(served: Served) -> None:
+    moderator = await served.join("Anna Nowak", moderator=True)
+    ada = await served.join("Ada")
+    bo = await served.join("Bo")
+    await moderator.socket.command("set_role", participant=ada.me, role="presenter")
+    ada.peer.publish(PRESENTER_CAMERA, microphone=True)
+    assert (await ada.peer.connect()).refused == ()
+    await bo.peer.connect()
+    await bo.peer.wait_until(partial(_got_video_and_audio, bo.peer, PRESENTER_CAMERA), timeout=10)
+
+    # A request reaches her alone (and the moderators); the server forwards her voice as before.
+    await moderator.socket.command("ask_to_mute", participant=ada.me)
+    await ada.socket.wait_for_event("mute_requested", participant=ada.me, by=moderator.me)
+
+    await moderator.socket.command("hard_mute", participant=ada.me)
+    await bo.socket.wait_for_event("audio_blocked", participant=ada.me, by=moderator.me)
+    assert not bo.socket.of_type("mute_requested")
+    await ada.peer.wait_until(lambda: len(ada.peer.refused) == 1, timeout=3)
+    assert (ada.peer.refused[0].source, ada.peer.refused[0].code) == (
+        Source.MICROPHONE,
+        MediaErrorCode.NOT_ALLOWED,
+    )
+    her_voice = (ada.me, Source.MICROPHONE)
+    await bo.peer.wait_until(lambda: her_voice not in bo.peer.tracks_offered(), timeout=3)
+    # Her camera goes on: a second of its frames is the window in which no audio may arrive.
+    muted_at = time.monotonic()
+    await bo.peer.wait_until(
+        lambda: bo.peer.video_from(PRESENTER_CAMERA, since=muted_at) >= 30, timeout=5
+    )
+    assert bo.peer.audio(since=muted_at) == 0
+
+    await moderator.socket.command("lift_hard_mute", participant=ada.me)
+    lifted_at = time.monotonic()
+    await bo.peer.wait_until(lambda: bo.peer.audio(since=lifted_at) >= 10, timeout=5)
+    assert her_voice in bo.peer.tracks_offered()
+    assert len(ada.peer.refused) == 1
+
+
+def _speakers_told(member: Member) -> list[tuple[str, str | None]]:
+    return [(m["room"], m["participant"]) for m in member.socket.of_type("active_speaker")]
+
+
+async def test_the_active_speaker_is_the_loud_one_and_follows_when_they_swap(
+    served: Served,
+) -> None:
+    moderator = await served.join("Anna Nowak", moderator=True)
+    ada, bo, cy = [await served.join(name) for name in ("Ada", "Bo", "Cy")]
+    await moderator.socket.command("create_rooms", names=["Zieleń"])
+    await moderator.socket.command("assign_random")
+    await moderator.socket.command("open_rooms", duration_s=600)
+    workshop = "room-1"
+    ada.peer.publish(microphone=True, loud=True)
+    bo.peer.publish(microphone=True, loud=False)
+    for member in (ada, bo, cy, moderator):
+        assert (await member.peer.connect()).refused == ()
+
+    for member in (ada, bo, cy):
+        await member.socket.wait_for_event("active_speaker", room=workshop, participant=ada.me)
+
+    assert ada.peer.microphone is not None and bo.peer.microphone is not None
+    ada.peer.microphone.loud, bo.peer.microphone.loud = False, True
+    for member in (ada, bo, cy):
+        await member.socket.wait_for_event("active_speaker", room=workshop, participant=bo.me)
+    # Told once per change, with no flicker through nobody, and nothing reached the plenary.
+    assert _speakers_told(cy) == [(workshop, ada.me), (workshop, bo.me)]
+    assert _speakers_told(moderator) == []
+
+    # Someone arriving while Bo speaks learns it as their media starts.
+    dee = await served.join("Dee")
+    await moderator.socket.command("move_participant", participant=dee.me, room=workshop)
+    await dee.peer.connect()
+    await dee.socket.wait_for_event("active_speaker", room=workshop, participant=bo.me)

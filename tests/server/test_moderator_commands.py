@@ -15,6 +15,8 @@ from .conftest import ServedMeeting
         {"type": "set_role", "role": "moderator"},
         {"type": "remove_participant"},
         {"type": "ask_to_mute"},
+        {"type": "hard_mute"},
+        {"type": "lift_hard_mute"},
         {"type": "give_floor"},
         {"type": "create_rooms", "names": ["Side room"]},
         {"type": "assign_random"},
@@ -34,9 +36,15 @@ async def test_a_participant_cannot_use_moderator_commands(
     await moderator.expect("participant_joined")
     await participant.ask({"type": "raise_hand"})
     await moderator.expect("hand_raised")
-    # Aim the command at the moderator, or at the participant itself for set_role.
-    target = mine["you"] if command["type"] == "set_role" else welcome["you"]
-    if command["type"] in ("set_role", "remove_participant", "ask_to_mute"):
+    # Aim the command at the moderator, or at the participant itself (its role, its own mute).
+    target = mine["you"] if command["type"] in ("set_role", "lift_hard_mute") else welcome["you"]
+    if command["type"] in (
+        "set_role",
+        "remove_participant",
+        "ask_to_mute",
+        "hard_mute",
+        "lift_hard_mute",
+    ):
         command = {**command, "participant": target}
     before = to_plain(meeting.live.meeting.state)
 
