@@ -7,12 +7,14 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import Mount, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 
 from server import api, signalling
 from server.plenum import Plenum
+from server.security_headers import SecurityHeaders
 from server.settings import Settings
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -45,6 +47,7 @@ def create_app(settings: Settings | None = None, plenum: Plenum | None = None) -
             WebSocketRoute("/ws", websocket_endpoint),
             Mount("/", StaticFiles(directory=STATIC, html=True), name="static"),
         ],
+        middleware=[Middleware(SecurityHeaders)],
         lifespan=lifespan,
     )
     app.state.plenum = plenum

@@ -1,8 +1,11 @@
 // Audio and video through the server's forwarding unit: one RTCPeerConnection, signalled over the
 // meeting's WebSocket with the media_* messages of docs/protocol.md. No trickle ICE: every
 // description is sent once gathering is complete. Names of others only ever go into textContent.
+import { el } from "./dom.js";
+import { t } from "./i18n.js";
 
 const GATHERING_TIMEOUT_MS = 5000;
+export const CAMERA = { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 24 } };
 
 function gathered(pc) {
   if (pc.iceGatheringState === "complete") return Promise.resolve();
@@ -17,50 +20,72 @@ function gathered(pc) {
   });
 }
 
+// The camera and microphone the person chose; the microphone starts muted unless asked.
+export async function capture({ camera = true, microphone = true, cameraId, microphoneId } = {}) {
+  if (!camera && !microphone) return null;
+  return navigator.mediaDevices.getUserMedia({
+    audio: microphone ? (microphoneId ? { deviceId: { exact: microphoneId } } : true) : false,
+    video: camera ? { ...CAMERA, ...(cameraId ? { deviceId: { exact: cameraId } } : {}) } : false,
+  });
+}
+
 export class Media {
   // send: puts a message on the meeting's socket; nameOf: a participant id to a display name;
-  // videos: the element that holds one figure per received video; say: shows a status line.
+  // videos: the element that holds one figure per video; say: shows a problem to the person.
   constructor({ send, nameOf, videos, say }) {
     Object.assign(this, { send, nameOf, videos, say });
     this.pc = null;
     this.stream = null;
+    this.own = null; // our own preview figure
     this.received = new Map(); // mid -> { source, publisher, element }
-    this.own = []; // our transceivers, one per camera or microphone track
     this.chain = Promise.resolve(); // one signalling step at a time, in arrival order
   }
 
   // Runs `step` after the ones before it; a failure is shown, and the next step still runs.
   enqueue(step) {
-    this.chain = this.chain.then(step).catch((error) => this.say(`Media: ${error.message ?? error}`));
+    this.chain = this.chain.then(step).catch((error) => this.say(t("media.failed", { reason: error.message ?? error })));
     return this.chain;
   }
 
   // (Re)connects: after a resume the server has ended the old session, so a new one starts.
-  start(iceServers) {
+  start(iceServers, stream) {
+    if (stream !== undefined) this.stream = stream;
     return this.enqueue(() => this.connect(iceServers));
   }
 
   async connect(iceServers) {
     this.stop();
-    this.stream ??= await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
     const pc = this.pc = new RTCPeerConnection({ iceServers });
-    const sources = new Map();
-    for (const track of this.stream.getTracks()) {
+    const tracks = [];
+    for (const track of this.stream?.getTracks() ?? []) {
       const transceiver = pc.addTransceiver(track, { direction: "sendonly", streams: [this.stream] });
-      sources.set(transceiver, track.kind === "audio" ? "microphone" : "camera");
+      tracks.push([transceiver, track.kind === "audio" ? "microphone" : "camera"]);
     }
+    this.showOwn();
     await pc.setLocalDescription(await pc.createOffer());
     await gathered(pc);
-    this.own = [...sources.keys()];
-    const tracks = [...sources].map(([t, source]) => ({ mid: t.mid, source }));
-    this.send({ type: "media_offer", sdp: pc.localDescription.sdp, tracks });
+    this.send({ type: "media_offer", sdp: pc.localDescription.sdp, tracks: tracks.map(([x, source]) => ({ mid: x.mid, source })) });
   }
 
   stop() {
     this.pc?.close();
     this.pc = null;
+    for (const shown of this.received.values()) shown.element.remove();
     this.received.clear();
-    this.videos.replaceChildren();
+  }
+
+  track(kind) {
+    return this.stream?.getTracks().find((track) => track.kind === kind) ?? null;
+  }
+
+  // Muting keeps the track and sends silence (or black): unmuting needs no renegotiation.
+  setEnabled(kind, enabled) {
+    const track = this.track(kind);
+    if (track) track.enabled = enabled;
+  }
+
+  enabled(kind) {
+    return this.track(kind)?.enabled ?? false;
   }
 
   // Takes a server message of type media_*; returns false for any other message.
@@ -74,74 +99,87 @@ export class Media {
     if (!this.pc) return;
     if (m.type === "media_answer") {
       await this.pc.setRemoteDescription({ type: "answer", sdp: m.sdp });
-      this.refused(m.refused);
     } else if (m.type === "media_offer") {
       await this.pc.setRemoteDescription({ type: "offer", sdp: m.sdp });
       await this.pc.setLocalDescription(await this.pc.createAnswer());
       await gathered(this.pc);
       this.send({ type: "media_answer", sdp: this.pc.localDescription.sdp });
       this.show(m.tracks);
-      // A right given (a workshop, the floor): what was refused is sent now.
-      if (this.own.every((t) => t.currentDirection === "sendonly")) this.say("");
-    } else if (m.type === "media_refused") {
-      this.refused(m.refused);
     }
+    // Refusals (media_answer.refused, media_refused) are expected: a participant in the plenary
+    // sends nothing until given the floor. The page shows who may speak; nothing to say here.
   }
 
-  refused(refusals) {
-    if (refusals.length) this.say(`Not sent: ${refusals.map((r) => r.source).join(", ")} (${refusals[0].code}).`);
+  showOwn() {
+    const video = this.stream?.getVideoTracks()[0];
+    if (!video) return;
+    if (!this.own) {
+      this.own = this.figure(new MediaStream([video]));
+      this.own.classList.add("own");
+      this.own.dataset.publisher = "";
+    }
+    if (!this.own.isConnected) this.videos.prepend(this.own);
+    this.relabel();
   }
 
   // What the server's offer says we receive, mid by mid; a mid may carry someone else later.
   show(tracks) {
-    const listed = new Map(tracks.map((t) => [t.mid, t]));
+    const listed = new Map(tracks.map((track) => [track.mid, track]));
     for (const [mid, shown] of this.received) {
       if (!listed.has(mid)) { shown.element.remove(); this.received.delete(mid); }
     }
     for (const { mid, source, publisher } of tracks) {
-      const transceiver = this.pc.getTransceivers().find((t) => t.mid === mid);
+      const transceiver = this.pc.getTransceivers().find((x) => x.mid === mid);
       if (!transceiver) continue;
       let shown = this.received.get(mid);
       if (!shown) {
-        shown = { element: this.element(transceiver.receiver.track) };
+        const track = transceiver.receiver.track;
+        shown = { element: track.kind === "audio" ? this.audio(track) : this.figure(new MediaStream([track])) };
         this.received.set(mid, shown);
         this.videos.append(shown.element);
       }
       Object.assign(shown, { source, publisher });
+      shown.element.dataset.publisher = publisher;
+      shown.element.dataset.source = source;
       this.label(shown);
     }
+    this.onchange?.();
   }
 
-  element(track) {
-    if (track.kind === "audio") {
-      const audio = document.createElement("audio");
-      audio.autoplay = true;
-      audio.srcObject = new MediaStream([track]);
-      return audio;
-    }
-    const figure = document.createElement("figure");
-    const video = document.createElement("video");
-    video.autoplay = true;
-    video.muted = true; // its sound comes on the audio track
-    video.playsInline = true;
-    video.srcObject = new MediaStream([track]);
-    figure.append(video, document.createElement("figcaption"));
-    return figure;
+  audio(track) {
+    const audio = el("audio", { autoplay: true, class: "sound" });
+    audio.srcObject = new MediaStream([track]);
+    return audio;
+  }
+
+  figure(stream) {
+    const video = el("video", { autoplay: true, playsinline: true });
+    video.muted = true; // its sound comes on the audio track; our own must never echo
+    video.srcObject = stream;
+    return el("figure", { class: "tile" }, video, el("figcaption"));
   }
 
   label(shown) {
-    const text = `${this.nameOf(shown.publisher)}${shown.source === "screen" ? " (screen)" : ""}`;
-    const video = shown.element.querySelector?.("video");
-    if (video) {
-      video.setAttribute("aria-label", text);
-      shown.element.querySelector("figcaption").textContent = text;
-    } else {
+    const key = shown.source === "screen" ? "media.screen_of" : "media.video_of";
+    const text = t(key, { name: this.nameOf(shown.publisher) });
+    if (shown.element.tagName === "AUDIO") {
       shown.element.setAttribute("aria-label", text);
+      return;
+    }
+    shown.element.querySelector("video").setAttribute("aria-label", text);
+    shown.element.querySelector("figcaption").textContent = this.nameOf(shown.publisher);
+  }
+
+  // Names and the language may change: label again.
+  relabel() {
+    for (const shown of this.received.values()) this.label(shown);
+    if (this.own) {
+      this.own.querySelector("video").setAttribute("aria-label", t("media.own_video"));
+      this.own.querySelector("figcaption").textContent = t("media.you");
     }
   }
 
-  // Names may change as the meeting's state arrives: label again.
-  relabel() {
-    for (const shown of this.received.values()) this.label(shown);
+  figures() {
+    return [...this.received.values()].filter((shown) => shown.element.tagName === "FIGURE");
   }
 }

@@ -1,0 +1,89 @@
+// The meeting's WebSocket: msgpack frames, hello or resume, and an automatic resume (same room,
+// same role, chat kept) whenever the network drops. docs/protocol.md is the contract.
+import { encode, decode } from "./vendor/msgpack/index.mjs";
+
+// Close codes after which coming back cannot work: a bad token, a removal, an unknown meeting.
+const FINAL = new Set([4001, 4003, 4004]);
+const RETRY_MS = [1000, 2000, 4000, 8000, 15000];
+const UNREACHABLE_AFTER = 3; // failed attempts before saying the server cannot be reached
+
+export class Connection {
+  // onMessage(message): every server message; onState(state, detail): "connecting", "open",
+  // "reconnecting", "unreachable", "closed" (detail: the close event).
+  constructor({ onMessage, onState }) {
+    Object.assign(this, { onMessage, onState });
+    this.socket = null;
+    this.resumeToken = null;
+    this.lastSeq = 0;
+    this.nextRef = 1;
+    this.failures = 0;
+    this.timer = null;
+  }
+
+  get url() {
+    return `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`;
+  }
+
+  get open() {
+    return this.socket?.readyState === WebSocket.OPEN;
+  }
+
+  // The first greeting; a refused hello leaves the socket open for a corrected one.
+  hello(greeting) {
+    if (this.open) return this.send({ type: "hello", ...greeting });
+    this.greeting = () => ({ type: "hello", ...greeting, ref: this.nextRef++ });
+    this.dial();
+    return true;
+  }
+
+  dial() {
+    clearTimeout(this.timer);
+    const socket = this.socket = new WebSocket(this.url);
+    socket.binaryType = "arraybuffer";
+    this.onState(this.resumeToken ? "reconnecting" : "connecting");
+    socket.onopen = () => socket.send(encode({ v: 1, ...this.greeting() }));
+    socket.onmessage = (event) => this.receive(decode(new Uint8Array(event.data)));
+    socket.onclose = (event) => {
+      if (socket !== this.socket) return;
+      this.socket = null;
+      this.closed(event);
+    };
+  }
+
+  receive(message) {
+    if (message.type === "welcome") {
+      this.resumeToken = message.resume;
+      this.lastSeq = message.seq;
+      this.failures = 0;
+      this.greeting = () => ({ type: "resume", resume: this.resumeToken, last_seq: this.lastSeq });
+      this.onState("open");
+    } else if (typeof message.seq === "number" && message.seq > this.lastSeq) {
+      this.lastSeq = message.seq;
+    }
+    this.onMessage(message);
+  }
+
+  closed(event) {
+    if (this.stopped || FINAL.has(event.code) || !this.resumeToken) {
+      this.onState("closed", event);
+      return;
+    }
+    this.failures += 1;
+    this.onState(this.failures > UNREACHABLE_AFTER ? "unreachable" : "reconnecting");
+    const delay = RETRY_MS[Math.min(this.failures - 1, RETRY_MS.length - 1)];
+    this.timer = setTimeout(() => this.dial(), delay * (0.8 + Math.random() * 0.4));
+  }
+
+  // Sends one message with a fresh ref; false if the socket is not open (the caller keeps it).
+  send(message) {
+    if (!this.open) return false;
+    this.socket.send(encode({ v: 1, ref: this.nextRef++, ...message }));
+    return true;
+  }
+
+  stop() {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.socket?.close(1000);
+  }
+}

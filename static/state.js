@@ -1,0 +1,124 @@
+// The page's copy of the meeting: a snapshot (welcome) and then every event, applied here and
+// only here, the way rooms/evolve.py applies them on the server.
+
+export const PLENARY = "plenary";
+
+export class Meeting {
+  constructor() {
+    this.you = null;
+    this.state = null;
+    this.limits = {};
+  }
+
+  load(snapshot) {
+    this.state = structuredClone(snapshot);
+  }
+
+  // Applies one event; false for one already applied (a replay after resume) or unknown.
+  apply(e) {
+    const s = this.state;
+    if (!s || e.seq <= s.seq) return false;
+    s.seq = e.seq;
+    const p = s.participants[e.participant];
+    switch (e.type) {
+      case "participant_joined":
+        s.participants[e.participant] = {
+          id: e.participant, name: e.name, role: e.role, room: e.room, organisation: e.organisation,
+          district: e.district, group: e.group, connected: true, disconnected_at: null,
+        };
+        break;
+      case "participant_reconnected": Object.assign(p, { connected: true, disconnected_at: null }); break;
+      case "participant_disconnected": Object.assign(p, { connected: false, disconnected_at: e.at }); break;
+      case "participant_left": this.forget(e.participant); break;
+      case "participant_removed": this.forget(e.participant); s.removed.push(e.participant); break;
+      case "role_changed": p.role = e.role; break;
+      case "audio_blocked": s.audio_blocked.push(e.participant); break;
+      case "audio_allowed": s.audio_blocked = s.audio_blocked.filter((id) => id !== e.participant); break;
+      case "chat_posted":
+        s.chat.push({ seq: e.seq, at: e.at, sender: e.sender, text: e.text, room: e.room, to: e.to });
+        s.chat.splice(0, Math.max(0, s.chat.length - (this.limits.chat_history ?? 500)));
+        break;
+      case "hand_raised": s.hand_queue.push(e.participant); break;
+      case "hand_lowered": s.hand_queue = s.hand_queue.filter((id) => id !== e.participant); break;
+      case "floor_given":
+        s.hand_queue = s.hand_queue.filter((id) => id !== e.participant);
+        s.floor = e.participant;
+        break;
+      case "floor_taken": s.floor = null; break;
+      case "room_created":
+        s.workshops[e.room] = { id: e.room, name: e.name, topic: "" };
+        s.rooms_created += 1;
+        break;
+      case "room_renamed": Object.assign(s.workshops[e.room], { name: e.name, topic: e.topic }); break;
+      case "room_deleted":
+        delete s.workshops[e.room];
+        s.plan = Object.fromEntries(Object.entries(s.plan).filter(([, room]) => room !== e.room));
+        s.help_queue = s.help_queue.filter((call) => call.room !== e.room);
+        break;
+      case "plan_set": s.plan = { ...e.plan }; break;
+      case "assigned":
+        if (e.room === PLENARY) delete s.plan[e.participant];
+        else s.plan[e.participant] = e.room;
+        break;
+      case "self_select_changed": s.self_select = e.allowed; break;
+      case "rooms_opened":
+        s.phase = "open";
+        s.clock = { deadline: e.deadline, warned: false, grace_ends_at: null };
+        break;
+      case "participant_moved":
+        p.room = e.room;
+        s.help_queue = s.help_queue.filter((call) => call.participant !== e.participant);
+        break;
+      case "time_warning": s.clock.warned = true; break;
+      case "rooms_extended":
+        s.phase = "open";
+        s.clock = { deadline: e.deadline, warned: false, grace_ends_at: null };
+        break;
+      case "rooms_closing": s.phase = "closing"; s.clock.grace_ends_at = e.grace_ends_at; break;
+      case "rooms_closed":
+        s.phase = "plenary";
+        s.clock = { deadline: null, warned: false, grace_ends_at: null };
+        s.help_queue = [];
+        break;
+      case "help_requested": s.help_queue.push({ participant: e.participant, room: e.room, at: e.at }); break;
+      case "help_cleared": s.help_queue = s.help_queue.filter((call) => call.participant !== e.participant); break;
+      default: break; // mute_requested, reacted, broadcast_sent: nothing is kept
+    }
+    return true;
+  }
+
+  forget(id) {
+    const s = this.state;
+    delete s.participants[id];
+    delete s.plan[id];
+    s.hand_queue = s.hand_queue.filter((x) => x !== id);
+    s.audio_blocked = s.audio_blocked.filter((x) => x !== id);
+    s.help_queue = s.help_queue.filter((call) => call.participant !== id);
+    if (s.floor === id) s.floor = null;
+  }
+
+  get me() {
+    return this.state?.participants[this.you] ?? null;
+  }
+
+  get myRoom() {
+    return this.me?.room ?? PLENARY;
+  }
+
+  get isModerator() {
+    return this.me?.role === "moderator";
+  }
+
+  person(id) {
+    return this.state?.participants[id] ?? null;
+  }
+
+  people() {
+    return Object.values(this.state?.participants ?? {}).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  rooms() {
+    return Object.values(this.state?.workshops ?? {})
+      .sort((a, b) => Number(a.id.split("-")[1]) - Number(b.id.split("-")[1]));
+  }
+}

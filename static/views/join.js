@@ -1,0 +1,150 @@
+// The join page: the meeting's title from the link, a name and optional details, a camera and
+// microphone check; clear words for a bad or expired link, a full meeting, a blocked camera.
+import { $, setText, show, setOptions } from "../dom.js";
+import { t, has, dateTime } from "../i18n.js";
+import { capture } from "../media.js";
+
+const token = decodeURIComponent(location.hash.slice(1));
+let invitation = null;
+let preview = null; // the stream from the check, handed to the meeting on joining
+let failure = null; // [title key, text key] when the link cannot be used
+
+function notice(titleKey, textKey) {
+  failure = [titleKey, textKey];
+  show($("join-view"), false);
+  show($("notice-view"), true);
+  setText($("notice-title"), t(titleKey));
+  setText($("notice-text"), t(textKey));
+}
+
+export async function setup(app) {
+  if (!token) {
+    notice("join.no_link_title", "join.no_link");
+    return;
+  }
+  let response;
+  try {
+    response = await fetch("/api/invitation", { headers: { Authorization: `Bearer ${token}` } });
+  } catch {
+    notice("join.unreachable_title", "join.unreachable");
+    return;
+  }
+  const body = await response.json();
+  if (!response.ok) {
+    if (body.error === "no_meeting") notice("join.no_meeting_title", "join.no_meeting");
+    else notice("join.bad_link_title", "join.bad_link");
+    return;
+  }
+  invitation = body;
+  show($("join-view"), true);
+  render(app);
+  $("join-preview").addEventListener("click", () => check());
+  $("join-camera-choice").addEventListener("change", () => check());
+  $("join-microphone-choice").addEventListener("change", () => check());
+  $("join-view").addEventListener("submit", (e) => {
+    e.preventDefault();
+    submit(app);
+  });
+}
+
+export function render(app) {
+  if (failure) {
+    notice(...failure);
+    return;
+  }
+  if (!invitation || app.joined) return;
+  setText($("title"), invitation.title);
+  setText($("join-role"), t(invitation.role === "moderator" ? "join.as_moderator" : "join.as_participant"));
+  show($("join-when"), Boolean(invitation.starts_at));
+  if (invitation.starts_at) setText($("join-when"), t("join.starts", { when: dateTime(invitation.starts_at) }));
+}
+
+async function check() {
+  const wanted = {
+    camera: $("join-camera").checked,
+    microphone: true,
+    cameraId: $("join-camera-choice").value || undefined,
+    microphoneId: $("join-microphone-choice").value || undefined,
+  };
+  preview?.getTracks().forEach((track) => track.stop());
+  preview = null;
+  try {
+    preview = await capture(wanted);
+  } catch (error) {
+    deviceError(error);
+    return;
+  }
+  show($("join-device-error"), false);
+  show($("join-preview-box"), true);
+  $("join-preview-video").srcObject = preview;
+  const devices = await navigator.mediaDevices.enumerateDevices();
+  const options = (kind) => devices.filter((d) => d.kind === kind)
+    .map((d, i) => [d.deviceId, d.label || t(kind === "videoinput" ? "join.camera_n" : "join.microphone_n", { n: i + 1 })]);
+  const chosen = (kind) => preview.getTracks().find((track) => track.kind === kind)?.getSettings().deviceId;
+  setOptions($("join-camera-choice"), options("videoinput"));
+  setOptions($("join-microphone-choice"), options("audioinput"));
+  if (chosen("video")) $("join-camera-choice").value = chosen("video");
+  if (chosen("audio")) $("join-microphone-choice").value = chosen("audio");
+}
+
+function deviceError(error) {
+  const key = error?.name === "NotAllowedError" ? "join.devices_blocked"
+    : error?.name === "NotFoundError" ? "join.devices_missing" : "join.devices_failed";
+  setText($("join-device-error"), t(key));
+  show($("join-device-error"), true);
+}
+
+async function submit(app) {
+  const name = $("join-name").value.trim();
+  if (!name) {
+    error(t("join.name_required"));
+    $("join-name").focus();
+    return;
+  }
+  $("join-submit").disabled = true;
+  if (!preview && navigator.mediaDevices) {
+    try {
+      preview = await capture({ camera: $("join-camera").checked, microphone: true });
+    } catch (problem) {
+      deviceError(problem); // join anyway: seeing and hearing others needs no camera
+    }
+  }
+  preview?.getVideoTracks().forEach((track) => { track.enabled = $("join-camera").checked; });
+  preview?.getAudioTracks().forEach((track) => { track.enabled = $("join-microphone").checked; });
+  app.connection.hello({
+    token,
+    name,
+    organisation: $("join-organisation").value.trim(),
+    district: $("join-district").value.trim(),
+    group: $("join-group").value.trim(),
+  });
+}
+
+function error(text) {
+  setText($("join-error"), text);
+  show($("join-error"), true);
+  $("join-submit").disabled = false;
+}
+
+// A hello the meeting refused: the socket stays open for a corrected one.
+export function refused(app, code) {
+  error(has(`join.refused_${code}`) ? t(`join.refused_${code}`) : t("join.refused", { code }));
+  if (code === "bad_token") notice("join.bad_link_title", "join.bad_link");
+  if (code === "no_meeting") notice("join.no_meeting_title", "join.no_meeting");
+}
+
+export function unreachable(app, event) {
+  if (failure) return;
+  error(t("join.unreachable"));
+}
+
+export function stream() {
+  return preview;
+}
+
+export function leave() {
+  show($("join-view"), false);
+  show($("notice-view"), false);
+  show($("meeting-view"), true);
+  $("join-preview-video").srcObject = null;
+}

@@ -1,0 +1,42 @@
+// Who is where: everyone grouped by room, with their role, a raised hand, the floor, the active
+// speaker and whether they are connected.
+import { $, el, reconcile, setText } from "../dom.js";
+import { t } from "../i18n.js";
+import { PLENARY } from "../state.js";
+
+export function describe(app, person) {
+  const s = app.meeting.state;
+  const marks = [];
+  if (person.id === app.meeting.you) marks.push(t("people.you"));
+  if (person.role !== "participant") marks.push(t(`role.${person.role}`));
+  if (s.floor === person.id) marks.push(t("people.has_floor"));
+  if (s.hand_queue.includes(person.id)) marks.push(t("people.hand_up"));
+  if (s.audio_blocked.includes(person.id)) marks.push(t("people.muted"));
+  if (app.speaker?.participant === person.id && app.speaker.room === person.room) marks.push(t("people.speaking"));
+  if (!person.connected) marks.push(t("people.offline"));
+  const details = [person.organisation, person.district, person.group].filter(Boolean).join(", ");
+  return { details, marks };
+}
+
+export function render(app) {
+  const meeting = app.meeting;
+  const rooms = [{ id: PLENARY }, ...meeting.rooms()];
+  const everyone = meeting.people();
+  reconcile($("people-rooms"), rooms, (room) => room.id,
+    () => el("section", { class: "room-group" }, el("h3"), el("ul")),
+    (node, room) => {
+      const members = everyone.filter((p) => p.room === room.id);
+      setText(node.querySelector("h3"), t("people.room_count", { room: app.roomName(room.id), n: members.length }));
+      node.classList.toggle("mine", room.id === meeting.myRoom);
+      reconcile(node.querySelector("ul"), members, (p) => p.id,
+        () => el("li", {}, el("span", { class: "name" }), el("span", { class: "details" }), el("span", { class: "marks" })),
+        (li, person) => {
+          const { details, marks } = describe(app, person);
+          setText(li.querySelector(".name"), person.name);
+          setText(li.querySelector(".details"), details ? ` (${details})` : "");
+          setText(li.querySelector(".marks"), marks.length ? ` · ${marks.join(" · ")}` : "");
+          li.classList.toggle("speaking", marks.includes(t("people.speaking")));
+          li.classList.toggle("offline", !person.connected);
+        });
+    });
+}

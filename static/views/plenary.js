@@ -1,0 +1,104 @@
+// The plenary: the presenter's video large with the others in a strip, the active speaker
+// highlighted, the ordered hand queue, the floor, reactions, and your camera and microphone.
+import { $, el, reconcile, setText, show } from "../dom.js";
+import { t } from "../i18n.js";
+import { PLENARY } from "../state.js";
+
+export const REACTIONS = ["👍", "👏", "❤️", "😂", "😮", "🎉", "🙏", "🤔"];
+const REACTION_SHOWN_MS = 6000;
+
+export function setup(app) {
+  const { media } = app;
+  $("microphone").addEventListener("click", () => { media.setEnabled("audio", !media.enabled("audio")); render(app); });
+  $("camera").addEventListener("click", () => { media.setEnabled("video", !media.enabled("video")); render(app); });
+  $("hand").addEventListener("click", () => {
+    const raised = app.meeting.state.hand_queue.includes(app.meeting.you);
+    app.command({ type: raised ? "lower_hand" : "raise_hand" });
+  });
+  $("give-next").addEventListener("click", () => app.command({ type: "give_floor" }));
+  $("take-floor").addEventListener("click", () => app.command({ type: "take_floor" }));
+  $("clear-hands").addEventListener("click", () => app.command({ type: "clear_all_hands" }));
+  $("reactions").replaceChildren(...REACTIONS.map((emoji) =>
+    el("button", { type: "button", class: "reaction", "data-emoji": emoji, onclick: () => app.command({ type: "react", emoji }) }, emoji)));
+}
+
+export function render(app) {
+  const meeting = app.meeting;
+  const s = meeting.state;
+  const you = meeting.you;
+  const { media } = app;
+  const hasMicrophone = Boolean(media.track("audio"));
+  const hasCamera = Boolean(media.track("video"));
+  show($("microphone"), hasMicrophone);
+  show($("camera"), hasCamera);
+  setText($("microphone"), t(media.enabled("audio") ? "controls.mute" : "controls.unmute"));
+  setText($("camera"), t(media.enabled("video") ? "controls.camera_off" : "controls.camera_on"));
+  $("microphone").classList.toggle("off", !media.enabled("audio"));
+  $("camera").classList.toggle("off", !media.enabled("video"));
+  const raised = s.hand_queue.includes(you);
+  setText($("hand"), t(raised ? "hands.lower" : "hands.raise"));
+  show($("hand"), s.floor !== you);
+  for (const button of $("reactions").children) button.setAttribute("aria-label", t(`reactions.${button.dataset.emoji}`));
+
+  // The floor: yours is said in words at the top, not only by a colour.
+  const mine = s.floor === you;
+  show($("floor-banner"), mine);
+  if (mine) setText($("floor-banner"), t(media.enabled("audio") ? "floor.yours" : "floor.yours_muted"));
+  setText($("floor-holder"), s.floor ? t("hands.floor_holder", { name: app.nameOf(s.floor) }) : t("hands.no_floor"));
+  show($("hands-empty"), s.hand_queue.length === 0);
+  show($("floor-controls"), meeting.isModerator);
+  $("take-floor").disabled = !s.floor;
+  $("give-next").disabled = s.hand_queue.length === 0;
+  reconcile($("hand-queue"), s.hand_queue, (id) => id,
+    (id) => el("li", {}, el("span", { class: "name" }),
+      el("button", { type: "button", class: "give", onclick: () => app.command({ type: "give_floor", participant: id }) }),
+      el("button", { type: "button", class: "clear", onclick: () => app.command({ type: "clear_hand", participant: id }) })),
+    (li, id) => {
+      const name = app.nameOf(id);
+      setText(li.querySelector(".name"), name);
+      for (const [selector, key] of [[".give", "hands.give"], [".clear", "hands.clear"]]) {
+        const button = li.querySelector(selector);
+        show(button, meeting.isModerator);
+        setText(button, t(key));
+        button.setAttribute("aria-label", t(`${key}_named`, { name }));
+      }
+    });
+  show($("hands"), meeting.myRoom === PLENARY || meeting.isModerator);
+}
+
+// The largest tile: a shared screen, else a presenter, a moderator, whoever has the floor.
+function featured(app, figures) {
+  const meeting = app.meeting;
+  const rank = (shown) => {
+    const person = meeting.person(shown.publisher);
+    if (shown.source === "screen") return 0;
+    if (person?.role === "presenter") return 1;
+    if (person?.role === "moderator") return 2;
+    if (meeting.state.floor === shown.publisher) return 3;
+    return 4;
+  };
+  return [...figures].sort((a, b) => rank(a) - rank(b))[0] ?? null;
+}
+
+export function layout(app) {
+  const meeting = app.meeting;
+  if (!meeting.state) return;
+  const inPlenary = meeting.myRoom === PLENARY;
+  $("videos").dataset.layout = inPlenary ? "plenary" : "workshop";
+  const figures = app.media.figures();
+  const top = inPlenary ? featured(app, figures) : null;
+  const speaker = app.speaker?.room === meeting.myRoom ? app.speaker.participant : null;
+  for (const shown of figures) {
+    shown.element.classList.toggle("featured", shown === top);
+    shown.element.classList.toggle("speaking", Boolean(speaker) && shown.publisher === speaker);
+  }
+  app.media.own?.classList.toggle("speaking", Boolean(speaker) && speaker === meeting.you);
+  setText($("stage-heading"), figures.length || app.media.own ? t("stage.heading") : t("stage.nobody"));
+}
+
+export function reaction(app, e) {
+  const item = el("li", {}, el("span", { "aria-hidden": "true" }, e.emoji), " ",
+    t("reactions.from", { name: app.nameOf(e.participant), reaction: t(`reactions.${e.emoji}`) }));
+  $("reaction-feed").append(item);
+  setTimeout(() => item.remove(), REACTION_SHOWN_MS);
+}

@@ -1,0 +1,49 @@
+"""A real Plenum process and Debian's Chromium with a fake camera and microphone."""
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from playwright.sync_api import Browser, sync_playwright
+
+from tests.e2e.conftest import start_server  # noqa: F401  (the real-process fixture)
+from tests.e2e.process import ServerProcess, StartServer, free_port, server_env, uvicorn_argv
+
+CHROMIUM = "/usr/bin/chromium"
+# ../shared/WEBRTC-NOTES.md: loopback candidates need the first flag; the fake devices need no
+# camera and no permission prompt.
+CHROMIUM_ARGS = [
+    "--allow-loopback-in-peer-connection",
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+    "--no-sandbox",
+    "--headless=new",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+Serve = Callable[..., ServerProcess]
+
+
+@pytest.fixture
+def serve(start_server: StartServer) -> Serve:  # noqa: F811
+    """Start Plenum with extra environment settings, e.g. serve(PLENUM_MEDIA="off")."""
+
+    def start(**env: str) -> ServerProcess:
+        port = free_port()
+        process = start_server(uvicorn_argv(port), port, server_env(port, **env))
+        process.wait_healthy()
+        return process
+
+    return start
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -1,0 +1,148 @@
+"""One person at one browser: opening a link, joining, and what the test reads from the page."""
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, expect
+
+from tests.e2e.process import ADMIN_TOKEN, ROOT, ServerProcess
+
+TIMEOUT_MS = 10_000
+MEDIA_TIMEOUT_MS = 30_000
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+AXE_REPORT = ROOT / "test-artifacts" / "axe.json"
+
+# Keeps every peer connection and socket the page makes, so the test can read statistics and
+# cut the network; the page itself has no test hooks.
+RECORD = """
+window.peers = [];
+const NativePeer = window.RTCPeerConnection;
+window.RTCPeerConnection = class extends NativePeer {
+  constructor(...args) { super(...args); window.peers.push(this); }
+};
+window.sockets = [];
+const NativeSocket = window.WebSocket;
+window.WebSocket = class extends NativeSocket {
+  constructor(...args) { super(...args); window.sockets.push(this); }
+};
+"""
+# True once the video captioned `name` shows frames decoded after the first look: frames of
+# that person, since a receiver's counter keeps counting across the people it carried.
+DECODING = """
+async ([name, key]) => {
+  const figure = [...document.querySelectorAll("#videos figure")]
+    .find((f) => f.querySelector("figcaption").textContent === name);
+  const track = figure?.querySelector("video").srcObject?.getVideoTracks()[0];
+  if (!track) return false;
+  for (const pc of window.peers) {
+    if (pc.connectionState === "closed") continue;
+    const receiver = pc.getReceivers().find((r) => r.track === track);
+    if (!receiver) continue;
+    for (const report of (await receiver.getStats()).values()) {
+      if (report.type !== "inbound-rtp" || !(report.framesDecoded > 0)) continue;
+      window.decodedBefore ??= {};
+      window.decodedBefore[key] ??= report.framesDecoded;
+      if (report.framesDecoded > window.decodedBefore[key] + 3) return true;
+    }
+  }
+  return false;
+}
+"""
+
+
+def create_meeting(server: ServerProcess, title: str) -> dict[str, str]:
+    response = httpx.post(
+        f"{server.base_url}/api/meetings",
+        json={"title": title},
+        headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+    )
+    assert response.status_code == 201, response.text
+    created: dict[str, str] = response.json()
+    return created
+
+
+@dataclass
+class Person:
+    page: Page
+    name: str = ""
+    errors: list[str] = field(default_factory=list)
+    checks: int = 0
+
+    @classmethod
+    def open(cls, browser: Browser, link: str, locale: str = "en-GB") -> "Person":
+        context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.add_init_script(RECORD)
+        person = cls(page)
+        page.on("pageerror", lambda error: person.errors.append(str(error)))
+        page.on("console", person.console)
+        page.goto(link)
+        return person
+
+    def console(self, message: ConsoleMessage) -> None:
+        # A CSP refusal would mean the page needs something the policy forbids.
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.errors.append(message.text)
+
+    def join(self, name: str, district: str = "", *, camera: bool = True) -> "Person":
+        self.name = name
+        page = self.page
+        expect(page.locator("#join-view")).to_be_visible()
+        page.locator("#join-name").fill(name)
+        page.locator("#join-district").fill(district)
+        page.locator("#join-camera").set_checked(camera)
+        page.locator("#join-submit").click()
+        expect(page.locator("#meeting-view")).to_be_visible()
+        expect(page.locator("#people-rooms")).to_contain_text(name)
+        return self
+
+    def sees_video_of(self, name: str) -> None:
+        expect(self.page.locator("#videos figure", has_text=name).locator("video")).to_be_visible(
+            timeout=MEDIA_TIMEOUT_MS
+        )
+        self.checks += 1
+        self.page.wait_for_function(
+            DECODING, arg=[name, f"{name}-{self.checks}"], polling=250, timeout=MEDIA_TIMEOUT_MS
+        )
+
+    def tab_to(self, target: Locator, limit: int = 250) -> None:
+        """Press Tab until `target` has the focus, as a keyboard user would, and check it shows."""
+        for _ in range(limit):
+            if target.evaluate("(node) => node === document.activeElement"):
+                outline = target.evaluate("(node) => getComputedStyle(node).outlineStyle")
+                assert outline != "none", "the focus must be visible"
+                return
+            self.page.keyboard.press("Tab")
+        raise AssertionError(f"Tab never reached {target}")
+
+    def screenshot(self, view: str) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=SCREENSHOTS / f"{view}.png", full_page=True)
+
+    def axe(self, view: str) -> list[dict[str, Any]]:
+        """axe-core's serious and critical violations on the page as it is now (all are saved)."""
+        if not self.page.evaluate("() => typeof window.axe === 'object'"):
+            # Evaluated, not added as a <script>: the page's CSP rightly refuses inline script.
+            self.page.evaluate(AXE.read_text(encoding="utf-8") + "\n;0")
+        result: dict[str, Any] = self.page.evaluate(
+            "() => axe.run(document, { resultTypes: ['violations'] })"
+        )
+        found = [
+            {
+                "id": v["id"],
+                "impact": v["impact"],
+                "help": v["help"],
+                "nodes": [n["target"] for n in v["nodes"]],
+            }
+            for v in result["violations"]
+        ]
+        AXE_REPORT.parent.mkdir(parents=True, exist_ok=True)
+        report = json.loads(AXE_REPORT.read_text()) if AXE_REPORT.exists() else {}
+        report[view] = found
+        AXE_REPORT.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+        return [v for v in found if v["impact"] in ("serious", "critical")]

@@ -1,0 +1,72 @@
+"""The join page and the plenary's chat, without media: clear words for links that cannot work
+and for a full meeting, and other people's text shown as text."""
+
+from playwright.sync_api import Browser, expect
+
+from .conftest import Serve
+from .person import Person, create_meeting
+
+NO_MEDIA = {"PLENUM_MEDIA": "off"}
+
+
+def test_a_bad_link_and_a_full_meeting_are_said_clearly(serve: Serve, browser: Browser) -> None:
+    server = serve(PLENUM_MAX_PARTICIPANTS="1", **NO_MEDIA)
+    created = create_meeting(server, "Forum Dzielnicy Sośnica")
+
+    forged = Person.open(browser, f"{server.base_url}/#not-a-real-token")
+    expect(forged.page.locator("#notice-title")).to_have_text("This link does not work")
+    expect(forged.page.locator("#join-view")).to_be_hidden()
+
+    Person.open(browser, created["moderator_link"]).join("Anna Nowak", camera=False)
+    late = Person.open(browser, created["invite_link"])
+    expect(late.page.locator("#title")).to_have_text("Forum Dzielnicy Sośnica")
+    late.page.locator("#join-name").fill("Jan Kowalski")
+    late.page.locator("#join-submit").click()
+    expect(late.page.locator("#join-error")).to_have_text(
+        "The meeting is full. Please contact the organisers."
+    )
+    assert forged.errors == late.errors == []
+
+
+def test_chat_with_markup_is_shown_as_text(serve: Serve, browser: Browser) -> None:
+    server = serve(**NO_MEDIA)
+    created = create_meeting(server, "Forum Dzielnicy Sośnica")
+    ewa = Person.open(browser, created["invite_link"]).join("Ewa <i>Nowak</i>", camera=False)
+    jan = Person.open(browser, created["invite_link"]).join("Jan", camera=False)
+    markup = '<img src=x onerror="document.title=1"><b>Dzień dobry</b>'
+    ewa.page.locator("#chat-text").fill(markup)
+    ewa.page.locator("#chat-text").press("Enter")
+    message = jan.page.locator("#chat-log li").last
+    expect(message.locator(".text")).to_have_text(markup)
+    expect(message.locator(".sender")).to_have_text("Ewa <i>Nowak</i>")
+    assert jan.page.locator("#chat-log img, #chat-log b, #chat-log i").count() == 0
+    expect(jan.page.locator("#announce")).to_have_text(f"Ewa <i>Nowak</i> says: {markup}")
+    assert ewa.errors == jan.errors == []
+
+
+def test_text_at_200_percent_and_high_contrast(serve: Serve, browser: Browser) -> None:
+    server = serve(**NO_MEDIA)
+    created = create_meeting(server, "Forum Dzielnicy Sośnica")
+    moderator = Person.open(browser, created["moderator_link"]).join("Anna Nowak", camera=False)
+    Person.open(browser, created["invite_link"]).join("Maria Wiśniewska", "Łabędy", camera=False)
+    console = moderator.page.locator("#console")
+    console.get_by_label("Room name", exact=True).first.fill("Seniorzy w dzielnicy")
+    console.get_by_role("button", name="Add room").click()
+    expect(console.locator("#room-list > li")).to_have_count(1)
+
+    page = moderator.page
+    page.get_by_role("button", name="High contrast").click()
+    expect(page.get_by_role("button", name="High contrast")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    assert moderator.axe("console, high contrast") == []
+    # Text zoom (not page zoom): the layout must wrap, not scroll sideways or clip.
+    page.evaluate("() => { document.documentElement.style.fontSize = '200%'; }")
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    moderator.screenshot("console-200-percent-high-contrast")
+    assert overflow <= 0
+    page.reload()
+    expect(page.locator("html")).to_have_class("contrast")
+    assert moderator.errors == []
