@@ -67,6 +67,8 @@ async def _cancel(task: asyncio.Task[None], patience_s: float = 2.0) -> None:
     redis-py's asyncio client can absorb a cancellation in flight (redis-py #2028), so one
     `cancel()` is not always the end of a loop.
     """
+    if task is asyncio.current_task():
+        return  # a task stopping its own meeting ends by returning
     deadline = asyncio.get_running_loop().time() + patience_s
     while not task.done() and asyncio.get_running_loop().time() < deadline:
         task.cancel()
@@ -145,6 +147,14 @@ class RedisHub:
 
     def __len__(self) -> int:
         return len(self._meetings)
+
+    async def forget(self, meeting: "SharedMeeting") -> None:
+        """A meeting that expired: close its clients here and drop it."""
+        meeting.fanout.close_all(CloseCode.NO_MEETING, "the meeting has ended")
+        self._meetings.pop(meeting.meeting.state.id, None)
+        await self._unsubscribe(meeting.keys.events)
+        await self._unsubscribe(meeting.keys.commands)
+        await meeting.stop()
 
     # Meetings ---------------------------------------------------------------------------------
 
@@ -589,6 +599,10 @@ class SharedMeeting(HostedMeeting):
                 if self.owner:
                     if not await self._renewed():
                         await self._step_down()
+                    elif not await self.hub.redis.exists(self.keys.snapshot):
+                        # Nothing happened for `retention_s`: Redis let the meeting go.
+                        await self.hub.forget(self)
+                        return
                     else:
                         await self._check_presence()
                         # Picks the clock up again if a tick failed while Redis was away.
