@@ -1,0 +1,400 @@
+"""One meeting on one worker, with Redis: a replica that follows the writer, or the writer.
+
+See `server.redis_hub` for the whole picture.
+"""
+
+import asyncio
+import contextlib
+import logging
+import secrets
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Any
+
+import msgpack
+from redis.exceptions import RedisError, ResponseError
+
+from rooms import Meeting, MeetingState, ParticipantId, Reason, Rejected, Stamped
+from rooms import commands as cmd
+from rooms.records import from_plain, to_plain
+from server import redis_keys as rk
+from server.cancelling import cancel_and_wait
+from server.close_codes import CloseCode
+from server.hub import HostedMeeting, Unavailable
+from server.redis_records import Forwarded, LogEntry, Reply, as_bytes, pack, unpack
+from server.steward import Steward
+
+if TYPE_CHECKING:
+    from server.redis_hub import RedisHub
+
+log = logging.getLogger("plenum.redis")
+
+# Requests remembered by a writer, so a command forwarded again after a timeout is not applied
+# twice (chat twice, say); also read back from the log on a takeover.
+REMEMBERED_REQUESTS = 2000
+
+
+class NotOwner(Exception):
+    """This worker lost the meeting's lease: another one writes it now."""
+
+
+class SharedMeeting(HostedMeeting):
+    """One meeting on one worker: a replica that follows the writer, or the writer itself."""
+
+    def __init__(self, hub: "RedisHub", meeting: Meeting, keys: rk.MeetingKeys) -> None:
+        super().__init__(meeting, hub.settings.event_log)
+        self.hub = hub
+        self.keys = keys
+        self.owner = False
+        settings = hub.settings
+        self._write_lock = asyncio.Lock()
+        self._catching_up: asyncio.Task[None] | None = None
+        # Set when a batch arrived during a catch-up, which must then read the log once more.
+        self._behind = False
+        self._stopping = False
+        self._waiters: list[tuple[int, asyncio.Future[None]]] = []
+        self._requests: OrderedDict[str, Reply] = OrderedDict()
+        self._since_snapshot = 0
+        self._lease_task: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.steward = Steward(
+            meeting, lambda c: self.submit(None, c), hub.clock, settings.ghost_grace_s
+        )
+
+    def start(self) -> None:
+        self._lease_task = asyncio.create_task(self._hold_lease())
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self.steward.stop()
+        if self._lease_task is not None:
+            await cancel_and_wait(self._lease_task)
+        for task in list(self._tasks):
+            await cancel_and_wait(task)
+        if self.owner:
+            with contextlib.suppress(RedisError, OSError):
+                await self.hub._release(keys=[self.keys.lease], args=[self.hub.worker])
+        self.owner = False
+
+    # What the signalling endpoint uses ---------------------------------------------------------
+
+    async def submit(self, actor: ParticipantId | None, command: cmd.Command) -> int:
+        try:
+            if isinstance(command, cmd.Join | cmd.Rejoin):
+                # Recorded before the command, so the writer never sees a connected
+                # participant without knowing which worker holds it.
+                await self.hub.redis.hset(
+                    self.keys.where, rk.participant_field(command.participant), self.hub.worker
+                )
+        except (RedisError, OSError) as error:
+            raise Unavailable(f"redis: {error}") from error
+        if isinstance(command, cmd.Disconnect) and not await self._here(command.participant):
+            # The participant came back through another worker before this socket closed.
+            return self.meeting.state.seq
+        seq = await self._deliver_to_writer(actor, command)
+        if isinstance(command, cmd.Disconnect):
+            with contextlib.suppress(RedisError, OSError):
+                await self.hub._forget_where(
+                    keys=[self.keys.where],
+                    args=[rk.participant_field(command.participant), self.hub.worker],
+                )
+        return seq
+
+    async def _deliver_to_writer(self, actor: ParticipantId | None, command: cmd.Command) -> int:
+        """Write the command here, or forward it to the writer, until one answers or time's up.
+
+        The request id stays the same on every try, so the writer applies it at most once.
+        """
+        request = secrets.token_hex(8)
+        settings = self.hub.settings
+        deadline = self.hub.clock() + settings.command_timeout_s + 2 * settings.lease_ttl_s
+        retry_s = 0.02
+        while True:
+            try:
+                if self.owner:
+                    return await self._write(actor, command, request, deadline)
+                forwarded = Forwarded(request, self.hub.worker, actor, command)
+                reply = await self.hub.forward(self.keys.commands, forwarded)
+                if reply is not None:
+                    if reply.reason is not None:
+                        raise Rejected(Reason(reply.reason), reply.detail or "")
+                    assert reply.seq is not None
+                    await self._reached(reply.seq)
+                    return reply.seq
+                await self._contend()
+            except (NotOwner, RedisError, OSError) as error:
+                log.info("meeting %s: %s; trying again", self.meeting.state.id, error)
+            if self.hub.clock() > deadline:
+                raise Unavailable("the meeting's writer did not answer in time")
+            await asyncio.sleep(retry_s)
+            retry_s = min(retry_s * 2, 0.5)
+
+    async def _here(self, participant: ParticipantId) -> bool:
+        try:
+            worker = await self.hub.redis.hget(self.keys.where, rk.participant_field(participant))
+        except (RedisError, OSError):
+            return True
+        return worker is None or as_bytes(worker).decode() == self.hub.worker
+
+    # Following the writer -----------------------------------------------------------------------
+
+    def on_published(self, data: bytes) -> None:
+        if self.owner:
+            return  # its own events, applied when they were stored
+        batch = [from_plain(Stamped, plain) for plain in unpack(data)]
+        for stamped in batch:
+            if stamped.seq <= self.meeting.state.seq:
+                continue
+            if stamped.seq == self.meeting.state.seq + 1 and self._catching_up is None:
+                self._apply(stamped)
+            else:
+                self._behind = True
+                self.resync()
+                return
+
+    def resync(self) -> None:
+        """Read what this replica missed from the log, once, in the background."""
+        if self._catching_up is None:
+            self._catching_up = asyncio.create_task(self._resync())
+
+    async def _resync(self) -> None:
+        try:
+            # The writer applies its own events as it stores them; reading them back from the
+            # log at the same time would apply them twice.
+            async with self._write_lock:
+                while not self.owner:
+                    self._behind = False
+                    await self.catch_up()
+                    if not self._behind:
+                        break
+        except (RedisError, OSError) as error:
+            log.warning("catching up %s failed: %s", self.meeting.state.id, error)
+        finally:
+            self._catching_up = None
+
+    async def catch_up(self) -> None:
+        entries = await self._read_log_after(self.meeting.state.seq)
+        if entries and entries[0].stamped.seq > self.meeting.state.seq + 1:
+            await self._reload()
+            entries = await self._read_log_after(self.meeting.state.seq)
+        for entry in entries:
+            if entry.stamped.seq == self.meeting.state.seq + 1:
+                self._apply(entry.stamped)
+
+    async def _read_log_after(self, seq: int) -> list["LogEntry"]:
+        raw = await self.hub.redis.xrange(self.keys.log, min=rk.log_id(seq + 1), max="+")
+        return [LogEntry.parse(fields) for _, fields in raw or []]
+
+    async def _reload(self) -> None:
+        """The log no longer reaches back to this replica: start again from the snapshot."""
+        stored = await self.hub.redis.get(self.keys.snapshot)
+        if stored is None:
+            return
+        state = from_plain(MeetingState, unpack(as_bytes(stored)))
+        if state.seq <= self.meeting.state.seq:
+            return
+        self.meeting.state = state
+        # Its clients missed events this worker never saw: they resume and get a snapshot.
+        self.fanout.close_all(CloseCode.RESYNC, "missed events: resume for a fresh snapshot")
+        self._notify()
+
+    def _apply(self, stamped: Stamped) -> None:
+        self.meeting.replay(stamped)
+        self._pass_on(stamped)
+        self._notify()
+
+    def _notify(self) -> None:
+        seq = self.meeting.state.seq
+        still: list[tuple[int, asyncio.Future[None]]] = []
+        for wanted, future in self._waiters:
+            if wanted <= seq:
+                if not future.done():
+                    future.set_result(None)
+            else:
+                still.append((wanted, future))
+        self._waiters = still
+
+    async def _reached(self, seq: int) -> None:
+        """Wait until this replica has applied event `seq` (published, or read from the log)."""
+        if self.meeting.state.seq >= seq:
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append((seq, future))
+        try:
+            await asyncio.wait_for(asyncio.shield(future), self.hub.settings.command_timeout_s)
+        except TimeoutError:
+            await self.catch_up()
+            if self.meeting.state.seq < seq:
+                raise Unavailable(f"event {seq} did not arrive") from None
+
+    # Writing ------------------------------------------------------------------------------------
+
+    def on_forwarded(self, data: bytes) -> None:
+        forwarded = from_plain(Forwarded, unpack(data))
+        task = asyncio.create_task(self._serve(forwarded))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _serve(self, forwarded: Forwarded) -> None:
+        deadline = self.hub.clock() + self.hub.settings.command_timeout_s
+        try:
+            seq = await self._write(forwarded.actor, forwarded.command, forwarded.request, deadline)
+            reply = Reply(forwarded.request, seq=seq)
+        except Rejected as rejected:
+            reply = Reply(forwarded.request, reason=rejected.reason, detail=rejected.detail)
+        except (NotOwner, Unavailable, RedisError, OSError):
+            return  # no answer: the sender tries again, and finds the new writer
+        await self.hub.reply(forwarded.worker, reply)
+
+    async def _write(
+        self, actor: ParticipantId | None, command: cmd.Command, request: str, deadline: float
+    ) -> int:
+        async with self._write_lock:
+            if not self.owner:
+                raise NotOwner
+            earlier = self._requests.get(request)
+            if earlier is not None:
+                if earlier.reason is not None:
+                    raise Rejected(Reason(earlier.reason), earlier.detail or "")
+                assert earlier.seq is not None
+                return earlier.seq
+            try:
+                stamped = self.meeting.decide(actor, command, self.hub.clock())
+            except Rejected as rejected:
+                self._remember(Reply(request, reason=rejected.reason, detail=rejected.detail))
+                raise
+            if stamped:
+                await self._store(stamped, request, deadline)
+                for one in stamped:
+                    self._apply(one)
+            self._remember(Reply(request, seq=self.meeting.state.seq))
+            self.steward.reschedule()
+            self._since_snapshot += len(stamped)
+            if self._since_snapshot >= self.hub.settings.snapshot_every:
+                await self._snapshot()
+            return self.meeting.state.seq
+
+    async def _store(self, stamped: list[Stamped], request: str, deadline: float) -> None:
+        settings = self.hub.settings
+        args: list[Any] = [
+            self.hub.worker,
+            self.keys.events,
+            settings.event_log,
+            int(settings.retention_s * 1000),
+            request,
+            msgpack.packb([to_plain(s) for s in stamped], use_bin_type=True),
+        ]
+        for one in stamped:
+            args += [rk.log_id(one.seq), pack(one)]
+        keys = [self.keys.lease, self.keys.log, self.keys.snapshot, self.keys.where]
+        backoff = 0.05
+        while True:
+            try:
+                await self.hub._commit(keys=keys, args=args)
+                return
+            except ResponseError as error:
+                # Not the writer any more, or event n already stored by another: step down.
+                log.warning("meeting %s: %s", self.meeting.state.id, error)
+                await self._step_down()
+                raise NotOwner from error
+            except (RedisError, OSError) as error:
+                if not self.owner:
+                    raise NotOwner from error
+                if self.hub.clock() > deadline:
+                    raise Unavailable(f"redis: {error}") from error
+                log.warning("storing events failed (%s); retrying in %.2f s", error, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 1.0)
+
+    def _remember(self, reply: Reply) -> None:
+        self._requests[reply.request] = reply
+        while len(self._requests) > REMEMBERED_REQUESTS:
+            self._requests.popitem(last=False)
+
+    async def _snapshot(self) -> None:
+        self._since_snapshot = 0
+        with contextlib.suppress(RedisError, OSError):
+            await self.hub._store_snapshot(
+                keys=[self.keys.lease, self.keys.snapshot],
+                args=[
+                    self.hub.worker,
+                    pack(self.meeting.state),
+                    int(self.hub.settings.retention_s * 1000),
+                ],
+            )
+
+    # The lease ----------------------------------------------------------------------------------
+
+    async def _hold_lease(self) -> None:
+        interval = self.hub.settings.lease_ttl_s / 3
+        while not self._stopping:
+            try:
+                if self.owner:
+                    if not await self._renewed():
+                        await self._step_down()
+                    elif not await self.hub.redis.exists(self.keys.snapshot):
+                        # Nothing happened for `retention_s`: Redis let the meeting go.
+                        await self.hub.forget(self)
+                        return
+                    else:
+                        await self._check_presence()
+                        # Picks the clock up again if a tick failed while Redis was away.
+                        self.steward.reschedule()
+                else:
+                    await self._contend()
+            except asyncio.CancelledError:
+                raise
+            except (RedisError, OSError) as error:
+                log.warning("lease of %s: %s", self.meeting.state.id, error)
+            await asyncio.sleep(interval)
+
+    async def _renewed(self) -> bool:
+        ttl_ms = int(self.hub.settings.lease_ttl_s * 1000)
+        renewed = await self.hub._renew(keys=[self.keys.lease], args=[self.hub.worker, ttl_ms])
+        return bool(renewed)
+
+    async def _contend(self) -> None:
+        """Take the meeting over if nobody holds its lease."""
+        ttl_ms = int(self.hub.settings.lease_ttl_s * 1000)
+        won = await self.hub.redis.set(self.keys.lease, self.hub.worker, px=ttl_ms, nx=True)
+        if won:
+            await self._take_over()
+
+    async def _take_over(self) -> None:
+        async with self._write_lock:
+            await self.catch_up()
+            raw = await self.hub.redis.xrevrange(
+                self.keys.log, max="+", min="-", count=REMEMBERED_REQUESTS
+            )
+            for entry in reversed([LogEntry.parse(fields) for _, fields in raw or []]):
+                if entry.request:
+                    self._remember(Reply(entry.request, seq=entry.stamped.seq))
+            self.owner = True
+            await self.hub.listen_to(self.keys.commands, self.on_forwarded)
+            log.info("worker %s writes meeting %s", self.hub.worker, self.meeting.state.id)
+        await self._snapshot()
+        self.steward.reschedule()
+
+    async def _step_down(self) -> None:
+        if not self.owner:
+            return
+        self.owner = False
+        self.steward.stop()
+        await self.hub.stop_listening(self.keys.commands)
+        # If the lease is still ours (we stepped down over a stale log), free it at once.
+        with contextlib.suppress(RedisError, OSError):
+            await self.hub._release(keys=[self.keys.lease], args=[self.hub.worker])
+        self.resync()
+
+    async def _check_presence(self) -> None:
+        """Let go of the connections of workers that died: their clients are disconnected."""
+        connected = [p.id for p in self.meeting.state.participants.values() if p.connected]
+        if not connected:
+            return
+        where_raw = await self.hub.redis.hgetall(self.keys.where)
+        where = {as_bytes(k).decode(): as_bytes(v).decode() for k, v in where_raw.items()}
+        dead = await self.hub.dead_workers(set(where.values()))
+        for participant in connected:
+            if where.get(participant) in dead:
+                # Not through `submit`: that skips a participant whose socket is elsewhere.
+                with contextlib.suppress(Rejected, Unavailable):
+                    await self._deliver_to_writer(None, cmd.Disconnect(participant))
