@@ -71,7 +71,13 @@ def routes(plenum: Plenum) -> list[Route]:
         state = live.meeting.state
         role = Role.MODERATOR if grant.kind is Kind.MODERATOR else Role.PARTICIPANT
         return JSONResponse(
-            {"id": state.id, "title": state.title, "starts_at": state.starts_at, "role": role}
+            {
+                "id": state.id,
+                "title": state.title,
+                "starts_at": state.starts_at,
+                "role": role,
+                "media": plenum.media is not None,
+            }
         )
 
     async def health(request: Request) -> Response:

@@ -86,6 +86,14 @@ class MediaBridge:
         self._sessions: dict[ParticipantId, _Session] = {}
         self._watches: dict[MeetingId, _Watch] = {}
 
+    def __len__(self) -> int:
+        """The media sessions this worker serves (its load, for placement)."""
+        return len(self._sessions)
+
+    def sessions(self) -> list[tuple[MeetingId, Listener]]:
+        """Every media session this worker serves: its meeting and the client's connection."""
+        return [(s.hosted.meeting.state.id, s.listener) for s in self._sessions.values()]
+
     async def offer(
         self, live: MeetingHandle, listener: Listener, offer: MediaOffer
     ) -> MediaAnswer:

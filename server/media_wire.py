@@ -1,5 +1,5 @@
-"""The media messages on the wire: `media_offer`, `media_answer`, `media_refused` and
-`active_speaker`.
+"""The media messages on the wire: `media_offer`, `media_answer`, `media_refused`,
+`active_speaker` and `media_restart`.
 
 They are not meeting commands or events: they go to this worker's forwarding unit and never into
 the meeting's log, so they are read and written here, at the edge, from the engine's own
@@ -16,6 +16,7 @@ from server.media import (
     MediaAnswer,
     MediaOffer,
     MediaRefused,
+    MediaRestart,
     MediaSettings,
     ServerMessage,
 )
@@ -27,7 +28,7 @@ MEDIA_COMMANDS: dict[str, type[ClientMessage]] = {
 }
 # Server to client.
 MEDIA_EVENTS: dict[str, type[ServerMessage]] = {
-    wire_name(c): c for c in (MediaOffer, MediaAnswer, MediaRefused, ActiveSpeaker)
+    wire_name(c): c for c in (MediaOffer, MediaAnswer, MediaRefused, ActiveSpeaker, MediaRestart)
 }
 MEDIA_MESSAGES = {**MEDIA_COMMANDS, **MEDIA_EVENTS}
 

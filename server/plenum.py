@@ -2,12 +2,16 @@
 
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from server.clock import Clock
 from server.hub import Hub, LocalHub, MeetingHandle
 from server.media_bridge import MediaBridge
 from server.settings import Settings
 from server.tokens import Grant, Kind, Signer
+
+if TYPE_CHECKING:
+    from server.media_placement import MediaPlacement
 
 
 @dataclass(frozen=True)
@@ -26,11 +30,19 @@ class Plenum:
     signer: Signer = field(init=False)
     # This worker's media: None when the settings turn it off.
     media: MediaBridge | None = field(init=False)
+    # With Redis and media: which worker serves each meeting's media, and the way to it.
+    placement: "MediaPlacement | None" = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.hub = self._choose_hub()
         self.signer = Signer(self.settings.secret)
         self.media = MediaBridge(self.settings.media_settings()) if self.settings.media else None
+        if self.media is not None and self.settings.redis_url:
+            from server.media_placement import MediaPlacement
+            from server.redis_hub import RedisHub
+
+            assert isinstance(self.hub, RedisHub)
+            self.placement = MediaPlacement(self.hub, self.media)
 
     def _choose_hub(self) -> Hub:
         settings = self.settings

@@ -165,7 +165,10 @@ async def serve(plenum: Plenum, websocket: WebSocket) -> None:
     finally:
         if plenum.media is not None:
             try:
-                await plenum.media.close(connection)
+                if plenum.placement is not None:
+                    await plenum.placement.close(connection)
+                else:
+                    await plenum.media.close(connection)
             except Exception:
                 log.exception("could not close the media of %s", connection.participant)
         live = connection.live
@@ -367,6 +370,13 @@ async def _media(
         raise WireError("media_off", "this server carries no audio or video")
     message = parse_media(inbound)
     connection.forgive()
+    if plenum.placement is not None:
+        # With Redis the meeting's media may be served by another worker (`media_placement`).
+        if isinstance(message, MediaOffer):
+            await plenum.placement.offer(live, connection, message, inbound.ref)
+        else:
+            await plenum.placement.answer(connection, message, inbound.ref)
+        return
     if isinstance(message, MediaOffer):
         answer = await plenum.media.offer(live, connection, message)
         # Before anything else is awaited: the server's next offer may follow on the next turn.

@@ -37,6 +37,9 @@ export class Media {
     this.pc = null;
     this.stream = null;
     this.own = null; // our own preview figure
+    this.screen = null; // the screen we share, a video track
+    this.ownScreen = null; // its preview figure
+    this.sending = []; // { transceiver, source } for each track we send
     this.received = new Map(); // mid -> { source, publisher, element }
     this.chain = Promise.resolve(); // one signalling step at a time, in arrival order
   }
@@ -56,20 +59,83 @@ export class Media {
   async connect(iceServers) {
     this.stop();
     const pc = this.pc = new RTCPeerConnection({ iceServers });
-    const tracks = [];
+    this.sending = [];
     for (const track of this.stream?.getTracks() ?? []) {
       const transceiver = pc.addTransceiver(track, { direction: "sendonly", streams: [this.stream] });
-      tracks.push([transceiver, track.kind === "audio" ? "microphone" : "camera"]);
+      this.sending.push({ transceiver, source: track.kind === "audio" ? "microphone" : "camera" });
     }
+    if (this.screen) this.addScreen(this.screen);
     this.showOwn();
+    await this.offer();
+  }
+
+  // Our offer: every mid we send and its source (docs/protocol.md, media values).
+  async offer() {
+    const pc = this.pc;
     await pc.setLocalDescription(await pc.createOffer());
     await gathered(pc);
-    this.send({ type: "media_offer", sdp: pc.localDescription.sdp, tracks: tracks.map(([x, source]) => ({ mid: x.mid, source })) });
+    if (pc !== this.pc) return;
+    const tracks = this.sending
+      .filter(({ transceiver }) => transceiver.mid !== null && transceiver.direction === "sendonly")
+      .map(({ transceiver, source }) => ({ mid: transceiver.mid, source }));
+    this.send({ type: "media_offer", sdp: pc.localDescription.sdp, tracks });
+  }
+
+  // The server offered while our offer waited (media_glare): its offer was answered first, so
+  // ours goes again.
+  glare() {
+    this.enqueue(async () => {
+      if (this.pc && this.pc.signalingState === "stable") await this.offer();
+    });
+  }
+
+  addScreen(track) {
+    const sent = this.sending.find((x) => x.source === "screen");
+    if (sent) {
+      sent.transceiver.direction = "sendonly";
+      return sent.transceiver.sender.replaceTrack(track);
+    }
+    this.sending.push({ source: "screen", transceiver: this.pc.addTransceiver(track, { direction: "sendonly" }) });
+    return null;
+  }
+
+  // A screen (from getDisplayMedia) goes out as one more video track, labelled "screen".
+  share(track) {
+    this.screen = track;
+    track.addEventListener("ended", () => this.unshare()); // stopped from the browser's own bar
+    this.showScreen();
+    return this.enqueue(async () => {
+      if (!this.pc || this.screen !== track) return;
+      await this.addScreen(track);
+      await this.offer();
+    });
+  }
+
+  unshare() {
+    const track = this.screen;
+    if (!track) return this.chain;
+    this.screen = null;
+    track.stop();
+    this.ownScreen?.remove();
+    this.ownScreen = null;
+    this.onchange?.();
+    return this.enqueue(async () => {
+      const sent = this.sending.find((x) => x.source === "screen");
+      if (!this.pc || !sent || this.screen) return;
+      await sent.transceiver.sender.replaceTrack(null);
+      sent.transceiver.direction = "inactive";
+      await this.offer();
+    });
+  }
+
+  get sharing() {
+    return Boolean(this.screen);
   }
 
   stop() {
     this.pc?.close();
     this.pc = null;
+    this.sending = [];
     for (const shown of this.received.values()) shown.element.remove();
     this.received.clear();
   }
@@ -99,7 +165,12 @@ export class Media {
     if (!this.pc) return;
     if (m.type === "media_answer") {
       await this.pc.setRemoteDescription({ type: "answer", sdp: m.sdp });
+    } else if (m.type === "media_restart") {
+      // The server's media worker went away: a new peer connection, a fresh offer.
+      await this.connect(this.pc.getConfiguration().iceServers);
     } else if (m.type === "media_offer") {
+      // Glare: the server wins; our offer is rolled back and sent again after (see glare()).
+      if (this.pc.signalingState === "have-local-offer") await this.pc.setLocalDescription({ type: "rollback" });
       await this.pc.setRemoteDescription({ type: "offer", sdp: m.sdp });
       await this.pc.setLocalDescription(await this.pc.createAnswer());
       await gathered(this.pc);
@@ -122,6 +193,19 @@ export class Media {
     this.relabel();
   }
 
+  showScreen() {
+    if (!this.screen) return;
+    this.ownScreen?.remove();
+    this.ownScreen = this.figure(new MediaStream([this.screen]));
+    this.ownScreen.classList.add("own", "screen");
+    this.ownScreen.dataset.publisher = "";
+    this.ownScreen.dataset.source = "screen";
+    if (this.own?.isConnected) this.own.after(this.ownScreen);
+    else this.videos.prepend(this.ownScreen);
+    this.relabel();
+    this.onchange?.();
+  }
+
   // What the server's offer says we receive, mid by mid; a mid may carry someone else later.
   show(tracks) {
     const listed = new Map(tracks.map((track) => [track.mid, track]));
@@ -141,6 +225,7 @@ export class Media {
       Object.assign(shown, { source, publisher });
       shown.element.dataset.publisher = publisher;
       shown.element.dataset.source = source;
+      shown.element.classList.toggle("screen", source === "screen");
       this.label(shown);
     }
     this.onchange?.();
@@ -167,7 +252,7 @@ export class Media {
       return;
     }
     shown.element.querySelector("video").setAttribute("aria-label", text);
-    shown.element.querySelector("figcaption").textContent = this.nameOf(shown.publisher);
+    shown.element.querySelector("figcaption").textContent = shown.source === "screen" ? text : this.nameOf(shown.publisher);
   }
 
   // Names and the language may change: label again.
@@ -176,6 +261,10 @@ export class Media {
     if (this.own) {
       this.own.querySelector("video").setAttribute("aria-label", t("media.own_video"));
       this.own.querySelector("figcaption").textContent = t("media.you");
+    }
+    if (this.ownScreen) {
+      this.ownScreen.querySelector("video").setAttribute("aria-label", t("media.own_screen"));
+      this.ownScreen.querySelector("figcaption").textContent = t("media.own_screen");
     }
   }
 

@@ -45,7 +45,7 @@ def start_server() -> Iterator[StartServer]:
 
     crashed = []
     for server, reader in started:
-        if server.process.poll() is not None:
+        if server.process.poll() is not None and not server.stopped:
             crashed.append(f"exit code {server.process.returncode}:\n{server.printed()}")
         server.process.terminate()
         try:

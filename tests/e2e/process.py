@@ -69,6 +69,7 @@ class ServerProcess:
     process: subprocess.Popen[str]
     lines: "queue.Queue[str]" = field(default_factory=queue.Queue)
     output: list[str] = field(default_factory=list)
+    stopped: bool = False  # on purpose, by the test: not a crash
 
     @property
     def base_url(self) -> str:
@@ -77,6 +78,12 @@ class ServerProcess:
     @property
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/ws"
+
+    def stop(self) -> None:
+        """Stop the server as a crash or an outage would, for a test of what clients then do."""
+        self.stopped = True
+        self.process.kill()
+        self.process.wait(10)
 
     def next_line(self, deadline: float) -> str:
         """The next line printed, waiting until `deadline` (a `time.monotonic()` value)."""
