@@ -20,6 +20,7 @@ const CONTRAST = "plenum.contrast";
 const app = {
   meeting: new Meeting(),
   speaker: null, // the latest active_speaker message
+  muteAsked: false, // a moderator asked us to mute, and we have not yet
   joined: false,
   command(message) {
     if (!app.connection.send(message)) app.problem(t("connection.not_sent"));
@@ -49,7 +50,11 @@ app.media = new Media({
   videos: $("videos"),
   say: (text) => app.problem(text),
 });
-app.media.onchange = () => plenary.layout(app);
+app.media.onchange = () => {
+  if (!app.meeting.state) return;
+  plenary.render(app);
+  plenary.layout(app);
+};
 
 function receive(m) {
   const meeting = app.meeting;
@@ -64,11 +69,13 @@ function receive(m) {
     render();
     // A new connection has no media session on the server: start one (again).
     if (m.media) app.media.start(m.media.ice_servers, first ? join.stream() : undefined);
+    else join.dropDevices(); // a server without media: no camera or microphone is kept open
     if (first) $("main").focus();
     return;
   }
   if (m.type === "error") {
-    if (!app.joined) join.refused(app, m.code);
+    if (m.code === "media_glare") app.media.glare();
+    else if (!app.joined) join.refused(app, m.code);
     else app.problem(i18n.has(`error.${m.code}`) ? t(`error.${m.code}`, { detail: m.message }) : t("error.other", { code: m.code }));
     return;
   }
@@ -86,6 +93,9 @@ function receive(m) {
   if (m.type === "broadcast_sent") workshop.broadcast(app, m);
   if (m.type === "reacted") plenary.reaction(app, m);
   if (m.type === "participant_moved" && m.participant === meeting.you) app.speaker = null;
+  if (m.type === "rooms_extended") app.extendedTo = m.deadline;
+  if (m.type === "mute_requested" && m.participant === meeting.you) app.muteAsked = true;
+  if (m.type === "audio_blocked" && m.participant === meeting.you) app.muteAsked = false; // done for them
   render();
 }
 

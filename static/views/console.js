@@ -1,5 +1,5 @@
 // The moderator's console: rooms, who goes where (at random, mixed, by hand with a select, or
-// chosen by people), opening with a duration, extending, broadcasting, the help queue, recall,
+// chosen by people, or dragged onto a room on the board), opening with a duration, extending, broadcasting, the help queue, recall,
 // and each person's role, mute and removal. Every action is a button or a select: keyboard first.
 import { $, el, reconcile, setOptions, setText, show } from "../dom.js";
 import { t, timeOfDay } from "../i18n.js";
@@ -80,6 +80,8 @@ export function render(app) {
   show($("extend-form"), open);
   show($("recall"), open);
 
+  board(app);
+
   // Who is where, and who goes where: one row a person.
   const options = roomOptions(app);
   reconcile($("roster"), meeting.people(), (p) => p.id, (p) => rosterRow(app, p), (tr, person) => {
@@ -119,6 +121,46 @@ export function render(app) {
     tr.querySelector(".ask-mute").hidden = self;
     tr.classList.toggle("offline", !person.connected);
   });
+}
+
+// Who is where at a glance, and moving by mouse: a name dragged onto a room moves that person
+// there (before the rooms open: plans it). The same command as the table's select and Move.
+function board(app) {
+  const meeting = app.meeting;
+  const s = meeting.state;
+  const open = s.phase !== "plenary";
+  const where = (person) => (open ? person.room : s.plan[person.id] ?? PLENARY);
+  const rooms = [{ id: PLENARY }, ...meeting.rooms()];
+  reconcile($("board"), rooms, (room) => room.id, (room) => dropZone(app, room.id), (zone, room) => {
+    const members = meeting.people().filter((p) => where(p) === room.id);
+    setText(zone.querySelector("h4"), t("console.drop_room", { room: app.roomName(room.id), n: members.length }));
+    reconcile(zone.querySelector("ul"), members, (p) => p.id,
+      (p) => el("li", { class: "chip", draggable: "true", ondragstart: (e) => {
+        e.dataTransfer.setData("text/plain", p.id);
+        e.dataTransfer.effectAllowed = "move";
+      } }),
+      (li, p) => setText(li, p.name));
+  });
+}
+
+function dropZone(app, room) {
+  const zone = el("section", { class: "drop", "data-room": room }, el("h4"), el("ul"));
+  zone.addEventListener("dragover", (e) => {
+    e.preventDefault();
+    e.dataTransfer.dropEffect = "move";
+    zone.classList.add("over");
+  });
+  zone.addEventListener("dragleave", () => zone.classList.remove("over"));
+  zone.addEventListener("drop", (e) => {
+    e.preventDefault();
+    zone.classList.remove("over");
+    const participant = e.dataTransfer.getData("text/plain");
+    const person = app.meeting.person(participant);
+    const s = app.meeting.state;
+    const now = s.phase !== "plenary" ? person?.room : s.plan[participant] ?? PLENARY;
+    if (person && now !== room) app.command({ type: "move_participant", participant, room });
+  });
+  return zone;
 }
 
 function roomItem(app, room) {

@@ -37,6 +37,8 @@ export async function setup(app) {
   }
   invitation = body;
   show($("join-view"), true);
+  // A server that carries no audio or video: nothing to check, and the browser is never asked.
+  show($("join-devices"), invitation.media !== false);
   render(app);
   $("join-preview").addEventListener("click", () => check());
   $("join-camera-choice").addEventListener("change", () => check());
@@ -102,7 +104,7 @@ async function submit(app) {
     return;
   }
   $("join-submit").disabled = true;
-  if (!preview && navigator.mediaDevices) {
+  if (!preview && navigator.mediaDevices && invitation.media !== false) {
     try {
       preview = await capture({ camera: $("join-camera").checked, microphone: true });
     } catch (problem) {
@@ -136,6 +138,11 @@ export function refused(app, code) {
 export function unreachable(app, event) {
   if (failure) return;
   error(t("join.unreachable"));
+}
+
+export function dropDevices() {
+  preview?.getTracks().forEach((track) => track.stop());
+  preview = null;
 }
 
 export function stream() {

@@ -9,8 +9,13 @@ const REACTION_SHOWN_MS = 6000;
 
 export function setup(app) {
   const { media } = app;
-  $("microphone").addEventListener("click", () => { media.setEnabled("audio", !media.enabled("audio")); render(app); });
+  $("microphone").addEventListener("click", () => {
+    media.setEnabled("audio", !media.enabled("audio"));
+    if (!media.enabled("audio")) app.muteAsked = false; // done as asked
+    render(app);
+  });
   $("camera").addEventListener("click", () => { media.setEnabled("video", !media.enabled("video")); render(app); });
+  $("screen").addEventListener("click", () => share(app));
   $("hand").addEventListener("click", () => {
     const raised = app.meeting.state.hand_queue.includes(app.meeting.you);
     app.command({ type: raised ? "lower_hand" : "raise_hand" });
@@ -35,6 +40,20 @@ export function render(app) {
   setText($("camera"), t(media.enabled("video") ? "controls.camera_off" : "controls.camera_on"));
   $("microphone").classList.toggle("off", !media.enabled("audio"));
   $("camera").classList.toggle("off", !media.enabled("video"));
+  // A screen is shared where the meeting lets you: a workshop, or the plenary as a moderator or
+  // presenter. A right that goes (back to the plenary, a lowered role) stops the sharing.
+  const mayShare = Boolean(app.mediaSettings && navigator.mediaDevices?.getDisplayMedia)
+    && (meeting.myRoom !== PLENARY || meeting.me?.role !== "participant");
+  if (!mayShare && media.sharing) media.unshare();
+  show($("screen"), mayShare);
+  setText($("screen"), t(media.sharing ? "controls.stop_sharing" : "controls.share_screen"));
+
+  // A hard mute, or a moderator's request to mute, is said in words on the page, not only heard.
+  const blocked = s.audio_blocked.includes(you);
+  const muteNotice = blocked ? t("people.muted_you") : app.muteAsked ? t("people.mute_asked") : "";
+  show($("mute-notice"), Boolean(muteNotice));
+  setText($("mute-notice"), muteNotice);
+
   const raised = s.hand_queue.includes(you);
   setText($("hand"), t(raised ? "hands.lower" : "hands.raise"));
   show($("hand"), s.floor !== you);
@@ -64,6 +83,25 @@ export function render(app) {
       }
     });
   show($("hands"), meeting.myRoom === PLENARY || meeting.isModerator);
+}
+
+async function share(app) {
+  const { media } = app;
+  if (media.sharing) {
+    media.unshare();
+    render(app);
+    return;
+  }
+  let stream;
+  try {
+    stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+  } catch (error) {
+    app.problem(t(error.name === "NotAllowedError" ? "media.screen_cancelled" : "media.screen_failed"));
+    return;
+  }
+  app.problem("");
+  media.share(stream.getVideoTracks()[0]);
+  render(app);
 }
 
 // The largest tile: a shared screen, else a presenter, a moderator, whoever has the floor.

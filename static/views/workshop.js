@@ -28,6 +28,11 @@ export function render(app) {
   show($("topic"), Boolean(inWorkshop && workshop?.topic));
   setText($("topic"), workshop?.topic ? t("workshop.topic", { topic: workshop.topic }) : "");
 
+  // After an extension, the new end in the person's own time format, until the next change.
+  const extended = s.phase === "open" && app.extendedTo && app.extendedTo === s.clock.deadline;
+  show($("extended"), Boolean(extended));
+  if (extended) setText($("extended"), t("workshop.extended", { time: timeOfDay(s.clock.deadline) }));
+
   const calling = s.help_queue.some((call) => call.participant === meeting.you);
   show($("help"), inWorkshop && s.phase === "open" && !meeting.isModerator);
   setText($("help"), t(calling ? "help.cancel" : "help.ask"));

@@ -1,6 +1,7 @@
 """One person at one browser: opening a link, joining, and what the test reads from the page."""
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -8,6 +9,7 @@ from typing import Any
 import httpx
 from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, expect
 
+from server.app import STATIC
 from tests.e2e.process import ADMIN_TOKEN, ROOT, ServerProcess
 
 TIMEOUT_MS = 10_000
@@ -15,6 +17,9 @@ MEDIA_TIMEOUT_MS = 30_000
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 AXE_REPORT = ROOT / "test-artifacts" / "axe.json"
+CATALOGUES: dict[str, dict[str, str]] = {
+    path.stem: json.loads(path.read_text("utf-8")) for path in STATIC.glob("i18n/*.json")
+}
 
 # Keeps every peer connection and socket the page makes, so the test can read statistics and
 # cut the network; the page itself has no test hooks.
@@ -24,14 +29,23 @@ const NativePeer = window.RTCPeerConnection;
 window.RTCPeerConnection = class extends NativePeer {
   constructor(...args) { super(...args); window.peers.push(this); }
 };
+window.mediaAsks = 0;
+if (navigator.mediaDevices) {
+  const ask = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+  navigator.mediaDevices.getUserMedia = (...args) => {
+    window.mediaAsks += 1;
+    return ask(...args);
+  };
+}
 window.sockets = [];
 const NativeSocket = window.WebSocket;
 window.WebSocket = class extends NativeSocket {
   constructor(...args) { super(...args); window.sockets.push(this); }
 };
 """
-# True once the video captioned `name` shows frames decoded after the first look: frames of
-# that person, since a receiver's counter keeps counting across the people it carried.
+# True once the video captioned `name` (a person's name, or a screen's caption) shows frames
+# decoded after the first look: frames of that person, since a receiver's counter keeps counting
+# across the people it carried.
 DECODING = """
 async ([name, key]) => {
   const figure = [...document.querySelectorAll("#videos figure")]
@@ -73,11 +87,13 @@ class Person:
     checks: int = 0
 
     @classmethod
-    def open(cls, browser: Browser, link: str, locale: str = "en-GB") -> "Person":
+    def open(
+        cls, browser: Browser, link: str, locale: str = "en-GB", *, script: str = ""
+    ) -> "Person":
         context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900})
         page = context.new_page()
         page.set_default_timeout(TIMEOUT_MS)
-        page.add_init_script(RECORD)
+        page.add_init_script(RECORD + script)
         person = cls(page)
         page.on("pageerror", lambda error: person.errors.append(str(error)))
         page.on("console", person.console)
@@ -95,11 +111,18 @@ class Person:
         expect(page.locator("#join-view")).to_be_visible()
         page.locator("#join-name").fill(name)
         page.locator("#join-district").fill(district)
-        page.locator("#join-camera").set_checked(camera)
+        if page.locator("#join-devices").is_visible():  # hidden when the server carries no media
+            page.locator("#join-camera").set_checked(camera)
         page.locator("#join-submit").click()
         expect(page.locator("#meeting-view")).to_be_visible()
         expect(page.locator("#people-rooms")).to_contain_text(name)
         return self
+
+    @property
+    def media_asks(self) -> int:
+        """How many times the page asked the browser for a camera or microphone."""
+        asks: int = self.page.evaluate("() => window.mediaAsks")
+        return asks
 
     def sees_video_of(self, name: str) -> None:
         expect(self.page.locator("#videos figure", has_text=name).locator("video")).to_be_visible(
@@ -119,6 +142,12 @@ class Person:
                 return
             self.page.keyboard.press("Tab")
         raise AssertionError(f"Tab never reached {target}")
+
+    def say(self, key: str, **words: str) -> str:
+        """A string of the catalogue of the page's language, as the page shows it."""
+        language = self.page.evaluate("() => document.documentElement.lang")
+        text = CATALOGUES[language][key]
+        return re.sub(r"\{(\w+)\}", lambda match: words.get(match.group(1), ""), text)
 
     def screenshot(self, view: str) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -3,7 +3,7 @@ and for a full meeting, and other people's text shown as text."""
 
 from playwright.sync_api import Browser, expect
 
-from .conftest import Serve
+from .conftest import CHROMIUM, CHROMIUM_ARGS, Serve
 from .person import Person, create_meeting
 
 NO_MEDIA = {"PLENUM_MEDIA": "off"}
@@ -41,7 +41,26 @@ def test_chat_with_markup_is_shown_as_text(serve: Serve, browser: Browser) -> No
     expect(message.locator(".sender")).to_have_text("Ewa <i>Nowak</i>")
     assert jan.page.locator("#chat-log img, #chat-log b, #chat-log i").count() == 0
     expect(jan.page.locator("#announce")).to_have_text(f"Ewa <i>Nowak</i> says: {markup}")
-    assert ewa.errors == jan.errors == []
+
+    # A private message: only its addressee sees it, marked as private on both sides.
+    maria = Person.open(browser, created["invite_link"]).join("Maria", camera=False)
+    ewa.page.get_by_label("To", exact=True).select_option(label="Only Jan (private)")
+    ewa.page.locator("#chat-text").fill("Tylko do Ciebie.")
+    ewa.page.locator("#chat-text").press("Enter")
+    private = jan.page.locator("#chat-log li.private")
+    expect(private.locator(".text")).to_have_text("Tylko do Ciebie.")
+    expect(private.locator(".meta")).to_contain_text("private, to you")
+    expect(jan.page.locator("#announce")).to_have_text(
+        "Private message from Ewa <i>Nowak</i>: Tylko do Ciebie."
+    )
+    expect(ewa.page.locator("#chat-log li.private .meta")).to_contain_text("private, to Jan")
+    expect(maria.page.locator("#chat-log .text")).to_have_text([markup])
+
+    # A reaction: everyone sees who reacted, in words.
+    jan.page.get_by_role("button", name="Applause").click()
+    for person in (ewa, maria):
+        expect(person.page.locator("#reaction-feed")).to_contain_text("Jan: Applause")
+    assert ewa.errors == jan.errors == maria.errors == []
 
 
 def test_text_at_200_percent_and_high_contrast(serve: Serve, browser: Browser) -> None:
@@ -70,3 +89,40 @@ def test_text_at_200_percent_and_high_contrast(serve: Serve, browser: Browser) -
     page.reload()
     expect(page.locator("html")).to_have_class("contrast")
     assert moderator.errors == []
+
+
+def test_a_blocked_camera_and_an_unreachable_server_are_said_clearly(
+    serve: Serve, browser: Browser
+) -> None:
+    server = serve()
+    created = create_meeting(server, "Forum Dzielnicy Sośnica")
+    # A browser that asks before it gives a camera: headless, nobody answers, so it is refused,
+    # as when a person clicks "Block".
+    asking = [arg for arg in CHROMIUM_ARGS if arg != "--use-fake-ui-for-media-stream"]
+    refusing = browser.browser_type.launch(executable_path=CHROMIUM, args=asking)
+    try:
+        ewa = Person.open(refusing, created["invite_link"])
+        ewa.page.get_by_role("button", name="Check camera and microphone").click()
+        expect(ewa.page.locator("#join-device-error")).to_have_text(
+            "The browser blocked the camera and microphone. You can still join, see and hear "
+            "others; allow them in the browser's site settings to be seen and heard."
+        )
+        ewa.join("Ewa")  # joining still works, without being seen or heard
+        expect(ewa.page.locator("#camera")).to_be_hidden()
+
+        jan = Person.open(browser, created["invite_link"])
+        expect(jan.page.locator("#join-name")).to_be_visible()
+        server.stop()
+        expect(ewa.page.locator("#connection")).to_have_text("Connection lost. Reconnecting…")
+        jan.page.locator("#join-name").fill("Jan")
+        jan.page.locator("#join-submit").click()
+        expect(jan.page.locator("#join-error")).to_have_text(
+            "The server cannot be reached. Check your connection and try again."
+        )
+        # After a few failed attempts (about 1 + 2 + 4 s), the words change.
+        expect(ewa.page.locator("#connection")).to_have_text(
+            "The server cannot be reached. Still trying to reconnect…", timeout=20_000
+        )
+        assert ewa.errors == jan.errors == []
+    finally:
+        refusing.close()

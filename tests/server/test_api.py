@@ -112,6 +112,7 @@ async def test_a_created_meeting_has_links_that_work(serve: Serve) -> None:
         "title": "Budget forum",
         "starts_at": created["starts_at"],
         "role": "moderator",
+        "media": True,
     }
     assert as_invited.json()["role"] == "participant"
     assert health.json() == {"status": "ok", "meetings": 2}
@@ -136,6 +137,7 @@ async def test_an_invitation_names_the_meeting_and_the_links_role(meeting: Serve
         "title": TITLE,
         "starts_at": None,
         "role": "participant",
+        "media": True,
     }
     assert moderating.json()["role"] == "moderator"
 

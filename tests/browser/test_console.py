@@ -1,0 +1,81 @@
+"""The moderator's console beyond the split: moving people by dragging, letting them choose their
+room, and asking to mute or muting, as the person concerned sees it. On a server without media,
+whose join page never asks for a camera or microphone."""
+
+from playwright.sync_api import Browser, Locator, expect
+
+from .conftest import Serve
+from .person import Person, create_meeting
+
+
+def test_dragging_choosing_and_muting(serve: Serve, browser: Browser) -> None:
+    server = serve(PLENUM_MEDIA="off")
+    created = create_meeting(server, "Forum Dzielnicy Sośnica")
+    moderator = Person.open(browser, created["moderator_link"])
+    expect(moderator.page.locator("#join-name")).to_be_visible()
+    expect(moderator.page.locator("#join-devices")).to_be_hidden()
+    moderator.join("Anna Nowak")
+    ewa = Person.open(browser, created["invite_link"]).join("Ewa")
+    jan = Person.open(browser, created["invite_link"]).join("Jan")
+    everyone = (moderator, ewa, jan)
+    assert [person.media_asks for person in everyone] == [0, 0, 0]
+
+    page = moderator.page
+    console = page.locator("#console")
+    for room in ("Zieleń", "Transport"):
+        console.get_by_label("Room name", exact=True).first.fill(room)
+        console.get_by_role("button", name="Add room").click()
+    expect(console.locator("#board .drop")).to_have_count(3)
+
+    def zone(room: str) -> Locator:
+        return console.locator("#board .drop", has=page.locator("h4", has_text=f"{room} ("))
+
+    def chip(name: str) -> Locator:
+        return console.locator("#board .chip", has_text=name)
+
+    # Dragged by mouse before the rooms open: a plan, as the select and Move would make it.
+    chip("Ewa").drag_to(zone("Zieleń"))
+    expect(console.locator("#roster tr", has_text="Ewa").locator(".planned")).to_have_text("Zieleń")
+    expect(zone("Zieleń").locator(".chip")).to_have_text(["Ewa"])
+
+    # Letting people choose: Jan picks his room himself.
+    console.get_by_label("Let people choose their room").check()
+    jan.page.get_by_label("Choose your room").select_option(label="Transport")
+    jan.page.get_by_role("button", name="Go to this room").click()
+    expect(console.locator("#roster tr", has_text="Jan").locator(".planned")).to_have_text(
+        "Transport"
+    )
+    expect(zone("Transport").locator(".chip")).to_have_text(["Jan"])
+    expect(ewa.page.get_by_label("Choose your room")).to_be_visible()
+
+    console.get_by_label("Minutes", exact=True).fill("1")
+    console.get_by_role("button", name="Open the rooms").click()
+    expect(ewa.page.locator("#where")).to_have_text("Workshop: Zieleń")
+    expect(jan.page.locator("#where")).to_have_text("Workshop: Transport")
+
+    # Asking to mute, then muting: said on the page of the person concerned.
+    row = console.locator("#roster tr", has_text="Ewa")
+    row.get_by_role("button", name="Ask to mute: Ewa").click()
+    expect(ewa.page.locator("#mute-notice")).to_have_text(
+        "A moderator asks you to mute your microphone."
+    )
+    expect(ewa.page.locator("#alert")).to_have_text("A moderator asks you to mute your microphone.")
+    row.get_by_role("button", name="Mute the microphone of Ewa").click()
+    expect(ewa.page.locator("#mute-notice")).to_have_text(
+        "A moderator muted your microphone: others cannot hear you until it is lifted."
+    )
+    expect(ewa.page.locator("#alert")).to_have_text("A moderator muted your microphone.")
+    expect(row.locator(".role")).to_contain_text("muted by a moderator")
+    row.get_by_role("button", name="Unmute Ewa").click()
+    expect(ewa.page.locator("#announce")).to_have_text(
+        "A moderator lets your microphone be heard again."
+    )
+    expect(ewa.page.locator("#mute-notice")).to_be_hidden()
+
+    # Dragged while the rooms are open: a move at once.
+    chip("Jan").drag_to(zone("Plenary"))
+    expect(jan.page.locator("#where")).to_have_text("Plenary")
+    expect(jan.page.locator("#alert")).to_have_text("You are back in the plenary.")
+    moderator.screenshot("console-board")
+    for person in everyone:
+        assert person.errors == [], person.name
