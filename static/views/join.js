@@ -29,7 +29,12 @@ export async function setup(app) {
     notice("join.unreachable_title", "join.unreachable");
     return;
   }
-  const body = await response.json();
+  // A proxy's error page is not JSON: treat it as the server being out of reach.
+  const body = await response.json().catch(() => null);
+  if (body === null) {
+    notice("join.unreachable_title", "join.unreachable");
+    return;
+  }
   if (!response.ok) {
     if (body.error === "no_meeting") notice("join.no_meeting_title", "join.no_meeting");
     else notice("join.bad_link_title", "join.bad_link");

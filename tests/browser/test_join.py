@@ -126,3 +126,28 @@ def test_a_blocked_camera_and_an_unreachable_server_are_said_clearly(
         assert ewa.errors == jan.errors == []
     finally:
         refusing.close()
+
+
+def test_an_error_page_instead_of_the_invitation_is_said_clearly(
+    serve: Serve, browser: Browser
+) -> None:
+    server = serve(**NO_MEDIA)
+    created = create_meeting(server, "Forum Dzielnicy Sośnica")
+    context = browser.new_context(locale="en-GB")
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        # What a proxy in front of a server that is down answers: an HTML page, not JSON.
+        page.route(
+            "**/api/invitation",
+            lambda route: route.fulfill(
+                status=502, content_type="text/html", body="<h1>502 Bad Gateway</h1>"
+            ),
+        )
+        page.goto(created["invite_link"])
+        expect(page.locator("#notice-title")).to_have_text("The server cannot be reached")
+        expect(page.locator("#join-view")).to_be_hidden()
+        assert errors == []
+    finally:
+        context.close()
