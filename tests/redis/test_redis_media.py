@@ -67,6 +67,18 @@ async def restart(member: Member, publish: bool = False) -> None:
     await member.peer.connect()
 
 
+async def both_start_again(presenter: Member, listener: Member, reason: str) -> None:
+    """Both are told to start their media again, do, and the listener hears the presenter."""
+    for member in (presenter, listener):
+        restarted = await member.socket.wait_for(
+            lambda m: m["type"] == "media_restart", RESTART_WITHIN_S
+        )
+        assert restarted["reason"] == reason
+    await restart(presenter, publish=True)
+    await restart(listener)
+    await listener.peer.wait_until(lambda: hears(listener), FRAMES_WITHIN_S)
+
+
 async def test_a_listener_on_one_worker_gets_media_from_the_other(workers: Workers) -> None:
     a, b = workers.start(**MEDIA_ENV), workers.start(**MEDIA_ENV)
     meeting = await a.server.create_meeting("Forum Dzielnicy Sośnica")
@@ -107,14 +119,7 @@ async def test_the_media_worker_killed_clients_start_again_on_a_live_one(
 
         workers.kill(doomed)
 
-        for member in (presenter, listener):
-            restarted = await member.socket.wait_for(
-                lambda m: m["type"] == "media_restart", RESTART_WITHIN_S
-            )
-            assert restarted["reason"] == "media_worker_lost"
-        await restart(presenter, publish=True)
-        await restart(listener)
-        await listener.peer.wait_until(lambda: hears(listener), FRAMES_WITHIN_S)
+        await both_start_again(presenter, listener, "media_worker_lost")
         assert placed_on(workers, meeting) in (a.id, b.id)
         assert [len(m.socket.welcomes) for m in (presenter, listener)] == [1, 1]
     finally:
@@ -140,14 +145,7 @@ async def test_sessions_of_a_meeting_placed_elsewhere_since_start_again_there(
         assert workers.redis is not None
         workers.redis.cli("SET", f"plenum:m:{meeting['id']}:media", b.id)
 
-        for member in (presenter, listener):
-            restarted = await member.socket.wait_for(
-                lambda m: m["type"] == "media_restart", RESTART_WITHIN_S
-            )
-            assert restarted["reason"] == "media_moved"
-        await restart(presenter, publish=True)
-        await restart(listener)
-        await listener.peer.wait_until(lambda: hears(listener), FRAMES_WITHIN_S)
+        await both_start_again(presenter, listener, "media_moved")
         await loads_become(workers, {a.id: "0", b.id: "2"})
     finally:
         for member in (presenter, listener):
