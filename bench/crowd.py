@@ -5,13 +5,12 @@ over the server's workers), and talks to them over their stdin and stdout, one J
 """
 
 import asyncio
-import contextlib
 import json
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.children import Child, ChildError
 from bench.deployments import ROOT, Deployment
 from bench.processes import die_with_parent
 
@@ -20,59 +19,9 @@ REPLY_TIMEOUT_S = 60.0
 QUIT_TIMEOUT_S = 15.0
 
 
-class LoadGenError(Exception):
-    """A load generator failed or did not answer in time."""
-
-
-@dataclass
-class LoadGenProcess:
-    label: str
-    process: asyncio.subprocess.Process
-    # A request is under way: the process reads no `quit` until it is done, so stop it by signal.
-    busy: bool = False
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    async def request(self, timeout: float = REPLY_TIMEOUT_S, **command: Any) -> dict[str, Any]:
-        assert self.process.stdin is not None
-        self.busy = True
-        self.process.stdin.write((json.dumps(command) + "\n").encode())
-        await self.process.stdin.drain()
-        answer = await self.reply(timeout)
-        self.busy = False
-        return answer
-
-    async def reply(self, timeout: float) -> dict[str, Any]:
-        assert self.process.stdout is not None
-        try:
-            line = await asyncio.wait_for(self.process.stdout.readline(), timeout)
-        except TimeoutError:
-            raise LoadGenError(f"{self.label}: no answer in {timeout} s") from None
-        if not line:
-            raise LoadGenError(f"{self.label} exited (see its log)")
-        answer: dict[str, Any] = json.loads(line)
-        if "error" in answer:
-            raise LoadGenError(f"{self.label}: {answer['error']}")
-        return answer
-
-    async def stop(self) -> None:
-        if self.process.returncode is not None:
-            return
-        if self.busy:
-            self.process.terminate()  # the load generator leaves the room on SIGTERM too
-        else:
-            with contextlib.suppress(Exception):
-                assert self.process.stdin is not None
-                self.process.stdin.write(b'{"cmd": "quit"}\n')
-                await self.process.stdin.drain()
-                self.process.stdin.close()
-        try:
-            await asyncio.wait_for(self.process.wait(), QUIT_TIMEOUT_S)
-        except TimeoutError:
-            self.process.kill()
-            await self.process.wait()
+# The load generators' errors are their children's.
+LoadGenError = ChildError
+LoadGenProcess = Child
 
 
 async def start_loadgen(brief: dict[str, Any], log_dir: Path) -> LoadGenProcess:
@@ -83,7 +32,7 @@ async def start_loadgen(brief: dict[str, Any], log_dir: Path) -> LoadGenProcess:
             cwd=ROOT, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=log,
             start_new_session=True, preexec_fn=die_with_parent,
         )  # fmt: skip
-    loadgen = LoadGenProcess(label, process)
+    loadgen = LoadGenProcess(label, process, REPLY_TIMEOUT_S, QUIT_TIMEOUT_S)
     assert process.stdin is not None
     process.stdin.write((json.dumps(brief) + "\n").encode())
     await process.stdin.drain()

@@ -41,7 +41,8 @@ from pathlib import Path
 from typing import Any
 
 from bench import cpu
-from bench.media_children import Child, ChildError, Children, Reply
+from bench.children import Child, ChildError, Reply
+from bench.media_children import Children
 from bench.media_peers import ENGINES, Engine
 from bench.media_subscribers import MAX_PER_PROCESS, READY_TIMEOUT_S
 

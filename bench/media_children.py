@@ -8,76 +8,17 @@ time is terminated, then killed.
 """
 
 import asyncio
-import contextlib
 import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
+from bench.children import Child, Reply
 from bench.processes import die_with_parent
 
 ROOT = Path(__file__).resolve().parent.parent
 REPLY_TIMEOUT_S = 30.0
 QUIT_TIMEOUT_S = 5.0
-STOP_TIMEOUT_S = 5.0
-
-Reply = dict[str, Any]
-
-
-class ChildError(Exception):
-    """A child failed, or did not answer in time."""
-
-
-class Child:
-    def __init__(self, label: str, process: asyncio.subprocess.Process) -> None:
-        self.label = label
-        self.process = process
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    async def request(self, timeout: float = REPLY_TIMEOUT_S, **command: Any) -> Reply:
-        assert self.process.stdin is not None
-        self.process.stdin.write((json.dumps(command) + "\n").encode())
-        await self.process.stdin.drain()
-        return await self.reply(timeout)
-
-    async def reply(self, timeout: float = REPLY_TIMEOUT_S) -> Reply:
-        assert self.process.stdout is not None
-        try:
-            line = await asyncio.wait_for(self.process.stdout.readline(), timeout)
-        except TimeoutError:
-            raise ChildError(f"{self.label}: no answer in {timeout:g} s") from None
-        if not line:
-            raise ChildError(f"{self.label} exited (see its log)")
-        answer: Reply = json.loads(line)
-        if "error" in answer:
-            raise ChildError(f"{self.label}: {answer['error']}")
-        return answer
-
-    async def stop(self) -> None:
-        if self.process.returncode is not None:
-            return
-        with contextlib.suppress(Exception):
-            assert self.process.stdin is not None
-            self.process.stdin.write(b'{"cmd": "quit"}\n')
-            await self.process.stdin.drain()
-            self.process.stdin.close()
-        try:
-            await asyncio.wait_for(self.process.wait(), QUIT_TIMEOUT_S)
-            return
-        except TimeoutError:
-            pass
-        with contextlib.suppress(ProcessLookupError):
-            self.process.terminate()
-        try:
-            await asyncio.wait_for(self.process.wait(), STOP_TIMEOUT_S)
-        except TimeoutError:
-            with contextlib.suppress(ProcessLookupError):
-                self.process.kill()
-            await self.process.wait()
 
 
 class Children:
@@ -95,7 +36,7 @@ class Children:
                 stderr=log, start_new_session=True, preexec_fn=die_with_parent,
                 limit=1 << 20,
             )  # fmt: skip
-        child = Child(label, process)
+        child = Child(label, process, REPLY_TIMEOUT_S, QUIT_TIMEOUT_S)
         self.started.append(child)
         return child
 
