@@ -30,8 +30,8 @@ def create_app(settings: Settings | None = None, plenum: Plenum | None = None) -
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await plenum.hub.start()
-        if plenum.placement is not None:
-            await plenum.placement.start()
+        if plenum.media_router is not None:
+            await plenum.media_router.start()
         if plenum.settings.demo_title:
             await announce_demo(plenum)
         # What start-up allocated lives as long as the process: keep it out of the collector's
@@ -39,10 +39,8 @@ def create_app(settings: Settings | None = None, plenum: Plenum | None = None) -
         gc.collect()
         gc.freeze()
         yield
-        if plenum.placement is not None:
-            await plenum.placement.stop()
-        if plenum.media is not None:
-            await plenum.media.aclose()
+        if plenum.media_router is not None:
+            await plenum.media_router.stop()
         await plenum.hub.stop()
 
     app = Starlette(

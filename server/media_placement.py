@@ -134,6 +134,7 @@ class MediaPlacement:
         await self.hub.stop_listening(media_channel(self.worker))
         for task in [*self._tasks, *self._work]:
             await cancel_and_wait(task)
+        await self.bridge.aclose()
 
     # The signalling edge's side ----------------------------------------------------------------
 

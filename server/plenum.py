@@ -2,16 +2,13 @@
 
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from server.clock import Clock
 from server.hub import Hub, LocalHub, MeetingHandle
 from server.media_bridge import MediaBridge
+from server.media_router import LocalMediaRouter, MediaRouter
 from server.settings import Settings
 from server.tokens import Grant, Kind, Signer
-
-if TYPE_CHECKING:
-    from server.media_placement import MediaPlacement
 
 
 @dataclass(frozen=True)
@@ -30,19 +27,24 @@ class Plenum:
     signer: Signer = field(init=False)
     # This worker's media: None when the settings turn it off.
     media: MediaBridge | None = field(init=False)
-    # With Redis and media: which worker serves each meeting's media, and the way to it.
-    placement: "MediaPlacement | None" = field(init=False, default=None)
+    # Where media signalling goes: this worker's bridge, or with Redis the meeting's media worker.
+    media_router: MediaRouter | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.hub = self._choose_hub()
         self.signer = Signer(self.settings.secret)
         self.media = MediaBridge(self.settings.media_settings()) if self.settings.media else None
-        if self.media is not None and self.settings.redis_url:
+        if self.media is not None:
+            self.media_router = self._choose_media_router(self.media)
+
+    def _choose_media_router(self, bridge: MediaBridge) -> MediaRouter:
+        if self.settings.redis_url:
             from server.media_placement import MediaPlacement
             from server.redis_hub import RedisHub
 
             assert isinstance(self.hub, RedisHub)
-            self.placement = MediaPlacement(self.hub, self.media)
+            return MediaPlacement(self.hub, bridge)
+        return LocalMediaRouter(bridge)
 
     def _choose_hub(self) -> Hub:
         settings = self.settings

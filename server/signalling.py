@@ -23,7 +23,7 @@ from rooms.view import sees, view_for
 from server.close_codes import CloseCode
 from server.hub import MeetingHandle, Unavailable
 from server.media import MediaError, MediaOffer
-from server.media_wire import MEDIA_COMMANDS, encode_media, media_welcome, parse_media
+from server.media_wire import MEDIA_COMMANDS, media_welcome, parse_media
 from server.plenum import Plenum
 from server.ratelimit import TokenBucket
 from server.tokens import Grant, Kind, TokenError
@@ -163,12 +163,9 @@ async def serve(plenum: Plenum, websocket: WebSocket) -> None:
     try:
         await asyncio.wait({talk, writer}, return_when=asyncio.FIRST_COMPLETED)
     finally:
-        if plenum.media is not None:
+        if plenum.media_router is not None:
             try:
-                if plenum.placement is not None:
-                    await plenum.placement.close(connection)
-                else:
-                    await plenum.media.close(connection)
+                await plenum.media_router.close(connection)
             except Exception:
                 log.exception("could not close the media of %s", connection.participant)
         live = connection.live
@@ -366,22 +363,11 @@ async def _media(
     plenum: Plenum, live: MeetingHandle, connection: Connection, inbound: Inbound
 ) -> None:
     """A media message goes to this worker's forwarding unit, not to the meeting."""
-    if plenum.media is None:
+    if plenum.media_router is None:
         raise WireError("media_off", "this server carries no audio or video")
     message = parse_media(inbound)
     connection.forgive()
-    if plenum.placement is not None:
-        # With Redis the meeting's media may be served by another worker (`media_placement`).
-        if isinstance(message, MediaOffer):
-            await plenum.placement.offer(live, connection, message, inbound.ref)
-        else:
-            await plenum.placement.answer(connection, message, inbound.ref)
-        return
     if isinstance(message, MediaOffer):
-        answer = await plenum.media.offer(live, connection, message)
-        # Before anything else is awaited: the server's next offer may follow on the next turn.
-        connection.deliver(encode_media(answer, inbound.ref))
+        await plenum.media_router.offer(live, connection, message, inbound.ref)
     else:
-        await plenum.media.answer(connection, message)
-        if inbound.ref is not None:
-            connection.deliver(reply_ok(inbound.ref))
+        await plenum.media_router.answer(connection, message, inbound.ref)
