@@ -7,12 +7,11 @@ from collections.abc import Iterator, Mapping, Sequence
 import pytest
 
 from .process import (
-    ROOT,
     STOP_TIMEOUT_S,
     ServerProcess,
     StartServer,
     free_port,
-    pump,
+    launch,
     server_env,
     uvicorn_argv,
 )
@@ -24,20 +23,7 @@ def start_server() -> Iterator[StartServer]:
     started: list[tuple[ServerProcess, threading.Thread]] = []
 
     def start(argv: Sequence[str], port: int, env: Mapping[str, str]) -> ServerProcess:
-        process = subprocess.Popen(
-            list(argv),
-            cwd=ROOT,
-            env=dict(env),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            encoding="utf-8",
-        )
-        server = ServerProcess(port, process)
-        assert process.stdout is not None
-        reader = threading.Thread(target=pump, args=(process.stdout, server.lines), daemon=True)
-        reader.start()
+        server, reader = launch(argv, port, env)
         started.append((server, reader))
         return server
 

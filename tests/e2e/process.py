@@ -5,6 +5,7 @@ import queue
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -131,6 +132,27 @@ class ServerProcess:
 StartServer = Callable[[Sequence[str], int, Mapping[str, str]], ServerProcess]
 
 
-def pump(stream: IO[str], lines: "queue.Queue[str]") -> None:
+def launch(
+    argv: Sequence[str], port: int, env: Mapping[str, str]
+) -> tuple[ServerProcess, threading.Thread]:
+    """Start a server process, with a thread that keeps every line it prints."""
+    process = subprocess.Popen(
+        list(argv),
+        cwd=ROOT,
+        env=dict(env),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        encoding="utf-8",
+    )
+    server = ServerProcess(port, process)
+    assert process.stdout is not None
+    reader = threading.Thread(target=_pump, args=(process.stdout, server.lines), daemon=True)
+    reader.start()
+    return server, reader
+
+
+def _pump(stream: IO[str], lines: "queue.Queue[str]") -> None:
     for line in stream:
         lines.put(line)

@@ -15,12 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.e2e.process import (
-    ROOT,
     START_TIMEOUT_S,
     STOP_TIMEOUT_S,
     ServerProcess,
     free_port,
-    pump,
+    launch,
     server_env,
     uvicorn_argv,
 )
@@ -85,20 +84,7 @@ class Workers:
         port = free_port()
         extra = {**REDIS_ENV, "REDIS_URL": self.redis.url} if self.redis is not None else {}
         before = self.redis.keys(ALIVE) if self.redis is not None else set()
-        process = subprocess.Popen(
-            uvicorn_argv(port),
-            cwd=ROOT,
-            env=server_env(port, **{**extra, **env}),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            encoding="utf-8",
-        )
-        server = ServerProcess(port, process)
-        assert process.stdout is not None
-        reader = threading.Thread(target=pump, args=(process.stdout, server.lines), daemon=True)
-        reader.start()
+        server, reader = launch(uvicorn_argv(port), port, server_env(port, **{**extra, **env}))
         worker = Worker(server, "", reader)
         self.started.append(worker)
         server.wait_healthy()
