@@ -5,7 +5,6 @@ peer (`clients.Client`) that signals over it with the `media_*` messages of docs
 """
 
 import asyncio
-import contextlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,8 +80,10 @@ class Member:
 
     async def leave(self) -> None:
         if self.pump is not None:
-            self.pump.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.pump
+            # Python 3.11's asyncio.wait_for can swallow a cancellation that lands just as the
+            # wait it guards ends (gh-86296), and the pump would wait on: cancel until it stops.
+            while not self.pump.done():
+                self.pump.cancel()
+                await asyncio.wait({self.pump}, timeout=0.1)
         await self.peer.close()
         await self.socket.close()
