@@ -19,7 +19,7 @@ seconds:
 - seq_loss_pct: the RTP sequence-number gaps on the subscribers' legs (packets lost between the
   server's sender and the subscriber's socket; subscribers send no NACK, so nothing is repaired);
 - codec calls in the server over the window: `decode`/`encode` (must be 0 for Plenum) and `pack`
-  (re-packetizing encoded frames, the pass-through path).
+  (re-packetizing encoded frames; 0 too, since Plenum forwards RTP packets as they came).
 
 MediaRelay runs up to --relay-max subscribers and stops at the first N where its frame rate
 collapses (mean below half of what the publisher sent). The machine may be shared: each row

@@ -113,7 +113,8 @@ class PlenumHost:
                 }
                 for f in feeds
             },
-            "outlet_frames_dropped": sum(o.dropped for o in outlets),
+            "outlet_packets": sum(o.packets for o in outlets),
+            "outlet_retransmits": sum(o.retransmits for o in outlets),
         }
 
     async def aclose(self) -> None:

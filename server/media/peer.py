@@ -199,8 +199,9 @@ class Peer:
         return None
 
     def _new_slot(self, kind: str, mime_type: str) -> Slot:
-        outlet = Outlet(kind, self._settings.outlet_queue_frames)
+        outlet = Outlet(kind, self._settings.retransmit_history)
         transceiver = self.pc.addTransceiver(outlet, direction="sendonly")
+        outlet.bind(transceiver)
         # The sender packs what the publisher sent, so it may only negotiate that codec.
         transceiver.setCodecPreferences(
             [
@@ -209,7 +210,6 @@ class Peer:
                 if c.mimeType.lower() == mime_type.lower()
             ]
         )
-        seams.on_keyframe_request(transceiver.sender, outlet.keyframe_requested)
         slot = Slot(transceiver, outlet, mime_type)
         self.slots.append(slot)
         return slot

@@ -1,14 +1,17 @@
 """Every use of aioice's and aiortc's private API, in one place, each seam tested on its own.
 
-The engine forwards encoded media, which neither library offers publicly:
+The engine forwards RTP packets, which neither library offers publicly:
 - aioice gathers host candidates from every interface but loopback, with no setting to choose;
-- an `RTCRtpReceiver` always decodes (its jitter buffer feeds a decoder thread through a private
-  queue); the tap takes the encoded frames off that queue instead;
-- an `RTCRtpSender` answers a keyframe request (PLI/FIR) by setting a flag for its encoder; the
-  engine has no encoder, so the request must reach the publisher instead;
+- an `RTCRtpReceiver` always decodes (its jitter buffer builds frames for a decoder thread); the
+  tap takes each packet where it would enter the jitter buffer, after the receiver has unwrapped
+  RTX, asked for lost packets (NACK) and parsed the header extensions (the audio level among
+  them), so the publisher's leg keeps aiortc's repair and reports;
+- an `RTCRtpSender` only sends what its own encoder or packetizer makes; the engine writes each
+  subscriber's packets itself, SRTP-protected with the sender's session keys, straight to the
+  nominated UDP pair, and has the sender's RTCP reports tell those counts;
+- a sender answers a keyframe request (PLI/FIR) by setting a flag for its encoder, and a NACK from
+  its own history; the engine has neither, so both are turned to the forwarding instead;
 - a receiver sends PLI only from private methods;
-- a receiver parses each packet's audio level (RFC 6464) but keeps it to itself; the engine
-  watches the packets go into the receiver's private handler to read it, never decoding;
 - `createOffer` numbers every m-line afresh with aiortc's own payload types and header extension
   ids, which a browser refuses for the m-lines it negotiated with its own numbers.
 
@@ -17,35 +20,45 @@ These rest on the exact versions pinned below; `verify()` fails loudly at start-
 
 import asyncio
 import logging
-import queue
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 
 import aioice
 import aioice.ice
 import aiortc
 import aiortc.rtcpeerconnection as rtcpeerconnection
-from aiortc import RTCPeerConnection, RTCRtpReceiver, RTCRtpSender, RTCSessionDescription
+from aiortc import (
+    RTCDtlsTransport,
+    RTCPeerConnection,
+    RTCRtpReceiver,
+    RTCRtpSender,
+    RTCRtpTransceiver,
+    RTCSessionDescription,
+)
 from aiortc.codecs import CODECS, HEADER_EXTENSIONS
-from aiortc.rtcrtpparameters import RTCRtpCodecParameters, RTCRtpHeaderExtensionParameters
-from aiortc.rtp import HeaderExtensions, RtpPacket
+from aiortc.rtcdtlstransport import State as DtlsState
+from aiortc.rtcrtpparameters import (
+    RTCRtpCodecParameters,
+    RTCRtpHeaderExtensionParameters,
+    RTCRtpParameters,
+)
+from aiortc.rtp import RTP_HEADER_LENGTH, HeaderExtensions, HeaderExtensionsMap, RtpPacket
 from aiortc.sdp import SessionDescription
 
 logger = logging.getLogger(__name__)
 
 PINNED: Final = {"aiortc": "1.16.0", "aioice": "0.13.0"}
 
-_DECODER_QUEUE: Final = "_RTCRtpReceiver__decoder_queue"
-_DECODER_THREAD: Final = "_RTCRtpReceiver__decoder_thread"
+_JITTER_BUFFER: Final = "_RTCRtpReceiver__jitter_buffer"
+_RECEIVE_CODECS: Final = "_RTCRtpReceiver__codecs"
+_SENDER_REPORT_FIELDS: Final = ("packet_count", "octet_count", "rtp_timestamp", "ntp_timestamp")
+# From 1900 (NTP's epoch) to 1970 (Unix time's).
+_NTP_EPOCH_OFFSET_S: Final = 2_208_988_800
 
-EncodedFrameSink = Callable[[RTCRtpCodecParameters, bytes, int], None]
-"""Gets each encoded frame a receiver reassembles: its codec, its bytes, and its RTP timestamp
-(counted from the stream's first frame, unwrapped), on the event loop's thread."""
-
-AudioLevelSink = Callable[[int, bool], None]
-"""Gets each received audio packet's RFC 6464 level, in -dBov (0 is the loudest, 127 silence),
-and its voice activity flag, on the event loop's thread, before the packet goes on."""
+RtpPacketSink = Callable[[RtpPacket], None]
+"""Gets each RTP packet a receiver accepts (RTX already unwrapped, header extensions parsed), on
+the event loop's thread, in arrival order."""
 
 
 def verify() -> None:
@@ -59,12 +72,33 @@ def verify() -> None:
         (rtcpeerconnection, "find_common_codecs"),
         (rtcpeerconnection, "find_common_header_extensions"),
         (RTCRtpReceiver, "_send_rtcp_pli"),
-        (RTCRtpReceiver, "_handle_rtp_packet"),
         (HeaderExtensions, "audio_level"),
         (RTCRtpSender, "_send_keyframe"),
+        (RTCRtpSender, "_retransmit"),
     ):
         if not hasattr(owner, name):
             raise RuntimeError(f"{owner!r} has no {name}: the pinned private API moved")
+    # Instance attributes: each must still be named in one of its class's methods.
+    for cls, fields in (
+        (RTCRtpReceiver, (_JITTER_BUFFER, _RECEIVE_CODECS)),
+        (RTCRtpSender, _sender_report_attributes()),
+        (RTCRtpTransceiver, ("_codecs", "_headerExtensions")),
+        (RTCDtlsTransport, ("_state", "_tx_srtp")),
+        (aioice.Connection, ("_nominated",)),
+    ):
+        named = {n for f in vars(cls).values() if callable(f) for n in _names_in(f)}
+        for field in fields:
+            if field not in named:
+                raise RuntimeError(f"{cls!r} no longer uses {field}: the pinned private API moved")
+
+
+def _sender_report_attributes() -> tuple[str, ...]:
+    return tuple(f"_RTCRtpSender__{field}" for field in _SENDER_REPORT_FIELDS)
+
+
+def _names_in(function: object) -> tuple[str, ...]:
+    code = getattr(function, "__code__", None)
+    return code.co_names if code is not None else ()
 
 
 _original_get_host_addresses: Final = aioice.ice.get_host_addresses
@@ -87,65 +121,106 @@ def offer_host_addresses(addresses: Sequence[str]) -> None:
     aioice.ice.get_host_addresses = get_host_addresses
 
 
-class _TapQueue:
-    """Stands in for a receiver's decoder queue: frames go to the sink, the thread only waits.
+class _PacketTap:
+    """Stands in for a receiver's jitter buffer: each packet goes to the sink, no frame is built.
 
-    The receiver still starts its decoder thread; it blocks in `get()` until the receiver stops
-    it with `None`, and never decodes anything.
+    The receiver has already done its part by then: RTX unwrapped, NACKs sent for gaps, receiver
+    reports and bandwidth estimates kept, the header extensions parsed. Its decoder thread starts
+    and waits on an empty queue, since no frame ever completes.
     """
 
-    def __init__(self, sink: EncodedFrameSink) -> None:
+    def __init__(self, sink: RtpPacketSink) -> None:
         self._sink = sink
-        self._stop: queue.Queue[None] = queue.Queue()
 
-    def put(self, task: tuple[RTCRtpCodecParameters, Any] | None) -> None:
-        if task is None:
-            self._stop.put(None)
-            return
-        codec, encoded_frame = task
+    def add(self, packet: RtpPacket) -> tuple[bool, None]:
         try:
-            self._sink(codec, encoded_frame.data, encoded_frame.timestamp)
+            self._sink(packet)
         except Exception:
             # Raised into aiortc's packet handler it would stop the whole transport.
-            logger.exception("media frame sink failed")
-
-    def get(self) -> None:
-        return self._stop.get()
+            logger.exception("media packet sink failed")
+        return False, None
 
 
-def tap_receiver(receiver: RTCRtpReceiver, sink: EncodedFrameSink) -> None:
-    """Send the receiver's encoded frames to `sink` instead of its decoder.
+def tap_rtp(receiver: RTCRtpReceiver, sink: RtpPacketSink) -> None:
+    """Send every packet the receiver accepts to `sink` instead of its jitter buffer and decoder.
 
-    Call before the receiver starts (its `track` event is the moment): the decoder thread is
-    handed the queue when it starts.
+    Call before the first packet arrives (the `track` event is the moment), or the receiver will
+    have decoded what came before.
     """
-    if getattr(receiver, _DECODER_THREAD) is not None:
-        raise RuntimeError("tap_receiver: the receiver has already started")
-    if not hasattr(receiver, _DECODER_QUEUE):
-        raise RuntimeError("tap_receiver: RTCRtpReceiver has no decoder queue to replace")
-    setattr(receiver, _DECODER_QUEUE, _TapQueue(sink))
+    if not hasattr(receiver, _JITTER_BUFFER):
+        raise RuntimeError("tap_rtp: RTCRtpReceiver has no jitter buffer to replace")
+    setattr(receiver, _JITTER_BUFFER, _PacketTap(sink))
 
 
-def observe_audio_levels(receiver: RTCRtpReceiver, sink: AudioLevelSink) -> None:
-    """Call `sink` with the audio level of every packet the receiver gets that carries one.
+def receive_codecs(receiver: RTCRtpReceiver) -> Mapping[int, RTCRtpCodecParameters]:
+    """The receiver's codecs by payload type, as negotiated (a live view: filled on start)."""
+    codecs: Mapping[int, RTCRtpCodecParameters] = getattr(receiver, _RECEIVE_CODECS)
+    return codecs
 
-    Only packets whose sender wrote the `ssrc-audio-level` header extension carry a level; aiortc
-    offers and answers the extension for audio, and parses it as the packet arrives.
+
+def send_codec(transceiver: RTCRtpTransceiver) -> RTCRtpCodecParameters | None:
+    """The codec a transceiver's sender was started with (the first negotiated), if any."""
+    codecs: list[RTCRtpCodecParameters] = transceiver._codecs
+    return codecs[0] if codecs else None
+
+
+RtpWriter = Callable[[bytes], None]
+
+
+def rtp_writer(transport: RTCDtlsTransport) -> RtpWriter:
+    """A function that SRTP-protects an RTP packet and writes it to the peer's UDP address at once.
+
+    It goes around `RTCDtlsTransport._send_rtp` and aioice's send coroutines, whose awaits cost
+    more than the send itself. Packets written before the transport is connected, or after it
+    closed, are dropped, as a network would.
     """
-    handle = receiver._handle_rtp_packet
+    ice = transport.transport
 
-    async def observed(packet: RtpPacket, arrival_time_ms: int) -> None:
-        level = packet.extensions.audio_level
-        if level is not None:
-            voiced, minus_dbov = level
-            try:
-                sink(minus_dbov, voiced)
-            except Exception:
-                logger.exception("audio level sink failed")
-        await handle(packet, arrival_time_ms=arrival_time_ms)
+    def write(data: bytes) -> None:
+        if transport._state is not DtlsState.CONNECTED:
+            return
+        pair = ice._connection._nominated.get(1)
+        if pair is None or pair.protocol.transport is None:
+            return
+        pair.protocol.transport.sendto(transport._tx_srtp.protect(data), pair.remote_addr)
 
-    # The transport calls receiver._handle_rtp_packet(); an instance attribute shadows it.
-    receiver._handle_rtp_packet = observed  # type: ignore[method-assign]
+    return write
+
+
+def header_extensions(transceiver: RTCRtpTransceiver) -> bytes:
+    """The header extension block (RFC 8285) that says the transceiver's mid, with the id its
+    last negotiation agreed on; b"" when the mid extension was not negotiated."""
+    if transceiver.mid is None:
+        return b""
+    extensions_map = HeaderExtensionsMap()
+    extensions_map.configure(RTCRtpParameters(headerExtensions=transceiver._headerExtensions))
+    packet = RtpPacket()
+    packet.extensions.mid = transceiver.mid
+    return packet.serialize(extensions_map)[RTP_HEADER_LENGTH:]
+
+
+def on_retransmit_request(sender: RTCRtpSender, callback: Callable[[int], None]) -> None:
+    """Call `callback` with each sequence number the remote peer reports lost (RTCP NACK)."""
+
+    async def retransmit(sequence_number: int) -> None:
+        callback(sequence_number)
+
+    # The sender's RTCP handler awaits self._retransmit(seq); an instance attribute shadows it.
+    sender._retransmit = retransmit  # type: ignore[method-assign]
+
+
+def report_sent(
+    sender: RTCRtpSender, *, packets: int, octets: int, rtp_timestamp: int, sent_at: float
+) -> None:
+    """Have the sender's next RTCP sender report tell what was really sent around it.
+
+    `rtp_timestamp` is the last packet's, `sent_at` its wall-clock time (`time.time()`): the
+    pair a receiver uses to line audio up with video.
+    """
+    ntp_timestamp = int((sent_at + _NTP_EPOCH_OFFSET_S) * (1 << 32))
+    values = (packets & 0xFFFFFFFF, octets & 0xFFFFFFFF, rtp_timestamp, ntp_timestamp)
+    for name, value in zip(_sender_report_attributes(), values, strict=True):
+        setattr(sender, name, value)
 
 
 def on_keyframe_request(sender: RTCRtpSender, callback: Callable[[], None]) -> None:

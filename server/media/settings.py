@@ -28,14 +28,14 @@ class MediaSettings:
     max_publishers_per_room: int = 25
     # Peer connections (one per participant) this worker serves.
     max_peers_per_worker: int = 200
-    # Encoded frames waiting for one subscriber's sender; past it frames are dropped and the
-    # subscriber waits for the next keyframe rather than slowing the others.
-    outlet_queue_frames: int = 60
+    # Packets kept per subscriber to answer its NACKs (a power of two; 512 is about 2.5 s of a
+    # 1.5 Mbit/s video stream).
+    retransmit_history: int = 512
     # A new subscriber that still waits for a keyframe asks the publisher again after this long.
     keyframe_retry_s: float = 0.5
 
     def __post_init__(self) -> None:
         if self.max_publishers_per_room < 1 or self.max_peers_per_worker < 1:
             raise ValueError("media limits must be at least 1")
-        if self.outlet_queue_frames < 2:
-            raise ValueError("outlet_queue_frames must be at least 2")
+        if self.retransmit_history < 1 or self.retransmit_history & (self.retransmit_history - 1):
+            raise ValueError("retransmit_history must be a power of two")

@@ -1,7 +1,9 @@
 """Each use of aioice's and aiortc's private API, tested alone with real peers over loopback."""
 
 import asyncio
-from collections.abc import AsyncIterator
+import struct
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,6 +11,7 @@ import aioice
 import aioice.ice
 import aiortc.codecs
 import aiortc.rtcpeerconnection as rtcpeerconnection
+import av
 import pytest
 from aiortc import (
     MediaStreamTrack,
@@ -18,10 +21,11 @@ from aiortc import (
     RTCRtpSender,
     RTCSessionDescription,
 )
+from aiortc.rtp import RtpPacket
 from aiortc.sdp import SessionDescription
 
 from server.media import seams
-from server.media.keyframes import vp8_is_keyframe
+from server.media.keyframes import vp8_starts_keyframe
 
 from .clients import SETTINGS
 from .sources import Camera, Microphone
@@ -78,36 +82,32 @@ async def test_host_addresses_offer_loopback_and_restore() -> None:
         seams.offer_host_addresses(SETTINGS.ice_host_addresses)
 
 
-async def test_a_tapped_receiver_hands_over_encoded_frames_and_decodes_none(pair: Pair) -> None:
-    frames: list[tuple[str, bytes, int]] = []
+async def test_a_tapped_receiver_hands_over_each_packet_and_decodes_none(pair: Pair) -> None:
+    packets: list[RtpPacket] = []
     enough = asyncio.Event()
 
-    def sink(codec: object, data: bytes, timestamp: int) -> None:
-        frames.append((getattr(codec, "mimeType", ""), data, timestamp))
-        if len(frames) >= 10:
+    def sink(packet: RtpPacket) -> None:
+        packets.append(packet)
+        if len(packets) >= 30:
             enough.set()
 
     @pair.receiver_pc.on("track")
     def on_track(track: MediaStreamTrack) -> None:
         (transceiver,) = pair.receiver_pc.getTransceivers()
-        seams.tap_receiver(transceiver.receiver, sink)
+        seams.tap_rtp(transceiver.receiver, sink)
 
     receiver = await connect(pair)
     await asyncio.wait_for(enough.wait(), 5)
 
-    assert {mime for mime, _, _ in frames} == {"video/VP8"}
-    assert vp8_is_keyframe(frames[0][1])
-    timestamps = [t for _, _, t in frames]
-    assert timestamps[0] == 0 and timestamps == sorted(timestamps)
+    codecs = seams.receive_codecs(receiver)
+    assert {codecs[p.payload_type].mimeType for p in packets} == {"video/VP8"}
+    assert {p.ssrc for p in packets} == {pair.sender._ssrc}
+    sequence = [p.sequence_number for p in packets]
+    assert sequence == list(range(sequence[0], sequence[0] + len(packets)))
+    assert vp8_starts_keyframe(packets[0].payload)
+    assert any(p.marker for p in packets)
     # Nothing was decoded: the receiver's track never got a frame.
     assert receiver.track._queue.empty()  # type: ignore[attr-defined]
-
-
-async def test_a_started_receiver_cannot_be_tapped(pair: Pair) -> None:
-    receiver = await connect(pair)
-    await asyncio.wait_for(receiver.track.recv(), 5)
-    with pytest.raises(RuntimeError, match="already started"):
-        seams.tap_receiver(receiver, lambda codec, data, timestamp: None)
 
 
 async def test_a_keyframe_request_reaches_the_remote_sender(pair: Pair) -> None:
@@ -123,39 +123,152 @@ async def test_a_keyframe_request_reaches_the_remote_sender(pair: Pair) -> None:
     await asyncio.wait_for(requested.wait(), 5)
 
 
-async def test_audio_levels_are_read_off_the_packets_as_they_arrive() -> None:
+async def test_audio_levels_ride_on_the_tapped_packets() -> None:
     microphone = Microphone(loud=True)
     a = RTCPeerConnection(RTCConfiguration(iceServers=[]))
     b = RTCPeerConnection(RTCConfiguration(iceServers=[]))
     a.addTrack(microphone)
-    levels: list[tuple[int, bool]] = []
+    levels: list[tuple[bool, int]] = []
     heard, silence = asyncio.Event(), asyncio.Event()
 
-    def sink(level: int, voiced: bool) -> None:
-        levels.append((level, voiced))
+    def sink(packet: RtpPacket) -> None:
+        level = packet.extensions.audio_level
+        assert level is not None
+        levels.append(level)
         if len(levels) >= 5:
             heard.set()
-        if level == 127:
+        if level[1] == 127:
             silence.set()
 
     try:
         await a.setLocalDescription(await a.createOffer())
         await b.setRemoteDescription(a.localDescription)
         (transceiver,) = b.getTransceivers()
-        seams.observe_audio_levels(transceiver.receiver, sink)
+        seams.tap_rtp(transceiver.receiver, sink)
         await b.setLocalDescription(await b.createAnswer())
         await a.setRemoteDescription(b.localDescription)
 
         await asyncio.wait_for(heard.wait(), 5)
         # The sawtooth at -5 dBov; aiortc never sets the voice activity flag (browsers do).
-        assert set(levels[:5]) == {(5, False)}
+        assert set(levels[:5]) == {(False, 5)}
         microphone.loud = False
         await asyncio.wait_for(silence.wait(), 5)
-        # The packets still reach the receiver: its track decodes them.
-        await asyncio.wait_for(transceiver.receiver.track.recv(), 5)
     finally:
         await a.close()
         await b.close()
+
+
+class Idle(MediaStreamTrack):
+    """A track that never yields a frame: its sender sends nothing of its own."""
+
+    kind = "video"
+
+    async def recv(self) -> av.VideoFrame:
+        await asyncio.get_running_loop().create_future()
+        raise AssertionError("unreachable")
+
+
+@dataclass
+class Wire:
+    """An idle sender on `a` towards a tapped receiver on `b`, connected."""
+
+    a: RTCPeerConnection
+    b: RTCPeerConnection
+    sender: RTCRtpSender
+    receiver: RTCRtpReceiver
+    arrived: "asyncio.Queue[RtpPacket]"
+
+
+@pytest.fixture
+async def wire() -> AsyncIterator[Wire]:
+    seams.offer_host_addresses(SETTINGS.ice_host_addresses)
+    a = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+    b = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+    sender = a.addTransceiver(Idle(), direction="sendonly").sender
+    arrived: asyncio.Queue[RtpPacket] = asyncio.Queue()
+    try:
+        await a.setLocalDescription(await a.createOffer())
+        await b.setRemoteDescription(a.localDescription)
+        (transceiver,) = b.getTransceivers()
+        seams.tap_rtp(transceiver.receiver, arrived.put_nowait)
+        await b.setLocalDescription(await b.createAnswer())
+        await a.setRemoteDescription(b.localDescription)
+        # The answer applied, aiortc connects in a task of its own.
+        await wait_for_condition(lambda: sender.transport.state == "connected")
+        yield Wire(a, b, sender, transceiver.receiver, arrived)
+    finally:
+        await a.close()
+        await b.close()
+
+
+def rtp(wire: Wire, sequence: int, payload: bytes, extensions: bytes = b"") -> bytes:
+    (transceiver,) = wire.a.getTransceivers()
+    codec = seams.send_codec(transceiver)
+    assert codec is not None and codec.payloadType is not None
+    first = 0x90 if extensions else 0x80
+    header = struct.pack(
+        "!BBHII", first, codec.payloadType, sequence, 90 * sequence, wire.sender._ssrc
+    )
+    return header + extensions + payload
+
+
+async def test_packets_written_around_the_sender_arrive_with_its_mid(wire: Wire) -> None:
+    (transceiver,) = wire.a.getTransceivers()
+    assert transceiver.mid is not None
+    extensions = seams.header_extensions(transceiver)
+    write = seams.rtp_writer(wire.sender.transport)
+    for sequence in range(100, 105):
+        write(rtp(wire, sequence, b"\x10plenum" + bytes([sequence]), extensions))
+
+    got = [await asyncio.wait_for(wire.arrived.get(), 5) for _ in range(5)]
+    assert [p.sequence_number for p in got] == list(range(100, 105))
+    assert [p.payload for p in got] == [b"\x10plenum" + bytes([s]) for s in range(100, 105)]
+    assert {p.extensions.mid for p in got} == {transceiver.mid}
+
+    # Once the transport is closed, writing drops the packet rather than failing.
+    await wire.a.close()
+    write(rtp(wire, 105, b"\x10late"))
+
+
+async def test_a_nack_reaches_the_forwarding_not_the_senders_history(wire: Wire) -> None:
+    requested: list[int] = []
+    seams.on_retransmit_request(wire.sender, requested.append)
+    write = seams.rtp_writer(wire.sender.transport)
+    write(rtp(wire, 7, b"\x10x"))
+    await asyncio.wait_for(wire.arrived.get(), 5)
+
+    await wire.receiver._send_rtcp_nack(wire.sender._ssrc, [8, 9])
+    await wait_for_condition(lambda: requested == [8, 9])
+
+
+async def test_sender_reports_tell_what_was_written_around_the_sender(wire: Wire) -> None:
+    write = seams.rtp_writer(wire.sender.transport)
+    write(rtp(wire, 7, b"\x10x"))
+    await asyncio.wait_for(wire.arrived.get(), 5)
+    sent_at = time.time()
+    seams.report_sent(wire.sender, packets=1234, octets=56789, rtp_timestamp=630, sent_at=sent_at)
+
+    async def reported() -> bool:
+        stats = await wire.receiver.getStats()
+        return any(
+            s.type == "remote-outbound-rtp" and s.packetsSent == 1234 and s.bytesSent == 56789
+            for s in stats.values()
+        )
+
+    await wait_for_condition(reported)
+
+
+async def wait_for_condition(
+    condition: Callable[[], bool | Awaitable[bool]], timeout: float = 5
+) -> None:
+    async def until() -> None:
+        while True:
+            result = condition()
+            if result if isinstance(result, bool) else await result:
+                return
+            await asyncio.sleep(0.05)
+
+    await asyncio.wait_for(until(), timeout)
 
 
 MID = "urn:ietf:params:rtp-hdrext:sdes:mid"
