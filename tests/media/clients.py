@@ -13,7 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import av
-from aiortc import MediaStreamTrack, RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc import (
+    MediaStreamTrack,
+    RTCConfiguration,
+    RTCPeerConnection,
+    RTCRtpSender,
+    RTCSessionDescription,
+)
 from aiortc.mediastreams import MediaStreamError
 
 from rooms.ids import PLENARY, ParticipantId, RoomId
@@ -86,12 +92,26 @@ class Client:
         self.pc.on("track", self._on_track)
 
     def publish(
-        self, camera: tuple[int, int] | None = None, microphone: bool = False, loud: bool = True
+        self,
+        camera: tuple[int, int] | None = None,
+        microphone: bool = False,
+        loud: bool = True,
+        video_codec: str | None = None,
     ) -> None:
+        """Add the tracks; `video_codec` (a MIME type) makes the camera offer that codec only."""
         if camera is not None:
             track: MediaStreamTrack = Camera(*camera)
             self.pc.addTrack(track)
             self.labels.append((track, Source.CAMERA))
+            if video_codec is not None:
+                (transceiver,) = [t for t in self.pc.getTransceivers() if t.sender.track is track]
+                transceiver.setCodecPreferences(
+                    [
+                        c
+                        for c in RTCRtpSender.getCapabilities("video").codecs
+                        if c.mimeType.lower() == video_codec.lower()
+                    ]
+                )
         if microphone:
             self.microphone = Microphone(loud)
             self.pc.addTrack(self.microphone)
@@ -196,13 +216,14 @@ class Forum:
         may: Iterable[Source] = (),
         camera: tuple[int, int] | None = None,
         microphone: bool = False,
+        video_codec: str | None = None,
     ) -> Client:
         participant = ParticipantId(name)
         self.engine.set_room(participant, room)
         self.engine.allow_publish(participant, may)
         client = Client(EngineSignal(self.engine, participant), participant)
         self.clients[participant] = client
-        client.publish(camera, microphone)
+        client.publish(camera, microphone, video_codec=video_codec)
         await client.connect()
         return client
 

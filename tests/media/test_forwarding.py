@@ -103,6 +103,22 @@ async def test_a_late_subscriber_gets_a_keyframe_within_two_seconds(forum: Forum
     assert feed.keyframes > keyframes_before
 
 
+async def test_a_camera_that_offers_only_h264_is_forwarded_as_h264(forum: Forum) -> None:
+    presenter = await forum.join(
+        "presenter", may=CAMERA, camera=(320, 240), video_codec="video/H264"
+    )
+    early = await forum.join("early")
+    await early.wait_until(lambda: early.video_from((320, 240)) >= 10)
+    late = await forum.join("late")
+    await late.wait_until(lambda: late.video_from((320, 240)) >= 10, timeout=3)
+
+    (feed,) = forum.engine.feeds(presenter.participant)
+    assert feed.codec is not None and feed.codec.mimeType == "video/H264"
+    for client in (early, late):
+        (transceiver,) = [t for t in client.pc.getTransceivers() if t.kind == "video"]
+        assert transceiver._codecs[0].mimeType == "video/H264"
+
+
 def _got_video_and_audio(client: Client) -> bool:
     return client.video_from((320, 240)) >= 10 and client.audio() >= 10
 
