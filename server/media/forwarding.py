@@ -161,8 +161,7 @@ class Outlet(MediaStreamTrack):
 
     def __init__(self, kind: str, history: int, clock: Clock = time.monotonic) -> None:
         super().__init__()
-        if history < 1 or history & (history - 1):
-            raise ValueError("the retransmission history must be a power of two")
+        assert history > 0 and history & (history - 1) == 0, "MediaSettings checks it"
         self.kind = kind
         self.feed: Feed | None = None
         self.packets = 0

@@ -202,7 +202,8 @@ class Peer:
         outlet = Outlet(kind, self._settings.retransmit_history)
         transceiver = self.pc.addTransceiver(outlet, direction="sendonly")
         outlet.bind(transceiver)
-        # The sender packs what the publisher sent, so it may only negotiate that codec.
+        # The m-line carries the publisher's packets as they are, so it may only negotiate
+        # the publisher's codec.
         transceiver.setCodecPreferences(
             [
                 c
