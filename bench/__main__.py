@@ -38,6 +38,12 @@ def _fanout_arguments(parser: argparse.ArgumentParser) -> None:
         "--loadgens", type=int, default=defaults.loadgens, help="load-generator processes"
     )
     parser.add_argument(
+        "--clients",
+        choices=fanout.CLIENTS,
+        default=defaults.clients,
+        help="members on the lean WebSocket client, or on each engine's client library",
+    )
+    parser.add_argument(
         "--plenum-workers",
         choices=("auto", "1", "2"),
         default="auto",
@@ -54,6 +60,7 @@ def _run_fanout(args: argparse.Namespace) -> int:
         saturate=args.saturate,
         step_seconds=args.step_seconds,
         loadgens=args.loadgens,
+        clients=args.clients,
         plenum_workers=None if args.plenum_workers == "auto" else int(args.plenum_workers),
         json_path=args.json,
     )

@@ -50,7 +50,7 @@ class Crowd:
 
     @classmethod
     async def gather(
-        cls, deployment: Deployment, members: int, processes: int, log_dir: Path
+        cls, deployment: Deployment, members: int, processes: int, log_dir: Path, clients: str
     ) -> "Crowd":
         """Start the load generators and return once every member has joined the room."""
         common = {
@@ -58,6 +58,7 @@ class Crowd:
             "urls": list(deployment.ws_urls),
             "token": deployment.token,
             "out_dir": str(log_dir),
+            "clients": clients,
         }
         started: list[LoadGenProcess] = []
         try:

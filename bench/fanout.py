@@ -5,6 +5,10 @@ M members spread over the workers, one sender at R messages/s for S seconds afte
 Latency is each receiver's receipt time minus the send time the text carries (one clock: the
 same machine), over every delivery. `--saturate` then raises the rate step by step until p99
 passes 100 ms or deliveries fall behind, and keeps the last rate that held.
+
+Both engines' members are the same lean WebSocket client (`bench.loadgen_websocket`) unless
+`--clients library` puts them on each engine's client library: on two cores shared by everything,
+a load generator that costs more per message than the server saturates the machine first.
 """
 
 import asyncio
@@ -32,6 +36,7 @@ from bench.processes import Processes, StartError
 
 RESULTS = Path(__file__).resolve().parent / "results"
 ENGINES = ("plenum", "python-socketio")
+CLIENTS = ("lean", "library")
 # Plenum's rate limit for the sender is set to 1000 messages/s: the steps stop there.
 SATURATION_RATES = (50, 100, 150, 200, 300, 400, 600, 800, 1000)
 P99_LIMIT_MS = 100.0
@@ -52,6 +57,8 @@ class FanoutConfig:
     saturate: bool = False
     step_seconds: float = 10.0
     loadgens: int = 4
+    # "lean": every member on `bench.loadgen_websocket`; "library": the engines' client libraries.
+    clients: str = "lean"
     # None: two workers through Redis if Plenum has a Redis mode (`Settings.redis_url`), else one.
     plenum_workers: int | None = None
     json_path: Path = RESULTS / "fanout.json"
@@ -59,6 +66,8 @@ class FanoutConfig:
     def __post_init__(self) -> None:
         if self.members < 2 or self.rate <= 0 or self.seconds <= 0 or self.loadgens < 1:
             raise ValueError("members ≥ 2, rate > 0, seconds > 0 and loadgens ≥ 1 are needed")
+        if self.clients not in CLIENTS:
+            raise ValueError(f"clients is one of {', '.join(CLIENTS)}")
         if self.plenum_workers not in (None, 1, 2):
             raise ValueError("Plenum runs as 1 process or 2 workers through Redis")
         if self.plenum_workers == 2 and not plenum_has_redis():
@@ -103,7 +112,7 @@ async def _measure_engine(
     deployment: Deployment, config: FanoutConfig, redis_pid: int, log_dir: Path
 ) -> Row:
     print(f"{deployment.engine}: {deployment.mode}; {config.members} members joining", flush=True)
-    crowd = await Crowd.gather(deployment, config.members, config.loadgens, log_dir)
+    crowd = await Crowd.gather(deployment, config.members, config.loadgens, log_dir, config.clients)
     try:
         window = _Window(deployment, crowd, config.members, redis_pid)
         print(f"{deployment.engine}: warm-up, {config.warmup_s:g} s", flush=True)
@@ -115,6 +124,7 @@ async def _measure_engine(
             "workers": len(deployment.pids),
             "plenum_has_redis_mode": plenum_has_redis(),
             "members": config.members,
+            "clients": config.clients,
             **await window.measure("m", config.rate, config.seconds),
         }
         if config.saturate:

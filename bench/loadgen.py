@@ -1,7 +1,7 @@
 """A load-generator process: many members of the room in one asyncio loop, driven over stdin.
 
 Started by the benchmark as `python -m bench.loadgen`. The first line on stdin is its brief (a JSON
-object: engine, urls, token, names, whether it is the sender); every later line is a command, and
+object: engine, urls, token, names, which clients); every later line is a command, and
 every command gets one JSON line back on stdout. Each member records, per run, the latency of
 every chat text it hears (receipt time minus the send time the text carries); a `report` writes
 them to a file of doubles. The process watches its own event-loop lag and collector pauses, so the
@@ -20,6 +20,9 @@ from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
+import uvloop
+
+from bench.loadgen_members import LeanPlenumMember, LeanSocketioMember
 from bench.members import Member, PlenumMember, SocketioMember
 from bench.stamps import read_stamp, stamp
 
@@ -51,9 +54,13 @@ class LoadGen:
         """Member `index` of the room; members alternate over the workers by index."""
         urls = self.brief["urls"]
         url = urls[index % len(urls)]
+        token = self.brief["token"]
+        lean = self.brief["clients"] == "lean"
         if self.brief["engine"] == "plenum":
-            return PlenumMember(url, self.brief["token"], name, self.hear)
-        return SocketioMember(url, self.brief["token"], self.hear)
+            plenum = LeanPlenumMember if lean else PlenumMember
+            return plenum(url, token, name, self.hear)
+        socketio = LeanSocketioMember if lean else SocketioMember
+        return socketio(url, token, self.hear)
 
     async def join_all(self) -> Reply:
         places = zip(self.brief["indices"], self.brief["names"], strict=True)
@@ -176,4 +183,5 @@ async def _guarded(action: Awaitable[Reply]) -> Reply:
 
 if __name__ == "__main__":
     with contextlib.suppress(asyncio.CancelledError):  # stopped by SIGTERM, after leaving
-        asyncio.run(main())
+        # uvloop: the loop's own cost per readable socket is part of what every member pays.
+        uvloop.run(main())

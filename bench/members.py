@@ -1,7 +1,9 @@
-"""One member of the room, per engine: join, say a text, hear every chat text with its arrival time.
+"""One member of the room, per engine, on its client library: `--clients library`.
 
 Plenum members speak its wire protocol with the `websockets` library and msgpack, as a browser tab
-would; python-socketio members use its `AsyncClient` on the websocket transport only.
+would; python-socketio members use its `AsyncClient` on the websocket transport only. These cost
+the load generators more per received message than the servers spend sending it, so the default
+members are the lean ones of `bench.loadgen_members`; these stay to cross-check them.
 """
 
 import asyncio
