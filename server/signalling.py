@@ -11,6 +11,7 @@ import contextlib
 import logging
 import secrets
 from collections import deque
+from collections.abc import Coroutine, Generator
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -61,8 +62,43 @@ class Closing(Exception):
     """The connection is being closed by the server; stop reading from it."""
 
 
+class _Unfinished:
+    """The rest of a coroutine whose first step has run and is waiting on `waiting_on`.
+
+    Awaiting it hands `waiting_on` to the awaiting task, then resumes the coroutine with whatever
+    the task sends or throws, step by step, as if the task had run it from the start.
+    """
+
+    def __init__(self, coroutine: Coroutine[Any, Any, None], waiting_on: Any) -> None:
+        self._coroutine = coroutine
+        self._waiting_on = waiting_on
+
+    def __await__(self) -> Generator[Any, Any, None]:
+        waiting_on = self._waiting_on
+        while True:
+            try:
+                sent = yield waiting_on
+            except BaseException as thrown:
+                try:
+                    waiting_on = self._coroutine.throw(thrown)
+                except StopIteration:
+                    return
+            else:
+                try:
+                    waiting_on = self._coroutine.send(sent)
+                except StopIteration:
+                    return
+
+
 class Connection:
-    """One client's socket: a bounded queue of frames to send, and the client's wire manners."""
+    """One client's socket: frames sent at once when they can be, else a bounded queue of them.
+
+    A frame for a connection with nothing queued is sent right where it is delivered, in the
+    fan-out's own loop: the ASGI send of a socket that is not paused by flow control finishes
+    without waiting, and waking a writer task per connection and per event cost more than the
+    send itself. A send that has to wait (the client is not reading fast enough) is finished by
+    the connection's writer task, and every later frame queues behind it until it is done.
+    """
 
     def __init__(self, websocket: WebSocket, plenum: Plenum) -> None:
         self.websocket = websocket
@@ -73,6 +109,10 @@ class Connection:
         self._outbox: deque[bytes | tuple[CloseCode, str]] = deque()
         self._ready = asyncio.Event()
         self._closing = False
+        # Set while the writer has something to finish first: a send that waits, or the queue.
+        self._held = False
+        self._waiting_send: _Unfinished | None = None
+        self._failed: BaseException | None = None
         self.live: MeetingHandle | None = None
         # Set by `serve`: a client too slow to read is cut off even while a send to it is stuck.
         self.writer: asyncio.Task[None] | None = None
@@ -86,6 +126,9 @@ class Connection:
     def deliver(self, frame: bytes) -> None:
         if self._closing:
             return
+        if not self._held:
+            self._send_now(frame)
+            return
         if len(self._outbox) >= self._settings.send_queue:
             # Never let one client that does not read hold up the meeting: drop it instead.
             self._closing = True
@@ -97,9 +140,24 @@ class Connection:
         self._outbox.append(frame)
         self._ready.set()
 
+    def _send_now(self, frame: bytes) -> None:
+        send = self.websocket.send_bytes(frame)
+        try:
+            waiting_on = send.send(None)
+        except StopIteration:
+            return
+        except Exception as error:
+            # The client is gone; its writer ends the connection with this error.
+            self._failed = error
+        else:
+            self._waiting_send = _Unfinished(send, waiting_on)
+        self._held = True
+        self._ready.set()
+
     def close(self, code: CloseCode, reason: str) -> None:
         if not self._closing:
             self._closing = True
+            self._held = True
             self._outbox.append((code, reason))
             self._ready.set()
 
@@ -111,6 +169,11 @@ class Connection:
         while True:
             await self._ready.wait()
             self._ready.clear()
+            if self._failed is not None:
+                raise self._failed
+            if self._waiting_send is not None:
+                await self._waiting_send
+                self._waiting_send = None
             while self._outbox:
                 item = self._outbox.popleft()
                 if isinstance(item, bytes):
@@ -119,6 +182,7 @@ class Connection:
                     code, reason = item
                     await self.websocket.close(code, reason)
                     return
+            self._held = False
 
     async def receive(self) -> bytes:
         """The next frame, after the checks every frame gets; raises `WireError` for bad ones."""
