@@ -42,3 +42,20 @@ async def test_a_client_that_does_not_read_is_dropped_and_the_others_go_on(serve
         "chat_posted",
         "ok",
     ]
+
+
+async def test_a_client_that_reads_late_gets_every_frame_in_order(serve: Serve) -> None:
+    served = await serve()
+    speaker, _ = await served.join("Bo")
+    late, _ = await served.join("Later", buffer=2)
+    await speaker.expect("participant_joined")
+
+    # Past the two frames its inbox holds, a send to it waits; what follows queues behind it.
+    for n in range(20):
+        await speaker.ask({"type": "send_chat", "text": f"point {n}"})
+    heard = [(await late.until("chat_posted"))[-1]["text"] for _ in range(20)]
+    assert heard == [f"point {n}" for n in range(20)]
+
+    # Caught up, it is sent to directly again.
+    await speaker.ask({"type": "send_chat", "text": "one more"})
+    assert (await late.until("chat_posted"))[-1]["text"] == "one more"
