@@ -6,6 +6,9 @@ again for the participants whose media this worker serves and hands the engine w
 
 A media session lives as long as the WebSocket that signalled it: closing the connection closes
 the peer, and a client that resumes on a new connection sends a fresh `media_offer`.
+
+Whoever places rooms on workers (`server.media_placement`, with Redis) hears through `on_room`
+of each session that lands in a room, when it starts and whenever it moves.
 """
 
 import logging
@@ -31,6 +34,9 @@ from server.media import (
 from server.media_wire import encode_media
 
 log = logging.getLogger("plenum.media")
+
+# A session's meeting, its participant, its connection, and the meeting's room it is now in.
+RoomWatcher = Callable[[MeetingId, ParticipantId, Listener, RoomId], None]
 
 EVERYTHING = frozenset(Source)
 VOICE_AND_CAMERA = frozenset({Source.MICROPHONE, Source.CAMERA})
@@ -85,14 +91,29 @@ class MediaBridge:
         self.engine = ForwardingUnit(settings, self._send)
         self._sessions: dict[ParticipantId, _Session] = {}
         self._watches: dict[MeetingId, _Watch] = {}
+        self.on_room: RoomWatcher | None = None
 
     def __len__(self) -> int:
         """The media sessions this worker serves (its load, for placement)."""
         return len(self._sessions)
 
-    def sessions(self) -> list[tuple[MeetingId, Listener]]:
-        """Every media session this worker serves: its meeting and the client's connection."""
-        return [(s.hosted.meeting.state.id, s.listener) for s in self._sessions.values()]
+    def sessions(self) -> list[tuple[MeetingId, RoomId, Listener]]:
+        """Every media session this worker serves: meeting, room, the client's connection."""
+        return [
+            (s.hosted.meeting.state.id, meeting_room(s.room or PLENARY), s.listener)
+            for s in self._sessions.values()
+        ]
+
+    def in_room(self, meeting: MeetingId, room: RoomId) -> int:
+        """How many of this worker's media sessions are in the meeting's room."""
+        return sum(1 for m, r, _ in self.sessions() if m == meeting and r == room)
+
+    def room_of(self, listener: Listener) -> RoomId | None:
+        """The meeting's room of the session this connection signalled; None if it has none."""
+        session = self._sessions.get(listener.participant)
+        if session is None or session.listener is not listener or session.room is None:
+            return None
+        return meeting_room(session.room)
 
     async def offer(
         self, live: MeetingHandle, listener: Listener, offer: MediaOffer
@@ -166,11 +187,14 @@ class MediaBridge:
         # into a room where its publisher may not speak.
         if session.rights - rights:
             self.engine.allow_publish(participant, session.rights & rights)
-        if room != session.room:
+        moved = room != session.room
+        if moved:
             self.engine.set_room(participant, room)
         if rights != session.rights or session.room is None:
             self.engine.allow_publish(participant, rights)
         session.room, session.rights = room, rights
+        if moved and self.on_room is not None:
+            self.on_room(state.id, participant, session.listener, meeting_room(room))
 
     def _send(self, participant: ParticipantId, message: ServerMessage) -> None:
         session = self._sessions.get(participant)

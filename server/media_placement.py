@@ -1,12 +1,18 @@
-"""With Redis: which worker serves a meeting's media, and the signalling that reaches it.
+"""With Redis: which worker serves each room's media, and the signalling that reaches it.
 
-A meeting's media (every room of it) is served by one worker, whatever worker each participant's
-WebSocket is on. The first `media_offer` of a meeting places it on the live worker with the fewest
-media sessions (each worker publishes its count next to its sign of life); the placement is
-recorded in Redis (`plenum:m:<meeting>:media`, set only if absent) and read by every later offer.
+Each room of a meeting (the plenary, every workshop) has its media served by one worker, whatever
+worker each participant's WebSocket is on. A room is placed when the first media session needs it
+(a client's `media_offer`, or a session that moves into it) on the live worker with the fewest
+media sessions: each worker publishes its count next to its sign of life, and a placement at once
+moves the sessions it will take from one count to the other, so the rooms of a workshop round,
+placed within milliseconds, spread instead of all landing on the emptiest worker. The placement is
+recorded in Redis (`plenum:m:<meeting>:media:<room>`, set only if absent) and read by every later
+offer. When a session's participant moves to a room served by another worker (the workshops open
+or close, a moderator moves or visits someone), the worker serving it tells the client
+`media_restart`, and the client's fresh offer goes to the room's worker.
 
-On the worker that holds a client's WebSocket (the client's worker), a media message for a meeting
-placed here goes to this worker's `MediaBridge`, as without Redis. For a meeting placed elsewhere
+On the worker that holds a client's WebSocket (the client's worker), a media message for a room
+placed here goes to this worker's `MediaBridge`, as without Redis. For a room placed elsewhere
 it is forwarded over Redis to the media worker's channel (`plenum:w:<worker>:media`) with a request
 id; that worker's bridge runs the client's peer connection (it opens the meeting's replica to
 know rooms and rights) and sends everything for the client (the answer first, then its offers,
@@ -15,9 +21,9 @@ to the client's connection. ICE goes straight from the client to the media worke
 
 A worker that dies loses its placements: every client's worker watches the media workers of its
 clients, and when one is dead tells those clients `media_restart`; their fresh `media_offer`
-places the meeting again, on a live worker. A media worker likewise ends the sessions of a client
-worker that died, and restarts its sessions of a meeting placed elsewhere since (it was taken for
-dead during a Redis outage, say), so a meeting's people never stay split over two workers.
+places the room again, on a live worker. A media worker likewise ends the sessions of a client
+worker that died, and restarts its sessions of a room placed elsewhere since (it was taken for
+dead during a Redis outage, say), so a room's people never stay split over two workers.
 """
 
 import asyncio
@@ -31,6 +37,7 @@ import msgpack
 from redis.exceptions import RedisError
 
 from rooms import MeetingId, ParticipantId
+from rooms.ids import PLENARY, RoomId
 from rooms.records import from_plain, to_plain
 from server import redis_keys as rk
 from server.cancelling import cancel_and_wait
@@ -49,7 +56,7 @@ log = logging.getLogger("plenum.media")
 WORKER_LOST = "media_worker_lost"
 MOVED = "media_moved"
 
-# KEYS: placement. ARGV: the dead worker, its successor, retention (ms). Places the meeting on the
+# KEYS: placement. ARGV: the dead worker, its successor, retention (ms). Places the room on the
 # successor unless another worker already moved it; returns the placement after.
 REPLACE = """
 local now = redis.call('GET', KEYS[1])
@@ -61,8 +68,8 @@ return now
 """
 
 
-def placement_key(meeting: MeetingId) -> str:
-    return f"{rk.PREFIX}:m:{meeting}:media"
+def placement_key(meeting: MeetingId, room: RoomId) -> str:
+    return f"{rk.PREFIX}:m:{meeting}:media:{room}"
 
 
 def media_channel(worker: str) -> str:
@@ -124,6 +131,10 @@ class MediaPlacement:
         self._outbox: asyncio.Queue[tuple[str, bytes]] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
         self._work: set[asyncio.Task[None]] = set()
+        # One room placed at a time from this worker, each seeing the loads the last one moved.
+        self._placing = asyncio.Lock()
+        self._load_ttl_ms = int(settings.worker_ttl_s * 2000)
+        bridge.on_room = self._room_entered
 
     async def start(self) -> None:
         await self.hub.listen_to(media_channel(self.worker), self._on_message)
@@ -143,8 +154,10 @@ class MediaPlacement:
     ) -> None:
         """The client's offer, served here or forwarded; its answer goes to `connection`."""
         participant = connection.participant
-        meeting = live.meeting.state.id
-        worker = await self.place(meeting)
+        state = live.meeting.state
+        person = state.participants.get(participant)
+        room = person.room if person is not None else PLENARY
+        worker = await self.place(state.id, room)
         for attempt in (1, 2):
             remote = self._remote.get(participant)
             if remote is not None and (
@@ -160,14 +173,14 @@ class MediaPlacement:
             if remote is None:
                 remote = _Remote(connection, worker, secrets.token_hex(6))
                 self._remote[participant] = remote
-            request = {"k": "offer", "m": meeting, "offer": to_plain(offer)}
+            request = {"k": "offer", "m": state.id, "offer": to_plain(offer)}
             reply = await self._ask(remote, participant, request, ref)
             if reply is not None:
                 self._raise_if_refused(reply)
                 return
             self._forget(participant, remote)
             if attempt == 1 and not await self._alive(worker):
-                worker = await self._replace_dead(meeting, worker)
+                worker = await self._replace_dead(state.id, room, worker)
                 continue
         raise MediaError(MediaErrorCode.UNAVAILABLE, "the media server did not answer: offer again")
 
@@ -195,39 +208,67 @@ class MediaPlacement:
 
     # Placement ----------------------------------------------------------------------------------
 
-    async def place(self, meeting: MeetingId) -> str:
-        """The worker serving the meeting's media; placed first if nobody (or a dead one) does."""
-        key = placement_key(meeting)
+    async def place(self, meeting: MeetingId, room: RoomId, moving_here: int = 0) -> str:
+        """The worker serving the room's media; placed first if nobody (or a dead one) does.
+
+        `moving_here`: how many of this worker's sessions are in the room already, and leave this
+        worker if the room goes elsewhere.
+        """
+        key = placement_key(meeting, room)
         try:
             current = await self.hub.redis.get(key)
             if current is None:
-                await self.hub.redis.set(
-                    key, await self._least_loaded(), px=self._retention_ms, nx=True
-                )
-                current = await self.hub.redis.get(key)
+                async with self._placing:
+                    current = await self._place_new(key, moving_here)
             worker = as_bytes(current).decode()
             if worker != self.worker and await self.hub.dead_workers({worker}):
-                worker = await self._replace_dead(meeting, worker)
+                worker = await self._replace_dead(meeting, room, worker)
             return worker
         except (RedisError, OSError) as error:
             raise MediaError(MediaErrorCode.UNAVAILABLE, f"redis: {error}") from error
 
-    async def _replace_dead(self, meeting: MeetingId, dead: str) -> str:
+    async def _place_new(self, key: str, moving_here: int) -> Any:
+        redis = self.hub.redis
+        current = await redis.get(key)
+        if current is not None:
+            return current  # placed while this worker waited its turn
+        chosen = await self._least_loaded(leaving=moving_here)
+        if await redis.set(key, chosen, px=self._retention_ms, nx=True):
+            # Count the sessions where they are going now, not at the next heartbeat, so the next
+            # room placed (a moment later, in a workshop round) sees them.
+            # Sessions already here that stay here change nothing.
+            moves = {} if chosen == self.worker and moving_here else {chosen: max(moving_here, 1)}
+            if chosen != self.worker and moving_here:
+                moves[self.worker] = -moving_here
+            async with redis.pipeline(transaction=False) as pipe:
+                for worker, change in moves.items():
+                    pipe.incrby(load_key(worker), change)
+                    pipe.pexpire(load_key(worker), self._load_ttl_ms)
+                await pipe.execute()
+        return await redis.get(key)
+
+    async def _replace_dead(self, meeting: MeetingId, room: RoomId, dead: str) -> str:
         successor = await self._least_loaded(frozenset({dead}))
         placed = await self._replace(
-            keys=[placement_key(meeting)], args=[dead, successor, self._retention_ms]
+            keys=[placement_key(meeting, room)], args=[dead, successor, self._retention_ms]
         )
-        log.info("media of %s moves from %s to %s", meeting, dead, as_bytes(placed).decode())
+        log.info(
+            "media of %s/%s moves from %s to %s", meeting, room, dead, as_bytes(placed).decode()
+        )
         return as_bytes(placed).decode()
 
-    async def _least_loaded(self, exclude: frozenset[str] = frozenset()) -> str:
-        loads: dict[str, int] = {self.worker: len(self.bridge)}
+    async def _least_loaded(self, exclude: frozenset[str] = frozenset(), leaving: int = 0) -> str:
+        """The live worker with the fewest media sessions, counting this worker's without the
+        `leaving` ones: the sessions of the room being placed go wherever it does."""
+        loads: dict[str, int] = {}
         keys = [k async for k in self.hub.redis.scan_iter(match=load_key("*"))]
         if keys:
             for key, value in zip(keys, await self.hub.redis.mget(keys), strict=True):
                 worker = as_bytes(key).decode().split(":")[2]
-                if value is not None and worker not in loads:
+                if value is not None:
                     loads[worker] = int(value)
+        # This worker's own count if it has not published one yet.
+        loads[self.worker] = loads.get(self.worker, len(self.bridge)) - leaving
         candidates = [w for w in loads if w not in exclude]
         # Fewest sessions first; this worker wins a tie (no hop for its own clients).
         return min(candidates, key=lambda w: (loads[w], w != self.worker, w))
@@ -369,14 +410,44 @@ class MediaPlacement:
             except (RedisError, OSError) as error:
                 log.warning("media message to %s lost: %s", channel, error)
 
+    # Sessions moving between rooms ------------------------------------------------------------
+
+    def _room_entered(
+        self, meeting: MeetingId, participant: ParticipantId, listener: Listener, room: RoomId
+    ) -> None:
+        # Called by the bridge as it follows the meeting: nothing here may stop it.
+        self._spawn(self._follow_room(meeting, listener, room))
+
+    async def _follow_room(self, meeting: MeetingId, listener: Listener, room: RoomId) -> None:
+        """A session here entered a room: it stays if the room is served here, else it restarts
+        where the room is (placing the room first if nobody serves it yet)."""
+        try:
+            worker = await self.place(meeting, room, self.bridge.in_room(meeting, room))
+        except MediaError as error:
+            log.warning("media of %s/%s: %s", meeting, room, error.detail)
+            return
+        if worker != self.worker and self.bridge.room_of(listener) == room:
+            log.info("%s moves to %s/%s, served by %s", listener.participant, meeting, room, worker)
+            await self._restart(listener)
+
+    async def _restart(self, listener: Listener) -> None:
+        """Have the client start its media again: its new offer goes where its room is now."""
+        listener.deliver(encode_media(MediaRestart(MOVED)))
+        await self.bridge.close(listener)
+        if self._served.get(listener.participant) is listener:
+            del self._served[listener.participant]
+
     # Watching the other side ---------------------------------------------------------------------
 
     async def _watch_loop(self) -> None:
         settings = self.hub.settings
-        ttl_ms = int(settings.worker_ttl_s * 2000)
         while True:
             try:
-                await self.hub.redis.set(load_key(self.worker), len(self.bridge), px=ttl_ms)
+                # Not while this worker places a room: its count then moves on purpose.
+                async with self._placing:
+                    await self.hub.redis.set(
+                        load_key(self.worker), len(self.bridge), px=self._load_ttl_ms
+                    )
                 await self._check_peers()
                 await self._check_placements()
             except asyncio.CancelledError:
@@ -405,21 +476,20 @@ class MediaPlacement:
                 await self.bridge.close(client)
 
     async def _check_placements(self) -> None:
-        """Sessions here of a meeting placed elsewhere since (this worker was taken for dead, say)
-        start again where the meeting is now, so its people never end up split over two workers."""
-        by_meeting: dict[MeetingId, list[Listener]] = {}
-        for meeting, listener in self.bridge.sessions():
-            by_meeting.setdefault(meeting, []).append(listener)
-        for meeting, listeners in by_meeting.items():
-            placed = await self.hub.redis.get(placement_key(meeting))
+        """Sessions here in a room placed elsewhere since (this worker was taken for dead during a
+        Redis outage, say) start again where the room is now, so its people never end up split
+        over two workers."""
+        by_room: dict[tuple[MeetingId, RoomId], list[Listener]] = {}
+        for meeting, room, listener in self.bridge.sessions():
+            by_room.setdefault((meeting, room), []).append(listener)
+        for (meeting, room), listeners in by_room.items():
+            placed = await self.hub.redis.get(placement_key(meeting, room))
             if placed is None or as_bytes(placed).decode() == self.worker:
                 continue
-            log.info("media of %s is placed elsewhere now: its sessions here restart", meeting)
+            log.info("media of %s/%s is placed elsewhere now: its sessions here restart",
+                     meeting, room)  # fmt: skip
             for listener in listeners:
-                listener.deliver(encode_media(MediaRestart(MOVED)))
-                await self.bridge.close(listener)
-                if self._served.get(listener.participant) is listener:
-                    del self._served[listener.participant]
+                await self._restart(listener)
 
     def _spawn(self, work: Awaitable[None]) -> None:
         task = asyncio.ensure_future(work)

@@ -1,5 +1,5 @@
 """Where a client's media signalling goes: this worker's forwarding unit, or the worker that
-serves the meeting's media (`server.media_placement.MediaPlacement`, with Redis).
+serves the room's media (`server.media_placement.MediaPlacement`, with Redis).
 
 The router is chosen once, at start-up, like the hub; the signalling endpoint only talks to it.
 """

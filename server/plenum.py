@@ -27,7 +27,7 @@ class Plenum:
     signer: Signer = field(init=False)
     # This worker's media: None when the settings turn it off.
     media: MediaBridge | None = field(init=False)
-    # Where media signalling goes: this worker's bridge, or with Redis the meeting's media worker.
+    # Where media signalling goes: this worker's bridge, or with Redis the room's media worker.
     media_router: MediaRouter | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:

@@ -64,7 +64,7 @@ class Settings:
     max_publishers_per_room: int = 25
     # Peer connections (one per participant with media) this worker serves.
     max_peers_per_worker: int = 200
-    # With Redis: how long a worker waits for the worker that serves a meeting's media to answer
+    # With Redis: how long a worker waits for the worker that serves a room's media to answer
     # a media message forwarded to it, before the client gets `media_unavailable`.
     media_timeout_s: float = 5.0
     meeting: MeetingConfig = field(default_factory=MeetingConfig)

@@ -20,7 +20,7 @@ class MediaErrorCode(StrEnum):
     # (the polite side) rolls back, answers the server's offer, then offers again.
     GLARE = "media_glare"
     UNEXPECTED_ANSWER = "media_unexpected_answer"
-    # With Redis: the worker serving the meeting's media did not answer in time.
+    # With Redis: the worker serving the room's media did not answer in time.
     UNAVAILABLE = "media_unavailable"
 
 

@@ -1,5 +1,7 @@
-"""Media across workers: a meeting's media is served by one worker, whichever worker a client's
-WebSocket is on; when that worker dies, the clients start their media again on a live one.
+"""Media across workers: each room's media is served by one worker, whichever worker a client's
+WebSocket is on; a room is placed on the worker with the fewest media sessions, people who move
+into a room served elsewhere start their media again there, and when a worker dies its clients
+start again on a live one.
 
 Real workers with media on, a real Redis, and aiortc clients in this process signalling over the
 workers' WebSockets (`tests.media.over_socket`); the media goes over loopback straight to the
@@ -35,9 +37,13 @@ def loopback_candidates() -> Iterator[None]:
     seams.offer_host_addresses([])
 
 
-def placed_on(workers: Workers, meeting: dict[str, str]) -> str:
+def placement(meeting: dict[str, str], room: str = "plenary") -> str:
+    return f"plenum:m:{meeting['id']}:media:{room}"
+
+
+def placed_on(workers: Workers, meeting: dict[str, str], room: str = "plenary") -> str:
     assert workers.redis is not None
-    return workers.redis.cli("GET", f"plenum:m:{meeting['id']}:media")
+    return workers.redis.cli("GET", placement(meeting, room))
 
 
 async def loads_become(workers: Workers, expected: dict[str, str], timeout: float = 5.0) -> None:
@@ -57,23 +63,29 @@ def hears(member: Member, since: float = 0.0) -> bool:
     return peer.video_from(PRESENTER_CAMERA, since) >= 10 and peer.audio(since) >= 10
 
 
-async def restart(member: Member, publish: bool = False) -> None:
+async def restart(
+    member: Member, publish: bool = False, camera: tuple[int, int] = PRESENTER_CAMERA
+) -> None:
     """What a browser does on `media_restart`: a new peer connection and a fresh offer."""
     old = member.peer
     member.peer = Client(SocketSignal(member.socket), member.me)
     await old.close()
     if publish:
-        member.peer.publish(PRESENTER_CAMERA, microphone=True)
+        member.peer.publish(camera, microphone=True)
     await member.peer.connect()
+
+
+async def told_to_restart(member: Member, reason: str) -> None:
+    restarted = await member.socket.wait_for(
+        lambda m: m["type"] == "media_restart", RESTART_WITHIN_S
+    )
+    assert restarted["reason"] == reason
 
 
 async def both_start_again(presenter: Member, listener: Member, reason: str) -> None:
     """Both are told to start their media again, do, and the listener hears the presenter."""
     for member in (presenter, listener):
-        restarted = await member.socket.wait_for(
-            lambda m: m["type"] == "media_restart", RESTART_WITHIN_S
-        )
-        assert restarted["reason"] == reason
+        await told_to_restart(member, reason)
     await restart(presenter, publish=True)
     await restart(listener)
     await listener.peer.wait_until(lambda: hears(listener), FRAMES_WITHIN_S)
@@ -85,7 +97,7 @@ async def test_a_listener_on_one_worker_gets_media_from_the_other(workers: Worke
     presenter = await Member.join(a.ws_url, meeting["moderator_token"], "Anna Nowak")
     listener = await Member.join(b.ws_url, meeting["invite_token"], "Bo")
     try:
-        # The presenter offers first, on her worker: the meeting's media is placed there.
+        # The presenter offers first, on her worker: the plenary's media is placed there.
         presenter.peer.publish(PRESENTER_CAMERA, microphone=True)
         assert (await presenter.peer.connect()).refused == ()
         assert placed_on(workers, meeting) == a.id
@@ -106,8 +118,8 @@ async def test_the_media_worker_killed_clients_start_again_on_a_live_one(
     a, b, doomed = (workers.start(**MEDIA_ENV) for _ in range(3))
     meeting = await a.server.create_meeting("Forum Dzielnicy Sośnica")
     assert workers.redis is not None
-    # Forced: neither client's worker serves the meeting's media.
-    workers.redis.cli("SET", f"plenum:m:{meeting['id']}:media", doomed.id)
+    # Forced: neither client's worker serves the plenary's media.
+    workers.redis.cli("SET", placement(meeting), doomed.id)
     presenter = await Member.join(a.ws_url, meeting["moderator_token"], "Anna Nowak")
     listener = await Member.join(b.ws_url, meeting["invite_token"], "Bo")
     try:
@@ -127,7 +139,7 @@ async def test_the_media_worker_killed_clients_start_again_on_a_live_one(
             await member.leave()
 
 
-async def test_sessions_of_a_meeting_placed_elsewhere_since_start_again_there(
+async def test_sessions_of_a_room_placed_elsewhere_since_start_again_there(
     workers: Workers,
 ) -> None:
     a, b = workers.start(**MEDIA_ENV), workers.start(**MEDIA_ENV)
@@ -141,9 +153,9 @@ async def test_sessions_of_a_meeting_placed_elsewhere_since_start_again_there(
         await listener.peer.wait_until(lambda: hears(listener), FRAMES_WITHIN_S)
         assert placed_on(workers, meeting) == a.id
 
-        # As when A was taken for dead during a Redis outage and B placed the meeting again.
+        # As when A was taken for dead during a Redis outage and B placed the plenary again.
         assert workers.redis is not None
-        workers.redis.cli("SET", f"plenum:m:{meeting['id']}:media", b.id)
+        workers.redis.cli("SET", placement(meeting), b.id)
 
         await both_start_again(presenter, listener, "media_moved")
         await loads_become(workers, {a.id: "0", b.id: "2"})
@@ -152,14 +164,14 @@ async def test_sessions_of_a_meeting_placed_elsewhere_since_start_again_there(
             await member.leave()
 
 
-async def test_a_workshop_switches_what_arrives_from_a_media_worker_without_clients(
+async def test_a_workshop_goes_to_the_least_loaded_worker_and_its_people_follow(
     workers: Workers,
 ) -> None:
-    # Everyone's socket is on the meeting's writer; the media worker only follows the meeting.
+    # Everyone's socket is on the meeting's writer; the plenary's media is on the other worker.
     writer, media = workers.start(**MEDIA_ENV), workers.start(**MEDIA_ENV)
     meeting = await writer.server.create_meeting("Forum Dzielnicy Sośnica")
     assert workers.redis is not None
-    workers.redis.cli("SET", f"plenum:m:{meeting['id']}:media", media.id)
+    workers.redis.cli("SET", placement(meeting), media.id)
     moderator = await Member.join(writer.ws_url, meeting["moderator_token"], "Anna Nowak")
     ada = await Member.join(writer.ws_url, meeting["invite_token"], "Ada")
     bo = await Member.join(writer.ws_url, meeting["invite_token"], "Bo")
@@ -174,12 +186,73 @@ async def test_a_workshop_switches_what_arrives_from_a_media_worker_without_clie
         await loads_become(workers, {writer.id: "0", media.id: "3"})
 
         await moderator.socket.command("create_rooms", names=["Zieleń"])
+        room = (await moderator.socket.wait_for_event("room_created"))["room"]
         await moderator.socket.command("assign_random")
         await moderator.socket.command("open_rooms", duration_s=600)
 
-        # In the workshop Ada may publish: Bo gets her and no longer the plenary.
-        await bo.peer.wait_until(lambda: bo.peer.video_from(ADA_CAMERA) >= 5, timeout=5)
+        # The workshop goes to the worker with no media sessions; Ada and Bo start again there,
+        # where Ada may publish: Bo gets her and no longer the plenary.
+        for member in (ada, bo):
+            await told_to_restart(member, "media_moved")
+        assert placed_on(workers, meeting, room) == writer.id
+        await restart(ada, publish=True, camera=ADA_CAMERA)
+        await restart(bo)
+        await bo.peer.wait_until(lambda: bo.peer.video_from(ADA_CAMERA) >= 5, FRAMES_WITHIN_S)
         assert bo.peer.publishers_offered() == {ada.me}
+        assert bo.peer.video_from(PRESENTER_CAMERA) == 0
+        # The moderator stays in the plenary, on its worker.
+        assert placed_on(workers, meeting) == media.id
+        await loads_become(workers, {writer.id: "2", media.id: "1"})
     finally:
         for member in (moderator, ada, bo):
             await member.leave()
+
+
+async def test_the_workshops_of_a_round_spread_over_the_workers(workers: Workers) -> None:
+    a, b = workers.start(**MEDIA_ENV), workers.start(**MEDIA_ENV)
+    meeting = await a.server.create_meeting("Forum Dzielnicy Sośnica")
+    moderator = await Member.join(a.ws_url, meeting["moderator_token"], "Anna Nowak")
+    names = ["Ada", "Bo", "Cyryl", "Dorota"]
+    people = [await Member.join(a.ws_url, meeting["invite_token"], n) for n in names]
+    try:
+        moderator.peer.publish(PRESENTER_CAMERA)
+        await moderator.peer.connect()
+        for person in people:
+            await person.peer.connect()
+        assert placed_on(workers, meeting) == a.id
+        await loads_become(workers, {a.id: "5", b.id: "0"})
+
+        await moderator.socket.command("create_rooms", names=["Zieleń", "Sport"])
+        rooms = [(await moderator.socket.wait_for_event("room_created", name=n))["room"]
+                 for n in ("Zieleń", "Sport")]  # fmt: skip
+        for person, room in zip(people, [*rooms, *rooms], strict=True):
+            await moderator.socket.command("move_participant", participant=person.me, room=room)
+        await moderator.socket.command("open_rooms", duration_s=600)
+
+        # Placed a moment apart, each seeing where the last one's people went: one workshop
+        # leaves the worker that holds everyone, the other stays.
+        for person, room in zip(people, [*rooms, *rooms], strict=True):
+            await person.socket.wait_for_event(
+                "participant_moved", participant=person.me, room=room
+            )
+        placed = {await wait_placed(workers, meeting, room) for room in rooms}
+        assert placed == {a.id, b.id}
+        moved = [p for p, room in zip(people, [*rooms, *rooms], strict=True)
+                 if placed_on(workers, meeting, room) == b.id]  # fmt: skip
+        for person in moved:
+            await told_to_restart(person, "media_moved")
+            await restart(person)
+        await loads_become(workers, {a.id: "3", b.id: "2"})
+    finally:
+        for member in (moderator, *people):
+            await member.leave()
+
+
+async def wait_placed(
+    workers: Workers, meeting: dict[str, str], room: str, timeout: float = 5.0
+) -> str:
+    deadline = time.monotonic() + timeout
+    while not (worker := placed_on(workers, meeting, room)):
+        assert time.monotonic() < deadline, f"{room} was never placed"
+        await asyncio.sleep(POLL_S)
+    return worker
