@@ -166,7 +166,8 @@ export class Media {
     if (m.type === "media_answer") {
       await this.pc.setRemoteDescription({ type: "answer", sdp: m.sdp });
     } else if (m.type === "media_restart") {
-      // The server's media worker went away: a new peer connection, a fresh offer.
+      // Our media is served elsewhere now (our room is on another worker, or the worker went
+      // away): a new peer connection, a fresh offer, on the same socket.
       await this.connect(this.pc.getConfiguration().iceServers);
     } else if (m.type === "media_offer") {
       // Glare: the server wins; our offer is rolled back and sent again after (see glare()).
