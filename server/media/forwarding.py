@@ -184,6 +184,7 @@ class Outlet(MediaStreamTrack):
         self._last_timestamp = 0
         self._last_sent = 0.0
         self._reported = -1e9
+        self._failing = False
         self._history_mask = history - 1
         self._history: list[bytes | None] = [None] * history
         self._idle: asyncio.Future[None] | None = None
@@ -279,9 +280,13 @@ class Outlet(MediaStreamTrack):
         try:
             self._write(data)
         except Exception:
-            # One subscriber's broken transport must not stop the feed's loop for the others.
-            logger.exception("could not send to a subscriber")
+            # One subscriber's broken transport must not stop the feed's loop for the others;
+            # said once, not for every packet.
+            if not self._failing:
+                self._failing = True
+                logger.exception("could not send to a subscriber")
             return
+        self._failing = False
         now = self._clock()
         self._last_sent = now
         if now - self._reported >= REPORT_EVERY_S and self._transceiver is not None:
