@@ -7,9 +7,11 @@ sequence number and timestamp shifted so that the outlet's stream runs on withou
 switches from one feed to another. The outlet SRTP-protects the packet with the subscriber's keys
 and writes it to the subscriber's UDP address at once (`seams.rtp_writer`).
 
-A video outlet starts, and starts again after a switch, at the first packet of a keyframe, and
-asks the publisher for one through the feed. A subscriber's NACK is answered from the outlet's
-history of what it sent; its PLI or FIR becomes a keyframe request to the publisher. The outlet's
+A video outlet starts, and starts again after a switch (or when the publisher's stream changes
+its SSRC), at the first packet of a keyframe, and asks the publisher for one through the feed. A
+subscriber's NACK is answered from the feed's history of the packets it got, held once for all its
+subscribers and given the outlet's header again; its PLI or FIR becomes a keyframe request to the
+publisher. The outlet's
 `RTCRtpSender` stays, with an idle track, for RTCP: it receives those requests, and its sender
 reports carry the outlet's counts and clock.
 
@@ -41,9 +43,6 @@ Clock = Callable[[], float]
 
 # Keyframe requests closer together than this are one request: a keyframe answers them all.
 MIN_KEYFRAME_INTERVAL_S = 0.25
-# After a (re)start, packets this close behind the starting one are late arrivals from before it,
-# which must not reuse the sequence numbers the outlet sent before the switch.
-SETTLE_PACKETS = 512
 # How often an outlet refreshes what its sender's RTCP reports say (they go out about every 1 s).
 REPORT_EVERY_S = 0.25
 
@@ -51,6 +50,16 @@ REPORT_EVERY_S = 0.25
 _VERSION = 0x80
 _EXTENSION = 0x10
 _HEADER = struct.Struct("!BBHII")
+
+# A packet as the feed received it: extended sequence number, marker bit, timestamp, payload.
+Held = tuple[int, int, int, bytes]
+
+
+def extend(sequence: int, highest: int) -> int:
+    """The 16-bit `sequence` as a count that never wraps, placed next to `highest` (the largest so
+    far): RFC 3550's serial order, a packet within half the range behind or ahead."""
+    delta = (sequence - highest) & 0xFFFF
+    return highest + delta if delta < 0x8000 else highest + delta - 0x10000
 
 
 class Feed:
@@ -63,9 +72,11 @@ class Feed:
         *,
         on_live: Callable[["Feed"], None],
         keyframe_retry_s: float,
+        history: int = 512,
         on_level: Callable[["Feed", int], None] | None = None,
         clock: Clock = time.monotonic,
     ) -> None:
+        assert history > 0 and history & (history - 1) == 0, "MediaSettings checks it"
         self.publisher = publisher
         self.mid = mid
         self.source = source
@@ -88,6 +99,11 @@ class Feed:
         self._starts_keyframe: StartsKeyframe = keyframe_test("")
         self._last_request = -1e9
         self._requests: set[asyncio.Task[None]] = set()
+        self._ssrc: int | None = None
+        self._highest = 0
+        # The last packets received, by sequence number: (extended, marker, timestamp, payload).
+        self.history_mask = history - 1
+        self.history: list[Held | None] = [None] * history
         seams.tap_rtp(receiver, self._on_packet)
 
     @property
@@ -104,8 +120,21 @@ class Feed:
             self._starts_keyframe = keyframe_test(codec.mimeType)
             if first:
                 self._on_live(self)
+        marker, sequence, timestamp = packet.marker, packet.sequence_number, packet.timestamp
+        if packet.ssrc != self._ssrc:
+            # A new stream from the publisher (its sender restarted): new numbering, so every
+            # outlet starts again at its next keyframe.
+            self._ssrc = packet.ssrc
+            self._highest = sequence
+            self.history = [None] * len(self.history)
+            for outlet in self.outlets:
+                outlet.restart()
+        extended = extend(sequence, self._highest)
+        if extended > self._highest:
+            self._highest = extended
         self.packets += 1
         payload = packet.payload
+        self.history[sequence & self.history_mask] = (extended, marker, timestamp, payload)
         keyframe = self._starts_keyframe(payload)
         if self.kind == "video":
             self.frames += packet.marker
@@ -118,9 +147,8 @@ class Feed:
         if not self.outlets or not self.allowed:
             return
         waiting = False
-        marker, sequence, timestamp = packet.marker, packet.sequence_number, packet.timestamp
         for outlet in self.outlets:
-            if not outlet.forward(marker, sequence, timestamp, payload, keyframe):
+            if not outlet.forward(marker, extended, timestamp, payload, keyframe):
                 waiting = True
         if waiting and self._clock() - self._last_request >= self._retry_s:
             self.request_keyframe()
@@ -159,9 +187,8 @@ class Outlet(MediaStreamTrack):
     As a track it is idle: the sender waits on it forever, and the packets go around the sender.
     """
 
-    def __init__(self, kind: str, history: int, clock: Clock = time.monotonic) -> None:
+    def __init__(self, kind: str, clock: Clock = time.monotonic) -> None:
         super().__init__()
-        assert history > 0 and history & (history - 1) == 0, "MediaSettings checks it"
         self.kind = kind
         self.feed: Feed | None = None
         self.packets = 0
@@ -173,20 +200,20 @@ class Outlet(MediaStreamTrack):
         self._open = False
         # Until the first packet (of a keyframe, for video) after `open`, nothing passes.
         self._starting = True
-        self._settling = 0
+        # The extended sequence number of the packet this run started at.
         self._first_in = 0
         self._header = (0, 0, 0)  # first byte, payload type, SSRC
         self._extensions = b""
         self._clock_rate = 90000
         self._sequence_shift = 0
         self._timestamp_shift = 0
+        # The newest packet sent: its extended sequence number as received, and as sent.
+        self._last_in = 0
         self._last_sequence: int | None = None
         self._last_timestamp = 0
         self._last_sent = 0.0
         self._reported = -1e9
         self._failing = False
-        self._history_mask = history - 1
-        self._history: list[bytes | None] = [None] * history
         self._idle: asyncio.Future[None] | None = None
 
     def bind(self, transceiver: RTCRtpTransceiver) -> None:
@@ -218,47 +245,77 @@ class Outlet(MediaStreamTrack):
             logger.warning("outlet opened on an m-line that negotiated nothing")
             return
         sender = transceiver.sender
-        self._extensions = seams.header_extensions(transceiver)
-        first_byte = _VERSION | (_EXTENSION if self._extensions else 0)
-        self._header = (first_byte, codec.payloadType, sender._ssrc)
-        self._clock_rate = codec.clockRate
-        if self._write is None:
-            self._write = seams.rtp_writer(sender.transport)
-        self._open = True
-        self._starting = True
+        self.open_with(
+            payload_type=codec.payloadType,
+            ssrc=sender._ssrc,
+            extensions=seams.header_extensions(transceiver),
+            clock_rate=codec.clockRate,
+            write=self._write or seams.rtp_writer(sender.transport),
+        )
         self.feed.request_keyframe()
 
+    def open_with(
+        self,
+        *,
+        payload_type: int,
+        ssrc: int,
+        extensions: bytes,
+        clock_rate: int,
+        write: seams.RtpWriter,
+    ) -> None:
+        """Open on this header and wire, as negotiated (`open` reads them off the m-line)."""
+        self._extensions = extensions
+        self._header = (_VERSION | (_EXTENSION if extensions else 0), payload_type, ssrc)
+        self._clock_rate = clock_rate
+        self._write = write
+        self._open = True
+        self._starting = True
+
+    def restart(self) -> None:
+        """Start again at the feed's next keyframe, numbering on from what was sent last."""
+        if self._open:
+            self._starting = True
+
     def forward(
-        self, marker: int, sequence: int, timestamp: int, payload: bytes, keyframe: bool
+        self, marker: int, extended: int, timestamp: int, payload: bytes, keyframe: bool
     ) -> bool:
-        """Send one of the feed's packets on; False while this outlet still waits for a keyframe."""
+        """Send one of the feed's packets on (`extended`: its sequence number, never wrapping);
+        False while this outlet still waits for a keyframe."""
         if not self._open:
             return True
         if self._starting:
             if not keyframe:
                 return False
-            self._start_at(sequence, timestamp)
-        elif self._settling:
-            if (sequence - self._first_in) & 0x8000:
-                return True  # from before the packet this outlet started at
-            self._settling -= 1
-        first_byte, payload_type, ssrc = self._header
-        out_sequence = (sequence + self._sequence_shift) & 0xFFFF
-        out_timestamp = (timestamp + self._timestamp_shift) & 0xFFFFFFFF
-        data = (
-            _HEADER.pack(first_byte, marker << 7 | payload_type, out_sequence, out_timestamp, ssrc)
-            + self._extensions
-            + payload
-        )
-        self._history[out_sequence & self._history_mask] = data
-        self._last_sequence = out_sequence
-        self._last_timestamp = out_timestamp
+            self._start_at(extended, timestamp)
+        elif extended < self._first_in:
+            return True  # a late packet from before this run: its number was used before
+        data = self._rewrite(marker, extended, timestamp, payload)
+        # A late packet (a repair the publisher sent again) goes out, but the stream's newest
+        # packet is what a switch numbers on from, and what the sender reports tell.
+        if extended >= self._last_in:
+            self._last_in = extended
+            self._last_sequence = (extended + self._sequence_shift) & 0xFFFF
+            self._last_timestamp = (timestamp + self._timestamp_shift) & 0xFFFFFFFF
         self.packets += 1
         self.octets += len(payload)
         self._send(data)
         return True
 
-    def _start_at(self, sequence: int, timestamp: int) -> None:
+    def _rewrite(self, marker: int, extended: int, timestamp: int, payload: bytes) -> bytes:
+        first_byte, payload_type, ssrc = self._header
+        return (
+            _HEADER.pack(
+                first_byte,
+                marker << 7 | payload_type,
+                (extended + self._sequence_shift) & 0xFFFF,
+                (timestamp + self._timestamp_shift) & 0xFFFFFFFF,
+                ssrc,
+            )
+            + self._extensions
+            + payload
+        )
+
+    def _start_at(self, extended: int, timestamp: int) -> None:
         """Shift the feed's numbering so the stream runs on from what this outlet sent last."""
         now = self._clock()
         if self._last_sequence is None:
@@ -269,10 +326,9 @@ class Outlet(MediaStreamTrack):
             out_sequence = (self._last_sequence + 1) & 0xFFFF
             elapsed = max(now - self._last_sent, 0.0)
             out_timestamp = self._last_timestamp + max(1, int(elapsed * self._clock_rate))
-        self._sequence_shift = (out_sequence - sequence) & 0xFFFF
+        self._sequence_shift = (out_sequence - extended) & 0xFFFF
         self._timestamp_shift = (out_timestamp - timestamp) & 0xFFFFFFFF
-        self._first_in = sequence
-        self._settling = SETTLE_PACKETS
+        self._first_in = self._last_in = extended
         self._starting = False
 
     def _send(self, data: bytes) -> None:
@@ -300,13 +356,21 @@ class Outlet(MediaStreamTrack):
             )
 
     def retransmit(self, sequence: int) -> None:
-        """The subscriber reports this packet lost: send it again as it was, if still held."""
-        data = self._history[sequence & self._history_mask]
-        if data is None or int.from_bytes(data[2:4], "big") != sequence or self._write is None:
+        """The subscriber reports this packet lost: send it again, if the feed still holds it and
+        it belongs to this outlet's current run (not to the feed it carried before a switch)."""
+        feed = self.feed
+        if feed is None or not self._open or self._starting or self._write is None:
+            return
+        received = (sequence - self._sequence_shift) & 0xFFFF
+        held = feed.history[received & feed.history_mask]
+        if held is None:
+            return
+        extended, marker, timestamp, payload = held
+        if extended & 0xFFFF != received or extended < self._first_in:
             return
         self.retransmits += 1
         try:
-            self._write(data)
+            self._write(self._rewrite(marker, extended, timestamp, payload))
         except Exception:
             logger.exception("could not resend to a subscriber")
 

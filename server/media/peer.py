@@ -130,6 +130,7 @@ class Peer:
                     receiver,
                     on_live=self._on_live,
                     keyframe_retry_s=self._settings.keyframe_retry_s,
+                    history=self._settings.retransmit_history,
                     on_level=self._on_level,
                 )
 
@@ -199,7 +200,7 @@ class Peer:
         return None
 
     def _new_slot(self, kind: str, mime_type: str) -> Slot:
-        outlet = Outlet(kind, self._settings.retransmit_history)
+        outlet = Outlet(kind)
         transceiver = self.pc.addTransceiver(outlet, direction="sendonly")
         outlet.bind(transceiver)
         # The m-line carries the publisher's packets as they are, so it may only negotiate

@@ -28,8 +28,8 @@ class MediaSettings:
     max_publishers_per_room: int = 25
     # Peer connections (one per participant) this worker serves.
     max_peers_per_worker: int = 200
-    # Packets kept per subscriber to answer its NACKs (a power of two; 512 is about 2.5 s of a
-    # 1.5 Mbit/s video stream).
+    # Packets kept per published track to answer its subscribers' NACKs (a power of two; 512 is
+    # about 2.5 s of a 1.5 Mbit/s video stream).
     retransmit_history: int = 512
     # A new subscriber that still waits for a keyframe asks the publisher again after this long.
     keyframe_retry_s: float = 0.5
