@@ -68,6 +68,16 @@ return now
 """
 
 
+# KEYS: a worker's load. ARGV: the change. Moves the count only while the worker publishes one
+# (keeping its expiry), so a reservation never brings a dead worker's count back.
+RESERVE = """
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  return redis.call('INCRBY', KEYS[1], ARGV[1])
+end
+return false
+"""
+
+
 def placement_key(meeting: MeetingId, room: RoomId) -> str:
     return f"{rk.PREFIX}:m:{meeting}:media:{room}"
 
@@ -123,6 +133,7 @@ class MediaPlacement:
         self._timeout_s = settings.media_timeout_s
         self._retention_ms = int(settings.retention_s * 1000)
         self._replace = hub.redis.register_script(REPLACE)
+        self._reserve = hub.redis.register_script(RESERVE)
         # Client side: sessions served elsewhere, by participant.
         self._remote: dict[ParticipantId, _Remote] = {}
         self._pending: dict[str, asyncio.Future[dict[str, Any]]] = {}
@@ -240,11 +251,8 @@ class MediaPlacement:
             moves = {} if chosen == self.worker and moving_here else {chosen: max(moving_here, 1)}
             if chosen != self.worker and moving_here:
                 moves[self.worker] = -moving_here
-            async with redis.pipeline(transaction=False) as pipe:
-                for worker, change in moves.items():
-                    pipe.incrby(load_key(worker), change)
-                    pipe.pexpire(load_key(worker), self._load_ttl_ms)
-                await pipe.execute()
+            for worker, change in moves.items():
+                await self._reserve(keys=[load_key(worker)], args=[change])
         return await redis.get(key)
 
     async def _replace_dead(self, meeting: MeetingId, room: RoomId, dead: str) -> str:
@@ -269,7 +277,8 @@ class MediaPlacement:
                     loads[worker] = int(value)
         # This worker's own count if it has not published one yet.
         loads[self.worker] = loads.get(self.worker, len(self.bridge)) - leaving
-        candidates = [w for w in loads if w not in exclude]
+        dead = await self.hub.dead_workers(set(loads) - {self.worker})
+        candidates = [w for w in loads if w not in exclude and w not in dead]
         # Fewest sessions first; this worker wins a tie (no hop for its own clients).
         return min(candidates, key=lambda w: (loads[w], w != self.worker, w))
 
@@ -423,15 +432,19 @@ class MediaPlacement:
         where the room is (placing the room first if nobody serves it yet)."""
         try:
             worker = await self.place(meeting, room, self.bridge.in_room(meeting, room))
+            if worker != self.worker and self.bridge.room_of(listener) == room:
+                log.info("%s moves to %s/%s, served by %s",
+                         listener.participant, meeting, room, worker)  # fmt: skip
+                await self._restart(listener)
         except MediaError as error:
             log.warning("media of %s/%s: %s", meeting, room, error.detail)
-            return
-        if worker != self.worker and self.bridge.room_of(listener) == room:
-            log.info("%s moves to %s/%s, served by %s", listener.participant, meeting, room, worker)
-            await self._restart(listener)
+        except Exception:
+            log.exception("media of %s/%s could not follow a move", meeting, room)
 
     async def _restart(self, listener: Listener) -> None:
         """Have the client start its media again: its new offer goes where its room is now."""
+        if self.bridge.room_of(listener) is None:
+            return  # already restarted (by the move and the periodic check both, say), or gone
         listener.deliver(encode_media(MediaRestart(MOVED)))
         await self.bridge.close(listener)
         if self._served.get(listener.participant) is listener:

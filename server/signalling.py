@@ -73,6 +73,9 @@ class _Unfinished:
         self._coroutine = coroutine
         self._waiting_on = waiting_on
 
+    def close(self) -> None:
+        self._coroutine.close()
+
     def __await__(self) -> Generator[Any, Any, None]:
         waiting_on = self._waiting_on
         while True:
@@ -166,23 +169,30 @@ class Connection:
         return self._closing
 
     async def write_loop(self) -> None:
-        while True:
-            await self._ready.wait()
-            self._ready.clear()
-            if self._failed is not None:
-                raise self._failed
+        try:
+            while True:
+                await self._ready.wait()
+                self._ready.clear()
+                if self._failed is not None:
+                    raise self._failed
+                if self._waiting_send is not None:
+                    await self._waiting_send
+                    self._waiting_send = None
+                while self._outbox:
+                    item = self._outbox.popleft()
+                    if isinstance(item, bytes):
+                        await self.websocket.send_bytes(item)
+                    else:
+                        code, reason = item
+                        await self.websocket.close(code, reason)
+                        return
+                self._held = False
+        finally:
+            # Cut off (a client too slow, say) before it finished a send that had to wait: end
+            # that send too, or it keeps waiting on the transport until collected.
             if self._waiting_send is not None:
-                await self._waiting_send
+                self._waiting_send.close()
                 self._waiting_send = None
-            while self._outbox:
-                item = self._outbox.popleft()
-                if isinstance(item, bytes):
-                    await self.websocket.send_bytes(item)
-                else:
-                    code, reason = item
-                    await self.websocket.close(code, reason)
-                    return
-            self._held = False
 
     async def receive(self) -> bytes:
         """The next frame, after the checks every frame gets; raises `WireError` for bad ones."""
