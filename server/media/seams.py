@@ -22,7 +22,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import aioice
 import aioice.ice
@@ -175,14 +175,20 @@ def rtp_writer(transport: RTCDtlsTransport) -> RtpWriter:
     closed, are dropped, as a network would.
     """
     ice = transport.transport
+    connected = DtlsState.CONNECTED
+    # The nominated pair's socket and address, looked up again only when the pair changes
+    # (aioice builds the address tuple afresh on every read).
+    route: list[Any] = [None, None, None]
 
     def write(data: bytes) -> None:
-        if transport._state is not DtlsState.CONNECTED:
+        if transport._state is not connected:
             return
         pair = ice._connection._nominated.get(1)
-        if pair is None or pair.protocol.transport is None:
-            return
-        pair.protocol.transport.sendto(transport._tx_srtp.protect(data), pair.remote_addr)
+        if pair is not route[0]:
+            if pair is None or pair.protocol.transport is None:
+                return
+            route[:] = [pair, pair.protocol.transport.sendto, pair.remote_addr]
+        route[1](transport._tx_srtp.protect(data), route[2])
 
     return write
 
