@@ -63,6 +63,14 @@ def hears(member: Member, since: float = 0.0) -> bool:
     return peer.video_from(PRESENTER_CAMERA, since) >= 10 and peer.audio(since) >= 10
 
 
+async def presenter_heard_by(presenter: Member, listener: Member) -> None:
+    """The presenter publishes her camera and microphone first; then the listener hears her."""
+    presenter.peer.publish(PRESENTER_CAMERA, microphone=True)
+    assert (await presenter.peer.connect()).refused == ()
+    await listener.peer.connect()
+    await listener.peer.wait_until(lambda: hears(listener), FRAMES_WITHIN_S)
+
+
 async def restart(
     member: Member, publish: bool = False, camera: tuple[int, int] = PRESENTER_CAMERA
 ) -> None:
@@ -97,14 +105,10 @@ async def test_a_listener_on_one_worker_gets_media_from_the_other(workers: Worke
     presenter = await Member.join(a.ws_url, meeting["moderator_token"], "Anna Nowak")
     listener = await Member.join(b.ws_url, meeting["invite_token"], "Bo")
     try:
-        # The presenter offers first, on her worker: the plenary's media is placed there.
-        presenter.peer.publish(PRESENTER_CAMERA, microphone=True)
-        assert (await presenter.peer.connect()).refused == ()
+        # The listener's socket is on the other worker; his peer connection is served by A's,
+        # where the presenter's first offer placed the plenary.
+        await presenter_heard_by(presenter, listener)
         assert placed_on(workers, meeting) == a.id
-
-        # The listener's socket is on the other worker; his peer connection is served by A's.
-        await listener.peer.connect()
-        await listener.peer.wait_until(lambda: hears(listener), FRAMES_WITHIN_S)
         assert listener.peer.publishers_offered() == {presenter.me}
         await loads_become(workers, {a.id: "2", b.id: "0"})
     finally:
@@ -123,10 +127,7 @@ async def test_the_media_worker_killed_clients_start_again_on_a_live_one(
     presenter = await Member.join(a.ws_url, meeting["moderator_token"], "Anna Nowak")
     listener = await Member.join(b.ws_url, meeting["invite_token"], "Bo")
     try:
-        presenter.peer.publish(PRESENTER_CAMERA, microphone=True)
-        await presenter.peer.connect()
-        await listener.peer.connect()
-        await listener.peer.wait_until(lambda: hears(listener), FRAMES_WITHIN_S)
+        await presenter_heard_by(presenter, listener)
         await loads_become(workers, {doomed.id: "2", a.id: "0", b.id: "0"})
 
         workers.kill(doomed)
@@ -147,10 +148,7 @@ async def test_sessions_of_a_room_placed_elsewhere_since_start_again_there(
     presenter = await Member.join(a.ws_url, meeting["moderator_token"], "Anna Nowak")
     listener = await Member.join(b.ws_url, meeting["invite_token"], "Bo")
     try:
-        presenter.peer.publish(PRESENTER_CAMERA, microphone=True)
-        await presenter.peer.connect()
-        await listener.peer.connect()
-        await listener.peer.wait_until(lambda: hears(listener), FRAMES_WITHIN_S)
+        await presenter_heard_by(presenter, listener)
         assert placed_on(workers, meeting) == a.id
 
         # As when A was taken for dead during a Redis outage and B placed the plenary again.
