@@ -6,7 +6,6 @@ lost packets with NACK and read the server's sender reports, as a browser's woul
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiortc import RTCRtpReceiver
@@ -14,7 +13,7 @@ from aiortc import RTCRtpReceiver
 from rooms.ids import RoomId
 from server.media import Source
 
-from .clients import Client, Forum
+from .clients import Client, Forum, eventually
 
 CAMERA = (Source.CAMERA,)
 WORKSHOP = RoomId("workshop-1")
@@ -32,14 +31,6 @@ def video_receiver(client: Client) -> RTCRtpReceiver:
 async def video_stats(client: Client, kind: str) -> list[Any]:
     stats = await video_receiver(client).getStats()
     return [s for s in stats.values() if s.type == kind and s.kind == "video"]
-
-
-async def eventually(condition: Callable[[], Awaitable[bool]], timeout: float = 5) -> None:
-    async def until() -> None:
-        while not await condition():
-            await asyncio.sleep(0.05)
-
-    await asyncio.wait_for(until(), timeout)
 
 
 async def test_a_switch_to_another_publisher_keeps_the_numbering_running(forum: Forum) -> None:

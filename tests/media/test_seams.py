@@ -3,7 +3,7 @@
 import asyncio
 import struct
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +27,7 @@ from aiortc.sdp import SessionDescription
 from server.media import seams
 from server.media.keyframes import vp8_starts_keyframe
 
-from .clients import SETTINGS
+from .clients import SETTINGS, eventually
 from .sources import Camera, Microphone
 
 
@@ -194,7 +194,7 @@ async def wire() -> AsyncIterator[Wire]:
         await b.setLocalDescription(await b.createAnswer())
         await a.setRemoteDescription(b.localDescription)
         # The answer applied, aiortc connects in a task of its own.
-        await wait_for_condition(lambda: sender.transport.state == "connected")
+        await eventually(lambda: sender.transport.state == "connected")
         yield Wire(a, b, sender, transceiver.receiver, arrived)
     finally:
         await a.close()
@@ -238,7 +238,7 @@ async def test_a_nack_reaches_the_forwarding_not_the_senders_history(wire: Wire)
     await asyncio.wait_for(wire.arrived.get(), 5)
 
     await wire.receiver._send_rtcp_nack(wire.sender._ssrc, [8, 9])
-    await wait_for_condition(lambda: requested == [8, 9])
+    await eventually(lambda: requested == [8, 9])
 
 
 async def test_sender_reports_tell_what_was_written_around_the_sender(wire: Wire) -> None:
@@ -255,20 +255,7 @@ async def test_sender_reports_tell_what_was_written_around_the_sender(wire: Wire
             for s in stats.values()
         )
 
-    await wait_for_condition(reported)
-
-
-async def wait_for_condition(
-    condition: Callable[[], bool | Awaitable[bool]], timeout: float = 5
-) -> None:
-    async def until() -> None:
-        while True:
-            result = condition()
-            if result if isinstance(result, bool) else await result:
-                return
-            await asyncio.sleep(0.05)
-
-    await asyncio.wait_for(until(), timeout)
+    await eventually(reported)
 
 
 MID = "urn:ietf:params:rtp-hdrext:sdes:mid"
