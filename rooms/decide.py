@@ -12,7 +12,7 @@ from rooms import commands as cmd
 from rooms import events as ev
 from rooms.assignment import deal_mixed, deal_random
 from rooms.config import REACTIONS, MeetingConfig
-from rooms.errors import Reason, Rejected
+from rooms.errors import Reason, Rejected, quoted
 from rooms.ids import PLENARY, ParticipantId, RoomId
 from rooms.model import MeetingState, Participant, Phase, Role
 from rooms.texts import free_text, one_line
@@ -108,7 +108,7 @@ def decide(
             return _create_rooms(state, config, command)
         case cmd.RenameRoom():
             workshop = state.workshops.get(command.room)
-            _check(workshop is not None, Reason.UNKNOWN_ROOM, f"no room {command.room!r}")
+            _check(workshop is not None, Reason.UNKNOWN_ROOM, f"no room {quoted(command.room)}")
             assert workshop is not None
             name = one_line(command.name, "name", config.max_room_name_chars)
             topic = workshop.topic
@@ -117,7 +117,9 @@ def decide(
             return [(ev.RoomRenamed(workshop.id, name, topic), EVERYONE)]
         case cmd.DeleteRoom():
             _check(
-                command.room in state.workshops, Reason.UNKNOWN_ROOM, f"no room {command.room!r}"
+                command.room in state.workshops,
+                Reason.UNKNOWN_ROOM,
+                f"no room {quoted(command.room)}",
             )
             back = _moves(state, state.members(command.room), PLENARY)
             return [*back, (ev.RoomDeleted(command.room), EVERYONE)]
@@ -332,13 +334,13 @@ def _has_help_call(state: MeetingState, who: ParticipantId) -> bool:
 
 def _participant(state: MeetingState, who: ParticipantId) -> Participant:
     participant = state.participants.get(who)
-    _check(participant is not None, Reason.UNKNOWN_PARTICIPANT, f"no participant {who!r}")
+    _check(participant is not None, Reason.UNKNOWN_PARTICIPANT, f"no participant {quoted(who)}")
     assert participant is not None
     return participant
 
 
 def _room(state: MeetingState, room: RoomId) -> RoomId:
-    _check(state.room_exists(room), Reason.UNKNOWN_ROOM, f"no room {room!r}")
+    _check(state.room_exists(room), Reason.UNKNOWN_ROOM, f"no room {quoted(room)}")
     return room
 
 

@@ -217,7 +217,7 @@ class Connection:
         return frame
 
     def refuse(self, error: WireError, ref: int | str | None = None) -> None:
-        self.deliver(reply_error(error.code, error.message, ref))
+        self.deliver(reply_error(error.code, error.message, ref if ref is not None else error.ref))
         if error.code == "rate_limited":
             return  # counted by the rate limiter itself
         self._strikes += 1
