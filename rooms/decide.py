@@ -204,11 +204,17 @@ def _presence(
     match command:
         case cmd.Join():
             _check(who not in state.participants, Reason.CONFLICT, "already in the meeting")
-            _check(
-                len(state.participants) < config.max_participants,
-                Reason.MEETING_FULL,
-                f"the meeting is full ({config.max_participants} participants)",
-            )
+            making_room: Outcome = []
+            if len(state.participants) >= config.max_participants:
+                longest_gone = _longest_disconnected(state)
+                _check(
+                    longest_gone is not None,
+                    Reason.MEETING_FULL,
+                    f"the meeting is full ({config.max_participants} participants)",
+                )
+                assert longest_gone is not None
+                # Someone who left without a goodbye must not keep a place from someone here.
+                making_room = [(ev.ParticipantLeft(longest_gone), EVERYONE)]
             limit = config.max_attribute_chars
             joined = ev.ParticipantJoined(
                 participant=who,
@@ -221,10 +227,18 @@ def _presence(
                 group=one_line(command.group, "group", limit, allow_empty=True),
                 room=PLENARY,
             )
-            return [(joined, EVERYONE)]
+            return [*making_room, (joined, EVERYONE)]
         case cmd.Rejoin():
             participant = _participant(state, who)
             return [] if participant.connected else [(ev.ParticipantReconnected(who), EVERYONE)]
+
+
+def _longest_disconnected(state: MeetingState) -> ParticipantId | None:
+    """Who has been disconnected the longest (on a tie, who joined first), if anyone."""
+    gone = [p for p in state.participants.values() if not p.connected]
+    if not gone:
+        return None
+    return min(gone, key=lambda p: p.disconnected_at or 0.0).id
 
 
 def _tick(state: MeetingState, config: MeetingConfig, now: float) -> Outcome:

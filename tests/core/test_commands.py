@@ -209,6 +209,33 @@ def test_join_a_full_meeting_is_refused() -> None:
     assert "2" in rejected.detail
 
 
+def test_join_a_full_meeting_makes_room_by_letting_the_longest_disconnected_go() -> None:
+    meeting = meeting_with(("North", "South", "East"), config=MeetingConfig(max_participants=4))
+    meeting.handle(person(2), cmd.RaiseHand(), T0 + 5)
+    meeting.handle(None, cmd.Disconnect(person(2)), T0 + 10)
+    meeting.handle(None, cmd.Disconnect(person(0)), T0 + 20)
+
+    stamped = meeting.handle(None, cmd.Join(NEWCOMER, "Nina", Role.PARTICIPANT), T0 + 30)
+
+    assert events_of(stamped)[0] == ev.ParticipantLeft(person(2))
+    assert isinstance(events_of(stamped)[1], ev.ParticipantJoined)
+    assert set(meeting.state.participants) == {MODERATOR, person(0), person(1), NEWCOMER}
+    assert person(2) not in meeting.state.removed
+    assert meeting.state.hand_queue == []
+    # The next one makes room the same way: the one disconnected longest of those left.
+    stamped = meeting.handle(None, cmd.Join(ParticipantId("n2"), "Ola", Role.PARTICIPANT), T0 + 40)
+    assert events_of(stamped)[0] == ev.ParticipantLeft(person(0))
+
+
+def test_join_a_full_meeting_of_connected_people_is_refused_and_changes_nothing() -> None:
+    meeting = meeting_with(("North",), config=MeetingConfig(max_participants=2))
+    seq = meeting.state.seq
+    rejected = refused(meeting, None, cmd.Join(NEWCOMER, "One too many", Role.PARTICIPANT))
+    assert rejected.reason is Reason.MEETING_FULL
+    assert meeting.state.seq == seq
+    assert len(meeting.state.participants) == 2
+
+
 def test_disconnect_marks_the_participant_and_is_idempotent() -> None:
     meeting = meeting_with()
     stamped = meeting.handle(None, cmd.Disconnect(person(0)), T0)
