@@ -21,6 +21,7 @@ from rooms import ParticipantId, Reason, Rejected, Role, Stamped
 from rooms import commands as cmd
 from rooms.records import to_plain
 from rooms.view import sees, view_for
+from server.addresses import client_address
 from server.close_codes import CloseCode
 from server.hub import MeetingHandle, Unavailable
 from server.media import MediaError, MediaOffer
@@ -103,8 +104,10 @@ class Connection:
     the connection's writer task, and every later frame queues behind it until it is done.
     """
 
-    def __init__(self, websocket: WebSocket, plenum: Plenum) -> None:
+    def __init__(self, websocket: WebSocket, plenum: Plenum, address: str) -> None:
         self.websocket = websocket
+        self.address = address
+        self._addresses = plenum.addresses
         self.participant = ParticipantId("")
         self.seen_seq = 0
         self._settings = plenum.settings
@@ -214,6 +217,11 @@ class Connection:
                 raise Closing
             raise WireError("rate_limited", f"over {self._settings.messages_per_s:g} messages/s")
         self._over_rate = 0
+        if not self._addresses.take(self.address, self._clock()):
+            # Not this connection's strike: others behind the same address (a city hall's NAT)
+            # may have spent the rate. Refusing the frame is enough.
+            rate = self._settings.address_messages_per_s
+            raise WireError("rate_limited", f"over {rate:g} messages/s from your address")
         return frame
 
     def refuse(self, error: WireError, ref: int | str | None = None) -> None:
@@ -230,8 +238,24 @@ class Connection:
 
 
 async def serve(plenum: Plenum, websocket: WebSocket) -> None:
+    peer = websocket.client.host if websocket.client is not None else ""
+    forwarded_for = websocket.headers.get("x-forwarded-for")
+    address = client_address(peer, forwarded_for, plenum.trusted_proxies)
+    if not plenum.addresses.open(address, plenum.clock()):
+        # Accepted only to say why: a refused handshake tells a browser nothing.
+        await websocket.accept()
+        limit = plenum.settings.max_sockets_per_address
+        await websocket.close(CloseCode.TOO_MANY_SOCKETS, f"over {limit} sockets from your address")
+        return
+    try:
+        await _serve(plenum, websocket, address)
+    finally:
+        plenum.addresses.close(address)
+
+
+async def _serve(plenum: Plenum, websocket: WebSocket, address: str) -> None:
     await websocket.accept()
-    connection = Connection(websocket, plenum)
+    connection = Connection(websocket, plenum, address)
     talk = asyncio.create_task(_talk(plenum, connection))
     writer = connection.writer = asyncio.create_task(connection.write_loop())
     try:
