@@ -21,6 +21,7 @@ from rooms import ParticipantId, Reason, Rejected, Role, Stamped
 from rooms import commands as cmd
 from rooms.records import to_plain
 from rooms.view import sees, view_for
+from server import chat_history
 from server.addresses import client_address
 from server.close_codes import CloseCode
 from server.hub import MeetingHandle, Unavailable
@@ -423,7 +424,10 @@ def _welcome(
         "you": me,
         "resume": resume,
         "seq": state.seq if snapshot else connection.seen_seq,
-        "snapshot": to_plain(view_for(state, me)) if snapshot else None,
+        # The latest chat only: the rest is paged with `chat_history`.
+        "snapshot": to_plain(view_for(state, me, live.meeting.config.chat_page))
+        if snapshot
+        else None,
         "limits": asdict(live.meeting.config),
         "media": media_welcome(plenum.media.settings if plenum.media is not None else None),
     }
@@ -441,6 +445,9 @@ async def _converse(plenum: Plenum, live: MeetingHandle, connection: Connection)
             if inbound.type in MEDIA_COMMANDS:
                 await _media(plenum, live, connection, inbound)
                 continue
+            if inbound.type == "chat_history":
+                _chat_history(live, connection, inbound)
+                continue
             command = parse_command(inbound)
             connection.forgive()
             await live.submit(connection.participant, command)
@@ -455,6 +462,14 @@ async def _converse(plenum: Plenum, live: MeetingHandle, connection: Connection)
         else:
             if ref is not None:
                 connection.deliver(reply_ok(ref))
+
+
+def _chat_history(live: MeetingHandle, connection: Connection, inbound: Inbound) -> None:
+    config = live.meeting.config
+    request = chat_history.parse_request(inbound, config)
+    connection.forgive()
+    page = chat_history.page_for(live.meeting.state, connection.participant, request, config)
+    connection.deliver(chat_history.encode_page(page, inbound.ref))
 
 
 async def _media(

@@ -18,7 +18,7 @@ from rooms.meeting import Meeting
 from rooms.model import Phase, Role
 from rooms.policy import ANY_PHASE, RULES, Who
 from rooms.records import to_plain
-from rooms.view import sees, view_for
+from rooms.view import chat_before, sees, view_for
 
 from .builders import MODERATOR, T0, meeting_with, person, room
 
@@ -916,6 +916,27 @@ def test_view_for_leaves_the_live_chat_untouched() -> None:
     meeting.handle(person(3), cmd.SendChat("hi"), T0)
     assert chat_seen_by(meeting, person(1)) == ["hi"]
     assert [m.text for m in meeting.state.chat] == ["psst", "hi"]
+
+
+def test_chat_pages_back_through_what_the_viewer_may_read_only() -> None:
+    meeting = chat_meeting()
+    for i in range(3):
+        meeting.handle(person(3), cmd.SendChat(f"plenary {i}"), T0)
+        meeting.handle(person(0), cmd.SendChat(f"room one {i}"), T0)
+    meeting.handle(person(0), cmd.SendChat("psst", to=person(2)), T0)
+
+    assert [m.text for m in view_for(meeting.state, person(3), 2).chat] == [
+        "plenary 1",
+        "plenary 2",
+    ]
+    # p2, in room 2, reads the plenary's chat and the private message, never room 1's.
+    latest, more = chat_before(meeting.state, person(2), None, 2)
+    assert ([m.text for m in latest], more) == (["plenary 2", "psst"], True)
+    older, more = chat_before(meeting.state, person(2), latest[0].seq, 5)
+    assert ([m.text for m in older], more) == (["plenary 0", "plenary 1"], False)
+    latest, more = chat_before(meeting.state, person(1), None, 3)
+    assert ([m.text for m in latest], more) == (["room one 1", "plenary 2", "room one 2"], True)
+    assert chat_before(meeting.state, person(3), 1, 50) == ([], False)
 
 
 def test_private_chat_refusals() -> None:
