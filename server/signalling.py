@@ -419,15 +419,14 @@ def _welcome(
     me = connection.participant
     expires_at = plenum.clock() + plenum.settings.token_ttl_s
     resume = plenum.signer.issue(Grant(Kind.RESUME, state.id, expires_at, me))
+    # The latest chat only: older messages are paged with `chat_history`.
+    view = view_for(state, me, live.meeting.config.chat_page) if snapshot else None
     message: dict[str, Any] = {
         "type": "welcome",
         "you": me,
         "resume": resume,
         "seq": state.seq if snapshot else connection.seen_seq,
-        # The latest chat only: the rest is paged with `chat_history`.
-        "snapshot": to_plain(view_for(state, me, live.meeting.config.chat_page))
-        if snapshot
-        else None,
+        "snapshot": to_plain(view) if view is not None else None,
         "limits": asdict(live.meeting.config),
         "media": media_welcome(plenum.media.settings if plenum.media is not None else None),
     }

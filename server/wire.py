@@ -30,6 +30,8 @@ EVENTS: dict[str, type[ev.Event]] = {wire_name(e): e for e in ev.EVENTS}
 # Fields every message may carry besides its own: the version, the type, and a client's `ref`,
 # echoed in the reply so it can match `ok` or `error` to what it sent.
 ENVELOPE = ("v", "type", "ref")
+# A `ref` comes back in every reply to its message: a tag, not a payload to be echoed at length.
+MAX_REF_CHARS = 64
 
 
 class WireError(Exception):
@@ -60,6 +62,8 @@ def decode(frame: bytes) -> Inbound:
     ref = message.get("ref")
     if ref is not None and (not isinstance(ref, int | str) or isinstance(ref, bool)):
         raise WireError("malformed", "ref must be an integer or a string")
+    if isinstance(ref, str) and len(ref) > MAX_REF_CHARS:
+        raise WireError("malformed", f"ref: at most {MAX_REF_CHARS} characters")
     version = message.get("v")
     # `True == 1` and `1.0 == 1` in Python; on the wire the version is an integer, nothing else.
     if type(version) is not int or version != VERSION:

@@ -73,6 +73,7 @@ REFUSED: list[Any] = [
     pytest.param(packed({**CHAT, "v": 2, "ref": True}), "malformed", "ref", None, id="both bad"),
     pytest.param(packed({**CHAT, "ref": True}), "malformed", "ref", None, id="ref boolean"),
     pytest.param(packed({**CHAT, "ref": 1.5}), "malformed", "ref", None, id="ref float"),
+    pytest.param(packed({**CHAT, "ref": "x" * 5000}), "malformed", "ref", None, id="ref 5 KB"),
     pytest.param(packed({**CHAT, "type": "shout"}), "unknown_type", "shout", 7, id="unknown"),
     pytest.param(packed({**CHAT, "type": "hello"}), "unknown_type", "hello", 7, id="hello again"),
     pytest.param(packed({"v": 1, "type": "tick", "ref": 7}), "unknown_type", "tick", 7, id="tick"),
