@@ -72,6 +72,9 @@ def start_plenum(processes: Processes, redis_url: str | None) -> Deployment:
         "PLENUM_MESSAGES_PER_S": "1000",
         "PLENUM_MESSAGE_BURST": "1000",
         "PLENUM_MAX_PARTICIPANTS": "1000",
+        # Every simulated member comes from 127.0.0.1: no limits per client address (0 is off).
+        "PLENUM_MAX_SOCKETS_PER_ADDRESS": "0",
+        "PLENUM_ADDRESS_MESSAGES_PER_S": "0",
     }
     if redis_url:
         extra["REDIS_URL"] = redis_url

@@ -15,6 +15,9 @@ class MeetingConfig:
     max_topic_chars: int = 200
     max_rooms: int = 50
     chat_history: int = 500
+    # The chat a welcome carries (the most recent), and the most one `chat_history` page holds:
+    # a welcome with the whole history of a busy meeting would be megabytes, to every joiner.
+    chat_page: int = 50
     max_duration_s: int = 8 * 3600
     warning_s: float = 60.0
     grace_s: float = 15.0
@@ -23,3 +26,5 @@ class MeetingConfig:
         for name, value in vars(self).items():
             if value < 0:
                 raise ValueError(f"{name} must not be negative, got {value}")
+        if self.chat_page < 1:
+            raise ValueError(f"chat_page must be at least 1, got {self.chat_page}")

@@ -12,7 +12,7 @@ from rooms import commands as cmd
 from rooms import events as ev
 from rooms.assignment import deal_mixed, deal_random
 from rooms.config import REACTIONS, MeetingConfig
-from rooms.errors import Reason, Rejected
+from rooms.errors import Reason, Rejected, quoted
 from rooms.ids import PLENARY, ParticipantId, RoomId
 from rooms.model import MeetingState, Participant, Phase, Role
 from rooms.texts import free_text, one_line
@@ -108,7 +108,7 @@ def decide(
             return _create_rooms(state, config, command)
         case cmd.RenameRoom():
             workshop = state.workshops.get(command.room)
-            _check(workshop is not None, Reason.UNKNOWN_ROOM, f"no room {command.room!r}")
+            _check(workshop is not None, Reason.UNKNOWN_ROOM, f"no room {quoted(command.room)}")
             assert workshop is not None
             name = one_line(command.name, "name", config.max_room_name_chars)
             topic = workshop.topic
@@ -117,7 +117,9 @@ def decide(
             return [(ev.RoomRenamed(workshop.id, name, topic), EVERYONE)]
         case cmd.DeleteRoom():
             _check(
-                command.room in state.workshops, Reason.UNKNOWN_ROOM, f"no room {command.room!r}"
+                command.room in state.workshops,
+                Reason.UNKNOWN_ROOM,
+                f"no room {quoted(command.room)}",
             )
             back = _moves(state, state.members(command.room), PLENARY)
             return [*back, (ev.RoomDeleted(command.room), EVERYONE)]
@@ -202,11 +204,17 @@ def _presence(
     match command:
         case cmd.Join():
             _check(who not in state.participants, Reason.CONFLICT, "already in the meeting")
-            _check(
-                len(state.participants) < config.max_participants,
-                Reason.MEETING_FULL,
-                f"the meeting is full ({config.max_participants} participants)",
-            )
+            making_room: Outcome = []
+            if len(state.participants) >= config.max_participants:
+                longest_gone = _longest_disconnected(state)
+                _check(
+                    longest_gone is not None,
+                    Reason.MEETING_FULL,
+                    f"the meeting is full ({config.max_participants} participants)",
+                )
+                assert longest_gone is not None
+                # Someone who left without a goodbye must not keep a place from someone here.
+                making_room = [(ev.ParticipantLeft(longest_gone), EVERYONE)]
             limit = config.max_attribute_chars
             joined = ev.ParticipantJoined(
                 participant=who,
@@ -219,10 +227,18 @@ def _presence(
                 group=one_line(command.group, "group", limit, allow_empty=True),
                 room=PLENARY,
             )
-            return [(joined, EVERYONE)]
+            return [*making_room, (joined, EVERYONE)]
         case cmd.Rejoin():
             participant = _participant(state, who)
             return [] if participant.connected else [(ev.ParticipantReconnected(who), EVERYONE)]
+
+
+def _longest_disconnected(state: MeetingState) -> ParticipantId | None:
+    """Who has been disconnected the longest (on a tie, who joined first), if anyone."""
+    gone = [p for p in state.participants.values() if not p.connected]
+    if not gone:
+        return None
+    return min(gone, key=lambda p: p.disconnected_at or 0.0).id
 
 
 def _tick(state: MeetingState, config: MeetingConfig, now: float) -> Outcome:
@@ -332,13 +348,13 @@ def _has_help_call(state: MeetingState, who: ParticipantId) -> bool:
 
 def _participant(state: MeetingState, who: ParticipantId) -> Participant:
     participant = state.participants.get(who)
-    _check(participant is not None, Reason.UNKNOWN_PARTICIPANT, f"no participant {who!r}")
+    _check(participant is not None, Reason.UNKNOWN_PARTICIPANT, f"no participant {quoted(who)}")
     assert participant is not None
     return participant
 
 
 def _room(state: MeetingState, room: RoomId) -> RoomId:
-    _check(state.room_exists(room), Reason.UNKNOWN_ROOM, f"no room {room!r}")
+    _check(state.room_exists(room), Reason.UNKNOWN_ROOM, f"no room {quoted(room)}")
     return room
 
 

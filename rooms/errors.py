@@ -27,3 +27,14 @@ class Rejected(Exception):
         super().__init__(f"{reason}: {detail}")
         self.reason = reason
         self.detail = detail
+
+
+# A refusal quotes what the client sent so it can see what was wrong, but only the start of it:
+# an error reply must not hand back kilobytes of the client's own input.
+QUOTED_CHARS = 80
+
+
+def quoted(value: object) -> str:
+    """`value` as Python writes it (`'room-9'`), cut to its first `QUOTED_CHARS` characters."""
+    text = repr(value)
+    return text if len(text) <= QUOTED_CHARS else text[: QUOTED_CHARS - 1] + "…"

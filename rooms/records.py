@@ -13,6 +13,8 @@ from enum import Enum
 from functools import cache
 from typing import Any, TypeVar
 
+from rooms.errors import quoted
+
 T = TypeVar("T")
 # Names the dataclass in a record of a field that may hold one of several (an event's type).
 KIND = "kind"
@@ -60,7 +62,7 @@ def from_plain(cls: type[T], data: object, path: str = "") -> T:
     hints = _hints(cls)  # type: ignore[arg-type]
     unknown = [str(k) for k in data if k not in hints]
     if unknown:
-        raise RecordError(path, f"unknown field {unknown[0]!r}")
+        raise RecordError(path, f"unknown field {quoted(unknown[0])}")
     values: dict[str, Any] = {}
     for field in dataclasses.fields(cls):  # type: ignore[arg-type]
         where = f"{path}.{field.name}" if path else field.name

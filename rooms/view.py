@@ -4,20 +4,40 @@ import copy
 
 from rooms.events import Stamped
 from rooms.ids import ParticipantId
-from rooms.model import MeetingState
+from rooms.model import ChatMessage, MeetingState
 
 
 def sees(stamped: Stamped, viewer: ParticipantId) -> bool:
     return stamped.audience is None or viewer in stamped.audience
 
 
-def view_for(state: MeetingState, viewer: ParticipantId) -> MeetingState:
-    """A copy of the state with only the chat `viewer` received when it was posted.
+def may_read(message: ChatMessage, viewer: ParticipantId) -> bool:
+    """Private messages went to their two people; a workshop's chat to the room's members and the
+    moderators of that moment. Who received a message when it was posted may read it later."""
+    return message.audience is None or viewer in message.audience
 
-    Private messages went to their two people; a workshop's chat to the room's members and the
-    moderators of that moment. The rest of the meeting (who is where, hands, rooms, clock) is
-    everyone's.
+
+def view_for(
+    state: MeetingState, viewer: ParticipantId, recent_chat: int | None = None
+) -> MeetingState:
+    """A copy of the state with only the chat `viewer` received when it was posted, and of that
+    only the `recent_chat` latest messages when given (the rest is paged with `chat_before`).
+
+    The rest of the meeting (who is where, hands, rooms, clock) is everyone's.
     """
     visible = copy.copy(state)
-    visible.chat = [m for m in state.chat if m.audience is None or viewer in m.audience]
+    chat = [m for m in state.chat if may_read(m, viewer)]
+    visible.chat = chat if recent_chat is None else chat[max(0, len(chat) - recent_chat) :]
     return visible
+
+
+def chat_before(
+    state: MeetingState, viewer: ParticipantId, before: int | None, limit: int
+) -> tuple[list[ChatMessage], bool]:
+    """The `limit` latest messages `viewer` may read that were posted before sequence number
+    `before` (None: the latest of all), oldest first, and whether older ones remain."""
+    older = [
+        m for m in state.chat if may_read(m, viewer) and (before is None or m.seq < before)
+    ]
+    page = older[max(0, len(older) - limit) :]
+    return page, len(older) > len(page)

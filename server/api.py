@@ -1,6 +1,7 @@
 """The HTTP API for organisers and the join page: create a meeting, read an invitation, health."""
 
 import hmac
+import json
 from datetime import datetime
 from typing import Any
 
@@ -21,14 +22,19 @@ def routes(plenum: Plenum) -> list[Route]:
         if not hmac.compare_digest(_bearer(request).encode(), plenum.settings.admin_token.encode()):
             return _error(401, "unauthorized", "an admin token is needed: Authorization: Bearer …")
         try:
-            body = await request.json()
+            body = json.loads(await request.body())
         except ValueError:
             return _error(400, "invalid", "the body must be JSON")
+        except RecursionError:
+            return _error(400, "invalid", "the body is nested too deeply")
         if not isinstance(body, dict):
             return _error(400, "invalid", "the body must be a JSON object")
         title = body.get("title")
         if not isinstance(title, str):
             return _error(400, "invalid", "title: a non-empty string is needed")
+        if not _is_unicode(title):
+            # JSON's `\ud800` escapes decode to text no response (or log, or store) can encode.
+            return _error(400, "invalid", "title: has a lone surrogate, which is not Unicode text")
         try:
             title = one_line(title, "title", MAX_TITLE_CHARS)
         except Rejected as rejected:
@@ -99,6 +105,10 @@ def _moment(value: object) -> datetime | None:
         return None
     # Without an offset the time would be read in the server's zone, not the organiser's.
     return moment if moment.tzinfo is not None else None
+
+
+def _is_unicode(text: str) -> bool:
+    return not any("\ud800" <= c <= "\udfff" for c in text)
 
 
 def _bearer(request: Request) -> str:

@@ -14,3 +14,4 @@ class CloseCode(IntEnum):
     RESYNC = 4006  # the server lost track of this client's events: resume for a fresh snapshot
     FLOODING = 4008  # kept sending faster than `messages_per_s` allows
     REPLACED = 4009  # the same participant connected again elsewhere
+    TOO_MANY_SOCKETS = 4010  # its address already holds `max_sockets_per_address` sockets

@@ -3,6 +3,7 @@
 import time
 from dataclasses import dataclass, field
 
+from server.addresses import AddressLimits, Network, trusted_networks
 from server.clock import Clock
 from server.hub import Hub, LocalHub, MeetingHandle
 from server.media_bridge import MediaBridge
@@ -29,10 +30,19 @@ class Plenum:
     media: MediaBridge | None = field(init=False)
     # Where media signalling goes: this worker's bridge, or with Redis the room's media worker.
     media_router: MediaRouter | None = field(init=False, default=None)
+    # The sockets and message rate of each client address, and whose X-Forwarded-For to trust.
+    addresses: AddressLimits = field(init=False)
+    trusted_proxies: tuple[Network, ...] = field(init=False)
 
     def __post_init__(self) -> None:
         self.hub = self._choose_hub()
         self.signer = Signer(self.settings.secret)
+        self.addresses = AddressLimits(
+            self.settings.max_sockets_per_address,
+            self.settings.address_messages_per_s,
+            self.settings.address_message_burst,
+        )
+        self.trusted_proxies = trusted_networks(self.settings.trusted_proxies)
         self.media = MediaBridge(self.settings.media_settings()) if self.settings.media else None
         if self.media is not None:
             self.media_router = self._choose_media_router(self.media)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from rooms import MeetingConfig
+from server.addresses import trusted_networks
 from server.media.settings import IceServer, MediaSettings
 
 
@@ -33,6 +34,16 @@ class Settings:
     message_burst: int = 40
     max_strikes: int = 20
     hello_timeout_s: float = 10.0
+    # Per client address (in this worker), against one client holding thousands of sockets or
+    # flooding over many: sockets open at once, and a message rate its sockets share (0: off).
+    # Generous, because a whole city hall of leaders may come through one NAT'd address: a hall
+    # of 100 people, each with a tab and a reconnect in flight, chatting and clapping at once.
+    max_sockets_per_address: int = 200
+    address_messages_per_s: float = 50.0
+    address_message_burst: int = 200
+    # Proxies whose X-Forwarded-For names the client (comma-separated addresses or networks).
+    # Only their word is taken; a client's own header is ignored. Loopback: a proxy on this host.
+    trusted_proxies: str = "127.0.0.1,::1"
     # Messages waiting for one slow client before it is dropped (4005).
     send_queue: int = 1024
     # Events kept per meeting for clients that resume; older gaps get a fresh snapshot.
@@ -73,6 +84,7 @@ class Settings:
         if not self.public_url:
             object.__setattr__(self, "public_url", f"http://{self.host}:{self.port}")
         self.media_settings()  # a bad media setting stops the start, not the first call
+        trusted_networks(self.trusted_proxies)
 
     def media_settings(self) -> MediaSettings:
         addresses = [a.strip() for a in self.ice_host_addresses.split(",") if a.strip()]

@@ -21,6 +21,8 @@ from rooms import ParticipantId, Reason, Rejected, Role, Stamped
 from rooms import commands as cmd
 from rooms.records import to_plain
 from rooms.view import sees, view_for
+from server import chat_history
+from server.addresses import client_address
 from server.close_codes import CloseCode
 from server.hub import MeetingHandle, Unavailable
 from server.media import MediaError, MediaOffer
@@ -103,8 +105,10 @@ class Connection:
     the connection's writer task, and every later frame queues behind it until it is done.
     """
 
-    def __init__(self, websocket: WebSocket, plenum: Plenum) -> None:
+    def __init__(self, websocket: WebSocket, plenum: Plenum, address: str) -> None:
         self.websocket = websocket
+        self.address = address
+        self._addresses = plenum.addresses
         self.participant = ParticipantId("")
         self.seen_seq = 0
         self._settings = plenum.settings
@@ -214,10 +218,15 @@ class Connection:
                 raise Closing
             raise WireError("rate_limited", f"over {self._settings.messages_per_s:g} messages/s")
         self._over_rate = 0
+        if not self._addresses.take(self.address, self._clock()):
+            # Not this connection's strike: others behind the same address (a city hall's NAT)
+            # may have spent the rate. Refusing the frame is enough.
+            rate = self._settings.address_messages_per_s
+            raise WireError("rate_limited", f"over {rate:g} messages/s from your address")
         return frame
 
     def refuse(self, error: WireError, ref: int | str | None = None) -> None:
-        self.deliver(reply_error(error.code, error.message, ref))
+        self.deliver(reply_error(error.code, error.message, ref if ref is not None else error.ref))
         if error.code == "rate_limited":
             return  # counted by the rate limiter itself
         self._strikes += 1
@@ -230,8 +239,24 @@ class Connection:
 
 
 async def serve(plenum: Plenum, websocket: WebSocket) -> None:
+    peer = websocket.client.host if websocket.client is not None else ""
+    forwarded_for = websocket.headers.get("x-forwarded-for")
+    address = client_address(peer, forwarded_for, plenum.trusted_proxies)
+    if not plenum.addresses.open(address, plenum.clock()):
+        # Accepted only to say why: a refused handshake tells a browser nothing.
+        await websocket.accept()
+        limit = plenum.settings.max_sockets_per_address
+        await websocket.close(CloseCode.TOO_MANY_SOCKETS, f"over {limit} sockets from your address")
+        return
+    try:
+        await _serve(plenum, websocket, address)
+    finally:
+        plenum.addresses.close(address)
+
+
+async def _serve(plenum: Plenum, websocket: WebSocket, address: str) -> None:
     await websocket.accept()
-    connection = Connection(websocket, plenum)
+    connection = Connection(websocket, plenum, address)
     talk = asyncio.create_task(_talk(plenum, connection))
     writer = connection.writer = asyncio.create_task(connection.write_loop())
     try:
@@ -394,12 +419,14 @@ def _welcome(
     me = connection.participant
     expires_at = plenum.clock() + plenum.settings.token_ttl_s
     resume = plenum.signer.issue(Grant(Kind.RESUME, state.id, expires_at, me))
+    # The latest chat only: older messages are paged with `chat_history`.
+    view = view_for(state, me, live.meeting.config.chat_page) if snapshot else None
     message: dict[str, Any] = {
         "type": "welcome",
         "you": me,
         "resume": resume,
         "seq": state.seq if snapshot else connection.seen_seq,
-        "snapshot": to_plain(view_for(state, me)) if snapshot else None,
+        "snapshot": to_plain(view) if view is not None else None,
         "limits": asdict(live.meeting.config),
         "media": media_welcome(plenum.media.settings if plenum.media is not None else None),
     }
@@ -417,6 +444,9 @@ async def _converse(plenum: Plenum, live: MeetingHandle, connection: Connection)
             if inbound.type in MEDIA_COMMANDS:
                 await _media(plenum, live, connection, inbound)
                 continue
+            if inbound.type == "chat_history":
+                _chat_history(live, connection, inbound)
+                continue
             command = parse_command(inbound)
             connection.forgive()
             await live.submit(connection.participant, command)
@@ -431,6 +461,14 @@ async def _converse(plenum: Plenum, live: MeetingHandle, connection: Connection)
         else:
             if ref is not None:
                 connection.deliver(reply_ok(ref))
+
+
+def _chat_history(live: MeetingHandle, connection: Connection, inbound: Inbound) -> None:
+    config = live.meeting.config
+    request = chat_history.parse_request(inbound, config)
+    connection.forgive()
+    page = chat_history.page_for(live.meeting.state, connection.participant, request, config)
+    connection.deliver(chat_history.encode_page(page, inbound.ref))
 
 
 async def _media(

@@ -13,6 +13,7 @@ import msgpack
 
 from rooms import commands as cmd
 from rooms import events as ev
+from rooms.errors import quoted
 from rooms.records import RecordError, from_plain, to_plain
 
 VERSION = 1
@@ -29,15 +30,18 @@ EVENTS: dict[str, type[ev.Event]] = {wire_name(e): e for e in ev.EVENTS}
 # Fields every message may carry besides its own: the version, the type, and a client's `ref`,
 # echoed in the reply so it can match `ok` or `error` to what it sent.
 ENVELOPE = ("v", "type", "ref")
+# A `ref` comes back in every reply to its message: a tag, not a payload to be echoed at length.
+MAX_REF_CHARS = 64
 
 
 class WireError(Exception):
-    """A message the client got wrong; `code` goes back in the error reply."""
+    """A message the client got wrong; `code` goes back in the error reply, with `ref` if known."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, ref: int | str | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.ref = ref
 
 
 @dataclass(frozen=True)
@@ -54,14 +58,19 @@ def decode(frame: bytes) -> Inbound:
         raise WireError("malformed", "the frame is not valid msgpack") from exc
     if not isinstance(message, dict):
         raise WireError("malformed", "a message must be a msgpack map")
-    if message.get("v") != VERSION:
-        raise WireError("unsupported_version", f"v must be {VERSION}")
-    kind = message.get("type")
-    if not isinstance(kind, str):
-        raise WireError("malformed", "type must be a string")
+    # Read first, so that an error about the rest of the envelope still names the message.
     ref = message.get("ref")
     if ref is not None and (not isinstance(ref, int | str) or isinstance(ref, bool)):
         raise WireError("malformed", "ref must be an integer or a string")
+    if isinstance(ref, str) and len(ref) > MAX_REF_CHARS:
+        raise WireError("malformed", f"ref: at most {MAX_REF_CHARS} characters")
+    version = message.get("v")
+    # `True == 1` and `1.0 == 1` in Python; on the wire the version is an integer, nothing else.
+    if type(version) is not int or version != VERSION:
+        raise WireError("unsupported_version", f"v must be the integer {VERSION}", ref)
+    kind = message.get("type")
+    if not isinstance(kind, str):
+        raise WireError("malformed", "type must be a string", ref)
     fields = {k: v for k, v in message.items() if k not in ENVELOPE}
     return Inbound(kind, fields, ref)
 
@@ -69,7 +78,7 @@ def decode(frame: bytes) -> Inbound:
 def parse_command(inbound: Inbound) -> cmd.ClientCommand:
     command_type = COMMANDS.get(inbound.type)
     if command_type is None:
-        raise WireError("unknown_type", f"unknown message type {inbound.type!r}")
+        raise WireError("unknown_type", f"unknown message type {quoted(inbound.type)}")
     return parse_fields(command_type, inbound.fields)
 
 

@@ -79,6 +79,11 @@ function receive(m) {
     else app.problem(i18n.has(`error.${m.code}`) ? t(`error.${m.code}`, { detail: m.message }) : t("error.other", { code: m.code }));
     return;
   }
+  if (m.type === "chat_page") {
+    meeting.addOlderChat(m);
+    render();
+    return;
+  }
   if (m.type === "ok" || app.media.receive(m)) return;
   if (m.type === "active_speaker") {
     app.speaker = m;

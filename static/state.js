@@ -8,10 +8,32 @@ export class Meeting {
     this.you = null;
     this.state = null;
     this.limits = {};
+    // Whether older chat may be asked for (`chat_history`), and whether it is being asked for.
+    this.chatMore = false;
+    this.chatAsking = false;
   }
 
   load(snapshot) {
     this.state = structuredClone(snapshot);
+    // A welcome carries the latest `chat_page` messages: a full one may have older ones behind it.
+    this.chatMore = snapshot.chat.length >= (this.limits.chat_page ?? 50);
+    this.chatAsking = false;
+  }
+
+  // A `chat_page`: older messages go before the ones we have, each once.
+  addOlderChat(page) {
+    const s = this.state;
+    this.chatAsking = false;
+    this.chatMore = page.more;
+    if (!s) return;
+    const have = new Set(s.chat.map((c) => c.seq));
+    const older = page.messages.filter((c) => !have.has(c.seq));
+    s.chat = [...older, ...s.chat].sort((a, b) => a.seq - b.seq);
+  }
+
+  // The `seq` to page back from: our oldest message (none: the latest of all).
+  get oldestChatSeq() {
+    return this.state?.chat[0]?.seq ?? null;
   }
 
   // Applies one event; false for one already applied (a replay after resume) or unknown.

@@ -19,7 +19,7 @@ from rooms.events import Stamped
 from rooms.model import MeetingState, Phase
 from rooms.policy import RULES, Who
 from rooms.records import from_plain
-from server import media_wire, signalling, wire
+from server import chat_history, media_wire, signalling, wire
 from server.close_codes import CloseCode
 from server.media import MediaErrorCode
 from server.settings import Settings
@@ -39,6 +39,7 @@ RECORDS: dict[str, type] = {
     **wire.EVENTS,
     **GREETINGS,
     **media_wire.MEDIA_MESSAGES,
+    **chat_history.MESSAGES,
 }
 MESSAGES = {*RECORDS, *REPLY_FIELDS}
 # The error codes the edge sends itself, read from the code so a new one cannot go undocumented.
@@ -54,6 +55,9 @@ CONNECTION_LIMITS = (
     "messages_per_s",
     "message_burst",
     "max_strikes",
+    "max_sockets_per_address",
+    "address_messages_per_s",
+    "address_message_burst",
     "hello_timeout_s",
     "send_queue",
     "event_log",
@@ -124,6 +128,12 @@ def test_example_goes_through_the_real_code(name: str, raw: str) -> None:
     elif name in media_wire.MEDIA_MESSAGES:
         if not _sent_by_the_server(name, message):
             media_wire.parse_media(wire.decode(msgpack.packb(message)))
+    elif name == "chat_history":
+        request = wire.decode(msgpack.packb(message))
+        chat_history.parse_request(request, MeetingConfig())
+    elif name == "chat_page":
+        page = from_plain(chat_history.ChatPage, {k: message[k] for k in ("messages", "more")})
+        assert msgpack.unpackb(chat_history.encode_page(page, message["ref"])) == message
     elif name == "error":
         assert message["code"] in ERROR_CODES
     elif name == "welcome":

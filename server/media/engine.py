@@ -31,6 +31,7 @@ from server.media.messages import (
     ServerMessage,
     Source,
 )
+from server.media.offer_check import checked_offer
 from server.media.peer import Peer
 from server.media.settings import MediaSettings
 from server.media.speakers import WINDOW_S, SpeakerDetector
@@ -99,6 +100,7 @@ class ForwardingUnit:
 
     async def connect(self, participant: ParticipantId, offer: MediaOffer) -> MediaAnswer:
         """Apply a client's offer (its first, or a later one) and return the server's answer."""
+        checked_offer(offer.sdp)  # before a session takes a place on this worker
         peer = self._peers.get(participant)
         new = peer is None
         if peer is None:

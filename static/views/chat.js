@@ -1,5 +1,5 @@
 // The chat of the room you are in, and your private messages. Text is always text.
-import { $, el, reconcile, setOptions, setText } from "../dom.js";
+import { $, el, reconcile, setOptions, setText, show } from "../dom.js";
 import { t, timeOfDay } from "../i18n.js";
 
 export function setup(app) {
@@ -10,6 +10,16 @@ export function setup(app) {
     const to = $("chat-to").value || null;
     if (app.connection.send({ type: "send_chat", text, ...(to ? { to } : {}) })) $("chat-text").value = "";
     else app.problem(t("connection.not_sent"));
+  });
+  $("chat-earlier").addEventListener("click", () => {
+    const meeting = app.meeting;
+    const before = meeting.oldestChatSeq;
+    if (!app.connection.send({ type: "chat_history", ...(before === null ? {} : { before }) })) {
+      app.problem(t("connection.not_sent"));
+      return;
+    }
+    meeting.chatAsking = true;
+    render(app);
   });
   // Enter sends, Shift+Enter makes a new line.
   $("chat-text").addEventListener("keydown", (e) => {
@@ -29,6 +39,9 @@ export function render(app) {
     ["", t("chat.everyone", { room: app.roomName(room) })],
     ...others.map((p) => [p.id, t("chat.private_to", { name: p.name })]),
   ]);
+  const earlier = $("chat-earlier");
+  show(earlier, meeting.chatMore);
+  earlier.disabled = meeting.chatAsking;
   const log = $("chat-log");
   const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
   const shown = meeting.state.chat.filter((c) => (c.to ? true : c.room === room));

@@ -151,3 +151,27 @@ def test_an_error_page_instead_of_the_invitation_is_said_clearly(
         assert errors == []
     finally:
         context.close()
+
+
+def test_a_newcomer_sees_the_latest_chat_and_pages_back_on_request(
+    serve: Serve, browser: Browser
+) -> None:
+    server = serve(PLENUM_CHAT_PAGE="2", **NO_MEDIA)
+    created = create_meeting(server, "Forum Dzielnicy Sośnica")
+    ewa = Person.open(browser, created["invite_link"]).join("Ewa", camera=False)
+    said = [f"Punkt {i}." for i in range(1, 6)]
+    for text in said:
+        ewa.page.locator("#chat-text").fill(text)
+        ewa.page.locator("#chat-text").press("Enter")
+        expect(ewa.page.locator("#chat-log .text").last).to_have_text(text)
+
+    maria = Person.open(browser, created["invite_link"]).join("Maria", camera=False)
+    log = maria.page.locator("#chat-log .text")
+    expect(log).to_have_text(said[-2:])
+    earlier = maria.page.get_by_role("button", name="Show earlier messages")
+    earlier.click()
+    expect(log).to_have_text(said[-4:])
+    earlier.click()
+    expect(log).to_have_text(said)
+    expect(earlier).to_be_hidden()
+    assert ewa.errors == maria.errors == []

@@ -18,7 +18,7 @@ from rooms.meeting import Meeting
 from rooms.model import Phase, Role
 from rooms.policy import ANY_PHASE, RULES, Who
 from rooms.records import to_plain
-from rooms.view import sees, view_for
+from rooms.view import chat_before, sees, view_for
 
 from .builders import MODERATOR, T0, meeting_with, person, room
 
@@ -207,6 +207,33 @@ def test_join_a_full_meeting_is_refused() -> None:
     rejected = refused(meeting, None, cmd.Join(NEWCOMER, "One too many", Role.PARTICIPANT))
     assert rejected.reason is Reason.MEETING_FULL
     assert "2" in rejected.detail
+
+
+def test_join_a_full_meeting_makes_room_by_letting_the_longest_disconnected_go() -> None:
+    meeting = meeting_with(("North", "South", "East"), config=MeetingConfig(max_participants=4))
+    meeting.handle(person(2), cmd.RaiseHand(), T0 + 5)
+    meeting.handle(None, cmd.Disconnect(person(2)), T0 + 10)
+    meeting.handle(None, cmd.Disconnect(person(0)), T0 + 20)
+
+    stamped = meeting.handle(None, cmd.Join(NEWCOMER, "Nina", Role.PARTICIPANT), T0 + 30)
+
+    assert events_of(stamped)[0] == ev.ParticipantLeft(person(2))
+    assert isinstance(events_of(stamped)[1], ev.ParticipantJoined)
+    assert set(meeting.state.participants) == {MODERATOR, person(0), person(1), NEWCOMER}
+    assert person(2) not in meeting.state.removed
+    assert meeting.state.hand_queue == []
+    # The next one makes room the same way: the one disconnected longest of those left.
+    stamped = meeting.handle(None, cmd.Join(ParticipantId("n2"), "Ola", Role.PARTICIPANT), T0 + 40)
+    assert events_of(stamped)[0] == ev.ParticipantLeft(person(0))
+
+
+def test_join_a_full_meeting_of_connected_people_is_refused_and_changes_nothing() -> None:
+    meeting = meeting_with(("North",), config=MeetingConfig(max_participants=2))
+    seq = meeting.state.seq
+    rejected = refused(meeting, None, cmd.Join(NEWCOMER, "One too many", Role.PARTICIPANT))
+    assert rejected.reason is Reason.MEETING_FULL
+    assert meeting.state.seq == seq
+    assert len(meeting.state.participants) == 2
 
 
 def test_disconnect_marks_the_participant_and_is_idempotent() -> None:
@@ -889,6 +916,27 @@ def test_view_for_leaves_the_live_chat_untouched() -> None:
     meeting.handle(person(3), cmd.SendChat("hi"), T0)
     assert chat_seen_by(meeting, person(1)) == ["hi"]
     assert [m.text for m in meeting.state.chat] == ["psst", "hi"]
+
+
+def test_chat_pages_back_through_what_the_viewer_may_read_only() -> None:
+    meeting = chat_meeting()
+    for i in range(3):
+        meeting.handle(person(3), cmd.SendChat(f"plenary {i}"), T0)
+        meeting.handle(person(0), cmd.SendChat(f"room one {i}"), T0)
+    meeting.handle(person(0), cmd.SendChat("psst", to=person(2)), T0)
+
+    assert [m.text for m in view_for(meeting.state, person(3), 2).chat] == [
+        "plenary 1",
+        "plenary 2",
+    ]
+    # p2, in room 2, reads the plenary's chat and the private message, never room 1's.
+    latest, more = chat_before(meeting.state, person(2), None, 2)
+    assert ([m.text for m in latest], more) == (["plenary 2", "psst"], True)
+    older, more = chat_before(meeting.state, person(2), latest[0].seq, 5)
+    assert ([m.text for m in older], more) == (["plenary 0", "plenary 1"], False)
+    latest, more = chat_before(meeting.state, person(1), None, 3)
+    assert ([m.text for m in latest], more) == (["room one 1", "plenary 2", "room one 2"], True)
+    assert chat_before(meeting.state, person(3), 1, 50) == ([], False)
 
 
 def test_private_chat_refusals() -> None:

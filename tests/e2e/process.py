@@ -56,6 +56,9 @@ def server_env(port: int, **extra: str) -> dict[str, str]:
         # Short workshop clock: the scenario lives through a whole countdown in seconds.
         PLENUM_WARNING_S="1",
         PLENUM_GRACE_S="1",
+        # Every test client comes from 127.0.0.1: no limits per client address (0 is off).
+        PLENUM_MAX_SOCKETS_PER_ADDRESS="0",
+        PLENUM_ADDRESS_MESSAGES_PER_S="0",
         PYTHONUNBUFFERED="1",
     )
     env.update(extra)

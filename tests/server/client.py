@@ -7,6 +7,8 @@ real socket whose peer does not read.
 """
 
 import asyncio
+import itertools
+from collections.abc import Sequence
 from typing import Any
 
 import msgpack
@@ -22,9 +24,28 @@ class ClosedByServer(Exception):
         self.reason = reason
 
 
+# Each client comes from an address of its own, as people do, unless the test names one: the
+# limits per client address (`server.addresses`) then apply to a test only when it means them to.
+_addresses = itertools.count(1)
+
+
+def own_address() -> str:
+    n = next(_addresses)
+    return f"127.0.{n // 250}.{n % 250 + 1}"
+
+
 class Client:
-    def __init__(self, app: ASGIApp, *, buffer: int = 0) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        buffer: int = 0,
+        address: str | None = None,
+        headers: Sequence[tuple[str, str]] = (),
+    ) -> None:
         self._app = app
+        self.address = address or own_address()
+        self._headers = [(k.lower().encode(), v.encode()) for k, v in headers]
         self._to_app: asyncio.Queue[Message] = asyncio.Queue()
         self._from_app: asyncio.Queue[Message] = asyncio.Queue(maxsize=buffer)
         self._task: asyncio.Task[None] | None = None
@@ -40,8 +61,8 @@ class Client:
             "raw_path": b"/ws",
             "root_path": "",
             "query_string": b"",
-            "headers": [(b"host", b"testserver")],
-            "client": ("127.0.0.1", 50000),
+            "headers": [(b"host", b"testserver"), *self._headers],
+            "client": (self.address, 50000),
             "server": ("testserver", 80),
             "subprotocols": [],
         }

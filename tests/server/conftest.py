@@ -2,7 +2,7 @@
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -68,16 +68,29 @@ class ServedMeeting:
         assert live is not None
         return live
 
-    async def connect(self, *, buffer: int = 0) -> Client:
-        client = Client(self.app, buffer=buffer)
+    async def connect(
+        self,
+        *,
+        buffer: int = 0,
+        address: str | None = None,
+        headers: Sequence[tuple[str, str]] = (),
+    ) -> Client:
+        client = Client(self.app, buffer=buffer, address=address, headers=headers)
         self.clients.append(client)
         return await client.connect()
 
     async def join(
-        self, name: str, *, moderator: bool = False, buffer: int = 0, **attributes: str
+        self,
+        name: str,
+        *,
+        moderator: bool = False,
+        buffer: int = 0,
+        address: str | None = None,
+        headers: Sequence[tuple[str, str]] = (),
+        **attributes: str,
     ) -> tuple[Client, dict[str, Any]]:
         """A client that said hello with the meeting's moderator or invite link."""
-        client = await self.connect(buffer=buffer)
+        client = await self.connect(buffer=buffer, address=address, headers=headers)
         token = self.moderator_token if moderator else self.invite_token
         return client, await client.hello(token, name, **attributes)
 

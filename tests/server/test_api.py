@@ -81,6 +81,27 @@ async def test_a_body_that_is_not_a_json_object_is_refused(
     assert response.json()["error"] == "invalid"
 
 
+@pytest.mark.parametrize(
+    ("content", "mentions"),
+    [
+        (b'{"title": "Forum", "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "nested"),
+        (b'{"title": "Forum \\ud800"}', "title:"),
+        (b'{"title": "\\udfff"}', "title:"),
+    ],
+    ids=["nested 100,000 deep", "lone high surrogate", "lone low surrogate"],
+)
+async def test_a_body_json_cannot_carry_is_refused_before_anything_is_created(
+    meeting: ServedMeeting, content: bytes, mentions: str
+) -> None:
+    async with api(meeting.app) as http:
+        response = await http.post("/api/meetings", content=content, headers=ADMIN)
+        health = await http.get("/healthz")
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid"
+    assert mentions in response.json()["message"]
+    assert health.json()["meetings"] == 1
+
+
 async def test_a_title_of_the_longest_length_is_accepted(meeting: ServedMeeting) -> None:
     async with api(meeting.app) as http:
         title = "x" * MAX_TITLE_CHARS

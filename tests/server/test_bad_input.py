@@ -62,13 +62,18 @@ REFUSED: list[Any] = [
     pytest.param(packed([1, "send_chat", "hi"]), "malformed", "map", None, id="a list"),
     pytest.param(packed("send_chat"), "malformed", "map", None, id="a string"),
     pytest.param(packed({1: 1, "type": "send_chat"}), "malformed", "", None, id="integer key"),
-    pytest.param(packed({**CHAT, "v": None}), "unsupported_version", "v", None, id="no v"),
-    pytest.param(packed({**CHAT, "v": 2}), "unsupported_version", "v", None, id="v 2"),
-    pytest.param(packed({**CHAT, "v": "1"}), "unsupported_version", "v", None, id="v string"),
+    pytest.param(packed({**CHAT, "v": None}), "unsupported_version", "v", 7, id="no v"),
+    pytest.param(packed({**CHAT, "v": 2}), "unsupported_version", "v", 7, id="v 2"),
+    pytest.param(packed({**CHAT, "v": "1"}), "unsupported_version", "v", 7, id="v string"),
+    # The doc: booleans never count as numbers, and the version is an integer.
+    pytest.param(packed({**CHAT, "v": True}), "unsupported_version", "v", 7, id="v true"),
+    pytest.param(packed({**CHAT, "v": 1.0}), "unsupported_version", "v", 7, id="v float"),
     pytest.param(packed({"v": 1, "text": "hi"}), "malformed", "type", None, id="no type"),
-    pytest.param(packed({**CHAT, "type": 3}), "malformed", "type", None, id="type integer"),
+    pytest.param(packed({**CHAT, "type": 3}), "malformed", "type", 7, id="type integer"),
+    pytest.param(packed({**CHAT, "v": 2, "ref": True}), "malformed", "ref", None, id="both bad"),
     pytest.param(packed({**CHAT, "ref": True}), "malformed", "ref", None, id="ref boolean"),
     pytest.param(packed({**CHAT, "ref": 1.5}), "malformed", "ref", None, id="ref float"),
+    pytest.param(packed({**CHAT, "ref": "x" * 5000}), "malformed", "ref", None, id="ref 5 KB"),
     pytest.param(packed({**CHAT, "type": "shout"}), "unknown_type", "shout", 7, id="unknown"),
     pytest.param(packed({**CHAT, "type": "hello"}), "unknown_type", "hello", 7, id="hello again"),
     pytest.param(packed({"v": 1, "type": "tick", "ref": 7}), "unknown_type", "tick", 7, id="tick"),
@@ -111,6 +116,32 @@ async def test_a_bad_message_is_refused_to_its_sender_alone(
     assert pair.state() == before
     await _bystander_chats(pair)
     await _offender_goes_on(pair)
+
+
+ECHOED = [
+    pytest.param({"type": "x" * 5000}, "unknown_type", id="type"),
+    pytest.param({"type": "send_chat", "text": "hi", "x" * 5000: 1}, "invalid", id="field name"),
+    pytest.param({"type": "choose_room", "room": "x" * 5000}, "unknown_room", id="room"),
+    pytest.param(
+        {"type": "send_chat", "text": "hi", "to": "x" * 5000}, "unknown_participant", id="to"
+    ),
+]
+
+
+@pytest.mark.parametrize(("message", "code"), ECHOED)
+async def test_an_error_echoes_only_the_start_of_what_the_client_sent(
+    meeting: ServedMeeting, message: dict[str, Any], code: str
+) -> None:
+    # A moderator, who may choose any room: the room's name is what gets refused.
+    moderator, _ = await meeting.join("Mo", moderator=True)
+
+    error = (await moderator.ask(message))[-1]
+
+    assert error["code"] == code
+    assert "xxxxxxxx" in error["message"]
+    assert len(error["message"]) <= 160
+    replies = await moderator.ask({"type": "send_chat", "text": "still here"})
+    assert [m["type"] for m in replies] == ["chat_posted", "ok"]
 
 
 async def test_a_text_frame_is_refused(pair: Pair) -> None:

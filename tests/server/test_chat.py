@@ -6,8 +6,12 @@ after it. Each connection receives in order, so if the barrier comes next the me
 
 from typing import Any
 
+import pytest
+
+from rooms import MeetingConfig
+
 from .client import Client
-from .conftest import ServedMeeting
+from .conftest import Serve, ServedMeeting
 
 
 async def _barrier(moderator: Client, *others: Client) -> None:
@@ -116,3 +120,67 @@ async def test_a_workshop_message_reaches_its_room_and_the_moderators(
     # History shows what one received when it was posted: a moderator who came later did not.
     _, moderator_late = await meeting.join("Max", moderator=True)
     assert _texts(moderator_late["snapshot"]) == []
+
+
+async def test_a_welcome_carries_the_latest_chat_and_older_pages_come_on_request(
+    serve: Serve,
+) -> None:
+    served = await serve(meeting=MeetingConfig(chat_page=3))
+    moderator, _ = await served.join("Mo", moderator=True)
+    ala, _ = await served.join("Ala")
+    bo, to_bo = await served.join("Bo")
+    await ala.ask({"type": "send_chat", "text": "psst", "to": to_bo["you"]})
+    for i in range(1, 7):
+        await moderator.ask({"type": "send_chat", "text": f"public {i}"})
+
+    cy, welcome = await served.join("Cy")
+    # The private message is Ala's and Bo's: Cy never sees it, in the welcome or in a page.
+    assert _texts(welcome["snapshot"]) == ["public 4", "public 5", "public 6"]
+    oldest = welcome["snapshot"]["chat"][0]["seq"]
+    page = await _page(cy, before=oldest)
+    assert ([m["text"] for m in page["messages"]], page["more"]) == (
+        ["public 1", "public 2", "public 3"],
+        False,
+    )
+
+    bo_again, bo_welcome = await served.join("Bo's phone")
+    assert _texts(bo_welcome["snapshot"]) == ["public 4", "public 5", "public 6"]
+    page = await _page(bo, before=oldest, limit=2)
+    assert ([m["text"] for m in page["messages"]], page["more"]) == (["public 2", "public 3"], True)
+    page = await _page(bo, before=page["messages"][0]["seq"], limit=2)
+    assert ([m["text"] for m in page["messages"]], page["more"]) == (["psst", "public 1"], False)
+    assert page["messages"][0]["to"] == to_bo["you"]
+    # Without `before`: the latest ones, as in a welcome.
+    page = await _page(bo_again)
+    assert [m["text"] for m in page["messages"]] == ["public 4", "public 5", "public 6"]
+
+
+@pytest.mark.parametrize(
+    ("request_fields", "mentions"),
+    [
+        ({"limit": 0}, "limit:"),
+        ({"limit": 4}, "limit:"),
+        ({"before": "latest"}, "before:"),
+        ({"before": 0}, "before:"),
+        ({"after": 3}, "after"),
+    ],
+    ids=["limit 0", "limit over chat_page", "before a string", "before 0", "unknown field"],
+)
+async def test_a_bad_chat_history_request_is_refused_naming_the_field(
+    serve: Serve, request_fields: dict[str, Any], mentions: str
+) -> None:
+    served = await serve(meeting=MeetingConfig(chat_page=3))
+    ala, _ = await served.join("Ala")
+
+    error = (await ala.ask({"type": "chat_history", **request_fields}))[-1]
+
+    assert (error["type"], error["code"]) == ("error", "invalid")
+    assert mentions in error["message"]
+
+
+async def _page(client: Client, **request: int) -> dict[str, Any]:
+    """The `chat_page` answering a `chat_history` request, past the events that came first."""
+    await client.send({"type": "chat_history", "ref": "page", **request})
+    page = (await client.until("chat_page"))[-1]
+    assert page["ref"] == "page"
+    return page
