@@ -15,7 +15,7 @@ from rooms.config import REACTIONS, MeetingConfig
 from rooms.errors import Reason, Rejected
 from rooms.ids import PLENARY, ParticipantId, RoomId
 from rooms.model import MeetingState, Participant, Phase, Role
-from rooms.texts import free_text, one_line
+from rooms.texts import fold, free_text, one_line
 
 Audience = frozenset[ParticipantId] | None
 Outcome = list[tuple[ev.Event, Audience]]
@@ -201,17 +201,26 @@ def _presence(
     _check(who not in state.removed, Reason.REMOVED, "you were removed from this meeting")
     match command:
         case cmd.Join():
+            _check(
+                command.removed_as not in state.removed,
+                Reason.REMOVED,
+                "this browser was removed from this meeting",
+            )
             _check(who not in state.participants, Reason.CONFLICT, "already in the meeting")
             _check(
                 len(state.participants) < config.max_participants,
                 Reason.MEETING_FULL,
                 f"the meeting is full ({config.max_participants} participants)",
             )
+            role = _role_on_joining(state, command)
+            name = one_line(command.name, "name", config.max_name_chars)
+            if role is not Role.MODERATOR:
+                _check_not_a_moderators_name(state, name)
             limit = config.max_attribute_chars
             joined = ev.ParticipantJoined(
                 participant=who,
-                name=one_line(command.name, "name", config.max_name_chars),
-                role=command.role,
+                name=name,
+                role=role,
                 organisation=one_line(
                     command.organisation, "organisation", limit, allow_empty=True
                 ),
@@ -223,6 +232,27 @@ def _presence(
         case cmd.Rejoin():
             participant = _participant(state, who)
             return [] if participant.connected else [(ev.ParticipantReconnected(who), EVERYONE)]
+
+
+def _role_on_joining(state: MeetingState, command: cmd.Join) -> Role:
+    """The link's role, except that a moderator link no longer makes a demoted moderator one."""
+    if command.role is not Role.MODERATOR or command.demoted_as is None:
+        return command.role
+    former = state.participants.get(command.demoted_as)
+    promoted_again = former is not None and former.role is Role.MODERATOR
+    return Role.MODERATOR if promoted_again else Role.PARTICIPANT
+
+
+def _check_not_a_moderators_name(state: MeetingState, name: str) -> None:
+    # Checked when joining only: names do not change after, and the role badge in the client
+    # tells apart a moderator who joins after a participant of the same name.
+    looks = fold(name)
+    _check(
+        all(fold(p.name) != looks for p in state.participants.values() if p.role is Role.MODERATOR),
+        Reason.NAME_TAKEN,
+        "name: a moderator of this meeting has this name, or one that looks the same;"
+        " choose another",
+    )
 
 
 def _tick(state: MeetingState, config: MeetingConfig, now: float) -> Outcome:
