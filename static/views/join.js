@@ -138,6 +138,7 @@ export function refused(app, code) {
   error(has(`join.refused_${code}`) ? t(`join.refused_${code}`) : t("join.refused", { code }));
   if (code === "bad_token") notice("join.bad_link_title", "join.bad_link");
   if (code === "no_meeting") notice("join.no_meeting_title", "join.no_meeting");
+  if (code === "removed") notice("join.removed_title", "join.removed");
 }
 
 export function unreachable(app, event) {
