@@ -57,6 +57,30 @@ def test_a_removed_participant_opening_the_link_again_in_the_same_browser_is_ref
     assert moderator.errors == ewa.errors == again.errors == []
 
 
+def test_a_demoted_moderator_opening_the_moderator_link_again_joins_as_a_participant(
+    serve: Serve, browser: Browser
+) -> None:
+    server = serve(**NO_MEDIA)
+    created = create_meeting(server, "Forum Dzielnicy Sośnica")
+    anna = Person.open(browser, created["moderator_link"]).join("Anna Nowak", camera=False)
+    zofia = Person.open(browser, created["moderator_link"]).join("Zofia", camera=False)
+    expect(zofia.page.locator("#console")).to_be_visible()
+
+    anna.page.locator("#console").get_by_label("Role of Zofia").select_option("participant")
+    anna.page.locator("#console").get_by_role("button", name="Set role: Zofia").click()
+    expect(zofia.page.locator("#console")).to_be_hidden()
+    zofia.page.close()
+
+    again = zofia.new_tab(created["moderator_link"])
+    expect(again.page.locator("#join-role")).to_have_text(again.say("join.as_participant"))
+    again.join("Zofia K.", camera=False)
+    expect(again.page.locator("#people-rooms li", has_text="Zofia K.")).to_be_visible()
+    expect(again.page.locator("#console")).to_be_hidden()
+    row = anna.page.locator("#people-rooms li", has_text="Zofia K.")
+    expect(row.locator(".badge")).to_be_hidden()
+    assert anna.errors == again.errors == []
+
+
 def test_moderators_and_presenters_wear_a_badge_in_people_chat_and_hands(
     serve: Serve, browser: Browser
 ) -> None:
