@@ -22,12 +22,21 @@ def _require(condition: bool, message: str) -> None:
 
 @dataclass(frozen=True)
 class Join:
+    """A new participant, with the role its link grants.
+
+    `removed_as` and `demoted_as` are who this browser was when it was removed from the meeting,
+    or demoted from moderator: the server read them from tokens it signed, which the browser
+    kept and showed with its `hello`.
+    """
+
     participant: ParticipantId
     name: str
     role: Role
     organisation: str = ""
     district: str = ""
     group: str = ""
+    removed_as: ParticipantId | None = None
+    demoted_as: ParticipantId | None = None
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from rooms.config import REACTIONS, MeetingConfig
 from rooms.errors import Reason, Rejected, quoted
 from rooms.ids import PLENARY, ParticipantId, RoomId
 from rooms.model import MeetingState, Participant, Phase, Role
-from rooms.texts import free_text, one_line
+from rooms.texts import fold, free_text, one_line
 
 Audience = frozenset[ParticipantId] | None
 Outcome = list[tuple[ev.Event, Audience]]
@@ -203,7 +203,16 @@ def _presence(
     _check(who not in state.removed, Reason.REMOVED, "you were removed from this meeting")
     match command:
         case cmd.Join():
+            _check(
+                command.removed_as not in state.removed,
+                Reason.REMOVED,
+                "this browser was removed from this meeting",
+            )
             _check(who not in state.participants, Reason.CONFLICT, "already in the meeting")
+            role = _role_on_joining(state, command)
+            name = one_line(command.name, "name", config.max_name_chars)
+            if role is not Role.MODERATOR:
+                _check_not_a_moderators_name(state, name)
             making_room: Outcome = []
             if len(state.participants) >= config.max_participants:
                 longest_gone = _longest_disconnected(state)
@@ -218,8 +227,8 @@ def _presence(
             limit = config.max_attribute_chars
             joined = ev.ParticipantJoined(
                 participant=who,
-                name=one_line(command.name, "name", config.max_name_chars),
-                role=command.role,
+                name=name,
+                role=role,
                 organisation=one_line(
                     command.organisation, "organisation", limit, allow_empty=True
                 ),
@@ -239,6 +248,27 @@ def _longest_disconnected(state: MeetingState) -> ParticipantId | None:
     if not gone:
         return None
     return min(gone, key=lambda p: p.disconnected_at or 0.0).id
+
+
+def _role_on_joining(state: MeetingState, command: cmd.Join) -> Role:
+    """The link's role, except that a moderator link no longer makes a demoted moderator one."""
+    if command.role is not Role.MODERATOR or command.demoted_as is None:
+        return command.role
+    former = state.participants.get(command.demoted_as)
+    promoted_again = former is not None and former.role is Role.MODERATOR
+    return Role.MODERATOR if promoted_again else Role.PARTICIPANT
+
+
+def _check_not_a_moderators_name(state: MeetingState, name: str) -> None:
+    # Checked when joining only: names do not change after, and the role badge in the client
+    # tells apart a moderator who joins after a participant of the same name.
+    looks = fold(name)
+    _check(
+        all(fold(p.name) != looks for p in state.participants.values() if p.role is Role.MODERATOR),
+        Reason.NAME_TAKEN,
+        "name: a moderator of this meeting has this name, or one that looks the same;"
+        " choose another",
+    )
 
 
 def _tick(state: MeetingState, config: MeetingConfig, now: float) -> Outcome:

@@ -17,6 +17,7 @@ class Reason(StrEnum):
     UNKNOWN_ROOM = "unknown_room"
     MEETING_FULL = "meeting_full"
     REMOVED = "removed"
+    NAME_TAKEN = "name_taken"
     CONFLICT = "conflict"
 
 

@@ -52,6 +52,11 @@ class Hello:
     organisation: str = ""
     district: str = ""
     group: str = ""
+    # Resume tokens the browser kept from when it was removed from this meeting, or demoted from
+    # moderator in it: a removal then holds against the same link, and a demotion against the
+    # moderator link.
+    removed: str = ""
+    demoted: str = ""
 
 
 @dataclass(frozen=True)
@@ -337,8 +342,24 @@ async def _join(plenum: Plenum, connection: Connection, inbound: Inbound) -> Mee
     live, grant = found
     role = Role.MODERATOR if grant.kind is Kind.MODERATOR else Role.PARTICIPANT
     participant = ParticipantId(secrets.token_urlsafe(9))
-    join = cmd.Join(participant, hello.name, role, hello.organisation, hello.district, hello.group)
-    await live.submit(None, join)
+    join = cmd.Join(
+        participant,
+        hello.name,
+        role,
+        hello.organisation,
+        hello.district,
+        hello.group,
+        removed_as=plenum.signer.former_self(hello.removed, grant.meeting),
+        demoted_as=plenum.signer.former_self(hello.demoted, grant.meeting),
+    )
+    try:
+        await live.submit(None, join)
+    except Rejected as rejected:
+        if rejected.reason is not Reason.REMOVED:
+            raise  # a name to correct, a full meeting: the socket stays open for another hello
+        connection.deliver(reply_error(rejected.reason, rejected.detail, inbound.ref))
+        connection.close(CloseCode.REMOVED, rejected.detail)
+        return None
     connection.participant = participant
     live.attach(connection)
     _welcome(plenum, live, connection, snapshot=True)

@@ -45,12 +45,34 @@ class Signer:
         return f"{body}.{_b64(self._mac(body))}"
 
     def verify(self, token: str, now: float, *kinds: Kind) -> Grant:
+        grant = self._read(token)
+        if grant.expires_at < now:
+            raise TokenError("the token has expired")
+        if kinds and grant.kind not in kinds:
+            raise TokenError(f"this {grant.kind} token cannot be used here")
+        return grant
+
+    def former_self(self, token: str, meeting: MeetingId) -> ParticipantId | None:
+        """Who a resume token of `meeting` names, expired or not; None if it proves nothing.
+
+        For what a browser shows against itself (it was removed, or demoted): the token no longer
+        opens anything, it only proves who the browser was, so its age does not matter.
+        """
+        try:
+            grant = self._read(token)
+        except TokenError:
+            return None
+        if grant.kind is not Kind.RESUME or grant.meeting != meeting:
+            return None
+        return grant.participant
+
+    def _read(self, token: str) -> Grant:
         body, _, mac = token.partition(".")
         try:
             if not hmac.compare_digest(_unb64(mac), self._mac(body)):
                 raise TokenError("the token's signature is wrong")
             payload = json.loads(_unb64(body))
-            grant = Grant(
+            return Grant(
                 kind=Kind(payload["k"]),
                 meeting=MeetingId(str(payload["m"])),
                 expires_at=float(payload["e"]),
@@ -58,11 +80,6 @@ class Signer:
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise TokenError("the token is malformed") from exc
-        if grant.expires_at < now:
-            raise TokenError("the token has expired")
-        if kinds and grant.kind not in kinds:
-            raise TokenError(f"this {grant.kind} token cannot be used here")
-        return grant
 
     def _mac(self, body: str) -> bytes:
         return hmac.new(self._key, body.encode(), hashlib.sha256).digest()

@@ -1,6 +1,7 @@
 // The meeting's WebSocket: msgpack frames, hello or resume, and an automatic resume (same room,
 // same role, chat kept) whenever the network drops. docs/protocol.md is the contract.
 import { encode, decode } from "./vendor/msgpack/index.mjs";
+import * as standing from "./standing.js";
 
 // Close codes after which coming back cannot work: a bad token, a removal, an unknown meeting.
 const FINAL = new Set([4001, 4003, 4004]);
@@ -30,6 +31,8 @@ export class Connection {
 
   // The first greeting; a refused hello leaves the socket open for a corrected one.
   hello(greeting) {
+    this.link = greeting.token;
+    greeting = { ...greeting, ...standing.shown(greeting.token) };
     if (this.open) return this.send({ type: "hello", ...greeting });
     this.greeting = () => ({ type: "hello", ...greeting, ref: this.nextRef++ });
     this.dial();
@@ -52,6 +55,7 @@ export class Connection {
 
   receive(message) {
     if (message.type === "welcome") {
+      this.you = message.you;
       this.resumeToken = message.resume;
       this.lastSeq = message.seq;
       this.failures = 0;
@@ -60,10 +64,14 @@ export class Connection {
     } else if (typeof message.seq === "number" && message.seq > this.lastSeq) {
       this.lastSeq = message.seq;
     }
+    if (message.type === "role_changed" && message.participant === this.you) {
+      standing.roleChanged(this.link, message.role, this.resumeToken);
+    }
     this.onMessage(message);
   }
 
   closed(event) {
+    if (event.code === 4003) standing.removed(this.link, this.resumeToken);
     if (this.stopped || FINAL.has(event.code) || !this.resumeToken) {
       this.onState("closed", event);
       return;

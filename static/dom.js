@@ -27,6 +27,19 @@ export function show(node, visible) {
   if (node.hidden === visible) node.hidden = !visible;
 }
 
+// A person's name as they typed it, in a <bdi> so that its direction cannot reorder the text
+// around it, and beside it the badge of a role with powers, in words: a look-alike name alone
+// cannot pass for a moderator.
+export function setPerson(node, name, badge = "") {
+  if (!node.querySelector(":scope > bdi")) {
+    node.replaceChildren(el("bdi", { class: "name" }), el("span", { class: "badge" }));
+  }
+  const [bdi, mark] = node.children;
+  setText(bdi, name);
+  setText(mark, badge);
+  show(mark, Boolean(badge));
+}
+
 // Keeps `container`'s children in step with `items`, one element per key, reusing the elements
 // that stay: whoever is focused on one (a keyboard user in a list) keeps their place.
 export function reconcile(container, items, key, create, update) {

@@ -1,6 +1,7 @@
 // The chat of the room you are in, and your private messages. Text is always text.
-import { $, el, reconcile, setOptions, setText, show } from "../dom.js";
+import { $, el, reconcile, setOptions, setPerson, setText, show } from "../dom.js";
 import { t, timeOfDay } from "../i18n.js";
+import { badge } from "./people.js";
 
 export function setup(app) {
   $("chat-form").addEventListener("submit", (e) => {
@@ -47,9 +48,9 @@ export function render(app) {
   const shown = meeting.state.chat.filter((c) => (c.to ? true : c.room === room));
   reconcile(log, shown, (c) => c.seq,
     () => el("li", {}, el("p", { class: "meta" }, el("span", { class: "sender" }), " ", el("time"), el("span", { class: "private" })),
-      el("p", { class: "text" })),
+      el("p", { class: "text", dir: "auto" })),
     (li, c) => {
-      setText(li.querySelector(".sender"), app.nameOf(c.sender));
+      setPerson(li.querySelector(".sender"), app.nameOf(c.sender), badge(app, c.sender));
       const time = li.querySelector("time");
       time.setAttribute("datetime", new Date(c.at * 1000).toISOString());
       setText(time, timeOfDay(c.at));

@@ -3,6 +3,7 @@
 import { $, setText, show, setOptions } from "../dom.js";
 import { t, has, dateTime } from "../i18n.js";
 import { capture } from "../media.js";
+import * as standing from "../standing.js";
 
 const token = decodeURIComponent(location.hash.slice(1));
 let invitation = null;
@@ -61,7 +62,9 @@ export function render(app) {
   }
   if (!invitation || app.joined) return;
   setText($("title"), invitation.title);
-  setText($("join-role"), t(invitation.role === "moderator" ? "join.as_moderator" : "join.as_participant"));
+  // A moderator link opened where its moderator was demoted joins as a participant.
+  const moderator = invitation.role === "moderator" && !standing.shown(token).demoted;
+  setText($("join-role"), t(moderator ? "join.as_moderator" : "join.as_participant"));
   show($("join-when"), Boolean(invitation.starts_at));
   if (invitation.starts_at) setText($("join-when"), t("join.starts", { when: dateTime(invitation.starts_at) }));
 }
@@ -138,6 +141,7 @@ export function refused(app, code) {
   error(has(`join.refused_${code}`) ? t(`join.refused_${code}`) : t("join.refused", { code }));
   if (code === "bad_token") notice("join.bad_link_title", "join.bad_link");
   if (code === "no_meeting") notice("join.no_meeting_title", "join.no_meeting");
+  if (code === "removed") notice("join.removed_title", "join.removed");
 }
 
 export function unreachable(app, event) {

@@ -1,6 +1,6 @@
 // Who is where: everyone grouped by room, with their role, a raised hand, the floor, the active
 // speaker and whether they are connected.
-import { $, el, reconcile, setText } from "../dom.js";
+import { $, el, reconcile, setPerson, setText, show } from "../dom.js";
 import { t } from "../i18n.js";
 import { PLENARY } from "../state.js";
 
@@ -8,7 +8,6 @@ export function describe(app, person) {
   const s = app.meeting.state;
   const marks = [];
   if (person.id === app.meeting.you) marks.push(t("people.you"));
-  if (person.role !== "participant") marks.push(t(`role.${person.role}`));
   if (s.floor === person.id) marks.push(t("people.has_floor"));
   if (s.hand_queue.includes(person.id)) marks.push(t("people.hand_up"));
   if (s.audio_blocked.includes(person.id)) marks.push(t("people.muted"));
@@ -16,6 +15,12 @@ export function describe(app, person) {
   if (!person.connected) marks.push(t("people.offline"));
   const details = [person.organisation, person.district, person.group].filter(Boolean).join(", ");
   return { details, marks };
+}
+
+// The badge beside a moderator's or presenter's name, wherever it is shown; "" for others.
+export function badge(app, id) {
+  const role = app.meeting.person(id)?.role;
+  return role === "moderator" || role === "presenter" ? t(`role.${role}`) : "";
 }
 
 export function render(app) {
@@ -29,11 +34,13 @@ export function render(app) {
       setText(node.querySelector("h3"), t("people.room_count", { room: app.roomName(room.id), n: members.length }));
       node.classList.toggle("mine", room.id === meeting.myRoom);
       reconcile(node.querySelector("ul"), members, (p) => p.id,
-        () => el("li", {}, el("span", { class: "name" }), el("span", { class: "details" }), el("span", { class: "marks" })),
+        () => el("li", {}, el("span", { class: "who" }),
+          el("span", { class: "details" }, " (", el("bdi"), ")"), el("span", { class: "marks" })),
         (li, person) => {
           const { details, marks } = describe(app, person);
-          setText(li.querySelector(".name"), person.name);
-          setText(li.querySelector(".details"), details ? ` (${details})` : "");
+          setPerson(li.querySelector(".who"), person.name, badge(app, person.id));
+          show(li.querySelector(".details"), Boolean(details));
+          setText(li.querySelector(".details bdi"), details);
           setText(li.querySelector(".marks"), marks.length ? ` · ${marks.join(" · ")}` : "");
           li.classList.toggle("speaking", marks.includes(t("people.speaking")));
           li.classList.toggle("offline", !person.connected);

@@ -1,8 +1,9 @@
 // The plenary: the presenter's video large with the others in a strip, the active speaker
 // highlighted, the ordered hand queue, the floor, reactions, and your camera and microphone.
-import { $, el, reconcile, setText, show } from "../dom.js";
+import { $, el, reconcile, setPerson, setText, show } from "../dom.js";
 import { t } from "../i18n.js";
 import { PLENARY } from "../state.js";
+import { badge } from "./people.js";
 
 export const REACTIONS = ["👍", "👏", "❤️", "😂", "😮", "🎉", "🙏", "🤔"];
 const REACTION_SHOWN_MS = 6000;
@@ -69,12 +70,12 @@ export function render(app) {
   $("take-floor").disabled = !s.floor;
   $("give-next").disabled = s.hand_queue.length === 0;
   reconcile($("hand-queue"), s.hand_queue, (id) => id,
-    (id) => el("li", {}, el("span", { class: "name" }),
+    (id) => el("li", {}, el("span", { class: "who" }),
       el("button", { type: "button", class: "give", onclick: () => app.command({ type: "give_floor", participant: id }) }),
       el("button", { type: "button", class: "clear", onclick: () => app.command({ type: "clear_hand", participant: id }) })),
     (li, id) => {
       const name = app.nameOf(id);
-      setText(li.querySelector(".name"), name);
+      setPerson(li.querySelector(".who"), name, badge(app, id));
       for (const [selector, key] of [[".give", "hands.give"], [".clear", "hands.clear"]]) {
         const button = li.querySelector(selector);
         show(button, meeting.isModerator);

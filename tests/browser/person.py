@@ -91,7 +91,14 @@ class Person:
         cls, browser: Browser, link: str, locale: str = "en-GB", *, script: str = ""
     ) -> "Person":
         context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900})
-        page = context.new_page()
+        return cls._at(context.new_page(), link, script)
+
+    def new_tab(self, link: str) -> "Person":
+        """The same browser, with what it stored, opening `link` again in another tab."""
+        return self._at(self.page.context.new_page(), link, "")
+
+    @classmethod
+    def _at(cls, page: Page, link: str, script: str) -> "Person":
         page.set_default_timeout(TIMEOUT_MS)
         page.add_init_script(RECORD + script)
         person = cls(page)

@@ -125,6 +125,7 @@ def test_a_populated_state_survives_a_round_trip_through_json() -> None:
         cmd.HardMute(P),
         cmd.LiftHardMute(P),
         cmd.Join(P, "Ada", Role.PARTICIPANT, district="North"),
+        cmd.Join(P, "Ada", Role.MODERATOR, removed_as=Q, demoted_as=Q),
     ],
     ids=repr,
 )

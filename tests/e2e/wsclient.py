@@ -43,12 +43,20 @@ class Client:
 
     @classmethod
     async def join(
-        cls, url: str, token: str, name: str, *, district: str = "", timeout: float = TIMEOUT_S
+        cls,
+        url: str,
+        token: str,
+        name: str,
+        *,
+        district: str = "",
+        timeout: float = TIMEOUT_S,
+        **more: str,
     ) -> "Client":
-        """Connect and say hello with a link token; returns once the `welcome` arrived."""
+        """Connect and say hello with a link token (and `more` hello fields); returns once the
+        `welcome` arrived."""
         client = cls(url, name)
         await client._open()
-        hello = {"type": "hello", "token": token, "name": name, "district": district}
+        hello = {"type": "hello", "token": token, "name": name, "district": district, **more}
         client.me = (await client._greet(hello, timeout))["you"]
         return client
 
