@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
+from urllib.parse import urlsplit
 
 from rooms import MeetingConfig
 from server.media.settings import IceServer, MediaSettings
@@ -33,6 +34,12 @@ class Settings:
     message_burst: int = 40
     max_strikes: int = 20
     hello_timeout_s: float = 10.0
+    # Time to finish a request's headers (the WebSocket handshake is one): a client that
+    # trickles them is cut off (`server.handshake`).
+    handshake_timeout_s: float = 10.0
+    # Origins besides `public_url`'s whose pages may open the WebSocket, comma-separated
+    # (`https://forum.example.org`). A socket with no Origin (no browser: a script) is let in.
+    allowed_origins: str = ""
     # Messages waiting for one slow client before it is dropped (4005).
     send_queue: int = 1024
     # Events kept per meeting for clients that resume; older gaps get a fresh snapshot.
@@ -73,6 +80,17 @@ class Settings:
         if not self.public_url:
             object.__setattr__(self, "public_url", f"http://{self.host}:{self.port}")
         self.media_settings()  # a bad media setting stops the start, not the first call
+        self.origins()
+        if self.handshake_timeout_s <= 0:
+            raise ValueError("PLENUM_HANDSHAKE_TIMEOUT_S must be more than 0")
+
+    def origins(self) -> frozenset[str]:
+        """The origins whose pages may open the WebSocket: `public_url`'s and `allowed_origins`."""
+        found = {origin_of(self.public_url, "PLENUM_PUBLIC_URL")}
+        for url in self.allowed_origins.split(","):
+            if url.strip():
+                found.add(origin_of(url.strip(), "PLENUM_ALLOWED_ORIGINS"))
+        return frozenset(found)
 
     def media_settings(self) -> MediaSettings:
         addresses = [a.strip() for a in self.ice_host_addresses.split(",") if a.strip()]
@@ -131,6 +149,21 @@ def _switch(raw: str) -> bool:
     if raw.lower() not in words:
         raise ValueError("expected on or off")
     return words[raw.lower()]
+
+
+def origin_of(url: str, setting: str = "origin") -> str:
+    """`scheme://host[:port]` of a URL, as a browser writes it in `Origin` (no default port)."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise ValueError(f"{setting}: {url!r} has a bad port") from exc
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{setting}: {url!r} is no http(s) URL")
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    if port is not None and port != {"http": 80, "https": 443}[parts.scheme]:
+        host = f"{host}:{port}"
+    return f"{parts.scheme}://{host}"
 
 
 def _is_loopback(host: str) -> bool:

@@ -8,6 +8,7 @@ import uvicorn
 
 from server.app import create_app
 from server.plenum import Plenum
+from server.serving import uvicorn_options
 from server.settings import Settings
 
 from .clients import Forum
@@ -51,7 +52,7 @@ async def served() -> AsyncIterator[Served]:
     listening.listen()
     port = listening.getsockname()[1]
     config = uvicorn.Config(
-        create_app(plenum=plenum), log_level="warning", ws_per_message_deflate=False
+        create_app(plenum=plenum), log_level="warning", **uvicorn_options(plenum.settings)
     )
     server = uvicorn.Server(config)
     serving = asyncio.create_task(server.serve(sockets=[listening]))
