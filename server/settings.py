@@ -71,6 +71,10 @@ class Settings:
     max_publishers_per_room: int = 25
     # Peer connections (one per participant with media) this worker serves.
     max_peers_per_worker: int = 200
+    # Of them, from one client address: one link opened on many sockets cannot fill a worker.
+    max_peers_per_address: int = 20
+    # A media session whose ICE and DTLS have not connected this long after its offer ends.
+    ice_connect_timeout_s: float = 20.0
     # With Redis: how long a worker waits for the worker that serves a room's media to answer
     # a media message forwarded to it, before the client gets `media_unavailable`.
     media_timeout_s: float = 5.0
@@ -106,6 +110,8 @@ class Settings:
             ice_servers=_ice_servers(self.ice_servers),
             max_publishers_per_room=self.max_publishers_per_room,
             max_peers_per_worker=self.max_peers_per_worker,
+            max_peers_per_address=self.max_peers_per_address,
+            ice_connect_timeout_s=self.ice_connect_timeout_s,
         )
 
     @classmethod

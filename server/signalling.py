@@ -442,6 +442,9 @@ async def _media(
     message = parse_media(inbound)
     connection.forgive()
     if isinstance(message, MediaOffer):
-        await plenum.media_router.offer(live, connection, message, inbound.ref)
+        # Counted against the sessions this address may hold on the worker that serves them.
+        client = connection.websocket.client
+        address = client.host if client is not None else ""
+        await plenum.media_router.offer(live, connection, message, inbound.ref, address)
     else:
         await plenum.media_router.answer(connection, message, inbound.ref)
