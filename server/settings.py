@@ -89,8 +89,14 @@ class Settings:
             raise ValueError("PLENUM_HANDSHAKE_TIMEOUT_S must be more than 0")
 
     def origins(self) -> frozenset[str]:
-        """The origins whose pages may open the WebSocket: `public_url`'s and `allowed_origins`."""
+        """The origins whose pages may open the WebSocket: `public_url`'s and `allowed_origins`'."""
         found = {origin_of(self.public_url, "PLENUM_PUBLIC_URL")}
+        public = urlsplit(self.public_url)
+        if public.hostname and _is_loopback(public.hostname):
+            # A page on this machine, opened as localhost or as 127.0.0.1 alike.
+            port = f":{public.port}" if public.port else ""
+            for alias in ("localhost", "127.0.0.1", "[::1]"):
+                found.add(origin_of(f"{public.scheme}://{alias}{port}"))
         for url in self.allowed_origins.split(","):
             if url.strip():
                 found.add(origin_of(url.strip(), "PLENUM_ALLOWED_ORIGINS"))

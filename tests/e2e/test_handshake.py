@@ -41,6 +41,7 @@ async def test_only_pages_of_the_forums_own_origins_may_open_the_socket(
     for allowed in (
         None,  # no browser: a script with a token of its own
         f"http://127.0.0.1:{port}",  # PLENUM_PUBLIC_URL's (here http://HOST:PORT)
+        f"http://localhost:{port}",  # the same page on this machine, by another name
         "https://forum.gliwice.eu",
         "http://sala.example:8080",
     ):
