@@ -392,9 +392,10 @@ class MediaPlacement:
                 if client is None:
                     client = _RemoteClient(self, message["w"], participant, message["s"])
                     self._served[participant] = client
-                answer = await self.bridge.offer(
-                    live, client, from_plain(MediaOffer, message["offer"]), str(message.get("a"))
-                )
+                offer = from_plain(MediaOffer, message["offer"])
+                # The client's address, as its own worker saw it ("" from a worker before it).
+                address = str(message.get("a", ""))
+                answer = await self.bridge.offer(live, client, offer, address)
                 reply["f"] = encode_media(answer, ref)
             else:
                 if client is None:
