@@ -72,7 +72,9 @@ class Settings:
     # Peer connections (one per participant with media) this worker serves.
     max_peers_per_worker: int = 200
     # Of them, from one client address: one link opened on many sockets cannot fill a worker.
-    max_peers_per_address: int = 20
+    # Generous, because a city hall of 100 leaders may come through one NAT'd address, each
+    # with a peer connection; still at most half a worker's places at the defaults.
+    max_peers_per_address: int = 100
     # A media session whose ICE and DTLS have not connected this long after its offer ends.
     ice_connect_timeout_s: float = 20.0
     # With Redis: how long a worker waits for the worker that serves a room's media to answer

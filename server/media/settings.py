@@ -29,7 +29,7 @@ class MediaSettings:
     # Peer connections (one per participant) this worker serves.
     max_peers_per_worker: int = 200
     # Of them, from one client address (the address the connection came from).
-    max_peers_per_address: int = 20
+    max_peers_per_address: int = 100
     # A peer connection not connected (ICE and DTLS) this long after its first offer is closed:
     # an offer whose ICE never completes (trickle with no end of candidates) holds no slot.
     ice_connect_timeout_s: float = 20.0
