@@ -12,9 +12,10 @@ from starlette.routing import Mount, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 
-from server import api, signalling
+from server import api, origins, signalling
 from server.plenum import Plenum
 from server.security_headers import SecurityHeaders
+from server.serving import Serving
 from server.settings import Settings
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -23,8 +24,13 @@ log = logging.getLogger("plenum")
 
 def create_app(settings: Settings | None = None, plenum: Plenum | None = None) -> Starlette:
     plenum = plenum or Plenum(settings or Settings.from_env())
+    allowed_origins = plenum.settings.origins()
 
     async def websocket_endpoint(websocket: WebSocket) -> None:
+        origin = websocket.headers.get("origin")
+        if origin is not None and not origins.allows(allowed_origins, origin):
+            await origins.refuse(websocket, origin, allowed_origins)
+            return
         await signalling.serve(plenum, websocket)
 
     @contextlib.asynccontextmanager
@@ -49,7 +55,7 @@ def create_app(settings: Settings | None = None, plenum: Plenum | None = None) -
             WebSocketRoute("/ws", websocket_endpoint),
             Mount("/", StaticFiles(directory=STATIC, html=True), name="static"),
         ],
-        middleware=[Middleware(SecurityHeaders)],
+        middleware=[Middleware(Serving, settings=plenum.settings), Middleware(SecurityHeaders)],
         lifespan=lifespan,
     )
     app.state.plenum = plenum

@@ -7,6 +7,7 @@ import os
 import uvicorn
 
 from server.app import create_app
+from server.serving import uvicorn_options
 from server.settings import Settings
 
 DEMO_TITLE = "Forum Lokalnych Liderów Społecznych"
@@ -32,9 +33,6 @@ def main(argv: list[str] | None = None) -> None:
         create_app(settings),
         host=settings.host,
         port=settings.port,
-        # uvicorn closes frames over the limit itself (1009); the endpoint checks again.
-        ws_max_size=settings.max_frame_bytes + 1024,
-        # Messages are small msgpack maps: compressing each one costs more than it saves.
-        ws_per_message_deflate=False,
         log_level="info",
+        **uvicorn_options(settings),
     )

@@ -5,7 +5,10 @@ publish rights. After every event this worker applies to a meeting, the bridge r
 again for the participants whose media this worker serves and hands the engine what changed.
 
 A media session lives as long as the WebSocket that signalled it: closing the connection closes
-the peer, and a client that resumes on a new connection sends a fresh `media_offer`.
+the peer, and a client that resumes on a new connection sends a fresh `media_offer`. A participant
+has one session at most (its new connection's offer replaces the old one's), a client address at
+most `max_peers_per_address` on this worker, and a session the engine ends itself (its ICE did
+not connect in time, or failed) is told `media_restart`.
 
 Whoever places rooms on workers (`server.media_placement`, with Redis) hears through `on_room`
 of each session that lands in a room, when it starts and whenever it moves.
@@ -27,6 +30,7 @@ from server.media import (
     MediaError,
     MediaErrorCode,
     MediaOffer,
+    MediaRestart,
     MediaSettings,
     ServerMessage,
     Source,
@@ -75,6 +79,8 @@ def meeting_room(room: RoomId) -> RoomId:
 class _Session:
     listener: Listener
     hosted: HostedMeeting
+    # The client's address, as its connection came in.
+    address: str
     room: RoomId | None = None
     rights: frozenset[Source] = NOTHING
 
@@ -88,7 +94,7 @@ class _Watch:
 class MediaBridge:
     def __init__(self, settings: MediaSettings) -> None:
         self.settings = settings
-        self.engine = ForwardingUnit(settings, self._send)
+        self.engine = ForwardingUnit(settings, self._send, ended=self._ended)
         self._sessions: dict[ParticipantId, _Session] = {}
         self._watches: dict[MeetingId, _Watch] = {}
         self.on_room: RoomWatcher | None = None
@@ -116,9 +122,10 @@ class MediaBridge:
         return meeting_room(session.room)
 
     async def offer(
-        self, live: MeetingHandle, listener: Listener, offer: MediaOffer
+        self, live: MeetingHandle, listener: Listener, offer: MediaOffer, address: str
     ) -> MediaAnswer:
-        """The client's offer; send the answer before awaiting anything (see `server.media`)."""
+        """The client's offer, from `address`; send the answer before awaiting anything (see
+        `server.media`)."""
         if not isinstance(live, HostedMeeting):
             raise TypeError(f"media needs a hosted meeting, got {type(live).__name__}")
         participant = listener.participant
@@ -127,12 +134,28 @@ class MediaBridge:
             # The participant came back on a new connection: its media starts afresh.
             await self._end(participant)
             session = None
+        new = session is None
         if session is None:
-            session = _Session(listener, live)
+            self._check_address(address)
+            session = _Session(listener, live, address)
             self._sessions[participant] = session
             self._watch(live).members.add(participant)
         self._sync(participant, session)
-        return await self.engine.connect(participant, offer)
+        try:
+            return await self.engine.connect(participant, offer)
+        except MediaError:
+            # A first offer refused leaves no session behind to count against the address.
+            if new and self._sessions.get(participant) is session:
+                await self._end(participant)
+            raise
+
+    def _check_address(self, address: str) -> None:
+        limit = self.settings.max_peers_per_address
+        if sum(1 for s in self._sessions.values() if s.address == address) >= limit:
+            raise MediaError(
+                MediaErrorCode.ADDRESS_FULL,
+                f"this server already carries {limit} media sessions from your address",
+            )
 
     async def answer(self, listener: Listener, answer: MediaAnswer) -> None:
         session = self._sessions.get(listener.participant)
@@ -152,6 +175,20 @@ class MediaBridge:
         await self.engine.aclose()
 
     async def _end(self, participant: ParticipantId) -> None:
+        self._unwatch(participant)
+        await self.engine.close(participant)
+        self.engine.forget(participant)
+
+    def _ended(self, participant: ParticipantId, reason: str) -> None:
+        """The engine closed the participant's peer itself: the client starts its media again."""
+        session = self._sessions.get(participant)
+        if session is None:
+            return
+        self._unwatch(participant)
+        self.engine.forget(participant)
+        session.listener.deliver(encode_media(MediaRestart(reason)))
+
+    def _unwatch(self, participant: ParticipantId) -> _Session:
         session = self._sessions.pop(participant)
         meeting = session.hosted.meeting.state.id
         watch = self._watches[meeting]
@@ -159,8 +196,7 @@ class MediaBridge:
         if not watch.members:
             session.hosted.observers.remove(watch.observer)
             del self._watches[meeting]
-        await self.engine.close(participant)
-        self.engine.forget(participant)
+        return session
 
     def _watch(self, hosted: HostedMeeting) -> _Watch:
         meeting = hosted.meeting.state.id

@@ -161,7 +161,12 @@ class MediaPlacement:
     # The signalling edge's side ----------------------------------------------------------------
 
     async def offer(
-        self, live: MeetingHandle, connection: Listener, offer: MediaOffer, ref: int | str | None
+        self,
+        live: MeetingHandle,
+        connection: Listener,
+        offer: MediaOffer,
+        ref: int | str | None,
+        address: str,
     ) -> None:
         """The client's offer, served here or forwarded; its answer goes to `connection`."""
         participant = connection.participant
@@ -177,14 +182,14 @@ class MediaPlacement:
                 self._drop(participant)
                 remote = None
             if worker == self.worker:
-                answer = await self.bridge.offer(live, connection, offer)
+                answer = await self.bridge.offer(live, connection, offer, address)
                 connection.deliver(encode_media(answer, ref))
                 return
             await self.bridge.close(connection)  # a session here before the meeting moved
             if remote is None:
                 remote = _Remote(connection, worker, secrets.token_hex(6))
                 self._remote[participant] = remote
-            request = {"k": "offer", "m": state.id, "offer": to_plain(offer)}
+            request = {"k": "offer", "m": state.id, "offer": to_plain(offer), "a": address}
             reply = await self._ask(remote, participant, request, ref)
             if reply is not None:
                 self._raise_if_refused(reply)
@@ -387,9 +392,10 @@ class MediaPlacement:
                 if client is None:
                     client = _RemoteClient(self, message["w"], participant, message["s"])
                     self._served[participant] = client
-                answer = await self.bridge.offer(
-                    live, client, from_plain(MediaOffer, message["offer"])
-                )
+                offer = from_plain(MediaOffer, message["offer"])
+                # The client's address, as its own worker saw it ("" from a worker before it).
+                address = str(message.get("a", ""))
+                answer = await self.bridge.offer(live, client, offer, address)
                 reply["f"] = encode_media(answer, ref)
             else:
                 if client is None:

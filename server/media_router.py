@@ -20,9 +20,15 @@ class MediaRouter(Protocol):
     async def stop(self) -> None: ...
 
     async def offer(
-        self, live: MeetingHandle, connection: Listener, offer: MediaOffer, ref: int | str | None
+        self,
+        live: MeetingHandle,
+        connection: Listener,
+        offer: MediaOffer,
+        ref: int | str | None,
+        address: str,
     ) -> None:
-        """Serve the client's offer; its answer (or an error) goes to `connection`."""
+        """Serve the client's offer, from `address`; its answer (or an error) goes to
+        `connection`."""
         ...
 
     async def answer(
@@ -45,9 +51,14 @@ class LocalMediaRouter:
         await self.bridge.aclose()
 
     async def offer(
-        self, live: MeetingHandle, connection: Listener, offer: MediaOffer, ref: int | str | None
+        self,
+        live: MeetingHandle,
+        connection: Listener,
+        offer: MediaOffer,
+        ref: int | str | None,
+        address: str,
     ) -> None:
-        answer = await self.bridge.offer(live, connection, offer)
+        answer = await self.bridge.offer(live, connection, offer, address)
         # Before anything else is awaited: the server's next offer may follow on the next turn.
         connection.deliver(encode_media(answer, ref))
 

@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
+from urllib.parse import urlsplit
 
 from rooms import MeetingConfig
 from server.addresses import trusted_networks
@@ -44,6 +45,12 @@ class Settings:
     # Proxies whose X-Forwarded-For names the client (comma-separated addresses or networks).
     # Only their word is taken; a client's own header is ignored. Loopback: a proxy on this host.
     trusted_proxies: str = "127.0.0.1,::1"
+    # Time to finish a request's headers (the WebSocket handshake is one): a client that
+    # trickles them is cut off (`server.handshake`).
+    handshake_timeout_s: float = 10.0
+    # Origins besides `public_url`'s whose pages may open the WebSocket, comma-separated
+    # (`https://forum.example.org`). A socket with no Origin (no browser: a script) is let in.
+    allowed_origins: str = ""
     # Messages waiting for one slow client before it is dropped (4005).
     send_queue: int = 1024
     # Events kept per meeting for clients that resume; older gaps get a fresh snapshot.
@@ -75,6 +82,12 @@ class Settings:
     max_publishers_per_room: int = 25
     # Peer connections (one per participant with media) this worker serves.
     max_peers_per_worker: int = 200
+    # Of them, from one client address: one link opened on many sockets cannot fill a worker.
+    # Generous, because a city hall of 100 leaders may come through one NAT'd address, each
+    # with a peer connection; still at most half a worker's places at the defaults.
+    max_peers_per_address: int = 100
+    # A media session whose ICE and DTLS have not connected this long after its offer ends.
+    ice_connect_timeout_s: float = 20.0
     # With Redis: how long a worker waits for the worker that serves a room's media to answer
     # a media message forwarded to it, before the client gets `media_unavailable`.
     media_timeout_s: float = 5.0
@@ -85,6 +98,23 @@ class Settings:
             object.__setattr__(self, "public_url", f"http://{self.host}:{self.port}")
         self.media_settings()  # a bad media setting stops the start, not the first call
         trusted_networks(self.trusted_proxies)
+        self.origins()
+        if self.handshake_timeout_s <= 0:
+            raise ValueError("PLENUM_HANDSHAKE_TIMEOUT_S must be more than 0")
+
+    def origins(self) -> frozenset[str]:
+        """The origins whose pages may open the WebSocket: `public_url`'s and `allowed_origins`'."""
+        found = {origin_of(self.public_url, "PLENUM_PUBLIC_URL")}
+        public = urlsplit(self.public_url)
+        if public.hostname and _is_loopback(public.hostname):
+            # A page on this machine, opened as localhost or as 127.0.0.1 alike.
+            port = f":{public.port}" if public.port else ""
+            for alias in ("localhost", "127.0.0.1", "[::1]"):
+                found.add(origin_of(f"{public.scheme}://{alias}{port}"))
+        for url in self.allowed_origins.split(","):
+            if url.strip():
+                found.add(origin_of(url.strip(), "PLENUM_ALLOWED_ORIGINS"))
+        return frozenset(found)
 
     def media_settings(self) -> MediaSettings:
         addresses = [a.strip() for a in self.ice_host_addresses.split(",") if a.strip()]
@@ -100,6 +130,8 @@ class Settings:
             ice_servers=_ice_servers(self.ice_servers),
             max_publishers_per_room=self.max_publishers_per_room,
             max_peers_per_worker=self.max_peers_per_worker,
+            max_peers_per_address=self.max_peers_per_address,
+            ice_connect_timeout_s=self.ice_connect_timeout_s,
         )
 
     @classmethod
@@ -143,6 +175,21 @@ def _switch(raw: str) -> bool:
     if raw.lower() not in words:
         raise ValueError("expected on or off")
     return words[raw.lower()]
+
+
+def origin_of(url: str, setting: str = "origin") -> str:
+    """`scheme://host[:port]` of a URL, as a browser writes it in `Origin` (no default port)."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise ValueError(f"{setting}: {url!r} has a bad port") from exc
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{setting}: {url!r} is no http(s) URL")
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    if port is not None and port != {"http": 80, "https": 443}[parts.scheme]:
+        host = f"{host}:{port}"
+    return f"{parts.scheme}://{host}"
 
 
 def _is_loopback(host: str) -> bool:

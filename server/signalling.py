@@ -501,6 +501,7 @@ async def _media(
     message = parse_media(inbound)
     connection.forgive()
     if isinstance(message, MediaOffer):
-        await plenum.media_router.offer(live, connection, message, inbound.ref)
+        # Counted against the sessions this address may hold on the worker that serves them.
+        await plenum.media_router.offer(live, connection, message, inbound.ref, connection.address)
     else:
         await plenum.media_router.answer(connection, message, inbound.ref)

@@ -10,6 +10,11 @@ the tracks it forwards (`server.media.speakers`) and tells the room's members wh
 Messages to clients leave through the `send` callback, in order. `connect` and `answer` are the
 two ways in; the answer `connect` returns must be sent before the caller awaits anything, since the
 server's next offer to the same client may follow on the next turn of the event loop.
+
+A peer connection that is not connected (ICE and DTLS) `ice_connect_timeout_s` after its first
+offer, or whose connection fails, is closed by the engine itself, which then tells the `ended`
+callback: an offer whose ICE can never complete (trickle with no end of candidates, candidates
+nobody answers on) holds a slot of the worker only that long.
 """
 
 import asyncio
@@ -32,24 +37,34 @@ from server.media.messages import (
     Source,
 )
 from server.media.offer_check import checked_offer
-from server.media.peer import Peer
+from server.media.peer import Peer, ice_ufrag, parse_sdp
 from server.media.settings import MediaSettings
 from server.media.speakers import WINDOW_S, SpeakerDetector
 
 logger = logging.getLogger(__name__)
 
 Outbox = Callable[[ParticipantId, ServerMessage], None]
+# The engine ended a participant's session itself; the reason is a `media_restart` reason.
+Ended = Callable[[ParticipantId, str], None]
+
+ICE_TIMEOUT = "media_ice_timeout"
+ICE_FAILED = "media_ice_failed"
 
 
 class ForwardingUnit:
     def __init__(
-        self, settings: MediaSettings, send: Outbox, speakers: SpeakerDetector | None = None
+        self,
+        settings: MediaSettings,
+        send: Outbox,
+        speakers: SpeakerDetector | None = None,
+        ended: Ended | None = None,
     ) -> None:
         seams.verify()
         if settings.ice_host_addresses:
             seams.offer_host_addresses(settings.ice_host_addresses)
         self.settings = settings
         self._send = send
+        self._ended = ended
         self._peers: dict[ParticipantId, Peer] = {}
         self._rooms: dict[ParticipantId, RoomId] = {}
         self._rights: dict[ParticipantId, frozenset[Source]] = {}
@@ -102,6 +117,11 @@ class ForwardingUnit:
         """Apply a client's offer (its first, or a later one) and return the server's answer."""
         checked_offer(offer.sdp)  # before a session takes a place on this worker
         peer = self._peers.get(participant)
+        if peer is not None and peer.remote_ufrag not in (None, ice_ufrag(parse_sdp(offer.sdp))):
+            # An offer from a new peer connection on the client's side (its tab started its
+            # media again): one session per participant, so the new one replaces the old.
+            await self.close(participant)
+            peer = None
         new = peer is None
         if peer is None:
             if len(self._peers) >= self.settings.max_peers_per_worker:
@@ -115,6 +135,9 @@ class ForwardingUnit:
             self._peers[participant] = peer
             self._watch(peer)
             self._follow_speakers()
+            peer.deadline = asyncio.get_running_loop().call_later(
+                self.settings.ice_connect_timeout_s, self._connect_overdue, peer
+            )
         try:
             async with peer.lock:
                 if peer.closed:
@@ -249,7 +272,23 @@ class ForwardingUnit:
         def on_state() -> None:
             if peer.pc.connectionState == "failed" and self._peers.get(peer.participant) is peer:
                 logger.info("media of %s failed", peer.participant)
-                self._spawn(self.close(peer.participant))
+                self._spawn(self._end(peer, ICE_FAILED))
+
+    def _connect_overdue(self, peer: Peer) -> None:
+        if self._peers.get(peer.participant) is peer and peer.pc.connectionState != "connected":
+            logger.info(
+                "media of %s not connected after %g s: ended",
+                peer.participant,
+                self.settings.ice_connect_timeout_s,
+            )
+            self._spawn(self._end(peer, ICE_TIMEOUT))
+
+    async def _end(self, peer: Peer, reason: str) -> None:
+        if self._peers.get(peer.participant) is not peer:
+            return  # closed or replaced meanwhile
+        await self.close(peer.participant)
+        if self._ended is not None:
+            self._ended(peer.participant, reason)
 
     def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(coroutine)

@@ -14,6 +14,8 @@ class MediaErrorCode(StrEnum):
     WRONG_KIND = "media_wrong_kind"
     TOO_MANY_PUBLISHERS = "media_too_many_publishers"
     WORKER_FULL = "media_worker_full"
+    # This worker already serves `max_peers_per_address` sessions from the client's address.
+    ADDRESS_FULL = "media_address_full"
     BAD_SDP = "media_bad_sdp"
     NOT_CONNECTED = "media_not_connected"
     # The client offered while the server's own offer was waiting for an answer: the client

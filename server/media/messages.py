@@ -13,8 +13,9 @@ sending a description, there is no trickle):
                                    ◀──────   MediaAnswer(sdp, refused)
                                    ◀──────   MediaRefused(refused)     a right was taken back
                                    ◀──────   ActiveSpeaker(room, participant)   who speaks now
-                                   ◀──────   MediaRestart(reason)   the media worker changed:
-                                               the client starts a new session with a new offer
+                                   ◀──────   MediaRestart(reason)   the media worker changed, or
+                                               the session ended (its ICE did not connect): the
+                                               client starts a new session with a new offer
 
 In every `MediaOffer`, `tracks` describes what the offering side sends: the client labels its mids
 with a `Source`; the server names the publisher behind each mid the client receives. A mid that the
@@ -114,9 +115,10 @@ class ActiveSpeaker:
 
 @dataclass(frozen=True)
 class MediaRestart:
-    """Server to client: the session's media worker went away (or changed); the client closes its
-    peer connection and sends a fresh `MediaOffer` from a new one. Sent by the edge, never the
-    engine (see `server.media_placement`)."""
+    """Server to client: the session's media worker went away (or changed), or the engine ended
+    the session (its ICE did not connect in time, or failed); the client closes its peer
+    connection and sends a fresh `MediaOffer` from a new one. Sent by the edge, never the engine
+    (see `server.media_placement` and `server.media_bridge`)."""
 
     reason: str
 

@@ -58,6 +58,11 @@ def parse_sdp(sdp: str) -> SessionDescription:
         raise MediaError(MediaErrorCode.BAD_SDP, f"the SDP does not parse: {exc}") from exc
 
 
+def ice_ufrag(description: SessionDescription) -> str | None:
+    """The offerer's ICE username fragment: a new one means a new peer connection."""
+    return next((m.ice.usernameFragment for m in description.media if m.ice is not None), None)
+
+
 def sending_mids(description: SessionDescription) -> dict[Mid, str]:
     """The audio and video mids an offer says its author sends, with their kinds."""
     return {
@@ -87,6 +92,10 @@ class Peer:
         self._stale = False
         self._offer: MediaOffer | None = None
         self._numbering: seams.Numbering | None = None
+        # Set by the engine: when the peer must be connected by, or be closed.
+        self.deadline: asyncio.TimerHandle | None = None
+        # The ICE username fragment of the client's peer connection, once its offer is applied.
+        self.remote_ufrag: str | None = None
         self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
         self.pc.on("track", self._on_track)
 
@@ -151,6 +160,7 @@ class Peer:
             raise MediaError(MediaErrorCode.BAD_SDP, f"the offer was refused: {exc}") from exc
         finally:
             self._offer = None
+        self.remote_ufrag = ice_ufrag(description)
         refused: list[Refusal] = []
         for mid, feed in self.feeds.items():
             feed.source = offer.source_of(mid, feed.kind)
@@ -229,6 +239,8 @@ class Peer:
 
     async def close(self) -> None:
         self.closed = True
+        if self.deadline is not None:
+            self.deadline.cancel()
         for slot in self.slots:
             slot.outlet.detach()
         for feed in self.feeds.values():

@@ -28,6 +28,11 @@ class MediaSettings:
     max_publishers_per_room: int = 25
     # Peer connections (one per participant) this worker serves.
     max_peers_per_worker: int = 200
+    # Of them, from one client address (the address the connection came from).
+    max_peers_per_address: int = 100
+    # A peer connection not connected (ICE and DTLS) this long after its first offer is closed:
+    # an offer whose ICE never completes (trickle with no end of candidates) holds no slot.
+    ice_connect_timeout_s: float = 20.0
     # Packets kept per published track to answer its subscribers' NACKs (a power of two; 512 is
     # about 2.5 s of a 1.5 Mbit/s video stream).
     retransmit_history: int = 512
@@ -35,7 +40,10 @@ class MediaSettings:
     keyframe_retry_s: float = 0.5
 
     def __post_init__(self) -> None:
-        if self.max_publishers_per_room < 1 or self.max_peers_per_worker < 1:
+        peers = (self.max_peers_per_worker, self.max_peers_per_address)
+        if min(self.max_publishers_per_room, *peers) < 1:
             raise ValueError("media limits must be at least 1")
+        if self.ice_connect_timeout_s <= 0:
+            raise ValueError("ice_connect_timeout_s must be more than 0")
         if self.retransmit_history < 1 or self.retransmit_history & (self.retransmit_history - 1):
             raise ValueError("retransmit_history must be a power of two")

@@ -15,6 +15,9 @@ from typing import IO
 import httpx
 import pytest
 
+from server.serving import ws_max_size
+from server.settings import Settings
+
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 20.0
 STOP_TIMEOUT_S = 10.0
@@ -43,6 +46,9 @@ def uvicorn_argv(port: int) -> list[str]:
         str(port),
         "--ws-per-message-deflate",
         "false",
+        # As the Procfile: Plenum refuses to start under a uvicorn that buffers larger frames.
+        "--ws-max-size",
+        str(ws_max_size(Settings())),
     ]
 
 

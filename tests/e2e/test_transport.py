@@ -1,12 +1,15 @@
-"""The WebSocket as deployed: the Procfile's server declines per-message compression.
+"""The WebSocket as deployed, by the Procfile's and the README's own commands.
 
-docs/protocol.md says so, and every delivery would otherwise be compressed once per connection.
+The server declines per-message compression (docs/protocol.md says so, and every delivery would
+otherwise be compressed once per connection), and reads no frame larger than Plenum accepts.
 """
 
 import asyncio
 import contextlib
+import re
 import shlex
 import sys
+from collections.abc import Callable
 
 import msgpack
 import pytest
@@ -14,10 +17,16 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from server.close_codes import CloseCode
+from server.settings import Settings
 
-from .process import ROOT, StartServer, free_port, server_env
+from .process import ROOT, StartServer, free_port, server_env, uvicorn_argv
+from .raw_socket import RawSocket, binary_frame_header, handshake
 
 PROCFILE = ROOT / "Procfile"
+README = ROOT / "README.md"
+# What uvicorn would buffer by default (16 MiB), less one byte so that only a limit of Plenum's
+# own refuses it.
+UVICORN_DEFAULT_FRAME = 16 * 1024 * 1024 - 1
 
 
 def procfile_argv(port: int) -> list[str]:
@@ -29,6 +38,24 @@ def procfile_argv(port: int) -> list[str]:
     values["${WEB_CONCURRENCY:-1}"] = "1"
     rest = [values.get(w, w) for w in words[uvicorn_at + 1 :]]
     return [sys.executable, "-m", "uvicorn", *rest]
+
+
+def readme_argv(port: int) -> list[str]:
+    """The README's production command (Running in production), on loopback, one worker."""
+    section = README.read_text("utf-8").split("## Running in production", 1)[1]
+    block = re.search(r"```sh\n(.*?)```", section, re.DOTALL)
+    assert block, "no command in the README's Running in production"
+    command = next(
+        line for line in block[1].replace("\\\n", " ").splitlines() if "server.app" in line
+    )
+    words = shlex.split(command)
+    values = {"0.0.0.0": "127.0.0.1", "8000": str(port), "$WEB_CONCURRENCY": "1"}
+    rest = [values.get(w, w) for w in words[1:]]
+    assert words[0] == ".venv/bin/uvicorn", f"the README runs {words[0]}"
+    return [sys.executable, "-m", "uvicorn", *rest]
+
+
+COMMANDS: dict[str, Callable[[int], list[str]]] = {"Procfile": procfile_argv, "README": readme_argv}
 
 
 async def test_an_offer_of_compression_is_declined(start_server: StartServer) -> None:
@@ -62,3 +89,34 @@ async def test_one_address_holds_at_most_its_sockets_behind_a_proxy_or_not(
             await other.send(msgpack.packb({"v": 1, "type": "hello", "token": "x", "name": "A"}))
             reply = msgpack.unpackb(await asyncio.wait_for(other.recv(), 10))
             assert reply["code"] == "bad_token"
+@pytest.mark.parametrize("where", sorted(COMMANDS))
+async def test_a_frame_over_the_limit_is_refused_before_it_is_read(
+    start_server: StartServer, where: str
+) -> None:
+    port = free_port()
+    server = start_server(COMMANDS[where](port), port, server_env(port))
+    server.wait_healthy()
+    socket = await RawSocket.open(port)
+    try:
+        await socket.send(handshake(port))
+        assert (await socket.response_head()).startswith("HTTP/1.1 101")
+        # Only the header of a frame of almost 16 MiB: a server that means to read it all waits
+        # for the rest, and buffers it as it comes; Plenum's refuses it at once.
+        await socket.send(binary_frame_header(UVICORN_DEFAULT_FRAME))
+        assert await socket.close_code() == 1009
+    finally:
+        await socket.aclose()
+
+
+def test_uvicorn_that_would_buffer_larger_frames_is_refused_at_start(
+    start_server: StartServer,
+) -> None:
+    port = free_port()
+    argv = uvicorn_argv(port)
+    at = argv.index("--ws-max-size")
+    del argv[at : at + 2]  # uvicorn's default: 16 MiB
+    server = start_server(argv, port, server_env(port))
+    server.stopped = True  # exiting is what it should do
+    assert server.process.wait(20) == 3  # uvicorn's start-up failure
+    limit = Settings().max_frame_bytes + 1024
+    assert f"start uvicorn with --ws-max-size {limit}" in server.printed()

@@ -30,9 +30,11 @@ class ServerError(Exception):
 
 
 class Client:
-    def __init__(self, url: str, name: str) -> None:
+    def __init__(self, url: str, name: str, local_address: str | None = None) -> None:
         self.url = url
         self.name = name
+        # The loopback address to connect from (127.0.0.2, ...): another client address.
+        self.local_address = local_address
         self.me = ""
         self.resume_token = ""
         self.messages: list[Message] = []
@@ -50,11 +52,12 @@ class Client:
         *,
         district: str = "",
         timeout: float = TIMEOUT_S,
+        local_address: str | None = None,
         **more: str,
     ) -> "Client":
-        """Connect and say hello with a link token (and `more` hello fields); returns once the
-        `welcome` arrived."""
-        client = cls(url, name)
+        """Connect (from `local_address`, if given) and say hello with a link token (and `more`
+        hello fields); returns once the `welcome` arrived."""
+        client = cls(url, name, local_address)
         await client._open()
         hello = {"type": "hello", "token": token, "name": name, "district": district, **more}
         client.me = (await client._greet(hello, timeout))["you"]
@@ -179,7 +182,10 @@ class Client:
 
     async def _open(self) -> None:
         assert self._connection is None, "already connected"
-        self._connection = await connect(self.url, compression=None, open_timeout=TIMEOUT_S)
+        local = {} if self.local_address is None else {"local_addr": (self.local_address, 0)}
+        self._connection = await connect(
+            self.url, compression=None, open_timeout=TIMEOUT_S, **local
+        )
         self._reader = asyncio.create_task(self._read(self._connection))
 
     async def _greet(self, hello: Message, timeout: float) -> Message:

@@ -1,4 +1,5 @@
 import asyncio
+import contextlib
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -8,6 +9,7 @@ import uvicorn
 
 from server.app import create_app
 from server.plenum import Plenum
+from server.serving import uvicorn_options
 from server.settings import Settings
 
 from .clients import Forum
@@ -35,26 +37,35 @@ class Served:
     invite_token: str
     members: list[Member] = field(default_factory=list)
 
-    async def join(self, name: str, *, moderator: bool = False) -> Member:
+    async def join(
+        self, name: str, *, moderator: bool = False, local_address: str | None = None
+    ) -> Member:
         token = self.moderator_token if moderator else self.invite_token
-        member = await Member.join(self.ws_url, token, name)
+        member = await Member.join(self.ws_url, token, name, local_address)
         self.members.append(member)
         return member
 
 
 @pytest.fixture
 async def served() -> AsyncIterator[Served]:
-    plenum = Plenum(Settings(ice_host_addresses="127.0.0.1"))
+    async with serving(Settings(ice_host_addresses="127.0.0.1")) as served:
+        yield served
+
+
+@contextlib.asynccontextmanager
+async def serving(settings: Settings) -> AsyncIterator[Served]:
+    """Plenum with `settings` behind a real uvicorn on a loopback port, with one meeting."""
+    plenum = Plenum(settings)
     listening = socket.socket()
     listening.bind(("127.0.0.1", 0))
     # Listening before uvicorn takes it: early clients wait in the backlog, not on a retry loop.
     listening.listen()
     port = listening.getsockname()[1]
     config = uvicorn.Config(
-        create_app(plenum=plenum), log_level="warning", ws_per_message_deflate=False
+        create_app(plenum=plenum), log_level="warning", **uvicorn_options(plenum.settings)
     )
     server = uvicorn.Server(config)
-    serving = asyncio.create_task(server.serve(sockets=[listening]))
+    running = asyncio.create_task(server.serve(sockets=[listening]))
     live = await plenum.hub.create("Forum Dzielnicy Sośnica", None)
     links = plenum.links(live)
     served = Served(plenum, f"ws://127.0.0.1:{port}/ws", links.moderator_token, links.invite_token)
@@ -64,5 +75,5 @@ async def served() -> AsyncIterator[Served]:
         for member in served.members:
             await member.leave()
         server.should_exit = True
-        await asyncio.wait_for(serving, STOP_TIMEOUT_S)
+        await asyncio.wait_for(running, STOP_TIMEOUT_S)
         listening.close()

@@ -56,8 +56,10 @@ class Member:
     pump: asyncio.Task[None] | None = None
 
     @classmethod
-    async def join(cls, url: str, token: str, name: str) -> "Member":
-        socket = await Socket.join(url, token, name)
+    async def join(
+        cls, url: str, token: str, name: str, local_address: str | None = None
+    ) -> "Member":
+        socket = await Socket.join(url, token, name, local_address=local_address)
         peer = Client(SocketSignal(socket), ParticipantId(socket.me))
         member = cls(socket, peer)
         member.pump = asyncio.create_task(member._pump())
