@@ -43,7 +43,8 @@ const app = {
   render,
 };
 
-app.connection = new Connection({ onMessage: receive, onState: connectionState });
+// The tab keeps its resume token per link, so a reload comes back as the same person.
+app.connection = new Connection({ onMessage: receive, onState: connectionState, keptAs: `plenum.resume.${location.hash.slice(1)}` });
 app.media = new Media({
   send: (message) => app.connection.send(message),
   nameOf: (id) => app.nameOf(id),
@@ -75,6 +76,7 @@ function receive(m) {
   }
   if (m.type === "error") {
     if (m.code === "media_glare") app.media.glare();
+    else if (app.connection.reloaded) return; // the kept token was refused: the close says so
     else if (!app.joined) join.refused(app, m.code);
     else app.problem(i18n.has(`error.${m.code}`) ? t(`error.${m.code}`, { detail: m.message }) : t("error.other", { code: m.code }));
     return;
@@ -103,6 +105,10 @@ function connectionState(state, event) {
   const box = $("connection");
   box.dataset.state = state;
   if (state === "reconnecting") setText(box, t("connection.reconnecting"));
+  else if (state === "forgotten") {
+    setText(box, "");
+    join.ask(app, event?.code === 4003 ? t("connection.closed_4003") : "");
+  }
   else if (state === "unreachable") setText(box, t("connection.unreachable"));
   else if (state === "closed" && app.joined) {
     const specific = `connection.closed_${event?.code}`;
@@ -153,6 +159,7 @@ async function start() {
   chat.setup(app);
   moderator.setup(app);
   setInterval(() => workshop.tick(app), 1000);
+  app.connection.resumeKept();
   await join.setup(app);
 }
 

@@ -1,5 +1,6 @@
 // The meeting's WebSocket: msgpack frames, hello or resume, and an automatic resume (same room,
-// same role, chat kept) whenever the network drops. docs/protocol.md is the contract.
+// same role, chat kept) whenever the network drops or the page is reloaded. docs/protocol.md is
+// the contract.
 import { encode, decode } from "./vendor/msgpack/index.mjs";
 
 // Close codes after which coming back cannot work: a bad token, a removal, an unknown meeting.
@@ -9,15 +10,31 @@ const UNREACHABLE_AFTER = 3; // failed attempts before saying the server cannot 
 
 export class Connection {
   // onMessage(message): every server message; onState(state, detail): "connecting", "open",
-  // "reconnecting", "unreachable", "closed" (detail: the close event).
-  constructor({ onMessage, onState }) {
-    Object.assign(this, { onMessage, onState });
+  // "reconnecting", "unreachable", "closed", or "forgotten" when the token a reloaded page kept
+  // no longer works (detail: the close event). keptAs: where this tab keeps its resume token.
+  constructor({ onMessage, onState, keptAs }) {
+    Object.assign(this, { onMessage, onState, keptAs });
     this.socket = null;
     this.resumeToken = null;
     this.lastSeq = 0;
     this.nextRef = 1;
     this.failures = 0;
     this.timer = null;
+    this.reloaded = false; // resuming from a kept token, not yet welcomed
+  }
+
+  // A reloaded page comes back as the same participant: the tab keeps the newest resume token
+  // (sessionStorage lives as long as the tab, so another tab with the same link is someone new,
+  // as in Jitsi or Zoom). True if there was one to resume with.
+  resumeKept() {
+    const kept = sessionStorage.getItem(this.keptAs);
+    if (!kept) return false;
+    this.resumeToken = kept;
+    this.reloaded = true;
+    // No last_seq: the page holds nothing of the meeting yet, so the welcome brings a snapshot.
+    this.greeting = () => ({ type: "resume", resume: this.resumeToken, ref: this.nextRef++ });
+    this.dial();
+    return true;
   }
 
   get url() {
@@ -53,6 +70,8 @@ export class Connection {
   receive(message) {
     if (message.type === "welcome") {
       this.resumeToken = message.resume;
+      this.reloaded = false;
+      sessionStorage.setItem(this.keptAs, message.resume);
       this.lastSeq = message.seq;
       this.failures = 0;
       this.greeting = () => ({ type: "resume", resume: this.resumeToken, last_seq: this.lastSeq });
@@ -64,6 +83,14 @@ export class Connection {
   }
 
   closed(event) {
+    if (FINAL.has(event.code)) sessionStorage.removeItem(this.keptAs);
+    if (this.reloaded && FINAL.has(event.code)) {
+      // The kept token was refused (the grace period ran out, a removal): join afresh.
+      this.reloaded = false;
+      this.resumeToken = null;
+      this.onState("forgotten", event);
+      return;
+    }
     if (this.stopped || FINAL.has(event.code) || !this.resumeToken) {
       this.onState("closed", event);
       return;
