@@ -140,6 +140,8 @@ def test_mixing_by_district_and_organisation_leaves_the_mayor_and_the_absent_in_
         assert {residents[name][0] for name in members} == {"Łabędy", "Sośnica"}, where
         assert {residents[name][1] for name in members} == {"Rada Seniorów", "Szkoła nr 3"}, where
 
+    assert moderator.axe("console-assignment-pl") == []
+
     # Ticked, the presenter and the disconnected are dealt too.
     console.get_by_label(say("console.include_presenters")).check()
     console.get_by_label(say("console.include_absent")).check()
