@@ -558,7 +558,7 @@ def test_delete_room_sends_its_members_back_and_drops_its_plan() -> None:
     assert state.help_queue == []
 
 
-def test_assign_random_plans_everyone_but_the_moderators() -> None:
+def test_assign_random_plans_every_connected_participant() -> None:
     meeting = meeting_with(("a", "b", "c", "d", "e"), rooms=2)
     stamped = meeting.handle(MODERATOR, cmd.AssignRandom(), T0)
     assert len(stamped) == 1
