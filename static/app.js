@@ -5,7 +5,7 @@ import * as i18n from "./i18n.js";
 import { t } from "./i18n.js";
 import { Connection } from "./connection.js";
 import { Meeting, PLENARY } from "./state.js";
-import { Media } from "./media.js";
+import { Media, capture } from "./media.js";
 import { announcement } from "./announcements.js";
 import * as join from "./views/join.js";
 import * as people from "./views/people.js";
@@ -22,6 +22,7 @@ const app = {
   speaker: null, // the latest active_speaker message
   muteAsked: false, // a moderator asked us to mute, and we have not yet
   joined: false,
+  reloaded: false, // this page came back from the resume token its tab kept
   command(message) {
     if (!app.connection.send(message)) app.problem(t("connection.not_sent"));
   },
@@ -69,7 +70,13 @@ function receive(m) {
     join.leave(app);
     render();
     // A new connection has no media session on the server: start one (again).
-    if (m.media) app.media.start(m.media.ice_servers, first ? join.stream() : undefined);
+    if (m.media && first && app.reloaded) {
+      regain().then((stream) => {
+        app.media.start(m.media.ice_servers, stream);
+        render(); // the camera and microphone buttons, now that there are tracks
+      });
+    }
+    else if (m.media) app.media.start(m.media.ice_servers, first ? join.stream() : undefined);
     else join.dropDevices(); // a server without media: no camera or microphone is kept open
     if (first) $("main").focus();
     return;
@@ -101,11 +108,28 @@ function receive(m) {
   render();
 }
 
+// A reloaded page has lost its camera and microphone: take them again where the browser already
+// allows it (never a new prompt), both off until the person turns them on with their buttons.
+async function regain() {
+  const granted = async (name) => {
+    try {
+      return (await navigator.permissions.query({ name })).state === "granted";
+    } catch {
+      return false; // a browser that cannot tell: ask nothing
+    }
+  };
+  const [camera, microphone] = await Promise.all([granted("camera"), granted("microphone")]);
+  const stream = await capture({ camera, microphone }).catch(() => null);
+  stream?.getTracks().forEach((track) => { track.enabled = false; });
+  return stream;
+}
+
 function connectionState(state, event) {
   const box = $("connection");
   box.dataset.state = state;
   if (state === "reconnecting") setText(box, t("connection.reconnecting"));
   else if (state === "forgotten") {
+    app.reloaded = false;
     setText(box, "");
     join.ask(app, event?.code === 4003 ? t("connection.closed_4003") : "");
   }
@@ -159,7 +183,7 @@ async function start() {
   chat.setup(app);
   moderator.setup(app);
   setInterval(() => workshop.tick(app), 1000);
-  app.connection.resumeKept();
+  app.reloaded = app.connection.resumeKept();
   await join.setup(app);
 }
 

@@ -7,6 +7,14 @@ import { encode, decode } from "./vendor/msgpack/index.mjs";
 const FINAL = new Set([4001, 4003, 4004]);
 const RETRY_MS = [1000, 2000, 4000, 8000, 15000];
 const UNREACHABLE_AFTER = 3; // failed attempts before saying the server cannot be reached
+// The tab's own storage, or none where the browser refuses it (a reload then joins afresh).
+const TAB = (() => {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return null;
+  }
+})();
 
 export class Connection {
   // onMessage(message): every server message; onState(state, detail): "connecting", "open",
@@ -27,7 +35,7 @@ export class Connection {
   // (sessionStorage lives as long as the tab, so another tab with the same link is someone new,
   // as in Jitsi or Zoom). True if there was one to resume with.
   resumeKept() {
-    const kept = sessionStorage.getItem(this.keptAs);
+    const kept = TAB?.getItem(this.keptAs);
     if (!kept) return false;
     this.resumeToken = kept;
     this.reloaded = true;
@@ -71,7 +79,7 @@ export class Connection {
     if (message.type === "welcome") {
       this.resumeToken = message.resume;
       this.reloaded = false;
-      sessionStorage.setItem(this.keptAs, message.resume);
+      TAB?.setItem(this.keptAs, message.resume);
       this.lastSeq = message.seq;
       this.failures = 0;
       this.greeting = () => ({ type: "resume", resume: this.resumeToken, last_seq: this.lastSeq });
@@ -83,7 +91,7 @@ export class Connection {
   }
 
   closed(event) {
-    if (FINAL.has(event.code)) sessionStorage.removeItem(this.keptAs);
+    if (FINAL.has(event.code)) TAB?.removeItem(this.keptAs);
     if (this.reloaded && FINAL.has(event.code)) {
       // The kept token was refused (the grace period ran out, a removal): join afresh.
       this.reloaded = false;

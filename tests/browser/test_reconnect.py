@@ -4,7 +4,7 @@ person, and nothing is lost."""
 from playwright.sync_api import Browser, expect
 
 from .conftest import Serve
-from .person import Person, create_meeting
+from .person import MEDIA_TIMEOUT_MS, Person, create_meeting
 
 
 def test_a_dropped_participant_comes_back_to_its_room_with_its_chat(
@@ -127,3 +127,24 @@ def test_a_tab_back_after_its_grace_period_joins_afresh(serve: Serve, browser: B
     jan.join("Jan")
     expect(moderator.page.locator("#people-rooms .name")).to_have_text(["Anna Nowak", "Jan"])
     assert moderator.errors == jan.errors == []
+
+
+def test_a_presenter_who_reloads_can_turn_the_camera_on_again(
+    serve: Serve, browser: Browser
+) -> None:
+    server = serve()
+    created = create_meeting(server, "Forum Dzielnicy Sośnica")
+    moderator = Person.open(browser, created["moderator_link"]).join("Anna Nowak")
+    ewa = Person.open(browser, created["invite_link"]).join("Ewa")
+    ewa.sees_video_of("Anna Nowak")
+
+    moderator.page.reload()
+
+    # Back with the camera and microphone the browser already allowed, both off until asked.
+    camera = moderator.page.locator("#camera")
+    expect(camera).to_have_text("Turn camera on", timeout=MEDIA_TIMEOUT_MS)
+    expect(moderator.page.locator("#microphone")).to_have_text("Unmute microphone")
+    camera.click()
+    ewa.sees_video_of("Anna Nowak")
+    assert moderator.media_asks == 1  # counted since the reload: taken again once
+    assert moderator.errors == ewa.errors == []
