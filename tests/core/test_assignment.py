@@ -169,11 +169,12 @@ def test_someone_who_came_back_is_dealt_again() -> None:
 
 def test_the_forum_mixed_by_district_and_organisation_spreads_both() -> None:
     # Six districts, three organisations in each, three rooms: each room gets everyone's mix.
-    districts = [f"District {d}" for d in range(6) for _ in range(3)]
-    meeting = meeting_with(districts, rooms=3)
+    meeting = meeting_with([], rooms=3)
     organisations = ["Rada Seniorów", "Szkoła", "Stowarzyszenie"]
     for i in range(18):
-        meeting.state.participants[person(i)].organisation = organisations[(i // 3 + i) % 3]
+        district, organisation = f"District {i // 3}", organisations[(i // 3 + i) % 3]
+        join = cmd.Join(person(i), f"Person {i}", Role.PARTICIPANT, organisation, district)
+        meeting.handle(None, join, T0)
     by_both = (GroupBy.DISTRICT, GroupBy.ORGANISATION)
     plan = planned(meeting, cmd.AssignMixed(by_both))
     people = meeting.state.participants
