@@ -5,10 +5,11 @@ far), so room sizes never differ by more than one. The random way deals a shuffl
 
 The mixed way deals people grouped by their first key (district, organisation or group), largest
 group first, and within each group by the next key, and sends each person to the open room with
-the fewest of their first key, then of their next key. A group of s people then lands in s rooms
-of the layers it spans, so no room gets more than ceil(s / rooms) of it, which is the most even
-spread there is: the first key is always spread most evenly, the next ones as evenly as the
-earlier ones leave room for.
+the fewest of their first key, then of their next key. A group's people come one after another, so
+each layer they fill takes one of them in every room it has left, first the rooms with fewest of
+them: a group of s people puts floor or ceil of s / rooms in every room, the most even spread
+there is. Swaps between rooms then even out the next keys as far as they can without spreading an
+earlier key less evenly (`_even_out`).
 """
 
 import random
