@@ -179,16 +179,39 @@ class DeleteRoom:
         _require(self.room != PLENARY, "the plenary cannot be deleted")
 
 
-@dataclass(frozen=True)
-class AssignRandom:
-    """Deal everyone but the moderators into the workshops at random, sizes differing by one."""
+@dataclass(frozen=True, kw_only=True)
+class Dealing:
+    """Who an assignment deals: the participants who are connected, unless the moderator includes
+    the absent (still within their grace period), the presenters or the moderators, who otherwise
+    stay in the plenary."""
+
+    include_absent: bool = False
+    include_presenters: bool = False
+    include_moderators: bool = False
 
 
 @dataclass(frozen=True)
-class AssignMixed:
-    """Spread people sharing a district (organisation, group) across the workshops."""
+class AssignRandom(Dealing):
+    """Deal people into the workshops at random, room sizes differing by at most one."""
 
-    by: GroupBy = GroupBy.DISTRICT
+
+@dataclass(frozen=True)
+class AssignMixed(Dealing):
+    """Spread people sharing a district (organisation, group) across the workshops.
+
+    `by` is one key or a list of them: the first is spread as evenly as it can be, each next one as
+    evenly as it can be without spreading an earlier one less evenly.
+    """
+
+    by: GroupBy | tuple[GroupBy, ...] = GroupBy.DISTRICT
+
+    def __post_init__(self) -> None:
+        _require(len(self.keys) > 0, "by must name at least one key")
+        _require(len(set(self.keys)) == len(self.keys), "by must not name a key twice")
+
+    @property
+    def keys(self) -> tuple[GroupBy, ...]:
+        return self.by if isinstance(self.by, tuple) else (self.by,)
 
 
 @dataclass(frozen=True)

@@ -124,10 +124,10 @@ def decide(
             back = _moves(state, state.members(command.room), PLENARY)
             return [*back, (ev.RoomDeleted(command.room), EVERYONE)]
         case cmd.AssignRandom():
-            people = [p.id for p in _assignable(state)]
+            people = [p.id for p in _dealt(state, command)]
             return [(ev.PlanSet(deal_random(people, _workshop_ids(state), _rng(state))), EVERYONE)]
         case cmd.AssignMixed():
-            keyed = [(p.id, p.attribute(command.by)) for p in _assignable(state)]
+            keyed = [(p.id, [p.attribute(k) for k in command.keys]) for p in _dealt(state, command)]
             return [(ev.PlanSet(deal_mixed(keyed, _workshop_ids(state), _rng(state))), EVERYONE)]
         case cmd.MoveParticipant():
             target = _participant(state, command.participant)
@@ -358,9 +358,18 @@ def _moves(state: MeetingState, people: Iterable[ParticipantId], room: RoomId) -
     ]
 
 
-def _assignable(state: MeetingState) -> list[Participant]:
+def _dealt(state: MeetingState, dealing: cmd.Dealing) -> list[Participant]:
     _check(bool(state.workshops), Reason.CONFLICT, "create workshop rooms before assigning")
-    return [p for p in state.participants.values() if p.role is not Role.MODERATOR]
+    roles = {Role.PARTICIPANT}
+    if dealing.include_presenters:
+        roles.add(Role.PRESENTER)
+    if dealing.include_moderators:
+        roles.add(Role.MODERATOR)
+    return [
+        p
+        for p in state.participants.values()
+        if p.role in roles and (p.connected or dealing.include_absent)
+    ]
 
 
 def _workshop_ids(state: MeetingState) -> list[RoomId]:

@@ -62,7 +62,8 @@ class Hello:
 @dataclass(frozen=True)
 class Resume:
     resume: str
-    last_seq: int
+    # None: the client holds nothing of the meeting (a reloaded page), so it needs a snapshot.
+    last_seq: int | None = None
 
 
 class Closing(Exception):
@@ -381,17 +382,18 @@ async def _resume(plenum: Plenum, connection: Connection, inbound: Inbound) -> M
         connection.close(code, rejected.detail)
         return None
     connection.participant = grant.participant
-    missed = await _missed_since(live, resume.last_seq)
+    last_seq = resume.last_seq
+    missed = None if last_seq is None else await _missed_since(live, last_seq)
     # From here to the end nothing awaits, so no event can slip between the replay and the
     # live events that follow it.
     previous = live.attach(connection)
     if previous is not None:
         previous.close(CloseCode.REPLACED, "the same participant connected again")
     # A replay that would fill the send queue is worse than a fresh snapshot.
-    if missed is None or len(missed) >= plenum.settings.send_queue // 2:
+    if last_seq is None or missed is None or len(missed) >= plenum.settings.send_queue // 2:
         _welcome(plenum, live, connection, snapshot=True)
     else:
-        connection.seen_seq = resume.last_seq
+        connection.seen_seq = last_seq
         _welcome(plenum, live, connection, snapshot=False)
         for stamped in missed:
             if sees(stamped, connection.participant):

@@ -5,7 +5,7 @@ import * as i18n from "./i18n.js";
 import { t } from "./i18n.js";
 import { Connection } from "./connection.js";
 import { Meeting, PLENARY } from "./state.js";
-import { Media } from "./media.js";
+import { Media, capture } from "./media.js";
 import { announcement } from "./announcements.js";
 import * as join from "./views/join.js";
 import * as people from "./views/people.js";
@@ -22,6 +22,7 @@ const app = {
   speaker: null, // the latest active_speaker message
   muteAsked: false, // a moderator asked us to mute, and we have not yet
   joined: false,
+  reloaded: false, // this page came back from the resume token its tab kept
   command(message) {
     if (!app.connection.send(message)) app.problem(t("connection.not_sent"));
   },
@@ -43,7 +44,8 @@ const app = {
   render,
 };
 
-app.connection = new Connection({ onMessage: receive, onState: connectionState });
+// The tab keeps its resume token per link, so a reload comes back as the same person.
+app.connection = new Connection({ onMessage: receive, onState: connectionState, link: location.hash.slice(1) });
 app.media = new Media({
   send: (message) => app.connection.send(message),
   nameOf: (id) => app.nameOf(id),
@@ -68,13 +70,20 @@ function receive(m) {
     join.leave(app);
     render();
     // A new connection has no media session on the server: start one (again).
-    if (m.media) app.media.start(m.media.ice_servers, first ? join.stream() : undefined);
+    if (m.media && first && app.reloaded) {
+      regain().then((stream) => {
+        app.media.start(m.media.ice_servers, stream);
+        render(); // the camera and microphone buttons, now that there are tracks
+      });
+    }
+    else if (m.media) app.media.start(m.media.ice_servers, first ? join.stream() : undefined);
     else join.dropDevices(); // a server without media: no camera or microphone is kept open
     if (first) $("main").focus();
     return;
   }
   if (m.type === "error") {
     if (m.code === "media_glare") app.media.glare();
+    else if (app.connection.reloaded) return; // the kept token was refused: the close says so
     else if (!app.joined) join.refused(app, m.code);
     else app.problem(i18n.has(`error.${m.code}`) ? t(`error.${m.code}`, { detail: m.message }) : t("error.other", { code: m.code }));
     return;
@@ -104,10 +113,31 @@ function receive(m) {
   render();
 }
 
+// A reloaded page has lost its camera and microphone: take them again where the browser already
+// allows it (never a new prompt), both off until the person turns them on with their buttons.
+async function regain() {
+  const granted = async (name) => {
+    try {
+      return (await navigator.permissions.query({ name })).state === "granted";
+    } catch {
+      return false; // a browser that cannot tell: ask nothing
+    }
+  };
+  const [camera, microphone] = await Promise.all([granted("camera"), granted("microphone")]);
+  const stream = await capture({ camera, microphone }).catch(() => null);
+  stream?.getTracks().forEach((track) => { track.enabled = false; });
+  return stream;
+}
+
 function connectionState(state, event) {
   const box = $("connection");
   box.dataset.state = state;
   if (state === "reconnecting") setText(box, t("connection.reconnecting"));
+  else if (state === "forgotten") {
+    app.reloaded = false;
+    setText(box, "");
+    join.ask(app, event?.code === 4003 ? t("connection.closed_4003") : "");
+  }
   else if (state === "unreachable") setText(box, t("connection.unreachable"));
   else if (state === "closed" && app.joined) {
     const specific = `connection.closed_${event?.code}`;
@@ -158,6 +188,7 @@ async function start() {
   chat.setup(app);
   moderator.setup(app);
   setInterval(() => workshop.tick(app), 1000);
+  app.reloaded = app.connection.resumeKept();
   await join.setup(app);
 }
 

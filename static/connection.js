@@ -1,5 +1,6 @@
 // The meeting's WebSocket: msgpack frames, hello or resume, and an automatic resume (same room,
-// same role, chat kept) whenever the network drops. docs/protocol.md is the contract.
+// same role, chat kept) whenever the network drops or the page is reloaded. docs/protocol.md is
+// the contract.
 import { encode, decode } from "./vendor/msgpack/index.mjs";
 import * as standing from "./standing.js";
 
@@ -7,18 +8,43 @@ import * as standing from "./standing.js";
 const FINAL = new Set([4001, 4003, 4004]);
 const RETRY_MS = [1000, 2000, 4000, 8000, 15000];
 const UNREACHABLE_AFTER = 3; // failed attempts before saying the server cannot be reached
+// The tab's own storage, or none where the browser refuses it (a reload then joins afresh).
+const TAB = (() => {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return null;
+  }
+})();
 
 export class Connection {
   // onMessage(message): every server message; onState(state, detail): "connecting", "open",
-  // "reconnecting", "unreachable", "closed" (detail: the close event).
-  constructor({ onMessage, onState }) {
-    Object.assign(this, { onMessage, onState });
+  // "reconnecting", "unreachable", "closed", or "forgotten" when the token a reloaded page kept
+  // no longer works (detail: the close event). link: the page's link token (its #fragment).
+  constructor({ onMessage, onState, link }) {
+    Object.assign(this, { onMessage, onState, link });
+    this.keptAs = `plenum.resume.${link}`; // where this tab keeps its resume token
     this.socket = null;
     this.resumeToken = null;
     this.lastSeq = 0;
     this.nextRef = 1;
     this.failures = 0;
     this.timer = null;
+    this.reloaded = false; // resuming from a kept token, not yet welcomed
+  }
+
+  // A reloaded page comes back as the same participant: the tab keeps the newest resume token
+  // (sessionStorage lives as long as the tab, so another tab with the same link is someone new,
+  // as in Jitsi or Zoom). True if there was one to resume with.
+  resumeKept() {
+    const kept = TAB?.getItem(this.keptAs);
+    if (!kept) return false;
+    this.resumeToken = kept;
+    this.reloaded = true;
+    // No last_seq: the page holds nothing of the meeting yet, so the welcome brings a snapshot.
+    this.greeting = () => ({ type: "resume", resume: this.resumeToken, ref: this.nextRef++ });
+    this.dial();
+    return true;
   }
 
   get url() {
@@ -57,6 +83,8 @@ export class Connection {
     if (message.type === "welcome") {
       this.you = message.you;
       this.resumeToken = message.resume;
+      this.reloaded = false;
+      TAB?.setItem(this.keptAs, message.resume);
       this.lastSeq = message.seq;
       this.failures = 0;
       this.greeting = () => ({ type: "resume", resume: this.resumeToken, last_seq: this.lastSeq });
@@ -72,6 +100,14 @@ export class Connection {
 
   closed(event) {
     if (event.code === 4003) standing.removed(this.link, this.resumeToken);
+    if (FINAL.has(event.code)) TAB?.removeItem(this.keptAs);
+    if (this.reloaded && FINAL.has(event.code)) {
+      // The kept token was refused (the grace period ran out, a removal): join afresh.
+      this.reloaded = false;
+      this.resumeToken = null;
+      this.onState("forgotten", event);
+      return;
+    }
     if (this.stopped || FINAL.has(event.code) || !this.resumeToken) {
       this.onState("closed", event);
       return;

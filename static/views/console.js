@@ -15,8 +15,17 @@ export function setup(app) {
     app.command({ type: "create_rooms", names: [name] });
     $("room-name").value = "";
   });
-  $("assign-random").addEventListener("click", () => app.command({ type: "assign_random" }));
-  $("assign-mixed").addEventListener("click", () => app.command({ type: "assign_mixed", by: $("assign-by").value }));
+  // Who is dealt: the connected participants, and whoever the moderator ticked besides.
+  const including = () => ({
+    include_absent: $("include-absent").checked,
+    include_presenters: $("include-presenters").checked,
+    include_moderators: $("include-moderators").checked,
+  });
+  $("assign-random").addEventListener("click", () => app.command({ type: "assign_random", ...including() }));
+  $("assign-mixed").addEventListener("click", () => {
+    const by = [$("assign-by").value, $("assign-then-by").value].filter((key, i, keys) => key && keys.indexOf(key) === i);
+    app.command({ type: "assign_mixed", by, ...including() });
+  });
   $("self-select").addEventListener("change", (e) => app.command({ type: "set_self_select", allowed: e.target.checked }));
   submit("open-form", () => app.command({ type: "open_rooms", duration_s: Math.round(Number($("open-minutes").value) * 60) }));
   submit("extend-form", () => app.command({ type: "extend_rooms", seconds: Math.round(Number($("extend-minutes").value) * 60) }));

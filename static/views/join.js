@@ -42,7 +42,8 @@ export async function setup(app) {
     return;
   }
   invitation = body;
-  show($("join-view"), true);
+  // A reloaded page resuming from its kept token shows the form only if that fails (ask).
+  show($("join-view"), !app.joined && !app.connection.reloaded);
   // A server that carries no audio or video: nothing to check, and the browser is never asked.
   show($("join-devices"), invitation.media !== false);
   render(app);
@@ -128,6 +129,13 @@ async function submit(app) {
     district: $("join-district").value.trim(),
     group: $("join-group").value.trim(),
   });
+}
+
+// The token this tab kept no longer works (the grace period ran out, a removal): join afresh.
+export function ask(app, text) {
+  if (!invitation || app.joined) return;
+  show($("join-view"), true);
+  if (text) error(text);
 }
 
 function error(text) {

@@ -112,12 +112,15 @@ class Person:
         if message.type == "error" and "Content Security Policy" in message.text:
             self.errors.append(message.text)
 
-    def join(self, name: str, district: str = "", *, camera: bool = True) -> "Person":
+    def join(
+        self, name: str, district: str = "", *, organisation: str = "", camera: bool = True
+    ) -> "Person":
         self.name = name
         page = self.page
         expect(page.locator("#join-view")).to_be_visible()
         page.locator("#join-name").fill(name)
         page.locator("#join-district").fill(district)
+        page.locator("#join-organisation").fill(organisation)
         if page.locator("#join-devices").is_visible():  # hidden when the server carries no media
             page.locator("#join-camera").set_checked(camera)
         page.locator("#join-submit").click()

@@ -79,3 +79,87 @@ def test_dragging_choosing_and_muting(serve: Serve, browser: Browser) -> None:
     moderator.screenshot("console-board")
     for person in everyone:
         assert person.errors == [], person.name
+
+
+def test_mixing_by_district_and_organisation_leaves_the_mayor_and_the_absent_in_the_plenary(
+    serve: Serve, browser: Browser
+) -> None:
+    server = serve(PLENUM_MEDIA="off")
+    created = create_meeting(server, "Forum Dzielnicy Sośnica")
+    moderator = Person.open(browser, created["moderator_link"], "pl-PL").join("Anna Nowak")
+    say = moderator.say
+    mayor = Person.open(browser, created["invite_link"], "pl-PL")
+    mayor.join("Burmistrz", "Centrum", organisation="Urząd Miasta")
+    residents = {
+        "Ewa": ("Łabędy", "Rada Seniorów"),
+        "Jan": ("Łabędy", "Szkoła nr 3"),
+        "Ola": ("Sośnica", "Rada Seniorów"),
+        "Piotr": ("Sośnica", "Szkoła nr 3"),
+    }
+    people = [
+        Person.open(browser, created["invite_link"], "pl-PL").join(
+            name, district, organisation=organisation
+        )
+        for name, (district, organisation) in residents.items()
+    ]
+    away = Person.open(browser, created["invite_link"], "pl-PL")
+    away.join("Marek", "Łabędy", organisation="Rada Seniorów")
+    away.page.close()
+
+    page = moderator.page
+    console = page.locator("#console")
+    expect(console.locator("#roster tr", has_text="Marek")).to_contain_text(say("people.offline"))
+    mayor_row = console.locator("#roster tr", has_text="Burmistrz")
+    mayor_row.locator(".role-to").select_option("presenter")
+    mayor_row.get_by_role("button", name=say("console.set_role_named", name="Burmistrz")).click()
+    expect(mayor_row.locator(".role")).to_contain_text(say("role.presenter"))
+    for room in ("Zieleń", "Transport"):
+        console.get_by_label(say("console.room_name"), exact=True).first.fill(room)
+        console.get_by_role("button", name=say("console.add_room")).click()
+    expect(console.locator("#room-list > li")).to_have_count(2)
+
+    def plan() -> dict[str, str]:
+        rows = console.locator("#roster tr").all()
+        return {r.locator(".name").inner_text(): r.locator(".planned").inner_text() for r in rows}
+
+    def planned(room: str, count: int) -> None:
+        expect(console.locator("#roster .planned", has_text=room)).to_have_count(count)
+
+    console.get_by_label(say("console.mix_by")).select_option("district")
+    console.get_by_label(say("console.then_by")).select_option("organisation")
+    console.get_by_role("button", name=say("console.assign_mixed")).click()
+    planned("Zieleń", 2)
+    planned("Transport", 2)
+    where = plan()
+    plenary = say("rooms.plenary")
+    assert (where["Burmistrz"], where["Marek"], where["Anna Nowak"]) == (plenary,) * 3
+    for room in ("Zieleń", "Transport"):
+        members = [name for name in residents if where[name] == room]
+        assert len(members) == 2, where
+        # One of each district, and one of each organisation.
+        assert {residents[name][0] for name in members} == {"Łabędy", "Sośnica"}, where
+        assert {residents[name][1] for name in members} == {"Rada Seniorów", "Szkoła nr 3"}, where
+
+    assert moderator.axe("console-assignment-pl") == []
+
+    # Ticked, the presenter and the disconnected are dealt too.
+    console.get_by_label(say("console.include_presenters")).check()
+    console.get_by_label(say("console.include_absent")).check()
+    console.get_by_role("button", name=say("console.assign_random")).click()
+    planned("Zieleń", 3)
+    planned("Transport", 3)
+    assert plan()["Anna Nowak"] == plenary
+    console.get_by_label(say("console.include_presenters")).uncheck()
+    console.get_by_label(say("console.include_absent")).uncheck()
+
+    console.get_by_role("button", name=say("console.assign_mixed")).click()
+    planned("Zieleń", 2)
+    console.get_by_label(say("console.minutes"), exact=True).fill("5")
+    console.get_by_role("button", name=say("console.open")).click()
+    for person in people:
+        expect(person.page.locator("#where")).to_have_text(
+            say("workshop.where", room=plan()[person.name])
+        )
+    expect(mayor.page.locator("#where")).to_have_text(plenary)
+    for person in (moderator, mayor, *people):
+        assert person.errors == []

@@ -15,9 +15,9 @@ from rooms.errors import Reason, Rejected
 from rooms.events import Stamped
 from rooms.ids import PLENARY, ParticipantId
 from rooms.meeting import Meeting
-from rooms.model import Phase, Role
+from rooms.model import GroupBy, Phase, Role
 from rooms.policy import ANY_PHASE, RULES, Who
-from rooms.records import to_plain
+from rooms.records import RecordError, from_plain, to_plain
 from rooms.view import chat_before, sees, view_for
 
 from .builders import MODERATOR, T0, meeting_with, person, room
@@ -585,7 +585,7 @@ def test_delete_room_sends_its_members_back_and_drops_its_plan() -> None:
     assert state.help_queue == []
 
 
-def test_assign_random_plans_everyone_but_the_moderators() -> None:
+def test_assign_random_plans_every_connected_participant() -> None:
     meeting = meeting_with(("a", "b", "c", "d", "e"), rooms=2)
     stamped = meeting.handle(MODERATOR, cmd.AssignRandom(), T0)
     assert len(stamped) == 1
@@ -602,6 +602,30 @@ def test_assign_random_plans_everyone_but_the_moderators() -> None:
 def test_assign_without_rooms_is_refused(command: cmd.Command) -> None:
     meeting = meeting_with()
     assert refused(meeting, MODERATOR, command).reason is Reason.CONFLICT
+
+
+def test_mixed_assignment_reads_one_key_or_a_list_of_them() -> None:
+    both = from_plain(cmd.AssignMixed, {"by": ["district", "organisation"]})
+    assert both.keys == (GroupBy.DISTRICT, GroupBy.ORGANISATION)
+    assert from_plain(cmd.AssignMixed, {"by": "group"}).keys == (GroupBy.GROUP,)
+    assert from_plain(cmd.AssignMixed, {}).keys == (GroupBy.DISTRICT,)
+    flags = from_plain(cmd.AssignRandom, {"include_absent": True, "include_presenters": True})
+    assert flags == cmd.AssignRandom(include_absent=True, include_presenters=True)
+
+
+@pytest.mark.parametrize(
+    ("fields", "problem"),
+    [
+        ({"by": []}, "by must name at least one key"),
+        ({"by": ["district", "district"]}, "by must not name a key twice"),
+        ({"by": ["district", "street"]}, "by"),
+        ({"include_absent": "yes"}, "include_absent: expected a boolean"),
+    ],
+)
+def test_a_bad_mixed_assignment_says_which_field(fields: dict[str, object], problem: str) -> None:
+    with pytest.raises(RecordError) as caught:
+        from_plain(cmd.AssignMixed, fields)
+    assert problem in str(caught.value)
 
 
 def test_move_participant_before_opening_only_plans() -> None:

@@ -41,9 +41,33 @@ class Draw:
     flag: bool
     role: Role
     by: GroupBy
+    keys: tuple[GroupBy, ...]
+    # include_absent, include_presenters, include_moderators
+    including: tuple[bool, bool, bool]
 
 
 Step = tuple[ParticipantId | None, cmd.Command]
+
+
+def dealing(d: "Draw") -> dict[str, bool]:
+    absent, presenters, moderators = d.including
+    return {
+        "include_absent": absent,
+        "include_presenters": presenters,
+        "include_moderators": moderators,
+    }
+
+
+def dealt(state: MeetingState, command: cmd.Dealing) -> set[ParticipantId]:
+    """Who an assignment must deal: once each, and nobody else."""
+    roles = {Role.PARTICIPANT}
+    roles |= {Role.PRESENTER} if command.include_presenters else set()
+    roles |= {Role.MODERATOR} if command.include_moderators else set()
+    return {
+        p.id
+        for p in state.participants.values()
+        if p.role in roles and (p.connected or command.include_absent)
+    }
 
 # Each kind of step, listed as often as it should come up.
 KINDS: list[tuple[int, Callable[[Draw], Step]]] = [
@@ -73,8 +97,9 @@ KINDS: list[tuple[int, Callable[[Draw], Step]]] = [
     (3, lambda d: (d.sender, cmd.CreateRooms((d.text,) * (1 + d.seconds % 3)))),
     (2, lambda d: (d.sender, cmd.RenameRoom(d.workshop, d.text, d.text if d.flag else None))),
     (2, lambda d: (d.sender, cmd.DeleteRoom(d.workshop))),
-    (2, lambda d: (d.sender, cmd.AssignRandom())),
-    (2, lambda d: (d.sender, cmd.AssignMixed(d.by))),
+    (2, lambda d: (d.sender, cmd.AssignRandom(**dealing(d)))),
+    (2, lambda d: (d.sender, cmd.AssignMixed(d.by, **dealing(d)))),
+    (2, lambda d: (d.sender, cmd.AssignMixed(d.keys, **dealing(d)))),
     (3, lambda d: (d.sender, cmd.MoveParticipant(d.target, d.room))),
     (1, lambda d: (d.sender, cmd.SetSelfSelect(d.flag))),
     (3, lambda d: (d.sender, cmd.OpenRooms(d.seconds if d.flag else None))),
@@ -99,6 +124,8 @@ draws = st.builds(
     flag=st.booleans(),
     role=st.sampled_from(Role),
     by=st.sampled_from(GroupBy),
+    keys=st.lists(st.sampled_from(GroupBy), min_size=1, max_size=3, unique=True).map(tuple),
+    including=st.tuples(st.booleans(), st.booleans(), st.booleans()),
 )
 
 steps = st.tuples(
@@ -165,11 +192,14 @@ def test_random_sessions_keep_the_meeting_consistent(
         actor, command = make(draw)
         now += elapsed
         before = to_plain(meeting.state)
+        expected = dealt(meeting.state, command) if isinstance(command, cmd.Dealing) else None
         try:
             stamped = meeting.handle(actor, command, now)
         except Rejected:
             assert to_plain(meeting.state) == before
             continue
+        if expected is not None:
+            assert set(meeting.state.plan) == expected, command
         for one in stamped:
             assert one.seq == len(log) + 1
             assert one.at == now

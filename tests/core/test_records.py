@@ -120,6 +120,8 @@ def test_a_populated_state_survives_a_round_trip_through_json() -> None:
         cmd.OpenRooms(None),
         cmd.OpenRooms(90),
         cmd.AssignMixed(GroupBy.ORGANISATION),
+        cmd.AssignMixed((GroupBy.DISTRICT, GroupBy.ORGANISATION), include_presenters=True),
+        cmd.AssignRandom(include_absent=True, include_moderators=True),
         cmd.SendChat("hi", to=P),
         cmd.GiveFloor(),
         cmd.HardMute(P),

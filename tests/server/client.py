@@ -93,8 +93,10 @@ class Client:
         await self.send({"type": "hello", "token": token, "name": name, **attributes})
         return await self.expect("welcome")
 
-    async def resume(self, token: str, last_seq: int) -> dict[str, Any]:
-        await self.send({"type": "resume", "resume": token, "last_seq": last_seq})
+    async def resume(self, token: str, last_seq: int | None) -> dict[str, Any]:
+        """None: come back holding nothing, as a reloaded page does."""
+        seen = {} if last_seq is None else {"last_seq": last_seq}
+        await self.send({"type": "resume", "resume": token, **seen})
         return await self.expect("welcome")
 
     async def ask(self, message: dict[str, Any]) -> list[dict[str, Any]]:

@@ -102,6 +102,32 @@ async def test_a_resume_the_log_cannot_serve_gets_a_snapshot(serve: Serve, behin
     assert (await back.expect("broadcast_sent"))["seq"] == sent["seq"] == state.seq
 
 
+async def test_a_reloaded_page_resumes_with_no_last_seq_and_gets_a_snapshot(
+    meeting: ServedMeeting,
+) -> None:
+    moderator, _ = await meeting.join("Mo", moderator=True)
+    ala, ala_welcome = await meeting.join("Ala")
+    bo, _ = await meeting.join("Bo")
+    await ala.ask({"type": "raise_hand"})
+    await bo.ask({"type": "raise_hand"})
+    await _everyone_at(moderator, ala, bo)
+    await ala.disconnect()
+    await moderator.until("participant_disconnected")
+
+    back = await meeting.connect()
+    welcome = await back.resume(ala_welcome["resume"], None)
+
+    state = meeting.live.meeting.state
+    snapshot: dict[str, Any] = welcome["snapshot"]
+    assert welcome["you"] == ala_welcome["you"]
+    assert welcome["seq"] == snapshot["seq"] == state.seq
+    assert snapshot["participants"][ala_welcome["you"]]["connected"] is True
+    assert [p["name"] for p in snapshot["participants"].values()] == ["Mo", "Ala", "Bo"]
+    assert snapshot["hand_queue"][0] == ala_welcome["you"]
+    sent = (await moderator.ask({"type": "broadcast", "text": "live"}))[-2]
+    assert (await back.expect("broadcast_sent"))["seq"] == sent["seq"]
+
+
 async def test_a_second_connection_with_the_same_resume_token_replaces_the_first(
     meeting: ServedMeeting,
 ) -> None:
