@@ -12,8 +12,7 @@ from .conftest import Serve
 from .person import MEDIA_TIMEOUT_MS, Person, create_meeting
 
 PRESENTER = "Anna Nowak"
-# Three in one room keep the test light; the forum round of issue 10 had six in three rooms
-# (measured the same way: see the README's media section).
+# Three in one room keep the test light; the forum round of issue 10 had six in three rooms.
 NAMES = ("Ewa", "Jan", "Ola")
 ROOMS = ("Zieleń",)
 # Full rate: most of the frames the presenter's browser encodes a second (its fake camera gives
