@@ -44,6 +44,7 @@ export class Media {
     this.sending = []; // { transceiver, source } for each track we send
     this.received = new Map(); // mid -> { source, publisher, element }
     this.chain = Promise.resolve(); // one signalling step at a time, in arrival order
+    this.asking = false; // the browser is being asked for a camera or microphone
   }
 
   // Runs `step` after the ones before it; a failure is shown, and the next step still runs.
@@ -165,6 +166,8 @@ export class Media {
   }
 
   async turnOn(kind) {
+    if (this.asking) return; // a second click while the browser is still asked
+    this.asking = true;
     let track;
     try {
       const stream = await capture({ camera: kind === "video", microphone: kind === "audio" });
@@ -173,6 +176,8 @@ export class Media {
       console.error("media:", error);
       this.say(t(DEVICE_PROBLEMS[error?.name] ?? "media.device_failed"));
       return;
+    } finally {
+      this.asking = false;
     }
     this.say("");
     this.stream ??= new MediaStream();
@@ -182,7 +187,6 @@ export class Media {
       const sent = this.sending.find((x) => x.source === SOURCES[kind]);
       if (!this.pc || !sent) return; // the next connect() sends it
       await sent.transceiver.sender.replaceTrack(track);
-      sent.transceiver.sender.setStreams(this.stream);
       sent.transceiver.direction = "sendonly";
       await this.offer();
     });
