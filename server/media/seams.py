@@ -290,7 +290,8 @@ def numbering_of(description: SessionDescription) -> Numbering:
     return Numbering(codecs, extensions)
 
 
-# RFC 3551's dynamic range first, then the lower range browsers also use (RFC 7587 allows it).
+# RFC 3551's dynamic range first, then 35-63, which browsers use once it runs out (RFC 5761 keeps
+# 64-95 clear of RTCP's packet types under rtcp-mux).
 _FREE_PAYLOAD_TYPES: Final = (*range(96, 128), *range(35, 64))
 
 
