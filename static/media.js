@@ -5,6 +5,8 @@ import { el } from "./dom.js";
 import { t } from "./i18n.js";
 
 const GATHERING_TIMEOUT_MS = 5000;
+const SOURCES = { audio: "microphone", video: "camera" };
+const DEVICE_PROBLEMS = { NotAllowedError: "media.device_blocked", NotFoundError: "media.device_missing" };
 export const CAMERA = { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 24 } };
 
 function gathered(pc) {
@@ -42,11 +44,16 @@ export class Media {
     this.sending = []; // { transceiver, source } for each track we send
     this.received = new Map(); // mid -> { source, publisher, element }
     this.chain = Promise.resolve(); // one signalling step at a time, in arrival order
+    this.asking = false; // the browser is being asked for a camera or microphone
   }
 
   // Runs `step` after the ones before it; a failure is shown, and the next step still runs.
+  // The browser's own words are for developers (the console), never for the page.
   enqueue(step) {
-    this.chain = this.chain.then(step).catch((error) => this.say(t("media.failed", { reason: error.message ?? error })));
+    this.chain = this.chain.then(step).catch((error) => {
+      console.error("media:", error);
+      this.say(t("media.failed"));
+    });
     return this.chain;
   }
 
@@ -60,9 +67,15 @@ export class Media {
     this.stop();
     const pc = this.pc = new RTCPeerConnection({ iceServers });
     this.sending = [];
-    for (const track of this.stream?.getTracks() ?? []) {
-      const transceiver = pc.addTransceiver(track, { direction: "sendonly", streams: [this.stream] });
-      this.sending.push({ transceiver, source: track.kind === "audio" ? "microphone" : "camera" });
+    // One m-line of each kind from the first offer, whatever the person has: the server numbers
+    // its own m-lines as this offer numbers each kind, and a camera or microphone turned on
+    // later takes its kind's m-line, which stays inactive until then.
+    for (const kind of ["audio", "video"]) {
+      const track = this.track(kind);
+      const transceiver = track
+        ? pc.addTransceiver(track, { direction: "sendonly", streams: [this.stream] })
+        : pc.addTransceiver(kind, { direction: "inactive" });
+      this.sending.push({ transceiver, source: SOURCES[kind] });
     }
     if (this.screen) this.addScreen(this.screen);
     this.showOwn();
@@ -145,9 +158,38 @@ export class Media {
   }
 
   // Muting keeps the track and sends silence (or black): unmuting needs no renegotiation.
-  setEnabled(kind, enabled) {
+  // A camera or microphone the person joined without is asked for when first turned on.
+  async setEnabled(kind, enabled) {
     const track = this.track(kind);
     if (track) track.enabled = enabled;
+    else if (enabled) await this.turnOn(kind);
+  }
+
+  async turnOn(kind) {
+    if (this.asking) return; // a second click while the browser is still asked
+    this.asking = true;
+    let track;
+    try {
+      const stream = await capture({ camera: kind === "video", microphone: kind === "audio" });
+      track = stream.getTracks()[0];
+    } catch (error) {
+      console.error("media:", error);
+      this.say(t(DEVICE_PROBLEMS[error?.name] ?? "media.device_failed"));
+      return;
+    } finally {
+      this.asking = false;
+    }
+    this.say("");
+    this.stream ??= new MediaStream();
+    this.stream.addTrack(track);
+    if (kind === "video") this.showOwn();
+    await this.enqueue(async () => {
+      const sent = this.sending.find((x) => x.source === SOURCES[kind]);
+      if (!this.pc || !sent) return; // the next connect() sends it
+      await sent.transceiver.sender.replaceTrack(track);
+      sent.transceiver.direction = "sendonly";
+      await this.offer();
+    });
   }
 
   enabled(kind) {

@@ -98,6 +98,8 @@ class Feed:
         self._clock = clock
         self._starts_keyframe: StartsKeyframe = keyframe_test("")
         self._last_request = -1e9
+        # A keyframe was asked for and has not come yet: it will answer every request until then.
+        self._keyframe_asked = False
         self._requests: set[asyncio.Task[None]] = set()
         self._ssrc: int | None = None
         self._highest = 0
@@ -139,6 +141,8 @@ class Feed:
         if self.kind == "video":
             self.frames += packet.marker
             self.keyframes += keyframe
+            if keyframe:
+                self._keyframe_asked = False
         elif self._on_level is not None and self.allowed:
             # Only a track the engine forwards counts: a refused or hard-muted voice is not heard.
             level = packet.extensions.audio_level
@@ -160,15 +164,23 @@ class Feed:
         self.outlets.discard(outlet)
 
     def request_keyframe(self) -> None:
+        """Ask the publisher for a keyframe, unless one asked for is still on its way.
+
+        At a recall every subscriber opens within a second or two, and each would ask; one
+        keyframe serves all that wait, and a browser whose encoder is asked for a keyframe every
+        quarter of a second spends its bitrate on them and drops frames for everyone.
+        """
         if self.kind != "video":
             return
         now = self._clock()
-        if now - self._last_request < MIN_KEYFRAME_INTERVAL_S:
+        since = now - self._last_request
+        if since < MIN_KEYFRAME_INTERVAL_S or (self._keyframe_asked and since < self._retry_s):
             return
         task = seams.request_keyframe(self._receiver)
         if task is None:
             return
         self._last_request = now
+        self._keyframe_asked = True
         self.keyframe_requests += 1
         self._requests.add(task)
         task.add_done_callback(self._requests.discard)

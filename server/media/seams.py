@@ -21,7 +21,7 @@ These rest on the exact versions pinned below; `verify()` fails loudly at start-
 import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 import aioice
@@ -261,10 +261,14 @@ class Numbering:
 
 
 def numbering_of(description: SessionDescription) -> Numbering:
-    """The remote peer's numbers for what aiortc supports, from its offer; aiortc's own numbers
-    for a kind the offer has no m-line of."""
-    codecs = {kind: list(listed) for kind, listed in CODECS.items()}
-    extensions = {kind: list(listed) for kind, listed in HEADER_EXTENSIONS.items()}
+    """The remote peer's numbers for what aiortc supports, from its offer.
+
+    A kind the offer has no m-line of (a client that sends only audio) gets aiortc's numbers,
+    moved clear of the remote peer's: all m-lines share one transport (BUNDLE), where an id or
+    payload type must mean the same thing on every m-line, or a browser refuses the offer.
+    """
+    codecs: dict[str, list[RTCRtpCodecParameters]] = {}
+    extensions: dict[str, list[RTCRtpHeaderExtensionParameters]] = {}
     for kind in ("audio", "video"):
         media = next((m for m in description.media if m.kind == kind), None)
         if media is None:
@@ -272,10 +276,57 @@ def numbering_of(description: SessionDescription) -> Numbering:
         common = rtcpeerconnection.find_common_codecs(CODECS[kind], media.rtp.codecs)
         if common:
             codecs[kind] = common
-        extensions[kind] = rtcpeerconnection.find_common_header_extensions(
-            HEADER_EXTENSIONS[kind], media.rtp.headerExtensions
-        )
+            extensions[kind] = rtcpeerconnection.find_common_header_extensions(
+                HEADER_EXTENSIONS[kind], media.rtp.headerExtensions
+            )
+    payload_types = {c.payloadType for m in description.media for c in m.rtp.codecs}
+    extension_ids = {x.uri: x.id for m in description.media for x in m.rtp.headerExtensions}
+    for kind in ("audio", "video"):
+        if kind not in codecs:
+            codecs[kind] = _clear_of(CODECS[kind], payload_types)
+            extensions[kind] = _agreeing(HEADER_EXTENSIONS[kind], extension_ids)
+        payload_types |= {c.payloadType for c in codecs[kind]}
+        extension_ids |= {x.uri: x.id for x in extensions[kind]}
     return Numbering(codecs, extensions)
+
+
+# RFC 3551's dynamic range first, then 35-63, which browsers use once it runs out (RFC 5761 keeps
+# 64-95 clear of RTCP's packet types under rtcp-mux).
+_FREE_PAYLOAD_TYPES: Final = (*range(96, 128), *range(35, 64))
+
+
+def _clear_of(
+    codecs: Sequence[RTCRtpCodecParameters], taken: set[int | None]
+) -> list[RTCRtpCodecParameters]:
+    """`codecs` with every payload type that is `taken` moved to a free one (RTX's apt too)."""
+    used = set(taken) | {c.payloadType for c in codecs}
+    free = (pt for pt in _FREE_PAYLOAD_TYPES if pt not in used)
+    moved = {c.payloadType: next(free) for c in codecs if c.payloadType in taken}
+    renumbered = []
+    for codec in codecs:
+        parameters = dict(codec.parameters)
+        apt = parameters.get("apt")
+        if isinstance(apt, int) and apt in moved:
+            parameters["apt"] = moved[apt]
+        payload_type = moved.get(codec.payloadType, codec.payloadType)
+        renumbered.append(replace(codec, payloadType=payload_type, parameters=parameters))
+    return renumbered
+
+
+def _agreeing(
+    extensions: Sequence[RTCRtpHeaderExtensionParameters], ids: Mapping[str, int]
+) -> list[RTCRtpHeaderExtensionParameters]:
+    """`extensions` with the id `ids` gives each uri, and an unused id for a uri it lacks."""
+    used = set(ids.values())
+    free = (i for i in range(1, 15) if i not in used)  # RFC 8285's one-byte form: 1 to 14
+    agreeing = []
+    for extension in extensions:
+        chosen = ids.get(extension.uri)
+        if chosen is None:
+            chosen = extension.id if extension.id not in used else next(free)
+        used.add(chosen)
+        agreeing.append(RTCRtpHeaderExtensionParameters(id=chosen, uri=extension.uri))
+    return agreeing
 
 
 async def create_offer(pc: RTCPeerConnection, numbering: Numbering | None) -> RTCSessionDescription:

@@ -10,12 +10,12 @@ const REACTION_SHOWN_MS = 6000;
 
 export function setup(app) {
   const { media } = app;
-  $("microphone").addEventListener("click", () => {
-    media.setEnabled("audio", !media.enabled("audio"));
+  $("microphone").addEventListener("click", async () => {
+    await media.setEnabled("audio", !media.enabled("audio"));
     if (!media.enabled("audio")) app.muteAsked = false; // done as asked
     render(app);
   });
-  $("camera").addEventListener("click", () => { media.setEnabled("video", !media.enabled("video")); render(app); });
+  $("camera").addEventListener("click", async () => { await media.setEnabled("video", !media.enabled("video")); render(app); });
   $("screen").addEventListener("click", () => share(app));
   $("hand").addEventListener("click", () => {
     const raised = app.meeting.state.hand_queue.includes(app.meeting.you);
@@ -35,8 +35,9 @@ export function render(app) {
   const { media } = app;
   const hasMicrophone = Boolean(media.track("audio"));
   const hasCamera = Boolean(media.track("video"));
-  show($("microphone"), hasMicrophone);
-  show($("camera"), hasCamera);
+  // One joined without may still turn either on (media.turnOn) where the server carries media.
+  show($("microphone"), hasMicrophone || Boolean(app.mediaSettings));
+  show($("camera"), hasCamera || Boolean(app.mediaSettings));
   setText($("microphone"), t(media.enabled("audio") ? "controls.mute" : "controls.unmute"));
   setText($("camera"), t(media.enabled("video") ? "controls.camera_off" : "controls.camera_on"));
   $("microphone").classList.toggle("off", !media.enabled("audio"));

@@ -1,11 +1,12 @@
 """A real Plenum process and Debian's Chromium with a fake camera and microphone."""
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from tests.e2e.conftest import start_server  # noqa: F401  (the real-process fixture)
+from tests.e2e.conftest import servers, start_server  # noqa: F401  (the real-process fixture)
 from tests.e2e.process import ServerProcess, StartServer, free_port, server_env, uvicorn_argv
 
 CHROMIUM = "/usr/bin/chromium"
@@ -41,9 +42,34 @@ def serve(start_server: StartServer) -> Serve:  # noqa: F811
     return start
 
 
-@pytest.fixture
-def browser() -> Iterator[Browser]:
+@contextmanager
+def chromium() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    with chromium() as browser:
         yield browser
-        browser.close()
+
+
+@pytest.fixture(scope="module")
+def module_server() -> Iterator[ServerProcess]:
+    """One Plenum for the cases of a module that may share it (each in a meeting of its own)."""
+    with servers() as start:
+        port = free_port()
+        process = start(uvicorn_argv(port), port, server_env(port))
+        process.wait_healthy()
+        yield process
+
+
+@pytest.fixture(scope="module")
+def module_browser() -> Iterator[Browser]:
+    """One Chromium for the cases of a module; each case opens its own contexts."""
+    with chromium() as browser:
+        yield browser

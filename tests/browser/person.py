@@ -67,6 +67,28 @@ async ([name, key]) => {
 }
 """
 
+# True once the sound labelled as `name`'s has brought packets after the first look.
+HEARING = """
+async ([name, key]) => {
+  const audio = [...document.querySelectorAll("#videos audio")]
+    .find((a) => a.getAttribute("aria-label")?.includes(name));
+  const track = audio?.srcObject?.getAudioTracks()[0];
+  if (!track) return false;
+  for (const pc of window.peers) {
+    if (pc.connectionState === "closed") continue;
+    const receiver = pc.getReceivers().find((r) => r.track === track);
+    if (!receiver) continue;
+    for (const report of (await receiver.getStats()).values()) {
+      if (report.type !== "inbound-rtp" || !(report.packetsReceived > 0)) continue;
+      window.heardBefore ??= {};
+      window.heardBefore[key] ??= report.packetsReceived;
+      if (report.packetsReceived > window.heardBefore[key] + 25) return true;
+    }
+  }
+  return false;
+}
+"""
+
 
 def create_meeting(server: ServerProcess, title: str) -> dict[str, str]:
     response = httpx.post(
@@ -113,7 +135,13 @@ class Person:
             self.errors.append(message.text)
 
     def join(
-        self, name: str, district: str = "", *, organisation: str = "", camera: bool = True
+        self,
+        name: str,
+        district: str = "",
+        *,
+        organisation: str = "",
+        camera: bool = True,
+        microphone: bool = False,
     ) -> "Person":
         self.name = name
         page = self.page
@@ -123,6 +151,7 @@ class Person:
         page.locator("#join-organisation").fill(organisation)
         if page.locator("#join-devices").is_visible():  # hidden when the server carries no media
             page.locator("#join-camera").set_checked(camera)
+            page.locator("#join-microphone").set_checked(microphone)
         page.locator("#join-submit").click()
         expect(page.locator("#meeting-view")).to_be_visible()
         expect(page.locator("#people-rooms")).to_contain_text(name)
@@ -141,6 +170,13 @@ class Person:
         self.checks += 1
         self.page.wait_for_function(
             DECODING, arg=[name, f"{name}-{self.checks}"], polling=250, timeout=MEDIA_TIMEOUT_MS
+        )
+
+    def hears(self, name: str) -> None:
+        """`name`'s sound arrives: its packets keep coming (a muted microphone sends silence)."""
+        self.checks += 1
+        self.page.wait_for_function(
+            HEARING, arg=[name, f"{name}-{self.checks}"], polling=250, timeout=MEDIA_TIMEOUT_MS
         )
 
     def tab_to(self, target: Locator, limit: int = 250) -> None:

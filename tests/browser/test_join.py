@@ -108,7 +108,12 @@ def test_a_blocked_camera_and_an_unreachable_server_are_said_clearly(
             "others; allow them in the browser's site settings to be seen and heard."
         )
         ewa.join("Ewa")  # joining still works, without being seen or heard
-        expect(ewa.page.locator("#camera")).to_be_hidden()
+        # Turning the camera on asks the browser again, and its refusal is said in words.
+        ewa.page.get_by_role("button", name="Turn camera on").click()
+        expect(ewa.page.locator("#problem")).to_have_text(
+            "The browser blocked the camera or microphone. Allow it in the browser's site "
+            "settings, then try again."
+        )
 
         jan = Person.open(browser, created["invite_link"])
         expect(jan.page.locator("#join-name")).to_be_visible()

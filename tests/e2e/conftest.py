@@ -3,6 +3,7 @@
 import subprocess
 import threading
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 
 import pytest
 
@@ -20,6 +21,13 @@ from .process import (
 @pytest.fixture
 def start_server() -> Iterator[StartServer]:
     """Start server processes for a test; each is stopped at teardown, which fails if one died."""
+    with servers() as start:
+        yield start
+
+
+@contextmanager
+def servers() -> Iterator[StartServer]:
+    """Start server processes; each is stopped on leaving, which fails if one died."""
     started: list[tuple[ServerProcess, threading.Thread]] = []
 
     def start(argv: Sequence[str], port: int, env: Mapping[str, str]) -> ServerProcess:
@@ -27,22 +35,23 @@ def start_server() -> Iterator[StartServer]:
         started.append((server, reader))
         return server
 
-    yield start
-
     crashed = []
-    for server, reader in started:
-        if server.process.poll() is not None and not server.stopped:
-            crashed.append(f"exit code {server.process.returncode}:\n{server.printed()}")
-        server.process.terminate()
-        try:
-            server.process.wait(STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            server.process.kill()
-            server.process.wait()
-            crashed.append(f"did not stop on SIGTERM within {STOP_TIMEOUT_S} s")
-        reader.join(STOP_TIMEOUT_S)
-        assert server.process.stdout is not None
-        server.process.stdout.close()
+    try:
+        yield start
+    finally:
+        for server, reader in started:
+            if server.process.poll() is not None and not server.stopped:
+                crashed.append(f"exit code {server.process.returncode}:\n{server.printed()}")
+            server.process.terminate()
+            try:
+                server.process.wait(STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                server.process.kill()
+                server.process.wait()
+                crashed.append(f"did not stop on SIGTERM within {STOP_TIMEOUT_S} s")
+            reader.join(STOP_TIMEOUT_S)
+            assert server.process.stdout is not None
+            server.process.stdout.close()
     if crashed:
         pytest.fail("a server process died during the test: " + "\n".join(crashed))
 

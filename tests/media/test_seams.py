@@ -1,6 +1,7 @@
 """Each use of aioice's and aiortc's private API, tested alone with real peers over loopback."""
 
 import asyncio
+import re
 import struct
 import time
 from collections.abc import AsyncIterator
@@ -290,3 +291,41 @@ async def test_the_servers_offer_keeps_a_browsers_numbers() -> None:
             assert codecs["video/VP8"] == 96
     # Swapped for the one call only.
     assert rtcpeerconnection.CODECS is aiortc.codecs.CODECS
+
+
+def one_kind_of(sdp: str, kind: str) -> str:
+    """The browser's offer with only its m-line of `kind`, as from a microphone-only join."""
+    header, *sections = sdp.split("m=")
+    kept = [s for s in sections if s.startswith(kind)]
+    mid = next(line for line in kept[0].splitlines() if line.startswith("a=mid:"))[6:]
+    header = re.sub(r"a=group:BUNDLE [^\r\n]*", f"a=group:BUNDLE {mid}", header)
+    return header + "".join("m=" + s for s in kept)
+
+
+@pytest.mark.parametrize("kind", ["audio", "video"])
+async def test_the_servers_offer_never_gives_one_number_two_meanings(kind: str) -> None:
+    # A browser that sends one kind only gets both kinds: the kind it did not offer must be
+    # numbered clear of its numbers, as one transport (BUNDLE) carries every m-line.
+    browser = one_kind_of((Path(__file__).parent / "chromium-156-offer.sdp").read_text(), kind)
+    pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+    try:
+        await pc.setRemoteDescription(RTCSessionDescription(browser, "offer"))
+        await pc.setLocalDescription(await pc.createAnswer())
+        pc.addTransceiver(Microphone(), direction="sendonly")
+        pc.addTransceiver(Camera(64, 48), direction="sendonly")
+        numbers = seams.numbering_of(SessionDescription.parse(browser))
+        offer = SessionDescription.parse((await seams.create_offer(pc, numbers)).sdp)
+    finally:
+        await pc.close()
+
+    assert sorted(m.kind for m in offer.media) == sorted([kind, "audio", "video"])
+    uris: dict[int, str] = {}
+    codecs: dict[int | None, tuple[str, str]] = {}
+    for media in offer.media:
+        for extension in media.rtp.headerExtensions:
+            assert uris.setdefault(extension.id, extension.uri) == extension.uri, extension
+        for codec in media.rtp.codecs:
+            named = (codec.mimeType, str(sorted(codec.parameters.items())))
+            assert codecs.setdefault(codec.payloadType, named) == named, codec
+    offered = next(m for m in offer.media if m.kind == kind)
+    assert {x.uri: x.id for x in offered.rtp.headerExtensions}[MID] == 4  # the browser's own
