@@ -2,6 +2,10 @@
 import { $, el, reconcile, setOptions, setText } from "../dom.js";
 import { t, timeOfDay } from "../i18n.js";
 
+// The room the chat was last shown for: a move into another room addresses the chat to that
+// room, so that a private recipient chosen before never gets what is typed there.
+let chatRoom = null;
+
 export function setup(app) {
   $("chat-form").addEventListener("submit", (e) => {
     e.preventDefault();
@@ -29,6 +33,8 @@ export function render(app) {
     ["", t("chat.everyone", { room: app.roomName(room) })],
     ...others.map((p) => [p.id, t("chat.private_to", { name: p.name })]),
   ]);
+  if (room !== chatRoom) $("chat-to").value = "";
+  chatRoom = room;
   const log = $("chat-log");
   const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
   const shown = meeting.state.chat.filter((c) => (c.to ? true : c.room === room));
