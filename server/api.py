@@ -1,6 +1,7 @@
 """The HTTP API for organisers and the join page: create a meeting, read an invitation, health."""
 
 import hmac
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -77,6 +78,8 @@ def routes(plenum: Plenum) -> list[Route]:
                 "starts_at": state.starts_at,
                 "role": role,
                 "media": plenum.media is not None,
+                # The join page says the limits of names and details before they bite.
+                "limits": asdict(live.meeting.config),
             }
         )
 
