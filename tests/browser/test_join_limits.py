@@ -22,7 +22,8 @@ def test_a_name_over_the_limit_is_said_not_cut(serve: Serve, browser: Browser) -
     for locale in ("en-GB", "pl-PL"):
         ewa = Person.open(browser, created["invite_link"], locale)
         expect(ewa.page.locator("#join-view")).to_be_visible()  # in the page's language
-        expect(ewa.page.locator("#join-name-hint")).to_have_text(ewa.say("join.name_hint", max="40"))
+        hint = ewa.say("join.name_hint", max="40")
+        expect(ewa.page.locator("#join-name-hint")).to_have_text(hint)
     page = ewa.page  # Polish
     name = page.locator("#join-name")
     pasted = "Ewa " + "Kowalska-Nowak " * 22 + "Anna"  # 338 characters, pasted at once
