@@ -57,7 +57,9 @@ export async function setup(app) {
   for (const [id, limit] of LIMITED) $(id).addEventListener("input", () => counted(id, limit));
   show($("join-view"), true);
   // A server that carries no audio or video: nothing to check, and the browser is never asked.
-  show($("join-devices"), invitation.media !== false);
+  // Nor on a page without a secure context (plain http but for localhost): there the browser
+  // has no camera or microphone to give, so the page says how to get one.
+  show($("join-devices"), invitation.media !== false && !insecure());
   render(app);
   $("join-preview").addEventListener("click", () => check());
   $("join-camera-choice").addEventListener("change", () => check());
@@ -67,6 +69,8 @@ export async function setup(app) {
     submit(app);
   });
 }
+
+const insecure = () => !window.isSecureContext || !navigator.mediaDevices;
 
 export function render(app) {
   if (failure) {
@@ -79,6 +83,8 @@ export function render(app) {
   show($("join-when"), Boolean(invitation.starts_at));
   if (invitation.starts_at) setText($("join-when"), t("join.starts", { when: dateTime(invitation.starts_at) }));
   setText($("join-name-hint"), t("join.name_hint", { max: invitation.limits.max_name_chars }));
+  show($("join-insecure"), invitation.media !== false && insecure());
+  setText($("join-insecure"), t("join.insecure"));
   setText($("join-optional-hint"), t("join.optional_hint", { max: invitation.limits.max_attribute_chars }));
   for (const [id, limit] of LIMITED) counted(id, limit);
 }

@@ -3,7 +3,7 @@ organisations are shown, and a page opened without a secure context told what to
 
 from playwright.sync_api import Browser, expect
 
-from .conftest import Serve
+from .conftest import CHROMIUM, CHROMIUM_ARGS, Serve
 from .person import Person, create_meeting
 
 NO_MEDIA = {"PLENUM_MEDIA": "off"}
@@ -64,3 +64,34 @@ def test_a_long_unbroken_organisation_wraps_on_the_moderators_page(
             expect(person.page.locator("#people-rooms")).to_contain_text(organisation)
             assert sideways_overflow(person) <= 0, f"{person.name} at {width} px"
     assert moderator.errors == jan.errors == []
+
+
+def test_a_page_without_a_secure_context_says_how_to_get_one(
+    serve: Serve, browser: Browser
+) -> None:
+    server = serve()
+    created = create_meeting(server, "Forum Dzielnicy Sośnica")
+    # The same server reached by a name that is not loopback, over plain http: as a person on
+    # another machine would reach a server without HTTPS, the browser gives no camera there.
+    named = browser.browser_type.launch(
+        executable_path=CHROMIUM,
+        args=[*CHROMIUM_ARGS, "--host-resolver-rules=MAP plenum.test 127.0.0.1"],
+    )
+    try:
+        link = created["invite_link"].replace("127.0.0.1", "plenum.test")
+        assert link.startswith("http://plenum.test:")
+        ewa = Person.open(named, link)
+        assert ewa.page.evaluate("() => window.isSecureContext") is False
+        expect(ewa.page.locator("#join-insecure")).to_have_text(ewa.say("join.insecure"))
+        expect(ewa.page.get_by_role("button", name=ewa.say("join.preview"))).to_be_hidden()
+        expect(ewa.page.get_by_label(ewa.say("join.camera_on"))).to_be_hidden()
+
+        # Joining still works: she sees the moderator, without a camera of her own.
+        moderator = Person.open(browser, created["moderator_link"]).join("Anna Nowak")
+        ewa.join("Ewa")
+        ewa.sees_video_of("Anna Nowak")
+        expect(ewa.page.locator("#camera")).to_be_hidden()
+        assert ewa.media_asks == 0
+        assert ewa.errors == moderator.errors == []
+    finally:
+        named.close()
