@@ -36,7 +36,7 @@ def test_a_name_over_the_limit_is_said_not_cut(serve: Serve, browser: Browser) -
         ewa.say("join.too_long", field=ewa.say("join.name"), max="40")
     )
     expect(name).to_be_focused()
-    expect(page.locator("#join-view")).to_be_visible()
+    ewa.screenshot("join-too-long-pl")
 
     name.fill("Ewa Kowalska-Nowak")
     expect(page.locator("#join-name-count")).to_be_hidden()
@@ -85,6 +85,7 @@ def test_a_page_without_a_secure_context_says_how_to_get_one(
         expect(ewa.page.locator("#join-insecure")).to_have_text(ewa.say("join.insecure"))
         expect(ewa.page.get_by_role("button", name=ewa.say("join.preview"))).to_be_hidden()
         expect(ewa.page.get_by_label(ewa.say("join.camera_on"))).to_be_hidden()
+        ewa.screenshot("join-insecure")
 
         # Joining still works: she sees the moderator, without a camera of her own.
         moderator = Person.open(browser, created["moderator_link"]).join("Anna Nowak")
