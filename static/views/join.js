@@ -93,9 +93,12 @@ export function render(app) {
 function counted(id, limit) {
   const left = invitation.limits[limit] - length($(id).value);
   const count = $(`${id}-count`);
-  show(count, left <= COUNT_FROM_LEFT);
+  const near = left <= COUNT_FROM_LEFT;
+  show(count, near);
   count.classList.toggle("error", left < 0);
-  setText(count, left < 0 ? t("join.chars_over", { n: -left }) : t("join.chars_left", { n: left }));
+  // Emptied when hidden: the field's description (aria-describedby) would still read it.
+  const text = left < 0 ? t("join.chars_over", { n: -left }) : t("join.chars_left", { n: left });
+  setText(count, near ? text : "");
   return left >= 0;
 }
 
