@@ -21,6 +21,8 @@ Audience = frozenset[ParticipantId] | None
 Outcome = list[tuple[ev.Event, Audience]]
 
 EVERYONE: Audience = None
+# The warning before a workshop round's end takes at most this share of the round.
+WARNING_SHARE = 0.25
 
 
 def decide(
@@ -142,18 +144,21 @@ def decide(
             if command.duration_s is not None:
                 _check_duration(config, command.duration_s)
                 deadline = now + command.duration_s
+            warning_at = _warning_at(config, now, deadline)
             moves = [
                 (ev.ParticipantMoved(p, room), EVERYONE)
                 for p, room in state.plan.items()
                 if state.participants[p].room != room
             ]
-            return [(ev.RoomsOpened(deadline), EVERYONE), *moves]
+            return [(ev.RoomsOpened(deadline, warning_at), EVERYONE), *moves]
         case cmd.ExtendRooms():
             deadline = state.clock.deadline
             still_running = state.phase is Phase.OPEN and deadline is not None
             base = deadline if still_running and deadline is not None else now
             _check_duration(config, int(base - now) + command.seconds)
-            return [(ev.RoomsExtended(base + command.seconds), EVERYONE)]
+            deadline = base + command.seconds
+            extended = ev.RoomsExtended(deadline, _warning_at(config, now, deadline))
+            return [(extended, EVERYONE)]
         case cmd.CloseRooms():
             return _close(state)
         case cmd.Broadcast():
@@ -183,12 +188,20 @@ def next_wakeup(state: MeetingState, config: MeetingConfig) -> float | None:
     """When the clock next has something to do: the time to send a `Tick`, if any."""
     clock = state.clock
     if state.phase is Phase.OPEN and clock.deadline is not None:
-        if not clock.warned and config.warning_s > 0:
-            return clock.deadline - config.warning_s
+        if not clock.warned and clock.warning_at is not None:
+            return clock.warning_at
         return clock.deadline
     if state.phase is Phase.CLOSING:
         return clock.grace_ends_at
     return None
+
+
+def _warning_at(config: MeetingConfig, now: float, deadline: float | None) -> float | None:
+    """When "ending soon" is said: `warning_s` before the deadline, but never earlier than the
+    last `WARNING_SHARE` of the time left now, so a short round does not warn from its start."""
+    if deadline is None or config.warning_s <= 0:
+        return None
+    return deadline - min(config.warning_s, (deadline - now) * WARNING_SHARE)
 
 
 def _presence(
@@ -275,11 +288,8 @@ def _tick(state: MeetingState, config: MeetingConfig, now: float) -> Outcome:
     clock = state.clock
     if state.phase is Phase.OPEN and clock.deadline is not None:
         if now < clock.deadline:
-            if (
-                not clock.warned
-                and config.warning_s > 0
-                and now >= clock.deadline - config.warning_s
-            ):
+            warning_at = clock.warning_at
+            if not clock.warned and warning_at is not None and now >= warning_at:
                 return [(ev.TimeWarning(clock.deadline), EVERYONE)]
             return []
         grace_ends_at = clock.deadline + config.grace_s

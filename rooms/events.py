@@ -149,6 +149,9 @@ class SelfSelectChanged:
 @dataclass(frozen=True)
 class RoomsOpened:
     deadline: float | None
+    # When `TimeWarning` is due (fitted to the round's length); None for no warning. Records
+    # written before it existed have none.
+    warning_at: float | None = None
 
 
 @dataclass(frozen=True)
@@ -165,6 +168,7 @@ class TimeWarning:
 @dataclass(frozen=True)
 class RoomsExtended:
     deadline: float
+    warning_at: float | None = None
 
 
 @dataclass(frozen=True)

@@ -89,7 +89,7 @@ def apply(state: MeetingState, stamped: ev.Stamped, chat_history: int) -> None:
             state.self_select = event.allowed
         case ev.RoomsOpened():
             state.phase = Phase.OPEN
-            state.clock = Clock(deadline=event.deadline)
+            state.clock = Clock(deadline=event.deadline, warning_at=event.warning_at)
         case ev.ParticipantMoved():
             state.participants[event.participant].room = event.room
             state.help_queue = [c for c in state.help_queue if c.participant != event.participant]
@@ -97,7 +97,7 @@ def apply(state: MeetingState, stamped: ev.Stamped, chat_history: int) -> None:
             state.clock.warned = True
         case ev.RoomsExtended():
             state.phase = Phase.OPEN
-            state.clock = Clock(deadline=event.deadline)
+            state.clock = Clock(deadline=event.deadline, warning_at=event.warning_at)
         case ev.RoomsClosing():
             state.phase = Phase.CLOSING
             state.clock.grace_ends_at = event.grace_ends_at

@@ -85,6 +85,8 @@ class Clock:
     """The workshops' clock: deadlines are stored, never timers, so any process can run it."""
 
     deadline: float | None = None
+    # When the "ending soon" warning is due, fitted to the round (see `rooms.decide`).
+    warning_at: float | None = None
     warned: bool = False
     grace_ends_at: float | None = None
 

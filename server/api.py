@@ -2,6 +2,7 @@
 
 import hmac
 import json
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -83,6 +84,8 @@ def routes(plenum: Plenum) -> list[Route]:
                 "starts_at": state.starts_at,
                 "role": role,
                 "media": plenum.media is not None,
+                # The join page says the limits of names and details before they bite.
+                "limits": asdict(live.meeting.config),
             }
         )
 

@@ -3,6 +3,7 @@
 import contextlib
 import gc
 import logging
+import shlex
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from starlette.routing import Mount, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 
-from server import api, origins, signalling
+from server import api, data_folder, origins, signalling
 from server.plenum import Plenum
 from server.security_headers import SecurityHeaders
 from server.serving import Serving
@@ -20,6 +21,7 @@ from server.settings import Settings
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 log = logging.getLogger("plenum")
+DEMO_CURL_TITLE = "Forum Dzielnicy Sośnica"
 
 
 def create_app(settings: Settings | None = None, plenum: Plenum | None = None) -> Starlette:
@@ -65,9 +67,24 @@ def create_app(settings: Settings | None = None, plenum: Plenum | None = None) -
 async def announce_demo(plenum: Plenum) -> None:
     live = await plenum.hub.create(plenum.settings.demo_title, None)
     links = plenum.links(live)
+    where, bearer = _admin_token(plenum.settings)
     print(
         f"\nPlenum is running: {live.meeting.state.title}\n"
         f"  moderator link:   {links.moderator_link}\n"
-        f"  participant link: {links.invite_link}\n",
+        f"  participant link: {links.invite_link}\n"
+        f"  admin token:      {where}\n"
+        f"  create a meeting:\n"
+        f"    curl -X POST {plenum.settings.public_url}/api/meetings \\\n"
+        f'      -H "Authorization: Bearer {bearer}" -H \'Content-Type: application/json\' \\\n'
+        f"      -d '{{\"title\": \"{DEMO_CURL_TITLE}\"}}'\n",
         flush=True,
     )
+
+
+def _admin_token(settings: Settings) -> tuple[str, str]:
+    """Where the admin token is, in words and as a shell expression for `curl`."""
+    folder = Path(settings.data_dir)
+    if data_folder.holds(folder, data_folder.ADMIN_TOKEN_FILE, settings.admin_token):
+        path = folder / data_folder.ADMIN_TOKEN_FILE
+        return f"in {path} (readable by you only)", f"$(cat {shlex.quote(str(path))})"
+    return "the PLENUM_ADMIN_TOKEN you set", "$PLENUM_ADMIN_TOKEN"

@@ -3,9 +3,12 @@
 import argparse
 import dataclasses
 import os
+from collections.abc import Mapping
+from pathlib import Path
 
 import uvicorn
 
+from server import data_folder
 from server.app import create_app
 from server.serving import uvicorn_options
 from server.settings import Settings
@@ -26,7 +29,10 @@ def main(argv: list[str] | None = None) -> None:
         env["HOST"] = args.host
     if args.port is not None:
         env["PORT"] = str(args.port)
-    settings = Settings.from_env(env)
+    try:
+        settings = with_kept_tokens(Settings.from_env(env), env)
+    except (ValueError, OSError) as error:
+        parser.exit(2, f"plenum: {error}\n")
     if not settings.demo_title:
         settings = dataclasses.replace(settings, demo_title=DEMO_TITLE)
     uvicorn.run(
@@ -36,3 +42,15 @@ def main(argv: list[str] | None = None) -> None:
         log_level="info",
         **uvicorn_options(settings),
     )
+
+
+def with_kept_tokens(settings: Settings, env: Mapping[str, str]) -> Settings:
+    """The secret and the admin token kept in the data folder, unless the environment sets them:
+    links stay valid across restarts, and the organiser can read the admin token there."""
+    folder = Path(settings.data_dir)
+    secret, admin_token = settings.secret, settings.admin_token
+    if not env.get("PLENUM_SECRET"):
+        secret = data_folder.kept_token(folder, data_folder.SECRET_FILE)
+    if not env.get("PLENUM_ADMIN_TOKEN"):
+        admin_token = data_folder.kept_token(folder, data_folder.ADMIN_TOKEN_FILE)
+    return dataclasses.replace(settings, secret=secret, admin_token=admin_token)

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from rooms import MeetingConfig
+from server import data_folder
 from server.addresses import trusted_networks
 from server.media.settings import IceServer, MediaSettings
 
@@ -26,6 +27,9 @@ class Settings:
     admin_token: str = field(default_factory=lambda: secrets.token_urlsafe(24), repr=False)
     # A meeting with this title is created at start and its links printed; empty for none.
     demo_title: str = ""
+    # `plenum serve` keeps the secret and the admin token here (unless set), so links survive a
+    # restart and the admin token can be found.
+    data_dir: str = field(default_factory=lambda: str(data_folder.default_path()))
     token_ttl_s: int = 14 * 24 * 3600
     # Wire limits: a frame over max_frame_bytes closes the connection (1009); past the rate a
     # message is refused, and a client that keeps at it, or keeps sending invalid messages, is

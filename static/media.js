@@ -79,6 +79,7 @@ export class Media {
     }
     if (this.screen) this.addScreen(this.screen);
     this.showOwn();
+    this.onchange?.(); // our own tracks are known now: the buttons for them, even when alone
     await this.offer();
   }
 

@@ -85,7 +85,7 @@ export class Meeting {
       case "self_select_changed": s.self_select = e.allowed; break;
       case "rooms_opened":
         s.phase = "open";
-        s.clock = { deadline: e.deadline, warned: false, grace_ends_at: null };
+        s.clock = { deadline: e.deadline, warning_at: e.warning_at ?? null, warned: false, grace_ends_at: null };
         break;
       case "participant_moved":
         p.room = e.room;
@@ -94,12 +94,12 @@ export class Meeting {
       case "time_warning": s.clock.warned = true; break;
       case "rooms_extended":
         s.phase = "open";
-        s.clock = { deadline: e.deadline, warned: false, grace_ends_at: null };
+        s.clock = { deadline: e.deadline, warning_at: e.warning_at ?? null, warned: false, grace_ends_at: null };
         break;
       case "rooms_closing": s.phase = "closing"; s.clock.grace_ends_at = e.grace_ends_at; break;
       case "rooms_closed":
         s.phase = "plenary";
-        s.clock = { deadline: null, warned: false, grace_ends_at: null };
+        s.clock = { deadline: null, warning_at: null, warned: false, grace_ends_at: null };
         s.help_queue = [];
         break;
       case "help_requested": s.help_queue.push({ participant: e.participant, room: e.room, at: e.at }); break;

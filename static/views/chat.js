@@ -3,6 +3,10 @@ import { $, el, reconcile, setOptions, setPerson, setText, show } from "../dom.j
 import { t, timeOfDay } from "../i18n.js";
 import { badge } from "./people.js";
 
+// The room the chat was last shown for: a move into another room addresses the chat to that
+// room, so that a private recipient chosen before never gets what is typed there.
+let chatRoom = null;
+
 export function setup(app) {
   $("chat-form").addEventListener("submit", (e) => {
     e.preventDefault();
@@ -43,6 +47,8 @@ export function render(app) {
   const earlier = $("chat-earlier");
   show(earlier, meeting.chatMore);
   earlier.disabled = meeting.chatAsking;
+  if (room !== chatRoom) $("chat-to").value = "";
+  chatRoom = room;
   const log = $("chat-log");
   const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
   const shown = meeting.state.chat.filter((c) => (c.to ? true : c.room === room));

@@ -10,6 +10,19 @@ let invitation = null;
 let preview = null; // the stream from the check, handed to the meeting on joining
 let failure = null; // [title key, text key] when the link cannot be used
 
+// The fields the meeting limits: the limit's name in the invitation's `limits`, and the field's
+// label. Nothing typed or pasted is cut: the limit is said, and a text over it is named on joining.
+const LIMITED = [
+  ["join-name", "max_name_chars", "join.name"],
+  ["join-organisation", "max_attribute_chars", "join.organisation"],
+  ["join-district", "max_attribute_chars", "join.district"],
+  ["join-group", "max_attribute_chars", "join.group"],
+];
+const COUNT_FROM_LEFT = 10; // a field's count shows once this few characters are left
+
+// Counted as the server counts (rooms/texts.py, one_line): whitespace collapsed, code points.
+const length = (text) => [...text.trim().split(/\s+/).join(" ")].length;
+
 function notice(titleKey, textKey) {
   failure = [titleKey, textKey];
   show($("join-view"), false);
@@ -42,10 +55,13 @@ export async function setup(app) {
     return;
   }
   invitation = body;
+  for (const [id, limit] of LIMITED) $(id).addEventListener("input", () => counted(id, limit));
   // A reloaded page resuming from its kept token shows the form only if that fails (ask).
   show($("join-view"), !app.joined && !app.connection.reloaded);
   // A server that carries no audio or video: nothing to check, and the browser is never asked.
-  show($("join-devices"), invitation.media !== false);
+  // Nor on a page without a secure context (plain http but for localhost): there the browser
+  // has no camera or microphone to give, so the page says how to get one.
+  show($("join-devices"), invitation.media !== false && !insecure());
   render(app);
   $("join-preview").addEventListener("click", () => check());
   $("join-camera-choice").addEventListener("change", () => check());
@@ -55,6 +71,8 @@ export async function setup(app) {
     submit(app);
   });
 }
+
+const insecure = () => !window.isSecureContext || !navigator.mediaDevices;
 
 export function render(app) {
   if (failure) {
@@ -68,6 +86,24 @@ export function render(app) {
   setText($("join-role"), t(moderator ? "join.as_moderator" : "join.as_participant"));
   show($("join-when"), Boolean(invitation.starts_at));
   if (invitation.starts_at) setText($("join-when"), t("join.starts", { when: dateTime(invitation.starts_at) }));
+  setText($("join-name-hint"), t("join.name_hint", { max: invitation.limits.max_name_chars }));
+  show($("join-insecure"), invitation.media !== false && insecure());
+  setText($("join-insecure"), t("join.insecure"));
+  setText($("join-optional-hint"), t("join.optional_hint", { max: invitation.limits.max_attribute_chars }));
+  for (const [id, limit] of LIMITED) counted(id, limit);
+}
+
+// Shows how many characters are left near the limit, and how many are over it; false when over.
+function counted(id, limit) {
+  const left = invitation.limits[limit] - length($(id).value);
+  const count = $(`${id}-count`);
+  const near = left <= COUNT_FROM_LEFT;
+  show(count, near);
+  count.classList.toggle("error", left < 0);
+  // Emptied when hidden: the field's description (aria-describedby) would still read it.
+  const text = left < 0 ? t("join.chars_over", { n: -left }) : t("join.chars_left", { n: left });
+  setText(count, near ? text : "");
+  return left >= 0;
 }
 
 async function check() {
@@ -110,6 +146,13 @@ async function submit(app) {
   if (!name) {
     error(t("join.name_required"));
     $("join-name").focus();
+    return;
+  }
+  const tooLong = LIMITED.find(([id, limit]) => !counted(id, limit));
+  if (tooLong) {
+    const [id, limit, label] = tooLong;
+    error(t("join.too_long", { field: t(label), max: invitation.limits[limit] }));
+    $(id).focus();
     return;
   }
   $("join-submit").disabled = true;

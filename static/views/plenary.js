@@ -35,9 +35,11 @@ export function render(app) {
   const { media } = app;
   const hasMicrophone = Boolean(media.track("audio"));
   const hasCamera = Boolean(media.track("video"));
-  // One joined without may still turn either on (media.turnOn) where the server carries media.
-  show($("microphone"), hasMicrophone || Boolean(app.mediaSettings));
-  show($("camera"), hasCamera || Boolean(app.mediaSettings));
+  // One joined without may still turn either on (media.turnOn) where the server carries media
+  // and the page may ask for devices (not without a secure context).
+  const mayTurnOn = Boolean(app.mediaSettings && navigator.mediaDevices?.getUserMedia);
+  show($("microphone"), hasMicrophone || mayTurnOn);
+  show($("camera"), hasCamera || mayTurnOn);
   setText($("microphone"), t(media.enabled("audio") ? "controls.mute" : "controls.unmute"));
   setText($("camera"), t(media.enabled("video") ? "controls.camera_off" : "controls.camera_on"));
   $("microphone").classList.toggle("off", !media.enabled("audio"));

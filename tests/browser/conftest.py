@@ -31,10 +31,11 @@ Serve = Callable[..., ServerProcess]
 
 @pytest.fixture
 def serve(start_server: StartServer) -> Serve:  # noqa: F811
-    """Start Plenum with extra environment settings, e.g. serve(PLENUM_MEDIA="off")."""
+    """Start Plenum with extra environment settings, e.g. serve(PLENUM_MEDIA="off"), on `port`
+    or a free one."""
 
-    def start(**env: str) -> ServerProcess:
-        port = free_port()
+    def start(port: int | None = None, **env: str) -> ServerProcess:
+        port = port or free_port()
         process = start_server(uvicorn_argv(port), port, server_env(port, **env))
         process.wait_healthy()
         return process

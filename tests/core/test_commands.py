@@ -684,7 +684,7 @@ def test_open_rooms_moves_everyone_to_their_planned_room() -> None:
     meeting.handle(MODERATOR, cmd.MoveParticipant(person(1), room(2)), T0)
     opened = meeting.handle(MODERATOR, cmd.OpenRooms(900), T0)
     assert events_of(opened) == [
-        ev.RoomsOpened(T0 + 900),
+        ev.RoomsOpened(T0 + 900, T0 + 840),
         ev.ParticipantMoved(person(0), room(1)),
         ev.ParticipantMoved(person(1), room(2)),
     ]
@@ -788,7 +788,7 @@ def test_extend_while_open_pushes_the_deadline_and_warns_again() -> None:
     meeting.handle(None, cmd.Tick(), T0 + 540)
     assert meeting.state.clock.warned
     extended = meeting.handle(MODERATOR, cmd.ExtendRooms(300), T0 + 550)
-    assert events_of(extended) == [ev.RoomsExtended(T0 + 900)]
+    assert events_of(extended) == [ev.RoomsExtended(T0 + 900, T0 + 840)]
     assert meeting.state.clock.deadline == T0 + 900
     assert meeting.next_wakeup() == T0 + 840
     assert meeting.handle(None, cmd.Tick(), T0 + 600) == []
@@ -801,11 +801,12 @@ def test_extend_while_closing_reopens_from_now() -> None:
     assert (meeting.state.phase, meeting.next_wakeup()) == (Phase.CLOSING, T0 + 615)
     rooms_before = {p.id: p.room for p in meeting.state.participants.values()}
     extended = meeting.handle(MODERATOR, cmd.ExtendRooms(120), T0 + 605)
-    assert events_of(extended) == [ev.RoomsExtended(T0 + 725)]
+    # Two minutes left: warned in their last quarter.
+    assert events_of(extended) == [ev.RoomsExtended(T0 + 725, T0 + 695)]
     state = meeting.state
     assert (state.phase, state.clock.grace_ends_at) == (Phase.OPEN, None)
     assert {p.id: p.room for p in state.participants.values()} == rooms_before
-    assert meeting.next_wakeup() == T0 + 665
+    assert meeting.next_wakeup() == T0 + 695
     assert meeting.handle(None, cmd.Tick(), T0 + 615) == []
     assert meeting.state.phase is Phase.OPEN
 
@@ -815,6 +816,25 @@ def test_extend_without_a_deadline_counts_from_now() -> None:
     meeting.handle(MODERATOR, cmd.OpenRooms(), T0)
     meeting.handle(MODERATOR, cmd.ExtendRooms(60), T0 + 30)
     assert meeting.state.clock.deadline == T0 + 90
+
+
+def test_a_short_round_warns_in_its_last_quarter_only() -> None:
+    meeting = running_meeting(duration=60)
+    assert meeting.state.clock.warning_at == T0 + 45
+    assert meeting.next_wakeup() == T0 + 45
+    assert meeting.handle(None, cmd.Tick(), T0) == []
+    assert meeting.handle(None, cmd.Tick(), T0 + 44.9) == []
+    assert events_of(meeting.handle(None, cmd.Tick(), T0 + 45)) == [ev.TimeWarning(T0 + 60)]
+
+
+def test_a_short_extension_warns_in_the_last_quarter_of_the_time_left() -> None:
+    meeting = running_meeting(duration=600)
+    meeting.handle(None, cmd.Tick(), T0 + 590)
+    extended = meeting.handle(MODERATOR, cmd.ExtendRooms(30), T0 + 590)
+    # 40 s left after the extension: warned with 10 s to go, not at once.
+    assert events_of(extended) == [ev.RoomsExtended(T0 + 630, T0 + 620)]
+    assert meeting.handle(None, cmd.Tick(), T0 + 591) == []
+    assert events_of(meeting.handle(None, cmd.Tick(), T0 + 620)) == [ev.TimeWarning(T0 + 630)]
 
 
 def test_without_a_warning_the_next_wakeup_is_the_deadline() -> None:

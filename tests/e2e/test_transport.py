@@ -40,22 +40,33 @@ def procfile_argv(port: int) -> list[str]:
     return [sys.executable, "-m", "uvicorn", *rest]
 
 
-def readme_argv(port: int) -> list[str]:
-    """The README's production command (Running in production), on loopback, one worker."""
-    section = README.read_text("utf-8").split("## Running in production", 1)[1]
-    block = re.search(r"```sh\n(.*?)```", section, re.DOTALL)
-    assert block, "no command in the README's Running in production"
-    command = next(
-        line for line in block[1].replace("\\\n", " ").splitlines() if "server.app" in line
-    )
-    words = shlex.split(command)
-    values = {"0.0.0.0": "127.0.0.1", "8000": str(port), "$WEB_CONCURRENCY": "1"}
-    rest = [values.get(w, w) for w in words[1:]]
-    assert words[0] == ".venv/bin/uvicorn", f"the README runs {words[0]}"
-    return [sys.executable, "-m", "uvicorn", *rest]
+def readme_commands() -> list[str]:
+    """Every uvicorn command of the README's Running in production, joined onto one line each."""
+    section = README.read_text("utf-8").split("## Running in production", 1)[1].split("\n## ")[0]
+    blocks = re.findall(r"```sh\n(.*?)```", section, re.DOTALL)
+    assert blocks, "no command in the README's Running in production"
+    lines = [line for b in blocks for line in b.replace("\\\n", " ").splitlines()]
+    return [line for line in lines if "server.app" in line]
 
 
-COMMANDS: dict[str, Callable[[int], list[str]]] = {"Procfile": procfile_argv, "README": readme_argv}
+def readme_argv(index: int) -> Callable[[int], list[str]]:
+    def argv(port: int) -> list[str]:
+        """The README's command, on loopback, one worker (its environment prefix dropped)."""
+        words = shlex.split(readme_commands()[index])
+        while "=" in words[0]:
+            words = words[1:]
+        values = {"0.0.0.0": "127.0.0.1", "8000": str(port), "$WEB_CONCURRENCY": "1"}
+        rest = [values.get(w, w) for w in words[1:]]
+        assert words[0] == ".venv/bin/uvicorn", f"the README runs {words[0]}"
+        return [sys.executable, "-m", "uvicorn", *rest]
+
+    return argv
+
+
+COMMANDS: dict[str, Callable[[int], list[str]]] = {
+    "Procfile": procfile_argv,
+    **{f"README-{i + 1}": readme_argv(i) for i in range(len(readme_commands()))},
+}
 
 
 async def test_an_offer_of_compression_is_declined(start_server: StartServer) -> None:

@@ -1,12 +1,13 @@
 """The HTTP API: creating a meeting, reading an invitation, and the health check."""
 
 import time
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from rooms import MeetingId
+from rooms import MeetingConfig, MeetingId
 from server.api import MAX_TITLE_CHARS
 from server.tokens import Grant, Kind, Signer
 
@@ -134,6 +135,7 @@ async def test_a_created_meeting_has_links_that_work(serve: Serve) -> None:
         "starts_at": created["starts_at"],
         "role": "moderator",
         "media": True,
+        "limits": asdict(MeetingConfig()),
     }
     assert as_invited.json()["role"] == "participant"
     assert health.json() == {"status": "ok", "meetings": 2}
@@ -159,6 +161,7 @@ async def test_an_invitation_names_the_meeting_and_the_links_role(meeting: Serve
         "starts_at": None,
         "role": "participant",
         "media": True,
+        "limits": asdict(MeetingConfig()),
     }
     assert moderating.json()["role"] == "moderator"
 

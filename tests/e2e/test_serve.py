@@ -1,0 +1,104 @@
+"""`./scripts/serve` as an organiser runs it: it prints the links and where the admin token is,
+the `curl` command it prints creates a meeting, and the token and the links survive a restart."""
+
+import json
+import stat
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+
+from .process import (
+    ROOT,
+    START_TIMEOUT_S,
+    ServerProcess,
+    StartServer,
+    free_port,
+    server_env,
+)
+
+
+def serve_script(start_server: StartServer, data: Path) -> ServerProcess:
+    """`./scripts/serve` with no secret and no admin token set, keeping them in `data`."""
+    port = free_port()
+    env = server_env(port, PLENUM_DATA_DIR=str(data))
+    del env["PLENUM_SECRET"], env["PLENUM_ADMIN_TOKEN"]
+    server = start_server([str(ROOT / "scripts" / "serve")], port, env)
+    server.wait_healthy()
+    return server
+
+
+def announcement(server: ServerProcess) -> list[str]:
+    """The lines the server printed from "Plenum is running" to the end of the curl command."""
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while not server.next_line(deadline).startswith("Plenum is running"):
+        pass
+    lines: list[str] = []
+    while not lines or not lines[-1].lstrip().startswith("-d "):
+        lines.append(server.next_line(deadline).rstrip("\n"))
+    return lines
+
+
+def printed(lines: list[str], label: str) -> str:
+    return next(line.split(":", 1)[1].strip() for line in lines if line.strip().startswith(label))
+
+
+def run_curl(lines: list[str]) -> dict[str, str]:
+    """Runs the printed command as a person pasting it into a shell would."""
+    command = "\n".join(lines[lines.index("  create a meeting:") + 1 :])
+    assert command.lstrip().startswith("curl -X POST")
+    done = subprocess.run(
+        ["bash", "-c", command], capture_output=True, text=True, timeout=30, check=True
+    )
+    created: dict[str, str] = json.loads(done.stdout)
+    return created
+
+
+def test_serve_prints_where_the_admin_token_is_and_a_curl_that_works(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    server = serve_script(start_server, data)
+    lines = announcement(server)
+    token_file = data / "admin-token"
+    assert printed(lines, "admin token") == f"in {token_file} (readable by you only)"
+    assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
+    assert stat.S_IMODE((data / "secret").stat().st_mode) == 0o600
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    created = run_curl(lines)
+    assert created["title"] == "Forum Dzielnicy Sośnica"
+    invite = created["invite_token"]
+    token = token_file.read_text().strip()
+
+    # A restart keeps the admin token and the secret: the link still verifies (its meeting is
+    # not kept yet, so it answers "no meeting" rather than "bad link").
+    server.stop()
+    again = serve_script(start_server, data)
+    lines = announcement(again)
+    assert token_file.read_text().strip() == token
+    assert run_curl(lines)["title"] == "Forum Dzielnicy Sośnica"
+    answer = httpx.get(
+        f"{again.base_url}/api/invitation", headers={"Authorization": f"Bearer {invite}"}
+    )
+    assert (answer.status_code, answer.json()["error"]) == (404, "no_meeting")
+
+
+def test_a_token_file_others_can_read_is_refused(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "admin-token").write_text("geheim\n")
+    (data / "admin-token").chmod(0o644)
+    port = free_port()
+    env = server_env(port, PLENUM_DATA_DIR=str(data))
+    del env["PLENUM_SECRET"], env["PLENUM_ADMIN_TOKEN"]
+    done = subprocess.run(
+        [str(ROOT / "scripts" / "serve")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=START_TIMEOUT_S,
+    )
+    assert done.returncode == 2
+    assert f"{data / 'admin-token'} is readable by others: chmod 600" in done.stderr
