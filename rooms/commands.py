@@ -42,7 +42,7 @@ class Disconnect:
 
 @dataclass(frozen=True)
 class Depart:
-    """Someone gone for good: disconnected past the grace period, or on a worker that died."""
+    """Someone disconnected past the grace period is gone for good; nobody connected is."""
 
     participant: ParticipantId
 

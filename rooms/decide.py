@@ -34,8 +34,11 @@ def decide(
         case cmd.Join() | cmd.Rejoin() | cmd.Disconnect():
             return _presence(state, config, command)
         case cmd.Depart():
-            gone = command.participant in state.participants
-            return [(ev.ParticipantLeft(command.participant), EVERYONE)] if gone else []
+            # Sent for a ghost, and may arrive after it left or came back: then it is spent.
+            ghost = state.participants.get(command.participant)
+            if ghost is None or ghost.connected:
+                return []
+            return [(ev.ParticipantLeft(command.participant), EVERYONE)]
         case cmd.Tick():
             return _tick(state, config, now)
     assert actor is not None, "the policy lets only system commands come without an actor"
