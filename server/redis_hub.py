@@ -47,6 +47,8 @@ class RedisHub:
         self._stopping = False
         # Workers whose sign of life this one found missing, and since when (its own clock).
         self._missing_since: dict[str, float] = {}
+        # Channels where a message could not be read, said once in the log.
+        self._unreadable: set[str] = set()
         self._commit = self.redis.register_script(rk.COMMIT)
         self._renew = self.redis.register_script(rk.RENEW)
         self._store_snapshot = self.redis.register_script(rk.STORE_SNAPSHOT)
@@ -153,12 +155,7 @@ class RedisHub:
                     message = await pubsub.get_message(timeout=1.0)
                     if message is None or message.get("type") != "message":
                         continue
-                    channel = message["channel"]
-                    handler = self._channels.get(
-                        channel.decode() if isinstance(channel, bytes) else channel
-                    )
-                    if handler is not None:
-                        handler(message["data"])
+                    self._dispatch(message["channel"], message["data"])
             except asyncio.CancelledError:
                 raise
             except (RedisError, OSError) as error:
@@ -169,6 +166,27 @@ class RedisHub:
                     await pubsub.aclose()  # type: ignore[no-untyped-call]
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, 2.0)
+
+    def _dispatch(self, channel: bytes | str, data: bytes) -> None:
+        """Hand a message to its channel's handler; one that cannot be read is dropped.
+
+        This is the worker's only reader of every channel: a message from a newer worker (a
+        rolling deploy) or anyone else who can publish must not end it. Said once per channel.
+        """
+        name = channel.decode() if isinstance(channel, bytes) else channel
+        handler = self._channels.get(name)
+        if handler is None:
+            return
+        try:
+            handler(data)
+        except Exception:
+            if name not in self._unreadable:
+                self._unreadable.add(name)
+                log.exception(
+                    "a message on %s could not be read and was dropped; later ones there are"
+                    " dropped without a word",
+                    name,
+                )
 
     async def _heartbeat(self) -> None:
         ttl_ms = int(self.settings.worker_ttl_s * 1000)
