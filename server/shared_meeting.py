@@ -172,30 +172,43 @@ class SharedMeeting(HostedMeeting):
             self._catching_up = None
 
     async def catch_up(self) -> None:
+        """Apply what the log holds after this replica; from the snapshot where it cannot."""
         entries = await self._read_log_after(self.meeting.state.seq)
-        if entries and entries[0].stamped.seq > self.meeting.state.seq + 1:
-            await self._reload()
-            entries = await self._read_log_after(self.meeting.state.seq)
+        if self._apply_in_order(entries):
+            return
+        # A hole: the log was trimmed past this replica, or Redis lost writes (the writer then
+        # bridged them with a snapshot). Start again from the newest snapshot, if newer.
+        if await self._reload():
+            self._apply_in_order(await self._read_log_after(self.meeting.state.seq))
+
+    def _apply_in_order(self, entries: list[LogEntry]) -> bool:
+        """Apply the entries that follow the state in sequence; False at a missing event."""
         for entry in entries:
-            if entry.stamped.seq == self.meeting.state.seq + 1:
-                self._apply(entry.stamped)
+            seq = entry.stamped.seq
+            if seq <= self.meeting.state.seq:
+                continue
+            if seq != self.meeting.state.seq + 1:
+                return False
+            self._apply(entry.stamped)
+        return True
 
     async def _read_log_after(self, seq: int) -> list["LogEntry"]:
         raw = await self.hub.redis.xrange(self.keys.log, min=rk.log_id(seq + 1), max="+")
         return [LogEntry.parse(fields) for _, fields in raw or []]
 
-    async def _reload(self) -> None:
-        """The log no longer reaches back to this replica: start again from the snapshot."""
+    async def _reload(self) -> bool:
+        """Start again from the snapshot, if it is newer than this replica; True if it was."""
         stored = await self.hub.redis.get(self.keys.snapshot)
         if stored is None:
-            return
+            return False
         state = from_plain(MeetingState, unpack(as_bytes(stored)))
         if state.seq <= self.meeting.state.seq:
-            return
+            return False
         self.meeting.state = state
         # Its clients missed events this worker never saw: they resume and get a snapshot.
         self.fanout.close_all(CloseCode.RESYNC, "missed events: resume for a fresh snapshot")
         self._notify()
+        return True
 
     def _apply(self, stamped: Stamped) -> None:
         self.meeting.replay(stamped)
@@ -283,15 +296,29 @@ class SharedMeeting(HostedMeeting):
             request,
             msgpack.packb([to_plain(s) for s in stamped], use_bin_type=True),
         ]
+        args.append(stamped[0].seq)
         for one in stamped:
             args += [rk.log_id(one.seq), pack(one)]
-        keys = [self.keys.lease, self.keys.log, self.keys.snapshot, self.keys.where]
+        keys = [self.keys.lease, self.keys.log, self.keys.snapshot, self.keys.where, self.keys.head]
         backoff = 0.05
         while True:
             try:
                 await self.hub._commit(keys=keys, args=args)
                 return
             except ResponseError as error:
+                if str(error).startswith("GAP"):
+                    # Redis lost its newest writes (a crash of its host, say) and the log now
+                    # ends before this writer's state: bridge the hole with that state.
+                    log.warning(
+                        "meeting %s: %s (Redis lost writes); storing a snapshot at event %d",
+                        self.meeting.state.id,
+                        error,
+                        self.meeting.state.seq,
+                    )
+                    if not await self._store_snapshot():
+                        await self._step_down()
+                        raise NotOwner from error
+                    continue
                 # Not the writer any more, or event n already stored by another: step down.
                 log.warning("meeting %s: %s", self.meeting.state.id, error)
                 await self._step_down()
@@ -311,16 +338,22 @@ class SharedMeeting(HostedMeeting):
             self._requests.popitem(last=False)
 
     async def _snapshot(self) -> None:
-        self._since_snapshot = 0
         with contextlib.suppress(RedisError, OSError):
-            await self.hub._store_snapshot(
-                keys=[self.keys.lease, self.keys.snapshot],
-                args=[
-                    self.hub.worker,
-                    pack(self.meeting.state),
-                    int(self.hub.settings.retention_s * 1000),
-                ],
-            )
+            await self._store_snapshot()
+
+    async def _store_snapshot(self) -> bool:
+        """Store the state as the meeting's snapshot; False if the lease is another's."""
+        self._since_snapshot = 0
+        stored = await self.hub._store_snapshot(
+            keys=[self.keys.lease, self.keys.snapshot, self.keys.head],
+            args=[
+                self.hub.worker,
+                pack(self.meeting.state),
+                int(self.hub.settings.retention_s * 1000),
+                self.meeting.state.seq,
+            ],
+        )
+        return bool(stored)
 
     # The lease ----------------------------------------------------------------------------------
 
