@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from typing import TYPE_CHECKING, Any
 
 import msgpack
@@ -56,6 +56,11 @@ class SharedMeeting(HostedMeeting):
         self._since_snapshot = 0
         self._lease_task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        # Participants whose Join or Rejoin this worker is sending now: their socket comes next.
+        self._arriving: Counter[ParticipantId] = Counter()
+        # Connected, with no socket here, at the last look (see `_let_go_of_lost_sockets`).
+        self._unheld: set[ParticipantId] = set()
+        self._looking: asyncio.Task[None] | None = None
         self.steward = Steward(
             meeting, lambda c: self.submit(None, c), hub.clock, settings.ghost_grace_s
         )
@@ -78,6 +83,17 @@ class SharedMeeting(HostedMeeting):
     # What the signalling endpoint uses ---------------------------------------------------------
 
     async def submit(self, actor: ParticipantId | None, command: cmd.Command) -> int:
+        if not isinstance(command, cmd.Join | cmd.Rejoin):
+            return await self._submit(actor, command)
+        self._arriving[command.participant] += 1
+        try:
+            return await self._submit(actor, command)
+        finally:
+            self._arriving[command.participant] -= 1
+            if not self._arriving[command.participant]:
+                del self._arriving[command.participant]
+
+    async def _submit(self, actor: ParticipantId | None, command: cmd.Command) -> int:
         try:
             if isinstance(command, cmd.Join | cmd.Rejoin):
                 # Recorded before the command, so the writer never sees a connected
@@ -374,6 +390,7 @@ class SharedMeeting(HostedMeeting):
                         self.steward.reschedule()
                 else:
                     await self._contend()
+                self._look_for_lost_sockets()
             except asyncio.CancelledError:
                 raise
             except (RedisError, OSError) as error:
@@ -417,6 +434,46 @@ class SharedMeeting(HostedMeeting):
         with contextlib.suppress(RedisError, OSError):
             await self.hub._release(keys=[self.keys.lease], args=[self.hub.worker])
         self.resync()
+
+    def _look_for_lost_sockets(self) -> None:
+        """In the background, so that holding the lease never waits for it; one at a time."""
+        if self._looking is None or self._looking.done():
+            self._looking = asyncio.create_task(self._let_go_of_lost_sockets())
+            self._tasks.add(self._looking)
+            self._looking.add_done_callback(self._tasks.discard)
+
+    async def _let_go_of_lost_sockets(self) -> None:
+        """Disconnect the participants held by this worker, says Redis, with no socket here.
+
+        A hello the writer applied but whose answer never came back (it was answered
+        `unavailable`), or a goodbye that could not be sent, leaves someone connected whom no
+        socket stands for. Found so at two looks in a row (a participant is attached to its
+        socket right after its Join or Rejoin returns), they are disconnected here, and leave
+        after the grace period like anyone else.
+        """
+        unheld = {
+            p.id
+            for p in self.meeting.state.participants.values()
+            if p.connected and p.id not in self.fanout.listeners and p.id not in self._arriving
+        }
+        lost = sorted(unheld & self._unheld)
+        self._unheld = unheld
+        if not lost:
+            return
+        fields = [rk.participant_field(p) for p in lost]
+        try:
+            workers = await self.hub.redis.hmget(self.keys.where, fields)
+        except (RedisError, OSError) as error:
+            log.warning("looking for lost sockets in %s: %s", self.meeting.state.id, error)
+            return
+        for participant, worker in zip(lost, workers, strict=True):
+            if worker is None or as_bytes(worker).decode() != self.hub.worker:
+                continue  # held by another worker, which looks after it
+            if participant in self.fanout.listeners or participant in self._arriving:
+                continue  # came back while Redis was asked
+            log.info("meeting %s: %s has no socket here", self.meeting.state.id, participant)
+            with contextlib.suppress(Rejected, Unavailable):
+                await self.submit(None, cmd.Disconnect(participant))
 
     async def _check_presence(self) -> None:
         """Let go of the connections of workers that died: their clients are disconnected."""
