@@ -20,6 +20,11 @@ def _require(condition: bool, message: str) -> None:
 # System commands ----------------------------------------------------------------------------
 
 
+# `connection` names the socket a presence command comes from. The core keeps no sockets and
+# ignores it; with several workers, the meeting's writer tells by it whether a `Disconnect` is
+# about the participant's newest connection or a late goodbye from an older one.
+
+
 @dataclass(frozen=True)
 class Join:
     participant: ParticipantId
@@ -28,16 +33,21 @@ class Join:
     organisation: str = ""
     district: str = ""
     group: str = ""
+    connection: str = ""
 
 
 @dataclass(frozen=True)
 class Rejoin:
+    """The participant is back on a new connection; any older one of theirs is replaced."""
+
     participant: ParticipantId
+    connection: str = ""
 
 
 @dataclass(frozen=True)
 class Disconnect:
     participant: ParticipantId
+    connection: str = ""
 
 
 @dataclass(frozen=True)

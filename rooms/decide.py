@@ -224,8 +224,10 @@ def _presence(
             )
             return [(joined, EVERYONE)]
         case cmd.Rejoin():
-            participant = _participant(state, who)
-            return [] if participant.connected else [(ev.ParticipantReconnected(who), EVERYONE)]
+            _participant(state, who)
+            # Also while shown connected: the event tells every server to close the older
+            # connection, wherever it is (one the server had not yet seen drop).
+            return [(ev.ParticipantReconnected(who), EVERYONE)]
 
 
 def _tick(state: MeetingState, config: MeetingConfig, now: float) -> Outcome:

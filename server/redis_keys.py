@@ -56,6 +56,17 @@ def participant_field(participant: ParticipantId) -> str:
     return str(participant)
 
 
+def placement(worker: str, connection: str) -> str:
+    """Where a participant is, in the meeting's `where` map: a worker and a socket there."""
+    return f"{worker} {connection}"
+
+
+def placed_on(value: str) -> tuple[str, str]:
+    """The worker and the socket of a `placement`."""
+    worker, _, connection = value.partition(" ")
+    return worker, connection
+
+
 # KEYS: lease, log, snapshot, where, head. ARGV: worker, events channel, log length, retention
 # (ms), request id, published batch, the first event's number, then an (entry id, event) pair
 # per event. Refused with NOTOWNER when another worker writes; with GAP when the head is behind
@@ -113,7 +124,7 @@ end
 return 0
 """
 
-# KEYS: where. ARGV: participant, worker. Forget where a participant is, if it is still here.
+# KEYS: where. ARGV: participant, placement. Forget where a participant is, if it is still there.
 FORGET_WHERE = """
 if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
   return redis.call('HDEL', KEYS[1], ARGV[1])

@@ -97,21 +97,26 @@ class SharedMeeting(HostedMeeting):
         try:
             if isinstance(command, cmd.Join | cmd.Rejoin):
                 # Recorded before the command, so the writer never sees a connected
-                # participant without knowing which worker holds it.
+                # participant without knowing which worker and socket hold it.
                 await self.hub.redis.hset(
-                    self.keys.where, rk.participant_field(command.participant), self.hub.worker
+                    self.keys.where,
+                    rk.participant_field(command.participant),
+                    rk.placement(self.hub.worker, command.connection),
                 )
         except (RedisError, OSError) as error:
             raise Unavailable(f"redis: {error}") from error
-        if isinstance(command, cmd.Disconnect) and not await self._here(command.participant):
-            # The participant came back through another worker before this socket closed.
+        if isinstance(command, cmd.Disconnect) and not await self._here(command):
+            # The participant came back through another socket before this one closed.
             return self.meeting.state.seq
         seq = await self._deliver_to_writer(actor, command)
         if isinstance(command, cmd.Disconnect):
             with contextlib.suppress(RedisError, OSError):
                 await self.hub._forget_where(
                     keys=[self.keys.where],
-                    args=[rk.participant_field(command.participant), self.hub.worker],
+                    args=[
+                        rk.participant_field(command.participant),
+                        rk.placement(self.hub.worker, command.connection),
+                    ],
                 )
         return seq
 
@@ -144,12 +149,18 @@ class SharedMeeting(HostedMeeting):
             await asyncio.sleep(retry_s)
             retry_s = min(retry_s * 2, 0.5)
 
-    async def _here(self, participant: ParticipantId) -> bool:
+    async def _here(self, disconnect: cmd.Disconnect) -> bool:
+        """Whether the participant is still on the socket that says goodbye, as far as known."""
         try:
-            worker = await self.hub.redis.hget(self.keys.where, rk.participant_field(participant))
+            placed = await self._placement(disconnect.participant)
         except (RedisError, OSError):
             return True
-        return worker is None or as_bytes(worker).decode() == self.hub.worker
+        return placed is None or placed == (self.hub.worker, disconnect.connection)
+
+    async def _placement(self, participant: ParticipantId) -> tuple[str, str] | None:
+        """The worker and socket holding the participant, from the meeting's `where` map."""
+        value = await self.hub.redis.hget(self.keys.where, rk.participant_field(participant))
+        return None if value is None else rk.placed_on(as_bytes(value).decode())
 
     # Following the writer -----------------------------------------------------------------------
 
@@ -286,6 +297,9 @@ class SharedMeeting(HostedMeeting):
                     raise Rejected(Reason(earlier.reason), earlier.detail or "")
                 assert earlier.seq is not None
                 return earlier.seq
+            if isinstance(command, cmd.Disconnect) and await self._outdated(command):
+                self._remember(Reply(request, seq=self.meeting.state.seq))
+                return self.meeting.state.seq
             try:
                 stamped = self.meeting.decide(actor, command, self.hub.clock())
             except Rejected as rejected:
@@ -301,6 +315,25 @@ class SharedMeeting(HostedMeeting):
             if self._since_snapshot >= self.hub.settings.snapshot_every:
                 await self._snapshot()
             return self.meeting.state.seq
+
+    async def _outdated(self, disconnect: cmd.Disconnect) -> bool:
+        """A goodbye from a socket the participant has left for a newer one, maybe elsewhere.
+
+        The newer socket's worker records it in the `where` map before it sends its Rejoin,
+        and this writer applies commands one at a time: so a goodbye checked here after that
+        Rejoin always finds the newer socket, however late it arrives.
+        """
+        if not disconnect.connection:
+            return False
+        placed = await self._placement(disconnect.participant)
+        if placed is None or placed[1] == disconnect.connection:
+            return False
+        log.warning(
+            "meeting %s: a goodbye from an older connection of %s, ignored",
+            self.meeting.state.id,
+            disconnect.participant,
+        )
+        return True
 
     async def _store(self, stamped: list[Stamped], request: str, deadline: float) -> None:
         settings = self.hub.settings
@@ -462,18 +495,21 @@ class SharedMeeting(HostedMeeting):
             return
         fields = [rk.participant_field(p) for p in lost]
         try:
-            workers = await self.hub.redis.hmget(self.keys.where, fields)
+            values = await self.hub.redis.hmget(self.keys.where, fields)
         except (RedisError, OSError) as error:
             log.warning("looking for lost sockets in %s: %s", self.meeting.state.id, error)
             return
-        for participant, worker in zip(lost, workers, strict=True):
-            if worker is None or as_bytes(worker).decode() != self.hub.worker:
+        for participant, value in zip(lost, values, strict=True):
+            if value is None:
+                continue
+            worker, connection = rk.placed_on(as_bytes(value).decode())
+            if worker != self.hub.worker:
                 continue  # held by another worker, which looks after it
             if participant in self.fanout.listeners or participant in self._arriving:
                 continue  # came back while Redis was asked
             log.info("meeting %s: %s has no socket here", self.meeting.state.id, participant)
             with contextlib.suppress(Rejected, Unavailable):
-                await self.submit(None, cmd.Disconnect(participant))
+                await self.submit(None, cmd.Disconnect(participant, connection))
 
     async def _check_presence(self) -> None:
         """Let go of the connections of workers that died: their clients are disconnected."""
@@ -481,10 +517,13 @@ class SharedMeeting(HostedMeeting):
         if not connected:
             return
         where_raw = await self.hub.redis.hgetall(self.keys.where)
-        where = {as_bytes(k).decode(): as_bytes(v).decode() for k, v in where_raw.items()}
-        dead = await self.hub.dead_workers(set(where.values()))
+        where = {
+            as_bytes(k).decode(): rk.placed_on(as_bytes(v).decode()) for k, v in where_raw.items()
+        }
+        dead = await self.hub.dead_workers({worker for worker, _ in where.values()})
         for participant in connected:
-            if where.get(participant) in dead:
+            placed = where.get(participant)
+            if placed is not None and placed[0] in dead:
                 # Not through `submit`: that skips a participant whose socket is elsewhere.
                 with contextlib.suppress(Rejected, Unavailable):
-                    await self._deliver_to_writer(None, cmd.Disconnect(participant))
+                    await self._deliver_to_writer(None, cmd.Disconnect(participant, placed[1]))

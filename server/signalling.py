@@ -106,6 +106,8 @@ class Connection:
     def __init__(self, websocket: WebSocket, plenum: Plenum) -> None:
         self.websocket = websocket
         self.participant = ParticipantId("")
+        # This socket's name in presence commands, to tell its goodbye from a newer socket's.
+        self.id = secrets.token_hex(8)
         self.seen_seq = 0
         self._settings = plenum.settings
         self._clock = plenum.clock
@@ -245,7 +247,7 @@ async def serve(plenum: Plenum, websocket: WebSocket) -> None:
         live = connection.live
         if live is not None and live.detach(connection):
             try:
-                await live.submit(None, cmd.Disconnect(connection.participant))
+                await live.submit(None, cmd.Disconnect(connection.participant, connection.id))
             except Exception:
                 # The meeting's writer is out of reach: presence will notice this worker's loss.
                 log.exception("could not report %s disconnected", connection.participant)
@@ -312,7 +314,15 @@ async def _join(plenum: Plenum, connection: Connection, inbound: Inbound) -> Mee
     live, grant = found
     role = Role.MODERATOR if grant.kind is Kind.MODERATOR else Role.PARTICIPANT
     participant = ParticipantId(secrets.token_urlsafe(9))
-    join = cmd.Join(participant, hello.name, role, hello.organisation, hello.district, hello.group)
+    join = cmd.Join(
+        participant,
+        hello.name,
+        role,
+        hello.organisation,
+        hello.district,
+        hello.group,
+        connection=connection.id,
+    )
     await live.submit(None, join)
     connection.participant = participant
     live.attach(connection)
@@ -328,7 +338,7 @@ async def _resume(plenum: Plenum, connection: Connection, inbound: Inbound) -> M
     live, grant = found
     assert grant.participant is not None, "resume tokens always name their participant"
     try:
-        await live.submit(None, cmd.Rejoin(grant.participant))
+        await live.submit(None, cmd.Rejoin(grant.participant, connection.id))
     except Rejected as rejected:
         code = CloseCode.REMOVED if rejected.reason is Reason.REMOVED else CloseCode.BAD_TOKEN
         connection.deliver(reply_error(rejected.reason, rejected.detail, inbound.ref))

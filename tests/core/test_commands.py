@@ -250,9 +250,12 @@ def test_depart_lets_a_participant_go_without_barring_them() -> None:
     )
 
 
-def test_rejoin_reconnects_and_is_idempotent() -> None:
+def test_rejoin_reconnects_and_replaces_a_connection_still_open() -> None:
     meeting = meeting_with()
-    assert meeting.handle(None, cmd.Rejoin(person(0)), T0) == []
+    # Back on a new connection while the old one looked open: said, so the old one is closed.
+    replaced = meeting.handle(None, cmd.Rejoin(person(0)), T0)
+    assert events_of(replaced) == [ev.ParticipantReconnected(person(0))]
+    assert meeting.state.participants[person(0)].connected is True
     meeting.handle(None, cmd.Disconnect(person(0)), T0)
     stamped = meeting.handle(None, cmd.Rejoin(person(0)), T0)
     assert events_of(stamped) == [ev.ParticipantReconnected(person(0))]
