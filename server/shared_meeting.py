@@ -232,6 +232,9 @@ class SharedMeeting(HostedMeeting):
         if state.seq <= self.meeting.state.seq:
             return False
         self.meeting.state = state
+        # The events kept for resuming clients now stop short of the state: a client resuming
+        # from among them would miss what lies between, so it gets a snapshot instead.
+        self._log.clear()
         # Its clients missed events this worker never saw: they resume and get a snapshot.
         self.fanout.close_all(CloseCode.RESYNC, "missed events: resume for a fresh snapshot")
         self._notify()
