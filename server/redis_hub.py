@@ -31,6 +31,8 @@ from server.shared_meeting import SharedMeeting
 
 log = logging.getLogger("plenum.redis")
 
+UNREADABLE_LOG_EVERY_S = 60.0
+
 
 class RedisHub:
     def __init__(self, settings: Settings, clock: Clock) -> None:
@@ -47,8 +49,9 @@ class RedisHub:
         self._stopping = False
         # Workers whose sign of life this one found missing, and since when (its own clock).
         self._missing_since: dict[str, float] = {}
-        # Channels where a message could not be read, said once in the log.
-        self._unreadable: set[str] = set()
+        # Per channel: when the log last said a message there could not be read, and how many
+        # were dropped since (said at most once a `UNREADABLE_LOG_EVERY_S`).
+        self._unreadable: dict[str, tuple[float, int]] = {}
         self._commit = self.redis.register_script(rk.COMMIT)
         self._renew = self.redis.register_script(rk.RENEW)
         self._store_snapshot = self.redis.register_script(rk.STORE_SNAPSHOT)
@@ -171,7 +174,8 @@ class RedisHub:
         """Hand a message to its channel's handler; one that cannot be read is dropped.
 
         This is the worker's only reader of every channel: a message from a newer worker (a
-        rolling deploy) or anyone else who can publish must not end it. Said once per channel.
+        rolling deploy) or anyone else who can publish must not end it. A flood of them is
+        said once a `UNREADABLE_LOG_EVERY_S` per channel, with how many were dropped.
         """
         name = channel.decode() if isinstance(channel, bytes) else channel
         handler = self._channels.get(name)
@@ -180,13 +184,18 @@ class RedisHub:
         try:
             handler(data)
         except Exception:
-            if name not in self._unreadable:
-                self._unreadable.add(name)
-                log.exception(
-                    "a message on %s could not be read and was dropped; later ones there are"
-                    " dropped without a word",
-                    name,
-                )
+            now = self.clock()
+            said_at, dropped = self._unreadable.get(name, (None, 0))
+            if said_at is not None and now - said_at < UNREADABLE_LOG_EVERY_S:
+                self._unreadable[name] = (said_at, dropped + 1)
+                return
+            self._unreadable[name] = (now, 0)
+            log.exception(
+                "a message on %s could not be read and was dropped (and %d more since the last"
+                " such line)",
+                name,
+                dropped,
+            )
 
     async def _heartbeat(self) -> None:
         ttl_ms = int(self.settings.worker_ttl_s * 1000)
