@@ -329,7 +329,8 @@ class SharedMeeting(HostedMeeting):
         if not disconnect.connection:
             return False
         placed = await self._placement(disconnect.participant)
-        if placed is None or placed[1] == disconnect.connection:
+        # Unknown, or recorded without its socket (by an older version): the goodbye counts.
+        if placed is None or not placed[1] or placed[1] == disconnect.connection:
             return False
         log.warning(
             "meeting %s: a goodbye from an older connection of %s, ignored",
