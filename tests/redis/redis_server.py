@@ -83,7 +83,7 @@ class RedisServer:
     def remember(self, keys: Iterable[str]) -> dict[str, bytes | None]:
         """What `keys` hold now (serialized, None for a key that does not exist)."""
         with redis.Redis(port=self.port) as client:
-            return {key: client.dump(key) for key in keys}  # type: ignore[misc]
+            return {key: client.dump(key) for key in keys}
 
     def roll_back(self, remembered: dict[str, bytes | None]) -> None:
         """Put the keys back as they were: the writes since are lost, as in a host crash.
