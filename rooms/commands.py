@@ -20,6 +20,11 @@ def _require(condition: bool, message: str) -> None:
 # System commands ----------------------------------------------------------------------------
 
 
+# `connection` names the socket a presence command comes from. The core keeps no sockets and
+# ignores it; with several workers, the meeting's writer tells by it whether a `Disconnect` is
+# about the participant's newest connection or a late goodbye from an older one.
+
+
 @dataclass(frozen=True)
 class Join:
     """A new participant, with the role its link grants.
@@ -37,21 +42,26 @@ class Join:
     group: str = ""
     removed_as: ParticipantId | None = None
     demoted_as: ParticipantId | None = None
+    connection: str = ""
 
 
 @dataclass(frozen=True)
 class Rejoin:
+    """The participant is back on a new connection; any older one of theirs is replaced."""
+
     participant: ParticipantId
+    connection: str = ""
 
 
 @dataclass(frozen=True)
 class Disconnect:
     participant: ParticipantId
+    connection: str = ""
 
 
 @dataclass(frozen=True)
 class Depart:
-    """Someone gone for good: disconnected past the grace period, or on a worker that died."""
+    """Someone disconnected past the grace period is gone for good; nobody connected is."""
 
     participant: ParticipantId
 

@@ -36,8 +36,11 @@ def decide(
         case cmd.Join() | cmd.Rejoin() | cmd.Disconnect():
             return _presence(state, config, command)
         case cmd.Depart():
-            gone = command.participant in state.participants
-            return [(ev.ParticipantLeft(command.participant), EVERYONE)] if gone else []
+            # Sent for a ghost, and may arrive after it left or came back: then it is spent.
+            ghost = state.participants.get(command.participant)
+            if ghost is None or ghost.connected:
+                return []
+            return [(ev.ParticipantLeft(command.participant), EVERYONE)]
         case cmd.Tick():
             return _tick(state, config, now)
     assert actor is not None, "the policy lets only system commands come without an actor"
@@ -251,8 +254,10 @@ def _presence(
             )
             return [*making_room, (joined, EVERYONE)]
         case cmd.Rejoin():
-            participant = _participant(state, who)
-            return [] if participant.connected else [(ev.ParticipantReconnected(who), EVERYONE)]
+            _participant(state, who)
+            # Also while shown connected: the event tells every server to close the older
+            # connection, wherever it is (one the server had not yet seen drop).
+            return [(ev.ParticipantReconnected(who), EVERYONE)]
 
 
 def _longest_disconnected(state: MeetingState) -> ParticipantId | None:

@@ -42,6 +42,12 @@ class Fanout:
         return True
 
     def deliver(self, stamped: Stamped) -> None:
+        if isinstance(stamped.event, ev.ParticipantReconnected):
+            # Back on a newer connection (attached after this event, here or on another
+            # worker): the one still attached here is the older, and acts for nobody now.
+            older = self.listeners.pop(stamped.event.participant, None)
+            if older is not None:
+                older.close(CloseCode.REPLACED, "the same participant connected again")
         frame = encode_event(stamped)
         if stamped.audience is None:
             targets = list(self.listeners.values())

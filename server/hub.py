@@ -64,6 +64,10 @@ class EventLog:
     def append(self, stamped: Stamped) -> None:
         self._events.append(stamped)
 
+    def clear(self) -> None:
+        """Forget every event: the state jumped past some that were never here (a snapshot)."""
+        self._events.clear()
+
     def after(self, seq: int, current: int) -> list[Stamped] | None:
         if seq == current:
             return []

@@ -31,6 +31,8 @@ from server.shared_meeting import SharedMeeting
 
 log = logging.getLogger("plenum.redis")
 
+UNREADABLE_LOG_EVERY_S = 60.0
+
 
 class RedisHub:
     def __init__(self, settings: Settings, clock: Clock) -> None:
@@ -47,6 +49,9 @@ class RedisHub:
         self._stopping = False
         # Workers whose sign of life this one found missing, and since when (its own clock).
         self._missing_since: dict[str, float] = {}
+        # Per channel: when the log last said a message there could not be read, and how many
+        # were dropped since (said at most once a `UNREADABLE_LOG_EVERY_S`).
+        self._unreadable: dict[str, tuple[float, int]] = {}
         self._commit = self.redis.register_script(rk.COMMIT)
         self._renew = self.redis.register_script(rk.RENEW)
         self._store_snapshot = self.redis.register_script(rk.STORE_SNAPSHOT)
@@ -153,12 +158,7 @@ class RedisHub:
                     message = await pubsub.get_message(timeout=1.0)
                     if message is None or message.get("type") != "message":
                         continue
-                    channel = message["channel"]
-                    handler = self._channels.get(
-                        channel.decode() if isinstance(channel, bytes) else channel
-                    )
-                    if handler is not None:
-                        handler(message["data"])
+                    self._dispatch(message["channel"], message["data"])
             except asyncio.CancelledError:
                 raise
             except (RedisError, OSError) as error:
@@ -169,6 +169,33 @@ class RedisHub:
                     await pubsub.aclose()  # type: ignore[no-untyped-call]
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, 2.0)
+
+    def _dispatch(self, channel: bytes | str, data: bytes) -> None:
+        """Hand a message to its channel's handler; one that cannot be read is dropped.
+
+        This is the worker's only reader of every channel: a message from a newer worker (a
+        rolling deploy) or anyone else who can publish must not end it. A flood of them is
+        said once a `UNREADABLE_LOG_EVERY_S` per channel, with how many were dropped.
+        """
+        name = channel.decode() if isinstance(channel, bytes) else channel
+        handler = self._channels.get(name)
+        if handler is None:
+            return
+        try:
+            handler(data)
+        except Exception:
+            now = self.clock()
+            said_at, dropped = self._unreadable.get(name, (None, 0))
+            if said_at is not None and now - said_at < UNREADABLE_LOG_EVERY_S:
+                self._unreadable[name] = (said_at, dropped + 1)
+                return
+            self._unreadable[name] = (now, 0)
+            log.exception(
+                "a message on %s could not be read and was dropped (and %d more since the last"
+                " such line)",
+                name,
+                dropped,
+            )
 
     async def _heartbeat(self) -> None:
         ttl_ms = int(self.settings.worker_ttl_s * 1000)

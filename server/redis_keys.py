@@ -1,10 +1,12 @@
 """Where Plenum keeps things in Redis, and the scripts that change them atomically.
 
 Per meeting: its latest snapshot, its event log (a stream whose entry ids are the events'
-sequence numbers, so an entry can only be appended after the previous one: two writers can never
-both store event n), the writer's lease, the map of which worker holds each participant's
-connection, and two channels: the events the writer publishes and the commands other workers
-forward to it. Per worker: a key that says it is alive, and the channel its replies come on.
+sequence numbers), the number of the newest event stored (its head: an event is stored only
+right after it, so two writers can never both store event n, and a log that lost its newest
+entries is found out at the next write), the writer's lease, the map of which worker holds
+each participant's connection, and two channels: the events the writer publishes and the
+commands other workers forward to it. Per worker: a key that says it is alive, and the
+channel its replies come on.
 """
 
 from dataclasses import dataclass
@@ -18,6 +20,7 @@ PREFIX = "plenum"
 class MeetingKeys:
     snapshot: str
     log: str
+    head: str
     lease: str
     where: str
     events: str
@@ -29,6 +32,7 @@ class MeetingKeys:
         return cls(
             snapshot=f"{base}:snapshot",
             log=f"{base}:log",
+            head=f"{base}:head",
             lease=f"{base}:lease",
             where=f"{base}:where",
             events=f"{base}:events",
@@ -52,15 +56,37 @@ def participant_field(participant: ParticipantId) -> str:
     return str(participant)
 
 
-# KEYS: lease, log, snapshot, where. ARGV: worker, events channel, log length, retention (ms),
-# request id, published batch, then an (entry id, event) pair per event.
+def placement(worker: str, connection: str) -> str:
+    """Where a participant is, in the meeting's `where` map: a worker and a socket there."""
+    return f"{worker} {connection}"
+
+
+def placed_on(value: str) -> tuple[str, str]:
+    """The worker and the socket of a `placement`."""
+    worker, _, connection = value.partition(" ")
+    return worker, connection
+
+
+# KEYS: lease, log, snapshot, where, head. ARGV: worker, events channel, log length, retention
+# (ms), request id, published batch, the first event's number, then an (entry id, event) pair
+# per event. Refused with NOTOWNER when another worker writes; with GAP when the head is behind
+# the first event (Redis lost writes): the writer then bridges the hole with a snapshot.
 COMMIT = """
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return redis.error_reply('NOTOWNER the lease is held by another worker')
 end
-for i = 7, #ARGV, 2 do
+local head = tonumber(redis.call('GET', KEYS[5]) or '0')
+local first = tonumber(ARGV[7])
+if head >= first then
+  return redis.error_reply('NOTOWNER event ' .. first .. ' is stored already')
+end
+if head < first - 1 then
+  return redis.error_reply('GAP the log ends at event ' .. head .. ', not ' .. (first - 1))
+end
+for i = 8, #ARGV, 2 do
   redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], ARGV[i], 'e', ARGV[i + 1], 'r', ARGV[5])
 end
+redis.call('SET', KEYS[5], string.format('%d', first + (#ARGV - 9) / 2))
 redis.call('PUBLISH', ARGV[2], ARGV[6])
 for k = 2, #KEYS do
   redis.call('PEXPIRE', KEYS[k], ARGV[4])
@@ -76,12 +102,17 @@ end
 return 0
 """
 
-# KEYS: lease, snapshot. ARGV: worker, snapshot, retention (ms).
+# KEYS: lease, snapshot, head. ARGV: worker, snapshot, retention (ms), the snapshot's seq.
+# The head moves up to the snapshot: events the log lost before it are in the snapshot.
 STORE_SNAPSHOT = """
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return 0
 end
 redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+local head = tonumber(redis.call('GET', KEYS[3]) or '0')
+if head < tonumber(ARGV[4]) then
+  redis.call('SET', KEYS[3], ARGV[4], 'PX', ARGV[3])
+end
 return 1
 """
 
@@ -93,7 +124,7 @@ end
 return 0
 """
 
-# KEYS: where. ARGV: participant, worker. Forget where a participant is, if it is still here.
+# KEYS: where. ARGV: participant, placement. Forget where a participant is, if it is still there.
 FORGET_WHERE = """
 if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
   return redis.call('HDEL', KEYS[1], ARGV[1])

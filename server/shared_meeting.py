@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from typing import TYPE_CHECKING, Any
 
 import msgpack
@@ -56,6 +56,11 @@ class SharedMeeting(HostedMeeting):
         self._since_snapshot = 0
         self._lease_task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        # Participants whose Join or Rejoin this worker is sending now: their socket comes next.
+        self._arriving: Counter[ParticipantId] = Counter()
+        # Connected, with no socket here, at the last look (see `_let_go_of_lost_sockets`).
+        self._unheld: set[ParticipantId] = set()
+        self._looking: asyncio.Task[None] | None = None
         self.steward = Steward(
             meeting, lambda c: self.submit(None, c), hub.clock, settings.ghost_grace_s
         )
@@ -78,24 +83,40 @@ class SharedMeeting(HostedMeeting):
     # What the signalling endpoint uses ---------------------------------------------------------
 
     async def submit(self, actor: ParticipantId | None, command: cmd.Command) -> int:
+        if not isinstance(command, cmd.Join | cmd.Rejoin):
+            return await self._submit(actor, command)
+        self._arriving[command.participant] += 1
+        try:
+            return await self._submit(actor, command)
+        finally:
+            self._arriving[command.participant] -= 1
+            if not self._arriving[command.participant]:
+                del self._arriving[command.participant]
+
+    async def _submit(self, actor: ParticipantId | None, command: cmd.Command) -> int:
         try:
             if isinstance(command, cmd.Join | cmd.Rejoin):
                 # Recorded before the command, so the writer never sees a connected
-                # participant without knowing which worker holds it.
+                # participant without knowing which worker and socket hold it.
                 await self.hub.redis.hset(
-                    self.keys.where, rk.participant_field(command.participant), self.hub.worker
+                    self.keys.where,
+                    rk.participant_field(command.participant),
+                    rk.placement(self.hub.worker, command.connection),
                 )
         except (RedisError, OSError) as error:
             raise Unavailable(f"redis: {error}") from error
-        if isinstance(command, cmd.Disconnect) and not await self._here(command.participant):
-            # The participant came back through another worker before this socket closed.
+        if isinstance(command, cmd.Disconnect) and not await self._here(command):
+            # The participant came back through another socket before this one closed.
             return self.meeting.state.seq
         seq = await self._deliver_to_writer(actor, command)
         if isinstance(command, cmd.Disconnect):
             with contextlib.suppress(RedisError, OSError):
                 await self.hub._forget_where(
                     keys=[self.keys.where],
-                    args=[rk.participant_field(command.participant), self.hub.worker],
+                    args=[
+                        rk.participant_field(command.participant),
+                        rk.placement(self.hub.worker, command.connection),
+                    ],
                 )
         return seq
 
@@ -128,12 +149,18 @@ class SharedMeeting(HostedMeeting):
             await asyncio.sleep(retry_s)
             retry_s = min(retry_s * 2, 0.5)
 
-    async def _here(self, participant: ParticipantId) -> bool:
+    async def _here(self, disconnect: cmd.Disconnect) -> bool:
+        """Whether the participant is still on the socket that says goodbye, as far as known."""
         try:
-            worker = await self.hub.redis.hget(self.keys.where, rk.participant_field(participant))
+            placed = await self._placement(disconnect.participant)
         except (RedisError, OSError):
             return True
-        return worker is None or as_bytes(worker).decode() == self.hub.worker
+        return placed is None or placed == (self.hub.worker, disconnect.connection)
+
+    async def _placement(self, participant: ParticipantId) -> tuple[str, str] | None:
+        """The worker and socket holding the participant, from the meeting's `where` map."""
+        value = await self.hub.redis.hget(self.keys.where, rk.participant_field(participant))
+        return None if value is None else rk.placed_on(as_bytes(value).decode())
 
     # Following the writer -----------------------------------------------------------------------
 
@@ -172,30 +199,46 @@ class SharedMeeting(HostedMeeting):
             self._catching_up = None
 
     async def catch_up(self) -> None:
+        """Apply what the log holds after this replica; from the snapshot where it cannot."""
         entries = await self._read_log_after(self.meeting.state.seq)
-        if entries and entries[0].stamped.seq > self.meeting.state.seq + 1:
-            await self._reload()
-            entries = await self._read_log_after(self.meeting.state.seq)
+        if self._apply_in_order(entries):
+            return
+        # A hole: the log was trimmed past this replica, or Redis lost writes (the writer then
+        # bridged them with a snapshot). Start again from the newest snapshot, if newer.
+        if await self._reload():
+            self._apply_in_order(await self._read_log_after(self.meeting.state.seq))
+
+    def _apply_in_order(self, entries: list[LogEntry]) -> bool:
+        """Apply the entries that follow the state in sequence; False at a missing event."""
         for entry in entries:
-            if entry.stamped.seq == self.meeting.state.seq + 1:
-                self._apply(entry.stamped)
+            seq = entry.stamped.seq
+            if seq <= self.meeting.state.seq:
+                continue
+            if seq != self.meeting.state.seq + 1:
+                return False
+            self._apply(entry.stamped)
+        return True
 
     async def _read_log_after(self, seq: int) -> list["LogEntry"]:
         raw = await self.hub.redis.xrange(self.keys.log, min=rk.log_id(seq + 1), max="+")
         return [LogEntry.parse(fields) for _, fields in raw or []]
 
-    async def _reload(self) -> None:
-        """The log no longer reaches back to this replica: start again from the snapshot."""
+    async def _reload(self) -> bool:
+        """Start again from the snapshot, if it is newer than this replica; True if it was."""
         stored = await self.hub.redis.get(self.keys.snapshot)
         if stored is None:
-            return
+            return False
         state = from_plain(MeetingState, unpack(as_bytes(stored)))
         if state.seq <= self.meeting.state.seq:
-            return
+            return False
         self.meeting.state = state
+        # The events kept for resuming clients now stop short of the state: a client resuming
+        # from among them would miss what lies between, so it gets a snapshot instead.
+        self._log.clear()
         # Its clients missed events this worker never saw: they resume and get a snapshot.
         self.fanout.close_all(CloseCode.RESYNC, "missed events: resume for a fresh snapshot")
         self._notify()
+        return True
 
     def _apply(self, stamped: Stamped) -> None:
         self.meeting.replay(stamped)
@@ -257,6 +300,9 @@ class SharedMeeting(HostedMeeting):
                     raise Rejected(Reason(earlier.reason), earlier.detail or "")
                 assert earlier.seq is not None
                 return earlier.seq
+            if isinstance(command, cmd.Disconnect) and await self._outdated(command):
+                self._remember(Reply(request, seq=self.meeting.state.seq))
+                return self.meeting.state.seq
             try:
                 stamped = self.meeting.decide(actor, command, self.hub.clock())
             except Rejected as rejected:
@@ -273,6 +319,26 @@ class SharedMeeting(HostedMeeting):
                 await self._snapshot()
             return self.meeting.state.seq
 
+    async def _outdated(self, disconnect: cmd.Disconnect) -> bool:
+        """A goodbye from a socket the participant has left for a newer one, maybe elsewhere.
+
+        The newer socket's worker records it in the `where` map before it sends its Rejoin,
+        and this writer applies commands one at a time: so a goodbye checked here after that
+        Rejoin always finds the newer socket, however late it arrives.
+        """
+        if not disconnect.connection:
+            return False
+        placed = await self._placement(disconnect.participant)
+        # Unknown, or recorded without its socket (by an older version): the goodbye counts.
+        if placed is None or not placed[1] or placed[1] == disconnect.connection:
+            return False
+        log.warning(
+            "meeting %s: a goodbye from an older connection of %s, ignored",
+            self.meeting.state.id,
+            disconnect.participant,
+        )
+        return True
+
     async def _store(self, stamped: list[Stamped], request: str, deadline: float) -> None:
         settings = self.hub.settings
         args: list[Any] = [
@@ -283,15 +349,29 @@ class SharedMeeting(HostedMeeting):
             request,
             msgpack.packb([to_plain(s) for s in stamped], use_bin_type=True),
         ]
+        args.append(stamped[0].seq)
         for one in stamped:
             args += [rk.log_id(one.seq), pack(one)]
-        keys = [self.keys.lease, self.keys.log, self.keys.snapshot, self.keys.where]
+        keys = [self.keys.lease, self.keys.log, self.keys.snapshot, self.keys.where, self.keys.head]
         backoff = 0.05
         while True:
             try:
                 await self.hub._commit(keys=keys, args=args)
                 return
             except ResponseError as error:
+                if str(error).startswith("GAP"):
+                    # Redis lost its newest writes (a crash of its host, say) and the log now
+                    # ends before this writer's state: bridge the hole with that state.
+                    log.warning(
+                        "meeting %s: %s (Redis lost writes); storing a snapshot at event %d",
+                        self.meeting.state.id,
+                        error,
+                        self.meeting.state.seq,
+                    )
+                    if not await self._store_snapshot():
+                        await self._step_down()
+                        raise NotOwner from error
+                    continue
                 # Not the writer any more, or event n already stored by another: step down.
                 log.warning("meeting %s: %s", self.meeting.state.id, error)
                 await self._step_down()
@@ -311,16 +391,22 @@ class SharedMeeting(HostedMeeting):
             self._requests.popitem(last=False)
 
     async def _snapshot(self) -> None:
-        self._since_snapshot = 0
         with contextlib.suppress(RedisError, OSError):
-            await self.hub._store_snapshot(
-                keys=[self.keys.lease, self.keys.snapshot],
-                args=[
-                    self.hub.worker,
-                    pack(self.meeting.state),
-                    int(self.hub.settings.retention_s * 1000),
-                ],
-            )
+            await self._store_snapshot()
+
+    async def _store_snapshot(self) -> bool:
+        """Store the state as the meeting's snapshot; False if the lease is another's."""
+        self._since_snapshot = 0
+        stored = await self.hub._store_snapshot(
+            keys=[self.keys.lease, self.keys.snapshot, self.keys.head],
+            args=[
+                self.hub.worker,
+                pack(self.meeting.state),
+                int(self.hub.settings.retention_s * 1000),
+                self.meeting.state.seq,
+            ],
+        )
+        return bool(stored)
 
     # The lease ----------------------------------------------------------------------------------
 
@@ -341,6 +427,7 @@ class SharedMeeting(HostedMeeting):
                         self.steward.reschedule()
                 else:
                     await self._contend()
+                self._look_for_lost_sockets()
             except asyncio.CancelledError:
                 raise
             except (RedisError, OSError) as error:
@@ -385,16 +472,62 @@ class SharedMeeting(HostedMeeting):
             await self.hub._release(keys=[self.keys.lease], args=[self.hub.worker])
         self.resync()
 
+    def _look_for_lost_sockets(self) -> None:
+        """In the background, so that holding the lease never waits for it; one at a time."""
+        if self._looking is None or self._looking.done():
+            self._looking = asyncio.create_task(self._let_go_of_lost_sockets())
+            self._tasks.add(self._looking)
+            self._looking.add_done_callback(self._tasks.discard)
+
+    async def _let_go_of_lost_sockets(self) -> None:
+        """Disconnect the participants held by this worker, says Redis, with no socket here.
+
+        A hello the writer applied but whose answer never came back (it was answered
+        `unavailable`), or a goodbye that could not be sent, leaves someone connected whom no
+        socket stands for. Found so at two looks in a row (a participant is attached to its
+        socket right after its Join or Rejoin returns), they are disconnected here, and leave
+        after the grace period like anyone else.
+        """
+        unheld = {
+            p.id
+            for p in self.meeting.state.participants.values()
+            if p.connected and p.id not in self.fanout.listeners and p.id not in self._arriving
+        }
+        lost = sorted(unheld & self._unheld)
+        self._unheld = unheld
+        if not lost:
+            return
+        fields = [rk.participant_field(p) for p in lost]
+        try:
+            values = await self.hub.redis.hmget(self.keys.where, fields)
+        except (RedisError, OSError) as error:
+            log.warning("looking for lost sockets in %s: %s", self.meeting.state.id, error)
+            return
+        for participant, value in zip(lost, values, strict=True):
+            if value is None:
+                continue
+            worker, connection = rk.placed_on(as_bytes(value).decode())
+            if worker != self.hub.worker:
+                continue  # held by another worker, which looks after it
+            if participant in self.fanout.listeners or participant in self._arriving:
+                continue  # came back while Redis was asked
+            log.info("meeting %s: %s has no socket here", self.meeting.state.id, participant)
+            with contextlib.suppress(Rejected, Unavailable):
+                await self.submit(None, cmd.Disconnect(participant, connection))
+
     async def _check_presence(self) -> None:
         """Let go of the connections of workers that died: their clients are disconnected."""
         connected = [p.id for p in self.meeting.state.participants.values() if p.connected]
         if not connected:
             return
         where_raw = await self.hub.redis.hgetall(self.keys.where)
-        where = {as_bytes(k).decode(): as_bytes(v).decode() for k, v in where_raw.items()}
-        dead = await self.hub.dead_workers(set(where.values()))
+        where = {
+            as_bytes(k).decode(): rk.placed_on(as_bytes(v).decode()) for k, v in where_raw.items()
+        }
+        dead = await self.hub.dead_workers({worker for worker, _ in where.values()})
         for participant in connected:
-            if where.get(participant) in dead:
+            placed = where.get(participant)
+            if placed is not None and placed[0] in dead:
                 # Not through `submit`: that skips a participant whose socket is elsewhere.
                 with contextlib.suppress(Rejected, Unavailable):
-                    await self._deliver_to_writer(None, cmd.Disconnect(participant))
+                    await self._deliver_to_writer(None, cmd.Disconnect(participant, placed[1]))

@@ -116,6 +116,8 @@ class Connection:
         self.address = address
         self._addresses = plenum.addresses
         self.participant = ParticipantId("")
+        # This socket's name in presence commands, to tell its goodbye from a newer socket's.
+        self.id = secrets.token_hex(8)
         self.seen_seq = 0
         self._settings = plenum.settings
         self._clock = plenum.clock
@@ -276,7 +278,7 @@ async def _serve(plenum: Plenum, websocket: WebSocket, address: str) -> None:
         live = connection.live
         if live is not None and live.detach(connection):
             try:
-                await live.submit(None, cmd.Disconnect(connection.participant))
+                await live.submit(None, cmd.Disconnect(connection.participant, connection.id))
             except Exception:
                 # The meeting's writer is out of reach: presence will notice this worker's loss.
                 log.exception("could not report %s disconnected", connection.participant)
@@ -352,6 +354,7 @@ async def _join(plenum: Plenum, connection: Connection, inbound: Inbound) -> Mee
         hello.group,
         removed_as=plenum.signer.former_self(hello.removed, grant.meeting),
         demoted_as=plenum.signer.former_self(hello.demoted, grant.meeting),
+        connection=connection.id,
     )
     try:
         await live.submit(None, join)
@@ -375,7 +378,7 @@ async def _resume(plenum: Plenum, connection: Connection, inbound: Inbound) -> M
     live, grant = found
     assert grant.participant is not None, "resume tokens always name their participant"
     try:
-        await live.submit(None, cmd.Rejoin(grant.participant))
+        await live.submit(None, cmd.Rejoin(grant.participant, connection.id))
     except Rejected as rejected:
         code = CloseCode.REMOVED if rejected.reason is Reason.REMOVED else CloseCode.BAD_TOKEN
         connection.deliver(reply_error(rejected.reason, rejected.detail, inbound.ref))

@@ -2,6 +2,12 @@
 
 Deadlines live in the meeting's state, never in a timer's memory, so whichever process writes
 the meeting (after a takeover too) finds what is due and when.
+
+One task at a time does the work: it sleeps until the next deadline, then sends what is due,
+one command after the other. Every write reschedules, the steward's own departures included;
+a write while the due commands are being sent changes nothing until they are all sent, and the
+next deadline is looked up once after them. (Re-arming on each write while sending spawned a
+sender per write: a crowd gone at once became tens of thousands of tasks.)
 """
 
 import asyncio
@@ -16,6 +22,10 @@ log = logging.getLogger("plenum.steward")
 
 Submit = Callable[[cmd.Command], Awaitable[object]]
 
+# After a command could not be sent (the writer is busy or Redis away), wait this long before
+# trying again: the deadline stays in the state, and trying at once would only add load.
+RETRY_S = 1.0
+
 
 class Steward:
     def __init__(self, meeting: Meeting, submit: Submit, clock: Clock, ghost_grace_s: float):
@@ -23,8 +33,11 @@ class Steward:
         self._submit = submit
         self._clock = clock
         self._ghost_grace_s = ghost_grace_s
-        self._wakeup: float | None = None
+        # The one task: asleep until `_wakeup`, then sending what is due.
         self._timer: asyncio.Task[None] | None = None
+        self._wakeup: float | None = None
+        self._sending = False
+        self._not_before = 0.0
 
     def due(self, now: float) -> list[cmd.Command]:
         """What should be sent now: a tick of the clock, and the departure of each ghost."""
@@ -50,7 +63,11 @@ class Steward:
         return min(times, default=None)
 
     def reschedule(self) -> None:
+        if self._sending:
+            return  # the sender looks for the next deadline once its batch is sent
         wakeup = self.next_wakeup()
+        if wakeup is not None:
+            wakeup = max(wakeup, self._not_before)
         if wakeup == self._wakeup and self._timer is not None:
             return
         self.stop()
@@ -63,16 +80,31 @@ class Steward:
             self._timer.cancel()
         self._timer = None
         self._wakeup = None
+        self._sending = False
 
     async def _run_at(self, wakeup: float) -> None:
         await asyncio.sleep(max(0.0, wakeup - self._clock()))
-        self._timer = None
-        self._wakeup = None
-        for command in self.due(self._clock()):
-            try:
-                await self._submit(command)
-            except Exception:
-                # The next write (or takeover) reschedules; the deadline stays in the state.
-                log.exception("could not send %s", type(command).__name__)
-                return
+        me = asyncio.current_task()
+        self._sending = True
+        try:
+            for command in self.due(self._clock()):
+                try:
+                    await self._submit(command)
+                except Exception as error:
+                    # Not lost: the deadline is still in the state, and is looked at again.
+                    self._not_before = self._clock() + RETRY_S
+                    log.warning(
+                        "could not send %s (%s); trying again in %.1f s",
+                        type(command).__name__,
+                        error,
+                        RETRY_S,
+                    )
+                    break
+                if self._timer is not me:
+                    return  # stopped meanwhile: this worker no longer writes the meeting
+        finally:
+            if self._timer is me:
+                self._timer = None
+                self._wakeup = None
+                self._sending = False
         self.reschedule()

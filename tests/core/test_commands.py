@@ -247,6 +247,17 @@ def test_disconnect_marks_the_participant_and_is_idempotent() -> None:
     assert meeting.state.seq == seq
 
 
+def test_a_depart_that_arrives_after_the_ghost_came_back_is_spent() -> None:
+    meeting = meeting_with()
+    meeting.handle(None, cmd.Disconnect(person(0)), T0)
+    meeting.handle(None, cmd.Rejoin(person(0)), T0 + 1)
+    seq = meeting.state.seq
+    assert meeting.handle(None, cmd.Depart(person(0)), T0 + 400) == []
+    assert meeting.handle(None, cmd.Depart(person(1)), T0 + 400) == []
+    assert meeting.state.participants[person(0)].connected
+    assert meeting.state.seq == seq
+
+
 def test_depart_lets_a_participant_go_without_barring_them() -> None:
     meeting = meeting_with(rooms=2)
     meeting.handle(MODERATOR, cmd.MoveParticipant(person(0), room(1)), T0)
@@ -266,9 +277,12 @@ def test_depart_lets_a_participant_go_without_barring_them() -> None:
     )
 
 
-def test_rejoin_reconnects_and_is_idempotent() -> None:
+def test_rejoin_reconnects_and_replaces_a_connection_still_open() -> None:
     meeting = meeting_with()
-    assert meeting.handle(None, cmd.Rejoin(person(0)), T0) == []
+    # Back on a new connection while the old one looked open: said, so the old one is closed.
+    replaced = meeting.handle(None, cmd.Rejoin(person(0)), T0)
+    assert events_of(replaced) == [ev.ParticipantReconnected(person(0))]
+    assert meeting.state.participants[person(0)].connected is True
     meeting.handle(None, cmd.Disconnect(person(0)), T0)
     stamped = meeting.handle(None, cmd.Rejoin(person(0)), T0)
     assert events_of(stamped) == [ev.ParticipantReconnected(person(0))]
@@ -490,6 +504,7 @@ def test_hard_mute_is_kept_across_reconnects_and_forgotten_when_the_person_goes(
     meeting.handle(None, cmd.Rejoin(person(0)), T0)
     assert meeting.state.audio_blocked == [person(0), person(1), person(2)]
     meeting.handle(MODERATOR, cmd.RemoveParticipant(person(1)), T0)
+    meeting.handle(None, cmd.Disconnect(person(2)), T0)
     meeting.handle(None, cmd.Depart(person(2)), T0)
     assert meeting.state.audio_blocked == [person(0)]
     # Someone who left and joins again starts unmuted.

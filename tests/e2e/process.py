@@ -32,8 +32,9 @@ def free_port() -> int:
         return port
 
 
-def uvicorn_argv(port: int) -> list[str]:
-    """Plenum under uvicorn, as `uvicorn server.app:create_app --factory` runs it."""
+def uvicorn_argv(port: int, settings: Settings | None = None) -> list[str]:
+    """Plenum under uvicorn, as `uvicorn server.app:create_app --factory` runs it, with the frame
+    limit that fits `settings` (the defaults unless given)."""
     return [
         sys.executable,
         "-m",
@@ -48,7 +49,7 @@ def uvicorn_argv(port: int) -> list[str]:
         "false",
         # As the Procfile: Plenum refuses to start under a uvicorn that buffers larger frames.
         "--ws-max-size",
-        str(ws_max_size(Settings())),
+        str(ws_max_size(settings or Settings())),
     ]
 
 

@@ -6,7 +6,10 @@ Redis handles by shutting down cleanly) brings back everything that was acknowle
 
 import subprocess
 import time
+from collections.abc import Iterable
 from pathlib import Path
+
+import redis
 
 from tests.e2e.process import free_port
 
@@ -76,6 +79,25 @@ class RedisServer:
 
     def keys(self, pattern: str) -> set[str]:
         return set(self.cli("--scan", "--pattern", pattern).split())
+
+    def remember(self, keys: Iterable[str]) -> dict[str, bytes | None]:
+        """What `keys` hold now (serialized, None for a key that does not exist)."""
+        with redis.Redis(port=self.port) as client:
+            return {key: client.dump(key) for key in keys}
+
+    def roll_back(self, remembered: dict[str, bytes | None]) -> None:
+        """Put the keys back as they were: the writes since are lost, as in a host crash.
+
+        Redis's own `appendfsync everysec` loses up to a second of acknowledged writes when
+        the machine goes down; this loses them on purpose, keeping each key's time to live.
+        """
+        with redis.Redis(port=self.port) as client:
+            for key, dumped in remembered.items():
+                ttl_ms = max(int(client.pttl(key)), 0)
+                if dumped is None:
+                    client.delete(key)
+                else:
+                    client.restore(key, ttl_ms, dumped, replace=True)
 
     def log(self) -> str:
         path = self.directory / "redis.log"

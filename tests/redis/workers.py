@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from server.settings import Settings
 from tests.e2e.process import (
     START_TIMEOUT_S,
     STOP_TIMEOUT_S,
@@ -84,7 +85,9 @@ class Workers:
         port = free_port()
         extra = {**REDIS_ENV, "REDIS_URL": self.redis.url} if self.redis is not None else {}
         before = self.redis.keys(ALIVE) if self.redis is not None else set()
-        server, reader = launch(uvicorn_argv(port), port, server_env(port, **{**extra, **env}))
+        full_env = server_env(port, **{**extra, **env})
+        argv = uvicorn_argv(port, Settings.from_env(full_env))
+        server, reader = launch(argv, port, full_env)
         worker = Worker(server, "", reader)
         self.started.append(worker)
         server.wait_healthy()

@@ -143,7 +143,9 @@ async def test_a_second_connection_with_the_same_resume_token_replaces_the_first
     assert (code, before) == (CloseCode.REPLACED, [])
     await first.disconnect()  # its handler has finished, and did not mark Ala gone
     replies = await moderator.ask({"type": "send_chat", "text": "still with us?"})
-    assert [m["type"] for m in replies] == ["chat_posted", "ok"]  # no one left or came back
+    # Nobody left: Ala is said to be back, on her new connection.
+    assert [m["type"] for m in replies] == ["participant_reconnected", "chat_posted", "ok"]
+    assert (await second.expect("participant_reconnected"))["participant"] == welcome["you"]
     assert (await second.expect("chat_posted"))["text"] == "still with us?"
     assert meeting.live.meeting.state.participants[welcome["you"]].connected is True
 
