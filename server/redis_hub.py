@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -31,13 +32,19 @@ from server.shared_meeting import SharedMeeting
 
 log = logging.getLogger("plenum.redis")
 
+# The longest the pub/sub reader works through a backlog before letting the rest of the worker run.
+HOLD_LOOP_S = 0.02
+
 
 class RedisHub:
     def __init__(self, settings: Settings, clock: Clock) -> None:
         self.settings = settings
         self.clock = clock
         self.worker = secrets.token_hex(6)
-        self.redis: aioredis.Redis = aioredis.from_url(settings.redis_url)
+        self.redis = self._client(settings)
+        # The writer's duties (storing events, the lease, the heartbeat) have a pool of their
+        # own: a crowd's commands never queue in front of them.
+        self.duties = self._client(settings)
         self._meetings: dict[MeetingId, SharedMeeting] = {}
         self._opening: dict[MeetingId, asyncio.Task[SharedMeeting | None]] = {}
         self._pending: dict[str, asyncio.Future[Reply]] = {}
@@ -47,10 +54,10 @@ class RedisHub:
         self._stopping = False
         # Workers whose sign of life this one found missing, and since when (its own clock).
         self._missing_since: dict[str, float] = {}
-        self._commit = self.redis.register_script(rk.COMMIT)
-        self._renew = self.redis.register_script(rk.RENEW)
-        self._store_snapshot = self.redis.register_script(rk.STORE_SNAPSHOT)
-        self._release = self.redis.register_script(rk.RELEASE)
+        self._commit = self.duties.register_script(rk.COMMIT)
+        self._renew = self.duties.register_script(rk.RENEW)
+        self._store_snapshot = self.duties.register_script(rk.STORE_SNAPSHOT)
+        self._release = self.duties.register_script(rk.RELEASE)
         self._forget_where = self.redis.register_script(rk.FORGET_WHERE)
 
     # Life cycle -------------------------------------------------------------------------------
@@ -67,6 +74,18 @@ class RedisHub:
         for task in self._tasks:
             await cancel_and_wait(task)
         await self.redis.aclose()
+        await self.duties.aclose()
+
+    @staticmethod
+    def _client(settings: Settings) -> aioredis.Redis:
+        # A blocking pool: a burst of commands (a whole forum joining at once) waits its turn for
+        # a connection; redis-py's default pool refuses the 101st with "Too many connections".
+        pool = aioredis.BlockingConnectionPool.from_url(
+            settings.redis_url,
+            max_connections=settings.redis_pool,
+            timeout=settings.redis_pool_wait_s,
+        )
+        return aioredis.Redis.from_pool(pool)
 
     def __len__(self) -> int:
         return len(self._meetings)
@@ -149,6 +168,7 @@ class RedisHub:
                 for meeting in self._meetings.values():
                     meeting.resync()
                 backoff = 0.1
+                resumed = time.monotonic()
                 while not self._stopping:
                     message = await pubsub.get_message(timeout=1.0)
                     if message is None or message.get("type") != "message":
@@ -159,6 +179,11 @@ class RedisHub:
                     )
                     if handler is not None:
                         handler(message["data"])
+                    # Messages already buffered are read without a pause: a backlog (a forum
+                    # joining at once) would hold the loop for seconds, and the lease with it.
+                    if time.monotonic() - resumed > HOLD_LOOP_S:
+                        await asyncio.sleep(0)
+                        resumed = time.monotonic()
             except asyncio.CancelledError:
                 raise
             except (RedisError, OSError) as error:
@@ -174,7 +199,7 @@ class RedisHub:
         ttl_ms = int(self.settings.worker_ttl_s * 1000)
         while not self._stopping:
             with contextlib.suppress(RedisError, OSError):
-                await self.redis.set(rk.alive_key(self.worker), b"1", px=ttl_ms)
+                await self.duties.set(rk.alive_key(self.worker), b"1", px=ttl_ms)
             await asyncio.sleep(self.settings.worker_ttl_s / 3)
 
     # Forwarding -------------------------------------------------------------------------------

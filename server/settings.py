@@ -48,6 +48,15 @@ class Settings:
     worker_ttl_s: float = 5.0
     # How long a forwarded command waits for the meeting's writer before trying again.
     command_timeout_s: float = 2.0
+    # How long, in all, a command may wait for a writer that is busy (its meeting moves on, as
+    # when hundreds of people join at once) before the client is told `unavailable`.
+    command_patience_s: float = 30.0
+    # Connections each worker keeps to Redis, in each of its two pools: one for its clients'
+    # commands (its pub/sub reader holds one of them), one for the writes, leases and heartbeat
+    # of the meetings it writes. When every one is busy, as when hundreds of people join at
+    # once, a command waits up to redis_pool_wait_s for a free one rather than fail.
+    redis_pool: int = 100
+    redis_pool_wait_s: float = 10.0
     # The writer stores a snapshot every this many events, for takeovers and late workers.
     snapshot_every: int = 500
     # A meeting's state stays in Redis this long after its last event.
@@ -73,6 +82,12 @@ class Settings:
         if not self.public_url:
             object.__setattr__(self, "public_url", f"http://{self.host}:{self.port}")
         self.media_settings()  # a bad media setting stops the start, not the first call
+        if self.redis_pool < 2:
+            raise ValueError(
+                f"PLENUM_REDIS_POOL={self.redis_pool}: at least 2 (pub/sub holds one connection)"
+            )
+        if self.redis_pool_wait_s <= 0:
+            raise ValueError(f"PLENUM_REDIS_POOL_WAIT_S={self.redis_pool_wait_s}: must be > 0")
 
     def media_settings(self) -> MediaSettings:
         addresses = [a.strip() for a in self.ice_host_addresses.split(",") if a.strip()]
