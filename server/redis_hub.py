@@ -28,12 +28,9 @@ from server.clock import Clock
 from server.close_codes import CloseCode
 from server.redis_records import Forwarded, Reply, as_bytes, pack, unpack
 from server.settings import Settings
-from server.shared_meeting import SharedMeeting
+from server.shared_meeting import HOLD_LOOP_S, SharedMeeting
 
 log = logging.getLogger("plenum.redis")
-
-# The longest the pub/sub reader works through a backlog before letting the rest of the worker run.
-HOLD_LOOP_S = 0.02
 
 
 class RedisHub:
@@ -42,8 +39,8 @@ class RedisHub:
         self.clock = clock
         self.worker = secrets.token_hex(6)
         self.redis = self._client(settings)
-        # The writer's duties (storing events, the lease, the heartbeat) have a pool of their
-        # own: a crowd's commands never queue in front of them.
+        # The writer's duties (storing events, the lease and what its renewal looks at, the
+        # heartbeat) have a pool of their own: a crowd's commands never queue in front of them.
         self.duties = self._client(settings)
         self._meetings: dict[MeetingId, SharedMeeting] = {}
         self._opening: dict[MeetingId, asyncio.Task[SharedMeeting | None]] = {}
@@ -237,7 +234,7 @@ class RedisHub:
         others = sorted(workers - {self.worker})
         if not others:
             return set()
-        async with self.redis.pipeline(transaction=False) as pipe:
+        async with self.duties.pipeline(transaction=False) as pipe:
             for worker in others:
                 pipe.exists(rk.alive_key(worker))
             flags = await pipe.execute()
