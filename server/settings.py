@@ -50,7 +50,7 @@ class Settings:
     command_timeout_s: float = 2.0
     # How long, in all, a command may wait for a writer that is busy (its meeting moves on, as
     # when hundreds of people join at once) before the client is told `unavailable`.
-    command_patience_s: float = 30.0
+    command_patience_s: float = 60.0
     # Connections each worker keeps to Redis, in each of its two pools: one for its clients'
     # commands (its pub/sub reader holds one of them), one for the writes, leases and heartbeat
     # of the meetings it writes. When every one is busy, as when hundreds of people join at

@@ -138,9 +138,11 @@ class SharedMeeting(HostedMeeting):
         """
         request = secrets.token_hex(8)
         settings = self.hub.settings
+        # Long enough for a writer that died to be replaced: silence past it means no writer.
+        window = settings.command_timeout_s + 2 * settings.lease_ttl_s
         started = self.hub.clock()
-        deadline = started + settings.command_timeout_s + 2 * settings.lease_ttl_s
-        last_cap = started + max(settings.command_patience_s, deadline - started)
+        deadline = started + window
+        last_cap = started + max(settings.command_patience_s, window)
         progress = self.meeting.state.seq
         retry_s = 0.02
         while True:
@@ -163,7 +165,7 @@ class SharedMeeting(HostedMeeting):
                 if self.meeting.state.seq == progress or now > last_cap:
                     raise Unavailable("the meeting's writer did not answer in time")
                 progress = self.meeting.state.seq
-                deadline = min(now + settings.command_timeout_s, last_cap)
+                deadline = min(now + window, last_cap)
             await asyncio.sleep(retry_s)
             retry_s = min(retry_s * 2, 0.5)
 
@@ -215,9 +217,13 @@ class SharedMeeting(HostedMeeting):
         if entries and entries[0].stamped.seq > self.meeting.state.seq + 1:
             await self._reload()
             entries = await self._read_log_after(self.meeting.state.seq)
+        resumed = time.monotonic()
         for entry in entries:
             if entry.stamped.seq == self.meeting.state.seq + 1:
                 self._apply(entry.stamped)
+            if time.monotonic() - resumed > HOLD_LOOP_S:
+                await asyncio.sleep(0)
+                resumed = time.monotonic()
 
     async def _read_log_after(self, seq: int) -> list["LogEntry"]:
         raw = await self.hub.redis.xrange(self.keys.log, min=rk.log_id(seq + 1), max="+")
@@ -261,8 +267,12 @@ class SharedMeeting(HostedMeeting):
         try:
             await asyncio.wait_for(asyncio.shield(future), self.hub.settings.command_timeout_s)
         except TimeoutError:
-            await self.catch_up()
-            if self.meeting.state.seq < seq:
+            # One catch-up from the log for all that wait, not one each: in a storm hundreds
+            # wait at once, and each reading and applying the log would hold the loop long.
+            self.resync()
+            try:
+                await asyncio.wait_for(asyncio.shield(future), self.hub.settings.command_timeout_s)
+            except TimeoutError:
                 raise Unavailable(f"event {seq} did not arrive") from None
 
     # Writing ------------------------------------------------------------------------------------
