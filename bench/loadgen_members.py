@@ -21,7 +21,7 @@ import msgpack
 from bench.loadgen_websocket import OP_BINARY, OP_TEXT, LeanWebSocket
 from server.wire import VERSION
 
-JOIN_TIMEOUT_S = 30.0
+JOIN_TIMEOUT_S = 60.0
 LEAVE_TIMEOUT_S = 2.0
 
 # What a member does with each chat text it hears: (text, arrival time).
