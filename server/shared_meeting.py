@@ -352,6 +352,7 @@ class SharedMeeting(HostedMeeting):
             copied = pickle.loads(pickle.dumps(self.meeting.state, pickle.HIGHEST_PROTOCOL))
             deciding = Meeting(copied, self.meeting.config)
         decided: list[tuple[_Queued, list[Stamped]]] = []
+        refused: list[Reply] = []
         deciding_now: set[str] = set()
         for queued in batch:
             if queued.request in self._requests or queued.request in deciding_now:
@@ -360,7 +361,7 @@ class SharedMeeting(HostedMeeting):
             try:
                 stamped = deciding.decide(queued.actor, queued.command, now)
             except Rejected as rejected:
-                self._remember(
+                refused.append(
                     Reply(queued.request, reason=rejected.reason, detail=rejected.detail)
                 )
                 continue
@@ -370,6 +371,11 @@ class SharedMeeting(HostedMeeting):
             decided.append((queued, stamped))
         storing = [(q.request, stamped) for q, stamped in decided if stamped]
         stored = await self._store_all(storing, max(q.deadline for q in batch))
+        if stored == len(storing):
+            # Refusals judged after commands that were not stored would not hold: those are
+            # sent again, to the next writer.
+            for reply in refused:
+                self._remember(reply)
         applied = 0
         resumed = time.monotonic()
         for queued, stamped in decided:
@@ -389,6 +395,8 @@ class SharedMeeting(HostedMeeting):
                 resumed = time.monotonic()
         for queued in batch:
             _settle(queued.outcome, self._answer(queued.request))
+        if not self.owner:
+            return  # stepped down during the batch: the clock and snapshots are the next writer's
         self.steward.reschedule()
         self._since_snapshot += applied
         if self._since_snapshot >= self.hub.settings.snapshot_every:
