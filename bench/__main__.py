@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bench import fanout, media
+from bench import fanout, joinstorm, media
 
 T = TypeVar("T")
 
@@ -91,6 +91,7 @@ BENCHMARKS: dict[str, Benchmark] = {
         _run_fanout,
     ),
     "media": Benchmark(media.HELP, media.add_arguments, media.main),
+    "joinstorm": Benchmark(joinstorm.HELP, joinstorm.add_arguments, joinstorm.main),
 }
 
 

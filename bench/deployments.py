@@ -64,7 +64,9 @@ def _env(gc_log: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def start_plenum(processes: Processes, redis_url: str | None) -> Deployment:
+def start_plenum(
+    processes: Processes, redis_url: str | None, max_participants: int = 1000
+) -> Deployment:
     """Two workers through Redis when `redis_url` is given, else one process."""
     workers = PLENUM_WORKERS_WITH_REDIS if redis_url else 1
     extra = {
@@ -72,7 +74,7 @@ def start_plenum(processes: Processes, redis_url: str | None) -> Deployment:
         "PLENUM_ADMIN_TOKEN": ADMIN_TOKEN,
         "PLENUM_MESSAGES_PER_S": "1000",
         "PLENUM_MESSAGE_BURST": "1000",
-        "PLENUM_MAX_PARTICIPANTS": "1000",
+        "PLENUM_MAX_PARTICIPANTS": str(max_participants),
         # Every simulated member comes from 127.0.0.1: no limits per client address (0 is off).
         "PLENUM_MAX_SOCKETS_PER_ADDRESS": "0",
         "PLENUM_ADDRESS_MESSAGES_PER_S": "0",

@@ -6,6 +6,9 @@ every command gets one JSON line back on stdout. Each member records, per run, t
 every chat text it hears (receipt time minus the send time the text carries); a `report` writes
 them to a file of doubles. The process watches its own event-loop lag and collector pauses, so the
 benchmark can tell when the load generator, not the server, was the bottleneck.
+
+With `"storm": true` in its brief nobody joins at start: the `storm` command has every member join
+at once, ungated, and answers each one's connect-to-welcome time and why the others failed.
 """
 
 import asyncio
@@ -22,7 +25,7 @@ from typing import Any
 
 import uvloop
 
-from bench.loadgen_members import LeanPlenumMember, LeanSocketioMember
+from bench.loadgen_members import JOIN_TIMEOUT_S, LeanPlenumMember, LeanSocketioMember
 from bench.members import Member, PlenumMember, SocketioMember
 from bench.stamps import read_stamp, stamp
 
@@ -76,6 +79,27 @@ class LoadGen:
         gc.collect()
         gc.freeze()
         return {"joined": len(self.members)}
+
+    async def storm(self) -> Reply:
+        """Every member joins at once, ungated; each one's connect-to-welcome time, or why not."""
+        places = zip(self.brief["indices"], self.brief["names"], strict=True)
+        self.members = [self.new_member(index, name) for index, name in places]
+
+        async def timed(member: Member) -> float:
+            start = time.perf_counter()
+            await member.join()
+            return time.perf_counter() - start
+
+        outcomes = await asyncio.gather(*(timed(m) for m in self.members), return_exceptions=True)
+        failures: dict[str, int] = {}
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                why = _failure(outcome)
+                failures[why] = failures.get(why, 0) + 1
+        return {
+            "seconds": [o for o in outcomes if isinstance(o, float)],
+            "failures": failures,
+        }
 
     async def send(self, run: str, rate: float, seconds: float) -> Reply:
         sender = self.members[0]
@@ -155,7 +179,10 @@ async def main() -> None:
     gc.callbacks.append(load.watch_gc)
     watcher = asyncio.create_task(load.watch_loop())
     try:
-        answer(await _guarded(load.join_all()))
+        if load.brief.get("storm"):
+            answer({"ready": len(load.brief["names"])})  # the joins wait for `storm`
+        else:
+            answer(await _guarded(load.join_all()))
         while line := await reader.readline():
             command = json.loads(line)
             kind = command.pop("cmd")
@@ -163,6 +190,8 @@ async def main() -> None:
                 break
             if kind == "send":
                 answer(await _guarded(load.send(**command)))
+            elif kind == "storm":
+                answer(await _guarded(load.storm()))
             elif kind == "count":
                 answer(load.count(**command))
             elif kind == "report":
@@ -172,6 +201,16 @@ async def main() -> None:
     finally:
         watcher.cancel()
         answer(await load.leave_all())
+
+
+def _failure(error: BaseException) -> str:
+    """Why a join failed, without the member's name, so that alike failures count together."""
+    if isinstance(error, TimeoutError):
+        return f"no answer in {JOIN_TIMEOUT_S:g} s"
+    detail = str(error)
+    if detail.startswith("member "):
+        detail = detail.partition(": ")[2]
+    return f"{type(error).__name__}: {detail}"[:200]
 
 
 async def _guarded(action: Awaitable[Reply]) -> Reply:

@@ -13,15 +13,19 @@ for Socket.IO), so neither engine's members get a shortcut the other's lack.
 
 import asyncio
 import json
+from collections.abc import Callable
 from typing import Any
 
 import msgpack
 
 from bench.loadgen_websocket import OP_BINARY, OP_TEXT, LeanWebSocket
-from bench.members import JOIN_TIMEOUT_S, Hear
 from server.wire import VERSION
 
+JOIN_TIMEOUT_S = 60.0
 LEAVE_TIMEOUT_S = 2.0
+
+# What a member does with each chat text it hears: (text, arrival time).
+Hear = Callable[[str, float], None]
 
 
 class _LeanMember:

@@ -9,7 +9,6 @@ members are the lean ones of `bench.loadgen_members`; these stay to cross-check 
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable
 from typing import Any, Protocol
 
 import msgpack
@@ -17,11 +16,8 @@ import socketio  # type: ignore[import-untyped]
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from bench.loadgen_members import JOIN_TIMEOUT_S, Hear
 from server.wire import VERSION
-
-JOIN_TIMEOUT_S = 30.0
-
-Hear = Callable[[str, float], None]
 
 
 class Member(Protocol):

@@ -32,21 +32,47 @@ class RecordError(ValueError):
 
 
 def to_plain(value: object) -> Any:
-    if value is None or isinstance(value, bool | int | float):
+    # Exact types first: a welcome's snapshot is thousands of these, once per person who joins.
+    kind = type(value)
+    if kind in _AS_IS:
+        return value
+    if kind is dict:
+        return {to_plain(k): to_plain(v) for k, v in typing.cast(dict[Any, Any], value).items()}
+    if kind is list or kind is tuple:
+        return [to_plain(v) for v in typing.cast(list[Any], value)]
+    if kind not in _LAYOUTS:
+        _LAYOUTS[kind] = _layout(kind)
+    layout = _LAYOUTS[kind]
+    if layout is not None:
+        plain = {}
+        for name, tagged in layout:
+            item = getattr(value, name)
+            plain[name] = to_plain(item)
+            if tagged and item is not None:
+                plain[name] = {KIND: type(item).__name__, **plain[name]}
+        return plain
+    return _other_to_plain(value)
+
+
+_AS_IS = frozenset({type(None), bool, int, float, str})
+_LAYOUTS: dict[type, tuple[tuple[str, bool], ...] | None] = {}
+
+
+def _layout(cls: type) -> tuple[tuple[str, bool], ...] | None:
+    """A dataclass's fields in order, each with whether its record names its class; else None."""
+    if not dataclasses.is_dataclass(cls):
+        return None
+    tagged = _tagged_fields(cls)
+    return tuple((f.name, f.name in tagged) for f in dataclasses.fields(cls))
+
+
+def _other_to_plain(value: object) -> Any:
+    if isinstance(value, bool | int | float):
         return value
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, str):
         return str(value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        tagged = _tagged_fields(type(value))
-        plain = {}
-        for f in dataclasses.fields(value):
-            item = getattr(value, f.name)
-            plain[f.name] = to_plain(item)
-            if f.name in tagged and item is not None:
-                plain[f.name] = {KIND: type(item).__name__, **plain[f.name]}
-        return plain
     if isinstance(value, dict):
         return {to_plain(k): to_plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -27,7 +28,7 @@ from server.clock import Clock
 from server.close_codes import CloseCode
 from server.redis_records import Forwarded, Reply, as_bytes, pack, unpack
 from server.settings import Settings
-from server.shared_meeting import SharedMeeting
+from server.shared_meeting import HOLD_LOOP_S, SharedMeeting
 
 log = logging.getLogger("plenum.redis")
 
@@ -39,7 +40,10 @@ class RedisHub:
         self.settings = settings
         self.clock = clock
         self.worker = secrets.token_hex(6)
-        self.redis: aioredis.Redis = aioredis.from_url(settings.redis_url)
+        self.redis = self._client(settings)
+        # The writer's duties (storing events, the lease and what its renewal looks at, the
+        # heartbeat) have a pool of their own: a crowd's commands never queue in front of them.
+        self.duties = self._client(settings)
         self._meetings: dict[MeetingId, SharedMeeting] = {}
         self._opening: dict[MeetingId, asyncio.Task[SharedMeeting | None]] = {}
         self._pending: dict[str, asyncio.Future[Reply]] = {}
@@ -52,10 +56,10 @@ class RedisHub:
         # Per channel: when the log last said a message there could not be read, and how many
         # were dropped since (said at most once a `UNREADABLE_LOG_EVERY_S`).
         self._unreadable: dict[str, tuple[float, int]] = {}
-        self._commit = self.redis.register_script(rk.COMMIT)
-        self._renew = self.redis.register_script(rk.RENEW)
-        self._store_snapshot = self.redis.register_script(rk.STORE_SNAPSHOT)
-        self._release = self.redis.register_script(rk.RELEASE)
+        self._commit = self.duties.register_script(rk.COMMIT)
+        self._renew = self.duties.register_script(rk.RENEW)
+        self._store_snapshot = self.duties.register_script(rk.STORE_SNAPSHOT)
+        self._release = self.duties.register_script(rk.RELEASE)
         self._forget_where = self.redis.register_script(rk.FORGET_WHERE)
 
     # Life cycle -------------------------------------------------------------------------------
@@ -72,6 +76,18 @@ class RedisHub:
         for task in self._tasks:
             await cancel_and_wait(task)
         await self.redis.aclose()
+        await self.duties.aclose()
+
+    @staticmethod
+    def _client(settings: Settings) -> aioredis.Redis:
+        # A blocking pool: a burst of commands (a whole forum joining at once) waits its turn for
+        # a connection; redis-py's default pool refuses the 101st with "Too many connections".
+        pool = aioredis.BlockingConnectionPool.from_url(
+            settings.redis_url,
+            max_connections=settings.redis_pool,
+            timeout=settings.redis_pool_wait_s,
+        )
+        return aioredis.Redis.from_pool(pool)
 
     def __len__(self) -> int:
         return len(self._meetings)
@@ -154,11 +170,17 @@ class RedisHub:
                 for meeting in self._meetings.values():
                     meeting.resync()
                 backoff = 0.1
+                resumed = time.monotonic()
                 while not self._stopping:
                     message = await pubsub.get_message(timeout=1.0)
                     if message is None or message.get("type") != "message":
                         continue
                     self._dispatch(message["channel"], message["data"])
+                    # Messages already buffered are read without a pause: a backlog (a forum
+                    # joining at once) would hold the loop for seconds, and the lease with it.
+                    if time.monotonic() - resumed > HOLD_LOOP_S:
+                        await asyncio.sleep(0)
+                        resumed = time.monotonic()
             except asyncio.CancelledError:
                 raise
             except (RedisError, OSError) as error:
@@ -201,7 +223,7 @@ class RedisHub:
         ttl_ms = int(self.settings.worker_ttl_s * 1000)
         while not self._stopping:
             with contextlib.suppress(RedisError, OSError):
-                await self.redis.set(rk.alive_key(self.worker), b"1", px=ttl_ms)
+                await self.duties.set(rk.alive_key(self.worker), b"1", px=ttl_ms)
             await asyncio.sleep(self.settings.worker_ttl_s / 3)
 
     # Forwarding -------------------------------------------------------------------------------
@@ -239,7 +261,7 @@ class RedisHub:
         others = sorted(workers - {self.worker})
         if not others:
             return set()
-        async with self.redis.pipeline(transaction=False) as pipe:
+        async with self.duties.pipeline(transaction=False) as pipe:
             for worker in others:
                 pipe.exists(rk.alive_key(worker))
             flags = await pipe.execute()

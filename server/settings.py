@@ -70,6 +70,15 @@ class Settings:
     worker_ttl_s: float = 5.0
     # How long a forwarded command waits for the meeting's writer before trying again.
     command_timeout_s: float = 2.0
+    # How long, in all, a command may wait for a writer that is busy (its meeting moves on, as
+    # when hundreds of people join at once) before the client is told `unavailable`.
+    command_patience_s: float = 60.0
+    # Connections each worker keeps to Redis, in each of its two pools: one for its clients'
+    # commands (its pub/sub reader holds one of them), one for the writes, leases and heartbeat
+    # of the meetings it writes. When every one is busy, as when hundreds of people join at
+    # once, a command waits up to redis_pool_wait_s for a free one rather than fail.
+    redis_pool: int = 100
+    redis_pool_wait_s: float = 10.0
     # The writer stores a snapshot every this many events, for takeovers and late workers.
     snapshot_every: int = 500
     # A meeting's state stays in Redis this long after its last event.
@@ -105,6 +114,12 @@ class Settings:
         self.origins()
         if self.handshake_timeout_s <= 0:
             raise ValueError("PLENUM_HANDSHAKE_TIMEOUT_S must be more than 0")
+        if self.redis_pool < 2:
+            raise ValueError(
+                f"PLENUM_REDIS_POOL={self.redis_pool}: at least 2 (pub/sub holds one connection)"
+            )
+        if self.redis_pool_wait_s <= 0:
+            raise ValueError(f"PLENUM_REDIS_POOL_WAIT_S={self.redis_pool_wait_s}: must be > 0")
 
     def origins(self) -> frozenset[str]:
         """The origins whose pages may open the WebSocket: `public_url`'s and `allowed_origins`'."""

@@ -6,8 +6,11 @@ See `server.redis_hub` for the whole picture.
 import asyncio
 import contextlib
 import logging
+import pickle
 import secrets
+import time
 from collections import Counter, OrderedDict
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import msgpack
@@ -28,6 +31,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("plenum.redis")
 
+# The longest a worker goes through a backlog (events to fan out, messages read from Redis)
+# before letting the rest of it run: its lease, its heartbeat, its other clients.
+HOLD_LOOP_S = 0.02
+
 # Requests remembered by a writer, so a command forwarded again after a timeout is not applied
 # twice (chat twice, say); also read back from the log on a takeover.
 REMEMBERED_REQUESTS = 2000
@@ -35,6 +42,26 @@ REMEMBERED_REQUESTS = 2000
 
 class NotOwner(Exception):
     """This worker lost the meeting's lease: another one writes it now."""
+
+
+@dataclass(frozen=True)
+class _Queued:
+    """A command waiting for the writer's next batch, and where its outcome goes."""
+
+    actor: ParticipantId | None
+    command: cmd.Command
+    request: str
+    deadline: float
+    outcome: "asyncio.Future[int]"
+
+
+def _settle(outcome: "asyncio.Future[int]", result: int | Exception) -> None:
+    if outcome.done():
+        return
+    if isinstance(result, Exception):
+        outcome.set_exception(result)
+    else:
+        outcome.set_result(result)
 
 
 class SharedMeeting(HostedMeeting):
@@ -53,6 +80,9 @@ class SharedMeeting(HostedMeeting):
         self._stopping = False
         self._waiters: list[tuple[int, asyncio.Future[None]]] = []
         self._requests: OrderedDict[str, Reply] = OrderedDict()
+        # Commands waiting for the writer's next batch, and the task storing batches meanwhile.
+        self._queue: list[_Queued] = []
+        self._flusher: asyncio.Task[None] | None = None
         self._since_snapshot = 0
         self._lease_task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -123,11 +153,18 @@ class SharedMeeting(HostedMeeting):
     async def _deliver_to_writer(self, actor: ParticipantId | None, command: cmd.Command) -> int:
         """Write the command here, or forward it to the writer, until one answers or time's up.
 
-        The request id stays the same on every try, so the writer applies it at most once.
+        The request id stays the same on every try, so the writer applies it at most once. A
+        writer whose meeting moves on while this waits is busy (a whole forum joining at once),
+        not gone: waiting goes on, up to `command_patience_s` in all.
         """
         request = secrets.token_hex(8)
         settings = self.hub.settings
-        deadline = self.hub.clock() + settings.command_timeout_s + 2 * settings.lease_ttl_s
+        # Long enough for a writer that died to be replaced: silence past it means no writer.
+        window = settings.command_timeout_s + 2 * settings.lease_ttl_s
+        started = self.hub.clock()
+        deadline = started + window
+        last_cap = started + max(settings.command_patience_s, window)
+        progress = self.meeting.state.seq
         retry_s = 0.02
         while True:
             try:
@@ -144,8 +181,12 @@ class SharedMeeting(HostedMeeting):
                 await self._contend()
             except (NotOwner, RedisError, OSError) as error:
                 log.info("meeting %s: %s; trying again", self.meeting.state.id, error)
-            if self.hub.clock() > deadline:
-                raise Unavailable("the meeting's writer did not answer in time")
+            now = self.hub.clock()
+            if now > deadline:
+                if self.meeting.state.seq == progress or now > last_cap:
+                    raise Unavailable("the meeting's writer did not answer in time")
+                progress = self.meeting.state.seq
+                deadline = min(now + window, last_cap)
             await asyncio.sleep(retry_s)
             retry_s = min(retry_s * 2, 0.5)
 
@@ -201,15 +242,16 @@ class SharedMeeting(HostedMeeting):
     async def catch_up(self) -> None:
         """Apply what the log holds after this replica; from the snapshot where it cannot."""
         entries = await self._read_log_after(self.meeting.state.seq)
-        if self._apply_in_order(entries):
+        if await self._apply_in_order(entries):
             return
         # A hole: the log was trimmed past this replica, or Redis lost writes (the writer then
         # bridged them with a snapshot). Start again from the newest snapshot, if newer.
         if await self._reload():
-            self._apply_in_order(await self._read_log_after(self.meeting.state.seq))
+            await self._apply_in_order(await self._read_log_after(self.meeting.state.seq))
 
-    def _apply_in_order(self, entries: list[LogEntry]) -> bool:
+    async def _apply_in_order(self, entries: list[LogEntry]) -> bool:
         """Apply the entries that follow the state in sequence; False at a missing event."""
+        resumed = time.monotonic()
         for entry in entries:
             seq = entry.stamped.seq
             if seq <= self.meeting.state.seq:
@@ -217,6 +259,10 @@ class SharedMeeting(HostedMeeting):
             if seq != self.meeting.state.seq + 1:
                 return False
             self._apply(entry.stamped)
+            # A long catch-up would hold the loop (and the lease) for seconds.
+            if time.monotonic() - resumed > HOLD_LOOP_S:
+                await asyncio.sleep(0)
+                resumed = time.monotonic()
         return True
 
     async def _read_log_after(self, seq: int) -> list["LogEntry"]:
@@ -265,8 +311,12 @@ class SharedMeeting(HostedMeeting):
         try:
             await asyncio.wait_for(asyncio.shield(future), self.hub.settings.command_timeout_s)
         except TimeoutError:
-            await self.catch_up()
-            if self.meeting.state.seq < seq:
+            # One catch-up from the log for all that wait, not one each: in a storm hundreds
+            # wait at once, and each reading and applying the log would hold the loop long.
+            self.resync()
+            try:
+                await asyncio.wait_for(asyncio.shield(future), self.hub.settings.command_timeout_s)
+            except TimeoutError:
                 raise Unavailable(f"event {seq} did not arrive") from None
 
     # Writing ------------------------------------------------------------------------------------
@@ -291,33 +341,113 @@ class SharedMeeting(HostedMeeting):
     async def _write(
         self, actor: ParticipantId | None, command: cmd.Command, request: str, deadline: float
     ) -> int:
-        async with self._write_lock:
-            if not self.owner:
-                raise NotOwner
-            earlier = self._requests.get(request)
-            if earlier is not None:
-                if earlier.reason is not None:
-                    raise Rejected(Reason(earlier.reason), earlier.detail or "")
-                assert earlier.seq is not None
-                return earlier.seq
-            if isinstance(command, cmd.Disconnect) and await self._outdated(command):
-                self._remember(Reply(request, seq=self.meeting.state.seq))
-                return self.meeting.state.seq
+        """Apply a command as the meeting's writer; the meeting's seq once it is stored.
+
+        Commands that arrive while a batch is being stored wait for the next batch, which stores
+        them all in one round trip to Redis: a forum whose people all join at once is as many
+        commands as people, and a round trip each, in turn, keeps the last waiting for seconds.
+        """
+        if not self.owner:
+            raise NotOwner
+        outcome: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        # Its caller may be gone (a client that left): nobody else is to hear of its failure.
+        outcome.add_done_callback(lambda done: done.cancelled() or done.exception())
+        queued = _Queued(actor, command, request, deadline, outcome)
+        self._queue.append(queued)
+        if self._flusher is None:
+            self._flusher = asyncio.create_task(self._flush())
+            self._tasks.add(self._flusher)
+            self._flusher.add_done_callback(self._tasks.discard)
+        return await asyncio.shield(queued.outcome)
+
+    async def _flush(self) -> None:
+        try:
+            async with self._write_lock:
+                while self._queue:
+                    batch, self._queue = self._queue, []
+                    try:
+                        await self._write_batch(batch)
+                    except (NotOwner, Unavailable, RedisError, OSError) as error:
+                        for queued in batch:
+                            _settle(queued.outcome, error)
+                    except Exception as error:
+                        log.exception("meeting %s: a batch failed", self.meeting.state.id)
+                        for queued in batch:
+                            _settle(queued.outcome, Unavailable(f"the writer failed: {error}"))
+                    except BaseException:
+                        for queued in batch:
+                            _settle(queued.outcome, NotOwner())
+                        raise
+        finally:
+            self._flusher = None
+            # Only when stopped halfway: nobody waits forever for a batch that will not come.
+            for queued in self._queue:
+                _settle(queued.outcome, NotOwner())
+            self._queue = []
+
+    async def _write_batch(self, batch: list["_Queued"]) -> None:
+        if not self.owner:
+            raise NotOwner
+        now = self.hub.clock()
+        # The meeting changes only once its events are stored, so several commands are decided
+        # on a copy of it, each after those before it.
+        deciding = self.meeting
+        if len(batch) > 1:
+            copied = pickle.loads(pickle.dumps(self.meeting.state, pickle.HIGHEST_PROTOCOL))
+            deciding = Meeting(copied, self.meeting.config)
+        decided: list[tuple[_Queued, list[Stamped]]] = []
+        refused: list[Reply] = []
+        deciding_now: set[str] = set()
+        for queued in batch:
+            if queued.request in self._requests or queued.request in deciding_now:
+                continue  # a forwarded command sent again: answered as the first time
+            deciding_now.add(queued.request)
+            if isinstance(queued.command, cmd.Disconnect) and await self._outdated(queued.command):
+                decided.append((queued, []))  # spent: answered with the meeting as it is
+                continue
             try:
-                stamped = self.meeting.decide(actor, command, self.hub.clock())
+                stamped = deciding.decide(queued.actor, queued.command, now)
             except Rejected as rejected:
-                self._remember(Reply(request, reason=rejected.reason, detail=rejected.detail))
-                raise
+                refused.append(
+                    Reply(queued.request, reason=rejected.reason, detail=rejected.detail)
+                )
+                continue
+            if deciding is not self.meeting:
+                for one in stamped:
+                    deciding.replay(one)
+            decided.append((queued, stamped))
+        storing = [(q.request, stamped) for q, stamped in decided if stamped]
+        stored = await self._store_all(storing, max(q.deadline for q in batch))
+        if stored == len(storing):
+            # Refusals judged after commands that were not stored would not hold: those are
+            # sent again, to the next writer.
+            for reply in refused:
+                self._remember(reply)
+        applied = 0
+        resumed = time.monotonic()
+        for queued, stamped in decided:
             if stamped:
-                await self._store(stamped, request, deadline)
+                if stored == 0:
+                    break  # not stored: the writer stepped down, the new one decides
+                stored -= 1
                 for one in stamped:
                     self._apply(one)
-            self._remember(Reply(request, seq=self.meeting.state.seq))
-            self.steward.reschedule()
-            self._since_snapshot += len(stamped)
-            if self._since_snapshot >= self.hub.settings.snapshot_every:
-                await self._snapshot()
-            return self.meeting.state.seq
+                applied += len(stamped)
+            self._remember(Reply(queued.request, seq=self.meeting.state.seq))
+            _settle(queued.outcome, self.meeting.state.seq)
+            # Each event goes to every client here: a large batch would hold the loop (and
+            # the lease) for seconds. The write lock keeps other writes out meanwhile.
+            if time.monotonic() - resumed > HOLD_LOOP_S:
+                await asyncio.sleep(0)
+                resumed = time.monotonic()
+        for queued in batch:
+            _settle(queued.outcome, self._answer(queued.request))
+        if not self.owner:
+            return  # stepped down during the batch: the clock and snapshots are the next writer's
+        self.steward.reschedule()
+        self._since_snapshot += applied
+        if self._since_snapshot >= self.hub.settings.snapshot_every:
+            await self._snapshot()
 
     async def _outdated(self, disconnect: cmd.Disconnect) -> bool:
         """A goodbye from a socket the participant has left for a newer one, maybe elsewhere.
@@ -339,7 +469,54 @@ class SharedMeeting(HostedMeeting):
         )
         return True
 
-    async def _store(self, stamped: list[Stamped], request: str, deadline: float) -> None:
+    def _answer(self, request: str) -> int | Exception:
+        earlier = self._requests.get(request)
+        if earlier is None:
+            return NotOwner()
+        if earlier.reason is not None:
+            return Rejected(Reason(earlier.reason), earlier.detail or "")
+        assert earlier.seq is not None
+        return earlier.seq
+
+    async def _store_all(self, storing: list[tuple[str, list[Stamped]]], deadline: float) -> int:
+        """Store each command's events, in order; returns how many commands' events were stored."""
+        if not storing:
+            return 0
+        if len(storing) == 1:
+            request, stamped = storing[0]
+            await self._store(stamped, request, deadline)
+            return 1
+        keys = self._commit_keys()
+        try:
+            async with self.hub.duties.pipeline(transaction=False) as pipe:
+                for request, stamped in storing:
+                    args = self._commit_args(stamped, request)
+                    await self.hub._commit(keys=keys, args=args, client=pipe)
+                results = await pipe.execute(raise_on_error=False)
+        except (RedisError, OSError) as error:
+            # Which of them Redis ran is unknown: step down, and let the log tell the next writer.
+            log.warning("meeting %s: storing a batch failed (%s)", self.meeting.state.id, error)
+            await self._step_down()
+            raise NotOwner from error
+        for count, result in enumerate(results):
+            if isinstance(result, Exception):
+                if count == 0 and str(result).startswith("GAP"):
+                    # Redis lost its newest writes before this batch (only its first command
+                    # can find the head behind): `_store` bridges the hole with a snapshot of
+                    # the state as it is, then the batch goes on one command at a time.
+                    for request, stamped in storing:
+                        await self._store(stamped, request, deadline)
+                    return len(storing)
+                # Not the writer any more, or event n already stored by another: step down.
+                log.warning("meeting %s: %s", self.meeting.state.id, result)
+                await self._step_down()
+                return count
+        return len(results)
+
+    def _commit_keys(self) -> list[str]:
+        return [self.keys.lease, self.keys.log, self.keys.snapshot, self.keys.where, self.keys.head]
+
+    def _commit_args(self, stamped: list[Stamped], request: str) -> list[Any]:
         settings = self.hub.settings
         args: list[Any] = [
             self.hub.worker,
@@ -352,7 +529,11 @@ class SharedMeeting(HostedMeeting):
         args.append(stamped[0].seq)
         for one in stamped:
             args += [rk.log_id(one.seq), pack(one)]
-        keys = [self.keys.lease, self.keys.log, self.keys.snapshot, self.keys.where, self.keys.head]
+        return args
+
+    async def _store(self, stamped: list[Stamped], request: str, deadline: float) -> None:
+        args = self._commit_args(stamped, request)
+        keys = self._commit_keys()
         backoff = 0.05
         while True:
             try:
@@ -417,7 +598,7 @@ class SharedMeeting(HostedMeeting):
                 if self.owner:
                     if not await self._renewed():
                         await self._step_down()
-                    elif not await self.hub.redis.exists(self.keys.snapshot):
+                    elif not await self.hub.duties.exists(self.keys.snapshot):
                         # Nothing happened for `retention_s`: Redis let the meeting go.
                         await self.hub.forget(self)
                         return
@@ -520,7 +701,7 @@ class SharedMeeting(HostedMeeting):
         connected = [p.id for p in self.meeting.state.participants.values() if p.connected]
         if not connected:
             return
-        where_raw = await self.hub.redis.hgetall(self.keys.where)
+        where_raw = await self.hub.duties.hgetall(self.keys.where)
         where = {
             as_bytes(k).decode(): rk.placed_on(as_bytes(v).decode()) for k, v in where_raw.items()
         }
