@@ -18,8 +18,14 @@ BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u206
 # with a letter before them: none draws anything on its own.
 _UNSEEN_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf", "Mn", "Me"})
 # Letters and symbols that draw nothing although Unicode does not call them spaces: the Hangul
-# fillers, the Khmer inherent vowels and the blank Braille pattern, favourites for empty names.
-_BLANK = frozenset("\u115f\u1160\u3164\uffa0\u17b4\u17b5\u2800")
+# fillers, the Khmer inherent vowels and the blank Braille pattern, favourites for empty names;
+# and the combining marks that only select a glyph's variant or join graphemes, which would
+# otherwise let a name differ from a moderator's and still be drawn exactly like it.
+_BLANK = frozenset(
+    "\u115f\u1160\u3164\uffa0\u17b4\u17b5\u2800\u034f\u180b\u180c\u180d\u180f"
+    + "".join(map(chr, range(0xFE00, 0xFE10)))
+    + "".join(map(chr, range(0xE0100, 0xE01F0)))
+)
 
 
 def one_line(value: str, field: str, limit: int, *, allow_empty: bool = False) -> str:

@@ -11,6 +11,7 @@ import logging
 from starlette.responses import PlainTextResponse
 from starlette.websockets import WebSocket
 
+from rooms.errors import quoted
 from server.settings import origin_of
 
 log = logging.getLogger("plenum.signalling")
@@ -32,7 +33,7 @@ def allows(allowed: frozenset[str], origin: str | None) -> bool:
 async def refuse(websocket: WebSocket, origin: str, allowed: frozenset[str]) -> None:
     """Refuse the handshake with 403 and say why, to the client and once in the log."""
     why = (
-        f"origin {origin!r} may not open this WebSocket: only {', '.join(sorted(allowed))} "
+        f"origin {quoted(origin)} may not open this WebSocket: only {', '.join(sorted(allowed))} "
         "(PLENUM_PUBLIC_URL, PLENUM_ALLOWED_ORIGINS)"
     )
     if origin not in _logged and len(_logged) < _LOGGED_AT_MOST:

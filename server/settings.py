@@ -108,7 +108,8 @@ class Settings:
 
     def __post_init__(self) -> None:
         if not self.public_url:
-            object.__setattr__(self, "public_url", f"http://{self.host}:{self.port}")
+            host = f"[{self.host}]" if ":" in self.host else self.host  # an IPv6 address
+            object.__setattr__(self, "public_url", f"http://{host}:{self.port}")
         self.media_settings()  # a bad media setting stops the start, not the first call
         trusted_networks(self.trusted_proxies)
         self.origins()

@@ -248,7 +248,8 @@ class Connection:
 
 async def serve(plenum: Plenum, websocket: WebSocket) -> None:
     peer = websocket.client.host if websocket.client is not None else ""
-    forwarded_for = websocket.headers.get("x-forwarded-for")
+    # Every line of the header: a proxy may add its own line rather than append to the client's.
+    forwarded_for = ", ".join(websocket.headers.getlist("x-forwarded-for"))
     address = client_address(peer, forwarded_for, plenum.trusted_proxies)
     if not plenum.addresses.open(address, plenum.clock()):
         # Accepted only to say why: a refused handshake tells a browser nothing.

@@ -91,6 +91,10 @@ def test_chat_keeps_bidi_controls_the_client_isolates_them() -> None:
         "\uff21\uff4e\uff4e\uff41 \uff2e\uff4f\uff57\uff41\uff4b",  # full width
         "Anna N0wak",
         "Anna Novvak",
+        "Anna Nowak\ufe0f",  # a variation selector
+        "Ann\u034fa Nowak",  # the combining grapheme joiner
+        "Anna Nowak\U000e0100",  # a supplementary variation selector
+        "Anna\u180b Nowak",  # a Mongolian free variation selector
     ],
 )
 def test_look_alikes_of_a_name_fold_to_the_same(copy: str) -> None:

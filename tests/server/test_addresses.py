@@ -76,6 +76,19 @@ async def test_behind_a_trusted_proxy_the_forwarded_address_is_counted(serve: Se
     assert served.plenum.addresses.sockets(PROXY) == 0
 
 
+async def test_a_client_s_own_header_line_is_not_believed_when_the_proxy_adds_another(
+    serve: Serve,
+) -> None:
+    served = await serve(max_sockets_per_address=1, trusted_proxies=f"{PROXY},127.0.0.1")
+    await served.join("Home", address=PROXY, headers=[("X-Forwarded-For", HOME)])
+    # A proxy that adds its own line (HAProxy's `option forwardfor`) after the client's.
+    two_lines = [("X-Forwarded-For", "192.0.2.99"), ("X-Forwarded-For", HOME)]
+    client = await served.connect(address=PROXY, headers=two_lines)
+    code, _ = await client.closed()
+
+    assert code == CloseCode.TOO_MANY_SOCKETS
+
+
 async def test_a_forwarded_header_from_an_untrusted_peer_counts_for_nothing(
     serve: Serve,
 ) -> None:
