@@ -6,6 +6,10 @@ import * as standing from "./standing.js";
 
 // Close codes after which coming back cannot work: a bad token, a removal, an unknown meeting.
 const FINAL = new Set([4001, 4003, 4004]);
+// Replaced by a newer socket of the same participant: another tab or window (a duplicated tab
+// holds the same resume token). Coming back on its own would take the meeting from that tab,
+// which would take it back: the two would swap every second. A reload here takes it over.
+const REPLACED = 4009;
 const RETRY_MS = [1000, 2000, 4000, 8000, 15000];
 const UNREACHABLE_AFTER = 3; // failed attempts before saying the server cannot be reached
 // The tab's own storage, or none where the browser refuses it (a reload then joins afresh).
@@ -108,7 +112,7 @@ export class Connection {
       this.onState("forgotten", event);
       return;
     }
-    if (this.stopped || FINAL.has(event.code) || !this.resumeToken) {
+    if (this.stopped || FINAL.has(event.code) || event.code === REPLACED || !this.resumeToken) {
       this.onState("closed", event);
       return;
     }

@@ -148,3 +148,32 @@ def test_a_presenter_who_reloads_can_turn_the_camera_on_again(
     ewa.sees_video_of("Anna Nowak")
     assert moderator.media_asks == 1  # counted since the reload: taken again once
     assert moderator.errors == ewa.errors == []
+
+
+def test_a_duplicated_tab_takes_the_meeting_over_and_the_first_tab_lets_it_go(
+    serve: Serve, browser: Browser
+) -> None:
+    server = serve(PLENUM_MEDIA="off")
+    created = create_meeting(server, "Forum Dzielnicy Sośnica")
+    moderator = Person.open(browser, created["moderator_link"]).join("Anna Nowak", camera=False)
+    jan = Person.open(browser, created["invite_link"]).join("Jan", camera=False)
+
+    # A tab opened from Jan's (as "Duplicate tab" does) starts with a copy of its storage, and
+    # so with its resume token: it comes back as Jan.
+    with jan.page.context.expect_page() as opened:
+        jan.page.evaluate("() => { window.open(location.href); }")
+    copy = opened.value
+    expect(copy.locator("#meeting-view")).to_be_visible()
+    expect(copy.locator("#people-rooms li", has_text="Jan")).to_contain_text("you")
+
+    # The first tab says where the meeting went instead of taking it back.
+    expect(jan.page.locator("#connection")).to_have_text(
+        jan.say("connection.closed_4009"), timeout=10_000
+    )
+    expect(copy.locator("#connection")).to_be_hidden()
+    copy.locator("#chat-text").fill("Piszę z drugiej karty.")
+    copy.get_by_role("button", name="Send", exact=True).click()
+    expect(moderator.page.locator("#chat-log .text")).to_have_text(["Piszę z drugiej karty."])
+    expect(copy.locator("#connection")).to_be_hidden()
+    expect(moderator.page.locator("#roster tr", has_text="Jan")).to_have_count(1)
+    assert moderator.errors == jan.errors == []
