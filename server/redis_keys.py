@@ -103,13 +103,17 @@ return 0
 """
 
 # KEYS: lease, snapshot, head. ARGV: worker, snapshot, retention (ms), the snapshot's seq.
-# The head moves up to the snapshot: events the log lost before it are in the snapshot.
+# The head moves up to the snapshot: events the log lost before it are in the snapshot. A
+# snapshot older than the head is refused (0): it would hide events stored after it.
 STORE_SNAPSHOT = """
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return 0
 end
-redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
 local head = tonumber(redis.call('GET', KEYS[3]) or '0')
+if tonumber(ARGV[4]) < head then
+  return 0
+end
+redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
 if head < tonumber(ARGV[4]) then
   redis.call('SET', KEYS[3], ARGV[4], 'PX', ARGV[3])
 end

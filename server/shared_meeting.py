@@ -198,9 +198,13 @@ class SharedMeeting(HostedMeeting):
             return True
         return placed is None or placed == (self.hub.worker, disconnect.connection)
 
-    async def _placement(self, participant: ParticipantId) -> tuple[str, str] | None:
-        """The worker and socket holding the participant, from the meeting's `where` map."""
-        value = await self.hub.redis.hget(self.keys.where, rk.participant_field(participant))
+    async def _placement(
+        self, participant: ParticipantId, *, writing: bool = False
+    ) -> tuple[str, str] | None:
+        """The worker and socket holding the participant, from the meeting's `where` map; on the
+        writer's own pool when `writing`, so that a crowd's commands never queue in front."""
+        client = self.hub.duties if writing else self.hub.redis
+        value = await client.hget(self.keys.where, rk.participant_field(participant))
         return None if value is None else rk.placed_on(as_bytes(value).decode())
 
     # Following the writer -----------------------------------------------------------------------
@@ -431,7 +435,8 @@ class SharedMeeting(HostedMeeting):
                     break  # not stored: the writer stepped down, the new one decides
                 stored -= 1
                 for one in stamped:
-                    self._apply(one)
+                    if one.seq > self.meeting.state.seq:  # not already read back from the log
+                        self._apply(one)
                 applied += len(stamped)
             self._remember(Reply(queued.request, seq=self.meeting.state.seq))
             _settle(queued.outcome, self.meeting.state.seq)
@@ -452,13 +457,18 @@ class SharedMeeting(HostedMeeting):
     async def _outdated(self, disconnect: cmd.Disconnect) -> bool:
         """A goodbye from a socket the participant has left for a newer one, maybe elsewhere.
 
-        The newer socket's worker records it in the `where` map before it sends its Rejoin,
-        and this writer applies commands one at a time: so a goodbye checked here after that
-        Rejoin always finds the newer socket, however late it arrives.
+        The newer socket's worker records it in the `where` map before it sends its Rejoin, so
+        by the time that Rejoin is in a batch here, a goodbye checked in the same or a later
+        batch finds the newer socket, however late it arrives.
         """
         if not disconnect.connection:
             return False
-        placed = await self._placement(disconnect.participant)
+        try:
+            placed = await self._placement(disconnect.participant, writing=True)
+        except (RedisError, OSError):
+            # Spent rather than risk disconnecting someone back: a goodbye wrongly spent leaves
+            # a socketless participant, whom the worker holding them finds and disconnects.
+            return True
         # Unknown, or recorded without its socket (by an older version): the goodbye counts.
         if placed is None or not placed[1] or placed[1] == disconnect.connection:
             return False
@@ -504,8 +514,13 @@ class SharedMeeting(HostedMeeting):
                     # Redis lost its newest writes before this batch (only its first command
                     # can find the head behind): `_store` bridges the hole with a snapshot of
                     # the state as it is, then the batch goes on one command at a time.
-                    for request, stamped in storing:
-                        await self._store(stamped, request, deadline)
+                    for done, (request, stamped) in enumerate(storing):
+                        try:
+                            await self._store(stamped, request, deadline)
+                        except (NotOwner, Unavailable):
+                            if done == 0:
+                                raise
+                            return done  # the rest are answered NotOwner and sent again
                     return len(storing)
                 # Not the writer any more, or event n already stored by another: step down.
                 log.warning("meeting %s: %s", self.meeting.state.id, result)
@@ -576,7 +591,8 @@ class SharedMeeting(HostedMeeting):
             await self._store_snapshot()
 
     async def _store_snapshot(self) -> bool:
-        """Store the state as the meeting's snapshot; False if the lease is another's."""
+        """Store the state as the meeting's snapshot; False if the lease is another's, or the
+        head is past this state (a snapshot would hide events stored after it)."""
         self._since_snapshot = 0
         stored = await self.hub._store_snapshot(
             keys=[self.keys.lease, self.keys.snapshot, self.keys.head],
@@ -630,6 +646,10 @@ class SharedMeeting(HostedMeeting):
     async def _take_over(self) -> None:
         async with self._write_lock:
             await self.catch_up()
+            # The log may end, unbroken, before a snapshot that bridged writes Redis lost: the
+            # state goes on from that snapshot, or the next commit would find it stored already.
+            if await self._reload():
+                await self._apply_in_order(await self._read_log_after(self.meeting.state.seq))
             raw = await self.hub.redis.xrevrange(
                 self.keys.log, max="+", min="-", count=REMEMBERED_REQUESTS
             )
@@ -646,12 +666,14 @@ class SharedMeeting(HostedMeeting):
         if not self.owner:
             return
         self.owner = False
+        # Before any await: events published meanwhile (this writer's own, of a batch still
+        # being applied) wait for the catch-up, which waits for the write lock.
+        self.resync()
         self.steward.stop()
         await self.hub.stop_listening(self.keys.commands)
         # If the lease is still ours (we stepped down over a stale log), free it at once.
         with contextlib.suppress(RedisError, OSError):
             await self.hub._release(keys=[self.keys.lease], args=[self.hub.worker])
-        self.resync()
 
     def _look_for_lost_sockets(self) -> None:
         """In the background, so that holding the lease never waits for it; one at a time."""
