@@ -66,6 +66,9 @@ export class Media {
   async connect(iceServers) {
     this.stop();
     const pc = this.pc = new RTCPeerConnection({ iceServers });
+    pc.addEventListener("connectionstatechange", () => {
+      if (pc.connectionState === "connected") this.iceFailures = 0;
+    });
     this.sending = [];
     // One m-line of each kind from the first offer, whatever the person has: the server numbers
     // its own m-lines as this offer numbers each kind, and a camera or microphone turned on
@@ -210,7 +213,13 @@ export class Media {
       await this.pc.setRemoteDescription({ type: "answer", sdp: m.sdp });
     } else if (m.type === "media_restart") {
       // Our media is served elsewhere now (our room is on another worker, or the worker went
-      // away): a new peer connection, a fresh offer, on the same socket.
+      // away): a new peer connection, a fresh offer, on the same socket. One that could not
+      // connect at all (UDP blocked, no TURN) tries again ever more slowly, and says so.
+      const unconnected = m.reason === "media_ice_timeout" || m.reason === "media_ice_failed";
+      this.iceFailures = unconnected ? (this.iceFailures ?? 0) + 1 : 0;
+      if (this.iceFailures >= 2) this.say(t("media.unreachable"));
+      if (unconnected) await new Promise((done) => setTimeout(done, Math.min(30, 2 ** this.iceFailures) * 1000));
+      if (!this.pc) return;
       await this.connect(this.pc.getConfiguration().iceServers);
     } else if (m.type === "media_offer") {
       // Glare: the server wins; our offer is rolled back and sent again after (see glare()).

@@ -197,7 +197,8 @@ export function refused(app, code) {
 
 export function unreachable(app, event) {
   if (failure) return;
-  error(t("join.unreachable"));
+  // 4010: the network this person is on already holds as many connections as one address may.
+  error(t(event?.code === 4010 ? "join.too_many_sockets" : "join.unreachable"));
 }
 
 export function dropDevices() {

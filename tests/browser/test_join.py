@@ -180,3 +180,19 @@ def test_a_newcomer_sees_the_latest_chat_and_pages_back_on_request(
     expect(log).to_have_text(said)
     expect(earlier).to_be_hidden()
     assert ewa.errors == maria.errors == []
+
+
+def test_a_network_over_its_connections_is_told_so(serve: Serve, browser: Browser) -> None:
+    # Everyone here comes from 127.0.0.1: one socket for the whole "network".
+    server = serve(PLENUM_MAX_SOCKETS_PER_ADDRESS="1", **NO_MEDIA)
+    created = create_meeting(server, "Forum Dzielnicy Sośnica")
+    Person.open(browser, created["moderator_link"]).join("Anna Nowak", camera=False)
+
+    neighbour = Person.open(browser, created["invite_link"])
+    neighbour.page.locator("#join-name").fill("Jan Kowalski")
+    neighbour.page.locator("#join-submit").click()
+
+    expect(neighbour.page.locator("#join-error")).to_have_text(
+        neighbour.say("join.too_many_sockets")
+    )
+    assert neighbour.errors == []
