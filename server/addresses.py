@@ -33,29 +33,53 @@ def trusted_networks(setting: str) -> tuple[Network, ...]:
 
 
 def client_address(peer: str, forwarded_for: str | None, trusted: Iterable[Network]) -> str:
-    """The address a connection comes from: the peer's own, or, when the peer is a trusted
-    proxy, the nearest address in `X-Forwarded-For` that is not one of the trusted proxies.
+    """The address a connection counts as: the peer's own, or, when the peer is a trusted proxy,
+    the nearest address in `X-Forwarded-For` that is not one of the trusted proxies.
 
     Each proxy appends the address it was connected from, so the entries on the right were written
     by trusted proxies and the first untrusted one from the right is the client; whatever stands
-    left of it the client may have written itself.
+    left of it the client may have written itself. A peer with no address is a proxy on a Unix
+    socket of this host, and trusted. An IPv6 client counts as its /64, which one home or one
+    phone holds whole and can pick any address of.
     """
     trusted = tuple(trusted)
-    if not forwarded_for or not _is_trusted(peer, trusted):
-        return peer
+    if not forwarded_for or not (peer == "" or _is_trusted(peer, trusted)):
+        return _counted_as(peer)
     hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
     for hop in reversed(hops):
         if not _is_trusted(hop, trusted):
-            return hop
-    return hops[0] if hops else peer
+            return _counted_as(hop)
+    return _counted_as(hops[0] if hops else peer)
+
+
+def _parsed(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """An address as proxies write it: bare, `1.2.3.4:port` or `[2001:db8::1]:port`."""
+    text = address.strip()
+    if text.startswith("[") and "]" in text:
+        text = text[1 : text.index("]")]
+    elif text.count(":") == 1:
+        text = text.split(":", 1)[0]
+    try:
+        ip = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    return ip
+
+
+def _counted_as(address: str) -> str:
+    ip = _parsed(address)
+    if ip is None:
+        return address[:64]  # not an address (a proxy's own token): counted as written
+    if isinstance(ip, ipaddress.IPv6Address) and not ip.is_loopback:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 def _is_trusted(address: str, trusted: tuple[Network, ...]) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(ip in network for network in trusted)
+    ip = _parsed(address)
+    return ip is not None and any(ip in network for network in trusted)
 
 
 @dataclass

@@ -111,7 +111,15 @@ async def test_a_forwarded_header_from_an_untrusted_peer_counts_for_nothing(
         (PROXY, f"{HOME}, 10.0.0.2", HOME),
         (PROXY, "10.0.0.3, 10.0.0.2", "10.0.0.3"),
         (PROXY, " , ", PROXY),
-        ("::1", "2001:db8::5", "2001:db8::5"),
+        ("::1", "2001:db8::5", "2001:db8::/64"),
+        # One home's /64 is one address; ports and mapped IPv4 are the address they carry.
+        ("2001:db8:0:7::1", None, "2001:db8:0:7::/64"),
+        ("2001:db8:0:7::ffff", None, "2001:db8:0:7::/64"),
+        (PROXY, "[2001:db8::5]:443", "2001:db8::/64"),
+        (PROXY, f"{HOME}:50123", HOME),
+        ("::ffff:203.0.113.7", None, HOME),
+        # A proxy on a Unix socket of this host: the connection has no peer address.
+        ("", HOME, HOME),
     ],
 )
 def test_the_client_is_the_nearest_untrusted_hop(
