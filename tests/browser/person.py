@@ -43,46 +43,28 @@ window.WebSocket = class extends NativeSocket {
   constructor(...args) { super(...args); window.sockets.push(this); }
 };
 """
-# True once the video captioned `name` (a person's name, or a screen's caption) shows frames
-# decoded after the first look: frames of that person, since a receiver's counter keeps counting
-# across the people it carried.
-DECODING = """
-async ([name, key]) => {
-  const figure = [...document.querySelectorAll("#videos figure")]
-    .find((f) => f.querySelector("figcaption").textContent === name);
-  const track = figure?.querySelector("video").srcObject?.getVideoTracks()[0];
+# True once the video captioned `name` (a person's name, or a screen's caption), or the sound
+# labelled as theirs, has counted more than `more` of `counter` (frames decoded, packets) after
+# the first look: of that person, since a receiver's counter keeps counting across the people it
+# carried.
+RECEIVING = """
+async ([name, key, kind, counter, more]) => {
+  const element = kind === "video"
+    ? [...document.querySelectorAll("#videos figure")]
+        .find((f) => f.querySelector("figcaption").textContent === name)?.querySelector("video")
+    : [...document.querySelectorAll("#videos audio")]
+        .find((a) => a.getAttribute("aria-label")?.includes(name));
+  const track = element?.srcObject?.getTracks().find((t) => t.kind === kind);
   if (!track) return false;
   for (const pc of window.peers) {
     if (pc.connectionState === "closed") continue;
     const receiver = pc.getReceivers().find((r) => r.track === track);
     if (!receiver) continue;
     for (const report of (await receiver.getStats()).values()) {
-      if (report.type !== "inbound-rtp" || !(report.framesDecoded > 0)) continue;
-      window.decodedBefore ??= {};
-      window.decodedBefore[key] ??= report.framesDecoded;
-      if (report.framesDecoded > window.decodedBefore[key] + 3) return true;
-    }
-  }
-  return false;
-}
-"""
-
-# True once the sound labelled as `name`'s has brought packets after the first look.
-HEARING = """
-async ([name, key]) => {
-  const audio = [...document.querySelectorAll("#videos audio")]
-    .find((a) => a.getAttribute("aria-label")?.includes(name));
-  const track = audio?.srcObject?.getAudioTracks()[0];
-  if (!track) return false;
-  for (const pc of window.peers) {
-    if (pc.connectionState === "closed") continue;
-    const receiver = pc.getReceivers().find((r) => r.track === track);
-    if (!receiver) continue;
-    for (const report of (await receiver.getStats()).values()) {
-      if (report.type !== "inbound-rtp" || !(report.packetsReceived > 0)) continue;
-      window.heardBefore ??= {};
-      window.heardBefore[key] ??= report.packetsReceived;
-      if (report.packetsReceived > window.heardBefore[key] + 25) return true;
+      if (report.type !== "inbound-rtp" || !(report[counter] > 0)) continue;
+      window.countedBefore ??= {};
+      window.countedBefore[key] ??= report[counter];
+      if (report[counter] > window.countedBefore[key] + more) return true;
     }
   }
   return false;
@@ -167,16 +149,17 @@ class Person:
         expect(self.page.locator("#videos figure", has_text=name).locator("video")).to_be_visible(
             timeout=MEDIA_TIMEOUT_MS
         )
-        self.checks += 1
-        self.page.wait_for_function(
-            DECODING, arg=[name, f"{name}-{self.checks}"], polling=250, timeout=MEDIA_TIMEOUT_MS
-        )
+        self._receives(name, "video", "framesDecoded", 3)
 
     def hears(self, name: str) -> None:
         """`name`'s sound arrives: its packets keep coming (a muted microphone sends silence)."""
+        self._receives(name, "audio", "packetsReceived", 25)
+
+    def _receives(self, name: str, kind: str, counter: str, more: int) -> None:
         self.checks += 1
+        key = f"{kind}-{name}-{self.checks}"
         self.page.wait_for_function(
-            HEARING, arg=[name, f"{name}-{self.checks}"], polling=250, timeout=MEDIA_TIMEOUT_MS
+            RECEIVING, arg=[name, key, kind, counter, more], polling=250, timeout=MEDIA_TIMEOUT_MS
         )
 
     def tab_to(self, target: Locator, limit: int = 250) -> None:
