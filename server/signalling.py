@@ -226,12 +226,27 @@ class Connection:
                 raise Closing
             raise WireError("rate_limited", f"over {self._settings.messages_per_s:g} messages/s")
         self._over_rate = 0
+        return frame
+
+    def decode(self, frame: bytes) -> Inbound:
+        """The frame's message, charged to the address's shared rate unless it is a
+        `media_answer`: that answers the server's own offer, and refusing it because neighbours
+        behind the same address spent the rate would leave this client's media stuck."""
+        try:
+            inbound = decode(frame)
+        except WireError:
+            self._charge_address()
+            raise
+        if inbound.type != "media_answer":
+            self._charge_address()
+        return inbound
+
+    def _charge_address(self) -> None:
         if not self._addresses.take(self.address, self._clock()):
             # Not this connection's strike: others behind the same address (a city hall's NAT)
             # may have spent the rate. Refusing the frame is enough.
             rate = self._settings.address_messages_per_s
             raise WireError("rate_limited", f"over {rate:g} messages/s from your address")
-        return frame
 
     def refuse(self, error: WireError, ref: int | str | None = None) -> None:
         self.deliver(reply_error(error.code, error.message, ref if ref is not None else error.ref))
@@ -320,7 +335,7 @@ async def _greet(plenum: Plenum, connection: Connection) -> MeetingHandle | None
             continue
         ref: int | str | None = None
         try:
-            inbound = decode(frame)
+            inbound = connection.decode(frame)
             ref = inbound.ref
             if inbound.type == "hello":
                 return await _join(plenum, connection, inbound)
@@ -466,7 +481,7 @@ async def _converse(plenum: Plenum, live: MeetingHandle, connection: Connection)
     while True:
         ref: int | str | None = None
         try:
-            inbound = decode(await connection.receive())
+            inbound = connection.decode(await connection.receive())
             ref = inbound.ref
             if inbound.type in MEDIA_COMMANDS:
                 await _media(plenum, live, connection, inbound)
