@@ -728,9 +728,18 @@ class SharedMeeting(HostedMeeting):
             as_bytes(k).decode(): rk.placed_on(as_bytes(v).decode()) for k, v in where_raw.items()
         }
         dead = await self.hub.dead_workers({worker for worker, _ in where.values()})
-        for participant in connected:
-            placed = where.get(participant)
-            if placed is not None and placed[0] in dead:
-                # Not through `submit`: that skips a participant whose socket is elsewhere.
-                with contextlib.suppress(Rejected, Unavailable):
-                    await self._deliver_to_writer(None, cmd.Disconnect(participant, placed[1]))
+        gone = [
+            cmd.Disconnect(participant, placed[1])
+            for participant in connected
+            if (placed := where.get(participant)) is not None and placed[0] in dead
+        ]
+        # Not through `submit`: that skips a participant whose socket is elsewhere. All at once,
+        # so that they share the writer's batches: one by one, the people of a dead worker would
+        # hold this lease loop for a round trip each.
+        outcomes = await asyncio.gather(
+            *(self._deliver_to_writer(None, disconnect) for disconnect in gone),
+            return_exceptions=True,
+        )
+        for outcome in outcomes:
+            if isinstance(outcome, Exception) and not isinstance(outcome, Rejected | Unavailable):
+                raise outcome
