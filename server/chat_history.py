@@ -6,14 +6,12 @@ meeting, like the welcome: it is no meeting command and leaves nothing in the me
 """
 
 from dataclasses import dataclass
-from typing import Any
 
 from rooms import ParticipantId
 from rooms.config import MeetingConfig
 from rooms.model import ChatMessage, MeetingState
-from rooms.records import to_plain
 from rooms.view import chat_before
-from server.wire import Inbound, WireError, encode, parse_fields
+from server.wire import Inbound, WireError, encode_message, parse_fields
 
 
 @dataclass(frozen=True)
@@ -54,7 +52,4 @@ def page_for(
 
 
 def encode_page(page: ChatPage, ref: int | str | None) -> bytes:
-    envelope: dict[str, Any] = {"type": "chat_page"}
-    if ref is not None:
-        envelope["ref"] = ref
-    return encode({**envelope, **to_plain(page)})
+    return encode_message(page, ref)

@@ -8,7 +8,6 @@ dataclasses (`server.media.messages`). Their shapes are written once, there.
 
 from typing import Any
 
-from rooms.records import to_plain
 from server.media import (
     ActiveSpeaker,
     ClientMessage,
@@ -20,7 +19,7 @@ from server.media import (
     MediaSettings,
     ServerMessage,
 )
-from server.wire import Inbound, WireError, encode, parse_fields, wire_name
+from server.wire import Inbound, WireError, encode_message, parse_fields, wire_name
 
 # Client to server.
 MEDIA_COMMANDS: dict[str, type[ClientMessage]] = {
@@ -44,11 +43,7 @@ def parse_media(inbound: Inbound) -> ClientMessage:
 
 def encode_media(message: ServerMessage, ref: int | str | None = None) -> bytes:
     """A server message; an answer to the client's offer echoes the offer's `ref`."""
-    fields: dict[str, Any] = to_plain(message)
-    envelope: dict[str, Any] = {"type": wire_name(type(message))}
-    if ref is not None:
-        envelope["ref"] = ref
-    return encode({**envelope, **fields})
+    return encode_message(message, ref)
 
 
 def media_welcome(settings: MediaSettings | None) -> dict[str, Any] | None:

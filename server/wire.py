@@ -93,6 +93,14 @@ def encode(message: dict[str, Any]) -> bytes:
     return msgpack.packb({"v": VERSION, **message}, use_bin_type=True)  # type: ignore[no-any-return]
 
 
+def encode_message(message: object, ref: int | str | None = None) -> bytes:
+    """A server message that is a dataclass, named by its class; a reply echoes its `ref`."""
+    envelope: dict[str, Any] = {"type": wire_name(type(message))}
+    if ref is not None:
+        envelope["ref"] = ref
+    return encode({**envelope, **to_plain(message)})
+
+
 def encode_event(stamped: ev.Stamped) -> bytes:
     fields = to_plain(stamped.event)
     name = wire_name(type(stamped.event))
