@@ -26,8 +26,10 @@ def view_for(
     The rest of the meeting (who is where, hands, rooms, clock) is everyone's.
     """
     visible = copy.copy(state)
-    chat = [m for m in state.chat if may_read(m, viewer)]
-    visible.chat = chat if recent_chat is None else chat[max(0, len(chat) - recent_chat) :]
+    if recent_chat is None:
+        visible.chat = [m for m in state.chat if may_read(m, viewer)]
+    else:
+        visible.chat, _ = chat_before(state, viewer, None, recent_chat)
     return visible
 
 
