@@ -51,7 +51,7 @@ def _uvicorn(app: str, port: int) -> list[str]:
     return [
         sys.executable, "-m", "uvicorn", app, "--factory",
         "--host", "127.0.0.1", "--port", str(port), "--ws-per-message-deflate", "false",
-        "--ws-max-size", "66560",  # Plenum refuses to start with more (server/serving.py)
+        "--ws-max-size", "66560",  # Plenum refuses to start with more (server/web/serving.py)
     ]  # fmt: skip
 
 

@@ -3,7 +3,7 @@
 A client opens the session with its offer and then answers whatever the server offers, in order,
 as a browser would:
 - against Plenum, a subscriber's first offer is empty; the forwarding unit offers the tracks once
-  the publisher is live (its protocol, `server/media/messages.py`);
+  the publisher is live (its protocol, `server/sfu/messages.py`);
 - against MediaRelay, a subscriber offers to receive one video and one audio track, and the server
   answers with its re-encoded copies (aiortc's `examples/server` way).
 
@@ -28,7 +28,7 @@ from aiortc import (
 from bench.media_channel import ClientChannel, Message
 from bench.media_rtp import LegCounter
 from bench.media_sources import Camera, Microphone
-from server.media import seams
+from server.sfu import aiortc_private
 
 Engine = Literal["plenum", "mediarelay"]
 ENGINES: tuple[Engine, ...] = ("plenum", "mediarelay")
@@ -40,7 +40,7 @@ RECEIVE_BUFFER = 4 << 20
 
 def prepare_process() -> None:
     """Loopback-only ICE host candidates and large receive buffers, for every peer from now on."""
-    seams.offer_host_addresses(("127.0.0.1",))
+    aiortc_private.offer_host_addresses(("127.0.0.1",))
     aioice.turn.UDP_SOCKET_BUFFER_SIZE = RECEIVE_BUFFER
 
 

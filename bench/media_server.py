@@ -34,7 +34,7 @@ from bench.media_codecs import CodecCalls, count_codec_calls
 from bench.media_peers import ENGINES, prepare_process
 from bench.media_rtp import IngressCounter, count_ingress
 from rooms.ids import PLENARY, ParticipantId
-from server.media import (
+from server.sfu import (
     ForwardingUnit,
     MediaAnswer,
     MediaError,

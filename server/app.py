@@ -13,68 +13,70 @@ from starlette.routing import Mount, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 
-from server import api, data_folder, origins, signalling
-from server.plenum import Plenum
-from server.security_headers import SecurityHeaders
-from server.serving import Serving
+from server import data_folder
+from server.services import Services
 from server.settings import Settings
+from server.signalling import conversation
+from server.web import api, origins
+from server.web.security_headers import SecurityHeaders
+from server.web.serving import Serving
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 log = logging.getLogger("plenum")
 DEMO_CURL_TITLE = "Forum Dzielnicy Sośnica"
 
 
-def create_app(settings: Settings | None = None, plenum: Plenum | None = None) -> Starlette:
-    plenum = plenum or Plenum(settings or Settings.from_env())
-    allowed_origins = plenum.settings.origins()
+def create_app(settings: Settings | None = None, services: Services | None = None) -> Starlette:
+    services = services or Services(settings or Settings.from_env())
+    allowed_origins = services.settings.origins()
 
     async def websocket_endpoint(websocket: WebSocket) -> None:
         origin = websocket.headers.get("origin")
         if origin is not None and not origins.allows(allowed_origins, origin):
             await origins.refuse(websocket, origin, allowed_origins)
             return
-        await signalling.serve(plenum, websocket)
+        await conversation.serve(services, websocket)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await plenum.hub.start()
-        if plenum.media_router is not None:
-            await plenum.media_router.start()
-        if plenum.settings.demo_title:
-            await announce_demo(plenum)
+        await services.hub.start()
+        if services.media_router is not None:
+            await services.media_router.start()
+        if services.settings.demo_title:
+            await announce_demo(services)
         # What start-up allocated lives as long as the process: keep it out of the collector's
         # full passes, which otherwise stall every connection of the worker for tens of ms.
         gc.collect()
         gc.freeze()
         yield
-        if plenum.media_router is not None:
-            await plenum.media_router.stop()
-        await plenum.hub.stop()
+        if services.media_router is not None:
+            await services.media_router.stop()
+        await services.hub.stop()
 
     app = Starlette(
         routes=[
-            *api.routes(plenum),
+            *api.routes(services),
             WebSocketRoute("/ws", websocket_endpoint),
             Mount("/", StaticFiles(directory=STATIC, html=True), name="static"),
         ],
-        middleware=[Middleware(Serving, settings=plenum.settings), Middleware(SecurityHeaders)],
+        middleware=[Middleware(Serving, settings=services.settings), Middleware(SecurityHeaders)],
         lifespan=lifespan,
     )
-    app.state.plenum = plenum
+    app.state.services = services
     return app
 
 
-async def announce_demo(plenum: Plenum) -> None:
-    live = await plenum.hub.create(plenum.settings.demo_title, None)
-    links = plenum.links(live)
-    where, bearer = _admin_token(plenum.settings)
+async def announce_demo(services: Services) -> None:
+    live = await services.hub.create(services.settings.demo_title, None)
+    links = services.links(live)
+    where, bearer = _admin_token(services.settings)
     print(
         f"\nPlenum is running: {live.meeting.state.title}\n"
         f"  moderator link:   {links.moderator_link}\n"
         f"  participant link: {links.invite_link}\n"
         f"  admin token:      {where}\n"
         f"  create a meeting:\n"
-        f"    curl -X POST {plenum.settings.public_url}/api/meetings \\\n"
+        f"    curl -X POST {services.settings.public_url}/api/meetings \\\n"
         f'      -H "Authorization: Bearer {bearer}" -H \'Content-Type: application/json\' \\\n'
         f"      -d '{{\"title\": \"{DEMO_CURL_TITLE}\"}}'\n",
         flush=True,

@@ -10,8 +10,8 @@ import uvicorn
 
 from server import data_folder
 from server.app import create_app
-from server.serving import uvicorn_options
 from server.settings import Settings
+from server.web.serving import uvicorn_options
 
 DEMO_TITLE = "Forum Lokalnych Liderów Społecznych"
 

@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 
 from rooms import MeetingConfig
 from server import data_folder
-from server.addresses import trusted_networks
-from server.media.settings import IceServer, MediaSettings
+from server.sfu.settings import IceServer, MediaSettings
+from server.web.addresses import trusted_networks
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class Settings:
     # Only their word is taken; a client's own header is ignored. Loopback: a proxy on this host.
     trusted_proxies: str = "127.0.0.1,::1"
     # Time to finish a request's headers (the WebSocket handshake is one): a client that
-    # trickles them is cut off (`server.handshake`).
+    # trickles them is cut off (`server.web.handshake`).
     handshake_timeout_s: float = 10.0
     # Origins besides `public_url`'s whose pages may open the WebSocket, comma-separated
     # (`https://forum.example.org`). A socket with no Origin (no browser: a script) is let in.

@@ -17,12 +17,14 @@ from rooms.config import MeetingConfig
 from rooms.errors import Reason
 from rooms.events import Stamped
 from rooms.model import MeetingState, Phase
+from rooms.plain import from_plain
 from rooms.policy import RULES, Who
-from rooms.records import from_plain
-from server import chat_history, media_wire, signalling, wire
-from server.close_codes import CloseCode
-from server.media import MediaErrorCode
+from server.rtc import wire as media_wire
 from server.settings import Settings
+from server.sfu import MediaErrorCode
+from server.signalling import chat_history, wire
+from server.signalling import conversation as signalling
+from server.signalling.close_codes import CloseCode
 
 TEXT = (Path(__file__).resolve().parent.parent / "docs" / "protocol.md").read_text("utf-8")
 EXAMPLE = re.compile(r"^```msgpack-example\n(.*?)^```$", re.MULTILINE | re.DOTALL)

@@ -14,7 +14,7 @@ from rooms.assignment import deal_mixed, deal_random
 from rooms.ids import PLENARY, ParticipantId, RoomId
 from rooms.meeting import Meeting
 from rooms.model import GroupBy, Role
-from rooms.records import from_plain, to_plain
+from rooms.plain import from_plain, to_plain
 
 from .builders import MODERATOR, T0, meeting_with, person, room
 

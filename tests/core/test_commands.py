@@ -16,8 +16,8 @@ from rooms.events import Stamped
 from rooms.ids import PLENARY, ParticipantId
 from rooms.meeting import Meeting
 from rooms.model import GroupBy, Phase, Role
+from rooms.plain import RecordError, from_plain, to_plain
 from rooms.policy import ANY_PHASE, RULES, Who
-from rooms.records import RecordError, from_plain, to_plain
 from rooms.view import chat_before, sees, view_for
 
 from .builders import MODERATOR, T0, meeting_with, person, room

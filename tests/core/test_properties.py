@@ -19,7 +19,7 @@ from rooms.events import Stamped
 from rooms.ids import PLENARY, MeetingId, ParticipantId, RoomId
 from rooms.meeting import Meeting
 from rooms.model import GroupBy, MeetingState, Role
-from rooms.records import from_plain, to_plain
+from rooms.plain import from_plain, to_plain
 
 from .builders import MODERATOR, T0
 

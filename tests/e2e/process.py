@@ -15,8 +15,8 @@ from typing import IO
 import httpx
 import pytest
 
-from server.serving import ws_max_size
 from server.settings import Settings
+from server.web.serving import ws_max_size
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 20.0

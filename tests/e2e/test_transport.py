@@ -16,8 +16,8 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from server.close_codes import CloseCode
 from server.settings import Settings
+from server.signalling.close_codes import CloseCode
 
 from .process import ROOT, StartServer, free_port, server_env, uvicorn_argv
 from .raw_socket import RawSocket, binary_frame_header, handshake

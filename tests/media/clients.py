@@ -23,7 +23,7 @@ from aiortc import (
 from aiortc.mediastreams import MediaStreamError
 
 from rooms.ids import PLENARY, ParticipantId, RoomId
-from server.media import (
+from server.sfu import (
     ForwardingUnit,
     MediaAnswer,
     MediaOffer,

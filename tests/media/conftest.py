@@ -8,9 +8,9 @@ import pytest
 import uvicorn
 
 from server.app import create_app
-from server.plenum import Plenum
-from server.serving import uvicorn_options
+from server.services import Services
 from server.settings import Settings
+from server.web.serving import uvicorn_options
 
 from .clients import Forum
 from .over_socket import Member
@@ -29,9 +29,9 @@ async def forum() -> AsyncIterator[Forum]:
 
 @dataclass
 class Served:
-    """Plenum in this process behind a real uvicorn on a loopback port, with one meeting."""
+    """Services in this process behind a real uvicorn on a loopback port, with one meeting."""
 
-    plenum: Plenum
+    services: Services
     ws_url: str
     moderator_token: str
     invite_token: str
@@ -54,21 +54,23 @@ async def served() -> AsyncIterator[Served]:
 
 @contextlib.asynccontextmanager
 async def serving(settings: Settings) -> AsyncIterator[Served]:
-    """Plenum with `settings` behind a real uvicorn on a loopback port, with one meeting."""
-    plenum = Plenum(settings)
+    """Services with `settings` behind a real uvicorn on a loopback port, with one meeting."""
+    services = Services(settings)
     listening = socket.socket()
     listening.bind(("127.0.0.1", 0))
     # Listening before uvicorn takes it: early clients wait in the backlog, not on a retry loop.
     listening.listen()
     port = listening.getsockname()[1]
     config = uvicorn.Config(
-        create_app(plenum=plenum), log_level="warning", **uvicorn_options(plenum.settings)
+        create_app(services=services), log_level="warning", **uvicorn_options(services.settings)
     )
     server = uvicorn.Server(config)
     running = asyncio.create_task(server.serve(sockets=[listening]))
-    live = await plenum.hub.create("Forum Dzielnicy Sośnica", None)
-    links = plenum.links(live)
-    served = Served(plenum, f"ws://127.0.0.1:{port}/ws", links.moderator_token, links.invite_token)
+    live = await services.hub.create("Forum Dzielnicy Sośnica", None)
+    links = services.links(live)
+    served = Served(
+        services, f"ws://127.0.0.1:{port}/ws", links.moderator_token, links.invite_token
+    )
     try:
         yield served
     finally:

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from rooms.ids import ParticipantId
-from rooms.records import from_plain, to_plain
-from server.media import MediaAnswer, MediaOffer, MediaRefused, ServerMessage
+from rooms.plain import from_plain, to_plain
+from server.sfu import MediaAnswer, MediaOffer, MediaRefused, ServerMessage
 from tests.e2e.wsclient import Client as Socket
 from tests.e2e.wsclient import Message, ServerError
 

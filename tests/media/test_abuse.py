@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from server.media import MediaErrorCode
 from server.settings import Settings
+from server.sfu import MediaErrorCode
 from tests.e2e.wsclient import Client as Socket
 from tests.e2e.wsclient import Message
 
@@ -78,7 +78,7 @@ async def _bots(served: Served, count: int) -> list[Socket]:
 
 async def _another_meeting(served: Served) -> tuple[str, str]:
     """A second meeting of the same server: its moderator and invite tokens."""
-    links = served.plenum.links(await served.plenum.hub.create("Forum Dzielnicy Łabędy", None))
+    links = served.services.links(await served.services.hub.create("Forum Dzielnicy Łabędy", None))
     return links.moderator_token, links.invite_token
 
 
@@ -112,7 +112,7 @@ async def test_one_address_holds_only_its_share_of_the_workers_media() -> None:
 
             # A bot that closes its socket frees its place for another from its address.
             await bots[0].close()
-            media = served.plenum.media
+            media = served.services.media
             assert media is not None
             await eventually(lambda: len(media) == 3, LATE_S)
             retry = await _offer(bots[3], trickle_offer_without_candidates())
@@ -188,7 +188,7 @@ async def test_an_offer_from_a_new_peer_connection_replaces_the_old_session(
         assert (await maria.peer.connect()).refused == ()
         await eventually(lambda: maria.peer.pc.connectionState == "connected", LATE_S)
         await jan.peer.wait_until(lambda: jan.peer.video_from(NEW_CAMERA) >= 10, LATE_S)
-        media = served.plenum.media
+        media = served.services.media
         assert media is not None
         assert len(media) == 2 and len(media.engine.feeds(maria.me)) == 1
     finally:

@@ -4,7 +4,7 @@ import asyncio
 from functools import partial
 
 from rooms.ids import ParticipantId, RoomId
-from server.media import MediaErrorCode, Source
+from server.sfu import MediaErrorCode, Source
 
 from .clients import Client, Forum
 

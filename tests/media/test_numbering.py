@@ -6,7 +6,7 @@ with aiortc's own RTP parser.
 
 from aiortc.rtp import RtpPacket
 
-from server.media.forwarding import Outlet, extend
+from server.sfu.forwarding import Outlet, extend
 
 PAYLOAD_TYPE, SSRC, CLOCK_RATE = 96, 0x1234ABCD, 90000
 

@@ -7,8 +7,8 @@ import time
 from aiortc import MediaStreamTrack
 
 from rooms.ids import PLENARY, ParticipantId, RoomId
-from server.media import Mid, Source, seams
-from server.media.forwarding import MIN_KEYFRAME_INTERVAL_S, Feed
+from server.sfu import Mid, Source, aiortc_private
+from server.sfu.forwarding import MIN_KEYFRAME_INTERVAL_S, Feed
 
 from .clients import SETTINGS, Client, Forum, eventually
 from .test_seams import Pair, connect, pair  # noqa: F401  (a camera sent to a receiver)
@@ -65,7 +65,7 @@ async def test_requests_wait_for_the_keyframe_on_its_way(pair: Pair) -> None:  #
     # A loaded publisher's keyframe is late: subscribers that open meanwhile (a recall) must not
     # each ask again, or the publisher's encoder spends its bitrate on keyframes.
     asked = []
-    seams.on_keyframe_request(pair.sender, lambda: asked.append(1))  # and never sends one
+    aiortc_private.on_keyframe_request(pair.sender, lambda: asked.append(1))  # and never sends one
     now = [100.0]
     feeds: list[Feed] = []
 

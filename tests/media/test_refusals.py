@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from rooms.ids import ParticipantId
-from server.media import MediaAnswer, MediaError, MediaErrorCode, MediaOffer, Source
+from server.sfu import MediaAnswer, MediaError, MediaErrorCode, MediaOffer, Source
 from tests.e2e.wsclient import ServerError
 
 from .clients import SETTINGS, Client, EngineSignal, Forum

@@ -11,7 +11,7 @@ from typing import Any
 from aiortc import RTCRtpReceiver
 
 from rooms.ids import RoomId
-from server.media import Source
+from server.sfu import Source
 
 from .clients import Client, Forum, eventually
 

@@ -10,7 +10,7 @@ from functools import partial
 
 import pytest
 
-from server.media import MediaErrorCode, Source
+from server.sfu import MediaErrorCode, Source
 from tests.e2e.wsclient import ServerError
 
 from .clients import Client
@@ -42,9 +42,9 @@ async def test_a_presenter_promoted_by_the_moderator_reaches_everyone(served: Se
             partial(_got_video_and_audio, member.peer, PRESENTER_CAMERA), timeout=10
         )
         assert member.peer.publishers_offered() == {ada.me}
-    assert served.plenum.media is not None
+    assert served.services.media is not None
     # Received once however many listen: one feed per track, with an outlet per listener.
-    feeds = served.plenum.media.engine.feeds(ada.me)
+    feeds = served.services.media.engine.feeds(ada.me)
     assert sorted((f.kind, len(f.outlets)) for f in feeds) == [("audio", 3), ("video", 3)]
 
     # Her socket closes: her peer closes with it, and the others stop receiving her.

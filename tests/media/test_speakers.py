@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 
 from rooms.ids import ParticipantId, RoomId
-from server.media.speakers import HOLD_WINDOWS, SWITCH_WINDOWS, SpeakerDetector
+from server.sfu.speakers import HOLD_WINDOWS, SWITCH_WINDOWS, SpeakerDetector
 
 ADA, BO, CY = ParticipantId("ada"), ParticipantId("bo"), ParticipantId("cy")
 HALL, NOOK = RoomId("m/plenary"), RoomId("m/room-1")

@@ -9,8 +9,8 @@ from aiortc.codecs import get_encoder
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 
 from rooms.ids import ParticipantId
-from server.media import IceServer, MediaOffer, MediaSettings, Mid, Source, TrackInfo
-from server.media.keyframes import (
+from server.sfu import IceServer, MediaOffer, MediaSettings, Mid, Source, TrackInfo
+from server.sfu.keyframes import (
     every_packet,
     h264_starts_keyframe,
     keyframe_test,

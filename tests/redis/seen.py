@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from rooms import MeetingState, Stamped
 from rooms.evolve import apply
-from rooms.records import from_plain
-from server.wire import ENVELOPE, EVENTS
+from rooms.plain import from_plain
+from server.signalling.wire import ENVELOPE, EVENTS
 from tests.e2e.wsclient import Client, Message
 
 STAMP = ("seq", "at")

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from server.media import MediaErrorCode, seams
+from server.sfu import MediaErrorCode, aiortc_private
 from tests.media.clients import Client
 from tests.media.over_socket import Member, SocketSignal
 from tests.redis.workers import Workers
@@ -32,9 +32,9 @@ POLL_S = 0.05
 @pytest.fixture(autouse=True)
 def loopback_candidates() -> Iterator[None]:
     """The clients in this process offer 127.0.0.1, as the workers do."""
-    seams.offer_host_addresses(["127.0.0.1"])
+    aiortc_private.offer_host_addresses(["127.0.0.1"])
     yield
-    seams.offer_host_addresses([])
+    aiortc_private.offer_host_addresses([])
 
 
 def placement(meeting: dict[str, str], room: str = "plenary") -> str:

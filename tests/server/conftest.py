@@ -1,4 +1,4 @@
-"""A Plenum app with one meeting made through the API, and clients to join it in-process."""
+"""A Services app with one meeting made through the API, and clients to join it in-process."""
 
 import asyncio
 import time
@@ -12,8 +12,8 @@ from starlette.applications import Starlette
 
 from rooms import MeetingConfig
 from server.app import create_app
-from server.hub import LocalHub, LocalMeeting
-from server.plenum import Plenum
+from server.meetings.hub import LocalHub, LocalMeeting
+from server.services import Services
 from server.settings import Settings
 
 from .client import Client
@@ -45,7 +45,7 @@ class ServedMeeting:
     """A running app, the meeting created in it over the API, and the clients that joined."""
 
     app: Starlette
-    plenum: Plenum
+    services: Services
     created: dict[str, Any]
     clients: list[Client] = field(default_factory=list)
 
@@ -63,8 +63,8 @@ class ServedMeeting:
 
     @property
     def live(self) -> LocalMeeting:
-        assert isinstance(self.plenum.hub, LocalHub)
-        live = self.plenum.hub.get(self.created["id"])
+        assert isinstance(self.services.hub, LocalHub)
+        live = self.services.hub.get(self.created["id"])
         assert live is not None
         return live
 
@@ -108,8 +108,8 @@ async def serve() -> AsyncIterator[Serve]:
 
     async def start(*, clock: Callable[[], float] | None = None, **settings: Any) -> ServedMeeting:
         chosen = Settings(admin_token=ADMIN_TOKEN, secret=SECRET, **settings)
-        plenum = Plenum(chosen, clock=clock or time.time)
-        app = create_app(plenum=plenum)
+        services = Services(chosen, clock=clock or time.time)
+        app = create_app(services=services)
         async with api(app) as http:
             response = await http.post(
                 "/api/meetings",
@@ -117,7 +117,7 @@ async def serve() -> AsyncIterator[Serve]:
                 headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
             )
         assert response.status_code == 201, response.text
-        one = ServedMeeting(app, plenum, response.json())
+        one = ServedMeeting(app, services, response.json())
         served.append(one)
         return one
 
@@ -127,7 +127,7 @@ async def serve() -> AsyncIterator[Serve]:
         await asyncio.gather(*(client.disconnect() for client in clients))
     finally:
         for one in served:
-            await one.plenum.hub.stop()
+            await one.services.hub.stop()
 
 
 @pytest.fixture

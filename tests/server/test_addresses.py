@@ -8,8 +8,8 @@ import ipaddress
 
 import pytest
 
-from server.addresses import client_address, trusted_networks
-from server.close_codes import CloseCode
+from server.signalling.close_codes import CloseCode
+from server.web.addresses import client_address, trusted_networks
 
 from .conftest import ManualClock, Serve, ServedMeeting
 
@@ -38,7 +38,7 @@ async def test_an_address_holds_at_most_its_sockets_and_gets_one_back_when_one_c
 
     await held[0].disconnect()
     await served.join("Home again", address=HOME)
-    assert served.plenum.addresses.sockets(HOME) == 3
+    assert served.services.addresses.sockets(HOME) == 3
 
 
 async def test_the_sockets_of_an_address_share_one_message_rate(serve: Serve) -> None:
@@ -77,7 +77,7 @@ async def test_behind_a_trusted_proxy_the_forwarded_address_is_counted(serve: Se
     # What the client wrote itself stands left of what the proxy added, and is not believed.
     spoofed = {"X-Forwarded-For": f"192.0.2.99, {HOME}"}
     assert await _refused_socket(served, PROXY, **spoofed) == CloseCode.TOO_MANY_SOCKETS
-    assert served.plenum.addresses.sockets(PROXY) == 0
+    assert served.services.addresses.sockets(PROXY) == 0
 
 
 async def test_a_client_s_own_header_line_is_not_believed_when_the_proxy_adds_another(

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from rooms import MeetingConfig, MeetingId
-from server.api import MAX_TITLE_CHARS
 from server.tokens import Grant, Kind, Signer
+from server.web.api import MAX_TITLE_CHARS
 
 from .conftest import ADMIN_TOKEN, SECRET, TITLE, Serve, ServedMeeting, api
 from .forged import bad_tokens

@@ -12,8 +12,8 @@ import msgpack
 import pytest
 
 from rooms import ParticipantId
-from rooms.records import to_plain
-from server.close_codes import CloseCode
+from rooms.plain import to_plain
+from server.signalling.close_codes import CloseCode
 
 from .client import Client
 from .conftest import ManualClock, Serve, ServedMeeting

@@ -2,8 +2,8 @@
 
 import pytest
 
-from server.media import IceServer
 from server.settings import Settings
+from server.sfu import IceServer
 
 
 def test_media_is_on_and_offered_on_loopback_by_default() -> None:

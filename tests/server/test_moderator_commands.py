@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from rooms.records import to_plain
+from rooms.plain import to_plain
 
 from .conftest import ServedMeeting
 

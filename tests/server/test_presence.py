@@ -37,7 +37,7 @@ async def test_coming_back_within_the_grace_period_keeps_the_place(serve: Serve)
     await moderator.expect("participant_reconnected")
 
     # Back in time: no departure is pending any more.
-    assert served.live.steward.next_wakeup() is None
+    assert served.live.deadlines.next_wakeup() is None
     assert served.live.meeting.state.participants[ala_welcome["you"]].connected
 
 

@@ -4,7 +4,7 @@ import re
 from html.parser import HTMLParser
 
 from server.app import STATIC
-from server.security_headers import CONTENT_SECURITY_POLICY
+from server.web.security_headers import CONTENT_SECURITY_POLICY
 
 from .conftest import ServedMeeting, api
 

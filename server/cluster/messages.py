@@ -1,0 +1,58 @@
+"""What workers send each other through Redis, and how it is packed: msgpack of plain records."""
+
+from dataclasses import dataclass
+from typing import Any
+
+import msgpack
+
+from rooms import ParticipantId, Stamped
+from rooms import commands as cmd
+from rooms.plain import from_plain, to_plain
+
+
+@dataclass(frozen=True)
+class Forwarded:
+    """A command a worker forwards to the meeting's writer, and where to answer."""
+
+    request: str
+    worker: str
+    actor: ParticipantId | None
+    command: cmd.Command
+
+
+@dataclass(frozen=True)
+class Reply:
+    request: str
+    seq: int | None = None
+    reason: str | None = None
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One event as the meeting's log holds it, with the request that caused it."""
+
+    stamped: Stamped
+    request: str
+
+    @classmethod
+    def parse(cls, fields: object) -> "LogEntry":
+        assert isinstance(fields, dict), "a stream entry is a map of fields"
+        request = fields.get(b"r", b"")
+        return cls(from_plain(Stamped, unpack(as_bytes(fields[b"e"]))), as_bytes(request).decode())
+
+
+def as_bytes(value: object) -> bytes:
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, str):
+        return value.encode()
+    raise TypeError(f"expected bytes from redis, got {type(value).__name__}")
+
+
+def pack(value: object) -> bytes:
+    return msgpack.packb(to_plain(value), use_bin_type=True)  # type: ignore[no-any-return]
+
+
+def unpack(data: bytes) -> Any:
+    return msgpack.unpackb(data, raw=False, strict_map_key=False)

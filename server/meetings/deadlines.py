@@ -1,0 +1,110 @@
+"""The writer's own duties: run the workshops' clock and let go of ghosts, each at its time.
+
+Deadlines live in the meeting's state, never in a timer's memory, so whichever process writes
+the meeting (after a takeover too) finds what is due and when.
+
+One task at a time does the work: it sleeps until the next deadline, then sends what is due,
+one command after the other. Every write reschedules, the deadlines's own departures included;
+a write while the due commands are being sent changes nothing until they are all sent, and the
+next deadline is looked up once after them. (Re-arming on each write while sending spawned a
+sender per write: a crowd gone at once became tens of thousands of tasks.)
+"""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from rooms import Meeting
+from rooms import commands as cmd
+from server.clock import Clock
+
+log = logging.getLogger("plenum.deadlines")
+
+Submit = Callable[[cmd.Command], Awaitable[object]]
+
+# After a command could not be sent (the writer is busy or Redis away), wait this long before
+# trying again: the deadline stays in the state, and trying at once would only add load.
+RETRY_S = 1.0
+
+
+class Deadlines:
+    def __init__(self, meeting: Meeting, submit: Submit, clock: Clock, ghost_grace_s: float):
+        self._meeting = meeting
+        self._submit = submit
+        self._clock = clock
+        self._ghost_grace_s = ghost_grace_s
+        # The one task: asleep until `_wakeup`, then sending what is due.
+        self._timer: asyncio.Task[None] | None = None
+        self._wakeup: float | None = None
+        self._sending = False
+        self._not_before = 0.0
+
+    def due(self, now: float) -> list[cmd.Command]:
+        """What should be sent now: a tick of the clock, and the departure of each ghost."""
+        commands: list[cmd.Command] = []
+        wakeup = self._meeting.next_wakeup()
+        if wakeup is not None and wakeup <= now:
+            commands.append(cmd.Tick())
+        for participant in self._meeting.state.participants.values():
+            gone_at = participant.disconnected_at
+            if gone_at is not None and gone_at + self._ghost_grace_s <= now:
+                commands.append(cmd.Depart(participant.id))
+        return commands
+
+    def next_wakeup(self) -> float | None:
+        times = [
+            p.disconnected_at + self._ghost_grace_s
+            for p in self._meeting.state.participants.values()
+            if p.disconnected_at is not None
+        ]
+        clock = self._meeting.next_wakeup()
+        if clock is not None:
+            times.append(clock)
+        return min(times, default=None)
+
+    def reschedule(self) -> None:
+        if self._sending:
+            return  # the sender looks for the next deadline once its batch is sent
+        wakeup = self.next_wakeup()
+        if wakeup is not None:
+            wakeup = max(wakeup, self._not_before)
+        if wakeup == self._wakeup and self._timer is not None:
+            return
+        self.stop()
+        self._wakeup = wakeup
+        if wakeup is not None:
+            self._timer = asyncio.create_task(self._run_at(wakeup))
+
+    def stop(self) -> None:
+        if self._timer is not None and self._timer is not asyncio.current_task():
+            self._timer.cancel()
+        self._timer = None
+        self._wakeup = None
+        self._sending = False
+
+    async def _run_at(self, wakeup: float) -> None:
+        await asyncio.sleep(max(0.0, wakeup - self._clock()))
+        me = asyncio.current_task()
+        self._sending = True
+        try:
+            for command in self.due(self._clock()):
+                try:
+                    await self._submit(command)
+                except Exception as error:
+                    # Not lost: the deadline is still in the state, and is looked at again.
+                    self._not_before = self._clock() + RETRY_S
+                    log.warning(
+                        "could not send %s (%s); trying again in %.1f s",
+                        type(command).__name__,
+                        error,
+                        RETRY_S,
+                    )
+                    break
+                if self._timer is not me:
+                    return  # stopped meanwhile: this worker no longer writes the meeting
+        finally:
+            if self._timer is me:
+                self._timer = None
+                self._wakeup = None
+                self._sending = False
+        self.reschedule()

@@ -1,0 +1,74 @@
+"""What every edge of the server shares: its settings, its meetings, its signer, its clock."""
+
+import time
+from dataclasses import dataclass, field
+
+from server.clock import Clock
+from server.meetings.hub import Hub, LocalHub, MeetingHandle
+from server.rtc.bridge import MediaBridge
+from server.rtc.router import LocalMediaRouter, MediaRouter
+from server.settings import Settings
+from server.tokens import Grant, Kind, Signer
+from server.web.addresses import AddressLimits, Network, trusted_networks
+
+
+@dataclass(frozen=True)
+class MeetingLinks:
+    moderator_token: str
+    invite_token: str
+    moderator_link: str
+    invite_link: str
+
+
+@dataclass
+class Services:
+    settings: Settings
+    clock: Clock = time.time
+    hub: Hub = field(init=False)
+    signer: Signer = field(init=False)
+    # This worker's media: None when the settings turn it off.
+    media: MediaBridge | None = field(init=False)
+    # Where media signalling goes: this worker's bridge, or with Redis the room's media worker.
+    media_router: MediaRouter | None = field(init=False, default=None)
+    # The sockets and message rate of each client address, and whose X-Forwarded-For to trust.
+    addresses: AddressLimits = field(init=False)
+    trusted_proxies: tuple[Network, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.hub = self._choose_hub()
+        self.signer = Signer(self.settings.secret)
+        self.addresses = AddressLimits(
+            self.settings.max_sockets_per_address,
+            self.settings.address_messages_per_s,
+            self.settings.address_message_burst,
+        )
+        self.trusted_proxies = trusted_networks(self.settings.trusted_proxies)
+        self.media = MediaBridge(self.settings.media_settings()) if self.settings.media else None
+        if self.media is not None:
+            self.media_router = self._choose_media_router(self.media)
+
+    def _choose_media_router(self, bridge: MediaBridge) -> MediaRouter:
+        if self.settings.redis_url:
+            from server.cluster.hub import RedisHub
+            from server.rtc.placement import MediaPlacement
+
+            assert isinstance(self.hub, RedisHub)
+            return MediaPlacement(self.hub, bridge)
+        return LocalMediaRouter(bridge)
+
+    def _choose_hub(self) -> Hub:
+        settings = self.settings
+        if settings.redis_url:
+            from server.cluster.hub import RedisHub
+
+            return RedisHub(settings, self.clock)
+        return LocalHub(settings.meeting, settings.event_log, self.clock, settings.ghost_grace_s)
+
+    def links(self, live: MeetingHandle) -> MeetingLinks:
+        expires_at = self.clock() + self.settings.token_ttl_s
+        meeting = live.meeting.state.id
+        moderator = self.signer.issue(Grant(Kind.MODERATOR, meeting, expires_at))
+        invite = self.signer.issue(Grant(Kind.INVITE, meeting, expires_at))
+        # The token rides in the fragment, which browsers never send to a server or its logs.
+        base = self.settings.public_url.rstrip("/")
+        return MeetingLinks(moderator, invite, f"{base}/#{moderator}", f"{base}/#{invite}")

@@ -1,0 +1,38 @@
+"""The media engine: a selective forwarding unit on aiortc that never decodes or re-encodes."""
+
+from server.sfu.engine import ForwardingUnit, Outbox
+from server.sfu.errors import MediaError, MediaErrorCode
+from server.sfu.messages import (
+    ActiveSpeaker,
+    ClientMessage,
+    MediaAnswer,
+    MediaOffer,
+    MediaRefused,
+    MediaRestart,
+    Mid,
+    Refusal,
+    ServerMessage,
+    Source,
+    TrackInfo,
+)
+from server.sfu.settings import IceServer, MediaSettings
+
+__all__ = [
+    "ActiveSpeaker",
+    "ClientMessage",
+    "ForwardingUnit",
+    "IceServer",
+    "MediaAnswer",
+    "MediaError",
+    "MediaErrorCode",
+    "MediaOffer",
+    "MediaRefused",
+    "MediaRestart",
+    "MediaSettings",
+    "Mid",
+    "Outbox",
+    "Refusal",
+    "ServerMessage",
+    "Source",
+    "TrackInfo",
+]

@@ -1,0 +1,407 @@
+"""The fan-out of one publisher's RTP packets to its subscribers, as mediasoup and Janus do it.
+
+A `Feed` is one track as the server receives it; an `Outlet` is one subscriber's sending m-line.
+Each packet the feed gets (its payload untouched, never depacketized again or decoded) is written
+to every open outlet with a fresh 12-byte header: the outlet's SSRC and payload type, and a
+sequence number and timestamp shifted so that the outlet's stream runs on without a jump when it
+switches from one feed to another. The outlet SRTP-protects the packet with the subscriber's keys
+and writes it to the subscriber's UDP address at once (`aiortc_private.rtp_writer`).
+
+A video outlet starts, and starts again after a switch (or when the publisher's stream changes
+its SSRC), at the first packet of a keyframe, and asks the publisher for one through the feed. A
+subscriber's NACK is answered from the feed's history of the packets it got, held once for all its
+subscribers and given the outlet's header again; its PLI or FIR becomes a keyframe request to the
+publisher. The outlet's
+`RTCRtpSender` stays, with an idle track, for RTCP: it receives those requests, and its sender
+reports carry the outlet's counts and clock.
+
+The publisher's own leg is left to aiortc's receiver, which still sees every packet first: it asks
+for lost packets, unwraps retransmissions, and sends receiver reports and bandwidth estimates.
+"""
+
+import asyncio
+import logging
+import random
+import struct
+import time
+from collections.abc import Callable
+
+from aiortc import MediaStreamTrack, RTCRtpReceiver, RTCRtpTransceiver
+from aiortc.mediastreams import MediaStreamError
+from aiortc.rtcrtpparameters import RTCRtpCodecParameters
+from aiortc.rtp import RtpPacket
+from av.frame import Frame
+
+from rooms.ids import ParticipantId
+from server.sfu import aiortc_private
+from server.sfu.keyframes import StartsKeyframe, keyframe_test
+from server.sfu.messages import Mid, Source
+
+logger = logging.getLogger(__name__)
+
+Clock = Callable[[], float]
+
+# Keyframe requests closer together than this are one request: a keyframe answers them all.
+MIN_KEYFRAME_INTERVAL_S = 0.25
+# How often an outlet refreshes what its sender's RTCP reports say (they go out about every 1 s).
+REPORT_EVERY_S = 0.25
+
+# RTP version 2; X set when a header extension block follows (RFC 3550 section 5.1).
+_VERSION = 0x80
+_EXTENSION = 0x10
+_HEADER = struct.Struct("!BBHII")
+
+# A packet as the feed received it: extended sequence number, marker bit, timestamp, payload.
+Held = tuple[int, int, int, bytes]
+
+
+def extend(sequence: int, highest: int) -> int:
+    """The 16-bit `sequence` as a count that never wraps, placed next to `highest` (the largest so
+    far): RFC 3550's serial order, a packet within half the range behind or ahead."""
+    delta = (sequence - highest) & 0xFFFF
+    return highest + delta if delta < 0x8000 else highest + delta - 0x10000
+
+
+class Feed:
+    def __init__(
+        self,
+        publisher: ParticipantId,
+        mid: Mid,
+        source: Source,
+        receiver: RTCRtpReceiver,
+        *,
+        on_live: Callable[["Feed"], None],
+        keyframe_retry_s: float,
+        history: int = 512,
+        on_level: Callable[["Feed", int], None] | None = None,
+        clock: Clock = time.monotonic,
+    ) -> None:
+        assert history > 0 and history & (history - 1) == 0, "MediaSettings checks it"
+        self.publisher = publisher
+        self.mid = mid
+        self.source = source
+        self.kind = receiver.track.kind
+        # Whether the client's last offer sends this track, and whether the engine forwards it.
+        self.sending = False
+        self.allowed = False
+        self.codec: RTCRtpCodecParameters | None = None
+        self.outlets: set[Outlet] = set()
+        self.packets = 0
+        self.frames = 0
+        self.keyframes = 0
+        self.keyframe_requests = 0
+        self._receiver = receiver
+        self._codecs = aiortc_private.receive_codecs(receiver)
+        self._on_live = on_live
+        self._on_level = on_level
+        self._retry_s = keyframe_retry_s
+        self._clock = clock
+        self._starts_keyframe: StartsKeyframe = keyframe_test("")
+        self._last_request = -1e9
+        # A keyframe was asked for and has not come yet: it will answer every request until then.
+        self._keyframe_asked = False
+        self._requests: set[asyncio.Task[None]] = set()
+        self._ssrc: int | None = None
+        self._highest = 0
+        # The last packets received, by sequence number: (extended, marker, timestamp, payload).
+        self.history_mask = history - 1
+        self.history: list[Held | None] = [None] * history
+        aiortc_private.tap_rtp(receiver, self._on_packet)
+
+    @property
+    def live(self) -> bool:
+        return self.codec is not None
+
+    def _on_packet(self, packet: RtpPacket) -> None:
+        codec = self._codecs.get(packet.payload_type)
+        if codec is None:
+            return
+        if codec is not self.codec:
+            first = self.codec is None
+            self.codec = codec
+            self._starts_keyframe = keyframe_test(codec.mimeType)
+            if first:
+                self._on_live(self)
+        marker, sequence, timestamp = packet.marker, packet.sequence_number, packet.timestamp
+        if packet.ssrc != self._ssrc:
+            # A new stream from the publisher (its sender restarted): new numbering, so every
+            # outlet starts again at its next keyframe.
+            self._ssrc = packet.ssrc
+            self._highest = sequence
+            self.history = [None] * len(self.history)
+            for outlet in self.outlets:
+                outlet.restart()
+        extended = extend(sequence, self._highest)
+        if extended > self._highest:
+            self._highest = extended
+        self.packets += 1
+        payload = packet.payload
+        self.history[sequence & self.history_mask] = (extended, marker, timestamp, payload)
+        keyframe = self._starts_keyframe(payload)
+        if self.kind == "video":
+            self.frames += packet.marker
+            self.keyframes += keyframe
+            if keyframe:
+                self._keyframe_asked = False
+        elif self._on_level is not None and self.allowed:
+            # Only a track the engine forwards counts: a refused or hard-muted voice is not heard.
+            level = packet.extensions.audio_level
+            if level is not None:
+                self._on_level(self, level[1])
+        if not self.outlets or not self.allowed:
+            return
+        waiting = False
+        for outlet in self.outlets:
+            if not outlet.forward(marker, extended, timestamp, payload, keyframe):
+                waiting = True
+        if waiting and self._clock() - self._last_request >= self._retry_s:
+            self.request_keyframe()
+
+    def attach(self, outlet: "Outlet") -> None:
+        self.outlets.add(outlet)
+
+    def detach(self, outlet: "Outlet") -> None:
+        self.outlets.discard(outlet)
+
+    def request_keyframe(self) -> None:
+        """Ask the publisher for a keyframe, unless one asked for is still on its way.
+
+        At a recall every subscriber opens within a second or two, and each would ask; one
+        keyframe serves all that wait, and a browser whose encoder is asked for a keyframe every
+        quarter of a second spends its bitrate on them and drops frames for everyone.
+        """
+        if self.kind != "video":
+            return
+        now = self._clock()
+        since = now - self._last_request
+        if since < MIN_KEYFRAME_INTERVAL_S or (self._keyframe_asked and since < self._retry_s):
+            return
+        task = aiortc_private.request_keyframe(self._receiver)
+        if task is None:
+            return
+        self._last_request = now
+        self._keyframe_asked = True
+        self.keyframe_requests += 1
+        self._requests.add(task)
+        task.add_done_callback(self._requests.discard)
+
+    async def close(self) -> None:
+        for outlet in list(self.outlets):
+            outlet.detach()
+        for task in list(self._requests):
+            task.cancel()
+        await asyncio.gather(*self._requests, return_exceptions=True)
+
+
+class Outlet(MediaStreamTrack):
+    """One subscriber's stream of whichever feed its m-line currently carries.
+
+    As a track it is idle: the sender waits on it forever, and the packets go around the sender.
+    """
+
+    def __init__(self, kind: str, clock: Clock = time.monotonic) -> None:
+        super().__init__()
+        self.kind = kind
+        self.feed: Feed | None = None
+        self.packets = 0
+        self.octets = 0
+        self.retransmits = 0
+        self._clock = clock
+        self._transceiver: RTCRtpTransceiver | None = None
+        self._write: aiortc_private.RtpWriter | None = None
+        self._open = False
+        # Until the first packet (of a keyframe, for video) after `open`, nothing passes.
+        self._starting = True
+        # The extended sequence number of the packet this run started at.
+        self._first_in = 0
+        self._header = (0, 0, 0)  # first byte, payload type, SSRC
+        self._extensions = b""
+        self._clock_rate = 90000
+        self._sequence_shift = 0
+        self._timestamp_shift = 0
+        # The newest packet sent: its extended sequence number as received, and as sent.
+        self._last_in = 0
+        self._last_sequence: int | None = None
+        self._last_timestamp = 0
+        self._last_sent = 0.0
+        self._reported = -1e9
+        self._failing = False
+        self._idle: asyncio.Future[None] | None = None
+
+    def bind(self, transceiver: RTCRtpTransceiver) -> None:
+        """The m-line this outlet sends on; its sender's requests now come here."""
+        self._transceiver = transceiver
+        sender = transceiver.sender
+        aiortc_private.on_keyframe_request(sender, self.keyframe_requested)
+        aiortc_private.on_retransmit_request(sender, self.retransmit)
+
+    def attach(self, feed: Feed) -> None:
+        """Carry `feed`, once `open()` says the subscriber's side is ready."""
+        self.detach()
+        self.feed = feed
+        feed.attach(self)
+
+    def detach(self) -> None:
+        if self.feed is not None:
+            self.feed.detach(self)
+        self.feed = None
+        self._open = False
+
+    def open(self) -> None:
+        """Start passing packets on (from the next keyframe); ask the publisher for one."""
+        if self._open or self.feed is None or self._transceiver is None:
+            return
+        transceiver = self._transceiver
+        codec = aiortc_private.send_codec(transceiver)
+        if codec is None or codec.payloadType is None or transceiver.mid is None:
+            logger.warning("outlet opened on an m-line that negotiated nothing")
+            return
+        sender = transceiver.sender
+        self.open_with(
+            payload_type=codec.payloadType,
+            ssrc=sender._ssrc,
+            extensions=aiortc_private.header_extensions(transceiver),
+            clock_rate=codec.clockRate,
+            write=self._write or aiortc_private.rtp_writer(sender.transport),
+        )
+        self.feed.request_keyframe()
+
+    def open_with(
+        self,
+        *,
+        payload_type: int,
+        ssrc: int,
+        extensions: bytes,
+        clock_rate: int,
+        write: aiortc_private.RtpWriter,
+    ) -> None:
+        """Open on this header and wire, as negotiated (`open` reads them off the m-line)."""
+        self._extensions = extensions
+        self._header = (_VERSION | (_EXTENSION if extensions else 0), payload_type, ssrc)
+        self._clock_rate = clock_rate
+        self._write = write
+        self._open = True
+        self._starting = True
+
+    def restart(self) -> None:
+        """Start again at the feed's next keyframe, numbering on from what was sent last."""
+        if self._open:
+            self._starting = True
+
+    def forward(
+        self, marker: int, extended: int, timestamp: int, payload: bytes, keyframe: bool
+    ) -> bool:
+        """Send one of the feed's packets on (`extended`: its sequence number, never wrapping);
+        False while this outlet still waits for a keyframe."""
+        if not self._open:
+            return True
+        if self._starting:
+            if not keyframe:
+                return False
+            self._start_at(extended, timestamp)
+        elif extended < self._first_in:
+            return True  # a late packet from before this run: its number was used before
+        data = self._rewrite(marker, extended, timestamp, payload)
+        # A late packet (a repair the publisher sent again) goes out, but the stream's newest
+        # packet is what a switch numbers on from, and what the sender reports tell.
+        if extended >= self._last_in:
+            self._last_in = extended
+            self._last_sequence = (extended + self._sequence_shift) & 0xFFFF
+            self._last_timestamp = (timestamp + self._timestamp_shift) & 0xFFFFFFFF
+        self.packets += 1
+        self.octets += len(payload)
+        self._send(data)
+        return True
+
+    def _rewrite(self, marker: int, extended: int, timestamp: int, payload: bytes) -> bytes:
+        first_byte, payload_type, ssrc = self._header
+        return (
+            _HEADER.pack(
+                first_byte,
+                marker << 7 | payload_type,
+                (extended + self._sequence_shift) & 0xFFFF,
+                (timestamp + self._timestamp_shift) & 0xFFFFFFFF,
+                ssrc,
+            )
+            + self._extensions
+            + payload
+        )
+
+    def _start_at(self, extended: int, timestamp: int) -> None:
+        """Shift the feed's numbering so the stream runs on from what this outlet sent last."""
+        now = self._clock()
+        if self._last_sequence is None:
+            # As aiortc's senders do: a random start in the lower half, clear of SRTP's wrap.
+            out_sequence = random.getrandbits(15)
+            out_timestamp = random.getrandbits(32)
+        else:
+            out_sequence = (self._last_sequence + 1) & 0xFFFF
+            elapsed = max(now - self._last_sent, 0.0)
+            out_timestamp = self._last_timestamp + max(1, int(elapsed * self._clock_rate))
+        self._sequence_shift = (out_sequence - extended) & 0xFFFF
+        self._timestamp_shift = (out_timestamp - timestamp) & 0xFFFFFFFF
+        self._first_in = self._last_in = extended
+        self._starting = False
+
+    def _send(self, data: bytes) -> None:
+        assert self._write is not None
+        try:
+            self._write(data)
+        except Exception:
+            # One subscriber's broken transport must not stop the feed's loop for the others;
+            # said once, not for every packet.
+            if not self._failing:
+                self._failing = True
+                logger.exception("could not send to a subscriber")
+            return
+        self._failing = False
+        now = self._clock()
+        self._last_sent = now
+        if now - self._reported >= REPORT_EVERY_S and self._transceiver is not None:
+            self._reported = now
+            aiortc_private.report_sent(
+                self._transceiver.sender,
+                packets=self.packets,
+                octets=self.octets,
+                rtp_timestamp=self._last_timestamp,
+                sent_at=time.time(),
+            )
+
+    def retransmit(self, sequence: int) -> None:
+        """The subscriber reports this packet lost: send it again, if the feed still holds it and
+        it belongs to this outlet's current run (not to the feed it carried before a switch)."""
+        feed = self.feed
+        if feed is None or not self._open or self._starting or self._write is None:
+            return
+        received = (sequence - self._sequence_shift) & 0xFFFF
+        held = feed.history[received & feed.history_mask]
+        if held is None:
+            return
+        extended, marker, timestamp, payload = held
+        if extended & 0xFFFF != received or extended < self._first_in:
+            return
+        self.retransmits += 1
+        try:
+            self._write(self._rewrite(marker, extended, timestamp, payload))
+        except Exception:
+            logger.exception("could not resend to a subscriber")
+
+    def keyframe_requested(self) -> None:
+        """The subscriber lost the picture (its PLI or FIR reached our sender)."""
+        if self.feed is not None and self._open:
+            self.feed.request_keyframe()
+
+    async def recv(self) -> Frame:
+        # The sender asks for media to send; the outlet never has any, since it writes the
+        # packets itself. Wait until the track stops.
+        if self._idle is None:
+            self._idle = asyncio.get_running_loop().create_future()
+        if self.readyState == "live":
+            await self._idle
+        raise MediaStreamError
+
+    def stop(self) -> None:
+        self.detach()
+        if self._idle is not None and not self._idle.done():
+            self._idle.set_result(None)
+        super().stop()

@@ -1,0 +1,250 @@
+"""One participant's peer connection: the tracks it publishes and the ones it is sent.
+
+The peer holds the SDP mechanics; who may publish and who receives whom is the engine's call.
+Every negotiation step runs under the peer's lock, so a client's offer never meets a half-built
+server offer (aiortc would bind the client's new m-line to a transceiver the server has just
+added but not yet offered).
+"""
+
+import asyncio
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from aiortc import (
+    RTCConfiguration,
+    RTCPeerConnection,
+    RTCRtpSender,
+    RTCRtpTransceiver,
+    RTCSessionDescription,
+)
+from aiortc.sdp import SessionDescription
+
+from rooms.ids import ParticipantId
+from server.sfu import aiortc_private
+from server.sfu.errors import MediaError, MediaErrorCode
+from server.sfu.forwarding import Feed, Outlet
+from server.sfu.messages import (
+    MediaAnswer,
+    MediaOffer,
+    Mid,
+    Refusal,
+    TrackInfo,
+    default_source,
+)
+from server.sfu.settings import MediaSettings
+
+FeedKey = tuple[ParticipantId, Mid]
+Judge = Callable[[Feed], Refusal | None]
+
+
+def feed_key(feed: Feed) -> FeedKey:
+    return feed.publisher, feed.mid
+
+
+@dataclass
+class Slot:
+    """A sendonly m-line towards the client; idle slots are reused for the same kind and codec."""
+
+    transceiver: RTCRtpTransceiver
+    outlet: Outlet
+    mime_type: str
+    feed: Feed | None = None
+
+
+def parse_sdp(sdp: str) -> SessionDescription:
+    try:
+        return SessionDescription.parse(sdp)
+    except Exception as exc:  # aiortc's parser raises whatever the bad line causes
+        raise MediaError(MediaErrorCode.BAD_SDP, f"the SDP does not parse: {exc}") from exc
+
+
+def ice_ufrag(description: SessionDescription) -> str | None:
+    """The offerer's ICE username fragment: a new one means a new peer connection."""
+    return next((m.ice.usernameFragment for m in description.media if m.ice is not None), None)
+
+
+def sending_mids(description: SessionDescription) -> dict[Mid, str]:
+    """The audio and video mids an offer says its author sends, with their kinds."""
+    return {
+        Mid(m.rtp.muxId): m.kind
+        for m in description.media
+        if m.kind in ("audio", "video") and m.direction in ("sendonly", "sendrecv")
+    }
+
+
+class Peer:
+    def __init__(
+        self,
+        participant: ParticipantId,
+        settings: MediaSettings,
+        on_live: Callable[[Feed], None],
+        on_level: Callable[[Feed, int], None] | None = None,
+    ) -> None:
+        self.participant = participant
+        self.feeds: dict[Mid, Feed] = {}
+        self.slots: list[Slot] = []
+        self.lock = asyncio.Lock()
+        self.closed = False
+        self._settings = settings
+        self._on_live = on_live
+        self._on_level = on_level
+        self._wanted: dict[FeedKey, Feed] = {}
+        self._stale = False
+        self._offer: MediaOffer | None = None
+        self._numbering: aiortc_private.Numbering | None = None
+        # Set by the engine: when the peer must be connected by, or be closed.
+        self.deadline: asyncio.TimerHandle | None = None
+        # The ICE username fragment of the client's peer connection, once its offer is applied.
+        self.remote_ufrag: str | None = None
+        self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        self.pc.on("track", self._on_track)
+
+    @property
+    def negotiating(self) -> bool:
+        return self.pc.signalingState != "stable"
+
+    @property
+    def needs_offer(self) -> bool:
+        return self._stale or self._wanted != {
+            feed_key(s.feed): s.feed for s in self.slots if s.feed is not None
+        }
+
+    def want(self, feeds: Iterable[Feed]) -> None:
+        """The feeds this participant should receive; `make_offer` brings the session there."""
+        self._wanted = {feed_key(f): f for f in feeds}
+
+    def set_receiving(self, feed: Feed, receiving: bool) -> None:
+        """Ask the publisher to send (or stop sending) this track at the next offer."""
+        transceiver = self._transceiver(feed.mid)
+        direction = "recvonly" if receiving else "inactive"
+        if transceiver is not None and transceiver.direction != direction:
+            transceiver.direction = direction
+            self._stale = True
+
+    def _transceiver(self, mid: Mid) -> RTCRtpTransceiver | None:
+        return next((t for t in self.pc.getTransceivers() if t.mid == mid), None)
+
+    def _on_track(self, track: object) -> None:
+        # Fired inside setRemoteDescription, before the receiver starts: the moment to tap it.
+        # Every receiver is tapped, even one refused now, so the server never decodes.
+        for transceiver in self.pc.getTransceivers():
+            receiver = transceiver.receiver
+            if receiver.track is track and transceiver.mid is not None:
+                mid = Mid(transceiver.mid)
+                kind = receiver.track.kind
+                self.feeds[mid] = Feed(
+                    self.participant,
+                    mid,
+                    self._offer.source_of(mid, kind) if self._offer else default_source(kind),
+                    receiver,
+                    on_live=self._on_live,
+                    keyframe_retry_s=self._settings.keyframe_retry_s,
+                    history=self._settings.retransmit_history,
+                    on_level=self._on_level,
+                )
+
+    async def accept_offer(self, offer: MediaOffer, judge: Judge) -> MediaAnswer:
+        """Apply the client's offer; each track it sends is judged, and refused ones go inactive."""
+        if self.pc.signalingState == "have-local-offer":
+            raise MediaError(MediaErrorCode.GLARE, "answer the server's offer first")
+        description = parse_sdp(offer.sdp)
+        sending = sending_mids(description)
+        # The server's own offers keep the client's numbers (see `aiortc_private.create_offer`).
+        self._numbering = aiortc_private.numbering_of(description)
+        self._offer = offer
+        try:
+            await self.pc.setRemoteDescription(RTCSessionDescription(offer.sdp, "offer"))
+        except MediaError:
+            raise
+        except Exception as exc:
+            raise MediaError(MediaErrorCode.BAD_SDP, f"the offer was refused: {exc}") from exc
+        finally:
+            self._offer = None
+        self.remote_ufrag = ice_ufrag(description)
+        refused: list[Refusal] = []
+        for mid, feed in self.feeds.items():
+            feed.source = offer.source_of(mid, feed.kind)
+            feed.sending = mid in sending
+            refusal = judge(feed) if feed.sending else None
+            feed.allowed = feed.sending and refusal is None
+            transceiver = self._transceiver(mid)
+            if transceiver is not None:
+                transceiver.direction = "recvonly" if feed.allowed else "inactive"
+            if refusal is not None:
+                refused.append(refusal)
+        answer = await self.pc.createAnswer()
+        await self.pc.setLocalDescription(answer)
+        return MediaAnswer(self.pc.localDescription.sdp, tuple(refused))
+
+    async def make_offer(self) -> MediaOffer | None:
+        """An offer that brings the client's received tracks to what is wanted; None if they are."""
+        if not self.needs_offer:
+            return None
+        wanted = dict(self._wanted)
+        for slot in self.slots:
+            if slot.feed is not None and wanted.pop(feed_key(slot.feed), None) is None:
+                slot.outlet.detach()
+                slot.feed = None
+                slot.transceiver.direction = "inactive"
+        for feed in wanted.values():
+            assert feed.codec is not None, "only live feeds are wanted"
+            slot = self._idle_slot(feed.kind, feed.codec.mimeType) or self._new_slot(
+                feed.kind, feed.codec.mimeType
+            )
+            slot.transceiver.direction = "sendonly"
+            slot.outlet.attach(feed)
+            slot.feed = feed
+        self._stale = False
+        await self.pc.setLocalDescription(
+            await aiortc_private.create_offer(self.pc, self._numbering)
+        )
+        tracks = tuple(
+            TrackInfo(Mid(s.transceiver.mid), s.feed.source, s.feed.publisher)
+            for s in self.slots
+            if s.feed is not None and s.transceiver.mid is not None
+        )
+        return MediaOffer(self.pc.localDescription.sdp, tracks)
+
+    def _idle_slot(self, kind: str, mime_type: str) -> Slot | None:
+        for slot in self.slots:
+            if slot.feed is None and slot.outlet.kind == kind and slot.mime_type == mime_type:
+                return slot
+        return None
+
+    def _new_slot(self, kind: str, mime_type: str) -> Slot:
+        outlet = Outlet(kind)
+        transceiver = self.pc.addTransceiver(outlet, direction="sendonly")
+        outlet.bind(transceiver)
+        # The m-line carries the publisher's packets as they are, so it may only negotiate
+        # the publisher's codec.
+        transceiver.setCodecPreferences(
+            [
+                c
+                for c in RTCRtpSender.getCapabilities(kind).codecs
+                if c.mimeType.lower() == mime_type.lower()
+            ]
+        )
+        slot = Slot(transceiver, outlet, mime_type)
+        self.slots.append(slot)
+        return slot
+
+    async def accept_answer(self, answer: MediaAnswer) -> None:
+        if self.pc.signalingState != "have-local-offer":
+            raise MediaError(MediaErrorCode.UNEXPECTED_ANSWER, "no offer is waiting for an answer")
+        try:
+            await self.pc.setRemoteDescription(RTCSessionDescription(answer.sdp, "answer"))
+        except Exception as exc:
+            raise MediaError(MediaErrorCode.BAD_SDP, f"the answer was refused: {exc}") from exc
+        for slot in self.slots:
+            if slot.feed is not None:
+                slot.outlet.open()
+
+    async def close(self) -> None:
+        self.closed = True
+        if self.deadline is not None:
+            self.deadline.cancel()
+        for slot in self.slots:
+            slot.outlet.detach()
+        for feed in self.feeds.values():
+            await feed.close()
+        await self.pc.close()

@@ -1,0 +1,2 @@
+"""The WebSocket conversation with one client: its wire format, its send queue and gate,
+and the commands it carries into the meeting."""

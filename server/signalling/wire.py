@@ -1,0 +1,115 @@
+"""The wire: msgpack maps in binary WebSocket frames, one message each, in both directions.
+
+Every message is a map with `v` (the protocol version) and `type`. A client's command is decoded
+here into the core's command dataclass, field by field (`rooms.plain`), so its shape is written
+once, in `rooms.commands`; the same holds for events going out. `docs/protocol.md` lists them.
+"""
+
+import re
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import msgpack
+
+from rooms import commands as cmd
+from rooms import events as ev
+from rooms.errors import quoted
+from rooms.plain import RecordError, from_plain, to_plain
+
+VERSION = 1
+T = TypeVar("T")
+
+
+def wire_name(cls: type) -> str:
+    """`SendChat` is `send_chat` on the wire."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
+
+
+COMMANDS: dict[str, type[cmd.ClientCommand]] = {wire_name(c): c for c in cmd.CLIENT_COMMANDS}
+EVENTS: dict[str, type[ev.Event]] = {wire_name(e): e for e in ev.EVENTS}
+# Fields every message may carry besides its own: the version, the type, and a client's `ref`,
+# echoed in the reply so it can match `ok` or `error` to what it sent.
+ENVELOPE = ("v", "type", "ref")
+# A `ref` comes back in every reply to its message: a tag, not a payload to be echoed at length.
+MAX_REF_CHARS = 64
+
+
+class WireError(Exception):
+    """A message the client got wrong; `code` goes back in the error reply, with `ref` if known."""
+
+    def __init__(self, code: str, message: str, ref: int | str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.ref = ref
+
+
+@dataclass(frozen=True)
+class Inbound:
+    type: str
+    fields: dict[str, Any]
+    ref: int | str | None
+
+
+def decode(frame: bytes) -> Inbound:
+    try:
+        message = msgpack.unpackb(frame, raw=False, strict_map_key=True)
+    except Exception as exc:  # msgpack raises several unrelated types for bad input
+        raise WireError("malformed", "the frame is not valid msgpack") from exc
+    if not isinstance(message, dict):
+        raise WireError("malformed", "a message must be a msgpack map")
+    # Read first, so that an error about the rest of the envelope still names the message.
+    ref = message.get("ref")
+    if ref is not None and (not isinstance(ref, int | str) or isinstance(ref, bool)):
+        raise WireError("malformed", "ref must be an integer or a string")
+    if isinstance(ref, str) and len(ref) > MAX_REF_CHARS:
+        raise WireError("malformed", f"ref: at most {MAX_REF_CHARS} characters")
+    version = message.get("v")
+    # `True == 1` and `1.0 == 1` in Python; on the wire the version is an integer, nothing else.
+    if type(version) is not int or version != VERSION:
+        raise WireError("unsupported_version", f"v must be the integer {VERSION}", ref)
+    kind = message.get("type")
+    if not isinstance(kind, str):
+        raise WireError("malformed", "type must be a string", ref)
+    fields = {k: v for k, v in message.items() if k not in ENVELOPE}
+    return Inbound(kind, fields, ref)
+
+
+def parse_command(inbound: Inbound) -> cmd.ClientCommand:
+    command_type = COMMANDS.get(inbound.type)
+    if command_type is None:
+        raise WireError("unknown_type", f"unknown message type {quoted(inbound.type)}")
+    return parse_fields(command_type, inbound.fields)
+
+
+def parse_fields(cls: type[T], fields: dict[str, Any]) -> T:
+    try:
+        return from_plain(cls, fields)
+    except RecordError as exc:
+        raise WireError("invalid", str(exc)) from exc
+
+
+def encode(message: dict[str, Any]) -> bytes:
+    return msgpack.packb({"v": VERSION, **message}, use_bin_type=True)  # type: ignore[no-any-return]
+
+
+def encode_message(message: object, ref: int | str | None = None) -> bytes:
+    """A server message that is a dataclass, named by its class; a reply echoes its `ref`."""
+    envelope: dict[str, Any] = {"type": wire_name(type(message))}
+    if ref is not None:
+        envelope["ref"] = ref
+    return encode({**envelope, **to_plain(message)})
+
+
+def encode_event(stamped: ev.Stamped) -> bytes:
+    fields = to_plain(stamped.event)
+    name = wire_name(type(stamped.event))
+    return encode({"type": name, "seq": stamped.seq, "at": stamped.at, **fields})
+
+
+def reply_ok(ref: int | str | None) -> bytes:
+    return encode({"type": "ok", "ref": ref})
+
+
+def reply_error(code: str, message: str, ref: int | str | None = None) -> bytes:
+    return encode({"type": "error", "code": code, "message": message, "ref": ref})

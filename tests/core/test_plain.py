@@ -1,0 +1,207 @@
+"""Plain records: events and a live meeting's state survive the trip; bad input names its path."""
+
+import json
+from typing import Any
+
+import pytest
+
+from rooms import commands as cmd
+from rooms import events as ev
+from rooms.events import Stamped
+from rooms.ids import PLENARY, ParticipantId
+from rooms.model import GroupBy, MeetingState, Role
+from rooms.plain import RecordError, from_plain, to_plain
+
+from .builders import MODERATOR, T0, meeting_with, person, room
+
+P, Q = ParticipantId("p"), ParticipantId("q")
+
+EVENT_SAMPLES: list[ev.Event] = [
+    ev.ParticipantJoined(P, "Ada", Role.PRESENTER, "Org", "North", "G", PLENARY),
+    ev.ParticipantReconnected(P),
+    ev.ParticipantDisconnected(P),
+    ev.ParticipantLeft(P),
+    ev.ParticipantRemoved(P, by=Q),
+    ev.RoleChanged(P, Role.MODERATOR, by=Q),
+    ev.MuteRequested(P, by=Q),
+    ev.AudioBlocked(P, by=Q),
+    ev.AudioAllowed(P, by=Q),
+    ev.ChatPosted(P, "hi\nthere 👋", room(1), None),
+    ev.ChatPosted(P, "psst", PLENARY, Q),
+    ev.Reacted(P, "❤️"),
+    ev.HandRaised(P),
+    ev.HandLowered(P, by=Q),
+    ev.FloorGiven(P, by=Q),
+    ev.FloorTaken(P, by=Q),
+    ev.RoomCreated(room(1), "Parks"),
+    ev.RoomRenamed(room(1), "Parks", "Trees"),
+    ev.RoomDeleted(room(1)),
+    ev.PlanSet({P: room(1), Q: room(2)}),
+    ev.PlanSet({}),
+    ev.Assigned(P, PLENARY),
+    ev.SelfSelectChanged(True),
+    ev.RoomsOpened(None),
+    ev.RoomsOpened(T0 + 0.5),
+    ev.ParticipantMoved(P, room(2)),
+    ev.TimeWarning(T0),
+    ev.RoomsExtended(T0 + 60),
+    ev.RoomsClosing(T0 + 75),
+    ev.RoomsClosed(),
+    ev.BroadcastSent(Q, "Back in 5"),
+    ev.HelpRequested(P, room(1)),
+    ev.HelpCleared(P, by=Q),
+]
+
+
+def test_there_is_a_sample_of_every_event() -> None:
+    assert {type(e) for e in EVENT_SAMPLES} == set(ev.EVENTS)
+
+
+@pytest.mark.parametrize("event", EVENT_SAMPLES, ids=lambda e: type(e).__name__)
+def test_every_event_survives_a_round_trip_through_json(event: ev.Event) -> None:
+    plain = json.loads(json.dumps(to_plain(event)))
+    assert from_plain(type(event), plain) == event
+
+
+def test_a_stamped_event_round_trips_with_its_audience() -> None:
+    stamped = Stamped(
+        7, T0, ev.ParticipantJoined(P, "A", Role.MODERATOR, "", "", "", PLENARY), frozenset({Q, P})
+    )
+    plain = to_plain(stamped)
+    assert plain["audience"] == ["p", "q"]
+    assert from_plain(Stamped, plain) == stamped
+
+
+@pytest.mark.parametrize(
+    "event",
+    [ev.ParticipantDisconnected(P), ev.HandRaised(P), ev.TimeWarning(T0)],
+    ids=lambda e: type(e).__name__,
+)
+def test_a_stamped_event_keeps_its_type(event: ev.Event) -> None:
+    restored = from_plain(Stamped, to_plain(Stamped(1, T0, event)))
+    assert restored.event == event
+
+
+def populated_state() -> MeetingState:
+    meeting = meeting_with(rooms=3)
+    meeting.handle(MODERATOR, cmd.RenameRoom(room(1), "Parks", "Trees"), T0)
+    meeting.handle(MODERATOR, cmd.AssignMixed(GroupBy.DISTRICT), T0)
+    meeting.handle(MODERATOR, cmd.SetSelfSelect(True), T0)
+    meeting.handle(person(1), cmd.RaiseHand(), T0)
+    meeting.handle(person(2), cmd.RaiseHand(), T0)
+    meeting.handle(MODERATOR, cmd.GiveFloor(person(0)), T0)
+    meeting.handle(MODERATOR, cmd.HardMute(person(1)), T0)
+    meeting.handle(MODERATOR, cmd.OpenRooms(600), T0 + 1.25)
+    meeting.handle(None, cmd.Tick(), T0 + 550)
+    meeting.handle(person(1), cmd.RequestHelp(), T0 + 2)
+    meeting.handle(person(0), cmd.SendChat("in the room"), T0 + 3)
+    meeting.handle(person(0), cmd.SendChat("psst", to=person(2)), T0 + 4)
+    meeting.handle(None, cmd.Join(ParticipantId("late"), "Late", Role.PARTICIPANT), T0 + 5)
+    meeting.handle(MODERATOR, cmd.RemoveParticipant(ParticipantId("late")), T0 + 6)
+    meeting.handle(None, cmd.Disconnect(person(2)), T0 + 7)
+    return meeting.state
+
+
+def test_a_populated_state_survives_a_round_trip_through_json() -> None:
+    state = populated_state()
+    assert state.plan and state.hand_queue and state.floor and state.help_queue
+    assert state.chat and state.removed and state.clock.warned and state.self_select
+    assert state.audio_blocked
+    plain = json.loads(json.dumps(to_plain(state)))
+    restored = from_plain(MeetingState, plain)
+    assert restored == state
+    assert to_plain(restored) == to_plain(state)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        cmd.CreateRooms(("A", "B")),
+        cmd.OpenRooms(None),
+        cmd.OpenRooms(90),
+        cmd.AssignMixed(GroupBy.ORGANISATION),
+        cmd.AssignMixed((GroupBy.DISTRICT, GroupBy.ORGANISATION), include_presenters=True),
+        cmd.AssignRandom(include_absent=True, include_moderators=True),
+        cmd.SendChat("hi", to=P),
+        cmd.GiveFloor(),
+        cmd.HardMute(P),
+        cmd.LiftHardMute(P),
+        cmd.Join(P, "Ada", Role.PARTICIPANT, district="North"),
+        cmd.Join(P, "Ada", Role.MODERATOR, removed_as=Q, demoted_as=Q),
+    ],
+    ids=repr,
+)
+def test_commands_round_trip(command: cmd.Command) -> None:
+    assert from_plain(type(command), json.loads(json.dumps(to_plain(command)))) == command
+
+
+def state_with(change: str, value: Any) -> dict[str, Any]:
+    """The plain populated state with one dotted path set to `value`, or deleted if it is `...`."""
+    plain: dict[str, Any] = to_plain(populated_state())
+    *parents, last = change.split(".")
+    target = plain
+    for key in parents:
+        target = target[key]
+    if value is ...:
+        del target[last]
+    else:
+        target[last] = value
+    return plain
+
+
+@pytest.mark.parametrize(
+    ("change", "value", "path", "problem"),
+    [
+        ("seq", "12", "seq", "expected an integer, got a string"),
+        ("seq", True, "seq", "expected an integer, got a boolean"),
+        ("seq", 1.5, "seq", "expected an integer, got a number"),
+        ("title", None, "title", "expected a string, got nil"),
+        ("self_select", 1, "self_select", "expected a boolean, got an integer"),
+        ("hand_queue", "p1", "hand_queue", "expected a list, got a string"),
+        ("hand_queue", ["p1", 2], "hand_queue[1]", "expected a string, got an integer"),
+        ("clock", [], "clock", "expected a map, got a list"),
+        ("clock.deadline", "soon", "clock.deadline", "expected a number, got a string"),
+        ("floor", 3, "floor", "expected a string, got an integer"),
+        ("audio_blocked", ["p1", None], "audio_blocked[1]", "expected a string, got nil"),
+        (
+            "participants.p0.connected",
+            "yes",
+            "participants.p0.connected",
+            "expected a boolean, got a string",
+        ),
+        (
+            "participants.p0.role",
+            "king",
+            "participants.p0.role",
+            "expected one of moderator, presenter, participant",
+        ),
+        ("phase", "paused", "phase", "expected one of plenary, open, closing"),
+        ("participants.p0.name", ..., "participants.p0.name", "missing"),
+        ("id", ..., "id", "missing"),
+        ("participants.p0.colour", "red", "participants.p0", "unknown field 'colour'"),
+        ("extra", 1, "", "unknown field 'extra'"),
+    ],
+)
+def test_bad_records_name_the_path(change: str, value: Any, path: str, problem: str) -> None:
+    with pytest.raises(RecordError) as caught:
+        from_plain(MeetingState, state_with(change, value))
+    assert (caught.value.path, caught.value.problem) == (path, problem)
+    assert str(caught.value) == (f"{path}: {problem}" if path else problem)
+
+
+def test_a_record_must_be_a_map() -> None:
+    with pytest.raises(RecordError, match="expected a map, got a list"):
+        from_plain(MeetingState, [])
+
+
+def test_a_command_that_fails_its_own_check_is_a_record_error() -> None:
+    with pytest.raises(RecordError, match="seconds must be positive"):
+        from_plain(cmd.ExtendRooms, {"seconds": 0})
+    with pytest.raises(RecordError) as caught:
+        from_plain(cmd.SendChat, {"text": "hi", "to": 5})
+    assert caught.value.path == "to"
+
+
+def test_defaults_fill_missing_optional_fields() -> None:
+    assert from_plain(cmd.GiveFloor, {}) == cmd.GiveFloor(None)
+    assert from_plain(cmd.OpenRooms, {"duration_s": None}) == cmd.OpenRooms()
