@@ -11,7 +11,7 @@ from server.sfu import Mid, Source, aiortc_private
 from server.sfu.forwarding import MIN_KEYFRAME_INTERVAL_S, Feed
 
 from .clients import SETTINGS, Client, Forum, eventually
-from .test_seams import Pair, connect, pair  # noqa: F401  (a camera sent to a receiver)
+from .test_aiortc_private import Pair, connect, pair  # noqa: F401  (a camera sent to a receiver)
 
 WORKSHOP = RoomId("workshop-1")
 PRESENTER = (320, 240)
