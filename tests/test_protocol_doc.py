@@ -21,8 +21,7 @@ from rooms.policy import RULES, Who
 from server.rtc import wire as media_wire
 from server.settings import Settings
 from server.sfu import MediaErrorCode
-from server.signalling import chat_history, wire
-from server.signalling import greeting
+from server.signalling import chat_history, greeting, wire
 from server.signalling.close_codes import CloseCode
 from server.signalling.error_codes import ErrorCode
 
