@@ -21,7 +21,7 @@ from server.signalling import chat_history
 from server.signalling.close_codes import CloseCode
 from server.signalling.connection import Closing, Connection
 from server.signalling.error_codes import ErrorCode
-from server.signalling.errors import ANSWERED
+from server.signalling.errors import ANSWERABLE
 from server.signalling.gate import Gate
 from server.signalling.greeting import greet
 from server.signalling.wire import Inbound, WireError, parse_command, reply_ok
@@ -108,7 +108,7 @@ async def _converse(
             command = parse_command(inbound)
             gate.forgive()
             await live.submit(connection.participant, command)
-        except ANSWERED as error:
+        except ANSWERABLE as error:
             gate.refuse(error, ref)
         else:
             if ref is not None:

@@ -15,12 +15,13 @@ from server.signalling.error_codes import ErrorCode
 from server.signalling.wire import WireError, reply_error
 from server.tokens import TokenError
 
-# What a client may cause while it talks: answered with an error reply, and the talk goes on.
-ANSWERED = (WireError, Rejected, Unavailable, MediaError)
-Answered = WireError | Rejected | Unavailable | MediaError
+# What a connection is answered with an error reply for, and then goes on: what the client got
+# wrong, and a meeting out of reach for now (the client may try again).
+ANSWERABLE = (WireError, Rejected, Unavailable, MediaError)
+Answerable = WireError | Rejected | Unavailable | MediaError
 
 
-def error_reply(error: Answered | TokenError, ref: int | str | None = None) -> bytes:
+def error_reply(error: Answerable | TokenError, ref: int | str | None = None) -> bytes:
     """The `error` reply for `error`, echoing `ref` (else the ref a wire error found itself)."""
     match error:
         case WireError():

@@ -7,7 +7,7 @@ from server.services import Services
 from server.signalling.close_codes import CloseCode
 from server.signalling.connection import Closing, Connection
 from server.signalling.error_codes import ErrorCode
-from server.signalling.errors import Answered, error_reply
+from server.signalling.errors import Answerable, error_reply
 from server.signalling.wire import Inbound, WireError, decode
 from server.web.ratelimit import TokenBucket
 
@@ -70,7 +70,7 @@ class Gate:
             rate = self._settings.address_messages_per_s
             raise WireError(ErrorCode.RATE_LIMITED, f"over {rate:g} messages/s from your address")
 
-    def refuse(self, error: Answered, ref: int | str | None = None) -> None:
+    def refuse(self, error: Answerable, ref: int | str | None = None) -> None:
         """Answer with the error; a message the wire refused is a strike, one the meeting or
         the media refused is not: it was well formed."""
         self._connection.deliver(error_reply(error, ref))

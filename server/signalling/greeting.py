@@ -17,7 +17,7 @@ from server.services import Services
 from server.signalling.close_codes import CloseCode
 from server.signalling.connection import Connection
 from server.signalling.error_codes import ErrorCode
-from server.signalling.errors import ANSWERED, error_reply
+from server.signalling.errors import ANSWERABLE, error_reply
 from server.signalling.gate import Gate
 from server.signalling.wire import (
     Inbound,
@@ -72,7 +72,7 @@ async def greet(services: Services, connection: Connection, gate: Gate) -> Meeti
             if inbound.type == "resume":
                 return await _resume(services, connection, inbound)
             raise WireError(ErrorCode.NOT_JOINED, "send hello or resume first")
-        except ANSWERED as error:
+        except ANSWERABLE as error:
             gate.refuse(error, ref)
     return None
 
