@@ -4,7 +4,6 @@ A message's section is the text under its `### \\`name\\`` heading. Its examples
 `msgpack-example` blocks there: a msgpack map written as JSON.
 """
 
-import inspect
 import json
 import re
 from dataclasses import fields
@@ -22,15 +21,15 @@ from rooms.policy import RULES, Who
 from server.rtc import wire as media_wire
 from server.settings import Settings
 from server.sfu import MediaErrorCode
-from server.signalling import chat_history, wire
-from server.signalling import conversation as signalling
+from server.signalling import chat_history, greeting, wire
 from server.signalling.close_codes import CloseCode
+from server.signalling.error_codes import ErrorCode
 
 TEXT = (Path(__file__).resolve().parent.parent / "docs" / "protocol.md").read_text("utf-8")
 EXAMPLE = re.compile(r"^```msgpack-example\n(.*?)^```$", re.MULTILINE | re.DOTALL)
 FIELD_ROW = re.compile(r"^\| `(\w+)` \|", re.MULTILINE)
 
-GREETINGS: dict[str, type] = {"hello": signalling.Hello, "resume": signalling.Resume}
+GREETINGS: dict[str, type] = {"hello": greeting.Hello, "resume": greeting.Resume}
 REPLY_FIELDS = {
     "welcome": {"you", "resume", "seq", "snapshot", "limits", "media"},
     "ok": {"ref"},
@@ -44,14 +43,8 @@ RECORDS: dict[str, type] = {
     **chat_history.MESSAGES,
 }
 MESSAGES = {*RECORDS, *REPLY_FIELDS}
-# The error codes the edge sends itself, read from the code so a new one cannot go undocumented.
-WIRE_CODES = set(
-    re.findall(
-        r'(?:WireError|reply_error)\(\s*"(\w+)"',
-        inspect.getsource(wire) + inspect.getsource(signalling) + inspect.getsource(media_wire),
-    )
-)
-ERROR_CODES = WIRE_CODES | {r.value for r in Reason} | {c.value for c in MediaErrorCode}
+# Every code an error can carry: the edge's own, the meeting's and the media engine's.
+ERROR_CODES = {c.value for c in (*ErrorCode, *Reason, *MediaErrorCode)}
 CONNECTION_LIMITS = (
     "max_frame_bytes",
     "messages_per_s",
@@ -163,6 +156,13 @@ def _sent_by_the_server(name: str, message: dict[str, object]) -> bool:
 
 def test_every_error_code_is_documented() -> None:
     assert sorted(c for c in ERROR_CODES if f"| `{c}` |" not in TEXT) == []
+
+
+def test_the_error_codes_table_holds_each_code_once_and_no_other() -> None:
+    table = re.search(r"^## Error codes\n(.*?)^## ", TEXT, re.MULTILINE | re.DOTALL)
+    assert table, "no Error codes section"
+    rows = re.findall(r"^\| `(\w+)` \|", table[1], re.MULTILINE)
+    assert sorted(rows) == sorted(ERROR_CODES)
 
 
 def test_every_close_code_is_documented_with_its_number() -> None:

@@ -19,6 +19,7 @@ from server.sfu import (
     MediaSettings,
     ServerMessage,
 )
+from server.signalling.error_codes import ErrorCode
 from server.signalling.wire import Inbound, WireError, encode_message, parse_fields, wire_name
 
 # Client to server.
@@ -35,9 +36,9 @@ MEDIA_MESSAGES = {**MEDIA_COMMANDS, **MEDIA_EVENTS}
 def parse_media(inbound: Inbound) -> ClientMessage:
     message = parse_fields(MEDIA_COMMANDS[inbound.type], inbound.fields)
     if isinstance(message, MediaOffer) and any(t.publisher is not None for t in message.tracks):
-        raise WireError("invalid", "tracks: publisher is set by the server only")
+        raise WireError(ErrorCode.INVALID, "tracks: publisher is set by the server only")
     if isinstance(message, MediaAnswer) and message.refused:
-        raise WireError("invalid", "refused: set by the server only")
+        raise WireError(ErrorCode.INVALID, "refused: set by the server only")
     return message
 
 

@@ -11,6 +11,7 @@ from rooms import ParticipantId
 from rooms.config import MeetingConfig
 from rooms.model import ChatMessage, MeetingState
 from rooms.view import chat_before
+from server.signalling.error_codes import ErrorCode
 from server.signalling.wire import Inbound, WireError, encode_message, parse_fields
 
 
@@ -37,9 +38,9 @@ MESSAGES: dict[str, type] = {"chat_history": ChatHistory, "chat_page": ChatPage}
 def parse_request(inbound: Inbound, config: MeetingConfig) -> ChatHistory:
     request = parse_fields(ChatHistory, inbound.fields)
     if request.limit is not None and not 1 <= request.limit <= config.chat_page:
-        raise WireError("invalid", f"limit: from 1 to {config.chat_page}")
+        raise WireError(ErrorCode.INVALID, f"limit: from 1 to {config.chat_page}")
     if request.before is not None and request.before < 1:
-        raise WireError("invalid", "before: a seq, 1 or more")
+        raise WireError(ErrorCode.INVALID, "before: a seq, 1 or more")
     return request
 
 

@@ -7,6 +7,7 @@ once, in `rooms.commands`; the same holds for events going out. `docs/protocol.m
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, TypeVar
 
 import msgpack
@@ -15,6 +16,7 @@ from rooms import commands as cmd
 from rooms import events as ev
 from rooms.errors import quoted
 from rooms.plain import RecordError, from_plain, to_plain
+from server.signalling.error_codes import ErrorCode
 
 VERSION = 1
 T = TypeVar("T")
@@ -37,7 +39,7 @@ MAX_REF_CHARS = 64
 class WireError(Exception):
     """A message the client got wrong; `code` goes back in the error reply, with `ref` if known."""
 
-    def __init__(self, code: str, message: str, ref: int | str | None = None) -> None:
+    def __init__(self, code: ErrorCode, message: str, ref: int | str | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
@@ -55,22 +57,22 @@ def decode(frame: bytes) -> Inbound:
     try:
         message = msgpack.unpackb(frame, raw=False, strict_map_key=True)
     except Exception as exc:  # msgpack raises several unrelated types for bad input
-        raise WireError("malformed", "the frame is not valid msgpack") from exc
+        raise WireError(ErrorCode.MALFORMED, "the frame is not valid msgpack") from exc
     if not isinstance(message, dict):
-        raise WireError("malformed", "a message must be a msgpack map")
+        raise WireError(ErrorCode.MALFORMED, "a message must be a msgpack map")
     # Read first, so that an error about the rest of the envelope still names the message.
     ref = message.get("ref")
     if ref is not None and (not isinstance(ref, int | str) or isinstance(ref, bool)):
-        raise WireError("malformed", "ref must be an integer or a string")
+        raise WireError(ErrorCode.MALFORMED, "ref must be an integer or a string")
     if isinstance(ref, str) and len(ref) > MAX_REF_CHARS:
-        raise WireError("malformed", f"ref: at most {MAX_REF_CHARS} characters")
+        raise WireError(ErrorCode.MALFORMED, f"ref: at most {MAX_REF_CHARS} characters")
     version = message.get("v")
     # `True == 1` and `1.0 == 1` in Python; on the wire the version is an integer, nothing else.
     if type(version) is not int or version != VERSION:
-        raise WireError("unsupported_version", f"v must be the integer {VERSION}", ref)
+        raise WireError(ErrorCode.UNSUPPORTED_VERSION, f"v must be the integer {VERSION}", ref)
     kind = message.get("type")
     if not isinstance(kind, str):
-        raise WireError("malformed", "type must be a string", ref)
+        raise WireError(ErrorCode.MALFORMED, "type must be a string", ref)
     fields = {k: v for k, v in message.items() if k not in ENVELOPE}
     return Inbound(kind, fields, ref)
 
@@ -78,7 +80,7 @@ def decode(frame: bytes) -> Inbound:
 def parse_command(inbound: Inbound) -> cmd.ClientCommand:
     command_type = COMMANDS.get(inbound.type)
     if command_type is None:
-        raise WireError("unknown_type", f"unknown message type {quoted(inbound.type)}")
+        raise WireError(ErrorCode.UNKNOWN_TYPE, f"unknown message type {quoted(inbound.type)}")
     return parse_fields(command_type, inbound.fields)
 
 
@@ -86,7 +88,7 @@ def parse_fields(cls: type[T], fields: dict[str, Any]) -> T:
     try:
         return from_plain(cls, fields)
     except RecordError as exc:
-        raise WireError("invalid", str(exc)) from exc
+        raise WireError(ErrorCode.INVALID, str(exc)) from exc
 
 
 def encode(message: dict[str, Any]) -> bytes:
@@ -111,5 +113,6 @@ def reply_ok(ref: int | str | None) -> bytes:
     return encode({"type": "ok", "ref": ref})
 
 
-def reply_error(code: str, message: str, ref: int | str | None = None) -> bytes:
+def reply_error(code: StrEnum, message: str, ref: int | str | None = None) -> bytes:
+    """An `error` reply; `code` is one of `ErrorCode`, `rooms.Reason` or `MediaErrorCode`."""
     return encode({"type": "error", "code": code, "message": message, "ref": ref})

@@ -13,6 +13,7 @@ from starlette.routing import Route
 from rooms import Rejected, Role
 from rooms.texts import one_line
 from server.services import Services
+from server.signalling.error_codes import ErrorCode
 from server.tokens import Kind, TokenError
 
 MAX_TITLE_CHARS = 200
@@ -23,31 +24,37 @@ def routes(services: Services) -> list[Route]:
         if not hmac.compare_digest(
             _bearer(request).encode(), services.settings.admin_token.encode()
         ):
-            return _error(401, "unauthorized", "an admin token is needed: Authorization: Bearer …")
+            return _error(
+                401, ErrorCode.UNAUTHORIZED, "an admin token is needed: Authorization: Bearer …"
+            )
         try:
             body = json.loads(await request.body())
         except ValueError:
-            return _error(400, "invalid", "the body must be JSON")
+            return _error(400, ErrorCode.INVALID, "the body must be JSON")
         except RecursionError:
-            return _error(400, "invalid", "the body is nested too deeply")
+            return _error(400, ErrorCode.INVALID, "the body is nested too deeply")
         if not isinstance(body, dict):
-            return _error(400, "invalid", "the body must be a JSON object")
+            return _error(400, ErrorCode.INVALID, "the body must be a JSON object")
         title = body.get("title")
         if not isinstance(title, str):
-            return _error(400, "invalid", "title: a non-empty string is needed")
+            return _error(400, ErrorCode.INVALID, "title: a non-empty string is needed")
         if not _is_unicode(title):
             # JSON's `\ud800` escapes decode to text no response (or log, or store) can encode.
-            return _error(400, "invalid", "title: has a lone surrogate, which is not Unicode text")
+            return _error(
+                400, ErrorCode.INVALID, "title: has a lone surrogate, which is not Unicode text"
+            )
         try:
             title = one_line(title, "title", MAX_TITLE_CHARS)
         except Rejected as rejected:
-            return _error(400, "invalid", rejected.detail)
+            return _error(400, ErrorCode.INVALID, rejected.detail)
         starts_at = body.get("starts_at")
         if starts_at is not None:
             starts = _moment(starts_at)
             if starts is None:
                 return _error(
-                    400, "invalid", "starts_at: an ISO 8601 date and time with an offset is needed"
+                    400,
+                    ErrorCode.INVALID,
+                    "starts_at: an ISO 8601 date and time with an offset is needed",
                 )
             starts_at = starts.timestamp()
         live = await services.hub.create(title, starts_at)
@@ -73,10 +80,10 @@ def routes(services: Services) -> list[Route]:
                 _bearer(request), services.clock(), Kind.MODERATOR, Kind.INVITE
             )
         except TokenError as error:
-            return _error(401, "bad_token", str(error))
+            return _error(401, ErrorCode.BAD_TOKEN, str(error))
         live = await services.hub.open(grant.meeting)
         if live is None:
-            return _error(404, "no_meeting", "this meeting does not exist here")
+            return _error(404, ErrorCode.NO_MEETING, "this meeting does not exist here")
         state = live.meeting.state
         role = Role.MODERATOR if grant.kind is Kind.MODERATOR else Role.PARTICIPANT
         return JSONResponse(
@@ -121,6 +128,6 @@ def _bearer(request: Request) -> str:
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
-def _error(status: int, code: str, message: str) -> Response:
+def _error(status: int, code: ErrorCode, message: str) -> Response:
     body: dict[str, Any] = {"error": code, "message": message}
     return JSONResponse(body, status_code=status)

@@ -1,0 +1,26 @@
+"""The error codes the edge sends of its own: in a WebSocket `error` reply, or an HTTP API error.
+
+A refusal by the meeting carries the core's code (`rooms.errors.Reason`), and one by the media
+engine the engine's (`server.sfu.MediaErrorCode`). `docs/protocol.md` lists the three in one table.
+"""
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    # Not msgpack, not a map, a text frame, or a `type` or `ref` of the wrong kind.
+    MALFORMED = "malformed"
+    UNSUPPORTED_VERSION = "unsupported_version"
+    UNKNOWN_TYPE = "unknown_type"
+    # A field missing, unknown, of the wrong type or out of range. The same word as the core's
+    # `Reason.INVALID` on purpose: a client treats both alike.
+    INVALID = "invalid"
+    # Over `messages_per_s`, or over `address_messages_per_s` for the client's address.
+    RATE_LIMITED = "rate_limited"
+    NOT_JOINED = "not_joined"  # a message before `hello` or `resume`
+    BAD_TOKEN = "bad_token"
+    NO_MEETING = "no_meeting"
+    # The meeting's writer (another worker, with Redis) did not answer in time.
+    UNAVAILABLE = "unavailable"
+    MEDIA_OFF = "media_off"  # a media message to a server that carries no media
+    UNAUTHORIZED = "unauthorized"  # HTTP API only: no admin token, or the wrong one
