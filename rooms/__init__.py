@@ -1,7 +1,8 @@
 """Plenum's meeting core: pure, typed, commands in and numbered events out.
 
 No I/O and no clock of its own: the server passes the time in, delivers the events, and keeps the
-connections. See `rooms.policy` for who may do what, and `rooms.decide` for what each command does.
+connections. See `rooms.policy` for who may do what, `rooms.phases` for how the workshops move
+between phases, and `rooms.decide` for what each command does.
 """
 
 from rooms.config import MeetingConfig

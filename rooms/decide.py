@@ -1,7 +1,8 @@
 """What each command does: checks it against the meeting and returns the events it causes.
 
 Nothing here writes the state; `rooms.meeting.Meeting` applies the events. Who may send a command
-and in which phase was already checked against `rooms.policy.RULES`.
+and in which phase was already checked against `rooms.policy.RULES`; the phase an outcome moves
+the workshops to is checked here against `rooms.phases.TRANSITIONS`.
 """
 
 import random
@@ -15,6 +16,7 @@ from rooms.config import REACTIONS, MeetingConfig
 from rooms.errors import Reason, Rejected, quoted
 from rooms.ids import PLENARY, ParticipantId, RoomId
 from rooms.model import MeetingState, Participant, Phase, Role
+from rooms.phases import next_phase
 from rooms.texts import fold, free_text, one_line
 
 Audience = frozenset[ParticipantId] | None
@@ -26,6 +28,29 @@ WARNING_SHARE = 0.25
 
 
 def decide(
+    state: MeetingState,
+    config: MeetingConfig,
+    actor: ParticipantId | None,
+    command: cmd.Command,
+    now: float,
+) -> Outcome:
+    outcome = _outcome(state, config, actor, command, now)
+    _check_phases(state.phase, outcome)
+    return outcome
+
+
+def _check_phases(phase: Phase, outcome: Outcome) -> None:
+    """Refuse an outcome that would move the workshops along a transition `rooms.phases` lacks."""
+    for event, _ in outcome:
+        try:
+            phase = next_phase(phase, event)
+        except ValueError:
+            raise Rejected(
+                Reason.WRONG_PHASE, f"not possible while the workshops are {phase}"
+            ) from None
+
+
+def _outcome(
     state: MeetingState,
     config: MeetingConfig,
     actor: ParticipantId | None,

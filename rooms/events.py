@@ -4,7 +4,9 @@ Every change to a meeting is one of these events, stamped with the meeting's nex
 and the time. Applying them in order (`rooms.evolve.apply`) is the only way the state changes.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from rooms.ids import ParticipantId, RoomId
 from rooms.model import Role
@@ -130,7 +132,11 @@ class RoomDeleted:
 class PlanSet:
     """The whole assignment replaced: who goes to which workshop when the rooms open."""
 
-    plan: dict[ParticipantId, RoomId]
+    plan: Mapping[ParticipantId, RoomId]
+
+    def __post_init__(self) -> None:
+        # A read-only copy: an event is a fact, which the dict it was built from must not change.
+        object.__setattr__(self, "plan", MappingProxyType(dict(self.plan)))
 
 
 @dataclass(frozen=True)

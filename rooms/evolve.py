@@ -1,18 +1,25 @@
-"""How each event changes the state: the only place the state is written."""
+"""How each event changes the state: the only place the state is written.
+
+The phase follows `rooms.phases.TRANSITIONS`; each event's other changes are below.
+"""
 
 from typing import assert_never
 
 from rooms import events as ev
 from rooms.ids import PLENARY, ParticipantId
-from rooms.model import ChatMessage, Clock, HelpCall, MeetingState, Participant, Phase, Workshop
+from rooms.model import ChatMessage, Clock, HelpCall, MeetingState, Participant, Workshop
+from rooms.phases import next_phase
 
 
 def apply(state: MeetingState, stamped: ev.Stamped, chat_history: int) -> None:
     """Apply one event in place; events must come in sequence order."""
     if stamped.seq != state.seq + 1:
         raise ValueError(f"event {stamped.seq} does not follow {state.seq}")
-    state.seq = stamped.seq
     event = stamped.event
+    # Looked up before anything is written: a move the table lacks leaves the state as it was.
+    phase = next_phase(state.phase, event)
+    state.seq = stamped.seq
+    state.phase = phase
     match event:
         case ev.ParticipantJoined():
             state.participants[event.participant] = Participant(
@@ -88,7 +95,6 @@ def apply(state: MeetingState, stamped: ev.Stamped, chat_history: int) -> None:
         case ev.SelfSelectChanged():
             state.self_select = event.allowed
         case ev.RoomsOpened():
-            state.phase = Phase.OPEN
             state.clock = Clock(deadline=event.deadline, warning_at=event.warning_at)
         case ev.ParticipantMoved():
             state.participants[event.participant].room = event.room
@@ -96,13 +102,10 @@ def apply(state: MeetingState, stamped: ev.Stamped, chat_history: int) -> None:
         case ev.TimeWarning():
             state.clock.warned = True
         case ev.RoomsExtended():
-            state.phase = Phase.OPEN
             state.clock = Clock(deadline=event.deadline, warning_at=event.warning_at)
         case ev.RoomsClosing():
-            state.phase = Phase.CLOSING
             state.clock.grace_ends_at = event.grace_ends_at
         case ev.RoomsClosed():
-            state.phase = Phase.PLENARY
             state.clock = Clock()
             state.help_queue = []
         case ev.HelpRequested():

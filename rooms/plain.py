@@ -9,6 +9,7 @@ message's shape is written once: in its dataclass.
 import dataclasses
 import types
 import typing
+from collections.abc import Mapping
 from enum import Enum
 from functools import cache
 from typing import Any, TypeVar
@@ -73,7 +74,7 @@ def _other_to_plain(value: object) -> Any:
         return value.value
     if isinstance(value, str):
         return str(value)
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return {to_plain(k): to_plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
         items = sorted(value) if isinstance(value, set | frozenset) else value
@@ -155,14 +156,16 @@ def _convert(tp: Any, data: object, path: str) -> Any:
             raise RecordError(path, f"expected a list, got {_kind(data)}")
         items = [_convert(args[0], item, f"{path}[{i}]") for i, item in enumerate(data)]
         return origin(items)
-    if origin is dict:
+    if origin is dict or origin is Mapping:
         if not isinstance(data, dict):
             raise RecordError(path, f"expected a map, got {_kind(data)}")
         key_type, value_type = args
-        return {
+        entries = {
             _convert(key_type, k, path): _convert(value_type, v, f"{path}.{k}")
             for k, v in data.items()
         }
+        # A field typed as a `Mapping` is read-only (an event's); a `dict` is the state's to write.
+        return entries if origin is dict else types.MappingProxyType(entries)
     if isinstance(tp, type) and issubclass(tp, Enum):
         allowed = [m.value for m in tp]
         if data not in allowed:

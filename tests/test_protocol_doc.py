@@ -16,6 +16,7 @@ from rooms.config import MeetingConfig
 from rooms.errors import Reason
 from rooms.events import Stamped
 from rooms.model import MeetingState, Phase
+from rooms.phases import TRANSITIONS
 from rooms.plain import from_plain
 from rooms.policy import RULES, Who
 from server.rtc import wire as media_wire
@@ -181,3 +182,11 @@ def test_every_limit_is_documented_with_its_variable_and_default() -> None:
         if f"| `{name}` | `PLENUM_{name.upper()}` | {default!r} |" not in TEXT
     ]
     assert missing == []
+
+
+def test_the_workshop_phases_table_is_the_cores() -> None:
+    part = TEXT.split("### Workshop phases\n", 1)[1].split("\n#", 1)[0]
+    rows = re.findall(r"^\| `(\w+)` \| `(\w+)` \| `(\w+)` \|", part, re.MULTILINE)
+    documented = {(Phase(phase), wire.EVENTS[event]): Phase(to) for phase, event, to in rows}
+    assert len(rows) == len(documented)
+    assert documented == TRANSITIONS

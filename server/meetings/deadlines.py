@@ -1,7 +1,9 @@
 """The writer's own duties: run the workshops' clock and let go of ghosts, each at its time.
 
 Deadlines live in the meeting's state, never in a timer's memory, so whichever process writes
-the meeting (after a takeover too) finds what is due and when.
+the meeting (after a takeover too) finds what is due and when. When each is due is the meeting's
+rule (`rooms.decide.next_wakeup` for the clock, `rooms.ghosts` for ghosts); this module only
+keeps the time.
 
 One task at a time does the work: it sleeps until the next deadline, then sends what is due,
 one command after the other. Every write reschedules, the deadlines's own departures included;
@@ -16,6 +18,7 @@ from collections.abc import Awaitable, Callable
 
 from rooms import Meeting
 from rooms import commands as cmd
+from rooms.ghosts import departures_due, next_departure
 from server.clock import Clock
 
 log = logging.getLogger("plenum.deadlines")
@@ -45,22 +48,16 @@ class Deadlines:
         wakeup = self._meeting.next_wakeup()
         if wakeup is not None and wakeup <= now:
             commands.append(cmd.Tick())
-        for participant in self._meeting.state.participants.values():
-            gone_at = participant.disconnected_at
-            if gone_at is not None and gone_at + self._ghost_grace_s <= now:
-                commands.append(cmd.Depart(participant.id))
+        ghosts = departures_due(self._meeting.state, self._ghost_grace_s, now)
+        commands.extend(cmd.Depart(participant) for participant in ghosts)
         return commands
 
     def next_wakeup(self) -> float | None:
         times = [
-            p.disconnected_at + self._ghost_grace_s
-            for p in self._meeting.state.participants.values()
-            if p.disconnected_at is not None
+            self._meeting.next_wakeup(),
+            next_departure(self._meeting.state, self._ghost_grace_s),
         ]
-        clock = self._meeting.next_wakeup()
-        if clock is not None:
-            times.append(clock)
-        return min(times, default=None)
+        return min((t for t in times if t is not None), default=None)
 
     def reschedule(self) -> None:
         if self._sending:

@@ -1,8 +1,9 @@
 """Keeps this worker's forwarding unit in step with its meetings: who is where, who may publish.
 
-The meeting's core decides rooms, roles and the floor; the engine forwards media by room and by
-publish rights. After every event this worker applies to a meeting, the bridge reads the state
-again for the participants whose media this worker serves and hands the engine what changed.
+The meeting's core decides rooms, roles and the floor, and from them who may publish what
+(`rooms.publishing`); the engine forwards media by room and by those rights. After every event
+this worker applies to a meeting, the bridge reads the state again for the participants whose
+media this worker serves and hands the engine what changed.
 
 A media session lives as long as the WebSocket that signalled it: closing the connection closes
 the peer, and a client that resumes on a new connection sends a fresh `media_offer`. A participant
@@ -18,9 +19,9 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from rooms import MeetingId, ParticipantId, Role, Stamped
+from rooms import MeetingId, ParticipantId, Stamped
 from rooms.ids import PLENARY, RoomId
-from rooms.model import MeetingState
+from rooms.publishing import NOTHING, Source, publish_rights
 from server.meetings.fanout import Listener
 from server.meetings.hub import HostedMeeting, MeetingHandle
 from server.rtc.wire import encode_media
@@ -34,35 +35,12 @@ from server.sfu import (
     MediaRestart,
     MediaSettings,
     ServerMessage,
-    Source,
 )
 
 log = logging.getLogger("plenum.media")
 
 # A session's meeting, its participant, its connection, and the meeting's room it is now in.
 RoomWatcher = Callable[[MeetingId, ParticipantId, Listener, RoomId], None]
-
-EVERYTHING = frozenset(Source)
-VOICE_AND_CAMERA = frozenset({Source.MICROPHONE, Source.CAMERA})
-NOTHING: frozenset[Source] = frozenset()
-SPEAKERS = (Role.MODERATOR, Role.PRESENTER)
-
-
-def publish_rights(state: MeetingState, participant: ParticipantId) -> frozenset[Source]:
-    """In the plenary moderators and presenters speak, and whoever holds the floor; in a workshop
-    everyone there does (a visiting moderator too). A hard-muted person's microphone never does."""
-    person = state.participants.get(participant)
-    if person is None or not person.connected:
-        return NOTHING
-    if person.room != PLENARY or person.role in SPEAKERS:
-        rights = EVERYTHING
-    elif state.floor == participant:
-        rights = VOICE_AND_CAMERA
-    else:
-        rights = NOTHING
-    if participant in state.audio_blocked:
-        rights -= {Source.MICROPHONE}
-    return rights
 
 
 def media_room(meeting: MeetingId, room: RoomId) -> RoomId:

@@ -18,8 +18,9 @@ sending a description, there is no trickle):
                                                client starts a new session with a new offer
 
 In every `MediaOffer`, `tracks` describes what the offering side sends: the client labels its mids
-with a `Source`; the server names the publisher behind each mid the client receives. A mid that the
-server stopped sending keeps its m-line, `inactive`, and may carry someone else later.
+with a `Source` (the meeting's names, in which `rooms.publishing` says who may publish what); the
+server names the publisher behind each mid the client receives. A mid that the server stopped
+sending keeps its m-line, `inactive`, and may carry someone else later.
 
 Offers collide when both sides offer at once. The server is the impolite peer: it refuses the
 client's offer with `media_glare` while its own offer waits; the client rolls back, answers the
@@ -27,23 +28,13 @@ server's offer and sends its own again.
 """
 
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import NewType
 
 from rooms.ids import ParticipantId, RoomId
+from rooms.publishing import Source as Source
 from server.sfu.errors import MediaErrorCode
 
 Mid = NewType("Mid", str)
-
-
-class Source(StrEnum):
-    MICROPHONE = "microphone"
-    CAMERA = "camera"
-    SCREEN = "screen"
-
-    @property
-    def kind(self) -> str:
-        return "audio" if self is Source.MICROPHONE else "video"
 
 
 def default_source(kind: str) -> Source:

@@ -205,3 +205,17 @@ def test_a_command_that_fails_its_own_check_is_a_record_error() -> None:
 def test_defaults_fill_missing_optional_fields() -> None:
     assert from_plain(cmd.GiveFloor, {}) == cmd.GiveFloor(None)
     assert from_plain(cmd.OpenRooms, {"duration_s": None}) == cmd.OpenRooms()
+
+
+def test_a_plan_set_is_read_only_and_keeps_its_wire_form() -> None:
+    dealt = {P: room(1)}
+    event = ev.PlanSet(dealt)
+    dealt[Q] = room(2)
+    assert event.plan == {P: room(1)}
+    with pytest.raises(TypeError):
+        event.plan[Q] = room(2)  # type: ignore[index]
+    assert to_plain(event) == {"plan": {"p": "room-1"}}
+    restored = from_plain(ev.PlanSet, {"plan": {"p": "room-1"}})
+    assert restored == event
+    with pytest.raises(TypeError):
+        restored.plan[Q] = room(2)  # type: ignore[index]

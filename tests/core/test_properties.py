@@ -172,11 +172,12 @@ PRELUDES: dict[str, list[cmd.Command]] = {
 }
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.sampled_from(sorted(PRELUDES)), st.lists(steps, min_size=20, max_size=80))
-def test_random_sessions_keep_the_meeting_consistent(
-    prelude: str, session: list[tuple[Callable[[Draw], Step], Draw, int, int]]
-) -> None:
+Session = list[tuple[Callable[[Draw], Step], Draw, int, int]]
+sessions = st.lists(steps, min_size=20, max_size=80)
+
+
+def started(prelude: str) -> tuple[Meeting, list[Stamped]]:
+    """A meeting of `PEOPLE` but the stranger, after `PRELUDES[prelude]`; and its events."""
     meeting = Meeting.create(MeetingId("m-prop"), "Property", CONFIG)
     log: list[Stamped] = []
     for i, who in enumerate(PEOPLE[:6]):
@@ -185,6 +186,13 @@ def test_random_sessions_keep_the_meeting_consistent(
         log += meeting.handle(None, join, T0)
     for command in PRELUDES[prelude]:
         log += meeting.handle(MODERATOR, command, T0)
+    return meeting, log
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(sorted(PRELUDES)), sessions)
+def test_random_sessions_keep_the_meeting_consistent(prelude: str, session: Session) -> None:
+    meeting, log = started(prelude)
     snapshots = [(to_plain(MeetingState(id=MeetingId("m-prop"), title="Property")), 0)]
     hands: list[ParticipantId] = []
     now = T0
