@@ -23,6 +23,7 @@ from server.signalling.wire import ENVELOPE, EVENTS
 from tests.client.sessions import RECORDERS, SESSIONS, record_all, render
 
 RUN_STATE_JS = Path(__file__).resolve().parent / "state_js.mjs"
+STATIC = Path(__file__).resolve().parents[2] / "static"
 NAMES = [recorder.__name__ for recorder in RECORDERS]
 
 
@@ -76,11 +77,14 @@ def as_the_client_keeps(state: dict[str, Any], seen: int) -> dict[str, Any]:
     return kept
 
 
-def run_state_js(viewers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def run_state_js(viewers: list[dict[str, Any]], scratch: Path) -> list[dict[str, Any]]:
     node = shutil.which("node")
     assert node is not None, "node is needed: apt-get install nodejs (scripts/test does)"
+    # The browser reads static/*.js as modules because index.html says so; Node needs to be told.
+    shutil.copytree(STATIC, scratch / "static")
+    (scratch / "package.json").write_text('{"type": "module"}\n', encoding="utf-8")
     done = subprocess.run(
-        [node, str(RUN_STATE_JS)],
+        [node, str(RUN_STATE_JS), str(scratch / "static" / "state.js")],
         input=json.dumps(viewers),
         capture_output=True,
         text=True,
@@ -93,7 +97,7 @@ def run_state_js(viewers: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_state_js_keeps_what_the_core_shows_each_viewer(name: str) -> None:
+def test_state_js_keeps_what_the_core_shows_each_viewer(name: str, tmp_path: Path) -> None:
     session = fixture(name)
     end = core_end_state(session)
     assert to_plain(end) == session["end"]
@@ -107,7 +111,7 @@ def test_state_js_keeps_what_the_core_shows_each_viewer(name: str) -> None:
         }
         for viewer in viewers
     ]
-    for viewer, given, result in zip(viewers, inputs, run_state_js(inputs), strict=True):
+    for viewer, given, result in zip(viewers, inputs, run_state_js(inputs, tmp_path), strict=True):
         events = given["events"]
         assert result["applied"] == [True] * len(events), viewer
         assert result["replayed"] == [False] * len(events), viewer
