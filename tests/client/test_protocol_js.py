@@ -50,3 +50,16 @@ def test_the_catalogues_name_every_reaction_and_only_real_close_codes() -> None:
         assert [e for e in REACTIONS if f"reactions.{e}" not in keys] == [], catalogue.name
         closed = [int(k.rsplit("_", 1)[1]) for k in keys if k.startswith("connection.closed_")]
         assert [code for code in closed if code not in set(CloseCode)] == [], catalogue.name
+
+
+def test_no_field_limit_is_written_by_hand() -> None:
+    # The welcome's `limits` set them (app.js, views/console.js); the join page's come from
+    # `GET /api/invitation`.
+    by_hand = re.compile(r"maxlength\s*[=:]\s*\"?\d", re.IGNORECASE)
+    pages = [*client_modules(), STATIC / "index.html"]
+    found = [
+        str(path.relative_to(STATIC))
+        for path in pages
+        if by_hand.search(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []
