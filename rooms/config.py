@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass
 
-REACTIONS = frozenset({"👍", "👏", "❤️", "😂", "😮", "🎉", "🙏", "🤔"})
+# In the order the browser offers them (static/protocol.js is generated from this).
+REACTIONS = ("👍", "👏", "❤️", "😂", "😮", "🎉", "🙏", "🤔")
 
 
 @dataclass(frozen=True)

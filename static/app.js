@@ -4,8 +4,10 @@ import { $, setText, show } from "./dom.js";
 import * as i18n from "./i18n.js";
 import { t } from "./i18n.js";
 import { Connection } from "./connection.js";
+import { CLOSE } from "./protocol.js";
 import { Meeting, PLENARY } from "./state.js";
-import { Media, capture } from "./media.js";
+import { Peer, capture } from "./peer.js";
+import { Tiles } from "./tiles.js";
 import { announcement } from "./announcements.js";
 import * as join from "./views/join.js";
 import * as people from "./views/people.js";
@@ -46,23 +48,26 @@ const app = {
 
 // The tab keeps its resume token per link, so a reload comes back as the same person.
 app.connection = new Connection({ onMessage: receive, onState: connectionState, link: location.hash.slice(1) });
-app.media = new Media({
-  send: (message) => app.connection.send(message),
-  nameOf: (id) => app.nameOf(id),
-  videos: $("videos"),
-  say: (text) => app.problem(text),
-});
-app.media.onchange = () => {
+// Our own tracks or the tiles changed: the camera and microphone buttons, and the stage.
+function mediaChanged() {
   if (!app.meeting.state) return;
   plenary.render(app);
   plenary.layout(app);
-};
+}
+app.tiles = new Tiles({ videos: $("videos"), nameOf: (id) => app.nameOf(id), onchange: mediaChanged });
+app.peer = new Peer({
+  send: (message) => app.connection.send(message),
+  tiles: app.tiles,
+  say: (text) => app.problem(text),
+  onchange: mediaChanged,
+});
 
 function receive(m) {
   const meeting = app.meeting;
   if (m.type === "welcome") {
     meeting.you = m.you;
     meeting.limits = m.limits;
+    limitFields(m.limits);
     if (m.snapshot) meeting.load(m.snapshot);
     const first = !app.joined;
     app.joined = true;
@@ -72,17 +77,17 @@ function receive(m) {
     // A new connection has no media session on the server: start one (again).
     if (m.media && first && app.reloaded) {
       regain().then((stream) => {
-        app.media.start(m.media.ice_servers, stream);
+        app.peer.start(m.media.ice_servers, stream);
         render(); // the camera and microphone buttons, now that there are tracks
       });
     }
-    else if (m.media) app.media.start(m.media.ice_servers, first ? join.stream() : undefined);
+    else if (m.media) app.peer.start(m.media.ice_servers, first ? join.stream() : undefined);
     else join.dropDevices(); // a server without media: no camera or microphone is kept open
     if (first) $("main").focus();
     return;
   }
   if (m.type === "error") {
-    if (m.code === "media_glare") app.media.glare();
+    if (m.code === "media_glare") app.peer.glare();
     else if (app.connection.reloaded) return; // the kept token was refused: the close says so
     else if (!app.joined) join.refused(app, m.code);
     else app.problem(i18n.has(`error.${m.code}`) ? t(`error.${m.code}`, { detail: m.message }) : t("error.other", { code: m.code }));
@@ -93,7 +98,7 @@ function receive(m) {
     render();
     return;
   }
-  if (m.type === "ok" || app.media.receive(m)) return;
+  if (m.type === "ok" || app.peer.receive(m)) return;
   if (m.type === "active_speaker") {
     app.speaker = m;
     render();
@@ -111,6 +116,13 @@ function receive(m) {
   if (m.type === "mute_requested" && m.participant === meeting.you) app.muteAsked = true;
   if (m.type === "audio_blocked" && m.participant === meeting.you) app.muteAsked = false; // done for them
   render();
+}
+
+// The longest texts the meeting takes, as its welcome says: the fields stop there.
+function limitFields(limits) {
+  $("chat-text").maxLength = limits.max_chat_chars;
+  $("broadcast-input").maxLength = limits.max_chat_chars;
+  $("room-name").maxLength = limits.max_room_name_chars;
 }
 
 // A reloaded page has lost its camera and microphone: take them again where the browser already
@@ -136,7 +148,7 @@ function connectionState(state, event) {
   else if (state === "forgotten") {
     app.reloaded = false;
     setText(box, "");
-    join.ask(app, event?.code === 4003 ? t("connection.closed_4003") : "");
+    join.ask(app, event?.code === CLOSE.REMOVED ? t("connection.closed_4003") : "");
   }
   else if (state === "unreachable") setText(box, t("connection.unreachable"));
   else if (state === "closed" && app.joined) {
@@ -159,7 +171,7 @@ function render() {
   chat.render(app);
   show($("console"), meeting.isModerator);
   if (meeting.isModerator) moderator.render(app);
-  app.media.relabel();
+  app.tiles.relabel();
   plenary.layout(app);
 }
 

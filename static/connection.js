@@ -3,13 +3,10 @@
 // the contract.
 import { encode, decode } from "./vendor/msgpack/index.mjs";
 import * as standing from "./standing.js";
+import { CLOSE, VERSION } from "./protocol.js";
 
 // Close codes after which coming back cannot work: a bad token, a removal, an unknown meeting.
-const FINAL = new Set([4001, 4003, 4004]);
-// Replaced by a newer socket of the same participant: another tab or window (a duplicated tab
-// holds the same resume token). Coming back on its own would take the meeting from that tab,
-// which would take it back: the two would swap every second. A reload here takes it over.
-const REPLACED = 4009;
+const FINAL = new Set([CLOSE.BAD_TOKEN, CLOSE.REMOVED, CLOSE.NO_MEETING]);
 const RETRY_MS = [1000, 2000, 4000, 8000, 15000];
 const UNREACHABLE_AFTER = 3; // failed attempts before saying the server cannot be reached
 // The tab's own storage, or none where the browser refuses it (a reload then joins afresh).
@@ -74,7 +71,7 @@ export class Connection {
     const socket = this.socket = new WebSocket(this.url);
     socket.binaryType = "arraybuffer";
     this.onState(this.resumeToken ? "reconnecting" : "connecting");
-    socket.onopen = () => socket.send(encode({ v: 1, ...this.greeting() }));
+    socket.onopen = () => socket.send(encode({ v: VERSION, ...this.greeting() }));
     socket.onmessage = (event) => this.receive(decode(new Uint8Array(event.data)));
     socket.onclose = (event) => {
       if (socket !== this.socket) return;
@@ -103,7 +100,7 @@ export class Connection {
   }
 
   closed(event) {
-    if (event.code === 4003) standing.removed(this.link, this.resumeToken);
+    if (event.code === CLOSE.REMOVED) standing.removed(this.link, this.resumeToken);
     if (FINAL.has(event.code)) TAB?.removeItem(this.keptAs);
     if (this.reloaded && FINAL.has(event.code)) {
       // The kept token was refused (the grace period ran out, a removal): join afresh.
@@ -112,7 +109,10 @@ export class Connection {
       this.onState("forgotten", event);
       return;
     }
-    if (this.stopped || FINAL.has(event.code) || event.code === REPLACED || !this.resumeToken) {
+    // Replaced by a newer socket of the same participant: another tab or window (a duplicated
+    // tab holds the same resume token). Coming back on its own would take the meeting from that
+    // tab, which would take it back: the two would swap every second. A reload here takes it over.
+    if (this.stopped || FINAL.has(event.code) || event.code === CLOSE.REPLACED || !this.resumeToken) {
       this.onState("closed", event);
       return;
     }
@@ -125,7 +125,7 @@ export class Connection {
   // Sends one message with a fresh ref; false if the socket is not open (the caller keeps it).
   send(message) {
     if (!this.open) return false;
-    this.socket.send(encode({ v: 1, ref: this.nextRef++, ...message }));
+    this.socket.send(encode({ v: VERSION, ref: this.nextRef++, ...message }));
     return true;
   }
 

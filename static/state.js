@@ -7,7 +7,7 @@ export class Meeting {
   constructor() {
     this.you = null;
     this.state = null;
-    this.limits = {};
+    this.limits = {}; // the welcome's: every limit the meeting runs with (rooms/config.py)
     // Whether older chat may be asked for (`chat_history`), and whether it is being asked for.
     this.chatMore = false;
     this.chatAsking = false;
@@ -16,7 +16,7 @@ export class Meeting {
   load(snapshot) {
     this.state = structuredClone(snapshot);
     // A welcome carries the latest `chat_page` messages: a full one may have older ones behind it.
-    this.chatMore = snapshot.chat.length >= (this.limits.chat_page ?? 50);
+    this.chatMore = snapshot.chat.length >= this.limits.chat_page;
     this.chatAsking = false;
   }
 
@@ -58,7 +58,7 @@ export class Meeting {
       case "audio_allowed": s.audio_blocked = s.audio_blocked.filter((id) => id !== e.participant); break;
       case "chat_posted":
         s.chat.push({ seq: e.seq, at: e.at, sender: e.sender, text: e.text, room: e.room, to: e.to });
-        s.chat.splice(0, Math.max(0, s.chat.length - (this.limits.chat_history ?? 500)));
+        s.chat.splice(0, Math.max(0, s.chat.length - this.limits.chat_history));
         break;
       case "hand_raised": s.hand_queue.push(e.participant); break;
       case "hand_lowered": s.hand_queue = s.hand_queue.filter((id) => id !== e.participant); break;

@@ -174,8 +174,8 @@ function dropZone(app, room) {
 
 function roomItem(app, room) {
   const id = room.id;
-  const name = el("input", { class: "room-name", id: `room-name-${id}`, maxlength: 64, required: true });
-  const topic = el("input", { class: "room-topic", id: `room-topic-${id}`, maxlength: 200 });
+  const name = el("input", { class: "room-name", id: `room-name-${id}`, maxlength: app.meeting.limits.max_room_name_chars, required: true });
+  const topic = el("input", { class: "room-topic", id: `room-topic-${id}`, maxlength: app.meeting.limits.max_topic_chars });
   const form = el("form", { class: "row", onsubmit: (e) => {
     e.preventDefault();
     app.command({ type: "rename_room", room: id, name: name.value.trim(), topic: topic.value.trim() });

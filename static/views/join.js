@@ -2,8 +2,9 @@
 // microphone check; clear words for a bad or expired link, a full meeting, a blocked camera.
 import { $, setText, show, setOptions } from "../dom.js";
 import { t, has, dateTime } from "../i18n.js";
-import { capture } from "../media.js";
+import { capture } from "../peer.js";
 import * as standing from "../standing.js";
+import { CLOSE } from "../protocol.js";
 
 const token = decodeURIComponent(location.hash.slice(1));
 let invitation = null;
@@ -198,7 +199,7 @@ export function refused(app, code) {
 export function unreachable(app, event) {
   if (failure) return;
   // 4010: the network this person is on already holds as many connections as one address may.
-  error(t(event?.code === 4010 ? "join.too_many_sockets" : "join.unreachable"));
+  error(t(event?.code === CLOSE.TOO_MANY_SOCKETS ? "join.too_many_sockets" : "join.unreachable"));
 }
 
 export function dropDevices() {

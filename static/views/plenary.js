@@ -3,19 +3,19 @@
 import { $, el, reconcile, setPerson, setText, show } from "../dom.js";
 import { t } from "../i18n.js";
 import { PLENARY } from "../state.js";
+import { REACTIONS } from "../protocol.js";
 import { badge } from "./people.js";
 
-export const REACTIONS = ["👍", "👏", "❤️", "😂", "😮", "🎉", "🙏", "🤔"];
 const REACTION_SHOWN_MS = 6000;
 
 export function setup(app) {
-  const { media } = app;
+  const { peer } = app;
   $("microphone").addEventListener("click", async () => {
-    await media.setEnabled("audio", !media.enabled("audio"));
-    if (!media.enabled("audio")) app.muteAsked = false; // done as asked
+    await peer.setEnabled("audio", !peer.enabled("audio"));
+    if (!peer.enabled("audio")) app.muteAsked = false; // done as asked
     render(app);
   });
-  $("camera").addEventListener("click", async () => { await media.setEnabled("video", !media.enabled("video")); render(app); });
+  $("camera").addEventListener("click", async () => { await peer.setEnabled("video", !peer.enabled("video")); render(app); });
   $("screen").addEventListener("click", () => share(app));
   $("hand").addEventListener("click", () => {
     const raised = app.meeting.state.hand_queue.includes(app.meeting.you);
@@ -32,25 +32,25 @@ export function render(app) {
   const meeting = app.meeting;
   const s = meeting.state;
   const you = meeting.you;
-  const { media } = app;
-  const hasMicrophone = Boolean(media.track("audio"));
-  const hasCamera = Boolean(media.track("video"));
-  // One joined without may still turn either on (media.turnOn) where the server carries media
+  const { peer } = app;
+  const hasMicrophone = Boolean(peer.track("audio"));
+  const hasCamera = Boolean(peer.track("video"));
+  // One joined without may still turn either on (peer.turnOn) where the server carries media
   // and the page may ask for devices (not without a secure context).
   const mayTurnOn = Boolean(app.mediaSettings && navigator.mediaDevices?.getUserMedia);
   show($("microphone"), hasMicrophone || mayTurnOn);
   show($("camera"), hasCamera || mayTurnOn);
-  setText($("microphone"), t(media.enabled("audio") ? "controls.mute" : "controls.unmute"));
-  setText($("camera"), t(media.enabled("video") ? "controls.camera_off" : "controls.camera_on"));
-  $("microphone").classList.toggle("off", !media.enabled("audio"));
-  $("camera").classList.toggle("off", !media.enabled("video"));
+  setText($("microphone"), t(peer.enabled("audio") ? "controls.mute" : "controls.unmute"));
+  setText($("camera"), t(peer.enabled("video") ? "controls.camera_off" : "controls.camera_on"));
+  $("microphone").classList.toggle("off", !peer.enabled("audio"));
+  $("camera").classList.toggle("off", !peer.enabled("video"));
   // A screen is shared where the meeting lets you: a workshop, or the plenary as a moderator or
   // presenter. A right that goes (back to the plenary, a lowered role) stops the sharing.
   const mayShare = Boolean(app.mediaSettings && navigator.mediaDevices?.getDisplayMedia)
     && (meeting.myRoom !== PLENARY || meeting.me?.role !== "participant");
-  if (!mayShare && media.sharing) media.unshare();
+  if (!mayShare && peer.sharing) peer.unshare();
   show($("screen"), mayShare);
-  setText($("screen"), t(media.sharing ? "controls.stop_sharing" : "controls.share_screen"));
+  setText($("screen"), t(peer.sharing ? "controls.stop_sharing" : "controls.share_screen"));
 
   // A hard mute, or a moderator's request to mute, is said in words on the page, not only heard.
   const blocked = s.audio_blocked.includes(you);
@@ -66,7 +66,7 @@ export function render(app) {
   // The floor: yours is said in words at the top, not only by a colour.
   const mine = s.floor === you;
   show($("floor-banner"), mine);
-  if (mine) setText($("floor-banner"), t(media.enabled("audio") ? "floor.yours" : "floor.yours_muted"));
+  if (mine) setText($("floor-banner"), t(peer.enabled("audio") ? "floor.yours" : "floor.yours_muted"));
   setText($("floor-holder"), s.floor ? t("hands.floor_holder", { name: app.nameOf(s.floor) }) : t("hands.no_floor"));
   show($("hands-empty"), s.hand_queue.length === 0);
   show($("floor-controls"), meeting.isModerator);
@@ -90,9 +90,9 @@ export function render(app) {
 }
 
 async function share(app) {
-  const { media } = app;
-  if (media.sharing) {
-    media.unshare();
+  const { peer } = app;
+  if (peer.sharing) {
+    peer.unshare();
     render(app);
     return;
   }
@@ -104,7 +104,7 @@ async function share(app) {
     return;
   }
   app.problem("");
-  media.share(stream.getVideoTracks()[0]);
+  peer.share(stream.getVideoTracks()[0]);
   render(app);
 }
 
@@ -127,15 +127,15 @@ export function layout(app) {
   if (!meeting.state) return;
   const inPlenary = meeting.myRoom === PLENARY;
   $("videos").dataset.layout = inPlenary ? "plenary" : "workshop";
-  const figures = app.media.figures();
+  const figures = app.tiles.figures();
   const top = inPlenary ? featured(app, figures) : null;
   const speaker = app.speaker?.room === meeting.myRoom ? app.speaker.participant : null;
   for (const shown of figures) {
     shown.element.classList.toggle("featured", shown === top);
     shown.element.classList.toggle("speaking", Boolean(speaker) && shown.publisher === speaker);
   }
-  app.media.own?.classList.toggle("speaking", Boolean(speaker) && speaker === meeting.you);
-  setText($("stage-heading"), figures.length || app.media.own ? t("stage.heading") : t("stage.nobody"));
+  app.tiles.own?.classList.toggle("speaking", Boolean(speaker) && speaker === meeting.you);
+  setText($("stage-heading"), figures.length || app.tiles.own ? t("stage.heading") : t("stage.nobody"));
 }
 
 export function reaction(app, e) {

@@ -1,7 +1,7 @@
 // Audio and video through the server's forwarding unit: one RTCPeerConnection, signalled over the
-// meeting's WebSocket with the media_* messages of docs/protocol.md. No trickle ICE: every
-// description is sent once gathering is complete. Names of others only ever go into textContent.
-import { el } from "./dom.js";
+// meeting's WebSocket with the media_* messages of docs/protocol.md, and the camera, microphone and
+// screen it sends. No trickle ICE: every description is sent once gathering is complete. What is
+// received is drawn by tiles.js.
 import { t } from "./i18n.js";
 
 const GATHERING_TIMEOUT_MS = 5000;
@@ -31,18 +31,15 @@ export async function capture({ camera = true, microphone = true, cameraId, micr
   });
 }
 
-export class Media {
-  // send: puts a message on the meeting's socket; nameOf: a participant id to a display name;
-  // videos: the element that holds one figure per video; say: shows a problem to the person.
-  constructor({ send, nameOf, videos, say }) {
-    Object.assign(this, { send, nameOf, videos, say });
+export class Peer {
+  // send: puts a message on the meeting's socket; tiles: draws what is sent and received
+  // (tiles.js); say: shows a problem to the person; onchange: called when our own tracks change.
+  constructor({ send, tiles, say, onchange }) {
+    Object.assign(this, { send, tiles, say, onchange });
     this.pc = null;
     this.stream = null;
-    this.own = null; // our own preview figure
     this.screen = null; // the screen we share, a video track
-    this.ownScreen = null; // its preview figure
     this.sending = []; // { transceiver, source } for each track we send
-    this.received = new Map(); // mid -> { source, publisher, element }
     this.chain = Promise.resolve(); // one signalling step at a time, in arrival order
     this.asking = false; // the browser is being asked for a camera or microphone
   }
@@ -82,7 +79,7 @@ export class Media {
     }
     if (this.screen) this.addScreen(this.screen);
     this.showOwn();
-    this.onchange?.(); // our own tracks are known now: the buttons for them, even when alone
+    this.onchange(); // our own tracks are known now: the buttons for them, even when alone
     await this.offer();
   }
 
@@ -120,7 +117,7 @@ export class Media {
   share(track) {
     this.screen = track;
     track.addEventListener("ended", () => this.unshare()); // stopped from the browser's own bar
-    this.showScreen();
+    this.tiles.showScreen(track);
     return this.enqueue(async () => {
       if (!this.pc || this.screen !== track) return;
       await this.addScreen(track);
@@ -133,9 +130,8 @@ export class Media {
     if (!track) return this.chain;
     this.screen = null;
     track.stop();
-    this.ownScreen?.remove();
-    this.ownScreen = null;
-    this.onchange?.();
+    this.tiles.hideScreen();
+    this.onchange();
     return this.enqueue(async () => {
       const sent = this.sending.find((x) => x.source === "screen");
       if (!this.pc || !sent || this.screen) return;
@@ -153,8 +149,7 @@ export class Media {
     this.pc?.close();
     this.pc = null;
     this.sending = [];
-    for (const shown of this.received.values()) shown.element.remove();
-    this.received.clear();
+    this.tiles.clear();
   }
 
   track(kind) {
@@ -228,100 +223,14 @@ export class Media {
       await this.pc.setLocalDescription(await this.pc.createAnswer());
       await gathered(this.pc);
       this.send({ type: "media_answer", sdp: this.pc.localDescription.sdp });
-      this.show(m.tracks);
+      const receivers = new Map(this.pc.getTransceivers().map((x) => [x.mid, x.receiver.track]));
+      this.tiles.show(m.tracks.map((offered) => ({ ...offered, track: receivers.get(offered.mid) ?? null })));
     }
     // Refusals (media_answer.refused, media_refused) are expected: a participant in the plenary
     // sends nothing until given the floor. The page shows who may speak; nothing to say here.
   }
 
   showOwn() {
-    const video = this.stream?.getVideoTracks()[0];
-    if (!video) return;
-    if (!this.own) {
-      this.own = this.figure(new MediaStream([video]));
-      this.own.classList.add("own");
-      this.own.dataset.publisher = "";
-    }
-    if (!this.own.isConnected) this.videos.prepend(this.own);
-    this.relabel();
-  }
-
-  showScreen() {
-    if (!this.screen) return;
-    this.ownScreen?.remove();
-    this.ownScreen = this.figure(new MediaStream([this.screen]));
-    this.ownScreen.classList.add("own", "screen");
-    this.ownScreen.dataset.publisher = "";
-    this.ownScreen.dataset.source = "screen";
-    if (this.own?.isConnected) this.own.after(this.ownScreen);
-    else this.videos.prepend(this.ownScreen);
-    this.relabel();
-    this.onchange?.();
-  }
-
-  // What the server's offer says we receive, mid by mid; a mid may carry someone else later.
-  show(tracks) {
-    const listed = new Map(tracks.map((track) => [track.mid, track]));
-    for (const [mid, shown] of this.received) {
-      if (!listed.has(mid)) { shown.element.remove(); this.received.delete(mid); }
-    }
-    for (const { mid, source, publisher } of tracks) {
-      const transceiver = this.pc.getTransceivers().find((x) => x.mid === mid);
-      if (!transceiver) continue;
-      let shown = this.received.get(mid);
-      if (!shown) {
-        const track = transceiver.receiver.track;
-        shown = { element: track.kind === "audio" ? this.audio(track) : this.figure(new MediaStream([track])) };
-        this.received.set(mid, shown);
-        this.videos.append(shown.element);
-      }
-      Object.assign(shown, { source, publisher });
-      shown.element.dataset.publisher = publisher;
-      shown.element.dataset.source = source;
-      shown.element.classList.toggle("screen", source === "screen");
-      this.label(shown);
-    }
-    this.onchange?.();
-  }
-
-  audio(track) {
-    const audio = el("audio", { autoplay: true, class: "sound" });
-    audio.srcObject = new MediaStream([track]);
-    return audio;
-  }
-
-  figure(stream) {
-    const video = el("video", { autoplay: true, playsinline: true });
-    video.muted = true; // its sound comes on the audio track; our own must never echo
-    video.srcObject = stream;
-    return el("figure", { class: "tile" }, video, el("figcaption"));
-  }
-
-  label(shown) {
-    const key = shown.source === "screen" ? "media.screen_of" : "media.video_of";
-    const text = t(key, { name: this.nameOf(shown.publisher) });
-    if (shown.element.tagName === "AUDIO") {
-      shown.element.setAttribute("aria-label", text);
-      return;
-    }
-    shown.element.querySelector("video").setAttribute("aria-label", text);
-    shown.element.querySelector("figcaption").textContent = shown.source === "screen" ? text : this.nameOf(shown.publisher);
-  }
-
-  // Names and the language may change: label again.
-  relabel() {
-    for (const shown of this.received.values()) this.label(shown);
-    if (this.own) {
-      this.own.querySelector("video").setAttribute("aria-label", t("media.own_video"));
-      this.own.querySelector("figcaption").textContent = t("media.you");
-    }
-    if (this.ownScreen) {
-      this.ownScreen.querySelector("video").setAttribute("aria-label", t("media.own_screen"));
-      this.ownScreen.querySelector("figcaption").textContent = t("media.own_screen");
-    }
-  }
-
-  figures() {
-    return [...this.received.values()].filter((shown) => shown.element.tagName === "FIGURE");
+    this.tiles.showOwn(this.stream?.getVideoTracks()[0]);
   }
 }

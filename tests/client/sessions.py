@@ -1,0 +1,248 @@
+"""Recorded meeting sessions: what the browser's `static/state.js` is checked against.
+
+Each session drives the core (`rooms.Meeting`) with the commands of a real meeting and records
+what the client receives: the meeting's limits, the welcome's snapshot for each viewer, every event
+as it goes over the wire (with its audience), and the state the core ends with. The fixtures in
+`tests/client/sessions/` are written by `python -m tests.client.sessions`;
+`test_state_js.py` fails while they differ from what the core records now.
+
+A chat a viewer never received may push out of the core's history (`chat_history`) one that viewer
+still holds: the client cannot know of it. The sessions that fill the history therefore chat in
+the open only.
+"""
+
+import copy
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import msgpack
+
+from rooms import Meeting, MeetingConfig, MeetingId, MeetingState, ParticipantId, Role, RoomId
+from rooms import commands as cmd
+from rooms.events import Stamped
+from rooms.ids import PLENARY
+from rooms.model import GroupBy
+from rooms.plain import from_plain, to_plain
+from rooms.view import sees, view_for
+from server.signalling.wire import encode_event
+
+SESSIONS = Path(__file__).resolve().parent / "sessions"
+# 2027-01-15, 08:00 UTC: a plausible morning, so the recorded times read as times.
+T0 = 1_800_000_000.0
+
+
+class Session:
+    """A meeting whose events are recorded from `record()` on; commands before it set the scene."""
+
+    def __init__(self, name: str, about: str, config: MeetingConfig | None = None) -> None:
+        self.name = name
+        self.about = about
+        self.config = config or MeetingConfig()
+        meeting_id = MeetingId(f"meeting-{name}")
+        self.meeting = Meeting.create(meeting_id, f"Forum: {name}", self.config, starts_at=T0)
+        self.now = T0
+        self.start: dict[str, Any] | None = None
+        self.recorded: list[Stamped] = []
+
+    def __call__(
+        self, actor: str | None, command: cmd.Command, after: float = 5.0
+    ) -> list[Stamped]:
+        """`actor` sends `command` (None: the server) `after` seconds after the last one."""
+        self.now += after
+        who = None if actor is None else ParticipantId(actor)
+        stamped = self.meeting.handle(who, command, self.now)
+        if self.start is not None:
+            self.recorded.extend(stamped)
+        return stamped
+
+    def join(
+        self,
+        who: str,
+        name: str,
+        role: Role = Role.PARTICIPANT,
+        organisation: str = "",
+        district: str = "",
+        group: str = "",
+    ) -> None:
+        self(None, cmd.Join(ParticipantId(who), name, role, organisation, district, group))
+
+    def tick_at(self, moment: str) -> None:
+        """The server's `Tick` at the clock's `deadline`, `warning_at` or `grace_ends_at`."""
+        due = getattr(self.meeting.state.clock, moment)
+        assert isinstance(due, float) and due > self.now, (moment, due, self.now)
+        self(None, cmd.Tick(), after=due - self.now)
+
+    def record(self) -> None:
+        self.start = copy.deepcopy(to_plain(self.meeting.state))
+
+    def fixture(self, *viewers: str) -> dict[str, Any]:
+        """The recording, with the welcome each viewer got when the recording started."""
+        assert self.start is not None, "record() first"
+        at_start = from_plain(MeetingState, self.start)
+        welcomes = {
+            viewer: _over_the_wire(
+                to_plain(view_for(at_start, ParticipantId(viewer), self.config.chat_page))
+            )
+            for viewer in viewers
+        }
+        for viewer in viewers:
+            seen = [s for s in self.recorded if sees(s, ParticipantId(viewer))]
+            assert seen, f"{viewer} receives nothing"
+        return {
+            "session": self.name,
+            "about": self.about,
+            "limits": asdict(self.config),
+            "start": self.start,
+            "welcomes": welcomes,
+            "events": [
+                {
+                    "audience": None if s.audience is None else sorted(s.audience),
+                    "message": msgpack.unpackb(encode_event(s), raw=False),
+                }
+                for s in self.recorded
+            ],
+            "end": to_plain(self.meeting.state),
+        }
+
+
+def _over_the_wire(plain: Any) -> Any:
+    return msgpack.unpackb(msgpack.packb(plain, use_bin_type=True), raw=False)
+
+
+def plenary() -> dict[str, Any]:
+    s = Session("plenary", "joins, leaves, reconnects, chat, hands, the floor, roles and mutes")
+    s.join("maria", "Maria Nowak", Role.MODERATOR, district="Śródmieście")
+    s.join("ewa", "Ewa Lis", Role.PRESENTER, organisation="Rada Osiedla")
+    s.join("piotr", "Piotr Wójcik", district="Mokotów")
+    s(None, cmd.Disconnect(ParticipantId("piotr")))
+    s(None, cmd.Rejoin(ParticipantId("piotr")))
+    s("maria", cmd.SendChat("Dzień dobry, zaczynamy o 9:05."))
+    s.record()
+    s.join("jan", "Jan Kowalski", district="Wola", group="seniorzy")
+    s.join("ala", "Ala Zięba", organisation="Klub Sportowy", district="Mokotów")
+    s("jan", cmd.SendChat("Czy będzie przerwa?"))
+    s("maria", cmd.SendChat("Tak, o 10:30.", to=ParticipantId("piotr")))
+    s("ala", cmd.SendChat("Pytanie do Ewy", to=ParticipantId("ewa")))
+    s("jan", cmd.RaiseHand())
+    s("ala", cmd.RaiseHand())
+    s("piotr", cmd.RaiseHand())
+    s("piotr", cmd.LowerHand())
+    s("maria", cmd.GiveFloor())
+    s("maria", cmd.GiveFloor(ParticipantId("ala")))
+    s("jan", cmd.React("👏"))
+    s("ewa", cmd.React("🎉"))
+    s("maria", cmd.Broadcast("Prosimy o wyciszenie mikrofonów."))
+    s("maria", cmd.AskToMute(ParticipantId("jan")))
+    s("maria", cmd.HardMute(ParticipantId("jan")))
+    s("maria", cmd.HardMute(ParticipantId("ala")))
+    s("maria", cmd.LiftHardMute(ParticipantId("jan")))
+    s("maria", cmd.TakeFloor())
+    s("jan", cmd.RaiseHand())
+    s("maria", cmd.SetRole(ParticipantId("ala"), Role.PRESENTER))
+    s("maria", cmd.SetRole(ParticipantId("piotr"), Role.MODERATOR))
+    s("piotr", cmd.SetRole(ParticipantId("piotr"), Role.PARTICIPANT))
+    s("maria", cmd.GiveFloor(ParticipantId("ala")))
+    s(None, cmd.Disconnect(ParticipantId("ewa")))
+    s(None, cmd.Rejoin(ParticipantId("ewa")), after=2.5)
+    # Ala drops with the floor and a hard mute, and is let go after the grace period.
+    s(None, cmd.Disconnect(ParticipantId("ala")))
+    s(None, cmd.Depart(ParticipantId("ala")), after=30.0)
+    # Jan is removed with a raised hand and a hard mute.
+    s("maria", cmd.HardMute(ParticipantId("jan")))
+    s("maria", cmd.RemoveParticipant(ParticipantId("jan")))
+    s("piotr", cmd.SendChat("Dziękuję, do zobaczenia."))
+    return s.fixture("maria", "ewa", "piotr")
+
+
+def workshops() -> dict[str, Any]:
+    s = Session("workshops", "rooms created and assigned, opened, visited, extended, closed")
+    s.join("maria", "Maria Nowak", Role.MODERATOR)
+    s.join("ewa", "Ewa Lis", Role.PRESENTER, district="Wola")
+    s.join("jan", "Jan Kowalski", district="Wola", organisation="Stowarzyszenie A")
+    s.join("ala", "Ala Zięba", district="Mokotów", organisation="Stowarzyszenie A")
+    s.join("piotr", "Piotr Wójcik", district="Mokotów", organisation="Klub B")
+    s.join("zofia", "Zofia Król", district="Ochota", organisation="Klub B")
+    s.record()
+    s("maria", cmd.CreateRooms(("Zieleń", "Transport", "Budżet")))
+    s("maria", cmd.RenameRoom(RoomId("room-1"), "Zieleń miejska", "Parki i skwery"))
+    s("maria", cmd.RenameRoom(RoomId("room-2"), "Transport publiczny"))
+    s("maria", cmd.MoveParticipant(ParticipantId("zofia"), RoomId("room-3")))
+    s("maria", cmd.DeleteRoom(RoomId("room-3")))
+    s("maria", cmd.AssignRandom())
+    s("maria", cmd.AssignMixed(by=(GroupBy.DISTRICT, GroupBy.ORGANISATION)))
+    s("maria", cmd.MoveParticipant(ParticipantId("jan"), RoomId("room-2")))
+    s("maria", cmd.MoveParticipant(ParticipantId("zofia"), PLENARY))
+    s("maria", cmd.SetSelfSelect(True))
+    s("zofia", cmd.ChooseRoom(RoomId("room-1")))
+    s("maria", cmd.SetSelfSelect(False))
+    s("maria", cmd.OpenRooms(duration_s=600))
+    s("jan", cmd.SendChat("Zacznijmy od przystanków."))
+    s("piotr", cmd.SendChat("U nas o zieleni."))
+    s("maria", cmd.Broadcast("Zostało 10 minut."))
+    s("jan", cmd.RequestHelp())
+    s("jan", cmd.CancelHelp())
+    s("jan", cmd.RequestHelp())
+    s("piotr", cmd.RequestHelp())
+    s("maria", cmd.Visit(RoomId("room-2")))
+    s("maria", cmd.SendChat("Jestem, w czym pomóc?"))
+    s("maria", cmd.DismissHelp(ParticipantId("piotr")))
+    s("maria", cmd.Visit(PLENARY))
+    s("maria", cmd.MoveParticipant(ParticipantId("ewa"), RoomId("room-1")))
+    s("zofia", cmd.RequestHelp())
+    s(None, cmd.Disconnect(ParticipantId("piotr")))
+    s.tick_at("warning_at")  # a minute before the deadline
+    s("maria", cmd.ExtendRooms(300))
+    s.tick_at("warning_at")  # the extended round's own warning
+    s.tick_at("deadline")  # closing, with a grace period
+    s(None, cmd.Rejoin(ParticipantId("piotr")), after=1.0)
+    s.tick_at("grace_ends_at")  # everyone back in the plenary
+    s("maria", cmd.CreateRooms(("Na zakończenie",)))
+    s("maria", cmd.AssignRandom(include_presenters=True, include_moderators=True))
+    s("maria", cmd.OpenRooms())
+    s("zofia", cmd.RequestHelp())
+    s("maria", cmd.DeleteRoom(RoomId("room-4")))
+    s("maria", cmd.CloseRooms())
+    return s.fixture("maria", "jan", "ala", "zofia")
+
+
+def full_history() -> dict[str, Any]:
+    s = Session(
+        "full_history",
+        "a full meeting makes room, and the chat history keeps only its latest",
+        MeetingConfig(max_participants=4, chat_history=4, chat_page=3),
+    )
+    s.join("maria", "Maria Nowak", Role.MODERATOR)
+    s.join("jan", "Jan Kowalski")
+    s.join("olek", "Olek Nowicki")
+    s("jan", cmd.SendChat("Pierwsza wiadomość"))
+    s("olek", cmd.SendChat("Druga wiadomość"))
+    s(None, cmd.Disconnect(ParticipantId("olek")))
+    s.record()
+    s.join("zofia", "Zofia Król")
+    s.join("ala", "Ala Zięba")  # the meeting is full: Olek, gone longest, makes room
+    for i, who in enumerate(["jan", "maria", "zofia", "ala", "jan"], 3):
+        s(who, cmd.SendChat(f"Wiadomość {i}"))
+    s("maria", cmd.React("👍"))
+    return s.fixture("maria", "jan", "zofia")
+
+
+RECORDERS = (plenary, workshops, full_history)
+
+
+def record_all() -> dict[str, dict[str, Any]]:
+    return {recorder.__name__: recorder() for recorder in RECORDERS}
+
+
+def render(fixture: dict[str, Any]) -> str:
+    return json.dumps(fixture, ensure_ascii=False, indent=1) + "\n"
+
+
+if __name__ == "__main__":
+    SESSIONS.mkdir(exist_ok=True)
+    for stale in SESSIONS.glob("*.json"):
+        stale.unlink()
+    for name, fixture in record_all().items():
+        (SESSIONS / f"{name}.json").write_text(render(fixture), encoding="utf-8")
+        print(f"wrote {SESSIONS / name}.json: {len(fixture['events'])} events")
