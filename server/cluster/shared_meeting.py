@@ -80,7 +80,8 @@ class SharedMeeting(HostedMeeting):
         self.clock = presence.clock
         self.worker = presence.worker
         self._scripts = presence.scripts
-        # Commands this replica forwards to the writer, and what it does once Redis let go.
+        # The commands this worker forwards to writers, and whom to tell when Redis let the meeting
+        # go (the hub, which drops it).
         self._forwarded = forwarded
         self._expired = expired
         self._write_lock = asyncio.Lock()
