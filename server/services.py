@@ -50,6 +50,8 @@ class Services:
         self.media_router = self._chosen.media_router
 
     async def start(self) -> None:
+        """Start the hub and the media router, after what they stand on (with Redis, this
+        worker's presence there); `stop` stops them in the reverse order."""
         await self._chosen.start()
 
     async def stop(self) -> None:
