@@ -1,9 +1,9 @@
 """Plain records of the core's dataclasses, in both directions.
 
 `to_plain` turns commands, events and state into dicts, lists, strings and numbers (what msgpack,
-JSON or Redis carry); `from_plain` builds them back from such values, checking every field against
-the dataclass's type hints. The same code reads a client's command and a stored snapshot, so a
-message's shape is written once: in its dataclass.
+JSON or Redis carry; bytes stay bytes, for msgpack); `from_plain` builds them back from such
+values, checking every field against the dataclass's type hints. The same code reads a client's
+command and a stored snapshot, so a message's shape is written once: in its dataclass.
 """
 
 import dataclasses
@@ -20,7 +20,7 @@ T = TypeVar("T")
 # Names the dataclass in a record of a field that may hold one of several (an event's type).
 KIND = "kind"
 
-Plain = None | bool | int | float | str | list["Plain"] | dict[str, "Plain"]
+Plain = None | bool | int | float | str | bytes | list["Plain"] | dict[str, "Plain"]
 
 
 class RecordError(ValueError):
@@ -55,7 +55,7 @@ def to_plain(value: object) -> Any:
     return _other_to_plain(value)
 
 
-_AS_IS = frozenset({type(None), bool, int, float, str})
+_AS_IS = frozenset({type(None), bool, int, float, str, bytes})
 _LAYOUTS: dict[type, tuple[tuple[str, bool], ...] | None] = {}
 
 
@@ -181,11 +181,13 @@ def _scalar(tp: Any, data: object, path: str) -> Any:
         return float(data)
     if tp is int and isinstance(data, int) and not isinstance(data, bool):
         return data
-    if tp in (str, bool) and isinstance(data, tp):
+    if tp in (str, bool, bytes) and isinstance(data, tp):
         return data
     if tp is type(None) and data is None:
         return None
-    expected = {str: "a string", int: "an integer", float: "a number", bool: "a boolean"}
+    expected = {
+        str: "a string", int: "an integer", float: "a number", bool: "a boolean", bytes: "bytes"
+    }
     raise RecordError(path, f"expected {expected.get(tp, tp)}, got {_kind(data)}")
 
 

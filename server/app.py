@@ -39,9 +39,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await services.hub.start()
-        if services.media_router is not None:
-            await services.media_router.start()
+        await services.start()
         if services.settings.demo_title:
             await announce_demo(services)
         # What start-up allocated lives as long as the process: keep it out of the collector's
@@ -49,9 +47,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         gc.collect()
         gc.freeze()
         yield
-        if services.media_router is not None:
-            await services.media_router.stop()
-        await services.hub.stop()
+        await services.stop()
 
     app = Starlette(
         routes=[

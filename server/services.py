@@ -4,9 +4,10 @@ import time
 from dataclasses import dataclass, field
 
 from server.clock import Clock
-from server.meetings.hub import Hub, LocalHub, MeetingHandle
+from server.implementations import Implementations, choose
+from server.meetings.hub import Hub, MeetingHandle
 from server.rtc.bridge import MediaBridge
-from server.rtc.router import LocalMediaRouter, MediaRouter
+from server.rtc.router import MediaRouter
 from server.settings import Settings
 from server.tokens import Grant, Kind, Signer
 from server.web.addresses import AddressLimits, Network, trusted_networks
@@ -33,9 +34,9 @@ class Services:
     # The sockets and message rate of each client address, and whose X-Forwarded-For to trust.
     addresses: AddressLimits = field(init=False)
     trusted_proxies: tuple[Network, ...] = field(init=False)
+    _chosen: Implementations = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.hub = self._choose_hub()
         self.signer = Signer(self.settings.secret)
         self.addresses = AddressLimits(
             self.settings.max_sockets_per_address,
@@ -44,25 +45,17 @@ class Services:
         )
         self.trusted_proxies = trusted_networks(self.settings.trusted_proxies)
         self.media = MediaBridge(self.settings.media_settings()) if self.settings.media else None
-        if self.media is not None:
-            self.media_router = self._choose_media_router(self.media)
+        self._chosen = choose(self.settings, self.clock, self.media)
+        self.hub = self._chosen.hub
+        self.media_router = self._chosen.media_router
 
-    def _choose_media_router(self, bridge: MediaBridge) -> MediaRouter:
-        if self.settings.redis_url:
-            from server.cluster.hub import RedisHub
-            from server.rtc.placement import MediaPlacement
+    async def start(self) -> None:
+        """Start the hub and the media router, after what they stand on (with Redis, this
+        worker's presence there); `stop` stops them in the reverse order."""
+        await self._chosen.start()
 
-            assert isinstance(self.hub, RedisHub)
-            return MediaPlacement(self.hub, bridge)
-        return LocalMediaRouter(bridge)
-
-    def _choose_hub(self) -> Hub:
-        settings = self.settings
-        if settings.redis_url:
-            from server.cluster.hub import RedisHub
-
-            return RedisHub(settings, self.clock)
-        return LocalHub(settings.meeting, settings.event_log, self.clock, settings.ghost_grace_s)
+    async def stop(self) -> None:
+        await self._chosen.stop()
 
     def links(self, live: MeetingHandle) -> MeetingLinks:
         expires_at = self.clock() + self.settings.token_ttl_s

@@ -5,13 +5,18 @@ sequence numbers), the number of the newest event stored (its head: an event is 
 right after it, so two writers can never both store event n, and a log that lost its newest
 entries is found out at the next write), the writer's lease, the map of which worker holds
 each participant's connection, and two channels: the events the writer publishes and the
-commands other workers forward to it. Per worker: a key that says it is alive, and the
-channel its replies come on.
+commands other workers forward to it; per room, the worker that serves its media. Per worker: a
+key that says it is alive, its count of media sessions, the channel its replies come on, and
+the channel of its media signalling. `Scripts` registers the scripts on this worker's clients.
 """
 
 from dataclasses import dataclass
 
+import redis.asyncio as aioredis
+from redis.commands.core import AsyncScript
+
 from rooms import MeetingId, ParticipantId
+from rooms.ids import RoomId
 
 PREFIX = "plenum"
 
@@ -46,6 +51,20 @@ def alive_key(worker: str) -> str:
 
 def replies_channel(worker: str) -> str:
     return f"{PREFIX}:w:{worker}:replies"
+
+
+def media_channel(worker: str) -> str:
+    return f"{PREFIX}:w:{worker}:media"
+
+
+def load_key(worker: str) -> str:
+    """The worker's count of media sessions, published next to its sign of life."""
+    return f"{PREFIX}:w:{worker}:media_load"
+
+
+def placement_key(meeting: MeetingId, room: RoomId) -> str:
+    """The worker that serves the room's media."""
+    return f"{PREFIX}:m:{meeting}:media:{room}"
 
 
 def log_id(seq: int) -> str:
@@ -135,3 +154,49 @@ if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
 end
 return 0
 """
+
+# KEYS: a room's placement. ARGV: the dead worker, its successor, retention (ms). Places the room
+# on the successor unless another worker already moved it; returns the placement after.
+REPLACE = """
+local now = redis.call('GET', KEYS[1])
+if now == false or now == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+  return ARGV[2]
+end
+return now
+"""
+
+# KEYS: a worker's load. ARGV: the change. Moves the count only while the worker publishes one
+# (keeping its expiry), so a reservation never brings a dead worker's count back.
+RESERVE = """
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  return redis.call('INCRBY', KEYS[1], ARGV[1])
+end
+return false
+"""
+
+
+@dataclass(frozen=True)
+class Scripts:
+    """The scripts above, registered on the client each is run with."""
+
+    commit: AsyncScript
+    renew: AsyncScript
+    store_snapshot: AsyncScript
+    release: AsyncScript
+    forget_where: AsyncScript
+    replace: AsyncScript
+    reserve: AsyncScript
+
+    @classmethod
+    def register(cls, redis: aioredis.Redis, duties: aioredis.Redis) -> "Scripts":
+        """The writer's scripts on its own pool (`duties`), the others on the common one."""
+        return cls(
+            commit=duties.register_script(COMMIT),
+            renew=duties.register_script(RENEW),
+            store_snapshot=duties.register_script(STORE_SNAPSHOT),
+            release=duties.register_script(RELEASE),
+            forget_where=redis.register_script(FORGET_WHERE),
+            replace=redis.register_script(REPLACE),
+            reserve=redis.register_script(RESERVE),
+        )

@@ -1,4 +1,7 @@
-"""What workers send each other through Redis, and how it is packed: msgpack of plain records."""
+"""What workers send each other through Redis, and how it is packed: msgpack of plain records.
+
+The media signalling one worker forwards to another has records of its own, packed the same way
+(`server.rtc.placement.messages`)."""
 
 from dataclasses import dataclass
 from typing import Any

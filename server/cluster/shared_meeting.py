@@ -1,6 +1,7 @@
 """One meeting on one worker, with Redis: a replica that follows the writer, or the writer.
 
-See `server.cluster.hub` for the whole picture.
+See `server.cluster.hub` for the whole picture. It stands on this worker's presence on Redis
+(`server.cluster.presence`): its clients, scripts and channels.
 """
 
 import asyncio
@@ -10,8 +11,9 @@ import pickle
 import secrets
 import time
 from collections import Counter, OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import msgpack
 from redis.exceptions import RedisError, ResponseError
@@ -22,18 +24,13 @@ from rooms.plain import from_plain, to_plain
 from server.cancelling import cancel_and_wait
 from server.cluster import keys as rk
 from server.cluster.messages import Forwarded, LogEntry, Reply, as_bytes, pack, unpack
+from server.cluster.presence import HOLD_LOOP_S, WorkerPresence
+from server.cluster.requests import Requests
 from server.meetings.deadlines import Deadlines
 from server.meetings.hub import HostedMeeting, Unavailable
 from server.signalling.close_codes import CloseCode
 
-if TYPE_CHECKING:
-    from server.cluster.hub import RedisHub
-
 log = logging.getLogger("plenum.redis")
-
-# The longest a worker goes through a backlog (events to fan out, messages read from Redis)
-# before letting the rest of it run: its lease, its heartbeat, its other clients.
-HOLD_LOOP_S = 0.02
 
 # Requests remembered by a writer, so a command forwarded again after a timeout is not applied
 # twice (chat twice, say); also read back from the log on a takeover.
@@ -67,12 +64,26 @@ def _settle(outcome: "asyncio.Future[int]", result: int | Exception) -> None:
 class SharedMeeting(HostedMeeting):
     """One meeting on one worker: a replica that follows the writer, or the writer itself."""
 
-    def __init__(self, hub: "RedisHub", meeting: Meeting, keys: rk.MeetingKeys) -> None:
-        super().__init__(meeting, hub.settings.event_log)
-        self.hub = hub
+    def __init__(
+        self,
+        presence: WorkerPresence,
+        forwarded: Requests[Reply],
+        meeting: Meeting,
+        keys: rk.MeetingKeys,
+        expired: "Callable[[SharedMeeting], Awaitable[None]]",
+    ) -> None:
+        super().__init__(meeting, presence.settings.event_log)
+        self.presence = presence
         self.keys = keys
         self.owner = False
-        settings = hub.settings
+        self.settings = settings = presence.settings
+        self.clock = presence.clock
+        self.worker = presence.worker
+        self._scripts = presence.scripts
+        # The commands this worker forwards to writers, and whom to tell when Redis let the meeting
+        # go (the hub, which drops it).
+        self._forwarded = forwarded
+        self._expired = expired
         self._write_lock = asyncio.Lock()
         self._catching_up: asyncio.Task[None] | None = None
         # Set when a batch arrived during a catch-up, which must then read the log once more.
@@ -92,7 +103,7 @@ class SharedMeeting(HostedMeeting):
         self._unheld: set[ParticipantId] = set()
         self._looking: asyncio.Task[None] | None = None
         self.deadlines = Deadlines(
-            meeting, lambda c: self.submit(None, c), hub.clock, settings.ghost_grace_s
+            meeting, lambda c: self.submit(None, c), self.clock, settings.ghost_grace_s
         )
 
     def start(self) -> None:
@@ -107,7 +118,7 @@ class SharedMeeting(HostedMeeting):
             await cancel_and_wait(task)
         if self.owner:
             with contextlib.suppress(RedisError, OSError):
-                await self.hub._release(keys=[self.keys.lease], args=[self.hub.worker])
+                await self._scripts.release(keys=[self.keys.lease], args=[self.worker])
         self.owner = False
 
     # What the signalling endpoint uses ---------------------------------------------------------
@@ -128,10 +139,10 @@ class SharedMeeting(HostedMeeting):
             if isinstance(command, cmd.Join | cmd.Rejoin):
                 # Recorded before the command, so the writer never sees a connected
                 # participant without knowing which worker and socket hold it.
-                await self.hub.redis.hset(
+                await self.presence.redis.hset(
                     self.keys.where,
                     rk.participant_field(command.participant),
-                    rk.placement(self.hub.worker, command.connection),
+                    rk.placement(self.worker, command.connection),
                 )
         except (RedisError, OSError) as error:
             raise Unavailable(f"redis: {error}") from error
@@ -141,11 +152,11 @@ class SharedMeeting(HostedMeeting):
         seq = await self._deliver_to_writer(actor, command)
         if isinstance(command, cmd.Disconnect):
             with contextlib.suppress(RedisError, OSError):
-                await self.hub._forget_where(
+                await self._scripts.forget_where(
                     keys=[self.keys.where],
                     args=[
                         rk.participant_field(command.participant),
-                        rk.placement(self.hub.worker, command.connection),
+                        rk.placement(self.worker, command.connection),
                     ],
                 )
         return seq
@@ -158,10 +169,10 @@ class SharedMeeting(HostedMeeting):
         not gone: waiting goes on, up to `command_patience_s` in all.
         """
         request = secrets.token_hex(8)
-        settings = self.hub.settings
+        settings = self.settings
         # Long enough for a writer that died to be replaced: silence past it means no writer.
         window = settings.command_timeout_s + 2 * settings.lease_ttl_s
-        started = self.hub.clock()
+        started = self.clock()
         deadline = started + window
         last_cap = started + max(settings.command_patience_s, window)
         progress = self.meeting.state.seq
@@ -170,8 +181,8 @@ class SharedMeeting(HostedMeeting):
             try:
                 if self.owner:
                     return await self._write(actor, command, request, deadline)
-                forwarded = Forwarded(request, self.hub.worker, actor, command)
-                reply = await self.hub.forward(self.keys.commands, forwarded)
+                forwarded = Forwarded(request, self.worker, actor, command)
+                reply = await self._forward(forwarded)
                 if reply is not None:
                     if reply.reason is not None:
                         raise Rejected(Reason(reply.reason), reply.detail or "")
@@ -181,7 +192,7 @@ class SharedMeeting(HostedMeeting):
                 await self._contend()
             except (NotOwner, RedisError, OSError) as error:
                 log.info("meeting %s: %s; trying again", self.meeting.state.id, error)
-            now = self.hub.clock()
+            now = self.clock()
             if now > deadline:
                 if self.meeting.state.seq == progress or now > last_cap:
                     raise Unavailable("the meeting's writer did not answer in time")
@@ -190,20 +201,24 @@ class SharedMeeting(HostedMeeting):
             await asyncio.sleep(retry_s)
             retry_s = min(retry_s * 2, 0.5)
 
+    async def _forward(self, forwarded: Forwarded) -> Reply | None:
+        """Send a command to the meeting's writer; None if nobody answered in time."""
+        return await self._forwarded.ask(self.keys.commands, forwarded.request, pack(forwarded))
+
     async def _here(self, disconnect: cmd.Disconnect) -> bool:
         """Whether the participant is still on the socket that says goodbye, as far as known."""
         try:
             placed = await self._placement(disconnect.participant)
         except (RedisError, OSError):
             return True
-        return placed is None or placed == (self.hub.worker, disconnect.connection)
+        return placed is None or placed == (self.worker, disconnect.connection)
 
     async def _placement(
         self, participant: ParticipantId, *, writing: bool = False
     ) -> tuple[str, str] | None:
         """The worker and socket holding the participant, from the meeting's `where` map; on the
         writer's own pool when `writing`, so that a crowd's commands never queue in front."""
-        client = self.hub.duties if writing else self.hub.redis
+        client = self.presence.duties if writing else self.presence.redis
         value = await client.hget(self.keys.where, rk.participant_field(participant))
         return None if value is None else rk.placed_on(as_bytes(value).decode())
 
@@ -270,12 +285,12 @@ class SharedMeeting(HostedMeeting):
         return True
 
     async def _read_log_after(self, seq: int) -> list["LogEntry"]:
-        raw = await self.hub.redis.xrange(self.keys.log, min=rk.log_id(seq + 1), max="+")
+        raw = await self.presence.redis.xrange(self.keys.log, min=rk.log_id(seq + 1), max="+")
         return [LogEntry.parse(fields) for _, fields in raw or []]
 
     async def _reload(self) -> bool:
         """Start again from the snapshot, if it is newer than this replica; True if it was."""
-        stored = await self.hub.redis.get(self.keys.snapshot)
+        stored = await self.presence.redis.get(self.keys.snapshot)
         if stored is None:
             return False
         state = from_plain(MeetingState, unpack(as_bytes(stored)))
@@ -313,13 +328,13 @@ class SharedMeeting(HostedMeeting):
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiters.append((seq, future))
         try:
-            await asyncio.wait_for(asyncio.shield(future), self.hub.settings.command_timeout_s)
+            await asyncio.wait_for(asyncio.shield(future), self.settings.command_timeout_s)
         except TimeoutError:
             # One catch-up from the log for all that wait, not one each: in a storm hundreds
             # wait at once, and each reading and applying the log would hold the loop long.
             self.resync()
             try:
-                await asyncio.wait_for(asyncio.shield(future), self.hub.settings.command_timeout_s)
+                await asyncio.wait_for(asyncio.shield(future), self.settings.command_timeout_s)
             except TimeoutError:
                 raise Unavailable(f"event {seq} did not arrive") from None
 
@@ -332,7 +347,7 @@ class SharedMeeting(HostedMeeting):
         task.add_done_callback(self._tasks.discard)
 
     async def _serve(self, forwarded: Forwarded) -> None:
-        deadline = self.hub.clock() + self.hub.settings.command_timeout_s
+        deadline = self.clock() + self.settings.command_timeout_s
         try:
             seq = await self._write(forwarded.actor, forwarded.command, forwarded.request, deadline)
             reply = Reply(forwarded.request, seq=seq)
@@ -340,7 +355,8 @@ class SharedMeeting(HostedMeeting):
             reply = Reply(forwarded.request, reason=rejected.reason, detail=rejected.detail)
         except (NotOwner, Unavailable, RedisError, OSError):
             return  # no answer: the sender tries again, and finds the new writer
-        await self.hub.reply(forwarded.worker, reply)
+        with contextlib.suppress(RedisError, OSError):
+            await self.presence.publish(rk.replies_channel(forwarded.worker), pack(reply))
 
     async def _write(
         self, actor: ParticipantId | None, command: cmd.Command, request: str, deadline: float
@@ -392,7 +408,7 @@ class SharedMeeting(HostedMeeting):
     async def _write_batch(self, batch: list["_Queued"]) -> None:
         if not self.owner:
             raise NotOwner
-        now = self.hub.clock()
+        now = self.clock()
         # The meeting changes only once its events are stored, so several commands are decided
         # on a copy of it, each after those before it.
         deciding = self.meeting
@@ -451,7 +467,7 @@ class SharedMeeting(HostedMeeting):
             return  # stepped down during the batch: the clock and snapshots are the next writer's
         self.deadlines.reschedule()
         self._since_snapshot += applied
-        if self._since_snapshot >= self.hub.settings.snapshot_every:
+        if self._since_snapshot >= self.settings.snapshot_every:
             await self._snapshot()
 
     async def _outdated(self, disconnect: cmd.Disconnect) -> bool:
@@ -498,10 +514,10 @@ class SharedMeeting(HostedMeeting):
             return 1
         keys = self._commit_keys()
         try:
-            async with self.hub.duties.pipeline(transaction=False) as pipe:
+            async with self.presence.duties.pipeline(transaction=False) as pipe:
                 for request, stamped in storing:
                     args = self._commit_args(stamped, request)
-                    await self.hub._commit(keys=keys, args=args, client=pipe)
+                    await self._scripts.commit(keys=keys, args=args, client=pipe)
                 results = await pipe.execute(raise_on_error=False)
         except (RedisError, OSError) as error:
             # Which of them Redis ran is unknown: step down, and let the log tell the next writer.
@@ -532,9 +548,9 @@ class SharedMeeting(HostedMeeting):
         return [self.keys.lease, self.keys.log, self.keys.snapshot, self.keys.where, self.keys.head]
 
     def _commit_args(self, stamped: list[Stamped], request: str) -> list[Any]:
-        settings = self.hub.settings
+        settings = self.settings
         args: list[Any] = [
-            self.hub.worker,
+            self.worker,
             self.keys.events,
             settings.event_log,
             int(settings.retention_s * 1000),
@@ -552,7 +568,7 @@ class SharedMeeting(HostedMeeting):
         backoff = 0.05
         while True:
             try:
-                await self.hub._commit(keys=keys, args=args)
+                await self._scripts.commit(keys=keys, args=args)
                 return
             except ResponseError as error:
                 if str(error).startswith("GAP"):
@@ -575,7 +591,7 @@ class SharedMeeting(HostedMeeting):
             except (RedisError, OSError) as error:
                 if not self.owner:
                     raise NotOwner from error
-                if self.hub.clock() > deadline:
+                if self.clock() > deadline:
                     raise Unavailable(f"redis: {error}") from error
                 log.warning("storing events failed (%s); retrying in %.2f s", error, backoff)
                 await asyncio.sleep(backoff)
@@ -594,12 +610,12 @@ class SharedMeeting(HostedMeeting):
         """Store the state as the meeting's snapshot; False if the lease is another's, or the
         head is past this state (a snapshot would hide events stored after it)."""
         self._since_snapshot = 0
-        stored = await self.hub._store_snapshot(
+        stored = await self._scripts.store_snapshot(
             keys=[self.keys.lease, self.keys.snapshot, self.keys.head],
             args=[
-                self.hub.worker,
+                self.worker,
                 pack(self.meeting.state),
-                int(self.hub.settings.retention_s * 1000),
+                int(self.settings.retention_s * 1000),
                 self.meeting.state.seq,
             ],
         )
@@ -608,15 +624,15 @@ class SharedMeeting(HostedMeeting):
     # The lease ----------------------------------------------------------------------------------
 
     async def _hold_lease(self) -> None:
-        interval = self.hub.settings.lease_ttl_s / 3
+        interval = self.settings.lease_ttl_s / 3
         while not self._stopping:
             try:
                 if self.owner:
                     if not await self._renewed():
                         await self._step_down()
-                    elif not await self.hub.duties.exists(self.keys.snapshot):
+                    elif not await self.presence.duties.exists(self.keys.snapshot):
                         # Nothing happened for `retention_s`: Redis let the meeting go.
-                        await self.hub.forget(self)
+                        await self._expired(self)
                         return
                     else:
                         await self._check_presence()
@@ -632,14 +648,14 @@ class SharedMeeting(HostedMeeting):
             await asyncio.sleep(interval)
 
     async def _renewed(self) -> bool:
-        ttl_ms = int(self.hub.settings.lease_ttl_s * 1000)
-        renewed = await self.hub._renew(keys=[self.keys.lease], args=[self.hub.worker, ttl_ms])
+        ttl_ms = int(self.settings.lease_ttl_s * 1000)
+        renewed = await self._scripts.renew(keys=[self.keys.lease], args=[self.worker, ttl_ms])
         return bool(renewed)
 
     async def _contend(self) -> None:
         """Take the meeting over if nobody holds its lease."""
-        ttl_ms = int(self.hub.settings.lease_ttl_s * 1000)
-        won = await self.hub.redis.set(self.keys.lease, self.hub.worker, px=ttl_ms, nx=True)
+        ttl_ms = int(self.settings.lease_ttl_s * 1000)
+        won = await self.presence.redis.set(self.keys.lease, self.worker, px=ttl_ms, nx=True)
         if won:
             await self._take_over()
 
@@ -650,15 +666,15 @@ class SharedMeeting(HostedMeeting):
             # state goes on from that snapshot, or the next commit would find it stored already.
             if await self._reload():
                 await self._apply_in_order(await self._read_log_after(self.meeting.state.seq))
-            raw = await self.hub.redis.xrevrange(
+            raw = await self.presence.redis.xrevrange(
                 self.keys.log, max="+", min="-", count=REMEMBERED_REQUESTS
             )
             for entry in reversed([LogEntry.parse(fields) for _, fields in raw or []]):
                 if entry.request:
                     self._remember(Reply(entry.request, seq=entry.stamped.seq))
             self.owner = True
-            await self.hub.listen_to(self.keys.commands, self.on_forwarded)
-            log.info("worker %s writes meeting %s", self.hub.worker, self.meeting.state.id)
+            await self.presence.listen_to(self.keys.commands, self.on_forwarded)
+            log.info("worker %s writes meeting %s", self.worker, self.meeting.state.id)
         await self._snapshot()
         self.deadlines.reschedule()
 
@@ -670,10 +686,10 @@ class SharedMeeting(HostedMeeting):
         # being applied) wait for the catch-up, which waits for the write lock.
         self.resync()
         self.deadlines.stop()
-        await self.hub.stop_listening(self.keys.commands)
+        await self.presence.stop_listening(self.keys.commands)
         # If the lease is still ours (we stepped down over a stale log), free it at once.
         with contextlib.suppress(RedisError, OSError):
-            await self.hub._release(keys=[self.keys.lease], args=[self.hub.worker])
+            await self._scripts.release(keys=[self.keys.lease], args=[self.worker])
 
     def _look_for_lost_sockets(self) -> None:
         """In the background, so that holding the lease never waits for it; one at a time."""
@@ -702,7 +718,7 @@ class SharedMeeting(HostedMeeting):
             return
         fields = [rk.participant_field(p) for p in lost]
         try:
-            values = await self.hub.redis.hmget(self.keys.where, fields)
+            values = await self.presence.redis.hmget(self.keys.where, fields)
         except (RedisError, OSError) as error:
             log.warning("looking for lost sockets in %s: %s", self.meeting.state.id, error)
             return
@@ -710,7 +726,7 @@ class SharedMeeting(HostedMeeting):
             if value is None:
                 continue
             worker, connection = rk.placed_on(as_bytes(value).decode())
-            if worker != self.hub.worker:
+            if worker != self.worker:
                 continue  # held by another worker, which looks after it
             if participant in self.fanout.listeners or participant in self._arriving:
                 continue  # came back while Redis was asked
@@ -723,11 +739,11 @@ class SharedMeeting(HostedMeeting):
         connected = [p.id for p in self.meeting.state.participants.values() if p.connected]
         if not connected:
             return
-        where_raw = await self.hub.duties.hgetall(self.keys.where)
+        where_raw = await self.presence.duties.hgetall(self.keys.where)
         where = {
             as_bytes(k).decode(): rk.placed_on(as_bytes(v).decode()) for k, v in where_raw.items()
         }
-        dead = await self.hub.dead_workers({worker for worker, _ in where.values()})
+        dead = await self.presence.dead_workers({worker for worker, _ in where.values()})
         gone = [
             cmd.Disconnect(participant, placed[1])
             for participant in connected

@@ -17,6 +17,7 @@ import pytest
 from server.sfu import MediaErrorCode, aiortc_private
 from tests.media.clients import Client
 from tests.media.over_socket import Member, SocketSignal
+from tests.redis.test_redis_junk import IGNORED, JUNK
 from tests.redis.workers import Workers
 
 MEDIA_ENV = {"PLENUM_MEDIA": "on", "PLENUM_ICE_HOST_ADDRESSES": "127.0.0.1"}
@@ -27,6 +28,7 @@ FRAMES_WITHIN_S = 15.0
 # the next check notices it; with slack for a loaded machine.
 RESTART_WITHIN_S = 10.0
 POLL_S = 0.05
+JUNK_ROUNDS = 5
 
 
 @pytest.fixture(autouse=True)
@@ -114,6 +116,27 @@ async def test_a_listener_on_one_worker_gets_media_from_the_other(workers: Worke
     finally:
         for member in (presenter, listener):
             await member.leave()
+
+
+async def test_junk_on_the_media_channels_costs_nothing_but_itself(workers: Workers) -> None:
+    """Each worker reads its media channel through its one reader of every channel: a message it
+    cannot read is dropped, said once, and the media signalling after it goes through."""
+    a, b = workers.start(**MEDIA_ENV), workers.start(**MEDIA_ENV)
+    assert workers.redis is not None
+    for _ in range(JUNK_ROUNDS):
+        for worker in (a, b):
+            for junk in JUNK:
+                workers.redis.cli("PUBLISH", f"plenum:w:{worker.id}:media", junk.decode("latin-1"))
+    meeting = await a.server.create_meeting("Forum Dzielnicy Sośnica")
+    presenter = await Member.join(a.ws_url, meeting["moderator_token"], "Anna Nowak")
+    listener = await Member.join(b.ws_url, meeting["invite_token"], "Bo")
+    try:
+        await presenter_heard_by(presenter, listener)
+        assert placed_on(workers, meeting) == a.id
+    finally:
+        for member in (presenter, listener):
+            await member.leave()
+    assert [w.printed().count(IGNORED) for w in (a, b)] == [1, 1]
 
 
 async def test_the_media_worker_killed_clients_start_again_on_a_live_one(

@@ -1,0 +1,108 @@
+"""Which worker serves each room's media: placed once, on the live worker with the fewest media
+sessions, and again when that worker dies."""
+
+import asyncio
+import logging
+from typing import Any
+
+from redis.exceptions import RedisError
+
+from rooms import MeetingId
+from rooms.ids import RoomId
+from server.cluster import keys as rk
+from server.cluster.messages import as_bytes
+from server.cluster.presence import WorkerPresence
+from server.rtc.bridge import MediaBridge
+from server.sfu import MediaError, MediaErrorCode
+
+log = logging.getLogger("plenum.media")
+
+
+class RoomPlacer:
+    def __init__(self, presence: WorkerPresence, bridge: MediaBridge) -> None:
+        self._presence = presence
+        self._redis = presence.redis
+        self._scripts = presence.scripts
+        self._bridge = bridge
+        self.worker = presence.worker
+        settings = presence.settings
+        self._retention_ms = int(settings.retention_s * 1000)
+        self._load_ttl_ms = int(settings.worker_ttl_s * 2000)
+        # One room placed at a time from this worker, each seeing the loads the last one moved.
+        self._placing = asyncio.Lock()
+
+    async def place(self, meeting: MeetingId, room: RoomId, moving_here: int = 0) -> str:
+        """The worker serving the room's media; placed first if nobody (or a dead one) does.
+
+        `moving_here`: how many of this worker's sessions are in the room already, and leave this
+        worker if the room goes elsewhere.
+        """
+        key = rk.placement_key(meeting, room)
+        try:
+            current = await self._redis.get(key)
+            if current is None:
+                async with self._placing:
+                    current = await self._place_new(key, moving_here)
+            worker = as_bytes(current).decode()
+            if worker != self.worker and await self._presence.dead_workers({worker}):
+                worker = await self.replace_dead(meeting, room, worker)
+            return worker
+        except (RedisError, OSError) as error:
+            raise MediaError(MediaErrorCode.UNAVAILABLE, f"redis: {error}") from error
+
+    async def placed(self, meeting: MeetingId, room: RoomId) -> str | None:
+        """The worker serving the room's media, if it is placed."""
+        current = await self._redis.get(rk.placement_key(meeting, room))
+        return None if current is None else as_bytes(current).decode()
+
+    async def _place_new(self, key: str, moving_here: int) -> Any:
+        current = await self._redis.get(key)
+        if current is not None:
+            return current  # placed while this worker waited its turn
+        chosen = await self._least_loaded(leaving=moving_here)
+        if await self._redis.set(key, chosen, px=self._retention_ms, nx=True):
+            # Count the sessions where they are going now, not at the next heartbeat, so the next
+            # room placed (a moment later, in a workshop round) sees them.
+            # Sessions already here that stay here change nothing.
+            moves = {} if chosen == self.worker and moving_here else {chosen: max(moving_here, 1)}
+            if chosen != self.worker and moving_here:
+                moves[self.worker] = -moving_here
+            for worker, change in moves.items():
+                await self._scripts.reserve(keys=[rk.load_key(worker)], args=[change])
+        return await self._redis.get(key)
+
+    async def replace_dead(self, meeting: MeetingId, room: RoomId, dead: str) -> str:
+        """Place the room on a live worker, unless another worker already moved it; where it is."""
+        successor = await self._least_loaded(frozenset({dead}))
+        placed = await self._scripts.replace(
+            keys=[rk.placement_key(meeting, room)], args=[dead, successor, self._retention_ms]
+        )
+        log.info(
+            "media of %s/%s moves from %s to %s", meeting, room, dead, as_bytes(placed).decode()
+        )
+        return as_bytes(placed).decode()
+
+    async def _least_loaded(self, exclude: frozenset[str] = frozenset(), leaving: int = 0) -> str:
+        """The live worker with the fewest media sessions, counting this worker's without the
+        `leaving` ones: the sessions of the room being placed go wherever it does."""
+        loads: dict[str, int] = {}
+        keys = [k async for k in self._redis.scan_iter(match=rk.load_key("*"))]
+        if keys:
+            for key, value in zip(keys, await self._redis.mget(keys), strict=True):
+                worker = as_bytes(key).decode().split(":")[2]
+                if value is not None:
+                    loads[worker] = int(value)
+        # This worker's own count if it has not published one yet.
+        loads[self.worker] = loads.get(self.worker, len(self._bridge)) - leaving
+        dead = await self._presence.dead_workers(set(loads) - {self.worker})
+        candidates = [w for w in loads if w not in exclude and w not in dead]
+        # Fewest sessions first; this worker wins a tie (no hop for its own clients).
+        return min(candidates, key=lambda w: (loads[w], w != self.worker, w))
+
+    async def publish_load(self) -> None:
+        """Publish this worker's count of media sessions, next to its sign of life."""
+        # Not while this worker places a room: its count then moves on purpose.
+        async with self._placing:
+            await self._redis.set(
+                rk.load_key(self.worker), len(self._bridge), px=self._load_ttl_ms
+            )
