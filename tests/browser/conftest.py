@@ -6,8 +6,9 @@ from contextlib import contextmanager
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from tests.e2e.conftest import servers, start_server  # noqa: F401  (the real-process fixture)
-from tests.e2e.process import ServerProcess, StartServer, free_port, server_env, uvicorn_argv
+from tests.e2e.conftest import start_server  # noqa: F401  (the real-process fixture)
+from tests.harness.ports import free_port
+from tests.harness.processes import ServerProcess, StartServer, server_env, servers, uvicorn_argv
 
 CHROMIUM = "/usr/bin/chromium"
 # ../shared/WEBRTC-NOTES.md: loopback candidates need the first flag; the fake devices need no

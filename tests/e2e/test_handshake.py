@@ -8,7 +8,9 @@ Browsers send the page's `Origin` and leave the check to the server: a page from
 import asyncio
 import time
 
-from .process import StartServer, free_port, server_env, uvicorn_argv
+from tests.harness.ports import free_port
+from tests.harness.processes import StartServer, server_env, uvicorn_argv
+
 from .raw_socket import RawSocket, handshake
 
 HANDSHAKE_TIMEOUT_S = 2.0

@@ -27,8 +27,9 @@ from aiortc.sdp import SessionDescription
 
 from server.sfu import aiortc_private
 from server.sfu.keyframes import vp8_starts_keyframe
+from tests.harness.waiting import eventually
 
-from .clients import SETTINGS, eventually
+from .clients import SETTINGS
 from .sources import Camera, Microphone
 
 

@@ -9,8 +9,9 @@ from aiortc import MediaStreamTrack
 from rooms.ids import PLENARY, ParticipantId, RoomId
 from server.sfu import Mid, Source, aiortc_private
 from server.sfu.forwarding import MIN_KEYFRAME_INTERVAL_S, Feed
+from tests.harness.waiting import eventually
 
-from .clients import SETTINGS, Client, Forum, eventually
+from .clients import SETTINGS, Client, Forum
 from .test_aiortc_private import Pair, connect, pair  # noqa: F401  (a camera sent to a receiver)
 
 WORKSHOP = RoomId("workshop-1")

@@ -12,8 +12,9 @@ from aiortc import RTCRtpReceiver
 
 from rooms.ids import RoomId
 from server.sfu import Source
+from tests.harness.waiting import eventually
 
-from .clients import Client, Forum, eventually
+from .clients import Client, Forum
 
 CAMERA = (Source.CAMERA,)
 WORKSHOP = RoomId("workshop-1")

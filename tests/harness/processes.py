@@ -1,45 +1,45 @@
-"""Plenum as its own process on a free port, and what it printed: the real-process test rig."""
+"""Plenum as its own process on a free port, and what it printed: the real-process rig.
 
+`launch` starts any server command with a thread that keeps every line it prints; `servers` starts
+several and stops them all on leaving, failing if one died on its own.
+"""
+
+import asyncio
 import os
 import queue
-import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-import httpx
-import pytest
-
 from server.settings import Settings
 from server.web.serving import ws_max_size
+from tests.harness.api import answers_healthy, create_meeting
+from tests.harness.waiting import until
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 20.0
 STOP_TIMEOUT_S = 10.0
 ADMIN_TOKEN = "e2e-admin-token"
 SECRET = "e2e-secret"
+PLENUM_APP = "server.app:create_app"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def uvicorn_argv(port: int, settings: Settings | None = None) -> list[str]:
-    """Plenum under uvicorn, as `uvicorn server.app:create_app --factory` runs it, with the frame
-    limit that fits `settings` (the defaults unless given)."""
+def uvicorn_argv(
+    port: int, settings: Settings | None = None, app: str = PLENUM_APP
+) -> list[str]:
+    """`app` under uvicorn, as `uvicorn server.app:create_app --factory` runs Plenum, with the
+    frame limit that fits `settings` (the defaults unless given)."""
     return [
         sys.executable,
         "-m",
         "uvicorn",
-        "server.app:create_app",
+        app,
         "--factory",
         "--host",
         "127.0.0.1",
@@ -53,8 +53,13 @@ def uvicorn_argv(port: int, settings: Settings | None = None) -> list[str]:
     ]
 
 
+def inherited_env() -> dict[str, str]:
+    """This process's environment without its PLENUM_ settings: a child gets only those chosen."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("PLENUM_")}
+
+
 def server_env(port: int, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PLENUM_")}
+    env = inherited_env()
     env.update(
         HOST="127.0.0.1",
         PORT=str(port),
@@ -72,6 +77,20 @@ def server_env(port: int, **extra: str) -> dict[str, str]:
     return env
 
 
+def stop(process: "subprocess.Popen[bytes] | subprocess.Popen[str]", timeout: float) -> bool:
+    """SIGTERM, then SIGKILL after `timeout` seconds; whether SIGTERM was enough."""
+    if process.poll() is not None:
+        return True
+    process.terminate()
+    try:
+        process.wait(timeout)
+        return True
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        return False
+
+
 @dataclass
 class ServerProcess:
     """A running server: its address and everything it printed (stdout and stderr, by line)."""
@@ -81,6 +100,7 @@ class ServerProcess:
     lines: "queue.Queue[str]" = field(default_factory=queue.Queue)
     output: list[str] = field(default_factory=list)
     stopped: bool = False  # on purpose, by the test: not a crash
+    reader: threading.Thread | None = None
 
     @property
     def base_url(self) -> str:
@@ -95,6 +115,17 @@ class ServerProcess:
         self.stopped = True
         self.process.kill()
         self.process.wait(10)
+
+    def shut_down(self) -> str | None:
+        """Stop it for good at the end (SIGTERM); what went wrong, if it did not stop so."""
+        problem = None
+        if not stop(self.process, STOP_TIMEOUT_S):
+            problem = f"did not stop on SIGTERM within {STOP_TIMEOUT_S} s"
+        if self.reader is not None:
+            self.reader.join(STOP_TIMEOUT_S)
+        assert self.process.stdout is not None
+        self.process.stdout.close()
+        return problem
 
     def next_line(self, deadline: float) -> str:
         """The next line printed, waiting until `deadline` (a `time.monotonic()` value)."""
@@ -112,39 +143,22 @@ class ServerProcess:
 
     def wait_healthy(self, timeout: float = START_TIMEOUT_S) -> None:
         # Start-up has no event to wait on from outside the process: poll, with a deadline.
-        deadline = time.monotonic() + timeout
-        with httpx.Client(base_url=self.base_url, timeout=1.0) as http:
-            while True:
-                if self.process.poll() is not None:
-                    pytest.fail(f"the server exited at start-up:\n{self.printed()}")
-                try:
-                    if http.get("/healthz").status_code == 200:
-                        return
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail(f"/healthz not answering after {timeout} s:\n{self.printed()}")
-                time.sleep(0.05)
+        def healthy() -> bool:
+            if self.process.poll() is not None:
+                raise AssertionError(f"the server exited at start-up:\n{self.printed()}")
+            return answers_healthy(self.base_url)
+
+        until(healthy, timeout, every=0.05, failure=lambda: f"/healthz:\n{self.printed()}")
 
     async def create_meeting(self, title: str) -> dict[str, str]:
         """Create a meeting through the API, as an organiser does; returns its links and tokens."""
-        async with httpx.AsyncClient(base_url=self.base_url) as http:
-            response = await http.post(
-                "/api/meetings",
-                json={"title": title},
-                headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
-            )
-        assert response.status_code == 201, response.text
-        meeting: dict[str, str] = response.json()
-        return meeting
+        return await asyncio.to_thread(create_meeting, self.base_url, title, ADMIN_TOKEN)
 
 
 StartServer = Callable[[Sequence[str], int, Mapping[str, str]], ServerProcess]
 
 
-def launch(
-    argv: Sequence[str], port: int, env: Mapping[str, str]
-) -> tuple[ServerProcess, threading.Thread]:
+def launch(argv: Sequence[str], port: int, env: Mapping[str, str]) -> ServerProcess:
     """Start a server process, with a thread that keeps every line it prints."""
     process = subprocess.Popen(
         list(argv),
@@ -158,9 +172,34 @@ def launch(
     )
     server = ServerProcess(port, process)
     assert process.stdout is not None
-    reader = threading.Thread(target=_pump, args=(process.stdout, server.lines), daemon=True)
-    reader.start()
-    return server, reader
+    server.reader = threading.Thread(
+        target=_pump, args=(process.stdout, server.lines), daemon=True
+    )
+    server.reader.start()
+    return server
+
+
+@contextmanager
+def servers() -> Iterator[StartServer]:
+    """Start server processes; each is stopped on leaving, which fails if one died."""
+    started: list[ServerProcess] = []
+
+    def start(argv: Sequence[str], port: int, env: Mapping[str, str]) -> ServerProcess:
+        server = launch(argv, port, env)
+        started.append(server)
+        return server
+
+    crashed = []
+    try:
+        yield start
+    finally:
+        for server in started:
+            if server.process.poll() is not None and not server.stopped:
+                crashed.append(f"exit code {server.process.returncode}:\n{server.printed()}")
+            if problem := server.shut_down():
+                crashed.append(problem)
+    if crashed:
+        raise AssertionError("a server process died during the test: " + "\n".join(crashed))
 
 
 def _pump(stream: IO[str], lines: "queue.Queue[str]") -> None:
