@@ -25,9 +25,9 @@ from typing import Any
 
 import uvloop
 
-from bench.loadgen_members import JOIN_TIMEOUT_S, LeanPlenumMember, LeanSocketioMember
-from bench.members import Member, PlenumMember, SocketioMember
-from bench.stamps import read_stamp, stamp
+from bench.loadgen.lean import JOIN_TIMEOUT_S, LeanPlenumMember, LeanSocketioMember
+from bench.loadgen.library import Member, PlenumMember, SocketioMember
+from bench.loadgen.stamps import read_stamp, stamp
 
 JOINS_AT_ONCE = 10
 LAG_TICK_S = 0.01
