@@ -21,7 +21,8 @@ from server.signalling.wire import VERSION
 
 
 class Member(Protocol):
-    lost: bool
+    @property
+    def lost(self) -> bool: ...
 
     async def join(self) -> None: ...
 
