@@ -4,8 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.harness.ports import free_port
-from tests.harness.processes import ServerProcess, StartServer, server_env, servers, uvicorn_argv
+from tests.harness.processes import ServerProcess, StartServer, servers, start_plenum
 
 
 @pytest.fixture
@@ -18,7 +17,4 @@ def start_server() -> Iterator[StartServer]:
 @pytest.fixture
 def server(start_server: StartServer) -> ServerProcess:
     """Plenum under uvicorn, as `uvicorn server.app:create_app --factory` runs it."""
-    port = free_port()
-    process = start_server(uvicorn_argv(port), port, server_env(port))
-    process.wait_healthy()
-    return process
+    return start_plenum(start_server)

@@ -20,6 +20,7 @@ from typing import IO
 from server.settings import Settings
 from server.web.serving import ws_max_size
 from tests.harness.api import answers_healthy, create_meeting
+from tests.harness.ports import free_port
 from tests.harness.waiting import until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -111,10 +112,16 @@ class ServerProcess:
         return f"ws://127.0.0.1:{self.port}/ws"
 
     def stop(self) -> None:
-        """Stop the server as a crash or an outage would, for a test of what clients then do."""
+        """Stop the server as a crash or an outage would (`kill -9`: no goodbye to anyone), for a
+        test of what the others then do."""
         self.stopped = True
         self.process.kill()
-        self.process.wait(10)
+        self.process.wait(STOP_TIMEOUT_S)
+
+    @property
+    def died(self) -> bool:
+        """Whether it exited on its own, not stopped by the test."""
+        return self.process.poll() is not None and not self.stopped
 
     def shut_down(self) -> str | None:
         """Stop it for good at the end (SIGTERM); what went wrong, if it did not stop so."""
@@ -194,12 +201,21 @@ def servers() -> Iterator[StartServer]:
         yield start
     finally:
         for server in started:
-            if server.process.poll() is not None and not server.stopped:
+            if server.died:
                 crashed.append(f"exit code {server.process.returncode}:\n{server.printed()}")
             if problem := server.shut_down():
                 crashed.append(problem)
     if crashed:
         raise AssertionError("a server process died during the test: " + "\n".join(crashed))
+
+
+def start_plenum(start: StartServer, *, port: int | None = None, **env: str) -> ServerProcess:
+    """Plenum under uvicorn with `server_env(port, **env)`, on `port` or a free one, once it
+    answers /healthz."""
+    port = port or free_port()
+    server = start(uvicorn_argv(port), port, server_env(port, **env))
+    server.wait_healthy()
+    return server
 
 
 def _pump(stream: IO[str], lines: "queue.Queue[str]") -> None:

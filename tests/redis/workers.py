@@ -7,7 +7,6 @@ each worker's id as it starts, so a test can tell which process writes a meeting
 
 import contextlib
 import os
-import signal
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +14,6 @@ from server.settings import Settings
 from tests.harness.ports import free_port
 from tests.harness.processes import (
     START_TIMEOUT_S,
-    STOP_TIMEOUT_S,
     ServerProcess,
     launch,
     server_env,
@@ -44,7 +42,6 @@ class Worker:
 
     server: ServerProcess
     id: str
-    killed: bool = False
 
     @property
     def ws_url(self) -> str:
@@ -113,17 +110,15 @@ class Workers:
 
     def kill(self, worker: Worker) -> None:
         """`kill -9`: no goodbye to Redis or to the clients."""
-        worker.killed = True
-        worker.server.process.send_signal(signal.SIGKILL)
-        worker.server.process.wait(STOP_TIMEOUT_S)
+        worker.server.stop()
 
     def stop_all(self) -> list[str]:
         """Stop every worker; returns what went wrong (a worker that died on its own, say)."""
         problems: list[str] = []
         for worker in self.started:
-            process = worker.server.process
-            if process.poll() is not None and not worker.killed:
-                problems.append(f"worker {worker.id} died (exit code {process.returncode})")
+            if worker.server.died:
+                code = worker.server.process.returncode
+                problems.append(f"worker {worker.id} died (exit code {code})")
             if worker.server.shut_down() is not None:
                 problems.append(f"worker {worker.id} did not stop on SIGTERM")
         return problems
