@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness.processes import ROOT, inherited_env
+from tests.harness.processes import inherited_env
+from tests.harness.tree import ROOT
 
 COLLECT_TIMEOUT_S = 180.0
 # pytest collects the whole suite in a process where no installed copy of the project can be

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from bench.common.processes import die_with_parent
-from tests.harness.processes import ROOT
+from tests.harness.tree import ROOT
 
 Reply = dict[str, Any]
-# A child's answers are lines; a large one (every join time of a storm) must still fit.
+# Each way, a line is one message; a large one (a storm's brief or its join times) must fit.
 LINE_LIMIT = 1 << 20
 
 
@@ -142,7 +142,7 @@ class Control:
 
     @classmethod
     async def open(cls) -> "Control":
-        reader = asyncio.StreamReader()
+        reader = asyncio.StreamReader(limit=LINE_LIMIT)
         loop = asyncio.get_running_loop()
         await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
         return cls(reader)

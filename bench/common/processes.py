@@ -12,7 +12,7 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from tests.harness.processes import stop
+from tests.harness.stopping import stop
 from tests.harness.waiting import until
 
 START_TIMEOUT_S = 20.0

@@ -13,8 +13,9 @@ from bench.common.processes import Processes, die_with_parent
 from server.settings import Settings
 from tests.harness.api import create_meeting
 from tests.harness.ports import free_port
-from tests.harness.processes import PLENUM_APP, ROOT, inherited_env, uvicorn_argv
+from tests.harness.processes import PLENUM_APP, inherited_env, uvicorn_argv
 from tests.harness.redis_server import RedisServer
+from tests.harness.tree import ROOT
 
 GC_PROBE = Path(__file__).resolve().parent / "gcprobe"
 SECRET = "bench-secret"

@@ -10,7 +10,8 @@ from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, expect
 
 from server.app import STATIC
 from tests.harness import api
-from tests.harness.processes import ADMIN_TOKEN, ROOT, ServerProcess
+from tests.harness.processes import ADMIN_TOKEN, ServerProcess
+from tests.harness.tree import ROOT
 
 TIMEOUT_MS = 10_000
 MEDIA_TIMEOUT_MS = 30_000

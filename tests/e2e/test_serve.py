@@ -10,7 +10,8 @@ from pathlib import Path
 import httpx
 
 from tests.harness.ports import free_port
-from tests.harness.processes import ROOT, START_TIMEOUT_S, ServerProcess, StartServer, server_env
+from tests.harness.processes import START_TIMEOUT_S, ServerProcess, StartServer, server_env
+from tests.harness.tree import ROOT
 
 
 def serve_script(start_server: StartServer, data: Path) -> ServerProcess:

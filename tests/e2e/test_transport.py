@@ -19,7 +19,8 @@ from websockets.exceptions import ConnectionClosed
 from server.settings import Settings
 from server.signalling.close_codes import CloseCode
 from tests.harness.ports import free_port
-from tests.harness.processes import ROOT, StartServer, server_env, uvicorn_argv
+from tests.harness.processes import StartServer, server_env, uvicorn_argv
+from tests.harness.tree import ROOT
 
 from .raw_socket import RawSocket, binary_frame_header, handshake
 

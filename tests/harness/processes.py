@@ -14,16 +14,16 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import IO
 
 from server.settings import Settings
 from server.web.serving import ws_max_size
 from tests.harness.api import answers_healthy, create_meeting
 from tests.harness.ports import free_port
+from tests.harness.stopping import stop
+from tests.harness.tree import ROOT
 from tests.harness.waiting import until
 
-ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 20.0
 STOP_TIMEOUT_S = 10.0
 ADMIN_TOKEN = "e2e-admin-token"
@@ -76,20 +76,6 @@ def server_env(port: int, **extra: str) -> dict[str, str]:
     )
     env.update(extra)
     return env
-
-
-def stop(process: "subprocess.Popen[bytes] | subprocess.Popen[str]", timeout: float) -> bool:
-    """SIGTERM, then SIGKILL after `timeout` seconds; whether SIGTERM was enough."""
-    if process.poll() is not None:
-        return True
-    process.terminate()
-    try:
-        process.wait(timeout)
-        return True
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-        return False
 
 
 @dataclass

@@ -13,7 +13,7 @@ from pathlib import Path
 import redis
 
 from tests.harness.ports import free_port
-from tests.harness.processes import stop
+from tests.harness.stopping import stop
 from tests.harness.waiting import until
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
