@@ -1,7 +1,8 @@
 """Plenum as its own process on a free port, and what it printed: the real-process rig.
 
 `launch` starts any server command with a thread that keeps every line it prints; `servers` starts
-several and stops them all on leaving, failing if one died on its own.
+several and stops them all on leaving, failing if one died on its own; `start_plenum` starts
+Plenum under uvicorn and returns once it answers.
 """
 
 import asyncio
