@@ -6,8 +6,8 @@ from contextlib import contextmanager
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from tests.e2e.conftest import servers, start_server  # noqa: F401  (the real-process fixture)
-from tests.e2e.process import ServerProcess, StartServer, free_port, server_env, uvicorn_argv
+from tests.e2e.conftest import start_server  # noqa: F401  (the real-process fixture)
+from tests.harness.processes import ServerProcess, StartServer, servers, start_plenum
 
 CHROMIUM = "/usr/bin/chromium"
 # ../shared/WEBRTC-NOTES.md: loopback candidates need the first flag; the fake devices need no
@@ -35,10 +35,7 @@ def serve(start_server: StartServer) -> Serve:  # noqa: F811
     or a free one."""
 
     def start(port: int | None = None, **env: str) -> ServerProcess:
-        port = port or free_port()
-        process = start_server(uvicorn_argv(port), port, server_env(port, **env))
-        process.wait_healthy()
-        return process
+        return start_plenum(start_server, port=port, **env)
 
     return start
 
@@ -63,10 +60,7 @@ def browser() -> Iterator[Browser]:
 def module_server() -> Iterator[ServerProcess]:
     """One Plenum for the cases of a module that may share it (each in a meeting of its own)."""
     with servers() as start:
-        port = free_port()
-        process = start(uvicorn_argv(port), port, server_env(port))
-        process.wait_healthy()
-        yield process
+        yield start_plenum(start)
 
 
 @pytest.fixture(scope="module")

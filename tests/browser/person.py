@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, expect
 
 from server.app import STATIC
-from tests.e2e.process import ADMIN_TOKEN, ROOT, ServerProcess
+from tests.harness import api
+from tests.harness.processes import ADMIN_TOKEN, ServerProcess
+from tests.harness.tree import ROOT
 
 TIMEOUT_MS = 10_000
 MEDIA_TIMEOUT_MS = 30_000
@@ -73,14 +74,7 @@ async ([name, key, kind, counter, more]) => {
 
 
 def create_meeting(server: ServerProcess, title: str) -> dict[str, str]:
-    response = httpx.post(
-        f"{server.base_url}/api/meetings",
-        json={"title": title},
-        headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
-    )
-    assert response.status_code == 201, response.text
-    created: dict[str, str] = response.json()
-    return created
+    return api.create_meeting(server.base_url, title, ADMIN_TOKEN)
 
 
 @dataclass

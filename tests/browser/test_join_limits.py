@@ -3,7 +3,7 @@ organisations are shown, and a page opened without a secure context told what to
 
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.process import free_port
+from tests.harness.ports import free_port
 
 from .conftest import CHROMIUM, CHROMIUM_ARGS, Serve
 from .person import Person, create_meeting

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.process import ServerProcess
+from tests.harness.processes import ServerProcess
 
 from .person import MEDIA_TIMEOUT_MS, Person, create_meeting
 

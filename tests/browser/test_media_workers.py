@@ -3,8 +3,8 @@ sharing a real Redis, and Chromium following its room's media there on `media_re
 
 from playwright.sync_api import Browser, expect
 
+from tests.harness.redis_server import RedisServer
 from tests.redis.conftest import redis_server  # noqa: F401  (the real Redis fixture)
-from tests.redis.redis_server import RedisServer
 
 from .conftest import Serve
 from .person import Person, create_meeting

@@ -3,6 +3,7 @@
 import math
 import random
 from collections import Counter
+from collections.abc import Mapping
 
 import pytest
 from hypothesis import given, settings
@@ -23,7 +24,7 @@ def districts_of(sizes: dict[str, int]) -> list[str]:
     return [name for name, size in sizes.items() for _ in range(size)]
 
 
-def planned(meeting: Meeting, command: cmd.Command) -> dict[ParticipantId, RoomId]:
+def planned(meeting: Meeting, command: cmd.Command) -> Mapping[ParticipantId, RoomId]:
     stamped = meeting.handle(MODERATOR, command, T0)
     assert len(stamped) == 1
     event = stamped[0].event

@@ -8,11 +8,10 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-import httpx
-
 from server.cli import DEMO_TITLE
+from tests.harness.ports import free_port
+from tests.harness.processes import START_TIMEOUT_S, ServerProcess, StartServer, server_env
 
-from .process import ADMIN_TOKEN, START_TIMEOUT_S, ServerProcess, StartServer, free_port, server_env
 from .wsclient import Client, Message
 
 DISTRICTS = ("Sośnica", "Zatorze", "Trynek", "Szobiszowice")
@@ -41,20 +40,8 @@ def events(messages: list[Message]) -> list[Message]:
     return [m for m in messages if m["type"] not in ("welcome", "ok", "error")]
 
 
-async def create_meeting(server: ServerProcess, title: str) -> dict[str, str]:
-    async with httpx.AsyncClient(base_url=server.base_url) as http:
-        response = await http.post(
-            "/api/meetings",
-            json={"title": title},
-            headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
-        )
-    assert response.status_code == 201, response.text
-    meeting: dict[str, str] = response.json()
-    return meeting
-
-
 async def test_a_workshop_round_from_plan_to_plenary(server: ServerProcess) -> None:
-    meeting = await create_meeting(server, "Forum Lokalnych Liderów Społecznych")
+    meeting = await server.create_meeting("Forum Lokalnych Liderów Społecznych")
     moderator = await Client.join(server.ws_url, meeting["moderator_token"], "Moderatorka")
     people: list[Client] = []
     district_of: dict[str, str] = {}

@@ -8,7 +8,8 @@ Browsers send the page's `Origin` and leave the check to the server: a page from
 import asyncio
 import time
 
-from .process import StartServer, free_port, server_env, uvicorn_argv
+from tests.harness.processes import StartServer, start_plenum
+
 from .raw_socket import RawSocket, handshake
 
 HANDSHAKE_TIMEOUT_S = 2.0
@@ -33,10 +34,10 @@ async def _answer_to(port: int, origin: str | None) -> str:
 async def test_only_pages_of_the_forums_own_origins_may_open_the_socket(
     start_server: StartServer,
 ) -> None:
-    port = free_port()
-    extra = {"PLENUM_ALLOWED_ORIGINS": "https://forum.gliwice.eu, http://sala.example:8080"}
-    server = start_server(uvicorn_argv(port), port, server_env(port, **extra))
-    server.wait_healthy()
+    server = start_plenum(
+        start_server, PLENUM_ALLOWED_ORIGINS="https://forum.gliwice.eu, http://sala.example:8080"
+    )
+    port = server.port
 
     for allowed in (
         None,  # no browser: a script with a token of its own
@@ -61,10 +62,8 @@ async def test_only_pages_of_the_forums_own_origins_may_open_the_socket(
 
 
 async def test_a_handshake_that_trickles_in_is_cut_off(start_server: StartServer) -> None:
-    port = free_port()
-    extra = {"PLENUM_HANDSHAKE_TIMEOUT_S": str(HANDSHAKE_TIMEOUT_S)}
-    server = start_server(uvicorn_argv(port), port, server_env(port, **extra))
-    server.wait_healthy()
+    server = start_plenum(start_server, PLENUM_HANDSHAKE_TIMEOUT_S=str(HANDSHAKE_TIMEOUT_S))
+    port = server.port
     # Taken before the connection exists, so the server's deadline cannot start earlier.
     opened_at = time.monotonic()
     socket = await RawSocket.open(port)

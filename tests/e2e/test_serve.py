@@ -9,14 +9,9 @@ from pathlib import Path
 
 import httpx
 
-from .process import (
-    ROOT,
-    START_TIMEOUT_S,
-    ServerProcess,
-    StartServer,
-    free_port,
-    server_env,
-)
+from tests.harness.ports import free_port
+from tests.harness.processes import START_TIMEOUT_S, ServerProcess, StartServer, server_env
+from tests.harness.tree import ROOT
 
 
 def serve_script(start_server: StartServer, data: Path) -> ServerProcess:

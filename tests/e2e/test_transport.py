@@ -18,8 +18,10 @@ from websockets.exceptions import ConnectionClosed
 
 from server.settings import Settings
 from server.signalling.close_codes import CloseCode
+from tests.harness.ports import free_port
+from tests.harness.processes import StartServer, server_env, uvicorn_argv
+from tests.harness.tree import ROOT
 
-from .process import ROOT, StartServer, free_port, server_env, uvicorn_argv
 from .raw_socket import RawSocket, binary_frame_header, handshake
 
 PROCFILE = ROOT / "Procfile"

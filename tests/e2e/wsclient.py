@@ -182,7 +182,9 @@ class Client:
 
     async def _open(self) -> None:
         assert self._connection is None, "already connected"
-        local = {} if self.local_address is None else {"local_addr": (self.local_address, 0)}
+        local: dict[str, Any] = (
+            {} if self.local_address is None else {"local_addr": (self.local_address, 0)}
+        )
         self._connection = await connect(
             self.url, compression=None, open_timeout=TIMEOUT_S, **local
         )

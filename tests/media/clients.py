@@ -8,7 +8,7 @@ publisher that sent it (every test camera has its own size).
 import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -49,19 +49,6 @@ class Received:
     kind: str
     at: float
     size: tuple[int, int] | None  # video only
-
-
-async def eventually(condition: Callable[[], bool | Awaitable[bool]], timeout: float = 5) -> None:
-    """Until `condition` (plain or awaited) holds; a TimeoutError after `timeout` seconds."""
-
-    async def until() -> None:
-        while True:
-            result = condition()
-            if result if isinstance(result, bool) else await result:
-                return
-            await asyncio.sleep(0.05)
-
-    await asyncio.wait_for(until(), timeout)
 
 
 class Signal(Protocol):

@@ -20,8 +20,9 @@ from server.settings import Settings
 from server.sfu import MediaErrorCode
 from tests.e2e.wsclient import Client as Socket
 from tests.e2e.wsclient import Message
+from tests.harness.waiting import eventually
 
-from .clients import Client, eventually
+from .clients import Client
 from .conftest import Served, serving
 from .over_socket import Member, SocketSignal
 

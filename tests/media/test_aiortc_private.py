@@ -27,8 +27,9 @@ from aiortc.sdp import SessionDescription
 
 from server.sfu import aiortc_private
 from server.sfu.keyframes import vp8_starts_keyframe
+from tests.harness.waiting import eventually
 
-from .clients import SETTINGS, eventually
+from .clients import SETTINGS
 from .sources import Camera, Microphone
 
 
@@ -292,7 +293,7 @@ async def test_the_servers_offer_keeps_a_browsers_numbers() -> None:
             assert extensions[ABS_SEND_TIME] == 2
             assert codecs["video/VP8"] == 96
     # Swapped for the one call only.
-    assert rtcpeerconnection.CODECS is aiortc.codecs.CODECS
+    assert rtcpeerconnection.CODECS is aiortc.codecs.CODECS  # type: ignore[attr-defined]
 
 
 def one_kind_of(sdp: str, kind: str) -> str:

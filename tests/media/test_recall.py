@@ -3,14 +3,16 @@ presenter at the presenter's full frame rate, with few keyframes asked of the pr
 
 import asyncio
 import time
+from collections.abc import Callable
 
 from aiortc import MediaStreamTrack
 
 from rooms.ids import PLENARY, ParticipantId, RoomId
 from server.sfu import Mid, Source, aiortc_private
 from server.sfu.forwarding import MIN_KEYFRAME_INTERVAL_S, Feed
+from tests.harness.waiting import eventually
 
-from .clients import SETTINGS, Client, Forum, eventually
+from .clients import SETTINGS, Client, Forum
 from .test_aiortc_private import Pair, connect, pair  # noqa: F401  (a camera sent to a receiver)
 
 WORKSHOP = RoomId("workshop-1")
@@ -40,16 +42,22 @@ async def test_everyone_recalled_receives_the_presenter_at_full_rate_soon(forum:
     await forum.join("facilitator", WORKSHOP, (Source.CAMERA,), camera=FACILITATOR)
     members = [await forum.join(f"member-{i}", WORKSHOP) for i in range(RECALLED)]
     for member in members:
-        await member.wait_until(lambda m=member: m.video_from(FACILITATOR) >= 10, 20)
+
+        def facilitator_seen(m: Client = member) -> bool:
+            return m.video_from(FACILITATOR) >= 10
+
+        await member.wait_until(facilitator_seen, 20)
     (feed,) = forum.engine.feeds(ParticipantId("presenter"))
     requests, keyframes = feed.keyframe_requests, feed.keyframes
 
     recalled = time.monotonic()
     for member in members:
         forum.engine.set_room(member.participant, PLENARY)
-    await asyncio.gather(
-        *(m.wait_until(lambda m=m: full_rate_after(m, recalled) is not None, 20) for m in members)
-    )
+
+    def back_at_full_rate(m: Client) -> Callable[[], bool]:
+        return lambda: full_rate_after(m, recalled) is not None
+
+    await asyncio.gather(*(m.wait_until(back_at_full_rate(m), 20) for m in members))
     times = sorted(t for m in members if (t := full_rate_after(m, recalled)) is not None)
     print(
         f"\nfull rate after the recall: median {times[len(times) // 2]:.2f} s, max {times[-1]:.2f}"

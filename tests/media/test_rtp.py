@@ -12,8 +12,9 @@ from aiortc import RTCRtpReceiver
 
 from rooms.ids import RoomId
 from server.sfu import Source
+from tests.harness.waiting import eventually
 
-from .clients import Client, Forum, eventually
+from .clients import Client, Forum
 
 CAMERA = (Source.CAMERA,)
 WORKSHOP = RoomId("workshop-1")
@@ -108,4 +109,6 @@ async def test_sender_reports_tell_the_subscriber_what_was_sent(forum: Forum) ->
 
 def _video_payload_type(client: Client) -> int:
     (transceiver,) = [t for t in client.pc.getTransceivers() if t.kind == "video"]
-    return int(transceiver._codecs[0].payloadType)
+    payload_type = transceiver._codecs[0].payloadType
+    assert payload_type is not None
+    return payload_type

@@ -50,7 +50,11 @@ async def test_a_presenter_promoted_by_the_moderator_reaches_everyone(served: Se
     # Her socket closes: her peer closes with it, and the others stop receiving her.
     await ada.leave()
     for member in audience:
-        await member.peer.wait_until(lambda m=member: m.peer.publishers_offered() == set())
+
+        def forgotten(m: Member = member) -> bool:
+            return m.peer.publishers_offered() == set()
+
+        await member.peer.wait_until(forgotten)
 
 
 async def test_a_plain_participants_camera_is_refused_with_its_code(served: Served) -> None:

@@ -17,7 +17,10 @@ from server.sfu.keyframes import (
     vp8_starts_keyframe,
 )
 
-H264_PARAMETERS = {"packetization-mode": "1", "profile-level-id": "42e01f"}
+H264_PARAMETERS: dict[str, int | str | None] = {
+    "packetization-mode": "1",
+    "profile-level-id": "42e01f",
+}
 
 
 def packets_of_frames(mime_type: str, keyframes: list[bool]) -> list[list[bytes]]:

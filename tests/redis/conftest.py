@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.redis.redis_server import RedisServer
+from tests.harness.redis_server import RedisServer
 from tests.redis.workers import Workers
 
 

@@ -11,8 +11,8 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 
 from rooms import PLENARY, ParticipantId
-from tests.e2e.process import ServerProcess
 from tests.e2e.wsclient import Client
+from tests.harness.processes import ServerProcess
 from tests.redis.patience import Patience
 from tests.redis.seen import Seen, meeting_seen_by, seen_by
 
@@ -29,7 +29,7 @@ PLAN = {
     "Franek": "room-2",
 }
 # Long enough for the trouble and the talk in the rooms; then a warning, the deadline and the
-# grace period (1 s each, `tests.e2e.process.server_env`) bring everyone back.
+# grace period (1 s each, `tests.harness.processes.server_env`) bring everyone back.
 DURATION_S = 7
 CLOCK_TIMEOUT_S = DURATION_S + 10
 

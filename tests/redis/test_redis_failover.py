@@ -10,8 +10,8 @@ import asyncio
 import contextlib
 
 from tests.e2e.wsclient import Client
+from tests.harness.redis_server import RedisServer
 from tests.redis.patience import Patience
-from tests.redis.redis_server import RedisServer
 from tests.redis.scenario import (
     AWAY,
     Outcome,
@@ -23,7 +23,7 @@ from tests.redis.scenario import (
 )
 from tests.redis.workers import Workers
 
-GRACE_S = 1.0  # PLENUM_GRACE_S in `tests.e2e.process.server_env`
+GRACE_S = 1.0  # PLENUM_GRACE_S in `tests.harness.processes.server_env`
 OUTAGE_S = 2.0  # over PLENUM_LEASE_TTL_S and PLENUM_WORKER_TTL_S (`tests.redis.workers`)
 
 

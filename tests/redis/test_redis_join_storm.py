@@ -10,7 +10,7 @@ import asyncio
 import collections
 import time
 
-from bench.loadgen_members import JOIN_TIMEOUT_S, LeanPlenumMember
+from bench.loadgen.lean import JOIN_TIMEOUT_S, LeanPlenumMember
 from server.settings import Settings
 from tests.redis.workers import Workers
 

@@ -5,8 +5,8 @@ command type, say). Each worker reads all its channels through one pub/sub conne
 unreadable message must cost that message only, and be said once in the log, not per message.
 """
 
+from tests.harness.redis_server import RedisServer
 from tests.redis.people import crowd, moderating
-from tests.redis.redis_server import RedisServer
 from tests.redis.workers import Workers
 
 JUNK = (b"\xc1", b"not msgpack at all", b"\x81\xa4type\xa9new_thing")

@@ -6,8 +6,8 @@ afresh starts from that snapshot instead of stopping at the first missing event.
 """
 
 from tests.e2e.wsclient import Client
+from tests.harness.redis_server import RedisServer
 from tests.redis.people import moderating
-from tests.redis.redis_server import RedisServer
 from tests.redis.seen import meeting_seen_by
 from tests.redis.workers import Workers
 

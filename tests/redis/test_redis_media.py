@@ -8,13 +8,12 @@ workers' WebSockets (`tests.media.over_socket`); the media goes over loopback st
 worker that serves it.
 """
 
-import asyncio
-import time
 from collections.abc import Iterator
 
 import pytest
 
 from server.sfu import MediaErrorCode, aiortc_private
+from tests.harness.waiting import eventually
 from tests.media.clients import Client
 from tests.media.over_socket import Member, SocketSignal
 from tests.redis.test_redis_junk import IGNORED, JUNK
@@ -50,14 +49,17 @@ def placed_on(workers: Workers, meeting: dict[str, str], room: str = "plenary") 
 
 async def loads_become(workers: Workers, expected: dict[str, str], timeout: float = 5.0) -> None:
     """Each worker's published count of media sessions reaches what is expected."""
-    assert workers.redis is not None
-    deadline = time.monotonic() + timeout
-    while True:
-        loads = {w: workers.redis.cli("GET", f"plenum:w:{w}:media_load") for w in expected}
-        if loads == expected:
-            return
-        assert time.monotonic() < deadline, f"media loads {loads}, expected {expected}"
-        await asyncio.sleep(POLL_S)
+    redis = workers.redis
+    assert redis is not None
+    loads: dict[str, str] = {}
+
+    def reached() -> bool:
+        loads.update({w: redis.cli("GET", f"plenum:w:{w}:media_load") for w in expected})
+        return loads == expected
+
+    await eventually(
+        reached, timeout, every=POLL_S, failure=lambda: f"media loads {loads}, expected {expected}"
+    )
 
 
 def hears(member: Member, since: float = 0.0) -> bool:
@@ -272,8 +274,9 @@ async def test_the_workshops_of_a_round_spread_over_the_workers(workers: Workers
 async def wait_placed(
     workers: Workers, meeting: dict[str, str], room: str, timeout: float = 5.0
 ) -> str:
-    deadline = time.monotonic() + timeout
-    while not (worker := placed_on(workers, meeting, room)):
-        assert time.monotonic() < deadline, f"{room} was never placed"
-        await asyncio.sleep(POLL_S)
-    return worker
+    return await eventually(
+        lambda: placed_on(workers, meeting, room),
+        timeout,
+        every=POLL_S,
+        failure=f"{room} was never placed",
+    )

@@ -6,13 +6,13 @@ every event once, in one order, with the same sequence numbers as everyone else.
 """
 
 import asyncio
-import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 
 from tests.e2e.wsclient import Client, Message
+from tests.harness.redis_server import RedisServer
+from tests.harness.waiting import until
 from tests.redis.people import crowd, is_chat, is_hand, moderating
-from tests.redis.redis_server import RedisServer
 from tests.redis.seen import meeting_seen_by
 from tests.redis.workers import Worker, Workers
 
@@ -115,10 +115,11 @@ def cutter(
 
     def cut() -> int:
         # The worker resubscribes a moment after each cut: wait until it has, then cut again.
-        deadline = time.monotonic() + RESUBSCRIBE_TIMEOUT_S
-        while not (clients := workers.pubsub_clients(worker)):
-            assert time.monotonic() < deadline, "the worker did not resubscribe"
-            time.sleep(0.02)
+        clients = until(
+            lambda: workers.pubsub_clients(worker),
+            RESUBSCRIBE_TIMEOUT_S,
+            failure="the worker did not resubscribe",
+        )
         return sum(int(redis_server.cli("CLIENT", "KILL", "ID", client)) for client in clients)
 
     return lambda: asyncio.to_thread(cut)

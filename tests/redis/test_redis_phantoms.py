@@ -6,8 +6,8 @@ goodbye will ever be sent for it; the worker it came through must find it out by
 """
 
 from tests.e2e.wsclient import Client, ServerError
+from tests.harness.redis_server import RedisServer
 from tests.redis.people import moderating
-from tests.redis.redis_server import RedisServer
 from tests.redis.workers import Workers
 
 GHOST_GRACE_S = 2.0

@@ -5,12 +5,11 @@ before the old worker has noticed that the old socket is dead. The old socket mu
 (4009), and its late goodbye must not disconnect the person who is back.
 """
 
-import asyncio
-import time
 
 from tests.e2e.wsclient import Client
+from tests.harness.redis_server import RedisServer
+from tests.harness.waiting import eventually
 from tests.redis.people import moderating
-from tests.redis.redis_server import RedisServer
 from tests.redis.workers import Worker, Workers
 
 REPLACED = 4009
@@ -47,10 +46,7 @@ async def test_resuming_through_another_worker_closes_the_old_socket(workers: Wo
 
 async def wait_printed(worker: Worker, text: str, timeout: float) -> None:
     # A worker's log has no event to wait on from outside the process: polled, with a deadline.
-    deadline = time.monotonic() + timeout
-    while text not in worker.printed():
-        assert time.monotonic() < deadline, f"{text!r} not logged within {timeout} s"
-        await asyncio.sleep(0.05)
+    await eventually(lambda: text in worker.printed(), timeout, failure=f"{text!r} not logged")
 
 
 async def test_a_late_goodbye_from_the_old_worker_does_not_disconnect_the_person_back(

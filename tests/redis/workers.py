@@ -7,24 +7,20 @@ each worker's id as it starts, so a test can tell which process writes a meeting
 
 import contextlib
 import os
-import signal
-import subprocess
-import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from server.settings import Settings
-from tests.e2e.process import (
+from tests.harness.ports import free_port
+from tests.harness.processes import (
     START_TIMEOUT_S,
-    STOP_TIMEOUT_S,
     ServerProcess,
-    free_port,
     launch,
     server_env,
     uvicorn_argv,
 )
-from tests.redis.redis_server import RedisServer
+from tests.harness.redis_server import RedisServer
+from tests.harness.waiting import until
 
 ALIVE = "plenum:w:*:alive"
 
@@ -46,8 +42,6 @@ class Worker:
 
     server: ServerProcess
     id: str
-    reader: threading.Thread
-    killed: bool = False
 
     @property
     def ws_url(self) -> str:
@@ -87,8 +81,8 @@ class Workers:
         before = self.redis.keys(ALIVE) if self.redis is not None else set()
         full_env = server_env(port, **{**extra, **env})
         argv = uvicorn_argv(port, Settings.from_env(full_env))
-        server, reader = launch(argv, port, full_env)
-        worker = Worker(server, "", reader)
+        server = launch(argv, port, full_env)
+        worker = Worker(server, "")
         self.started.append(worker)
         server.wait_healthy()
         if self.redis is not None:
@@ -116,39 +110,28 @@ class Workers:
 
     def kill(self, worker: Worker) -> None:
         """`kill -9`: no goodbye to Redis or to the clients."""
-        worker.killed = True
-        worker.server.process.send_signal(signal.SIGKILL)
-        worker.server.process.wait(STOP_TIMEOUT_S)
+        worker.server.stop()
 
     def stop_all(self) -> list[str]:
         """Stop every worker; returns what went wrong (a worker that died on its own, say)."""
         problems: list[str] = []
         for worker in self.started:
-            process = worker.server.process
-            if process.poll() is not None and not worker.killed:
-                problems.append(f"worker {worker.id} died (exit code {process.returncode})")
-            process.terminate()
-            try:
-                process.wait(STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            if worker.server.died:
+                code = worker.server.process.returncode
+                problems.append(f"worker {worker.id} died (exit code {code})")
+            if worker.server.shut_down() is not None:
                 problems.append(f"worker {worker.id} did not stop on SIGTERM")
-            worker.reader.join(STOP_TIMEOUT_S)
-            assert process.stdout is not None
-            process.stdout.close()
         return problems
 
     def _new_worker_id(self, before: set[str], server: ServerProcess) -> str:
         assert self.redis is not None
+        redis = self.redis
         # The first heartbeat follows start-up without a sign outside Redis: poll for its key.
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            new = self.redis.keys(ALIVE) - before
-            if new:
-                assert len(new) == 1, f"workers started at once: {new}"
-                key = new.pop()
-                return key.split(":")[2]
-            if time.monotonic() > deadline:
-                raise AssertionError(f"no heartbeat from the new worker:\n{server.printed()}")
-            time.sleep(0.02)
+        new = until(
+            lambda: redis.keys(ALIVE) - before,
+            START_TIMEOUT_S,
+            failure=lambda: f"no heartbeat from the new worker:\n{server.printed()}",
+        )
+        assert len(new) == 1, f"workers started at once: {new}"
+        key = new.pop()
+        return key.split(":")[2]

@@ -1,8 +1,8 @@
 """The server process of the media benchmark: Plenum's forwarding unit, or aiortc's MediaRelay.
 
-`python -m bench.media_server --engine plenum|mediarelay`
+`python -m bench.media.server --engine plenum|mediarelay`
 
-It listens for signalling on 127.0.0.1 (`bench.media_channel`), answers `{"port": P}` first, then
+It listens for signalling on 127.0.0.1 (`bench.media.channel`), answers `{"port": P}` first, then
 `snapshot` commands with what it got from the publisher and every codec call it made, until
 `quit`. Alone in its process, its CPU time is the engine's.
 
@@ -28,11 +28,11 @@ from aiortc import MediaStreamTrack, RTCConfiguration, RTCPeerConnection, RTCSes
 from aiortc.contrib.media import MediaRelay
 from aiortc.mediastreams import MediaStreamError
 
-from bench.media_channel import LINE_LIMIT, Dispatch, Message, lines, write
-from bench.media_children import Control, leave
-from bench.media_codecs import CodecCalls, count_codec_calls
-from bench.media_peers import ENGINES, prepare_process
-from bench.media_rtp import IngressCounter, count_ingress
+from bench.common.children import Control, leave
+from bench.media.channel import LINE_LIMIT, Dispatch, Message, lines, write
+from bench.media.codecs import CodecCalls, count_codec_calls
+from bench.media.peers import ENGINES, prepare_process
+from bench.media.rtp import IngressCounter, count_ingress
 from rooms.ids import PLENARY, ParticipantId
 from server.sfu import (
     ForwardingUnit,

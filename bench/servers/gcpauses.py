@@ -1,4 +1,4 @@
-"""Reading the collector pauses that `bench/gcprobe` logged, over one measurement window."""
+"""Reading the collector pauses that `gcprobe/sitecustomize.py` logged, over one window."""
 
 from dataclasses import dataclass
 from pathlib import Path

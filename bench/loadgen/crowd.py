@@ -6,13 +6,11 @@ over the server's workers), and talks to them over their stdin and stdout, one J
 
 import asyncio
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
-from bench.children import Child, ChildError
-from bench.deployments import ROOT, Deployment
-from bench.processes import die_with_parent
+from bench.common.children import Child, ChildError, start_child
+from bench.servers.deployments import Deployment
 
 JOIN_TIMEOUT_S = 180.0
 REPLY_TIMEOUT_S = 60.0
@@ -25,17 +23,14 @@ LoadGenProcess = Child
 
 
 async def start_loadgen(brief: dict[str, Any], log_dir: Path) -> LoadGenProcess:
-    label = brief["label"]
-    with (log_dir / f"{label}.log").open("wb") as log:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bench.loadgen",
-            cwd=ROOT, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=log,
-            start_new_session=True, preexec_fn=die_with_parent,
-        )  # fmt: skip
-    loadgen = LoadGenProcess(label, process, REPLY_TIMEOUT_S, QUIT_TIMEOUT_S)
-    assert process.stdin is not None
-    process.stdin.write((json.dumps(brief) + "\n").encode())
-    await process.stdin.drain()
+    loadgen = await start_child(
+        brief["label"], "bench.loadgen", log_dir=log_dir, reply_timeout_s=REPLY_TIMEOUT_S,
+        quit_timeout_s=QUIT_TIMEOUT_S,
+    )  # fmt: skip
+    stdin = loadgen.process.stdin
+    assert stdin is not None
+    stdin.write((json.dumps(brief) + "\n").encode())
+    await stdin.drain()
     return loadgen
 
 

@@ -1,6 +1,6 @@
 """A subscriber process: up to 50 aiortc subscribers that count what they receive.
 
-`python -m bench.media_subscribers --port P --engine plenum|mediarelay --names a,b,c`
+`python -m bench.media.subscribers --port P --engine plenum|mediarelay --names a,b,c`
 
 Connects every subscriber (a few at a time), answers `{"ready": k, "of": n}` once each has had a
 video frame or the deadline passed, then answers `snapshot` commands with each subscriber's
@@ -13,9 +13,10 @@ import contextlib
 import logging
 import time
 
-from bench.media_channel import ClientChannel
-from bench.media_children import Control, leave
-from bench.media_peers import ENGINES, BenchPeer, Engine, prepare_process
+from bench.common.children import Control, leave
+from bench.media.channel import ClientChannel
+from bench.media.peers import ENGINES, BenchPeer, Engine, prepare_process
+from tests.harness.waiting import eventually
 
 MAX_PER_PROCESS = 50
 CONNECTING_AT_ONCE = 5
@@ -35,10 +36,12 @@ async def _connect_all(peers: list[BenchPeer]) -> None:
 
 
 async def _first_frames(peers: list[BenchPeer], deadline: float) -> int:
-    while time.monotonic() < deadline:
-        if all(p.counter.frames for p in peers):
-            break
-        await asyncio.sleep(0.1)
+    with contextlib.suppress(TimeoutError):  # those without one by then are counted out
+        await eventually(
+            lambda: all(p.counter.frames for p in peers),
+            max(0.0, deadline - time.monotonic()),
+            every=0.1,
+        )
     return sum(1 for p in peers if p.counter.frames)
 
 

@@ -14,9 +14,7 @@ at once, ungated, and answers each one's connect-to-welcome time and why the oth
 import asyncio
 import contextlib
 import gc
-import json
 import signal
-import sys
 import time
 from array import array
 from collections.abc import Awaitable
@@ -25,16 +23,15 @@ from typing import Any
 
 import uvloop
 
-from bench.loadgen_members import JOIN_TIMEOUT_S, LeanPlenumMember, LeanSocketioMember
-from bench.members import Member, PlenumMember, SocketioMember
-from bench.stamps import read_stamp, stamp
+from bench.common.children import Control, Reply
+from bench.loadgen.lean import JOIN_TIMEOUT_S, LeanPlenumMember, LeanSocketioMember
+from bench.loadgen.library import Member, PlenumMember, SocketioMember
+from bench.loadgen.stamps import read_stamp, stamp
 
 JOINS_AT_ONCE = 10
 LAG_TICK_S = 0.01
 # Lags and pauses under this are noise; over it they are kept with their time, for the report.
 NOTABLE_S = 0.002
-
-Reply = dict[str, Any]
 
 
 class LoadGen:
@@ -165,17 +162,12 @@ async def main() -> None:
     main_task = asyncio.current_task()
     assert main_task is not None
     loop.add_signal_handler(signal.SIGTERM, main_task.cancel)
-    reader = asyncio.StreamReader()
-    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-
-    def answer(reply: Reply) -> None:
-        sys.stdout.write(json.dumps(reply) + "\n")
-        sys.stdout.flush()
-
-    line = await reader.readline()
-    if not line:
+    control = await Control.open()
+    answer = control.answer
+    brief = await control.command()
+    if brief.get("cmd") == "quit":  # closed before the brief
         return
-    load = LoadGen(json.loads(line))
+    load = LoadGen(brief)
     gc.callbacks.append(load.watch_gc)
     watcher = asyncio.create_task(load.watch_loop())
     try:
@@ -183,11 +175,8 @@ async def main() -> None:
             answer({"ready": len(load.brief["names"])})  # the joins wait for `storm`
         else:
             answer(await _guarded(load.join_all()))
-        while line := await reader.readline():
-            command = json.loads(line)
+        while (command := await control.command())["cmd"] != "quit":
             kind = command.pop("cmd")
-            if kind == "quit":
-                break
             if kind == "send":
                 answer(await _guarded(load.send(**command)))
             elif kind == "storm":

@@ -16,25 +16,23 @@ join timeout. Server and Redis CPU are their CPU seconds over the storm (psutil)
 
 import argparse
 import asyncio
-import json
-import math
 import os
 import shutil
-import signal
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import cpu
-from bench.children import ChildError
-from bench.crowd import LoadGenProcess, start_loadgen
-from bench.deployments import Deployment, start_plenum, start_redis, start_socketio
-from bench.loadgen_members import JOIN_TIMEOUT_S
-from bench.processes import Processes, StartError
+from bench.common import cpu
+from bench.common.children import ChildError
+from bench.common.processes import Processes, StartError
+from bench.common.results import RESULTS, percentile_ms, write_json
+from bench.common.stopping import run_stoppable
+from bench.loadgen.crowd import LoadGenProcess, start_loadgen
+from bench.loadgen.lean import JOIN_TIMEOUT_S
+from bench.servers.deployments import Deployment, start_plenum, start_redis, start_socketio
 
 HELP = "N simultaneous joins over two workers through Redis, Plenum against python-socketio"
-RESULTS = Path(__file__).resolve().parent / "results"
 ENGINES = ("plenum", "python-socketio")
 READY_TIMEOUT_S = 30.0
 # Every member's own timeout, and slack for the reply to come back.
@@ -65,8 +63,9 @@ async def run(config: JoinStormConfig) -> list[Row]:
     log_dir.mkdir(parents=True)
     processes = Processes(log_dir)
     rows: list[Row] = []
+    redis = start_redis(log_dir)
     try:
-        redis_url, redis_pid = start_redis(processes)
+        redis_url, redis_pid = redis.url, redis.pid
         for engine in config.engines:
             if engine == "plenum":
                 deployment = start_plenum(processes, redis_url, max_participants=config.joins)
@@ -81,6 +80,7 @@ async def run(config: JoinStormConfig) -> list[Row]:
                 processes.stop_pids(deployment.pids)
     finally:
         processes.stop_all()
+        redis.stop()
     return rows
 
 
@@ -113,9 +113,9 @@ async def _storm(
         "welcomed": len(seconds),
         "failed": config.joins - len(seconds),
         "failures": failures,
-        "p50_ms": _percentile_ms(seconds, 0.50),
-        "p95_ms": _percentile_ms(seconds, 0.95),
-        "max_ms": _percentile_ms(seconds, 1.0),
+        "p50_ms": percentile_ms(seconds, 0.50, 1),
+        "p95_ms": percentile_ms(seconds, 0.95, 1),
+        "max_ms": percentile_ms(seconds, 1.0, 1),
         "storm_s": round(took, 2),
         "server_cpu_s": [round(usage.seconds([p]), 2) for p in deployment.pids],
         "redis_cpu_s": round(usage.seconds([redis_pid]), 2),
@@ -161,13 +161,6 @@ async def _ready(
     return started
 
 
-def _percentile_ms(ordered: list[float], q: float) -> float:
-    if not ordered:
-        return math.nan
-    rank = max(0, math.ceil(q * len(ordered)) - 1)
-    return round(ordered[rank] * 1000, 1)
-
-
 def table(rows: list[Row]) -> str:
     head = (
         "| engine | mode | joins | welcomed | failed | p50 ms | p95 ms | max ms | storm s "
@@ -188,11 +181,6 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def write_json(rows: list[Row], path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     defaults = JoinStormConfig()
     parser.add_argument("--json", type=Path, default=defaults.json_path, help="results file")
@@ -211,17 +199,10 @@ def main(args: argparse.Namespace) -> int:
         json_path=args.json,
     )
     print(f"load average before the run: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    rows = asyncio.run(_stoppable(config))
+    rows = run_stoppable(run(config))
     print()
     print(table(rows))
     write_json(rows, config.json_path)
     print(f"\nwritten to {config.json_path}")
     return 0 if rows and all("error" not in r for r in rows) else 1
 
-
-async def _stoppable(config: JoinStormConfig) -> list[Row]:
-    """Ctrl-C or SIGTERM cancel the run, so that its clean-up stops every child."""
-    task = asyncio.current_task()
-    assert task is not None
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
-    return await run(config)

@@ -3,7 +3,7 @@
 Plenum members speak its wire protocol with the `websockets` library and msgpack, as a browser tab
 would; python-socketio members use its `AsyncClient` on the websocket transport only. These cost
 the load generators more per received message than the servers spend sending it, so the default
-members are the lean ones of `bench.loadgen_members`; these stay to cross-check them.
+members are the lean ones of `bench.loadgen.lean`; these stay to cross-check them.
 """
 
 import asyncio
@@ -16,12 +16,13 @@ import socketio  # type: ignore[import-untyped]
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from bench.loadgen_members import JOIN_TIMEOUT_S, Hear
+from bench.loadgen.lean import JOIN_TIMEOUT_S, Hear
 from server.signalling.wire import VERSION
 
 
 class Member(Protocol):
-    lost: bool
+    @property
+    def lost(self) -> bool: ...
 
     async def join(self) -> None: ...
 

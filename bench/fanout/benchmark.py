@@ -6,13 +6,13 @@ Latency is each receiver's receipt time minus the send time the text carries (on
 same machine), over every delivery. `--saturate` then raises the rate step by step until p99
 passes 100 ms or deliveries fall behind, and keeps the last rate that held.
 
-Both engines' members are the same lean WebSocket client (`bench.loadgen_websocket`) unless
+Both engines' members are the same lean WebSocket client (`bench.loadgen.websocket`) unless
 `--clients library` puts them on each engine's client library: on two cores shared by everything,
 a load generator that costs more per message than the server saturates the machine first.
 """
 
+import argparse
 import asyncio
-import json
 import math
 import os
 import shutil
@@ -22,19 +22,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import cpu
-from bench.crowd import Crowd, LoadGenError
-from bench.deployments import (
+from bench.common import cpu
+from bench.common.processes import Processes, StartError
+from bench.common.results import RESULTS, percentile_ms, write_json
+from bench.common.stopping import run_stoppable
+from bench.loadgen.crowd import Crowd, LoadGenError
+from bench.servers.deployments import (
     Deployment,
     plenum_has_redis,
     start_plenum,
     start_redis,
     start_socketio,
 )
-from bench.gcpauses import pauses_between
-from bench.processes import Processes, StartError
+from bench.servers.gcpauses import pauses_between
 
-RESULTS = Path(__file__).resolve().parent / "results"
+HELP = "chat fan-out to one room, Plenum against python-socketio"
 ENGINES = ("plenum", "python-socketio")
 CLIENTS = ("lean", "library")
 # Plenum's rate limit for the sender is set to 1000 messages/s: the steps stop there.
@@ -58,7 +60,7 @@ class FanoutConfig:
     saturate: bool = False
     step_seconds: float = 10.0
     loadgens: int = 4
-    # "lean": every member on `bench.loadgen_websocket`; "library": the engines' client libraries.
+    # "lean": every member on `bench.loadgen.websocket`; "library": the engines' client libraries.
     clients: str = "lean"
     # None: two workers through Redis if Plenum has a Redis mode (`Settings.redis_url`), else one.
     plenum_workers: int | None = None
@@ -87,8 +89,9 @@ async def run(config: FanoutConfig) -> dict[str, Row]:
     log_dir.mkdir(parents=True)
     processes = Processes(log_dir)
     results: dict[str, Row] = {}
+    redis = start_redis(log_dir)
     try:
-        redis_url, redis_pid = start_redis(processes)
+        redis_url, redis_pid = redis.url, redis.pid
         for engine in ENGINES:
             if engine == "plenum":
                 deployment = start_plenum(
@@ -106,6 +109,7 @@ async def run(config: FanoutConfig) -> dict[str, Row]:
                 processes.stop_pids(deployment.pids)
     finally:
         processes.stop_all()
+        redis.stop()
     return results
 
 
@@ -209,10 +213,10 @@ class _Window:
             "delivered_ratio": round(delivered / expected, 5),
             "lost_deliveries": expected - delivered,
             "connections_lost": sum(r["lost"] for r in reports),
-            "p50_ms": _percentile_ms(latencies, 0.50),
-            "p90_ms": _percentile_ms(latencies, 0.90),
-            "p99_ms": _percentile_ms(latencies, 0.99),
-            "max_ms": _percentile_ms(latencies, 1.0),
+            "p50_ms": percentile_ms(latencies, 0.50, 2),
+            "p90_ms": percentile_ms(latencies, 0.90, 2),
+            "p99_ms": percentile_ms(latencies, 0.99, 2),
+            "max_ms": percentile_ms(latencies, 1.0, 2),
             "deliveries_per_s": round(per_s, 1),
             "deliveries_per_s_per_worker": round(per_s / len(servers), 1),
             "server_cpu_us_per_delivery": _per_delivery_us(server_s, delivered),
@@ -232,6 +236,8 @@ class _Window:
         }
 
     async def _drain(self, run: str, expected: int) -> None:
+        # What has not arrived by the deadline counts as lost. Not `eventually`: a request cut
+        # short would leave its answer in the pipe, to be read as the next request's.
         deadline = time.monotonic() + DRAIN_S
         while time.monotonic() < deadline:
             if await self.crowd.heard(run) >= expected:
@@ -246,13 +252,6 @@ def _read_latencies(paths: list[Path]) -> list[float]:
             values.fromfile(source, path.stat().st_size // values.itemsize)
         path.unlink()
     return sorted(values)
-
-
-def _percentile_ms(ordered: list[float], q: float) -> float:
-    if not ordered:
-        return math.nan
-    rank = max(0, math.ceil(q * len(ordered)) - 1)
-    return round(ordered[rank] * 1000, 2)
 
 
 def _per_delivery_us(seconds: float, deliveries: int) -> float:
@@ -289,6 +288,55 @@ def table(results: dict[str, Row]) -> str:
     return "\n".join(lines)
 
 
-def write_json(results: dict[str, Row], path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+# The command line: `python -m bench fanout`.
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    defaults = FanoutConfig()
+    parser.add_argument("--json", type=Path, default=defaults.json_path, help="results file")
+    parser.add_argument("--members", type=int, default=defaults.members)
+    parser.add_argument("--rate", type=float, default=defaults.rate, help="messages/s")
+    parser.add_argument("--seconds", type=float, default=defaults.seconds)
+    parser.add_argument("--warmup", type=float, default=defaults.warmup_s, help="seconds")
+    parser.add_argument(
+        "--saturate", action="store_true", help="then raise the rate until p99 passes 100 ms"
+    )
+    parser.add_argument(
+        "--step-seconds", type=float, default=defaults.step_seconds, help="per --saturate step"
+    )
+    parser.add_argument(
+        "--loadgens", type=int, default=defaults.loadgens, help="load-generator processes"
+    )
+    parser.add_argument(
+        "--clients",
+        choices=CLIENTS,
+        default=defaults.clients,
+        help="members on the lean WebSocket client, or on each engine's client library",
+    )
+    parser.add_argument(
+        "--plenum-workers",
+        choices=("auto", "1", "2"),
+        default="auto",
+        help="auto: 2 through Redis if Plenum's Settings has redis_url, else 1",
+    )
+
+
+def main(args: argparse.Namespace) -> int:
+    config = FanoutConfig(
+        members=args.members,
+        rate=args.rate,
+        seconds=args.seconds,
+        warmup_s=args.warmup,
+        saturate=args.saturate,
+        step_seconds=args.step_seconds,
+        loadgens=args.loadgens,
+        clients=args.clients,
+        plenum_workers=None if args.plenum_workers == "auto" else int(args.plenum_workers),
+        json_path=args.json,
+    )
+    results = run_stoppable(run(config))
+    print()
+    print(table(results))
+    write_json(results, config.json_path)
+    print(f"\nwritten to {config.json_path}")
+    return 0

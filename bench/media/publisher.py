@@ -1,6 +1,6 @@
 """The publisher process: one 640x480@30 VP8 camera and an Opus microphone, at 1.5 Mbit/s.
 
-`python -m bench.media_publisher --port P --engine plenum|mediarelay`
+`python -m bench.media.publisher --port P --engine plenum|mediarelay`
 
 aiortc's VP8 encoder starts at 500 kbit/s and follows the receiver's bandwidth estimate between
 250 kbit/s and 1.5 Mbit/s, restarting (a keyframe) at each move of more than 10 %. Here its floor
@@ -17,9 +17,9 @@ import time
 
 import aiortc.codecs.vpx
 
-from bench.media_channel import ClientChannel
-from bench.media_children import Control, leave
-from bench.media_peers import ENGINES, BenchPeer, Engine, prepare_process
+from bench.common.children import Control, leave
+from bench.media.channel import ClientChannel
+from bench.media.peers import ENGINES, BenchPeer, Engine, prepare_process
 
 BITRATE = 1_500_000
 CONNECT_TIMEOUT_S = 30.0

@@ -1,27 +1,31 @@
-"""A real `redis-server` of the test's own, on a free loopback port, that can be restarted.
+"""A real `redis-server` of the caller's own, on a free loopback port, that can be restarted.
 
-Every write is appended to its log and synced at once, so a graceful restart (SIGTERM, which
-Redis handles by shutting down cleanly) brings back everything that was acknowledged.
+Durable (the tests' default), every write is appended to its log and synced at once, so a
+graceful restart (SIGTERM, which Redis handles by shutting down cleanly) brings back everything
+that was acknowledged. Not durable (the benchmarks'), it keeps nothing on disk.
 """
 
+import shutil
 import subprocess
-import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import redis
 
-from tests.e2e.process import free_port
+from tests.harness.ports import free_port
+from tests.harness.stopping import stop
+from tests.harness.waiting import until
 
-REDIS_SERVER = "/usr/bin/redis-server"
-REDIS_CLI = "/usr/bin/redis-cli"
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+REDIS_CLI = shutil.which("redis-cli") or "/usr/bin/redis-cli"
 READY_TIMEOUT_S = 10.0
 STOP_TIMEOUT_S = 10.0
 
 
 class RedisServer:
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, durable: bool = True) -> None:
         self.directory = directory
+        self.durable = durable
         self.port = free_port()
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -29,7 +33,17 @@ class RedisServer:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def start(self) -> None:
+    @property
+    def pid(self) -> int:
+        assert self._process is not None, "not running"
+        return self._process.pid
+
+    def start(
+        self,
+        *,
+        start_new_session: bool = False,
+        preexec_fn: Callable[[], object] | None = None,
+    ) -> None:
         assert self._process is None, "already running"
         argv = [
             REDIS_SERVER,
@@ -37,33 +51,36 @@ class RedisServer:
             "--bind", "127.0.0.1",
             "--dir", str(self.directory),
             "--save", "",
-            "--appendonly", "yes",
-            "--appendfsync", "always",
             "--logfile", "redis.log",
         ]  # fmt: skip
-        self._process = subprocess.Popen(argv, stdin=subprocess.DEVNULL)
+        if self.durable:
+            argv += ["--appendonly", "yes", "--appendfsync", "always"]
+        else:
+            argv += ["--appendonly", "no"]
+        process = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            start_new_session=start_new_session,
+            preexec_fn=preexec_fn,
+        )
+        self._process = process
+
         # Nothing tells another process that Redis is ready: poll PING, with a deadline.
-        deadline = time.monotonic() + READY_TIMEOUT_S
-        while self._ping() != "PONG":
-            if self._process.poll() is not None:
+        def ready() -> bool:
+            if process.poll() is not None:
                 raise AssertionError(f"redis-server exited at start-up:\n{self.log()}")
-            if time.monotonic() > deadline:
-                raise AssertionError(f"redis-server not answering after {READY_TIMEOUT_S} s")
-            time.sleep(0.02)
+            return self._ping() == "PONG"
+
+        until(ready, READY_TIMEOUT_S, failure="redis-server not answering")
 
     def stop(self) -> None:
         """Shut down gracefully: what was written is on disk for the next `start`."""
         if self._process is None:
             return
-        self._process.terminate()
-        try:
-            code = self._process.wait(STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
-            raise AssertionError(f"redis-server ignored SIGTERM for {STOP_TIMEOUT_S} s") from None
-        finally:
-            self._process = None
+        process, self._process = self._process, None
+        if not stop(process, STOP_TIMEOUT_S):
+            raise AssertionError(f"redis-server ignored SIGTERM for {STOP_TIMEOUT_S} s")
+        code = process.returncode
         assert code == 0, f"redis-server stopped with exit code {code}:\n{self.log()}"
 
     def cli(self, *args: str) -> str:

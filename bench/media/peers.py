@@ -25,10 +25,11 @@ from aiortc import (
     RTCSessionDescription,
 )
 
-from bench.media_channel import ClientChannel, Message
-from bench.media_rtp import LegCounter
-from bench.media_sources import Camera, Microphone
+from bench.media.channel import ClientChannel, Message
+from bench.media.rtp import LegCounter
+from bench.media.sources import Camera, Microphone
 from server.sfu import aiortc_private
+from tests.harness.waiting import eventually
 
 Engine = Literal["plenum", "mediarelay"]
 ENGINES: tuple[Engine, ...] = ("plenum", "mediarelay")
@@ -132,13 +133,17 @@ class BenchPeer:
 
     async def connected(self, timeout: float) -> None:
         """Wait until ICE and DTLS are up."""
-        deadline = asyncio.get_running_loop().time() + timeout
-        while self.pc.connectionState != "connected":
-            if self.pc.connectionState in ("failed", "closed"):
-                raise SignallingError(f"{self.participant}: connection {self.pc.connectionState}")
-            if asyncio.get_running_loop().time() > deadline:
-                raise SignallingError(f"{self.participant}: not connected in {timeout:g} s")
-            await asyncio.sleep(0.05)
+
+        def up() -> bool:
+            state = self.pc.connectionState
+            if state in ("failed", "closed"):
+                raise SignallingError(f"{self.participant}: connection {state}")
+            return state == "connected"
+
+        try:
+            await eventually(up, timeout)
+        except TimeoutError:
+            raise SignallingError(f"{self.participant}: not connected in {timeout:g} s") from None
 
     async def close(self) -> None:
         if self._pump is not None:

@@ -1,9 +1,9 @@
 """Media fan-out: one 640x480@30 VP8 + Opus publisher to N subscribers, Plenum against MediaRelay.
 
 For each engine and each N, a fresh set of processes on loopback: the server (Plenum's
-`ForwardingUnit`, or aiortc's `MediaRelay` re-encoding per subscriber, in `bench.media_server`),
-one publisher (`bench.media_publisher`, 1.5 Mbit/s) and the subscribers, at most 50 per process
-(`bench.media_subscribers`). After everyone has a first frame and a warm-up, one window of S
+`ForwardingUnit`, or aiortc's `MediaRelay` re-encoding per subscriber, in `bench.media.server`),
+one publisher (`bench.media.publisher`, 1.5 Mbit/s) and the subscribers, at most 50 per process
+(`bench.media.subscribers`). After everyone has a first frame and a warm-up, one window of S
 seconds:
 
 - server_cpu_pct: the server process's CPU time over the window, as % of one core (psutil);
@@ -28,11 +28,9 @@ carries how busy it was and how much of that was other processes.
 
 import argparse
 import asyncio
-import json
 import math
 import os
 import shutil
-import signal
 import statistics
 import time
 from collections.abc import Sequence
@@ -40,14 +38,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench import cpu
-from bench.children import Child, ChildError, Reply
-from bench.media_children import Children
-from bench.media_peers import ENGINES, Engine
-from bench.media_subscribers import MAX_PER_PROCESS, READY_TIMEOUT_S
+from bench.common import cpu
+from bench.common.children import Child, ChildError, Children, Reply
+from bench.common.results import RESULTS, write_json
+from bench.common.stopping import run_stoppable
+from bench.media.peers import ENGINES, Engine
+from bench.media.subscribers import MAX_PER_PROCESS, READY_TIMEOUT_S
 
 HELP = "one VP8 + Opus publisher to N subscribers, Plenum against aiortc's MediaRelay"
-RESULTS = Path(__file__).resolve().parent / "results"
+REPLY_TIMEOUT_S = 30.0
+QUIT_TIMEOUT_S = 5.0
 SERVER_START_TIMEOUT_S = 20.0
 PUBLISHER_TIMEOUT_S = 40.0
 LIVE_TIMEOUT_S = 20.0
@@ -100,18 +100,18 @@ async def run(config: MediaConfig) -> list[Row]:
 
 
 async def _measure(engine: Engine, n: int, config: MediaConfig, log_dir: Path) -> Row:
-    children = Children(log_dir)
+    children = Children(log_dir, REPLY_TIMEOUT_S, QUIT_TIMEOUT_S)
     try:
-        server = await children.start(f"{engine}-{n}-server", "bench.media_server",
+        server = await children.start(f"{engine}-{n}-server", "bench.media.server",
                                       "--engine", engine)  # fmt: skip
         port = str((await server.reply(SERVER_START_TIMEOUT_S))["port"])
-        publisher = await children.start(f"{engine}-{n}-publisher", "bench.media_publisher",
+        publisher = await children.start(f"{engine}-{n}-publisher", "bench.media.publisher",
                                          "--port", port, "--engine", engine)  # fmt: skip
         await publisher.reply(PUBLISHER_TIMEOUT_S)
         await _until_live(server)
         groups = _split([f"sub-{i}" for i in range(n)], config.per_process)
         subscribers = [
-            await children.start(f"{engine}-{n}-subscribers-{k}", "bench.media_subscribers",
+            await children.start(f"{engine}-{n}-subscribers-{k}", "bench.media.subscribers",
                                  "--port", port, "--engine", engine, "--names", ",".join(names))
             for k, names in enumerate(groups)
         ]  # fmt: skip
@@ -127,6 +127,7 @@ async def _measure(engine: Engine, n: int, config: MediaConfig, log_dir: Path) -
 
 
 async def _until_live(server: Child) -> None:
+    # Polled between requests, not with `eventually`: see `_drain` in `bench.fanout.benchmark`.
     deadline = time.monotonic() + LIVE_TIMEOUT_S
     while (await server.request(cmd="snapshot"))["ingress"]["frames"] == 0:
         if time.monotonic() > deadline:
@@ -256,11 +257,6 @@ def table(rows: Sequence[Row]) -> str:
     return "\n".join(lines)
 
 
-def write_json(rows: Sequence[Row], path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"runs": list(rows)}, indent=2, ensure_ascii=False) + "\n")
-
-
 # The command line: `python -m bench media`.
 
 
@@ -294,21 +290,10 @@ def main(args: argparse.Namespace) -> int:
         json_path=args.json,
     )
     print(f"load average before the run: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    rows = _run_stoppable(config)
+    rows = run_stoppable(run(config))
     print()
     print(table(rows))
-    write_json(rows, config.json_path)
+    write_json({"runs": rows}, config.json_path)
     print(f"\nwritten to {config.json_path}")
     return 0 if rows and all("error" not in r for r in rows) else 1
 
-
-def _run_stoppable(config: MediaConfig) -> list[Row]:
-    """Ctrl-C or SIGTERM cancel the run, so that its clean-up stops every child."""
-
-    async def stoppable() -> list[Row]:
-        task = asyncio.current_task()
-        assert task is not None
-        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
-        return await run(config)
-
-    return asyncio.run(stoppable())

@@ -1,7 +1,8 @@
 """Lean members of the room, one per engine, on `LeanWebSocket`: what the load generators run.
 
 Each joins as a real client of its engine and hears every chat text with its arrival time, at a
-small fraction of the cost of the client libraries (`bench.members`, kept to cross-check these).
+small fraction of the cost of the client libraries (`bench.loadgen.library`, kept to cross-check
+these).
 Both decode every message they get with their format's own C decoder (msgpack for Plenum, JSON
 for Socket.IO), so neither engine's members get a shortcut the other's lack.
 
@@ -18,7 +19,7 @@ from typing import Any
 
 import msgpack
 
-from bench.loadgen_websocket import OP_BINARY, OP_TEXT, LeanWebSocket
+from bench.loadgen.websocket import OP_BINARY, OP_TEXT, LeanWebSocket
 from server.signalling.wire import VERSION
 
 JOIN_TIMEOUT_S = 60.0

@@ -9,20 +9,15 @@ import ctypes
 import signal
 import socket
 import subprocess
-import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+
+from tests.harness.stopping import stop
+from tests.harness.waiting import until
 
 START_TIMEOUT_S = 20.0
 STOP_TIMEOUT_S = 5.0
 _PR_SET_PDEATHSIG = 1
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def die_with_parent() -> None:
@@ -64,30 +59,24 @@ class Processes:
 
     def wait_for_port(self, name: str, process: subprocess.Popen[bytes], port: int) -> None:
         # A server has no start-up event to wait on from outside: poll its port, with a deadline.
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
+        def listening() -> bool:
             if process.poll() is not None:
                 raise StartError(f"{name} exited at start-up:\n{self.output(name)}")
             with socket.socket() as probe:
                 probe.settimeout(0.5)
-                if probe.connect_ex(("127.0.0.1", port)) == 0:
-                    return
-            if time.monotonic() > deadline:
-                raise StartError(f"{name} not listening after {START_TIMEOUT_S} s")
-            time.sleep(0.05)
+                return probe.connect_ex(("127.0.0.1", port)) == 0
+
+        try:
+            until(listening, START_TIMEOUT_S, every=0.05)
+        except TimeoutError:
+            raise StartError(f"{name} not listening after {START_TIMEOUT_S} s") from None
 
     def output(self, name: str) -> str:
         path = self.log_dir / f"{name}.log"
         return path.read_text(errors="replace")[-4000:] if path.exists() else ""
 
     def stop(self, process: subprocess.Popen[bytes]) -> None:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(STOP_TIMEOUT_S)
+        stop(process, STOP_TIMEOUT_S)
         self._running = [(n, p) for n, p in self._running if p is not process]
 
     def stop_pids(self, pids: Sequence[int]) -> None:

@@ -5,20 +5,22 @@ Plenum runs as two workers sharing meetings through Redis once it can (its `Sett
 with its Redis manager: that is how a Python developer would scale it out.
 """
 
-import json
 import os
-import sys
-import urllib.request
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from bench.processes import Processes, free_port
+from bench.common.processes import Processes, die_with_parent
 from server.settings import Settings
+from tests.harness.api import create_meeting
+from tests.harness.ports import free_port
+from tests.harness.processes import PLENUM_APP, inherited_env, uvicorn_argv
+from tests.harness.redis_server import RedisServer
+from tests.harness.tree import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 GC_PROBE = Path(__file__).resolve().parent / "gcprobe"
 SECRET = "bench-secret"
 ADMIN_TOKEN = "bench-admin-token"
+MEETING_TITLE = "Bench fan-out"
 SOCKETIO_WORKERS = 2
 PLENUM_WORKERS_WITH_REDIS = 2
 
@@ -38,25 +40,15 @@ def plenum_has_redis() -> bool:
     return "redis_url" in {f.name for f in fields(Settings)}
 
 
-def start_redis(processes: Processes) -> tuple[str, int]:
-    port = free_port()
-    argv = ["redis-server", "--port", str(port), "--bind", "127.0.0.1"]
-    argv += ["--save", "", "--appendonly", "no"]
-    process = processes.start("redis", argv, os.environ, ROOT)
-    processes.wait_for_port("redis", process, port)
-    return f"redis://127.0.0.1:{port}/0", process.pid
-
-
-def _uvicorn(app: str, port: int) -> list[str]:
-    return [
-        sys.executable, "-m", "uvicorn", app, "--factory",
-        "--host", "127.0.0.1", "--port", str(port), "--ws-per-message-deflate", "false",
-        "--ws-max-size", "66560",  # Plenum refuses to start with more (server/web/serving.py)
-    ]  # fmt: skip
+def start_redis(log_dir: Path) -> RedisServer:
+    """A Redis that keeps nothing on disk, its log in `log_dir`; the caller stops it last."""
+    redis = RedisServer(log_dir, durable=False)
+    redis.start(start_new_session=True, preexec_fn=die_with_parent)
+    return redis
 
 
 def _env(gc_log: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PLENUM_")}
+    env = inherited_env()
     # The GC probe watches collector pauses from inside the server without touching its code.
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(GC_PROBE), env.get("PYTHONPATH")]))
     env["BENCH_GC_LOG"] = str(gc_log)
@@ -82,9 +74,10 @@ def start_plenum(
     if redis_url:
         extra["REDIS_URL"] = redis_url
     ports, pids, gc_logs = _start_workers(
-        processes, "plenum", "server.app:create_app", workers, extra
+        processes, "plenum", PLENUM_APP, workers, extra
     )
-    token = create_meeting(ports[0])
+    created = create_meeting(f"http://127.0.0.1:{ports[0]}", MEETING_TITLE, ADMIN_TOKEN)
+    token = created["invite_token"]
     mode = f"{workers} workers through Redis" if redis_url else "1 process"
     urls = tuple(f"ws://127.0.0.1:{p}/ws" for p in ports)
     return Deployment("plenum", mode, urls, pids, token, gc_logs)
@@ -94,7 +87,7 @@ def start_socketio(processes: Processes, redis_url: str) -> Deployment:
     ports, pids, gc_logs = _start_workers(
         processes,
         "socketio",
-        "bench.socketio_peer:create_app",
+        "bench.servers.socketio_peer:create_app",
         SOCKETIO_WORKERS,
         {"REDIS_URL": redis_url},
     )
@@ -112,20 +105,10 @@ def _start_workers(
     for i, port in enumerate(ports):
         gc_log = processes.log_dir / f"{name}-{i}.gc"
         gc_logs.append(gc_log)
-        process = processes.start(f"{name}-{i}", _uvicorn(app, port), _env(gc_log, **extra), ROOT)
+        argv = uvicorn_argv(port, app=app)
+        process = processes.start(f"{name}-{i}", argv, _env(gc_log, **extra), ROOT)
         started.append(process)
     for i, (port, process) in enumerate(zip(ports, started, strict=True)):
         processes.wait_for_port(f"{name}-{i}", process, port)
     return ports, tuple(p.pid for p in started), tuple(gc_logs)
 
-
-def create_meeting(port: int) -> str:
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/api/meetings",
-        data=json.dumps({"title": "Bench fan-out"}).encode(),
-        headers={"Authorization": f"Bearer {ADMIN_TOKEN}", "Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        token: str = json.load(response)["invite_token"]
-        return token

@@ -16,6 +16,7 @@ import hashlib
 import os
 import time
 from collections.abc import Callable
+from typing import cast
 
 OP_CONT = 0x0
 OP_TEXT = 0x1
@@ -84,8 +85,8 @@ class LeanWebSocket(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         # uvloop's transports do not subclass asyncio.Transport; they have its methods all the same.
-        self._transport = transport  # type: ignore[assignment]
-        transport.write(self._request)
+        self._transport = cast(asyncio.Transport, transport)
+        self._transport.write(self._request)
 
     def data_received(self, data: bytes) -> None:
         now = time.time()

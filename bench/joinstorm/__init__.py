@@ -1,0 +1,1 @@
+"""`python -m bench joinstorm`: N simultaneous joins, Plenum against python-socketio."""
