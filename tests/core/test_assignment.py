@@ -34,7 +34,7 @@ def planned(meeting: Meeting, command: cmd.Command) -> Mapping[ParticipantId, Ro
 
 
 def count_per_room(
-    plan: dict[ParticipantId, RoomId], key: dict[ParticipantId, str]
+    plan: Mapping[ParticipantId, RoomId], key: dict[ParticipantId, str]
 ) -> dict[RoomId, Counter[str]]:
     counts: dict[RoomId, Counter[str]] = {}
     for who, where in plan.items():
@@ -43,7 +43,7 @@ def count_per_room(
 
 
 def assert_most_even(
-    plan: dict[ParticipantId, RoomId], key: dict[ParticipantId, str], rooms: list[RoomId]
+    plan: Mapping[ParticipantId, RoomId], key: dict[ParticipantId, str], rooms: list[RoomId]
 ) -> None:
     """Room sizes differ by at most one; each group puts floor or ceil of |g|/R in every room."""
     sizes = Counter(plan.values())
