@@ -3,6 +3,7 @@
 import time
 from dataclasses import dataclass, field
 
+from server.addresses import AddressLimits, Network, trusted_networks
 from server.clock import Clock
 from server.implementations import Implementations, choose
 from server.meetings.hub import Hub, MeetingHandle
@@ -10,7 +11,6 @@ from server.rtc.bridge import MediaBridge
 from server.rtc.router import MediaRouter
 from server.settings import Settings
 from server.tokens import Grant, Kind, Signer
-from server.web.addresses import AddressLimits, Network, trusted_networks
 
 
 @dataclass(frozen=True)

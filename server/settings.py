@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 
 from rooms import MeetingConfig
 from server import data_folder
+from server.addresses import trusted_networks
 from server.sfu.settings import IceServer, MediaSettings
-from server.web.addresses import trusted_networks
 
 
 @dataclass(frozen=True)

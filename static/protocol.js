@@ -2,10 +2,10 @@
 // do not edit (tests/client/test_protocol_js.py fails while it is stale). A meeting's
 // limits are not here: every welcome carries them (`limits`).
 
-// The version every message carries as `v` (server/signalling/wire.py).
+// The version every message carries as `v` (server/protocol/wire.py).
 export const VERSION = 1;
 
-// Why the server closed the socket (server/signalling/close_codes.py).
+// Why the server closed the socket (server/protocol/close_codes.py).
 export const CLOSE = Object.freeze({
   TOO_LARGE: 1009,
   PROTOCOL: 4000,

@@ -19,12 +19,13 @@ from rooms.model import MeetingState, Phase
 from rooms.phases import TRANSITIONS
 from rooms.plain import from_plain
 from rooms.policy import RULES, Who
+from server.protocol import wire
+from server.protocol.close_codes import CloseCode
+from server.protocol.error_codes import ErrorCode
 from server.rtc import wire as media_wire
 from server.settings import Settings
 from server.sfu import MediaErrorCode
-from server.signalling import chat_history, greeting, wire
-from server.signalling.close_codes import CloseCode
-from server.signalling.error_codes import ErrorCode
+from server.signalling import chat_history, greeting
 
 TEXT = (Path(__file__).resolve().parent.parent / "docs" / "protocol.md").read_text("utf-8")
 EXAMPLE = re.compile(r"^```msgpack-example\n(.*?)^```$", re.MULTILINE | re.DOTALL)

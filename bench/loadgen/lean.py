@@ -20,7 +20,7 @@ from typing import Any
 import msgpack
 
 from bench.loadgen.websocket import OP_BINARY, OP_TEXT, LeanWebSocket
-from server.signalling.wire import VERSION
+from server.protocol.wire import VERSION
 
 JOIN_TIMEOUT_S = 60.0
 LEAVE_TIMEOUT_S = 2.0

@@ -17,7 +17,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from bench.loadgen.lean import JOIN_TIMEOUT_S, Hear
-from server.signalling.wire import VERSION
+from server.protocol.wire import VERSION
 
 
 class Member(Protocol):

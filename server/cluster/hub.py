@@ -22,7 +22,7 @@ from server.cluster.messages import Reply, as_bytes, pack, unpack
 from server.cluster.presence import WorkerPresence
 from server.cluster.requests import Requests
 from server.cluster.shared_meeting import SharedMeeting
-from server.signalling.close_codes import CloseCode
+from server.protocol.close_codes import CloseCode
 
 
 class RedisHub:

@@ -28,7 +28,7 @@ from server.cluster.presence import HOLD_LOOP_S, WorkerPresence
 from server.cluster.requests import Requests
 from server.meetings.deadlines import Deadlines
 from server.meetings.hub import HostedMeeting, Unavailable
-from server.signalling.close_codes import CloseCode
+from server.protocol.close_codes import CloseCode
 
 log = logging.getLogger("plenum.redis")
 

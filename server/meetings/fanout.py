@@ -8,8 +8,8 @@ from typing import Protocol
 
 from rooms import ParticipantId, Stamped
 from rooms import events as ev
-from server.signalling.close_codes import CloseCode
-from server.signalling.wire import encode_event
+from server.protocol.close_codes import CloseCode
+from server.protocol.wire import encode_event
 
 
 class Listener(Protocol):

@@ -8,10 +8,10 @@ from typing import Protocol
 
 from server.meetings.fanout import Listener
 from server.meetings.hub import MeetingHandle
+from server.protocol.wire import reply_ok
 from server.rtc.bridge import MediaBridge
 from server.rtc.wire import encode_media
 from server.sfu import MediaAnswer, MediaOffer
-from server.signalling.wire import reply_ok
 
 
 class MediaRouter(Protocol):

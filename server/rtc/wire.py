@@ -8,6 +8,8 @@ dataclasses (`server.sfu.messages`). Their shapes are written once, there.
 
 from typing import Any
 
+from server.protocol.error_codes import ErrorCode
+from server.protocol.wire import Inbound, WireError, encode_message, parse_fields, wire_name
 from server.sfu import (
     ActiveSpeaker,
     ClientMessage,
@@ -19,8 +21,6 @@ from server.sfu import (
     MediaSettings,
     ServerMessage,
 )
-from server.signalling.error_codes import ErrorCode
-from server.signalling.wire import Inbound, WireError, encode_message, parse_fields, wire_name
 
 # Client to server.
 MEDIA_COMMANDS: dict[str, type[ClientMessage]] = {

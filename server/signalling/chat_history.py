@@ -11,8 +11,8 @@ from rooms import ParticipantId
 from rooms.config import MeetingConfig
 from rooms.model import ChatMessage, MeetingState
 from rooms.view import chat_before
-from server.signalling.error_codes import ErrorCode
-from server.signalling.wire import Inbound, WireError, encode_message, parse_fields
+from server.protocol.error_codes import ErrorCode
+from server.protocol.wire import Inbound, WireError, encode_message, parse_fields
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from starlette.websockets import WebSocket
 
 from rooms import ParticipantId
 from server.meetings.hub import MeetingHandle
-from server.signalling.close_codes import CloseCode
+from server.protocol.close_codes import CloseCode
 
 
 class Closing(Exception):

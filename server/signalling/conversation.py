@@ -3,7 +3,7 @@
 A connection first joins its meeting (`server.signalling.greeting`), then sends commands and
 receives events. Everything a client gets wrong is answered with an `error` naming it
 (`server.signalling.errors`); a client that keeps at it is closed by the gate
-(`server.signalling.gate`) with a code from `server.signalling.close_codes`.
+(`server.signalling.gate`) with a code from `server.protocol.close_codes`.
 """
 
 import asyncio
@@ -13,19 +13,19 @@ import logging
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from rooms import commands as cmd
+from server.addresses import client_address
 from server.meetings.hub import MeetingHandle
+from server.protocol.close_codes import CloseCode
+from server.protocol.error_codes import ErrorCode
+from server.protocol.wire import Inbound, WireError, parse_command, reply_ok
 from server.rtc.wire import MEDIA_COMMANDS, parse_media
 from server.services import Services
 from server.sfu import MediaOffer
 from server.signalling import chat_history
-from server.signalling.close_codes import CloseCode
 from server.signalling.connection import Closing, Connection
-from server.signalling.error_codes import ErrorCode
 from server.signalling.errors import ANSWERABLE
 from server.signalling.gate import Gate
 from server.signalling.greeting import greet
-from server.signalling.wire import Inbound, WireError, parse_command, reply_ok
-from server.web.addresses import client_address
 
 log = logging.getLogger("plenum.signalling")
 

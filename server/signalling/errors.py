@@ -10,9 +10,9 @@ from typing import assert_never
 
 from rooms import Rejected
 from server.meetings.hub import Unavailable
+from server.protocol.error_codes import ErrorCode
+from server.protocol.wire import WireError, reply_error
 from server.sfu import MediaError
-from server.signalling.error_codes import ErrorCode
-from server.signalling.wire import WireError, reply_error
 from server.tokens import TokenError
 
 # What a connection is answered with an error reply for, and then goes on: what the client got

@@ -3,13 +3,13 @@ address share, and the strikes that close a client that keeps sending what it sh
 
 from starlette.websockets import WebSocketDisconnect
 
+from server.protocol.close_codes import CloseCode
+from server.protocol.error_codes import ErrorCode
+from server.protocol.wire import Inbound, WireError, decode
+from server.ratelimit import TokenBucket
 from server.services import Services
-from server.signalling.close_codes import CloseCode
 from server.signalling.connection import Closing, Connection
-from server.signalling.error_codes import ErrorCode
 from server.signalling.errors import Answerable, error_reply
-from server.signalling.wire import Inbound, WireError, decode
-from server.web.ratelimit import TokenBucket
 
 
 class Gate:

@@ -12,14 +12,9 @@ from rooms import commands as cmd
 from rooms.plain import to_plain
 from rooms.view import sees, view_for
 from server.meetings.hub import MeetingHandle
-from server.rtc.wire import media_welcome
-from server.services import Services
-from server.signalling.close_codes import CloseCode
-from server.signalling.connection import Connection
-from server.signalling.error_codes import ErrorCode
-from server.signalling.errors import ANSWERABLE, error_reply
-from server.signalling.gate import Gate
-from server.signalling.wire import (
+from server.protocol.close_codes import CloseCode
+from server.protocol.error_codes import ErrorCode
+from server.protocol.wire import (
     Inbound,
     WireError,
     encode,
@@ -27,6 +22,11 @@ from server.signalling.wire import (
     parse_fields,
     reply_error,
 )
+from server.rtc.wire import media_welcome
+from server.services import Services
+from server.signalling.connection import Connection
+from server.signalling.errors import ANSWERABLE, error_reply
+from server.signalling.gate import Gate
 from server.tokens import Grant, Kind, TokenError
 
 

@@ -12,8 +12,8 @@ from starlette.routing import Route
 
 from rooms import Rejected, Role
 from rooms.texts import one_line
+from server.protocol.error_codes import ErrorCode
 from server.services import Services
-from server.signalling.error_codes import ErrorCode
 from server.tokens import Kind, TokenError
 
 MAX_TITLE_CHARS = 200

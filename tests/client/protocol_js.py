@@ -9,8 +9,8 @@ import json
 from pathlib import Path
 
 from rooms.config import REACTIONS
-from server.signalling.close_codes import CloseCode
-from server.signalling.wire import VERSION
+from server.protocol.close_codes import CloseCode
+from server.protocol.wire import VERSION
 
 PROTOCOL_JS = Path(__file__).resolve().parents[2] / "static" / "protocol.js"
 
@@ -23,10 +23,10 @@ def render() -> str:
         "// do not edit (tests/client/test_protocol_js.py fails while it is stale). A meeting's\n"
         "// limits are not here: every welcome carries them (`limits`).\n"
         "\n"
-        "// The version every message carries as `v` (server/signalling/wire.py).\n"
+        "// The version every message carries as `v` (server/protocol/wire.py).\n"
         f"export const VERSION = {VERSION};\n"
         "\n"
-        "// Why the server closed the socket (server/signalling/close_codes.py).\n"
+        "// Why the server closed the socket (server/protocol/close_codes.py).\n"
         "export const CLOSE = Object.freeze({\n"
         f"{codes}"
         "});\n"

@@ -26,7 +26,7 @@ from rooms.ids import PLENARY
 from rooms.model import GroupBy
 from rooms.plain import from_plain, to_plain
 from rooms.view import sees, view_for
-from server.signalling.wire import encode_event
+from server.protocol.wire import encode_event
 
 SESSIONS = Path(__file__).resolve().parent / "sessions"
 # 2027-01-15, 08:00 UTC: a plausible morning, so the recorded times read as times.

@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 from rooms.config import REACTIONS
-from server.signalling.close_codes import CloseCode
+from server.protocol.close_codes import CloseCode
 from tests.client.protocol_js import PROTOCOL_JS, render
 
 STATIC = PROTOCOL_JS.parent

@@ -19,7 +19,7 @@ from rooms.events import Stamped
 from rooms.evolve import apply
 from rooms.plain import from_plain, to_plain
 from rooms.view import view_for
-from server.signalling.wire import ENVELOPE, EVENTS
+from server.protocol.wire import ENVELOPE, EVENTS
 from tests.client.sessions import RECORDERS, SESSIONS, record_all, render
 
 RUN_STATE_JS = Path(__file__).resolve().parent / "state_js.mjs"

@@ -16,8 +16,8 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
+from server.protocol.close_codes import CloseCode
 from server.settings import Settings
-from server.signalling.close_codes import CloseCode
 from tests.harness.ports import free_port
 from tests.harness.processes import StartServer, server_env, uvicorn_argv
 from tests.harness.tree import ROOT

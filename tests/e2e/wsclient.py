@@ -13,7 +13,7 @@ import msgpack
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from server.signalling.wire import VERSION
+from server.protocol.wire import VERSION
 
 TIMEOUT_S = 10.0
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from rooms import MeetingState, Stamped
 from rooms.evolve import apply
 from rooms.plain import from_plain
-from server.signalling.wire import ENVELOPE, EVENTS
+from server.protocol.wire import ENVELOPE, EVENTS
 from tests.e2e.wsclient import Client, Message
 
 STAMP = ("seq", "at")

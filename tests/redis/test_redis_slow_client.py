@@ -13,7 +13,7 @@ from websockets.client import ClientProtocol
 from websockets.protocol import State
 from websockets.uri import parse_uri
 
-from server.signalling.wire import VERSION
+from server.protocol.wire import VERSION
 from tests.e2e.wsclient import Client
 from tests.redis.people import crowd, is_chat
 from tests.redis.workers import Workers

@@ -3,7 +3,7 @@ tokens travel with the join to the meeting's writer, which alone knows who was r
 
 import pytest
 
-from server.signalling.close_codes import CloseCode
+from server.protocol.close_codes import CloseCode
 from tests.e2e.wsclient import Client, ServerError
 from tests.redis.people import moderating
 from tests.redis.workers import Workers

@@ -25,7 +25,7 @@ class ClosedByServer(Exception):
 
 
 # Each client comes from an address of its own, as people do, unless the test names one: the
-# limits per client address (`server.web.addresses`) then apply to a test only when it means
+# limits per client address (`server.addresses`) then apply to a test only when it means
 # them to.
 _addresses = itertools.count(1)
 

@@ -8,8 +8,8 @@ import ipaddress
 
 import pytest
 
-from server.signalling.close_codes import CloseCode
-from server.web.addresses import client_address, trusted_networks
+from server.addresses import client_address, trusted_networks
+from server.protocol.close_codes import CloseCode
 
 from .conftest import ManualClock, Serve, ServedMeeting
 

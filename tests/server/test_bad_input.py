@@ -13,7 +13,7 @@ import pytest
 
 from rooms import ParticipantId
 from rooms.plain import to_plain
-from server.signalling.close_codes import CloseCode
+from server.protocol.close_codes import CloseCode
 
 from .client import Client
 from .conftest import ManualClock, Serve, ServedMeeting

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from rooms import MeetingId
-from server.signalling.close_codes import CloseCode
+from server.protocol.close_codes import CloseCode
 from server.tokens import Grant, Kind, Signer
 
 from .conftest import SECRET, TITLE, Serve, ServedMeeting

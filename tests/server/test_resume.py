@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from rooms import MeetingId
-from server.signalling.close_codes import CloseCode
+from server.protocol.close_codes import CloseCode
 from server.tokens import Grant, Kind, Signer
 
 from .client import Client

@@ -4,7 +4,7 @@ The slow client's inbox holds two frames, as a socket's buffers would hold some;
 server's sends to it wait, and what the server has not sent yet piles up in its send queue.
 """
 
-from server.signalling.close_codes import CloseCode
+from server.protocol.close_codes import CloseCode
 
 from .conftest import Serve
 

@@ -6,7 +6,7 @@ import time
 import pytest
 
 from rooms import MeetingId, ParticipantId
-from server.signalling.close_codes import CloseCode
+from server.protocol.close_codes import CloseCode
 from server.tokens import Grant, Kind, Signer
 
 from .conftest import SECRET, ServedMeeting

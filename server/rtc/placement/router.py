@@ -10,6 +10,7 @@ from server.cluster.keys import media_channel
 from server.cluster.presence import WorkerPresence
 from server.meetings.fanout import Listener
 from server.meetings.hub import Hub, MeetingHandle
+from server.protocol.wire import reply_ok
 from server.rtc.bridge import MediaBridge
 from server.rtc.placement.messages import SessionFrame, SessionReply, decode
 from server.rtc.placement.outbox import Outbox
@@ -19,7 +20,6 @@ from server.rtc.placement.served_clients import ServedClients
 from server.rtc.placement.watching import Watching
 from server.rtc.wire import encode_media
 from server.sfu import MediaAnswer, MediaError, MediaErrorCode, MediaOffer
-from server.signalling.wire import reply_ok
 
 
 class MediaPlacement:

@@ -12,6 +12,8 @@ from collections.abc import Awaitable, Callable
 from rooms import ParticipantId
 from server.meetings.fanout import Listener
 from server.meetings.hub import HostedMeeting, Hub
+from server.protocol.close_codes import CloseCode
+from server.protocol.wire import reply_ok
 from server.rtc.bridge import MediaBridge
 from server.rtc.placement.messages import (
     SessionClose,
@@ -23,8 +25,6 @@ from server.rtc.placement.messages import (
 from server.rtc.placement.outbox import Outbox
 from server.rtc.wire import encode_media
 from server.sfu import MediaError, MediaErrorCode
-from server.signalling.close_codes import CloseCode
-from server.signalling.wire import reply_ok
 
 log = logging.getLogger("plenum.media")
 

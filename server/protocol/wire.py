@@ -16,7 +16,7 @@ from rooms import commands as cmd
 from rooms import events as ev
 from rooms.errors import quoted
 from rooms.plain import RecordError, from_plain, to_plain
-from server.signalling.error_codes import ErrorCode
+from server.protocol.error_codes import ErrorCode
 
 VERSION = 1
 T = TypeVar("T")

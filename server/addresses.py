@@ -14,7 +14,7 @@ import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from server.web.ratelimit import TokenBucket
+from server.ratelimit import TokenBucket
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
