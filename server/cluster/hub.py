@@ -8,8 +8,9 @@ once, so a replica that sees a gap in the sequence reads what it missed from the
 writer dies its lease runs out and another worker takes the meeting over from the log. Deadlines
 are in the state, so the workshops' clock goes on. See `server.cluster.keys` for the layout.
 
-`RedisHub` is the registry of this worker's replicas (`server.cluster.shared_meeting`); this
-worker's presence on Redis (`server.cluster.presence`) is what it stands on.
+`RedisHub` is the registry of this worker's replicas (`server.cluster.shared_meeting`, which
+names the module of each part: following, writing, the lease, lost sockets); this worker's
+presence on Redis (`server.cluster.presence`) is what it stands on.
 """
 
 import asyncio
@@ -74,8 +75,8 @@ class RedisHub:
         state = from_plain(MeetingState, unpack(as_bytes(stored)))
         meeting = Meeting(state, self.settings.meeting)
         shared = SharedMeeting(self.presence, self._forwarded, meeting, keys, self._forget)
-        await self.presence.listen_to(keys.events, shared.on_published)
-        await shared.catch_up()
+        await self.presence.listen_to(keys.events, shared.replica.on_published)
+        await shared.replica.catch_up()
         self._meetings[meeting_id] = shared
         shared.start()
         return shared
@@ -90,7 +91,7 @@ class RedisHub:
 
     def _resync_all(self) -> None:
         for meeting in self._meetings.values():
-            meeting.resync()
+            meeting.replica.resync()
 
     def _on_reply(self, data: bytes) -> None:
         reply = from_plain(Reply, unpack(data))
