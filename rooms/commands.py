@@ -1,9 +1,10 @@
 """What can be asked of a meeting.
 
 Participant and moderator commands come from the wire; the system commands (`Join`, `Rejoin`,
-`Disconnect`, `Tick`) only come from the server itself, which has checked the token or owns the
-clock. Who may send each command, and in which phase, is the table in `rooms.policy`.
-Commands check their own shape here; what depends on the meeting is checked in `rooms.decide`.
+`Disconnect`, `Depart`, `Tick`, `SetAgendaAsOrganiser`) only come from the server itself, which has
+checked the token (a link's, or the admin token of the HTTP API) or owns the clock. Who may send
+each command, and in which phase, is the table in `rooms.policy`. Commands check their own shape
+here; what depends on the meeting is checked in `rooms.decide`.
 """
 
 from dataclasses import dataclass
