@@ -160,3 +160,14 @@ async def test_a_participant_cannot_move_the_agenda_along(meeting: ServedMeeting
         replies = await participant.ask(command)
         assert [(m["type"], m.get("code")) for m in replies][-1] == ("error", "not_allowed")
     assert to_plain(meeting.live.meeting.state) == before
+
+
+async def test_an_agenda_json_cannot_carry_is_refused(meeting: ServedMeeting) -> None:
+    content = b'{"agenda": [{"title": "Powitanie \\ud800", "minutes": 5}]}'
+    async with api(meeting.app) as http:
+        response = await http.put(
+            f"/api/meetings/{meeting.id}/agenda", content=content, headers=ADMIN
+        )
+    assert response.status_code == 400
+    assert response.json()["message"].startswith("agenda: has a lone surrogate")
+    assert meeting.live.meeting.state.agenda.items == []
