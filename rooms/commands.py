@@ -1,15 +1,16 @@
 """What can be asked of a meeting.
 
 Participant and moderator commands come from the wire; the system commands (`Join`, `Rejoin`,
-`Disconnect`, `Tick`) only come from the server itself, which has checked the token or owns the
-clock. Who may send each command, and in which phase, is the table in `rooms.policy`.
-Commands check their own shape here; what depends on the meeting is checked in `rooms.decide`.
+`Disconnect`, `Depart`, `Tick`, `SetAgendaAsOrganiser`) only come from the server itself, which has
+checked the token (a link's, or the admin token of the HTTP API) or owns the clock. Who may send
+each command, and in which phase, is the table in `rooms.policy`. Commands check their own shape
+here; what depends on the meeting is checked in `rooms.decide`.
 """
 
 from dataclasses import dataclass
 
-from rooms.ids import PLENARY, ParticipantId, RoomId
-from rooms.model import GroupBy, Role
+from rooms.ids import PLENARY, AgendaItemId, ParticipantId, RoomId
+from rooms.model import GroupBy, Presenter, Role
 
 
 def _require(condition: bool, message: str) -> None:
@@ -275,7 +276,60 @@ class DismissHelp:
     participant: ParticipantId
 
 
-SystemCommand = Join | Rejoin | Disconnect | Depart | Tick
+# The agenda (rooms.agenda) -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgendaEntry:
+    """One item of an agenda being set: `id` names an item that stays (keeping its status and the
+    time it used), None a new one. A presenter who is a participant gets their name filled in."""
+
+    title: str
+    minutes: int
+    presenters: tuple[Presenter, ...] = ()
+    id: AgendaItemId | None = None
+
+    def __post_init__(self) -> None:
+        _require(self.minutes > 0, "minutes must be positive")
+
+
+@dataclass(frozen=True)
+class SetAgenda:
+    """Replace the agenda with `items`, in their order."""
+
+    items: tuple[AgendaEntry, ...]
+
+
+@dataclass(frozen=True)
+class SetAgendaAsOrganiser:
+    """`SetAgenda` from the organiser through the HTTP API, which checked the admin token."""
+
+    items: tuple[AgendaEntry, ...]
+
+
+@dataclass(frozen=True)
+class StartAgendaItem:
+    """Make `item` current, or the next pending item when None; the current one is done.
+
+    With no pending item left, None ends the current item.
+    """
+
+    item: AgendaItemId | None = None
+
+
+@dataclass(frozen=True)
+class SkipAgendaItem:
+    item: AgendaItemId
+
+
+@dataclass(frozen=True)
+class ReopenAgendaItem:
+    """A done or skipped item is pending again; started again, its time goes on from before."""
+
+    item: AgendaItemId
+
+
+SystemCommand = Join | Rejoin | Disconnect | Depart | Tick | SetAgendaAsOrganiser
 
 ClientCommand = (
     SendChat
@@ -307,6 +361,11 @@ ClientCommand = (
     | Broadcast
     | Visit
     | DismissHelp
+    # The agenda
+    | SetAgenda
+    | StartAgendaItem
+    | SkipAgendaItem
+    | ReopenAgendaItem
 )
 
 Command = SystemCommand | ClientCommand

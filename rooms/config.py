@@ -22,6 +22,11 @@ class MeetingConfig:
     max_duration_s: int = 8 * 3600
     warning_s: float = 60.0
     grace_s: float = 15.0
+    # The agenda.
+    max_agenda_items: int = 40
+    max_item_title_chars: int = 200
+    max_item_minutes: int = 8 * 60
+    max_presenters: int = 12
 
     def __post_init__(self) -> None:
         for name, value in vars(self).items():

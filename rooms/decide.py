@@ -9,6 +9,7 @@ import random
 from collections.abc import Iterable
 from typing import assert_never
 
+from rooms import agenda
 from rooms import commands as cmd
 from rooms import events as ev
 from rooms.assignment import deal_mixed, deal_random
@@ -68,6 +69,8 @@ def _outcome(
             return [(ev.ParticipantLeft(command.participant), EVERYONE)]
         case cmd.Tick():
             return _tick(state, config, now)
+        case cmd.SetAgendaAsOrganiser():
+            return _everyone(agenda.set_agenda(state, config, command.items, None))
     assert actor is not None, "the policy lets only system commands come without an actor"
     me = state.participants[actor]
     match command:
@@ -208,6 +211,15 @@ def _outcome(
                 "that participant has not asked for help",
             )
             return [(ev.HelpCleared(command.participant, by=actor), EVERYONE)]
+        # The agenda
+        case cmd.SetAgenda():
+            return _everyone(agenda.set_agenda(state, config, command.items, actor))
+        case cmd.StartAgendaItem():
+            return _everyone(agenda.start(state, actor, command.item))
+        case cmd.SkipAgendaItem():
+            return _everyone(agenda.skip(state, actor, command.item))
+        case cmd.ReopenAgendaItem():
+            return _everyone(agenda.reopen(state, actor, command.item))
         case _:
             assert_never(command)
 
@@ -443,6 +455,10 @@ def _check_duration(config: MeetingConfig, seconds: int) -> None:
         Reason.INVALID,
         f"duration: at most {config.max_duration_s} seconds",
     )
+
+
+def _everyone(events: list[ev.Event]) -> Outcome:
+    return [(event, EVERYONE) for event in events]
 
 
 def _check(condition: bool, reason: Reason, detail: str) -> None:

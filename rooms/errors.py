@@ -19,6 +19,7 @@ class Reason(StrEnum):
     REMOVED = "removed"
     NAME_TAKEN = "name_taken"
     CONFLICT = "conflict"
+    UNKNOWN_ITEM = "unknown_item"
 
 
 class Rejected(Exception):

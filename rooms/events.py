@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from rooms.ids import ParticipantId, RoomId
-from rooms.model import Role
+from rooms.ids import AgendaItemId, ParticipantId, RoomId
+from rooms.model import PlannedItem, Role
 
 
 @dataclass(frozen=True)
@@ -205,6 +205,46 @@ class HelpCleared:
     by: ParticipantId
 
 
+# The agenda (rooms.agenda) -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgendaSet:
+    """The agenda replaced: items that stay keep their status and time used, new ones are
+    pending, the others are gone (the current one too). `by` None: the organiser, by the API."""
+
+    items: tuple[PlannedItem, ...]
+    by: ParticipantId | None
+
+
+@dataclass(frozen=True)
+class AgendaItemStarted:
+    """`item` is current from now; the item current before is done."""
+
+    item: AgendaItemId
+    by: ParticipantId
+
+
+@dataclass(frozen=True)
+class AgendaItemEnded:
+    """The current item is done and none follows."""
+
+    item: AgendaItemId
+    by: ParticipantId
+
+
+@dataclass(frozen=True)
+class AgendaItemSkipped:
+    item: AgendaItemId
+    by: ParticipantId
+
+
+@dataclass(frozen=True)
+class AgendaItemReopened:
+    item: AgendaItemId
+    by: ParticipantId
+
+
 Event = (
     ParticipantJoined
     | ParticipantReconnected
@@ -236,6 +276,12 @@ Event = (
     | BroadcastSent
     | HelpRequested
     | HelpCleared
+    # The agenda
+    | AgendaSet
+    | AgendaItemStarted
+    | AgendaItemEnded
+    | AgendaItemSkipped
+    | AgendaItemReopened
 )
 
 EVENTS: tuple[type[Event], ...] = Event.__args__

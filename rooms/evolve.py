@@ -6,8 +6,17 @@ The phase follows `rooms.phases.TRANSITIONS`; each event's other changes are bel
 from typing import assert_never
 
 from rooms import events as ev
-from rooms.ids import PLENARY, ParticipantId
-from rooms.model import ChatMessage, Clock, HelpCall, MeetingState, Participant, Workshop
+from rooms.ids import PLENARY, AgendaItemId, ParticipantId
+from rooms.model import (
+    AgendaItem,
+    ChatMessage,
+    Clock,
+    HelpCall,
+    ItemStatus,
+    MeetingState,
+    Participant,
+    Workshop,
+)
 from rooms.phases import next_phase
 
 
@@ -112,6 +121,23 @@ def apply(state: MeetingState, stamped: ev.Stamped, chat_history: int) -> None:
             state.help_queue.append(HelpCall(event.participant, event.room, stamped.at))
         case ev.HelpCleared():
             state.help_queue = [c for c in state.help_queue if c.participant != event.participant]
+        # The agenda
+        case ev.AgendaSet():
+            _set_agenda(state, event, stamped.at)
+        case ev.AgendaItemStarted():
+            _end_current(state, stamped.at, ItemStatus.DONE)
+            _agenda_item(state, event.item).status = ItemStatus.CURRENT
+            state.agenda.current = event.item
+            state.agenda.current_since = stamped.at
+        case ev.AgendaItemEnded():
+            _end_current(state, stamped.at, ItemStatus.DONE)
+        case ev.AgendaItemSkipped():
+            if event.item == state.agenda.current:
+                _end_current(state, stamped.at, ItemStatus.SKIPPED)
+            else:
+                _agenda_item(state, event.item).status = ItemStatus.SKIPPED
+        case ev.AgendaItemReopened():
+            _agenda_item(state, event.item).status = ItemStatus.PENDING
         case _:
             assert_never(event)
 
@@ -126,3 +152,48 @@ def _forget(state: MeetingState, participant: ParticipantId) -> None:
     if participant in state.audio_blocked:
         state.audio_blocked.remove(participant)
     state.help_queue = [c for c in state.help_queue if c.participant != participant]
+
+
+# The agenda -----------------------------------------------------------------------------------
+
+
+def _set_agenda(state: MeetingState, event: ev.AgendaSet, at: float) -> None:
+    agenda = state.agenda
+    before = {item.id: item for item in agenda.items}
+    if agenda.current is not None and all(p.id != agenda.current for p in event.items):
+        _end_current(state, at, ItemStatus.DONE)
+    items = []
+    for plan in event.items:
+        old = before.get(plan.id)
+        if old is None:
+            agenda.items_created += 1
+        items.append(
+            AgendaItem(
+                plan.id,
+                plan.title,
+                plan.minutes,
+                plan.presenters,
+                old.status if old else ItemStatus.PENDING,
+                old.used_s if old else 0.0,
+            )
+        )
+    agenda.items = items
+
+
+def _end_current(state: MeetingState, at: float, status: ItemStatus) -> None:
+    """The current item's run ends at `at`, its time added to what it used; none is current."""
+    agenda = state.agenda
+    if agenda.current is None:
+        return
+    item = _agenda_item(state, agenda.current)
+    if agenda.current_since is not None:
+        item.used_s += at - agenda.current_since
+    item.status = status
+    agenda.current = None
+    agenda.current_since = None
+
+
+def _agenda_item(state: MeetingState, item_id: AgendaItemId) -> AgendaItem:
+    item = state.agenda.item(item_id)
+    assert item is not None, f"no agenda item {item_id}"
+    return item

@@ -5,5 +5,6 @@ from typing import NewType
 MeetingId = NewType("MeetingId", str)
 ParticipantId = NewType("ParticipantId", str)
 RoomId = NewType("RoomId", str)
+AgendaItemId = NewType("AgendaItemId", str)
 
 PLENARY = RoomId("plenary")

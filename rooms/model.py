@@ -8,7 +8,7 @@ rebuilds the live state exactly. Everything here is plain data; the rules live i
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from rooms.ids import PLENARY, MeetingId, ParticipantId, RoomId
+from rooms.ids import PLENARY, AgendaItemId, MeetingId, ParticipantId, RoomId
 
 
 class Role(StrEnum):
@@ -91,6 +91,62 @@ class Clock:
     grace_ends_at: float | None = None
 
 
+# The agenda ---------------------------------------------------------------------------------
+
+
+class ItemStatus(StrEnum):
+    PENDING = "pending"
+    CURRENT = "current"
+    DONE = "done"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class Presenter:
+    """Who presents an item: a participant (with their name when the item was set, which stays
+    if they leave) or only a name, of someone who has not joined."""
+
+    name: str = ""
+    participant: ParticipantId | None = None
+
+
+@dataclass(frozen=True)
+class PlannedItem:
+    """An agenda item as a moderator sets it."""
+
+    id: AgendaItemId
+    title: str
+    minutes: int
+    presenters: tuple[Presenter, ...] = ()
+
+
+@dataclass
+class AgendaItem:
+    id: AgendaItemId
+    title: str
+    minutes: int
+    presenters: tuple[Presenter, ...] = ()
+    status: ItemStatus = ItemStatus.PENDING
+    # Seconds used in the item's runs that ended (a reopened item goes on from them); the
+    # current run's time is counted from `Agenda.current_since`.
+    used_s: float = 0.0
+
+
+@dataclass
+class Agenda:
+    """The programme: items in order, at most one current. Times are the events' (the server's
+    clock), stored rather than counted, so any process that writes the meeting goes on alike."""
+
+    items: list[AgendaItem] = field(default_factory=list)
+    current: AgendaItemId | None = None
+    current_since: float | None = None
+    # Items ever created: the next new item is `item-{items_created + 1}`.
+    items_created: int = 0
+
+    def item(self, item_id: AgendaItemId) -> AgendaItem | None:
+        return next((i for i in self.items if i.id == item_id), None)
+
+
 @dataclass
 class MeetingState:
     id: MeetingId
@@ -111,6 +167,8 @@ class MeetingState:
     clock: Clock = field(default_factory=Clock)
     chat: list[ChatMessage] = field(default_factory=list)
     removed: list[ParticipantId] = field(default_factory=list)
+    # The agenda (rooms.agenda).
+    agenda: Agenda = field(default_factory=Agenda)
 
     def room_exists(self, room: RoomId) -> bool:
         return room == PLENARY or room in self.workshops

@@ -65,4 +65,11 @@ RULES: dict[type[cmd.Command], Rule] = {
     cmd.Broadcast: Rule(Who.MODERATOR),
     cmd.Visit: Rule(Who.MODERATOR),
     cmd.DismissHelp: Rule(Who.MODERATOR, WHILE_RUNNING),
+    # The agenda: the organiser sets it through the HTTP API (the server checked the admin
+    # token), moderators in the meeting.
+    cmd.SetAgendaAsOrganiser: Rule(Who.SYSTEM),
+    cmd.SetAgenda: Rule(Who.MODERATOR),
+    cmd.StartAgendaItem: Rule(Who.MODERATOR),
+    cmd.SkipAgendaItem: Rule(Who.MODERATOR),
+    cmd.ReopenAgendaItem: Rule(Who.MODERATOR),
 }

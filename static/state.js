@@ -104,9 +104,63 @@ export class Meeting {
         break;
       case "help_requested": s.help_queue.push({ participant: e.participant, room: e.room, at: e.at }); break;
       case "help_cleared": s.help_queue = s.help_queue.filter((call) => call.participant !== e.participant); break;
+      // The agenda (rooms/agenda.py)
+      case "agenda_set": this.setAgenda(e); break;
+      case "agenda_item_started":
+        this.endCurrentItem(e.at, "done");
+        this.agendaItem(e.item).status = "current";
+        Object.assign(s.agenda, { current: e.item, current_since: e.at });
+        break;
+      case "agenda_item_ended": this.endCurrentItem(e.at, "done"); break;
+      case "agenda_item_skipped":
+        if (e.item === s.agenda.current) this.endCurrentItem(e.at, "skipped");
+        else this.agendaItem(e.item).status = "skipped";
+        break;
+      case "agenda_item_reopened": this.agendaItem(e.item).status = "pending"; break;
       default: break; // mute_requested, reacted, broadcast_sent: nothing is kept
     }
     return true;
+  }
+
+  // The agenda replaced: items that stay keep their status and time used, as rooms/evolve.py.
+  setAgenda(e) {
+    const agenda = this.state.agenda;
+    const before = new Map(agenda.items.map((item) => [item.id, item]));
+    if (agenda.current !== null && !e.items.some((item) => item.id === agenda.current)) {
+      this.endCurrentItem(e.at, "done");
+    }
+    agenda.items = e.items.map((plan) => {
+      const old = before.get(plan.id);
+      if (!old) agenda.items_created += 1;
+      return {
+        id: plan.id, title: plan.title, minutes: plan.minutes,
+        presenters: plan.presenters.map((p) => ({ ...p })),
+        status: old ? old.status : "pending", used_s: old ? old.used_s : 0.0,
+      };
+    });
+  }
+
+  endCurrentItem(at, status) {
+    const agenda = this.state.agenda;
+    if (agenda.current === null) return;
+    const item = this.agendaItem(agenda.current);
+    if (agenda.current_since !== null) item.used_s += at - agenda.current_since;
+    item.status = status;
+    Object.assign(agenda, { current: null, current_since: null });
+  }
+
+  agendaItem(id) {
+    return this.state.agenda.items.find((item) => item.id === id);
+  }
+
+  // The seconds an agenda item has used by `now` (the server's clock, seconds): its ended runs,
+  // and the current run so far (rooms.agenda.used_s).
+  itemUsedS(item, now) {
+    const agenda = this.state?.agenda;
+    if (agenda && item.id === agenda.current && agenda.current_since !== null) {
+      return item.used_s + Math.max(0, now - agenda.current_since);
+    }
+    return item.used_s;
   }
 
   forget(id) {

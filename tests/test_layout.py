@@ -87,7 +87,8 @@ LAYERS: dict[str, set[str]] = {
         *("rooms", "server", "server.protocol", "server.meetings", "server.rtc", "server.sfu"),
         "server.services",
     },
-    "server.web": {"rooms", "server", "server.protocol", "server.services"},
+    # The API submits the organiser's commands to a meeting (`MeetingHandle`, `Unavailable`).
+    "server.web": {"rooms", "server", "server.protocol", "server.meetings", "server.services"},
 }
 ASSEMBLY = {"server.app", "server.cli"}
 

@@ -21,9 +21,10 @@ import msgpack
 
 from rooms import Meeting, MeetingConfig, MeetingId, MeetingState, ParticipantId, Role, RoomId
 from rooms import commands as cmd
+from rooms.commands import AgendaEntry
 from rooms.events import Stamped
-from rooms.ids import PLENARY
-from rooms.model import GroupBy
+from rooms.ids import PLENARY, AgendaItemId
+from rooms.model import GroupBy, Presenter
 from rooms.plain import from_plain, to_plain
 from rooms.view import sees, view_for
 from server.protocol.wire import encode_event
@@ -228,7 +229,53 @@ def full_history() -> dict[str, Any]:
     return s.fixture("maria", "jan", "zofia")
 
 
-RECORDERS = (plenary, workshops, full_history)
+def agenda() -> dict[str, Any]:
+    s = Session("agenda", "the agenda set by the organiser, edited, moved along, skipped, reopened")
+    s.join("maria", "Maria Nowak", Role.MODERATOR)
+    s.join("ewa", "Ewa Lis", Role.PRESENTER, organisation="Rada Osiedla")
+    s(None, cmd.SetAgendaAsOrganiser((AgendaEntry("Powitanie", 5), AgendaEntry("Ekspert", 20))))
+    s.record()
+    s.join("jan", "Jan Kowalski", district="Wola")
+    showcase = (Presenter(participant=ParticipantId("ewa")), Presenter("Ola Nowak"))
+    item = AgendaItemId
+    s(
+        "maria",
+        cmd.SetAgenda(
+            (
+                AgendaEntry("Powitanie", 5, id=item("item-1")),
+                AgendaEntry("Inicjatywy mieszkańców", 40, showcase),
+                AgendaEntry("Ekspert", 20, id=item("item-2")),
+                AgendaEntry("Pytania", 15),
+            )
+        ),
+    )
+    s("maria", cmd.StartAgendaItem())
+    s("maria", cmd.StartAgendaItem(), after=310.5)
+    s("maria", cmd.SkipAgendaItem(item("item-2")))
+    s("maria", cmd.StartAgendaItem(), after=1200.25)
+    s("maria", cmd.SkipAgendaItem(item("item-4")), after=60.0)
+    s("maria", cmd.ReopenAgendaItem(item("item-2")))
+    s("maria", cmd.StartAgendaItem(item("item-2")))
+    # Edited during the meeting: the current item's time goes on; the dropped one goes.
+    s(
+        "maria",
+        cmd.SetAgenda(
+            (
+                AgendaEntry("Powitanie", 5, id=item("item-1")),
+                AgendaEntry("Ekspert: budżet", 25, id=item("item-2")),
+                AgendaEntry("Inicjatywy mieszkańców", 40, showcase, id=item("item-3")),
+            )
+        ),
+        after=90.0,
+    )
+    s("maria", cmd.StartAgendaItem(), after=600.0)
+    s("maria", cmd.ReopenAgendaItem(item("item-3")))
+    s("maria", cmd.StartAgendaItem(item("item-3")))
+    s("maria", cmd.SetAgenda((AgendaEntry("Powitanie", 5, id=item("item-1")),)), after=30.0)
+    return s.fixture("maria", "ewa")
+
+
+RECORDERS = (plenary, workshops, full_history, agenda)
 
 
 def record_all() -> dict[str, dict[str, Any]]:

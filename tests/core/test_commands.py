@@ -13,7 +13,7 @@ from rooms import events as ev
 from rooms.config import MeetingConfig
 from rooms.errors import Reason, Rejected
 from rooms.events import Stamped
-from rooms.ids import PLENARY, ParticipantId
+from rooms.ids import PLENARY, AgendaItemId, ParticipantId
 from rooms.meeting import Meeting
 from rooms.model import GroupBy, Phase, Role
 from rooms.plain import RecordError, from_plain, to_plain
@@ -39,6 +39,9 @@ def events_of(stamped: list[Stamped]) -> list[ev.Event]:
     return [s.event for s in stamped]
 
 
+AGENDA = tuple(cmd.AgendaEntry(f"Item {i}", 10) for i in range(1, 5))
+
+
 def busy_meeting(phase: Phase) -> Meeting:
     """Rooms planned, a raised hand, someone holding the floor and, once open, a call for help.
 
@@ -51,6 +54,10 @@ def busy_meeting(phase: Phase) -> Meeting:
     meeting.handle(person(1), cmd.RaiseHand(), T0)
     meeting.handle(MODERATOR, cmd.GiveFloor(person(2)), T0)
     meeting.handle(MODERATOR, cmd.HardMute(person(2)), T0)
+    # An agenda under way: the first item current, the last one skipped.
+    meeting.handle(MODERATOR, cmd.SetAgenda(AGENDA), T0)
+    meeting.handle(MODERATOR, cmd.StartAgendaItem(), T0)
+    meeting.handle(MODERATOR, cmd.SkipAgendaItem(AgendaItemId("item-4")), T0)
     if phase is not Phase.PLENARY:
         meeting.handle(MODERATOR, cmd.OpenRooms(600), T0)
         meeting.handle(person(1), cmd.RequestHelp(), T0)
@@ -100,6 +107,12 @@ SAMPLES: dict[type[cmd.Command], cmd.Command] = {
     cmd.Broadcast: cmd.Broadcast("Back in five minutes"),
     cmd.Visit: cmd.Visit(room(1)),
     cmd.DismissHelp: cmd.DismissHelp(person(1)),
+    # The agenda
+    cmd.SetAgendaAsOrganiser: cmd.SetAgendaAsOrganiser(AGENDA[:2]),
+    cmd.SetAgenda: cmd.SetAgenda(AGENDA[:2]),
+    cmd.StartAgendaItem: cmd.StartAgendaItem(),
+    cmd.SkipAgendaItem: cmd.SkipAgendaItem(AgendaItemId("item-3")),
+    cmd.ReopenAgendaItem: cmd.ReopenAgendaItem(AgendaItemId("item-4")),
 }
 
 MODERATOR_COMMANDS = [t for t, rule in RULES.items() if rule.who is Who.MODERATOR]
@@ -114,7 +127,7 @@ PHASED = [
 
 
 def test_every_command_has_a_rule_and_a_sample() -> None:
-    every = set(cmd.CLIENT_COMMANDS) | {cmd.Join, cmd.Rejoin, cmd.Disconnect, cmd.Depart, cmd.Tick}
+    every = set(cmd.CLIENT_COMMANDS) | set(cmd.SystemCommand.__args__)
     assert set(RULES) == every
     assert set(SAMPLES) == every
 

@@ -8,13 +8,14 @@ import pytest
 from rooms import commands as cmd
 from rooms import events as ev
 from rooms.events import Stamped
-from rooms.ids import PLENARY, ParticipantId
-from rooms.model import GroupBy, MeetingState, Role
+from rooms.ids import PLENARY, AgendaItemId, ParticipantId
+from rooms.model import GroupBy, MeetingState, PlannedItem, Presenter, Role
 from rooms.plain import RecordError, from_plain, to_plain
 
 from .builders import MODERATOR, T0, meeting_with, person, room
 
 P, Q = ParticipantId("p"), ParticipantId("q")
+ITEM = AgendaItemId("item-1")
 
 EVENT_SAMPLES: list[ev.Event] = [
     ev.ParticipantJoined(P, "Ada", Role.PRESENTER, "Org", "North", "G", PLENARY),
@@ -50,6 +51,21 @@ EVENT_SAMPLES: list[ev.Event] = [
     ev.BroadcastSent(Q, "Back in 5"),
     ev.HelpRequested(P, room(1)),
     ev.HelpCleared(P, by=Q),
+    # The agenda
+    ev.AgendaSet(
+        (
+            PlannedItem(ITEM, "Welcome", 5),
+            PlannedItem(
+                AgendaItemId("item-2"), "Showcase", 30, (Presenter("Ada", P), Presenter("Bo"))
+            ),
+        ),
+        by=Q,
+    ),
+    ev.AgendaSet((), by=None),
+    ev.AgendaItemStarted(ITEM, by=Q),
+    ev.AgendaItemEnded(ITEM, by=Q),
+    ev.AgendaItemSkipped(ITEM, by=Q),
+    ev.AgendaItemReopened(ITEM, by=Q),
 ]
 
 

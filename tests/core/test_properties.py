@@ -2,7 +2,8 @@
 
 Each step is a command from a random sender (the server, a moderator, a participant, a stranger)
 at a time that only moves forward. Refused commands must change nothing; accepted ones must keep
-the invariants below, and the events must rebuild the live state from any earlier snapshot.
+the invariants below, and the events must rebuild the live state (the agenda and its times
+too) from any earlier snapshot.
 """
 
 from collections.abc import Callable
@@ -16,9 +17,9 @@ from rooms import events as ev
 from rooms.config import MeetingConfig
 from rooms.errors import Rejected
 from rooms.events import Stamped
-from rooms.ids import PLENARY, MeetingId, ParticipantId, RoomId
+from rooms.ids import PLENARY, AgendaItemId, MeetingId, ParticipantId, RoomId
 from rooms.meeting import Meeting
-from rooms.model import GroupBy, MeetingState, Role
+from rooms.model import Agenda, GroupBy, ItemStatus, MeetingState, Presenter, Role
 from rooms.plain import from_plain, to_plain
 
 from .builders import MODERATOR, T0
@@ -44,6 +45,8 @@ class Draw:
     keys: tuple[GroupBy, ...]
     # include_absent, include_presenters, include_moderators
     including: tuple[bool, bool, bool]
+    item: AgendaItemId
+    agenda: tuple[cmd.AgendaEntry, ...]
 
 
 Step = tuple[ParticipantId | None, cmd.Command]
@@ -111,7 +114,28 @@ KINDS: list[tuple[int, Callable[[Draw], Step]]] = [
     # Always refused: the server's commands from a person, a client's from nobody.
     (1, lambda d: (d.sender, cmd.Tick() if d.flag else cmd.Disconnect(d.target))),
     (1, lambda d: (None, cmd.RaiseHand() if d.flag else cmd.CloseRooms())),
+    # The agenda
+    (3, lambda d: (d.sender, cmd.SetAgenda(d.agenda))),
+    (1, lambda d: (None, cmd.SetAgendaAsOrganiser(d.agenda))),
+    (4, lambda d: (d.sender, cmd.StartAgendaItem(d.item if d.flag else None))),
+    (3, lambda d: (d.sender, cmd.SkipAgendaItem(d.item))),
+    (2, lambda d: (d.sender, cmd.ReopenAgendaItem(d.item))),
 ]
+
+ITEMS = [AgendaItemId(f"item-{i}") for i in range(1, 7)]
+agenda_entries = st.lists(
+    st.builds(
+        cmd.AgendaEntry,
+        title=st.sampled_from(["Welcome", " Mayor ", "", "x" * 201]),
+        minutes=st.sampled_from([1, 15, 481]),
+        presenters=st.lists(
+            st.sampled_from([Presenter("Ola"), Presenter(participant=PEOPLE[1]), Presenter()]),
+            max_size=2,
+        ).map(tuple),
+        id=st.sampled_from([None, None, *ITEMS]),
+    ),
+    max_size=5,
+).map(tuple)
 
 draws = st.builds(
     Draw,
@@ -126,6 +150,9 @@ draws = st.builds(
     by=st.sampled_from(GroupBy),
     keys=st.lists(st.sampled_from(GroupBy), min_size=1, max_size=3, unique=True).map(tuple),
     including=st.tuples(st.booleans(), st.booleans(), st.booleans()),
+    # The first items more often: they are the ones the "agenda" prelude has started.
+    item=st.sampled_from([*ITEMS[:2], *ITEMS[:2], *ITEMS]),
+    agenda=agenda_entries,
 )
 
 steps = st.tuples(
@@ -153,6 +180,17 @@ def check_invariants(meeting: Meeting, hands: list[ParticipantId]) -> None:
     assert all(p in state.participants for p in state.audio_blocked)
     # (The last moderator cannot be demoted, tested in test_commands; but one may leave.)
     assert not set(state.removed) & set(state.participants)
+    check_agenda(state.agenda)
+
+
+def check_agenda(agenda: Agenda) -> None:
+    ids = [i.id for i in agenda.items]
+    assert len(set(ids)) == len(ids)
+    current = [i.id for i in agenda.items if i.status is ItemStatus.CURRENT]
+    assert current == ([] if agenda.current is None else [agenda.current])
+    assert (agenda.current is None) == (agenda.current_since is None)
+    assert all(i.used_s >= 0 for i in agenda.items)
+    assert all(int(i.split("-")[1]) <= agenda.items_created for i in ids)
 
 
 def follow_hands(hands: list[ParticipantId], event: ev.Event) -> None:
@@ -169,6 +207,10 @@ PRELUDES: dict[str, list[cmd.Command]] = {
     "plenary": [],
     "planned": [cmd.CreateRooms(("A", "B")), cmd.AssignMixed()],
     "open": [cmd.CreateRooms(("A", "B", "C")), cmd.AssignRandom(), cmd.OpenRooms(120)],
+    "agenda": [
+        cmd.SetAgenda(tuple(cmd.AgendaEntry(f"Item {i}", 10) for i in range(4))),
+        cmd.StartAgendaItem(),
+    ],
 }
 
 

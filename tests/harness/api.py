@@ -1,9 +1,10 @@
-"""Plenum's HTTP API from outside its process: a meeting made as an organiser makes one, and
-whether the server answers yet."""
+"""Plenum's HTTP API from outside its process: a meeting made as an organiser makes one, its
+agenda set, and whether the server answers yet."""
 
 import json
 import urllib.error
 import urllib.request
+from typing import Any
 
 REQUEST_TIMEOUT_S = 10.0
 # Loopback only: no proxy from the environment between the rig and its own server.
@@ -12,20 +13,37 @@ _LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 def create_meeting(base_url: str, title: str, admin_token: str) -> dict[str, str]:
     """POST /api/meetings; returns the meeting's id, links and tokens."""
+    created: dict[str, str] = _as_organiser(
+        "POST", f"{base_url}/api/meetings", {"title": title}, admin_token, expect=201
+    )
+    return created
+
+
+def set_agenda(
+    base_url: str, meeting: str, agenda: list[dict[str, Any]], admin_token: str
+) -> dict[str, Any]:
+    """PUT /api/meetings/{meeting}/agenda; returns the agenda as the meeting now has it."""
+    url = f"{base_url}/api/meetings/{meeting}/agenda"
+    replaced: dict[str, Any] = _as_organiser("PUT", url, {"agenda": agenda}, admin_token)
+    return replaced
+
+
+def _as_organiser(
+    method: str, url: str, body: dict[str, Any], admin_token: str, *, expect: int = 200
+) -> Any:
     request = urllib.request.Request(
-        f"{base_url}/api/meetings",
-        data=json.dumps({"title": title}).encode(),
+        url,
+        data=json.dumps(body).encode(),
         headers={"Authorization": f"Bearer {admin_token}", "Content-Type": "application/json"},
-        method="POST",
+        method=method,
     )
     try:
         with _LOOPBACK.open(request, timeout=REQUEST_TIMEOUT_S) as response:
-            status, body = response.status, response.read()
+            status, answer = response.status, response.read()
     except urllib.error.HTTPError as refused:
-        status, body = refused.code, refused.read()
-    assert status == 201, body.decode(errors="replace")
-    created: dict[str, str] = json.loads(body)
-    return created
+        status, answer = refused.code, refused.read()
+    assert status == expect, answer.decode(errors="replace")
+    return json.loads(answer)
 
 
 def answers_healthy(base_url: str) -> bool:

@@ -15,11 +15,11 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, Any
 
 from server.settings import Settings
 from server.web.serving import ws_max_size
-from tests.harness.api import answers_healthy, create_meeting
+from tests.harness.api import answers_healthy, create_meeting, set_agenda
 from tests.harness.ports import free_port
 from tests.harness.stopping import stop
 from tests.harness.tree import ROOT
@@ -147,6 +147,10 @@ class ServerProcess:
     async def create_meeting(self, title: str) -> dict[str, str]:
         """Create a meeting through the API, as an organiser does; returns its links and tokens."""
         return await asyncio.to_thread(create_meeting, self.base_url, title, ADMIN_TOKEN)
+
+    async def set_agenda(self, meeting: str, agenda: list[dict[str, Any]]) -> dict[str, Any]:
+        """Replace a meeting's agenda through the API, as an organiser does."""
+        return await asyncio.to_thread(set_agenda, self.base_url, meeting, agenda, ADMIN_TOKEN)
 
 
 StartServer = Callable[[Sequence[str], int, Mapping[str, str]], ServerProcess]
