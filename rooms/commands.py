@@ -68,7 +68,8 @@ class Depart:
 
 @dataclass(frozen=True)
 class Tick:
-    """Time has passed: let the workshops' clock warn, close or bring everyone back."""
+    """Time has passed: let the workshops' clock warn, close or bring everyone back, and the
+    floor's countdown warn the speaker or end the floor."""
 
 
 # Everyone -----------------------------------------------------------------------------------
@@ -143,9 +144,16 @@ class LiftHardMute:
 
 @dataclass(frozen=True)
 class GiveFloor:
-    """Give the floor to `participant`, or to the first in the hand queue when it is None."""
+    """Give the floor to `participant`, or to the first in the hand queue when it is None.
+
+    `limit_s` is how long they may speak; None for the meeting's `floor_limit_s`.
+    """
 
     participant: ParticipantId | None = None
+    limit_s: int | None = None
+
+    def __post_init__(self) -> None:
+        _require(self.limit_s is None or self.limit_s > 0, "limit_s must be positive")
 
 
 @dataclass(frozen=True)
@@ -275,6 +283,30 @@ class DismissHelp:
     participant: ParticipantId
 
 
+# The speakers' list (moderators) ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExtendFloor:
+    """Give whoever holds the floor `seconds` more."""
+
+    seconds: int
+
+    def __post_init__(self) -> None:
+        _require(self.seconds > 0, "seconds must be positive")
+
+
+@dataclass(frozen=True)
+class MoveHand:
+    """Move a raised hand to `place` in the speakers' list (1 is the top)."""
+
+    participant: ParticipantId
+    place: int
+
+    def __post_init__(self) -> None:
+        _require(self.place >= 1, "place must be at least 1 (the top)")
+
+
 SystemCommand = Join | Rejoin | Disconnect | Depart | Tick
 
 ClientCommand = (
@@ -307,6 +339,9 @@ ClientCommand = (
     | Broadcast
     | Visit
     | DismissHelp
+    # The speakers' list
+    | ExtendFloor
+    | MoveHand
 )
 
 Command = SystemCommand | ClientCommand

@@ -7,7 +7,15 @@ from typing import assert_never
 
 from rooms import events as ev
 from rooms.ids import PLENARY, ParticipantId
-from rooms.model import ChatMessage, Clock, HelpCall, MeetingState, Participant, Workshop
+from rooms.model import (
+    ChatMessage,
+    Clock,
+    FloorClock,
+    HelpCall,
+    MeetingState,
+    Participant,
+    Workshop,
+)
 from rooms.phases import next_phase
 
 
@@ -72,8 +80,10 @@ def apply(state: MeetingState, stamped: ev.Stamped, chat_history: int) -> None:
             if event.participant in state.hand_queue:
                 state.hand_queue.remove(event.participant)
             state.floor = event.participant
+            state.floor_clock = FloorClock(event.deadline, event.warning_at)
         case ev.FloorTaken():
             state.floor = None
+            state.floor_clock = FloorClock()
         case ev.RoomCreated():
             state.workshops[event.room] = Workshop(event.room, event.name)
             state.rooms_created += 1
@@ -112,6 +122,17 @@ def apply(state: MeetingState, stamped: ev.Stamped, chat_history: int) -> None:
             state.help_queue.append(HelpCall(event.participant, event.room, stamped.at))
         case ev.HelpCleared():
             state.help_queue = [c for c in state.help_queue if c.participant != event.participant]
+        # The speakers' list
+        case ev.HandMoved():
+            state.hand_queue.remove(event.participant)
+            state.hand_queue.insert(event.place - 1, event.participant)
+        case ev.FloorWarning():
+            state.floor_clock.warned = True
+        case ev.FloorExtended():
+            state.floor_clock = FloorClock(event.deadline, event.warning_at)
+        case ev.FloorExpired():
+            state.floor = None
+            state.floor_clock = FloorClock()
         case _:
             assert_never(event)
 
@@ -123,6 +144,7 @@ def _forget(state: MeetingState, participant: ParticipantId) -> None:
         state.hand_queue.remove(participant)
     if state.floor == participant:
         state.floor = None
+        state.floor_clock = FloorClock()
     if participant in state.audio_blocked:
         state.audio_blocked.remove(participant)
     state.help_queue = [c for c in state.help_queue if c.participant != participant]

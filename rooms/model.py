@@ -91,6 +91,22 @@ class Clock:
     grace_ends_at: float | None = None
 
 
+# The speakers' list -------------------------------------------------------------------------
+
+
+@dataclass
+class FloorClock:
+    """The countdown of whoever holds the floor: stored times, never timers, like `Clock`.
+
+    All None while nobody holds the floor, or while the floor has no time limit.
+    """
+
+    deadline: float | None = None
+    # When the speaker is warned that their time ends soon (see `rooms.speakers`).
+    warning_at: float | None = None
+    warned: bool = False
+
+
 @dataclass
 class MeetingState:
     id: MeetingId
@@ -111,6 +127,8 @@ class MeetingState:
     clock: Clock = field(default_factory=Clock)
     chat: list[ChatMessage] = field(default_factory=list)
     removed: list[ParticipantId] = field(default_factory=list)
+    # The speakers' list: the hand queue above, in speaking order, and the floor's countdown.
+    floor_clock: FloorClock = field(default_factory=FloorClock)
 
     def room_exists(self, room: RoomId) -> bool:
         return room == PLENARY or room in self.workshops

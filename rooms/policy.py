@@ -65,4 +65,7 @@ RULES: dict[type[cmd.Command], Rule] = {
     cmd.Broadcast: Rule(Who.MODERATOR),
     cmd.Visit: Rule(Who.MODERATOR),
     cmd.DismissHelp: Rule(Who.MODERATOR, WHILE_RUNNING),
+    # The speakers' list
+    cmd.ExtendFloor: Rule(Who.MODERATOR),
+    cmd.MoveHand: Rule(Who.MODERATOR),
 }
