@@ -41,7 +41,9 @@ async def test_the_floor_ends_on_time_after_its_writer_is_killed(workers: Worker
                 assert warning["at"] >= given["warning_at"]
                 expired = await client.wait_for_event("floor_expired", EVENT_TIMEOUT_S)
                 assert expired["participant"] == ala.me
-                assert given["deadline"] <= expired["at"] <= given["deadline"] + LATE_BY_AT_MOST_S
+                late_by = expired["at"] - given["deadline"]
+                print(f"{client.name}: the floor ended {late_by:.3f} s after its deadline")
+                assert 0 <= late_by <= LATE_BY_AT_MOST_S
                 seen = meeting_seen_by(client)
                 assert (seen.floor, seen.hand_queue) == (None, [])
             assert workers.writer_of(meeting["id"]) is second
