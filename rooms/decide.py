@@ -127,9 +127,9 @@ def _outcome(
             if speaker is not None:
                 speaker = _participant(state, speaker).id
             floor = speakers.give_floor(state, config, actor, speaker, command.limit_s, now)
-            return _to_everyone(floor)
+            return _everyone(floor)
         case cmd.TakeFloor():
-            return _to_everyone(speakers.take_floor(state, actor))
+            return _everyone(speakers.take_floor(state, actor))
         case cmd.ClearHand():
             target = _participant(state, command.participant)
             _check(target.id in state.hand_queue, Reason.CONFLICT, "that hand is not raised")
@@ -212,10 +212,10 @@ def _outcome(
             return [(ev.HelpCleared(command.participant, by=actor), EVERYONE)]
         # The speakers' list
         case cmd.ExtendFloor():
-            return _to_everyone(speakers.extend_floor(state, config, actor, command.seconds, now))
+            return _everyone(speakers.extend_floor(state, config, actor, command.seconds, now))
         case cmd.MoveHand():
             waiting = _participant(state, command.participant).id
-            return _to_everyone(speakers.move_hand(state, actor, waiting, command.place))
+            return _everyone(speakers.move_hand(state, actor, waiting, command.place))
         case _:
             assert_never(command)
 
@@ -325,7 +325,7 @@ def _check_not_a_moderators_name(state: MeetingState, name: str) -> None:
 
 
 def _tick(state: MeetingState, config: MeetingConfig, now: float) -> Outcome:
-    return _workshops_tick(state, config, now) + _to_everyone(speakers.tick(state, now))
+    return _workshops_tick(state, config, now) + _everyone(speakers.tick(state, now))
 
 
 def _workshops_tick(state: MeetingState, config: MeetingConfig, now: float) -> Outcome:
@@ -444,7 +444,7 @@ def _check_duration(config: MeetingConfig, seconds: int) -> None:
     )
 
 
-def _to_everyone(events: list[ev.Event]) -> Outcome:
+def _everyone(events: list[ev.Event]) -> Outcome:
     return [(event, EVERYONE) for event in events]
 
 
