@@ -13,8 +13,8 @@ too) sends the `Tick` that warns (`FloorWarning`) and, at the deadline, ends the
 back, giving it to someone else, or the speaker leaving the meeting ends the countdown.
 
 Every event here goes to everyone: the countdown is on every screen, and the state (the warning
-given included) must stay the same for every viewer, as the snapshot is. The client decides whom
-it tells aloud (the speaker and the moderators at the warning).
+given included) must stay the same for every viewer, as the snapshot is. Whom a client tells
+aloud (the speaker and the moderators, at the warning) is the client's choice.
 
 Who may send each command is `rooms.policy`'s; `rooms.decide` looks up the participants named.
 """
