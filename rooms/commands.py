@@ -69,7 +69,8 @@ class Depart:
 
 @dataclass(frozen=True)
 class Tick:
-    """Time has passed: let the workshops' clock warn, close or bring everyone back."""
+    """Time has passed: let the workshops' clock warn, close or bring everyone back, and the
+    floor's countdown warn the speaker or end the floor."""
 
 
 # Everyone -----------------------------------------------------------------------------------
@@ -144,9 +145,16 @@ class LiftHardMute:
 
 @dataclass(frozen=True)
 class GiveFloor:
-    """Give the floor to `participant`, or to the first in the hand queue when it is None."""
+    """Give the floor to `participant`, or to the first in the hand queue when it is None.
+
+    `limit_s` is how long they may speak; None for the meeting's `floor_limit_s`.
+    """
 
     participant: ParticipantId | None = None
+    limit_s: int | None = None
+
+    def __post_init__(self) -> None:
+        _require(self.limit_s is None or self.limit_s > 0, "limit_s must be positive")
 
 
 @dataclass(frozen=True)
@@ -329,6 +337,30 @@ class ReopenAgendaItem:
     item: AgendaItemId
 
 
+# The speakers' list (moderators) ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExtendFloor:
+    """Give whoever holds the floor `seconds` more."""
+
+    seconds: int
+
+    def __post_init__(self) -> None:
+        _require(self.seconds > 0, "seconds must be positive")
+
+
+@dataclass(frozen=True)
+class MoveHand:
+    """Move a raised hand to `place` in the speakers' list (1 is the top)."""
+
+    participant: ParticipantId
+    place: int
+
+    def __post_init__(self) -> None:
+        _require(self.place >= 1, "place must be at least 1 (the top)")
+
+
 SystemCommand = Join | Rejoin | Disconnect | Depart | Tick | SetAgendaAsOrganiser
 
 ClientCommand = (
@@ -366,6 +398,9 @@ ClientCommand = (
     | StartAgendaItem
     | SkipAgendaItem
     | ReopenAgendaItem
+    # The speakers' list
+    | ExtendFloor
+    | MoveHand
 )
 
 Command = SystemCommand | ClientCommand

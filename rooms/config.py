@@ -27,6 +27,12 @@ class MeetingConfig:
     max_item_title_chars: int = 200
     max_item_minutes: int = 8 * 60
     max_presenters: int = 12
+    # The speakers' list: how long the floor is given for unless a grant says (0: no limit),
+    # how long before its end the speaker is warned, and the longest a grant or extension may
+    # make it.
+    floor_limit_s: int = 180
+    floor_warning_s: float = 30.0
+    max_floor_limit_s: int = 3600
 
     def __post_init__(self) -> None:
         for name, value in vars(self).items():
@@ -34,3 +40,8 @@ class MeetingConfig:
                 raise ValueError(f"{name} must not be negative, got {value}")
         if self.chat_page < 1:
             raise ValueError(f"chat_page must be at least 1, got {self.chat_page}")
+        if self.floor_limit_s > self.max_floor_limit_s:
+            raise ValueError(
+                f"floor_limit_s ({self.floor_limit_s}) must not be over"
+                f" max_floor_limit_s ({self.max_floor_limit_s})"
+            )

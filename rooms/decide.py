@@ -9,11 +9,12 @@ import random
 from collections.abc import Iterable
 from typing import assert_never
 
-from rooms import agenda
+from rooms import agenda, speakers
 from rooms import commands as cmd
 from rooms import events as ev
 from rooms.assignment import deal_mixed, deal_random
 from rooms.config import REACTIONS, MeetingConfig
+from rooms.countdowns import warning_time
 from rooms.errors import Reason, Rejected, quoted
 from rooms.ids import PLENARY, ParticipantId, RoomId
 from rooms.model import MeetingState, Participant, Phase, Role
@@ -24,8 +25,6 @@ Audience = frozenset[ParticipantId] | None
 Outcome = list[tuple[ev.Event, Audience]]
 
 EVERYONE: Audience = None
-# The warning before a workshop round's end takes at most this share of the round.
-WARNING_SHARE = 0.25
 
 
 def decide(
@@ -126,11 +125,13 @@ def _outcome(
             _check(target.id in state.audio_blocked, Reason.CONFLICT, "not hard-muted")
             return [(ev.AudioAllowed(target.id, by=actor), EVERYONE)]
         case cmd.GiveFloor():
-            return _give_floor(state, actor, command)
+            speaker = command.participant
+            if speaker is not None:
+                speaker = _participant(state, speaker).id
+            floor = speakers.give_floor(state, config, actor, speaker, command.limit_s, now)
+            return _everyone(floor)
         case cmd.TakeFloor():
-            _check(state.floor is not None, Reason.CONFLICT, "nobody has the floor")
-            assert state.floor is not None
-            return [(ev.FloorTaken(state.floor, by=actor), EVERYONE)]
+            return _everyone(speakers.take_floor(state, actor))
         case cmd.ClearHand():
             target = _participant(state, command.participant)
             _check(target.id in state.hand_queue, Reason.CONFLICT, "that hand is not raised")
@@ -220,12 +221,23 @@ def _outcome(
             return _everyone(agenda.skip(state, actor, command.item))
         case cmd.ReopenAgendaItem():
             return _everyone(agenda.reopen(state, actor, command.item))
+        # The speakers' list
+        case cmd.ExtendFloor():
+            return _everyone(speakers.extend_floor(state, config, actor, command.seconds, now))
+        case cmd.MoveHand():
+            waiting = _participant(state, command.participant).id
+            return _everyone(speakers.move_hand(state, actor, waiting, command.place))
         case _:
             assert_never(command)
 
 
 def next_wakeup(state: MeetingState, config: MeetingConfig) -> float | None:
-    """When the clock next has something to do: the time to send a `Tick`, if any."""
+    """When a clock next has something to do: the time to send a `Tick`, if any."""
+    times = (_workshops_wakeup(state), speakers.next_wakeup(state))
+    return min((t for t in times if t is not None), default=None)
+
+
+def _workshops_wakeup(state: MeetingState) -> float | None:
     clock = state.clock
     if state.phase is Phase.OPEN and clock.deadline is not None:
         if not clock.warned and clock.warning_at is not None:
@@ -237,11 +249,8 @@ def next_wakeup(state: MeetingState, config: MeetingConfig) -> float | None:
 
 
 def _warning_at(config: MeetingConfig, now: float, deadline: float | None) -> float | None:
-    """When "ending soon" is said: `warning_s` before the deadline, but never earlier than the
-    last `WARNING_SHARE` of the time left now, so a short round does not warn from its start."""
-    if deadline is None or config.warning_s <= 0:
-        return None
-    return deadline - min(config.warning_s, (deadline - now) * WARNING_SHARE)
+    """When "ending soon" is said: `warning_s` before the deadline, fitted to the round."""
+    return warning_time(now, deadline, config.warning_s)
 
 
 def _presence(
@@ -327,6 +336,10 @@ def _check_not_a_moderators_name(state: MeetingState, name: str) -> None:
 
 
 def _tick(state: MeetingState, config: MeetingConfig, now: float) -> Outcome:
+    return _workshops_tick(state, config, now) + _everyone(speakers.tick(state, now))
+
+
+def _workshops_tick(state: MeetingState, config: MeetingConfig, now: float) -> Outcome:
     clock = state.clock
     if state.phase is Phase.OPEN and clock.deadline is not None:
         if now < clock.deadline:
@@ -361,21 +374,6 @@ def _chat(
     # A workshop's chat stays in the workshop; moderators oversee every room.
     audience = frozenset([*state.members(me.room), *state.moderators()])
     return [(ev.ChatPosted(me.id, text, me.room, None), audience)]
-
-
-def _give_floor(state: MeetingState, actor: ParticipantId, command: cmd.GiveFloor) -> Outcome:
-    if command.participant is None:
-        waiting = [p for p in state.hand_queue if state.participants[p].connected]
-        _check(bool(waiting), Reason.CONFLICT, "nobody connected has a hand raised")
-        target = waiting[0]
-    else:
-        target = _participant(state, command.participant).id
-    _check(state.floor != target, Reason.CONFLICT, "that participant already has the floor")
-    outcome: Outcome = []
-    if state.floor is not None:
-        outcome.append((ev.FloorTaken(state.floor, by=actor), EVERYONE))
-    outcome.append((ev.FloorGiven(target, by=actor), EVERYONE))
-    return outcome
 
 
 def _create_rooms(state: MeetingState, config: MeetingConfig, command: cmd.CreateRooms) -> Outcome:

@@ -40,3 +40,9 @@ def quoted(value: object) -> str:
     """`value` as Python writes it (`'room-9'`), cut to its first `QUOTED_CHARS` characters."""
     text = repr(value)
     return text if len(text) <= QUOTED_CHARS else text[: QUOTED_CHARS - 1] + "…"
+
+
+def require(condition: bool, reason: Reason, detail: str) -> None:
+    """Refuse the command with `reason` unless `condition` holds."""
+    if not condition:
+        raise Rejected(reason, detail)

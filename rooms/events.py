@@ -102,6 +102,10 @@ class HandLowered:
 class FloorGiven:
     participant: ParticipantId
     by: ParticipantId
+    # The end of their time and when they are warned of it, on the server's clock; None for no
+    # limit. Records written before the speakers' list have none.
+    deadline: float | None = None
+    warning_at: float | None = None
 
 
 @dataclass(frozen=True)
@@ -245,6 +249,41 @@ class AgendaItemReopened:
     by: ParticipantId
 
 
+# The speakers' list -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HandMoved:
+    """A moderator moved a raised hand to `place` in the queue (1 is the top)."""
+
+    participant: ParticipantId
+    place: int
+    by: ParticipantId
+
+
+@dataclass(frozen=True)
+class FloorWarning:
+    """The speaker's time ends soon: at the `warning_at` of their grant or extension."""
+
+    participant: ParticipantId
+    deadline: float
+
+
+@dataclass(frozen=True)
+class FloorExtended:
+    participant: ParticipantId
+    deadline: float
+    warning_at: float | None
+    by: ParticipantId
+
+
+@dataclass(frozen=True)
+class FloorExpired:
+    """The speaker's time ran out: the floor ended by itself, as if taken back."""
+
+    participant: ParticipantId
+
+
 Event = (
     ParticipantJoined
     | ParticipantReconnected
@@ -282,6 +321,11 @@ Event = (
     | AgendaItemEnded
     | AgendaItemSkipped
     | AgendaItemReopened
+    # The speakers' list
+    | HandMoved
+    | FloorWarning
+    | FloorExtended
+    | FloorExpired
 )
 
 EVENTS: tuple[type[Event], ...] = Event.__args__

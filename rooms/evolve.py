@@ -11,6 +11,7 @@ from rooms.model import (
     AgendaItem,
     ChatMessage,
     Clock,
+    FloorClock,
     HelpCall,
     ItemStatus,
     MeetingState,
@@ -81,8 +82,10 @@ def apply(state: MeetingState, stamped: ev.Stamped, chat_history: int) -> None:
             if event.participant in state.hand_queue:
                 state.hand_queue.remove(event.participant)
             state.floor = event.participant
+            state.floor_clock = FloorClock(event.deadline, event.warning_at)
         case ev.FloorTaken():
             state.floor = None
+            state.floor_clock = FloorClock()
         case ev.RoomCreated():
             state.workshops[event.room] = Workshop(event.room, event.name)
             state.rooms_created += 1
@@ -138,6 +141,17 @@ def apply(state: MeetingState, stamped: ev.Stamped, chat_history: int) -> None:
                 _agenda_item(state, event.item).status = ItemStatus.SKIPPED
         case ev.AgendaItemReopened():
             _agenda_item(state, event.item).status = ItemStatus.PENDING
+        # The speakers' list
+        case ev.HandMoved():
+            state.hand_queue.remove(event.participant)
+            state.hand_queue.insert(event.place - 1, event.participant)
+        case ev.FloorWarning():
+            state.floor_clock.warned = True
+        case ev.FloorExtended():
+            state.floor_clock = FloorClock(event.deadline, event.warning_at)
+        case ev.FloorExpired():
+            state.floor = None
+            state.floor_clock = FloorClock()
         case _:
             assert_never(event)
 
@@ -149,6 +163,7 @@ def _forget(state: MeetingState, participant: ParticipantId) -> None:
         state.hand_queue.remove(participant)
     if state.floor == participant:
         state.floor = None
+        state.floor_clock = FloorClock()
     if participant in state.audio_blocked:
         state.audio_blocked.remove(participant)
     state.help_queue = [c for c in state.help_queue if c.participant != participant]

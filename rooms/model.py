@@ -145,6 +145,20 @@ class Agenda:
 
     def item(self, item_id: AgendaItemId) -> AgendaItem | None:
         return next((i for i in self.items if i.id == item_id), None)
+# The speakers' list -------------------------------------------------------------------------
+
+
+@dataclass
+class FloorClock:
+    """The countdown of whoever holds the floor: stored times, never timers, like `Clock`.
+
+    All None while nobody holds the floor, or while the floor has no time limit.
+    """
+
+    deadline: float | None = None
+    # When the speaker is warned that their time ends soon (see `rooms.speakers`).
+    warning_at: float | None = None
+    warned: bool = False
 
 
 @dataclass
@@ -169,6 +183,8 @@ class MeetingState:
     removed: list[ParticipantId] = field(default_factory=list)
     # The agenda (rooms.agenda).
     agenda: Agenda = field(default_factory=Agenda)
+    # The speakers' list: the hand queue above, in speaking order, and the floor's countdown.
+    floor_clock: FloorClock = field(default_factory=FloorClock)
 
     def room_exists(self, room: RoomId) -> bool:
         return room == PLENARY or room in self.workshops

@@ -72,4 +72,7 @@ RULES: dict[type[cmd.Command], Rule] = {
     cmd.StartAgendaItem: Rule(Who.MODERATOR),
     cmd.SkipAgendaItem: Rule(Who.MODERATOR),
     cmd.ReopenAgendaItem: Rule(Who.MODERATOR),
+    # The speakers' list
+    cmd.ExtendFloor: Rule(Who.MODERATOR),
+    cmd.MoveHand: Rule(Who.MODERATOR),
 }

@@ -65,8 +65,9 @@ export class Meeting {
       case "floor_given":
         s.hand_queue = s.hand_queue.filter((id) => id !== e.participant);
         s.floor = e.participant;
+        s.floor_clock = { deadline: e.deadline ?? null, warning_at: e.warning_at ?? null, warned: false };
         break;
-      case "floor_taken": s.floor = null; break;
+      case "floor_taken": this.endFloor(); break;
       case "room_created":
         s.workshops[e.room] = { id: e.room, name: e.name, topic: "" };
         s.rooms_created += 1;
@@ -117,6 +118,16 @@ export class Meeting {
         else this.agendaItem(e.item).status = "skipped";
         break;
       case "agenda_item_reopened": this.agendaItem(e.item).status = "pending"; break;
+      // The speakers' list
+      case "hand_moved":
+        s.hand_queue = s.hand_queue.filter((id) => id !== e.participant);
+        s.hand_queue.splice(e.place - 1, 0, e.participant);
+        break;
+      case "floor_warning": s.floor_clock.warned = true; break;
+      case "floor_extended":
+        s.floor_clock = { deadline: e.deadline, warning_at: e.warning_at ?? null, warned: false };
+        break;
+      case "floor_expired": this.endFloor(); break;
       default: break; // mute_requested, reacted, broadcast_sent: nothing is kept
     }
     return true;
@@ -170,7 +181,13 @@ export class Meeting {
     s.hand_queue = s.hand_queue.filter((x) => x !== id);
     s.audio_blocked = s.audio_blocked.filter((x) => x !== id);
     s.help_queue = s.help_queue.filter((call) => call.participant !== id);
-    if (s.floor === id) s.floor = null;
+    if (s.floor === id) this.endFloor();
+  }
+
+  // Nobody has the floor, and no countdown runs.
+  endFloor() {
+    this.state.floor = null;
+    this.state.floor_clock = { deadline: null, warning_at: null, warned: false };
   }
 
   get me() {

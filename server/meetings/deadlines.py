@@ -1,8 +1,9 @@
-"""The writer's own duties: run the workshops' clock and let go of ghosts, each at its time.
+"""The writer's own duties: run the workshops' clock and the floor's countdown, and let go of
+ghosts, each at its time.
 
 Deadlines live in the meeting's state, never in a timer's memory, so whichever process writes
 the meeting (after a takeover too) finds what is due and when. When each is due is the meeting's
-rule (`rooms.decide.next_wakeup` for the clock, `rooms.ghosts` for ghosts); this module only
+rule (`rooms.decide.next_wakeup` for the clocks, `rooms.ghosts` for ghosts); this module only
 keeps the time.
 
 One task at a time does the work: it sleeps until the next deadline, then sends what is due,
@@ -43,7 +44,7 @@ class Deadlines:
         self._not_before = 0.0
 
     def due(self, now: float) -> list[cmd.Command]:
-        """What should be sent now: a tick of the clock, and the departure of each ghost."""
+        """What should be sent now: a tick of the clocks, and the departure of each ghost."""
         commands: list[cmd.Command] = []
         wakeup = self._meeting.next_wakeup()
         if wakeup is not None and wakeup <= now:

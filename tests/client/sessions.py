@@ -69,9 +69,10 @@ class Session:
     ) -> None:
         self(None, cmd.Join(ParticipantId(who), name, role, organisation, district, group))
 
-    def tick_at(self, moment: str) -> None:
-        """The server's `Tick` at the clock's `deadline`, `warning_at` or `grace_ends_at`."""
-        due = getattr(self.meeting.state.clock, moment)
+    def tick_at(self, moment: str, clock: str = "clock") -> None:
+        """The server's `Tick` at the `deadline`, `warning_at` or `grace_ends_at` of the
+        workshops' clock, or of the floor's (`clock="floor_clock"`)."""
+        due = getattr(getattr(self.meeting.state, clock), moment)
         assert isinstance(due, float) and due > self.now, (moment, due, self.now)
         self(None, cmd.Tick(), after=due - self.now)
 
@@ -275,7 +276,47 @@ def agenda() -> dict[str, Any]:
     return s.fixture("maria", "ewa")
 
 
-RECORDERS = (plenary, workshops, full_history, agenda)
+def speakers() -> dict[str, Any]:
+    s = Session(
+        "speakers",
+        "the speakers' list reordered, the floor timed, warned, extended, run out and taken back",
+        MeetingConfig(floor_limit_s=120, floor_warning_s=30),
+    )
+    s.join("maria", "Maria Nowak", Role.MODERATOR)
+    s.join("jan", "Jan Kowalski", district="Wola")
+    s.join("ala", "Ala Zięba", district="Mokotów")
+    s.join("piotr", "Piotr Wójcik", district="Mokotów")
+    s.join("zofia", "Zofia Król", district="Ochota")
+    s("jan", cmd.RaiseHand())
+    s.record()
+    for who in ("ala", "piotr", "zofia"):
+        s(who, cmd.RaiseHand())
+    s("maria", cmd.MoveHand(ParticipantId("piotr"), 1))  # to the top
+    s("maria", cmd.MoveHand(ParticipantId("jan"), 4))  # to the end
+    s("maria", cmd.GiveFloor())  # Piotr, the next one, for the meeting's two minutes
+    s.tick_at("warning_at", "floor_clock")
+    s("maria", cmd.ExtendFloor(60))
+    s.tick_at("warning_at", "floor_clock")
+    s.tick_at("deadline", "floor_clock")  # the floor ends by itself
+    s("maria", cmd.GiveFloor(limit_s=90))  # Ala, the next one
+    s("maria", cmd.GiveFloor(ParticipantId("jan"), limit_s=45))  # Ala's turn ends early
+    s("maria", cmd.TakeFloor())
+    s("piotr", cmd.RaiseHand())
+    s("ala", cmd.RaiseHand())
+    s("maria", cmd.MoveHand(ParticipantId("ala"), 1))
+    s("maria", cmd.GiveFloor(ParticipantId("piotr")))
+    # Piotr leaves while he speaks: his countdown goes with him.
+    s(None, cmd.Disconnect(ParticipantId("piotr")))
+    s(None, cmd.Depart(ParticipantId("piotr")), after=30.0)
+    # The session ends with hands waiting out of the order they were raised in, and a speaker
+    # warned: what the client keeps of them is compared with the core's.
+    s("maria", cmd.GiveFloor(ParticipantId("jan")))
+    s.tick_at("warning_at", "floor_clock")
+    assert s.meeting.state.hand_queue == [ParticipantId("ala"), ParticipantId("zofia")]
+    return s.fixture("maria", "jan", "ala")
+
+
+RECORDERS = (plenary, workshops, full_history, agenda, speakers)
 
 
 def record_all() -> dict[str, dict[str, Any]]:

@@ -43,7 +43,7 @@ AGENDA = tuple(cmd.AgendaEntry(f"Item {i}", 10) for i in range(1, 5))
 
 
 def busy_meeting(phase: Phase) -> Meeting:
-    """Rooms planned, a raised hand, someone holding the floor and, once open, a call for help.
+    """Rooms planned, raised hands, someone holding the floor and, once open, a call for help.
 
     Every sample command below is accepted from the moderator in this meeting (in a phase its
     rule allows), so a refusal in it is down to who sent it or when.
@@ -52,7 +52,9 @@ def busy_meeting(phase: Phase) -> Meeting:
     meeting.handle(MODERATOR, cmd.MoveParticipant(person(0), room(1)), T0)
     meeting.handle(MODERATOR, cmd.MoveParticipant(person(1), room(2)), T0)
     meeting.handle(person(1), cmd.RaiseHand(), T0)
-    meeting.handle(MODERATOR, cmd.GiveFloor(person(2)), T0)
+    meeting.handle(person(0), cmd.RaiseHand(), T0)
+    # Time enough to hold the floor past the workshops' deadline.
+    meeting.handle(MODERATOR, cmd.GiveFloor(person(2), limit_s=1200), T0)
     meeting.handle(MODERATOR, cmd.HardMute(person(2)), T0)
     # An agenda under way: the first item current, the last one skipped.
     meeting.handle(MODERATOR, cmd.SetAgenda(AGENDA), T0)
@@ -113,6 +115,9 @@ SAMPLES: dict[type[cmd.Command], cmd.Command] = {
     cmd.StartAgendaItem: cmd.StartAgendaItem(),
     cmd.SkipAgendaItem: cmd.SkipAgendaItem(AgendaItemId("item-3")),
     cmd.ReopenAgendaItem: cmd.ReopenAgendaItem(AgendaItemId("item-4")),
+    # The speakers' list
+    cmd.ExtendFloor: cmd.ExtendFloor(60),
+    cmd.MoveHand: cmd.MoveHand(person(0), 1),
 }
 
 MODERATOR_COMMANDS = [t for t, rule in RULES.items() if rule.who is Who.MODERATOR]
@@ -360,13 +365,14 @@ def test_give_floor_to_the_first_hand_takes_it_from_the_previous_speaker() -> No
     meeting.handle(person(1), cmd.RaiseHand(), T0)
     meeting.handle(person(0), cmd.RaiseHand(), T0)
     first = meeting.handle(MODERATOR, cmd.GiveFloor(), T0)
-    assert events_of(first) == [ev.FloorGiven(person(1), by=MODERATOR)]
+    # For the meeting's default time, with the warning before its end.
+    assert events_of(first) == [ev.FloorGiven(person(1), MODERATOR, T0 + 180, T0 + 150)]
     assert meeting.state.floor == person(1)
     assert meeting.state.hand_queue == [person(0)]
     second = meeting.handle(MODERATOR, cmd.GiveFloor(), T0)
     assert events_of(second) == [
         ev.FloorTaken(person(1), by=MODERATOR),
-        ev.FloorGiven(person(0), by=MODERATOR),
+        ev.FloorGiven(person(0), MODERATOR, T0 + 180, T0 + 150),
     ]
     assert (meeting.state.floor, meeting.state.hand_queue) == (person(0), [])
 
@@ -756,7 +762,8 @@ def test_close_rooms_brings_everyone_back() -> None:
     assert state.phase is Phase.PLENARY
     assert all(p.room == PLENARY for p in state.participants.values())
     assert (state.clock.deadline, state.help_queue) == (None, [])
-    assert meeting.next_wakeup() is None
+    # Only the floor's countdown goes on.
+    assert meeting.next_wakeup() == state.floor_clock.warning_at
 
 
 def test_extend_rooms_refuses_a_duration_over_the_limit() -> None:

@@ -66,6 +66,13 @@ EVENT_SAMPLES: list[ev.Event] = [
     ev.AgendaItemEnded(ITEM, by=Q),
     ev.AgendaItemSkipped(ITEM, by=Q),
     ev.AgendaItemReopened(ITEM, by=Q),
+    # The speakers' list
+    ev.FloorGiven(P, by=Q, deadline=T0 + 180, warning_at=T0 + 150),
+    ev.HandMoved(P, 1, by=Q),
+    ev.FloorWarning(P, T0 + 180),
+    ev.FloorExtended(P, T0 + 240, T0 + 210, by=Q),
+    ev.FloorExtended(P, T0 + 240, None, by=Q),
+    ev.FloorExpired(P),
 ]
 
 
@@ -105,7 +112,8 @@ def populated_state() -> MeetingState:
     meeting.handle(MODERATOR, cmd.SetSelfSelect(True), T0)
     meeting.handle(person(1), cmd.RaiseHand(), T0)
     meeting.handle(person(2), cmd.RaiseHand(), T0)
-    meeting.handle(MODERATOR, cmd.GiveFloor(person(0)), T0)
+    meeting.handle(MODERATOR, cmd.GiveFloor(person(0), limit_s=900), T0)
+    meeting.handle(MODERATOR, cmd.MoveHand(person(2), 1), T0)
     meeting.handle(MODERATOR, cmd.HardMute(person(1)), T0)
     meeting.handle(MODERATOR, cmd.OpenRooms(600), T0 + 1.25)
     meeting.handle(None, cmd.Tick(), T0 + 550)
@@ -122,7 +130,7 @@ def test_a_populated_state_survives_a_round_trip_through_json() -> None:
     state = populated_state()
     assert state.plan and state.hand_queue and state.floor and state.help_queue
     assert state.chat and state.removed and state.clock.warned and state.self_select
-    assert state.audio_blocked
+    assert state.audio_blocked and state.floor_clock.deadline
     plain = json.loads(json.dumps(to_plain(state)))
     restored = from_plain(MeetingState, plain)
     assert restored == state

@@ -19,14 +19,23 @@ from rooms.errors import Rejected
 from rooms.events import Stamped
 from rooms.ids import PLENARY, AgendaItemId, MeetingId, ParticipantId, RoomId
 from rooms.meeting import Meeting
-from rooms.model import Agenda, GroupBy, ItemStatus, MeetingState, Presenter, Role
+from rooms.model import Agenda, FloorClock, GroupBy, ItemStatus, MeetingState, Presenter, Role
 from rooms.plain import from_plain, to_plain
 
 from .builders import MODERATOR, T0
 
 PEOPLE = [MODERATOR, *(ParticipantId(f"u{i}") for i in range(5)), ParticipantId("stranger")]
 ROOMS = [PLENARY, *(RoomId(f"room-{i}") for i in range(1, 6))]
-CONFIG = MeetingConfig(chat_history=5, max_rooms=4, warning_s=60, grace_s=20, max_duration_s=900)
+CONFIG = MeetingConfig(
+    chat_history=5,
+    max_rooms=4,
+    warning_s=60,
+    grace_s=20,
+    max_duration_s=900,
+    floor_limit_s=240,
+    floor_warning_s=120,
+    max_floor_limit_s=600,
+)
 
 
 @dataclass(frozen=True)
@@ -47,6 +56,8 @@ class Draw:
     including: tuple[bool, bool, bool]
     item: AgendaItemId
     agenda: tuple[cmd.AgendaEntry, ...]
+    # A place in the speakers' list (1 is the top).
+    place: int
 
 
 Step = tuple[ParticipantId | None, cmd.Command]
@@ -111,6 +122,12 @@ KINDS: list[tuple[int, Callable[[Draw], Step]]] = [
     (1, lambda d: (d.sender, cmd.Broadcast(d.text))),
     (2, lambda d: (d.sender, cmd.Visit(d.room))),
     (2, lambda d: (d.sender, cmd.DismissHelp(d.target))),
+    # The speakers' list
+    (2, lambda d: (d.sender, cmd.GiveFloor(d.target, d.seconds if d.flag else None))),
+    (2, lambda d: (d.sender, cmd.GiveFloor(None, d.seconds if d.flag else None))),
+    (2, lambda d: (d.sender, cmd.ExtendFloor(d.seconds))),
+    (1, lambda d: (d.sender, cmd.MoveHand(d.target, d.place))),
+    (4, lambda d: (MODERATOR, cmd.MoveHand(d.target, d.place))),
     # Always refused: the server's commands from a person, a client's from nobody.
     (1, lambda d: (d.sender, cmd.Tick() if d.flag else cmd.Disconnect(d.target))),
     (1, lambda d: (None, cmd.RaiseHand() if d.flag else cmd.CloseRooms())),
@@ -153,17 +170,20 @@ draws = st.builds(
     # The first items more often: they are the ones the "agenda" prelude has started.
     item=st.sampled_from([*ITEMS[:2], *ITEMS[:2], *ITEMS]),
     agenda=agenda_entries,
+    place=st.sampled_from([1, 2, 2, 3, 6]),
 )
 
 steps = st.tuples(
     st.sampled_from([make for weight, make in KINDS for _ in range(weight)]),
     draws,
-    st.sampled_from([1, 0, 5, 20, 30, 60, 300]),  # seconds passing before the step
+    st.sampled_from([1, 0, 5, 20, 30, 45, 60, 300]),  # seconds passing before the step
     st.integers(0, 9),  # 0: take a snapshot after the step
 )
 
 
-def check_invariants(meeting: Meeting, hands: list[ParticipantId]) -> None:
+def check_invariants(
+    meeting: Meeting, hands: list[ParticipantId], floor: ParticipantId | None
+) -> None:
     state = meeting.state
     for p in state.participants.values():
         assert p.room == PLENARY or p.room in state.workshops, p
@@ -180,6 +200,16 @@ def check_invariants(meeting: Meeting, hands: list[ParticipantId]) -> None:
     assert all(p in state.participants for p in state.audio_blocked)
     # (The last moderator cannot be demoted, tested in test_commands; but one may leave.)
     assert not set(state.removed) & set(state.participants)
+    # The speakers' list: the floor as its events tell it, and a countdown only while it is held.
+    assert state.floor == floor
+    clock = state.floor_clock
+    if state.floor is None:
+        assert clock == FloorClock()
+    if clock.deadline is None:
+        assert (clock.warning_at, clock.warned) == (None, False)
+    if clock.warning_at is not None:
+        assert clock.deadline is not None and clock.warning_at <= clock.deadline
+    assert not clock.warned or clock.warning_at is not None
     check_agenda(state.agenda)
 
 
@@ -194,22 +224,47 @@ def check_agenda(agenda: Agenda) -> None:
 
 
 def follow_hands(hands: list[ParticipantId], event: ev.Event) -> None:
-    """The hand queue as a reader of the events would keep it: in the order hands went up."""
+    """The hand queue as a reader of the events would keep it: in the order hands went up,
+    unless a moderator moved one."""
     match event:
         case ev.HandRaised():
             hands.append(event.participant)
         case ev.HandLowered() | ev.FloorGiven() | ev.ParticipantRemoved() | ev.ParticipantLeft():
             if event.participant in hands:
                 hands.remove(event.participant)
+        case ev.HandMoved():
+            hands.remove(event.participant)
+            hands.insert(event.place - 1, event.participant)
 
 
-PRELUDES: dict[str, list[cmd.Command]] = {
+def follow_floor(floor: ParticipantId | None, event: ev.Event) -> ParticipantId | None:
+    """Who holds the floor as a reader of the events would tell."""
+    match event:
+        case ev.FloorGiven():
+            return event.participant
+        case ev.FloorTaken() | ev.FloorExpired():
+            assert event.participant == floor
+            return None
+        case ev.FloorWarning() | ev.FloorExtended():
+            assert event.participant == floor
+        case ev.ParticipantRemoved() | ev.ParticipantLeft():
+            return None if event.participant == floor else floor
+    return floor
+
+
+PRELUDES: dict[str, list[Step]] = {
     "plenary": [],
-    "planned": [cmd.CreateRooms(("A", "B")), cmd.AssignMixed()],
-    "open": [cmd.CreateRooms(("A", "B", "C")), cmd.AssignRandom(), cmd.OpenRooms(120)],
+    "planned": [(MODERATOR, cmd.CreateRooms(("A", "B"))), (MODERATOR, cmd.AssignMixed())],
+    "open": [
+        (MODERATOR, cmd.CreateRooms(("A", "B", "C"))),
+        (MODERATOR, cmd.AssignRandom()),
+        (MODERATOR, cmd.OpenRooms(120)),
+    ],
+    # A speakers' list long enough to reorder, and someone speaking.
+    "speakers": [*((who, cmd.RaiseHand()) for who in PEOPLE[1:6]), (MODERATOR, cmd.GiveFloor())],
     "agenda": [
-        cmd.SetAgenda(tuple(cmd.AgendaEntry(f"Item {i}", 10) for i in range(4))),
-        cmd.StartAgendaItem(),
+        (MODERATOR, cmd.SetAgenda(tuple(cmd.AgendaEntry(f"Item {i}", 10) for i in range(4)))),
+        (MODERATOR, cmd.StartAgendaItem()),
     ],
 }
 
@@ -226,8 +281,8 @@ def started(prelude: str) -> tuple[Meeting, list[Stamped]]:
         role = Role.MODERATOR if who == MODERATOR else Role.PARTICIPANT
         join = cmd.Join(who, f"Person {i}", role, district=["North", "South"][i % 2])
         log += meeting.handle(None, join, T0)
-    for command in PRELUDES[prelude]:
-        log += meeting.handle(MODERATOR, command, T0)
+    for actor, command in PRELUDES[prelude]:
+        log += meeting.handle(actor, command, T0)
     return meeting, log
 
 
@@ -237,6 +292,10 @@ def test_random_sessions_keep_the_meeting_consistent(prelude: str, session: Sess
     meeting, log = started(prelude)
     snapshots = [(to_plain(MeetingState(id=MeetingId("m-prop"), title="Property")), 0)]
     hands: list[ParticipantId] = []
+    floor: ParticipantId | None = None
+    for one in log:
+        follow_hands(hands, one.event)
+        floor = follow_floor(floor, one.event)
     now = T0
     for make, draw, elapsed, snapshot in session:
         actor, command = make(draw)
@@ -255,8 +314,13 @@ def test_random_sessions_keep_the_meeting_consistent(prelude: str, session: Sess
             assert one.at == now
             log.append(one)
             follow_hands(hands, one.event)
+            floor = follow_floor(floor, one.event)
         assert meeting.state.seq == len(log)
-        check_invariants(meeting, hands)
+        check_invariants(meeting, hands, floor)
+        if isinstance(command, cmd.Tick):
+            # A tick does everything due: the writer is never woken again for the same moment.
+            wakeup = meeting.next_wakeup()
+            assert wakeup is None or wakeup > now
         if snapshot == 0:
             snapshots.append((to_plain(meeting.state), len(log)))
 

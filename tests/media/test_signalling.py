@@ -137,6 +137,28 @@ async def test_the_floor_holder_publishes_until_the_floor_is_taken_back(served: 
     await bo.peer.wait_until(lambda: bo.peer.publishers_offered() == set(), timeout=3)
 
 
+async def test_the_floor_running_out_takes_the_voice_and_camera_back(served: Served) -> None:
+    moderator = await served.join("Anna Nowak", moderator=True)
+    ada = await served.join("Ada")
+    bo = await served.join("Bo")
+    ada.peer.publish(ADA_CAMERA, microphone=True)
+    await ada.peer.connect()
+    await bo.peer.connect()
+
+    # Five seconds to speak: long enough for her media to reach Bo first.
+    await moderator.socket.command("give_floor", participant=ada.me, limit_s=5)
+    await bo.peer.wait_until(partial(_got_video_and_audio, bo.peer, ADA_CAMERA), timeout=4)
+
+    # Nobody takes the floor back: the server's clock does.
+    await bo.socket.wait_for_event("floor_expired", timeout=15, participant=ada.me)
+    await ada.peer.wait_until(lambda: len(ada.peer.refused) == 2, timeout=3)
+    assert {(r.source, r.code) for r in ada.peer.refused} == {
+        (Source.CAMERA, MediaErrorCode.NOT_ALLOWED),
+        (Source.MICROPHONE, MediaErrorCode.NOT_ALLOWED),
+    }
+    await bo.peer.wait_until(lambda: bo.peer.publishers_offered() == set(), timeout=3)
+
+
 async def test_a_hard_mute_stops_the_voice_until_it_is_lifted(served: Served) -> None:
     moderator = await served.join("Anna Nowak", moderator=True)
     ada = await served.join("Ada")
