@@ -109,10 +109,15 @@ def _even_out(
 
     A swap must lower the spread of the first key it changes: the sum, over rooms and keys, of
     the square of how many people with that key the room holds, which is lowest for the most even
-    spread. Dealing leaves the first key at its lowest already, so swaps only help the next keys.
+    spread; where a key's own spread stays, the spread of the people with any key there counts
+    (a swap of someone with a key for someone without must not crowd the people with keys).
+    Dealing leaves the first key at its lowest already, so swaps only help the next keys.
     Room sizes never change; each swap lowers the spreads, so this ends.
     """
     held: dict[tuple[int, str, RoomId], int] = {}
+    # How many people with any key at each position each room holds: dealing spreads them as
+    # evenly as everyone, and a swap of someone with a key for someone without must not undo it.
+    keyed: dict[tuple[int, RoomId], int] = {}
     # People alike for the spreads: in the same room with the same keys.
     alike: dict[tuple[RoomId, tuple[str, ...]], list[ParticipantId]] = {}
     for person, room in plan.items():
@@ -120,6 +125,7 @@ def _even_out(
         for i, key in enumerate(keys[person]):
             if key:
                 held[i, key, room] = held.get((i, key, room), 0) + 1
+                keyed[i, room] = keyed.get((i, room), 0) + 1
 
     def change(here: RoomId, there: RoomId, mine: tuple[str, ...], theirs: tuple[str, ...]) -> int:
         """How a swap changes the spread of the first key it changes (0 if it changes none)."""
@@ -133,6 +139,12 @@ def _even_out(
                 delta += 2 * (held.get((i, other, here), 0) - held.get((i, other, there), 0)) + 2
             if delta:
                 return delta
+            if bool(key) != bool(other):
+                # Someone with a key here for someone without one there, or the other way.
+                given, taken = (there, here) if key else (here, there)
+                delta = 2 * (keyed.get((i, given), 0) - keyed.get((i, taken), 0)) + 2
+                if delta:
+                    return delta
         return 0
 
     def move(person: ParticipantId, there: RoomId) -> None:
@@ -144,6 +156,8 @@ def _even_out(
             if key:
                 held[i, key, here] -= 1
                 held[i, key, there] = held.get((i, key, there), 0) + 1
+                keyed[i, here] -= 1
+                keyed[i, there] = keyed.get((i, there), 0) + 1
 
     # A swap lowers a key's spread only if one of the two people has that key in a room holding
     # at least two more of it than another room: look for swaps of such people only.
