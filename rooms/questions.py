@@ -67,14 +67,14 @@ def ask(
     require(
         len(questions.asked) < config.max_questions,
         Reason.TOO_MANY_QUESTIONS,
-        f"the meeting has its {config.max_questions} questions; no more can be asked",
+        f"the meeting has {config.max_questions} questions, the most it keeps",
     )
     open_ones = sum(1 for q in questions.asked if q.author == author and q.status in OPEN)
     require(
         open_ones < config.max_open_questions,
         Reason.TOO_MANY_QUESTIONS,
-        f"you have {open_ones} questions open, the most one person may;"
-        " ask again when one is answered or withdrawn",
+        f"at most {config.max_open_questions} open questions each:"
+        " ask again when one of yours is answered or withdrawn",
     )
     question = QuestionId(f"question-{questions.created + 1}")
     if not anonymous:

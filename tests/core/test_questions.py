@@ -94,13 +94,13 @@ def test_open_questions_per_person_and_in_the_meeting_are_limited() -> None:
     meeting.handle(person(0), cmd.AskQuestion("More?"), T0)
     too_many = refused(meeting, person(0), cmd.AskQuestion("Again?"))
     assert too_many.reason is Reason.TOO_MANY_QUESTIONS
-    assert "2 questions open" in too_many.detail
+    assert "at most 2 open questions each" in too_many.detail
     # Answered, it no longer counts against its author.
     meeting.handle(MODERATOR, cmd.MarkQuestion(question(1), QuestionStatus.ANSWERED), T0)
     meeting.handle(person(0), cmd.AskQuestion("Again?"), T0)
     full = refused(meeting, person(2), cmd.AskQuestion("Mine?"))
     assert full.reason is Reason.TOO_MANY_QUESTIONS
-    assert "4 questions" in full.detail
+    assert full.detail == "the meeting has 4 questions, the most it keeps"
 
 
 # Votes ------------------------------------------------------------------------------------------
