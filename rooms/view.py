@@ -1,4 +1,5 @@
-"""What each participant may see of a meeting: events and chat history by their audience."""
+"""What each participant may see of a meeting: events and chat history by their audience, and
+who asked an anonymous question (moderators and its author only, `rooms.questions`)."""
 
 import copy
 import dataclasses
