@@ -9,8 +9,8 @@ here; what depends on the meeting is checked in `rooms.decide`.
 
 from dataclasses import dataclass
 
-from rooms.ids import PLENARY, AgendaItemId, ParticipantId, RoomId
-from rooms.model import GroupBy, Presenter, Role
+from rooms.ids import PLENARY, AgendaItemId, ParticipantId, QuestionId, RoomId
+from rooms.model import GroupBy, Presenter, QuestionStatus, Role
 
 
 def _require(condition: bool, message: str) -> None:
@@ -361,6 +361,47 @@ class MoveHand:
         _require(self.place >= 1, "place must be at least 1 (the top)")
 
 
+# Questions to the panel (rooms.questions) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AskQuestion:
+    """A question to the panel, from the room the asker is in; anonymous: others do not see who
+    asked, moderators do."""
+
+    text: str
+    anonymous: bool = False
+
+
+@dataclass(frozen=True)
+class UpvoteQuestion:
+    question: QuestionId
+
+
+@dataclass(frozen=True)
+class RetractUpvote:
+    question: QuestionId
+
+
+@dataclass(frozen=True)
+class WithdrawQuestion:
+    """The author takes back their own question."""
+
+    question: QuestionId
+
+
+@dataclass(frozen=True)
+class MarkQuestion:
+    """A moderator marks a question being answered, answered, owed (an answer in writing later)
+    or dismissed."""
+
+    question: QuestionId
+    status: QuestionStatus
+
+    def __post_init__(self) -> None:
+        _require(self.status is not QuestionStatus.OPEN, "status: a question is not marked open")
+
+
 SystemCommand = Join | Rejoin | Disconnect | Depart | Tick | SetAgendaAsOrganiser
 
 ClientCommand = (
@@ -401,6 +442,12 @@ ClientCommand = (
     # The speakers' list
     | ExtendFloor
     | MoveHand
+    # Questions to the panel
+    | AskQuestion
+    | UpvoteQuestion
+    | RetractUpvote
+    | WithdrawQuestion
+    | MarkQuestion
 )
 
 Command = SystemCommand | ClientCommand

@@ -33,6 +33,11 @@ class MeetingConfig:
     floor_limit_s: int = 180
     floor_warning_s: float = 30.0
     max_floor_limit_s: int = 3600
+    # Questions to the panel: a question's length, the questions one person may have open (asked
+    # and not yet answered, owed, dismissed or withdrawn), and all the meeting keeps.
+    max_question_chars: int = 500
+    max_open_questions: int = 3
+    max_questions: int = 500
 
     def __post_init__(self) -> None:
         for name, value in vars(self).items():

@@ -9,7 +9,7 @@ import random
 from collections.abc import Iterable
 from typing import assert_never
 
-from rooms import agenda, speakers
+from rooms import agenda, questions, speakers
 from rooms import commands as cmd
 from rooms import events as ev
 from rooms.assignment import deal_mixed, deal_random
@@ -227,6 +227,17 @@ def _outcome(
         case cmd.MoveHand():
             waiting = _participant(state, command.participant).id
             return _everyone(speakers.move_hand(state, actor, waiting, command.place))
+        # Questions to the panel
+        case cmd.AskQuestion():
+            return questions.ask(state, config, actor, me.room, command.text, command.anonymous)
+        case cmd.UpvoteQuestion():
+            return _everyone(questions.upvote(state, actor, command.question))
+        case cmd.RetractUpvote():
+            return _everyone(questions.retract_upvote(state, actor, command.question))
+        case cmd.WithdrawQuestion():
+            return _everyone(questions.withdraw(state, actor, command.question))
+        case cmd.MarkQuestion():
+            return _everyone(questions.mark(state, actor, command.question, command.status))
         case _:
             assert_never(command)
 

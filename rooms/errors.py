@@ -20,6 +20,8 @@ class Reason(StrEnum):
     NAME_TAKEN = "name_taken"
     CONFLICT = "conflict"
     UNKNOWN_ITEM = "unknown_item"
+    UNKNOWN_QUESTION = "unknown_question"
+    TOO_MANY_QUESTIONS = "too_many_questions"
 
 
 class Rejected(Exception):

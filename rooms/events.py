@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from rooms.ids import AgendaItemId, ParticipantId, RoomId
-from rooms.model import PlannedItem, Role
+from rooms.ids import AgendaItemId, ParticipantId, QuestionId, RoomId
+from rooms.model import PlannedItem, QuestionStatus, Role
 
 
 @dataclass(frozen=True)
@@ -284,6 +284,58 @@ class FloorExpired:
     participant: ParticipantId
 
 
+# Questions to the panel (rooms.questions) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuestionAsked:
+    """A question asked from `room`; `author` None when anonymous (`QuestionAuthor` follows, to
+    the moderators and the author only)."""
+
+    question: QuestionId
+    text: str
+    room: RoomId
+    anonymous: bool
+    author: ParticipantId | None
+
+
+@dataclass(frozen=True)
+class QuestionAuthor:
+    """Who asked an anonymous question: sent to the moderators of the moment and its author."""
+
+    question: QuestionId
+    author: ParticipantId
+
+
+@dataclass(frozen=True)
+class QuestionUpvoted:
+    question: QuestionId
+    voter: ParticipantId
+
+
+@dataclass(frozen=True)
+class QuestionUpvoteRetracted:
+    question: QuestionId
+    voter: ParticipantId
+
+
+@dataclass(frozen=True)
+class QuestionMarked:
+    """A moderator marked the question; a dismissed question's author learns it from this."""
+
+    question: QuestionId
+    status: QuestionStatus
+    by: ParticipantId
+
+
+@dataclass(frozen=True)
+class QuestionWithdrawn:
+    """Its author took the question back; no `by`, which would name the author of an anonymous
+    question."""
+
+    question: QuestionId
+
+
 Event = (
     ParticipantJoined
     | ParticipantReconnected
@@ -326,6 +378,13 @@ Event = (
     | FloorWarning
     | FloorExtended
     | FloorExpired
+    # Questions to the panel
+    | QuestionAsked
+    | QuestionAuthor
+    | QuestionUpvoted
+    | QuestionUpvoteRetracted
+    | QuestionMarked
+    | QuestionWithdrawn
 )
 
 EVENTS: tuple[type[Event], ...] = Event.__args__

@@ -6,7 +6,7 @@ The phase follows `rooms.phases.TRANSITIONS`; each event's other changes are bel
 from typing import assert_never
 
 from rooms import events as ev
-from rooms.ids import PLENARY, AgendaItemId, ParticipantId
+from rooms.ids import PLENARY, AgendaItemId, ParticipantId, QuestionId
 from rooms.model import (
     AgendaItem,
     ChatMessage,
@@ -16,6 +16,7 @@ from rooms.model import (
     ItemStatus,
     MeetingState,
     Participant,
+    Question,
     Workshop,
 )
 from rooms.phases import next_phase
@@ -152,6 +153,29 @@ def apply(state: MeetingState, stamped: ev.Stamped, chat_history: int) -> None:
         case ev.FloorExpired():
             state.floor = None
             state.floor_clock = FloorClock()
+        # Questions to the panel
+        case ev.QuestionAsked():
+            state.questions.created += 1
+            state.questions.asked.append(
+                Question(
+                    event.question,
+                    event.text,
+                    event.room,
+                    stamped.at,
+                    event.anonymous,
+                    event.author,
+                )
+            )
+        case ev.QuestionAuthor():
+            _question(state, event.question).author = event.author
+        case ev.QuestionUpvoted():
+            _question(state, event.question).voters.append(event.voter)
+        case ev.QuestionUpvoteRetracted():
+            _question(state, event.question).voters.remove(event.voter)
+        case ev.QuestionMarked():
+            _question(state, event.question).status = event.status
+        case ev.QuestionWithdrawn():
+            state.questions.asked.remove(_question(state, event.question))
         case _:
             assert_never(event)
 
@@ -212,3 +236,12 @@ def _agenda_item(state: MeetingState, item_id: AgendaItemId) -> AgendaItem:
     item = state.agenda.item(item_id)
     assert item is not None, f"no agenda item {item_id}"
     return item
+
+
+# Questions to the panel -----------------------------------------------------------------------
+
+
+def _question(state: MeetingState, question_id: QuestionId) -> Question:
+    question = state.questions.question(question_id)
+    assert question is not None, f"no question {question_id}"
+    return question

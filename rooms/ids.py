@@ -6,5 +6,6 @@ MeetingId = NewType("MeetingId", str)
 ParticipantId = NewType("ParticipantId", str)
 RoomId = NewType("RoomId", str)
 AgendaItemId = NewType("AgendaItemId", str)
+QuestionId = NewType("QuestionId", str)
 
 PLENARY = RoomId("plenary")

@@ -8,7 +8,7 @@ rebuilds the live state exactly. Everything here is plain data; the rules live i
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from rooms.ids import PLENARY, AgendaItemId, MeetingId, ParticipantId, RoomId
+from rooms.ids import PLENARY, AgendaItemId, MeetingId, ParticipantId, QuestionId, RoomId
 
 
 class Role(StrEnum):
@@ -161,6 +161,47 @@ class FloorClock:
     warned: bool = False
 
 
+# Questions to the panel ---------------------------------------------------------------------
+
+
+class QuestionStatus(StrEnum):
+    OPEN = "open"
+    ANSWERING = "answering"
+    ANSWERED = "answered"
+    # To be answered in writing after the meeting: the city owes an answer.
+    OWED = "owed"
+    DISMISSED = "dismissed"
+
+
+@dataclass
+class Question:
+    id: QuestionId
+    text: str
+    # Where the author was when they asked: the plenary or a workshop room.
+    room: RoomId
+    at: float
+    anonymous: bool
+    # None in what someone other than the author or a moderator sees of an anonymous question
+    # (`rooms.view`); the meeting's own state always has it.
+    author: ParticipantId | None
+    status: QuestionStatus = QuestionStatus.OPEN
+    # Who upvoted it, in the order they did: one vote each, taken back by leaving the list.
+    voters: list[ParticipantId] = field(default_factory=list)
+
+
+@dataclass
+class Questions:
+    """The questions in the order they were asked; `rooms.questions.ranked` orders them by votes.
+    Withdrawn questions are gone; the others stay, for the meeting's record."""
+
+    asked: list[Question] = field(default_factory=list)
+    # Questions ever asked: the next one is `question-{created + 1}`.
+    created: int = 0
+
+    def question(self, question_id: QuestionId) -> Question | None:
+        return next((q for q in self.asked if q.id == question_id), None)
+
+
 @dataclass
 class MeetingState:
     id: MeetingId
@@ -185,6 +226,8 @@ class MeetingState:
     agenda: Agenda = field(default_factory=Agenda)
     # The speakers' list: the hand queue above, in speaking order, and the floor's countdown.
     floor_clock: FloorClock = field(default_factory=FloorClock)
+    # Questions to the panel (rooms.questions).
+    questions: Questions = field(default_factory=Questions)
 
     def room_exists(self, room: RoomId) -> bool:
         return room == PLENARY or room in self.workshops

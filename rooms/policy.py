@@ -75,4 +75,10 @@ RULES: dict[type[cmd.Command], Rule] = {
     # The speakers' list
     cmd.ExtendFloor: Rule(Who.MODERATOR),
     cmd.MoveHand: Rule(Who.MODERATOR),
+    # Questions to the panel: anyone asks, from any room, and votes; moderators mark them.
+    cmd.AskQuestion: Rule(Who.MEMBER),
+    cmd.UpvoteQuestion: Rule(Who.MEMBER),
+    cmd.RetractUpvote: Rule(Who.MEMBER),
+    cmd.WithdrawQuestion: Rule(Who.MEMBER),
+    cmd.MarkQuestion: Rule(Who.MODERATOR),
 }

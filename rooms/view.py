@@ -1,10 +1,12 @@
-"""What each participant may see of a meeting: events and chat history by their audience."""
+"""What each participant may see of a meeting: events and chat history by their audience, and
+who asked an anonymous question (moderators and its author only, `rooms.questions`)."""
 
 import copy
+import dataclasses
 
 from rooms.events import Stamped
 from rooms.ids import ParticipantId
-from rooms.model import ChatMessage, MeetingState
+from rooms.model import ChatMessage, MeetingState, Question, Questions, Role
 
 
 def sees(stamped: Stamped, viewer: ParticipantId) -> bool:
@@ -23,6 +25,7 @@ def view_for(
     """A copy of the state with only the chat `viewer` received when it was posted, and of that
     only the `recent_chat` latest messages when given (the rest is paged with `chat_before`).
 
+    The author of an anonymous question is blanked unless `viewer` is a moderator or the author.
     The rest of the meeting (who is where, hands, rooms, clock) is everyone's.
     """
     visible = copy.copy(state)
@@ -30,7 +33,20 @@ def view_for(
         visible.chat = [m for m in state.chat if may_read(m, viewer)]
     else:
         visible.chat, _ = chat_before(state, viewer, None, recent_chat)
+    visible.questions = Questions(
+        [_question_for(state, q, viewer) for q in state.questions.asked],
+        state.questions.created,
+    )
     return visible
+
+
+def _question_for(state: MeetingState, question: Question, viewer: ParticipantId) -> Question:
+    me = state.participants.get(viewer)
+    if not question.anonymous or question.author == viewer:
+        return question
+    if me is not None and me.role is Role.MODERATOR:
+        return question
+    return dataclasses.replace(question, author=None)
 
 
 def chat_before(

@@ -128,6 +128,26 @@ export class Meeting {
         s.floor_clock = { deadline: e.deadline, warning_at: e.warning_at ?? null, warned: false };
         break;
       case "floor_expired": this.endFloor(); break;
+      // Questions to the panel (rooms/questions.py)
+      case "question_asked":
+        s.questions.created += 1;
+        s.questions.asked.push({
+          id: e.question, text: e.text, room: e.room, at: e.at, anonymous: e.anonymous,
+          author: e.author, status: "open", voters: [],
+        });
+        break;
+      // Only the author and the moderators get it: the others keep the author null.
+      case "question_author": this.question(e.question).author = e.author; break;
+      case "question_upvoted": this.question(e.question).voters.push(e.voter); break;
+      case "question_upvote_retracted": {
+        const q = this.question(e.question);
+        q.voters = q.voters.filter((id) => id !== e.voter);
+        break;
+      }
+      case "question_marked": this.question(e.question).status = e.status; break;
+      case "question_withdrawn":
+        s.questions.asked = s.questions.asked.filter((q) => q.id !== e.question);
+        break;
       default: break; // mute_requested, reacted, broadcast_sent: nothing is kept
     }
     return true;
@@ -172,6 +192,20 @@ export class Meeting {
       return item.used_s + Math.max(0, now - agenda.current_since);
     }
     return item.used_s;
+  }
+
+  question(id) {
+    return this.state.questions.asked.find((q) => q.id === id);
+  }
+
+  // Most votes first, on a tie the one asked first (rooms.questions.ranked): the state keeps
+  // them in the order asked.
+  get rankedQuestions() {
+    const asked = this.state?.questions.asked ?? [];
+    return asked
+      .map((q, i) => [q, i])
+      .sort(([a, i], [b, j]) => b.voters.length - a.voters.length || i - j)
+      .map(([q]) => q);
   }
 
   forget(id) {

@@ -23,8 +23,8 @@ from rooms import Meeting, MeetingConfig, MeetingId, MeetingState, ParticipantId
 from rooms import commands as cmd
 from rooms.commands import AgendaEntry
 from rooms.events import Stamped
-from rooms.ids import PLENARY, AgendaItemId
-from rooms.model import GroupBy, Presenter
+from rooms.ids import PLENARY, AgendaItemId, QuestionId
+from rooms.model import GroupBy, Presenter, QuestionStatus
 from rooms.plain import from_plain, to_plain
 from rooms.view import sees, view_for
 from server.protocol.wire import encode_event
@@ -316,7 +316,44 @@ def speakers() -> dict[str, Any]:
     return s.fixture("maria", "jan", "ala")
 
 
-RECORDERS = (plenary, workshops, full_history, agenda, speakers)
+def questions() -> dict[str, Any]:
+    s = Session(
+        "questions",
+        "questions to the panel asked, one anonymous and one from a workshop room, upvoted,"
+        " answered, owed, dismissed and withdrawn",
+        MeetingConfig(max_open_questions=2),
+    )
+    question = QuestionId
+    s.join("maria", "Maria Nowak", Role.MODERATOR)
+    s.join("jan", "Jan Kowalski", district="Wola")
+    s.join("ala", "Ala Zięba", district="Mokotów")
+    s.join("piotr", "Piotr Wójcik", district="Mokotów")
+    s("maria", cmd.CreateRooms(("Zieleń",)))
+    s("jan", cmd.AskQuestion("Kiedy remont ulicy Długiej?"))
+    s.record()
+    s("ala", cmd.AskQuestion("Kto zapłaci za park?", anonymous=True))
+    s("piotr", cmd.UpvoteQuestion(question("question-2")))
+    s("jan", cmd.UpvoteQuestion(question("question-2")))
+    s("jan", cmd.RetractUpvote(question("question-2")))
+    s("ala", cmd.UpvoteQuestion(question("question-1")))
+    s("maria", cmd.MarkQuestion(question("question-2"), QuestionStatus.ANSWERING))
+    # Answering the next one answers the one before.
+    s("maria", cmd.MarkQuestion(question("question-1"), QuestionStatus.ANSWERING), after=120.0)
+    s("maria", cmd.MoveParticipant(ParticipantId("piotr"), RoomId("room-1")))
+    s("maria", cmd.OpenRooms(None))
+    s("piotr", cmd.AskQuestion("Czy będą ławki?"))  # tagged with the workshop room
+    s("piotr", cmd.AskQuestion("A toalety?", anonymous=True))
+    s("ala", cmd.AskQuestion("I oświetlenie?", anonymous=True))
+    s("jan", cmd.UpvoteQuestion(question("question-3")))
+    s("maria", cmd.MarkQuestion(question("question-3"), QuestionStatus.OWED))
+    s("maria", cmd.MarkQuestion(question("question-4"), QuestionStatus.DISMISSED))
+    s("ala", cmd.WithdrawQuestion(question("question-5")))
+    # The owed answer came in writing.
+    s("maria", cmd.MarkQuestion(question("question-3"), QuestionStatus.ANSWERED))
+    return s.fixture("maria", "jan", "ala", "piotr")
+
+
+RECORDERS = (plenary, workshops, full_history, agenda, speakers, questions)
 
 
 def record_all() -> dict[str, dict[str, Any]]:

@@ -13,9 +13,9 @@ from rooms import events as ev
 from rooms.config import MeetingConfig
 from rooms.errors import Reason, Rejected
 from rooms.events import Stamped
-from rooms.ids import PLENARY, AgendaItemId, ParticipantId
+from rooms.ids import PLENARY, AgendaItemId, ParticipantId, QuestionId
 from rooms.meeting import Meeting
-from rooms.model import GroupBy, Phase, Role
+from rooms.model import GroupBy, Phase, QuestionStatus, Role
 from rooms.plain import RecordError, from_plain, to_plain
 from rooms.policy import ANY_PHASE, RULES, Who
 from rooms.view import chat_before, sees, view_for
@@ -39,6 +39,7 @@ def events_of(stamped: list[Stamped]) -> list[ev.Event]:
     return [s.event for s in stamped]
 
 
+QUESTION_1, QUESTION_2, QUESTION_3 = (QuestionId(f"question-{i}") for i in (1, 2, 3))
 AGENDA = tuple(cmd.AgendaEntry(f"Item {i}", 10) for i in range(1, 5))
 
 
@@ -60,6 +61,11 @@ def busy_meeting(phase: Phase) -> Meeting:
     meeting.handle(MODERATOR, cmd.SetAgenda(AGENDA), T0)
     meeting.handle(MODERATOR, cmd.StartAgendaItem(), T0)
     meeting.handle(MODERATOR, cmd.SkipAgendaItem(AgendaItemId("item-4")), T0)
+    # Questions: one from a workshop room, one anonymous, one of the moderator's, upvoted.
+    meeting.handle(person(0), cmd.AskQuestion("Who pays for the park?"), T0)
+    meeting.handle(person(1), cmd.AskQuestion("When?", anonymous=True), T0)
+    meeting.handle(MODERATOR, cmd.AskQuestion("Any more?"), T0)
+    meeting.handle(MODERATOR, cmd.UpvoteQuestion(QUESTION_2), T0)
     if phase is not Phase.PLENARY:
         meeting.handle(MODERATOR, cmd.OpenRooms(600), T0)
         meeting.handle(person(1), cmd.RequestHelp(), T0)
@@ -118,6 +124,12 @@ SAMPLES: dict[type[cmd.Command], cmd.Command] = {
     # The speakers' list
     cmd.ExtendFloor: cmd.ExtendFloor(60),
     cmd.MoveHand: cmd.MoveHand(person(0), 1),
+    # Questions to the panel
+    cmd.AskQuestion: cmd.AskQuestion("Is there a budget?", anonymous=True),
+    cmd.UpvoteQuestion: cmd.UpvoteQuestion(QUESTION_1),
+    cmd.RetractUpvote: cmd.RetractUpvote(QUESTION_2),
+    cmd.WithdrawQuestion: cmd.WithdrawQuestion(QUESTION_3),
+    cmd.MarkQuestion: cmd.MarkQuestion(QUESTION_1, QuestionStatus.ANSWERING),
 }
 
 MODERATOR_COMMANDS = [t for t, rule in RULES.items() if rule.who is Who.MODERATOR]

@@ -8,14 +8,15 @@ import pytest
 from rooms import commands as cmd
 from rooms import events as ev
 from rooms.events import Stamped
-from rooms.ids import PLENARY, AgendaItemId, ParticipantId
-from rooms.model import GroupBy, MeetingState, PlannedItem, Presenter, Role
+from rooms.ids import PLENARY, AgendaItemId, ParticipantId, QuestionId
+from rooms.model import GroupBy, MeetingState, PlannedItem, Presenter, QuestionStatus, Role
 from rooms.plain import RecordError, from_plain, to_plain
 
 from .builders import MODERATOR, T0, meeting_with, person, room
 
 P, Q = ParticipantId("p"), ParticipantId("q")
 ITEM = AgendaItemId("item-1")
+QUESTION = QuestionId("question-1")
 
 EVENT_SAMPLES: list[ev.Event] = [
     ev.ParticipantJoined(P, "Ada", Role.PRESENTER, "Org", "North", "G", PLENARY),
@@ -73,6 +74,14 @@ EVENT_SAMPLES: list[ev.Event] = [
     ev.FloorExtended(P, T0 + 240, T0 + 210, by=Q),
     ev.FloorExtended(P, T0 + 240, None, by=Q),
     ev.FloorExpired(P),
+    # Questions to the panel
+    ev.QuestionAsked(QUESTION, "Who pays?", PLENARY, False, P),
+    ev.QuestionAsked(QUESTION, "Who pays?", room(1), True, None),
+    ev.QuestionAuthor(QUESTION, P),
+    ev.QuestionUpvoted(QUESTION, Q),
+    ev.QuestionUpvoteRetracted(QUESTION, Q),
+    ev.QuestionMarked(QUESTION, QuestionStatus.OWED, by=Q),
+    ev.QuestionWithdrawn(QUESTION),
 ]
 
 
@@ -114,6 +123,10 @@ def populated_state() -> MeetingState:
     meeting.handle(person(2), cmd.RaiseHand(), T0)
     meeting.handle(MODERATOR, cmd.GiveFloor(person(0), limit_s=900), T0)
     meeting.handle(MODERATOR, cmd.MoveHand(person(2), 1), T0)
+    meeting.handle(person(1), cmd.AskQuestion("Who pays?", anonymous=True), T0)
+    meeting.handle(person(2), cmd.AskQuestion("When?"), T0)
+    meeting.handle(person(2), cmd.UpvoteQuestion(QUESTION), T0)
+    meeting.handle(MODERATOR, cmd.MarkQuestion(QUESTION, QuestionStatus.OWED), T0)
     meeting.handle(MODERATOR, cmd.HardMute(person(1)), T0)
     meeting.handle(MODERATOR, cmd.OpenRooms(600), T0 + 1.25)
     meeting.handle(None, cmd.Tick(), T0 + 550)
@@ -131,6 +144,7 @@ def test_a_populated_state_survives_a_round_trip_through_json() -> None:
     assert state.plan and state.hand_queue and state.floor and state.help_queue
     assert state.chat and state.removed and state.clock.warned and state.self_select
     assert state.audio_blocked and state.floor_clock.deadline
+    assert state.questions.asked[0].voters and state.questions.asked[0].author
     plain = json.loads(json.dumps(to_plain(state)))
     restored = from_plain(MeetingState, plain)
     assert restored == state
@@ -148,6 +162,8 @@ def test_a_populated_state_survives_a_round_trip_through_json() -> None:
         cmd.AssignRandom(include_absent=True, include_moderators=True),
         cmd.SendChat("hi", to=P),
         cmd.GiveFloor(),
+        cmd.AskQuestion("Who pays?", anonymous=True),
+        cmd.MarkQuestion(QUESTION, QuestionStatus.DISMISSED),
         cmd.HardMute(P),
         cmd.LiftHardMute(P),
         cmd.Join(P, "Ada", Role.PARTICIPANT, district="North"),

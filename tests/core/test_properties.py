@@ -2,8 +2,9 @@
 
 Each step is a command from a random sender (the server, a moderator, a participant, a stranger)
 at a time that only moves forward. Refused commands must change nothing; accepted ones must keep
-the invariants below, and the events must rebuild the live state (the agenda and its times
-too) from any earlier snapshot.
+the invariants below, and the events must rebuild the live state (the agenda and its times,
+the questions and their votes too) from any earlier snapshot. Nobody but the moderators and the
+author ever receives the author of an anonymous question, in an event or a snapshot.
 """
 
 from collections.abc import Callable
@@ -17,10 +18,20 @@ from rooms import events as ev
 from rooms.config import MeetingConfig
 from rooms.errors import Rejected
 from rooms.events import Stamped
-from rooms.ids import PLENARY, AgendaItemId, MeetingId, ParticipantId, RoomId
+from rooms.ids import PLENARY, AgendaItemId, MeetingId, ParticipantId, QuestionId, RoomId
 from rooms.meeting import Meeting
-from rooms.model import Agenda, FloorClock, GroupBy, ItemStatus, MeetingState, Presenter, Role
+from rooms.model import (
+    Agenda,
+    FloorClock,
+    GroupBy,
+    ItemStatus,
+    MeetingState,
+    Presenter,
+    QuestionStatus,
+    Role,
+)
 from rooms.plain import from_plain, to_plain
+from rooms.view import sees, view_for
 
 from .builders import MODERATOR, T0
 
@@ -35,6 +46,9 @@ CONFIG = MeetingConfig(
     floor_limit_s=240,
     floor_warning_s=120,
     max_floor_limit_s=600,
+    max_question_chars=100,
+    max_open_questions=2,
+    max_questions=12,
 )
 
 
@@ -58,6 +72,8 @@ class Draw:
     agenda: tuple[cmd.AgendaEntry, ...]
     # A place in the speakers' list (1 is the top).
     place: int
+    question: QuestionId
+    status: QuestionStatus
 
 
 Step = tuple[ParticipantId | None, cmd.Command]
@@ -137,8 +153,15 @@ KINDS: list[tuple[int, Callable[[Draw], Step]]] = [
     (4, lambda d: (d.sender, cmd.StartAgendaItem(d.item if d.flag else None))),
     (3, lambda d: (d.sender, cmd.SkipAgendaItem(d.item))),
     (2, lambda d: (d.sender, cmd.ReopenAgendaItem(d.item))),
+    # Questions to the panel
+    (4, lambda d: (d.sender, cmd.AskQuestion(d.text, anonymous=d.flag))),
+    (4, lambda d: (d.sender, cmd.UpvoteQuestion(d.question))),
+    (2, lambda d: (d.sender, cmd.RetractUpvote(d.question))),
+    (2, lambda d: (d.sender, cmd.WithdrawQuestion(d.question))),
+    (2, lambda d: (d.sender, cmd.MarkQuestion(d.question, d.status))),
 ]
 
+QUESTIONS = [QuestionId(f"question-{i}") for i in range(1, 8)]
 ITEMS = [AgendaItemId(f"item-{i}") for i in range(1, 7)]
 agenda_entries = st.lists(
     st.builds(
@@ -171,6 +194,8 @@ draws = st.builds(
     item=st.sampled_from([*ITEMS[:2], *ITEMS[:2], *ITEMS]),
     agenda=agenda_entries,
     place=st.sampled_from([1, 2, 2, 3, 6]),
+    question=st.sampled_from([*QUESTIONS[:3], *QUESTIONS]),
+    status=st.sampled_from([s for s in QuestionStatus if s is not QuestionStatus.OPEN]),
 )
 
 steps = st.tuples(
@@ -211,6 +236,61 @@ def check_invariants(
         assert clock.deadline is not None and clock.warning_at <= clock.deadline
     assert not clock.warned or clock.warning_at is not None
     check_agenda(state.agenda)
+    check_questions(state)
+
+
+def check_questions(state: MeetingState) -> None:
+    asked = state.questions.asked
+    ids = [q.id for q in asked]
+    assert len(set(ids)) == len(ids)
+    assert all(int(i.split("-")[1]) <= state.questions.created for i in ids)
+    assert sum(q.status is QuestionStatus.ANSWERING for q in asked) <= 1
+    for q in asked:
+        assert q.author is not None
+        assert len(set(q.voters)) == len(q.voters)
+        assert q.author not in q.voters
+    for author in {q.author for q in asked}:
+        open_ones = [q for q in asked if q.author == author and q.status in OPEN_STATUSES]
+        assert len(open_ones) <= CONFIG.max_open_questions
+
+
+OPEN_STATUSES = {QuestionStatus.OPEN, QuestionStatus.ANSWERING}
+
+
+def values(plain: object) -> list[object]:
+    """Every value in a plain record, nested ones too."""
+    if isinstance(plain, dict):
+        return [v for value in plain.values() for v in values(value)]
+    if isinstance(plain, list):
+        return [v for value in plain for v in values(value)]
+    return [plain]
+
+
+def check_anonymity(
+    state: MeetingState, stamped: list[Stamped], authors: dict[QuestionId, ParticipantId]
+) -> None:
+    """No one but a moderator or the author receives the author of an anonymous question: in an
+    event about it, or in the snapshot `rooms.view` gives them. `authors` grows with the events."""
+    for one in stamped:
+        if isinstance(one.event, ev.QuestionAuthor):
+            authors[one.event.question] = one.event.author
+    moderators = set(state.moderators())
+    for one in stamped:
+        author = authors.get(getattr(one.event, "question", QuestionId("")))
+        if author is None:
+            continue
+        told = [p for p in state.participants if sees(one, p)]
+        if any(p not in moderators and p != author for p in told):
+            # `by` names the moderator who marked it, who may be its author: what they did,
+            # not that they asked.
+            fields = {k: v for k, v in to_plain(one.event).items() if k != "by"}
+            assert author not in values(fields), one
+    for viewer in state.participants:
+        if viewer in moderators:
+            continue
+        for q in view_for(state, viewer).questions.asked:
+            if q.anonymous and authors[q.id] != viewer:
+                assert q.author is None, (viewer, q)
 
 
 def check_agenda(agenda: Agenda) -> None:
@@ -262,6 +342,16 @@ PRELUDES: dict[str, list[Step]] = {
     ],
     # A speakers' list long enough to reorder, and someone speaking.
     "speakers": [*((who, cmd.RaiseHand()) for who in PEOPLE[1:6]), (MODERATOR, cmd.GiveFloor())],
+    # Questions asked, anonymous and not, from the plenary and a room, one upvoted.
+    "questions": [
+        (MODERATOR, cmd.CreateRooms(("A",))),
+        (MODERATOR, cmd.MoveParticipant(PEOPLE[1], RoomId("room-1"))),
+        (MODERATOR, cmd.OpenRooms(None)),
+        (PEOPLE[1], cmd.AskQuestion("Who pays?", anonymous=True)),
+        (PEOPLE[2], cmd.AskQuestion("When?")),
+        (PEOPLE[3], cmd.AskQuestion("Where?", anonymous=True)),
+        (PEOPLE[2], cmd.UpvoteQuestion(QuestionId("question-1"))),
+    ],
     "agenda": [
         (MODERATOR, cmd.SetAgenda(tuple(cmd.AgendaEntry(f"Item {i}", 10) for i in range(4)))),
         (MODERATOR, cmd.StartAgendaItem()),
@@ -293,6 +383,8 @@ def test_random_sessions_keep_the_meeting_consistent(prelude: str, session: Sess
     snapshots = [(to_plain(MeetingState(id=MeetingId("m-prop"), title="Property")), 0)]
     hands: list[ParticipantId] = []
     floor: ParticipantId | None = None
+    authors: dict[QuestionId, ParticipantId] = {}
+    check_anonymity(meeting.state, log, authors)
     for one in log:
         follow_hands(hands, one.event)
         floor = follow_floor(floor, one.event)
@@ -317,6 +409,7 @@ def test_random_sessions_keep_the_meeting_consistent(prelude: str, session: Sess
             floor = follow_floor(floor, one.event)
         assert meeting.state.seq == len(log)
         check_invariants(meeting, hands, floor)
+        check_anonymity(meeting.state, stamped, authors)
         if isinstance(command, cmd.Tick):
             # A tick does everything due: the writer is never woken again for the same moment.
             wakeup = meeting.next_wakeup()
