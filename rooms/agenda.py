@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from rooms import events as ev
 from rooms.commands import AgendaEntry
 from rooms.config import MeetingConfig
-from rooms.errors import Reason, Rejected, quoted
+from rooms.errors import Reason, quoted, require
 from rooms.ids import AgendaItemId, ParticipantId
 from rooms.model import Agenda, AgendaItem, ItemStatus, MeetingState, PlannedItem, Presenter
 from rooms.texts import one_line
@@ -27,13 +27,13 @@ def set_agenda(
     by: ParticipantId | None,
 ) -> list[ev.Event]:
     agenda = state.agenda
-    _check(
+    require(
         len(entries) <= config.max_agenda_items,
         Reason.INVALID,
         f"items: at most {config.max_agenda_items} agenda items",
     )
     kept = [e.id for e in entries if e.id is not None]
-    _check(len(set(kept)) == len(kept), Reason.INVALID, "items: an item's id is given twice")
+    require(len(set(kept)) == len(kept), Reason.INVALID, "items: an item's id is given twice")
     planned = []
     created = agenda.items_created
     for i, entry in enumerate(entries):
@@ -44,18 +44,18 @@ def set_agenda(
             item_id = AgendaItemId(f"item-{created}")
         else:
             before = agenda.item(entry.id)
-            _check(
+            require(
                 before is not None,
                 Reason.UNKNOWN_ITEM,
                 f"{where}.id: no agenda item {quoted(entry.id)}",
             )
             item_id = entry.id
-        _check(
+        require(
             entry.minutes <= config.max_item_minutes,
             Reason.INVALID,
             f"{where}.minutes: at most {config.max_item_minutes}",
         )
-        _check(
+        require(
             len(entry.presenters) <= config.max_presenters,
             Reason.INVALID,
             f"{where}.presenters: at most {config.max_presenters}",
@@ -76,12 +76,12 @@ def start(state: MeetingState, by: ParticipantId, item: AgendaItemId | None) -> 
         following = _next_pending(agenda)
         if following is not None:
             return [ev.AgendaItemStarted(following.id, by)]
-        _check(agenda.current is not None, Reason.CONFLICT, "no agenda item is pending")
+        require(agenda.current is not None, Reason.CONFLICT, "no agenda item is pending")
         assert agenda.current is not None
         return [ev.AgendaItemEnded(agenda.current, by)]
     chosen = _item(agenda, item)
-    _check(chosen.status is not ItemStatus.CURRENT, Reason.CONFLICT, "that item is current")
-    _check(
+    require(chosen.status is not ItemStatus.CURRENT, Reason.CONFLICT, "that item is current")
+    require(
         chosen.status is ItemStatus.PENDING,
         Reason.CONFLICT,
         f"that item is {chosen.status}: reopen it first",
@@ -91,7 +91,7 @@ def start(state: MeetingState, by: ParticipantId, item: AgendaItemId | None) -> 
 
 def skip(state: MeetingState, by: ParticipantId, item: AgendaItemId) -> list[ev.Event]:
     chosen = _item(state.agenda, item)
-    _check(
+    require(
         chosen.status in (ItemStatus.PENDING, ItemStatus.CURRENT),
         Reason.CONFLICT,
         f"that item is already {chosen.status}",
@@ -101,7 +101,7 @@ def skip(state: MeetingState, by: ParticipantId, item: AgendaItemId) -> list[ev.
 
 def reopen(state: MeetingState, by: ParticipantId, item: AgendaItemId) -> list[ev.Event]:
     chosen = _item(state.agenda, item)
-    _check(
+    require(
         chosen.status in (ItemStatus.DONE, ItemStatus.SKIPPED),
         Reason.CONFLICT,
         f"that item is {chosen.status}, not done or skipped",
@@ -139,7 +139,7 @@ def _presenter(
         kept = [p for p in before.presenters if p.participant == presenter.participant]
         if kept:
             return kept[0]
-    _check(
+    require(
         participant is not None,
         Reason.UNKNOWN_PARTICIPANT,
         f"{where}.participant: no participant {quoted(presenter.participant)}",
@@ -150,11 +150,6 @@ def _presenter(
 
 def _item(agenda: Agenda, item: AgendaItemId) -> AgendaItem:
     found = agenda.item(item)
-    _check(found is not None, Reason.UNKNOWN_ITEM, f"no agenda item {quoted(item)}")
+    require(found is not None, Reason.UNKNOWN_ITEM, f"no agenda item {quoted(item)}")
     assert found is not None
     return found
-
-
-def _check(condition: bool, reason: Reason, detail: str) -> None:
-    if not condition:
-        raise Rejected(reason, detail)

@@ -15,7 +15,7 @@ from rooms import events as ev
 from rooms.assignment import deal_mixed, deal_random
 from rooms.config import REACTIONS, MeetingConfig
 from rooms.countdowns import warning_time
-from rooms.errors import Reason, Rejected, quoted
+from rooms.errors import Reason, Rejected, quoted, require
 from rooms.ids import PLENARY, ParticipantId, RoomId
 from rooms.model import MeetingState, Participant, Phase, Role
 from rooms.phases import next_phase
@@ -76,33 +76,33 @@ def _outcome(
         case cmd.SendChat():
             return _chat(state, config, me, command)
         case cmd.RaiseHand():
-            _check(actor not in state.hand_queue, Reason.CONFLICT, "your hand is already raised")
-            _check(state.floor != actor, Reason.CONFLICT, "you already have the floor")
+            require(actor not in state.hand_queue, Reason.CONFLICT, "your hand is already raised")
+            require(state.floor != actor, Reason.CONFLICT, "you already have the floor")
             return [(ev.HandRaised(actor), EVERYONE)]
         case cmd.LowerHand():
-            _check(actor in state.hand_queue, Reason.CONFLICT, "your hand is not raised")
+            require(actor in state.hand_queue, Reason.CONFLICT, "your hand is not raised")
             return [(ev.HandLowered(actor, by=actor), EVERYONE)]
         case cmd.React():
-            _check(command.emoji in REACTIONS, Reason.INVALID, "emoji is not an allowed reaction")
+            require(command.emoji in REACTIONS, Reason.INVALID, "emoji is not an allowed reaction")
             return [(ev.Reacted(actor, command.emoji), EVERYONE)]
         case cmd.ChooseRoom():
-            _check(
+            require(
                 state.self_select or me.role is Role.MODERATOR,
                 Reason.NOT_ALLOWED,
                 "the moderators have not let participants choose their room",
             )
             return _assign_one(state, actor, _room(state, command.room))
         case cmd.RequestHelp():
-            _check(me.room != PLENARY, Reason.CONFLICT, "help is asked for from a workshop room")
-            _check(not _has_help_call(state, actor), Reason.CONFLICT, "you already asked for help")
+            require(me.room != PLENARY, Reason.CONFLICT, "help is asked for from a workshop room")
+            require(not _has_help_call(state, actor), Reason.CONFLICT, "you already asked for help")
             return [(ev.HelpRequested(actor, me.room), EVERYONE)]
         case cmd.CancelHelp():
-            _check(_has_help_call(state, actor), Reason.CONFLICT, "you have not asked for help")
+            require(_has_help_call(state, actor), Reason.CONFLICT, "you have not asked for help")
             return [(ev.HelpCleared(actor, by=actor), EVERYONE)]
         case cmd.SetRole():
             target = _participant(state, command.participant)
-            _check(target.role is not command.role, Reason.CONFLICT, f"already a {command.role}")
-            _check(
+            require(target.role is not command.role, Reason.CONFLICT, f"already a {command.role}")
+            require(
                 target.role is not Role.MODERATOR or len(state.moderators()) > 1,
                 Reason.CONFLICT,
                 "the last moderator cannot be demoted",
@@ -110,7 +110,7 @@ def _outcome(
             return [(ev.RoleChanged(target.id, command.role, by=actor), EVERYONE)]
         case cmd.RemoveParticipant():
             target = _participant(state, command.participant)
-            _check(target.id != actor, Reason.INVALID, "a moderator cannot remove themselves")
+            require(target.id != actor, Reason.INVALID, "a moderator cannot remove themselves")
             return [(ev.ParticipantRemoved(target.id, by=actor), EVERYONE)]
         case cmd.AskToMute():
             target = _participant(state, command.participant)
@@ -118,11 +118,11 @@ def _outcome(
             return [(ev.MuteRequested(target.id, by=actor), audience)]
         case cmd.HardMute():
             target = _participant(state, command.participant)
-            _check(target.id not in state.audio_blocked, Reason.CONFLICT, "already hard-muted")
+            require(target.id not in state.audio_blocked, Reason.CONFLICT, "already hard-muted")
             return [(ev.AudioBlocked(target.id, by=actor), EVERYONE)]
         case cmd.LiftHardMute():
             target = _participant(state, command.participant)
-            _check(target.id in state.audio_blocked, Reason.CONFLICT, "not hard-muted")
+            require(target.id in state.audio_blocked, Reason.CONFLICT, "not hard-muted")
             return [(ev.AudioAllowed(target.id, by=actor), EVERYONE)]
         case cmd.GiveFloor():
             speaker = command.participant
@@ -134,7 +134,7 @@ def _outcome(
             return _everyone(speakers.take_floor(state, actor))
         case cmd.ClearHand():
             target = _participant(state, command.participant)
-            _check(target.id in state.hand_queue, Reason.CONFLICT, "that hand is not raised")
+            require(target.id in state.hand_queue, Reason.CONFLICT, "that hand is not raised")
             return [(ev.HandLowered(target.id, by=actor), EVERYONE)]
         case cmd.ClearAllHands():
             return [(ev.HandLowered(p, by=actor), EVERYONE) for p in state.hand_queue]
@@ -142,7 +142,7 @@ def _outcome(
             return _create_rooms(state, config, command)
         case cmd.RenameRoom():
             workshop = state.workshops.get(command.room)
-            _check(workshop is not None, Reason.UNKNOWN_ROOM, f"no room {quoted(command.room)}")
+            require(workshop is not None, Reason.UNKNOWN_ROOM, f"no room {quoted(command.room)}")
             assert workshop is not None
             name = one_line(command.name, "name", config.max_room_name_chars)
             topic = workshop.topic
@@ -150,7 +150,7 @@ def _outcome(
                 topic = one_line(command.topic, "topic", config.max_topic_chars, allow_empty=True)
             return [(ev.RoomRenamed(workshop.id, name, topic), EVERYONE)]
         case cmd.DeleteRoom():
-            _check(
+            require(
                 command.room in state.workshops,
                 Reason.UNKNOWN_ROOM,
                 f"no room {quoted(command.room)}",
@@ -171,7 +171,7 @@ def _outcome(
                 return []
             return [(ev.SelfSelectChanged(command.allowed), EVERYONE)]
         case cmd.OpenRooms():
-            _check(bool(state.workshops), Reason.CONFLICT, "there are no workshop rooms to open")
+            require(bool(state.workshops), Reason.CONFLICT, "there are no workshop rooms to open")
             deadline = None
             if command.duration_s is not None:
                 _check_duration(config, command.duration_s)
@@ -198,7 +198,7 @@ def _outcome(
             return [(ev.BroadcastSent(actor, text), EVERYONE)]
         case cmd.Visit():
             room = _room(state, command.room)
-            _check(me.room != room, Reason.CONFLICT, "you are already in that room")
+            require(me.room != room, Reason.CONFLICT, "you are already in that room")
             answered = [
                 (ev.HelpCleared(call.participant, by=actor), EVERYONE)
                 for call in state.help_queue
@@ -206,7 +206,7 @@ def _outcome(
             ]
             return [*answered, (ev.ParticipantMoved(actor, room), EVERYONE)]
         case cmd.DismissHelp():
-            _check(
+            require(
                 _has_help_call(state, command.participant),
                 Reason.CONFLICT,
                 "that participant has not asked for help",
@@ -273,15 +273,15 @@ def _presence(
         if participant is None or not participant.connected:
             return []
         return [(ev.ParticipantDisconnected(who), EVERYONE)]
-    _check(who not in state.removed, Reason.REMOVED, "you were removed from this meeting")
+    require(who not in state.removed, Reason.REMOVED, "you were removed from this meeting")
     match command:
         case cmd.Join():
-            _check(
+            require(
                 command.removed_as not in state.removed,
                 Reason.REMOVED,
                 "this browser was removed from this meeting",
             )
-            _check(who not in state.participants, Reason.CONFLICT, "already in the meeting")
+            require(who not in state.participants, Reason.CONFLICT, "already in the meeting")
             role = _role_on_joining(state, command)
             name = one_line(command.name, "name", config.max_name_chars)
             if role is not Role.MODERATOR:
@@ -289,7 +289,7 @@ def _presence(
             making_room: Outcome = []
             if len(state.participants) >= config.max_participants:
                 longest_gone = _longest_disconnected(state)
-                _check(
+                require(
                     longest_gone is not None,
                     Reason.MEETING_FULL,
                     f"the meeting is full ({config.max_participants} participants)",
@@ -338,7 +338,7 @@ def _check_not_a_moderators_name(state: MeetingState, name: str) -> None:
     # Checked when joining only: names do not change after, and the role badge in the client
     # tells apart a moderator who joins after a participant of the same name.
     looks = fold(name)
-    _check(
+    require(
         all(fold(p.name) != looks for p in state.participants.values() if p.role is Role.MODERATOR),
         Reason.NAME_TAKEN,
         "name: a moderator of this meeting has this name, or one that looks the same;"
@@ -377,7 +377,7 @@ def _chat(
     text = free_text(command.text, "text", config.max_chat_chars)
     if command.to is not None:
         recipient = _participant(state, command.to)
-        _check(recipient.id != me.id, Reason.INVALID, "to: a private message needs someone else")
+        require(recipient.id != me.id, Reason.INVALID, "to: a private message needs someone else")
         audience = frozenset({me.id, recipient.id})
         return [(ev.ChatPosted(me.id, text, me.room, recipient.id), audience)]
     if me.room == PLENARY:
@@ -388,7 +388,7 @@ def _chat(
 
 
 def _create_rooms(state: MeetingState, config: MeetingConfig, command: cmd.CreateRooms) -> Outcome:
-    _check(
+    require(
         len(state.workshops) + len(command.names) <= config.max_rooms,
         Reason.INVALID,
         f"names: at most {config.max_rooms} workshop rooms",
@@ -407,7 +407,7 @@ def _assign_one(state: MeetingState, who: ParticipantId, room: RoomId) -> Outcom
         outcome.append((ev.Assigned(who, room), EVERYONE))
     if state.phase is not Phase.PLENARY:
         outcome.extend(_moves(state, [who], room))
-    _check(bool(outcome), Reason.CONFLICT, "already assigned to that room")
+    require(bool(outcome), Reason.CONFLICT, "already assigned to that room")
     return outcome
 
 
@@ -420,7 +420,7 @@ def _moves(state: MeetingState, people: Iterable[ParticipantId], room: RoomId) -
 
 
 def _dealt(state: MeetingState, dealing: cmd.Dealing) -> list[Participant]:
-    _check(bool(state.workshops), Reason.CONFLICT, "create workshop rooms before assigning")
+    require(bool(state.workshops), Reason.CONFLICT, "create workshop rooms before assigning")
     roles = {Role.PARTICIPANT}
     if dealing.include_presenters:
         roles.add(Role.PRESENTER)
@@ -448,18 +448,18 @@ def _has_help_call(state: MeetingState, who: ParticipantId) -> bool:
 
 def _participant(state: MeetingState, who: ParticipantId) -> Participant:
     participant = state.participants.get(who)
-    _check(participant is not None, Reason.UNKNOWN_PARTICIPANT, f"no participant {quoted(who)}")
+    require(participant is not None, Reason.UNKNOWN_PARTICIPANT, f"no participant {quoted(who)}")
     assert participant is not None
     return participant
 
 
 def _room(state: MeetingState, room: RoomId) -> RoomId:
-    _check(state.room_exists(room), Reason.UNKNOWN_ROOM, f"no room {quoted(room)}")
+    require(state.room_exists(room), Reason.UNKNOWN_ROOM, f"no room {quoted(room)}")
     return room
 
 
 def _check_duration(config: MeetingConfig, seconds: int) -> None:
-    _check(
+    require(
         seconds <= config.max_duration_s,
         Reason.INVALID,
         f"duration: at most {config.max_duration_s} seconds",
@@ -468,8 +468,3 @@ def _check_duration(config: MeetingConfig, seconds: int) -> None:
 
 def _everyone(events: list[ev.Event]) -> Outcome:
     return [(event, EVERYONE) for event in events]
-
-
-def _check(condition: bool, reason: Reason, detail: str) -> None:
-    if not condition:
-        raise Rejected(reason, detail)
