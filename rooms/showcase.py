@@ -15,10 +15,10 @@ moderator takes it back or gives it to someone else, the presenter leaves): `roo
 done. Only the slot running out calls the next one by itself; after a moderator takes the floor
 back, the next waits for `NextPresenter`.
 
-Matching a presenter the agenda names only by name: to a participant whose name folds the same
-(`rooms.texts.fold`: case, spacing and look-alike letters do not count, diacritics do), one in the
-meeting when the item starts (a connected one first), else the first to join under that name
-while it runs (`PresenterMatched`). Names are chosen by whoever joins, so every match is an event
+Matching a presenter the agenda names only by name: to a participant of the same name (case,
+spacing and compatibility forms do not count, diacritics do: `same_name`), one in the meeting
+when the item starts (a connected one first), else the first to join under that name while it
+runs (`PresenterMatched`). Names are chosen by whoever joins, so every match is an event
 everyone sees; a moderator gives a turn to someone else with `CallPresenter(turn, participant)`
 and takes the floor from anyone.
 
@@ -29,6 +29,7 @@ the agenda through the HTTP API: the slot then runs out by itself).
 Every event here goes to everyone: whose turn it is and who is next are on every screen.
 """
 
+import unicodedata
 from collections.abc import Sequence
 
 from rooms import events as ev
@@ -37,7 +38,6 @@ from rooms.countdowns import warning_time
 from rooms.errors import Reason, quoted, require
 from rooms.ids import AgendaItemId, ParticipantId
 from rooms.model import AgendaItem, MeetingState, Presenter, Showcase, Turn, TurnStatus
-from rooms.texts import fold
 
 
 def slot_s(config: MeetingConfig, item: AgendaItem) -> int:
@@ -181,12 +181,24 @@ def after_floor_expired(
 
 def match_joiner(state: MeetingState, joiner: ParticipantId, name: str) -> list[ev.Event]:
     """The turns a participant joining under `name` presents: those named so and not matched."""
-    looks = fold(name)
     return [
         ev.PresenterMatched(i, joiner)
         for i, turn in enumerate(state.showcase.turns)
-        if turn.participant is None and fold(turn.name) == looks
+        if turn.participant is None and same_name(turn.name, name)
     ]
+
+
+def same_name(one: str, other: str) -> bool:
+    """Whether two names are the same but for case, spacing and compatibility forms.
+
+    Not `rooms.texts.fold`, which also takes look-alike letters for each other and reads "LIS"
+    as "lls": a name typed in capitals would not match.
+    """
+    return _as_named(one) == _as_named(other)
+
+
+def _as_named(name: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
 def _call_next(
@@ -235,8 +247,7 @@ def _matched(state: MeetingState, presenter: Presenter) -> Presenter:
     """A presenter named only by name, matched to a participant of that name here, if any."""
     if presenter.participant is not None:
         return presenter
-    looks = fold(presenter.name)
-    named = [p for p in state.participants.values() if fold(p.name) == looks]
+    named = [p for p in state.participants.values() if same_name(p.name, presenter.name)]
     named.sort(key=lambda p: not p.connected)
     return Presenter(presenter.name, named[0].id) if named else presenter
 
