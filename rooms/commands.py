@@ -402,6 +402,27 @@ class MarkQuestion:
         _require(self.status is not QuestionStatus.OPEN, "status: a question is not marked open")
 
 
+# Showcase: the current agenda item's presenters in turn (moderators; rooms.showcase) ---------
+
+
+@dataclass(frozen=True)
+class NextPresenter:
+    """End the presenter's turn and call the next one here; those not here are marked absent."""
+
+
+@dataclass(frozen=True)
+class CallPresenter:
+    """Call turn `turn` (counted from 0) now: a presenter marked absent, one who had their turn,
+    or one out of order. `participant` names who presents it (a name not matched, or the wrong
+    person matched); None: the one matched."""
+
+    turn: int
+    participant: ParticipantId | None = None
+
+    def __post_init__(self) -> None:
+        _require(self.turn >= 0, "turn must be at least 0 (the first)")
+
+
 SystemCommand = Join | Rejoin | Disconnect | Depart | Tick | SetAgendaAsOrganiser
 
 ClientCommand = (
@@ -448,6 +469,9 @@ ClientCommand = (
     | RetractUpvote
     | WithdrawQuestion
     | MarkQuestion
+    # Showcase
+    | NextPresenter
+    | CallPresenter
 )
 
 Command = SystemCommand | ClientCommand

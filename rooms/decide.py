@@ -9,7 +9,7 @@ import random
 from collections.abc import Iterable
 from typing import assert_never
 
-from rooms import agenda, questions, speakers
+from rooms import agenda, questions, showcase, speakers
 from rooms import commands as cmd
 from rooms import events as ev
 from rooms.assignment import deal_mixed, deal_random
@@ -69,7 +69,8 @@ def _outcome(
         case cmd.Tick():
             return _tick(state, config, now)
         case cmd.SetAgendaAsOrganiser():
-            return _everyone(agenda.set_agenda(state, config, command.items, None))
+            organised = agenda.set_agenda(state, config, command.items, None)
+            return _with_showcase(state, config, organised, None, now)
     assert actor is not None, "the policy lets only system commands come without an actor"
     me = state.participants[actor]
     match command:
@@ -126,6 +127,10 @@ def _outcome(
             return [(ev.AudioAllowed(target.id, by=actor), EVERYONE)]
         case cmd.GiveFloor():
             speaker = command.participant
+            # Showcase: while a presenter waits, the next one is theirs, not the hand queue's.
+            if speaker is None and showcase.waiting(state):
+                moved_on = showcase.next_presenter(state, config, actor, command.limit_s, now)
+                return _everyone(moved_on)
             if speaker is not None:
                 speaker = _participant(state, speaker).id
             floor = speakers.give_floor(state, config, actor, speaker, command.limit_s, now)
@@ -214,11 +219,14 @@ def _outcome(
             return [(ev.HelpCleared(command.participant, by=actor), EVERYONE)]
         # The agenda
         case cmd.SetAgenda():
-            return _everyone(agenda.set_agenda(state, config, command.items, actor))
+            agenda_set = agenda.set_agenda(state, config, command.items, actor)
+            return _with_showcase(state, config, agenda_set, actor, now)
         case cmd.StartAgendaItem():
-            return _everyone(agenda.start(state, actor, command.item))
+            started = agenda.start(state, actor, command.item)
+            return _with_showcase(state, config, started, actor, now)
         case cmd.SkipAgendaItem():
-            return _everyone(agenda.skip(state, actor, command.item))
+            skipped = agenda.skip(state, actor, command.item)
+            return _with_showcase(state, config, skipped, actor, now)
         case cmd.ReopenAgendaItem():
             return _everyone(agenda.reopen(state, actor, command.item))
         # The speakers' list
@@ -238,6 +246,15 @@ def _outcome(
             return _everyone(questions.withdraw(state, actor, command.question))
         case cmd.MarkQuestion():
             return _everyone(questions.mark(state, actor, command.question, command.status))
+        # Showcase
+        case cmd.NextPresenter():
+            return _everyone(showcase.next_presenter(state, config, actor, None, now))
+        case cmd.CallPresenter():
+            presenter = command.participant
+            if presenter is not None:
+                presenter = _participant(state, presenter).id
+            called = showcase.call_presenter(state, config, actor, command.turn, presenter, now)
+            return _everyone(called)
         case _:
             assert_never(command)
 
@@ -309,7 +326,9 @@ def _presence(
                 group=one_line(command.group, "group", limit, allow_empty=True),
                 room=PLENARY,
             )
-            return [*making_room, (joined, EVERYONE)]
+            # Showcase: a presenter the agenda named, joining under that name.
+            presenting = _everyone(showcase.match_joiner(state, who, name))
+            return [*making_room, (joined, EVERYONE), *presenting]
         case cmd.Rejoin():
             _participant(state, who)
             # Also while shown connected: the event tells every server to close the older
@@ -347,7 +366,12 @@ def _check_not_a_moderators_name(state: MeetingState, name: str) -> None:
 
 
 def _tick(state: MeetingState, config: MeetingConfig, now: float) -> Outcome:
-    return _workshops_tick(state, config, now) + _everyone(speakers.tick(state, now))
+    floor = speakers.tick(state, now)
+    # Showcase: a presenter's slot ran out, the next presenter is called.
+    for event in list(floor):
+        if isinstance(event, ev.FloorExpired):
+            floor += showcase.after_floor_expired(state, config, event.participant, now)
+    return _workshops_tick(state, config, now) + _everyone(floor)
 
 
 def _workshops_tick(state: MeetingState, config: MeetingConfig, now: float) -> Outcome:
@@ -468,3 +492,17 @@ def _check_duration(config: MeetingConfig, seconds: int) -> None:
 
 def _everyone(events: list[ev.Event]) -> Outcome:
     return [(event, EVERYONE) for event in events]
+
+
+# Showcase -------------------------------------------------------------------------------------
+
+
+def _with_showcase(
+    state: MeetingState,
+    config: MeetingConfig,
+    agenda_events: list[ev.Event],
+    by: ParticipantId | None,
+    now: float,
+) -> Outcome:
+    """The agenda's events, and what they do to the current item's presenters."""
+    return _everyone(agenda_events + showcase.follow_agenda(state, config, agenda_events, by, now))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from rooms.ids import AgendaItemId, ParticipantId, QuestionId, RoomId
-from rooms.model import PlannedItem, QuestionStatus, Role
+from rooms.model import PlannedItem, Presenter, QuestionStatus, Role
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,9 @@ class HandLowered:
 @dataclass(frozen=True)
 class FloorGiven:
     participant: ParticipantId
-    by: ParticipantId
+    # Showcase: None when the next presenter is called by the server's clock, at the end of the
+    # slot before (`rooms.showcase`).
+    by: ParticipantId | None
     # The end of their time and when they are warned of it, on the server's clock; None for no
     # limit. Records written before the speakers' list have none.
     deadline: float | None = None
@@ -336,6 +338,52 @@ class QuestionWithdrawn:
     question: QuestionId
 
 
+# Showcase: the current agenda item's presenters in turn (rooms.showcase) ---------------------
+
+
+@dataclass(frozen=True)
+class ShowcaseStarted:
+    """The current agenda item `item` has presenters: their turns, in the agenda's order, each
+    `slot_s` long. A presenter named only by name is matched to a participant already here."""
+
+    item: AgendaItemId
+    slot_s: int
+    presenters: tuple[Presenter, ...]
+
+
+@dataclass(frozen=True)
+class PresenterMatched:
+    """The presenter of turn `turn` (counted from 0) is `participant`: they joined under the
+    name the agenda gave, or a moderator called them for it."""
+
+    turn: int
+    participant: ParticipantId
+
+
+@dataclass(frozen=True)
+class PresenterCalled:
+    """Turn `turn` is on: `FloorGiven` follows, to `participant`, for the slot. `by` None: the
+    server's clock, when the slot before ran out."""
+
+    turn: int
+    participant: ParticipantId
+    by: ParticipantId | None
+
+
+@dataclass(frozen=True)
+class PresenterAbsent:
+    """The presenter of turn `turn` was not here when it came: skipped, to be called later."""
+
+    turn: int
+
+
+@dataclass(frozen=True)
+class ShowcaseEnded:
+    """`item` is no longer current: its presenters' turns are over."""
+
+    item: AgendaItemId
+
+
 Event = (
     ParticipantJoined
     | ParticipantReconnected
@@ -385,6 +433,12 @@ Event = (
     | QuestionUpvoteRetracted
     | QuestionMarked
     | QuestionWithdrawn
+    # Showcase
+    | ShowcaseStarted
+    | PresenterMatched
+    | PresenterCalled
+    | PresenterAbsent
+    | ShowcaseEnded
 )
 
 EVENTS: tuple[type[Event], ...] = Event.__args__

@@ -17,6 +17,9 @@ from rooms.model import (
     MeetingState,
     Participant,
     Question,
+    Showcase,
+    Turn,
+    TurnStatus,
     Workshop,
 )
 from rooms.phases import next_phase
@@ -87,6 +90,7 @@ def apply(state: MeetingState, stamped: ev.Stamped, chat_history: int) -> None:
         case ev.FloorTaken():
             state.floor = None
             state.floor_clock = FloorClock()
+            _end_turn(state)  # Showcase
         case ev.RoomCreated():
             state.workshops[event.room] = Workshop(event.room, event.name)
             state.rooms_created += 1
@@ -153,6 +157,7 @@ def apply(state: MeetingState, stamped: ev.Stamped, chat_history: int) -> None:
         case ev.FloorExpired():
             state.floor = None
             state.floor_clock = FloorClock()
+            _end_turn(state)  # Showcase
         # Questions to the panel
         case ev.QuestionAsked():
             state.questions.created += 1
@@ -176,6 +181,22 @@ def apply(state: MeetingState, stamped: ev.Stamped, chat_history: int) -> None:
             _question(state, event.question).status = event.status
         case ev.QuestionWithdrawn():
             state.questions.asked.remove(_question(state, event.question))
+        # Showcase
+        case ev.ShowcaseStarted():
+            turns = [Turn(p.name, p.participant) for p in event.presenters]
+            state.showcase = Showcase(event.item, event.slot_s, turns)
+        case ev.PresenterMatched():
+            state.showcase.turns[event.turn].participant = event.participant
+        case ev.PresenterCalled():
+            # The same presenter may hold the floor from a turn before: that one is done.
+            _end_turn(state)
+            called = state.showcase.turns[event.turn]
+            called.participant = event.participant
+            called.status = TurnStatus.PRESENTING
+        case ev.PresenterAbsent():
+            state.showcase.turns[event.turn].status = TurnStatus.ABSENT
+        case ev.ShowcaseEnded():
+            state.showcase = Showcase()
         case _:
             assert_never(event)
 
@@ -188,6 +209,7 @@ def _forget(state: MeetingState, participant: ParticipantId) -> None:
     if state.floor == participant:
         state.floor = None
         state.floor_clock = FloorClock()
+        _end_turn(state)  # Showcase
     if participant in state.audio_blocked:
         state.audio_blocked.remove(participant)
     state.help_queue = [c for c in state.help_queue if c.participant != participant]
@@ -245,3 +267,13 @@ def _question(state: MeetingState, question_id: QuestionId) -> Question:
     question = state.questions.question(question_id)
     assert question is not None, f"no question {question_id}"
     return question
+
+
+# Showcase -------------------------------------------------------------------------------------
+
+
+def _end_turn(state: MeetingState) -> None:
+    """The presenter lost the floor: their turn is done."""
+    for turn in state.showcase.turns:
+        if turn.status is TurnStatus.PRESENTING:
+            turn.status = TurnStatus.DONE

@@ -202,6 +202,37 @@ class Questions:
         return next((q for q in self.asked if q.id == question_id), None)
 
 
+# Showcase: the presenters of the current agenda item, in turn (rooms.showcase) -------------
+
+
+class TurnStatus(StrEnum):
+    WAITING = "waiting"
+    PRESENTING = "presenting"
+    DONE = "done"
+    # Not here when their turn came: skipped, and a moderator may call them later.
+    ABSENT = "absent"
+
+
+@dataclass
+class Turn:
+    """One presenter's turn: the name the agenda gave, and the participant once matched."""
+
+    name: str
+    participant: ParticipantId | None = None
+    status: TurnStatus = TurnStatus.WAITING
+
+
+@dataclass
+class Showcase:
+    """The current agenda item's presenters taking the floor in order; `item` None while no
+    item with presenters is current. The one presenting holds the floor; their slot is its
+    countdown (`MeetingState.floor_clock`), so any process that writes the meeting goes on."""
+
+    item: AgendaItemId | None = None
+    slot_s: int = 0
+    turns: list[Turn] = field(default_factory=list)
+
+
 @dataclass
 class MeetingState:
     id: MeetingId
@@ -228,6 +259,8 @@ class MeetingState:
     floor_clock: FloorClock = field(default_factory=FloorClock)
     # Questions to the panel (rooms.questions).
     questions: Questions = field(default_factory=Questions)
+    # Showcase: the current item's presenters in turn (rooms.showcase).
+    showcase: Showcase = field(default_factory=Showcase)
 
     def room_exists(self, room: RoomId) -> bool:
         return room == PLENARY or room in self.workshops

@@ -81,4 +81,7 @@ RULES: dict[type[cmd.Command], Rule] = {
     cmd.RetractUpvote: Rule(Who.MEMBER),
     cmd.WithdrawQuestion: Rule(Who.MEMBER),
     cmd.MarkQuestion: Rule(Who.MODERATOR),
+    # Showcase: moderators move the presenters on, or call one.
+    cmd.NextPresenter: Rule(Who.MODERATOR),
+    cmd.CallPresenter: Rule(Who.MODERATOR),
 }

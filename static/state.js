@@ -148,6 +148,20 @@ export class Meeting {
       case "question_withdrawn":
         s.questions.asked = s.questions.asked.filter((q) => q.id !== e.question);
         break;
+      // Showcase: the current item's presenters in turn (rooms/showcase.py)
+      case "showcase_started":
+        s.showcase = {
+          item: e.item, slot_s: e.slot_s,
+          turns: e.presenters.map((p) => ({ name: p.name, participant: p.participant, status: "waiting" })),
+        };
+        break;
+      case "presenter_matched": s.showcase.turns[e.turn].participant = e.participant; break;
+      case "presenter_called":
+        this.endTurn(); // the same presenter may hold the floor from a turn before
+        Object.assign(s.showcase.turns[e.turn], { participant: e.participant, status: "presenting" });
+        break;
+      case "presenter_absent": s.showcase.turns[e.turn].status = "absent"; break;
+      case "showcase_ended": s.showcase = { item: null, slot_s: 0, turns: [] }; break;
       default: break; // mute_requested, reacted, broadcast_sent: nothing is kept
     }
     return true;
@@ -222,6 +236,24 @@ export class Meeting {
   endFloor() {
     this.state.floor = null;
     this.state.floor_clock = { deadline: null, warning_at: null, warned: false };
+    this.endTurn(); // Showcase: a presenter's turn ends with their floor
+  }
+
+  // Showcase: the presenter's turn is done (rooms/evolve.py's _end_turn).
+  endTurn() {
+    for (const turn of this.state.showcase.turns) {
+      if (turn.status === "presenting") turn.status = "done";
+    }
+  }
+
+  // Showcase: the turn on now (its presenter has the floor), and the one called next unless its
+  // presenter is not here then (rooms.showcase.presenting, up_next); null for none.
+  get presentingTurn() {
+    return this.state?.showcase.turns.find((t) => t.status === "presenting") ?? null;
+  }
+
+  get nextTurn() {
+    return this.state?.showcase.turns.find((t) => t.status === "waiting") ?? null;
   }
 
   get me() {

@@ -353,7 +353,51 @@ def questions() -> dict[str, Any]:
     return s.fixture("maria", "jan", "ala", "piotr")
 
 
-RECORDERS = (plenary, workshops, full_history, agenda, speakers, questions)
+# Showcase
+def showcase() -> dict[str, Any]:
+    s = Session(
+        "showcase",
+        "leaders present their initiatives in turn: a slot run out calls the next, one matched by"
+        " name as she joins, one absent skipped and called later, one named by the moderator,"
+        " the agenda moving on to the next presenters",
+        MeetingConfig(floor_limit_s=120, floor_warning_s=30),
+    )
+    s.join("maria", "Maria Nowak", Role.MODERATOR)
+    s.join("jan", "Jan Kowalski", district="Wola")
+    s.join("ala", "Ala Zięba", district="Mokotów")
+    s.join("zofia", "Zofia Król", district="Ochota")
+    s("zofia", cmd.RaiseHand())
+    jan, ala, piotr = ParticipantId("jan"), ParticipantId("ala"), ParticipantId("piotr")
+    leaders = (
+        Presenter(participant=jan),
+        Presenter("Ola Nowak"),
+        Presenter(participant=ala),
+        Presenter("Piotr Wójcik"),
+    )
+    answers = (Presenter(participant=jan), Presenter(participant=ala))
+    items = (AgendaEntry("Inicjatywy", 20, leaders), AgendaEntry("Odpowiedzi", 10, answers))
+    s("maria", cmd.SetAgenda(items))
+    s.record()
+    s("maria", cmd.StartAgendaItem())  # Jan first, for a quarter of the 20 minutes
+    s.join("ola", "ola nowak")  # matched to the second turn
+    s.tick_at("warning_at", "floor_clock")
+    s.tick_at("deadline", "floor_clock")  # Jan's slot runs out: the clock calls Ola
+    s(None, cmd.Disconnect(ala))
+    s("maria", cmd.NextPresenter())  # Ala is away, Piotr never came: both absent
+    s(None, cmd.Rejoin(ala))
+    s("maria", cmd.CallPresenter(2))  # Ala, later
+    s.join("piotr", "Piotr W.")
+    s("maria", cmd.CallPresenter(3, piotr))  # the moderator names who presents Piotr's turn
+    s("maria", cmd.StartAgendaItem())  # Piotr's floor goes with the item; Jan answers first
+    s.tick_at("warning_at", "floor_clock")
+    # The session ends with Jan's turn done by the floor taken back, Ala waiting: what the client
+    # keeps of the turns is compared with the core's.
+    s("maria", cmd.TakeFloor())
+    assert s.meeting.state.hand_queue == [ParticipantId("zofia")]
+    return s.fixture("maria", "jan", "zofia")
+
+
+RECORDERS = (plenary, workshops, full_history, agenda, speakers, questions, showcase)
 
 
 def record_all() -> dict[str, dict[str, Any]]:

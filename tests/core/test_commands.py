@@ -15,7 +15,7 @@ from rooms.errors import Reason, Rejected
 from rooms.events import Stamped
 from rooms.ids import PLENARY, AgendaItemId, ParticipantId, QuestionId
 from rooms.meeting import Meeting
-from rooms.model import GroupBy, Phase, QuestionStatus, Role
+from rooms.model import GroupBy, Phase, Presenter, QuestionStatus, Role
 from rooms.plain import RecordError, from_plain, to_plain
 from rooms.policy import ANY_PHASE, RULES, Who
 from rooms.view import chat_before, sees, view_for
@@ -41,6 +41,8 @@ def events_of(stamped: list[Stamped]) -> list[ev.Event]:
 
 QUESTION_1, QUESTION_2, QUESTION_3 = (QuestionId(f"question-{i}") for i in (1, 2, 3))
 AGENDA = tuple(cmd.AgendaEntry(f"Item {i}", 10) for i in range(1, 5))
+# Showcase: the first item has presenters, the speaker among them and one not joined.
+PRESENTED = cmd.AgendaEntry("Item 1", 30, (Presenter(participant=person(2)), Presenter("Late")))
 
 
 def busy_meeting(phase: Phase) -> Meeting:
@@ -57,8 +59,9 @@ def busy_meeting(phase: Phase) -> Meeting:
     # Time enough to hold the floor past the workshops' deadline.
     meeting.handle(MODERATOR, cmd.GiveFloor(person(2), limit_s=1200), T0)
     meeting.handle(MODERATOR, cmd.HardMute(person(2)), T0)
-    # An agenda under way: the first item current, the last one skipped.
-    meeting.handle(MODERATOR, cmd.SetAgenda(AGENDA), T0)
+    # An agenda under way: the first item current (its first presenter, the speaker, on), the
+    # last one skipped.
+    meeting.handle(MODERATOR, cmd.SetAgenda((PRESENTED, *AGENDA[1:])), T0)
     meeting.handle(MODERATOR, cmd.StartAgendaItem(), T0)
     meeting.handle(MODERATOR, cmd.SkipAgendaItem(AgendaItemId("item-4")), T0)
     # Questions: one from a workshop room, one anonymous, one of the moderator's, upvoted.
@@ -130,6 +133,9 @@ SAMPLES: dict[type[cmd.Command], cmd.Command] = {
     cmd.RetractUpvote: cmd.RetractUpvote(QUESTION_2),
     cmd.WithdrawQuestion: cmd.WithdrawQuestion(QUESTION_3),
     cmd.MarkQuestion: cmd.MarkQuestion(QUESTION_1, QuestionStatus.ANSWERING),
+    # Showcase
+    cmd.NextPresenter: cmd.NextPresenter(),
+    cmd.CallPresenter: cmd.CallPresenter(1, person(0)),
 }
 
 MODERATOR_COMMANDS = [t for t, rule in RULES.items() if rule.who is Who.MODERATOR]

@@ -82,6 +82,14 @@ EVENT_SAMPLES: list[ev.Event] = [
     ev.QuestionUpvoteRetracted(QUESTION, Q),
     ev.QuestionMarked(QUESTION, QuestionStatus.OWED, by=Q),
     ev.QuestionWithdrawn(QUESTION),
+    # Showcase
+    ev.ShowcaseStarted(ITEM, 600, (Presenter("Ada", P), Presenter("Bo"))),
+    ev.PresenterMatched(1, Q),
+    ev.PresenterCalled(0, P, by=Q),
+    ev.PresenterCalled(1, Q, by=None),
+    ev.FloorGiven(Q, by=None, deadline=T0 + 600, warning_at=T0 + 570),
+    ev.PresenterAbsent(1),
+    ev.ShowcaseEnded(ITEM),
 ]
 
 

@@ -3,8 +3,9 @@
 Each step is a command from a random sender (the server, a moderator, a participant, a stranger)
 at a time that only moves forward. Refused commands must change nothing; accepted ones must keep
 the invariants below, and the events must rebuild the live state (the agenda and its times,
-the questions and their votes too) from any earlier snapshot. Nobody but the moderators and the
-author ever receives the author of an anonymous question, in an event or a snapshot.
+the questions and their votes, the presenters' turns too) from any earlier snapshot. Nobody but
+the moderators and the author ever receives the author of an anonymous question, in an event or
+a snapshot.
 """
 
 from collections.abc import Callable
@@ -29,8 +30,11 @@ from rooms.model import (
     Presenter,
     QuestionStatus,
     Role,
+    Showcase,
+    TurnStatus,
 )
 from rooms.plain import from_plain, to_plain
+from rooms.publishing import Source, publish_rights
 from rooms.view import sees, view_for
 
 from .builders import MODERATOR, T0
@@ -99,6 +103,14 @@ def dealt(state: MeetingState, command: cmd.Dealing) -> set[ParticipantId]:
         if p.role in roles and (p.connected or command.include_absent)
     }
 
+# Showcase: three presenters of 4 minutes each.
+SHOWCASE_ITEM = cmd.AgendaEntry(
+    "Initiatives",
+    12,
+    (Presenter(participant=PEOPLE[1]), Presenter("Ola"), Presenter(participant=PEOPLE[3])),
+)
+
+
 # Each kind of step, listed as often as it should come up.
 KINDS: list[tuple[int, Callable[[Draw], Step]]] = [
     (3, lambda d: (None, cmd.Join(d.target, d.text, d.role, district=d.text, group=d.text))),
@@ -159,6 +171,11 @@ KINDS: list[tuple[int, Callable[[Draw], Step]]] = [
     (2, lambda d: (d.sender, cmd.RetractUpvote(d.question))),
     (2, lambda d: (d.sender, cmd.WithdrawQuestion(d.question))),
     (2, lambda d: (d.sender, cmd.MarkQuestion(d.question, d.status))),
+    # Showcase: moving the presenters on, calling one (by hand, too), one joining under a name.
+    (4, lambda d: (d.sender, cmd.NextPresenter())),
+    (3, lambda d: (d.sender, cmd.CallPresenter(d.place - 1, d.target if d.flag else None))),
+    (2, lambda d: (None, cmd.Join(d.target, "OLA" if d.flag else " ola", Role.PARTICIPANT))),
+    (1, lambda d: (d.sender, cmd.SetAgenda((SHOWCASE_ITEM, cmd.AgendaEntry("After", 10))))),
 ]
 
 QUESTIONS = [QuestionId(f"question-{i}") for i in range(1, 8)]
@@ -237,6 +254,7 @@ def check_invariants(
     assert not clock.warned or clock.warning_at is not None
     check_agenda(state.agenda)
     check_questions(state)
+    check_showcase(state)
 
 
 def check_questions(state: MeetingState) -> None:
@@ -303,6 +321,26 @@ def check_agenda(agenda: Agenda) -> None:
     assert all(int(i.split("-")[1]) <= agenda.items_created for i in ids)
 
 
+# Showcase
+def check_showcase(state: MeetingState) -> None:
+    """The showcase runs only for the current item; its one presenter on holds the floor."""
+    showcase = state.showcase
+    if showcase.item is None:
+        assert showcase == Showcase()
+        return
+    assert showcase.item == state.agenda.current
+    assert showcase.turns
+    assert 1 <= showcase.slot_s <= CONFIG.max_floor_limit_s
+    on = [t for t in showcase.turns if t.status is TurnStatus.PRESENTING]
+    assert len(on) <= 1
+    if on:
+        assert on[0].participant is not None and on[0].participant == state.floor
+        # Their screen is theirs in their turn only.
+        assert Source.SCREEN in publish_rights(state, on[0].participant) or not (
+            state.participants[on[0].participant].connected
+        )
+
+
 def follow_hands(hands: list[ParticipantId], event: ev.Event) -> None:
     """The hand queue as a reader of the events would keep it: in the order hands went up,
     unless a moderator moved one."""
@@ -354,6 +392,11 @@ PRELUDES: dict[str, list[Step]] = {
     ],
     "agenda": [
         (MODERATOR, cmd.SetAgenda(tuple(cmd.AgendaEntry(f"Item {i}", 10) for i in range(4)))),
+        (MODERATOR, cmd.StartAgendaItem()),
+    ],
+    # Showcase: an item's presenters taking turns, one of them named but not joined.
+    "showcase": [
+        (MODERATOR, cmd.SetAgenda((SHOWCASE_ITEM, cmd.AgendaEntry("After", 10)))),
         (MODERATOR, cmd.StartAgendaItem()),
     ],
 }
