@@ -9,7 +9,7 @@ import random
 from collections.abc import Iterable
 from typing import assert_never
 
-from rooms import agenda, questions, speakers
+from rooms import agenda, polls, questions, speakers
 from rooms import commands as cmd
 from rooms import events as ev
 from rooms.assignment import deal_mixed, deal_random
@@ -70,6 +70,11 @@ def _outcome(
             return _tick(state, config, now)
         case cmd.SetAgendaAsOrganiser():
             return _everyone(agenda.set_agenda(state, config, command.items, None))
+        # Polls: the server's word on a secret ballot, and a secret poll's count
+        case cmd.CastSecretBallot():
+            return polls.cast_secret(state, config, command, now)
+        case cmd.RevealPollResult():
+            return _everyone(polls.reveal(state, command))
     assert actor is not None, "the policy lets only system commands come without an actor"
     me = state.participants[actor]
     match command:
@@ -238,13 +243,29 @@ def _outcome(
             return _everyone(questions.withdraw(state, actor, command.question))
         case cmd.MarkQuestion():
             return _everyone(questions.mark(state, actor, command.question, command.status))
+        # Polls
+        case cmd.CreatePoll():
+            return _everyone(polls.create(state, config, actor, command))
+        case cmd.OpenPoll():
+            return _everyone(polls.open_poll(state, actor, command.poll))
+        case cmd.ClosePoll():
+            return _everyone(polls.close(state, actor, command.poll))
+        case cmd.RemovePoll():
+            return _everyone(polls.remove(state, actor, command.poll))
+        case cmd.CastBallot():
+            return polls.cast(state, config, actor, command, now)
         case _:
             assert_never(command)
 
 
 def next_wakeup(state: MeetingState, config: MeetingConfig) -> float | None:
     """When a clock next has something to do: the time to send a `Tick`, if any."""
-    times = (_workshops_wakeup(state), speakers.next_wakeup(state))
+    times = (
+        _workshops_wakeup(state),
+        speakers.next_wakeup(state),
+        # Polls
+        polls.next_wakeup(state, config),
+    )
     return min((t for t in times if t is not None), default=None)
 
 
@@ -347,7 +368,12 @@ def _check_not_a_moderators_name(state: MeetingState, name: str) -> None:
 
 
 def _tick(state: MeetingState, config: MeetingConfig, now: float) -> Outcome:
-    return _workshops_tick(state, config, now) + _everyone(speakers.tick(state, now))
+    return (
+        _workshops_tick(state, config, now)
+        + _everyone(speakers.tick(state, now))
+        # Polls
+        + _everyone(polls.tick(state, config, now))
+    )
 
 
 def _workshops_tick(state: MeetingState, config: MeetingConfig, now: float) -> Outcome:

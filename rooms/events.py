@@ -8,8 +8,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from rooms.ids import AgendaItemId, ParticipantId, QuestionId, RoomId
-from rooms.model import PlannedItem, QuestionStatus, Role
+from rooms.ids import AgendaItemId, ParticipantId, PollId, QuestionId, RoomId
+from rooms.model import (
+    PlannedItem,
+    PollKind,
+    PollResults,
+    PollVoters,
+    QuestionStatus,
+    Quorum,
+    Role,
+)
 
 
 @dataclass(frozen=True)
@@ -336,6 +344,87 @@ class QuestionWithdrawn:
     question: QuestionId
 
 
+# Polls (rooms.polls) -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PollCreated:
+    """A draft poll, to everyone."""
+
+    poll: PollId
+    question: str
+    kind: PollKind
+    options: tuple[str, ...]
+    max_choices: int
+    secret: bool
+    results: PollResults
+    voters: PollVoters
+    quorum: Quorum | None
+    room: RoomId | None
+    by: ParticipantId
+
+
+@dataclass(frozen=True)
+class PollOpened:
+    """Voting is open to `eligible`, fixed now."""
+
+    poll: PollId
+    eligible: tuple[ParticipantId, ...]
+    by: ParticipantId
+
+
+@dataclass(frozen=True)
+class BallotCast:
+    """A named ballot, new or changed: to the voter and the moderators only."""
+
+    poll: PollId
+    by: ParticipantId
+    choices: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class PollVoted:
+    """`by` cast a secret ballot (to the voter and the moderators): who, never what."""
+
+    poll: PollId
+    by: ParticipantId
+
+
+@dataclass(frozen=True)
+class PollTally:
+    """An open poll's tally, to everyone, at most every `tally_interval_s`: the counts only for a
+    named poll with live results."""
+
+    poll: PollId
+    voted: int
+    counts: tuple[int, ...] | None
+
+
+@dataclass(frozen=True)
+class PollClosed:
+    poll: PollId
+    by: ParticipantId
+
+
+@dataclass(frozen=True)
+class PollResult:
+    """A closed poll's result: `eligible` and `voted` are numbers of people; `quorum_met` None
+    when the poll has no quorum."""
+
+    poll: PollId
+    eligible: int
+    voted: int
+    quorum: Quorum | None
+    quorum_met: bool | None
+    counts: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class PollRemoved:
+    poll: PollId
+    by: ParticipantId
+
+
 Event = (
     ParticipantJoined
     | ParticipantReconnected
@@ -385,6 +474,15 @@ Event = (
     | QuestionUpvoteRetracted
     | QuestionMarked
     | QuestionWithdrawn
+    # Polls
+    | PollCreated
+    | PollOpened
+    | BallotCast
+    | PollVoted
+    | PollTally
+    | PollClosed
+    | PollResult
+    | PollRemoved
 )
 
 EVENTS: tuple[type[Event], ...] = Event.__args__

@@ -6,17 +6,22 @@ The phase follows `rooms.phases.TRANSITIONS`; each event's other changes are bel
 from typing import assert_never
 
 from rooms import events as ev
-from rooms.ids import PLENARY, AgendaItemId, ParticipantId, QuestionId
+from rooms import polls
+from rooms.ids import PLENARY, AgendaItemId, ParticipantId, PollId, QuestionId
 from rooms.model import (
     AgendaItem,
     ChatMessage,
     Clock,
+    Counted,
     FloorClock,
     HelpCall,
     ItemStatus,
     MeetingState,
     Participant,
+    Poll,
+    PollStatus,
     Question,
+    Tally,
     Workshop,
 )
 from rooms.phases import next_phase
@@ -176,6 +181,49 @@ def apply(state: MeetingState, stamped: ev.Stamped, chat_history: int) -> None:
             _question(state, event.question).status = event.status
         case ev.QuestionWithdrawn():
             state.questions.asked.remove(_question(state, event.question))
+        # Polls
+        case ev.PollCreated():
+            state.polls.created += 1
+            state.polls.polls.append(
+                Poll(
+                    event.poll,
+                    event.question,
+                    event.kind,
+                    event.options,
+                    event.max_choices,
+                    event.secret,
+                    event.results,
+                    event.voters,
+                    event.quorum,
+                    event.room,
+                    event.by,
+                )
+            )
+        case ev.PollOpened():
+            poll = _poll(state, event.poll)
+            poll.status = PollStatus.OPEN
+            poll.eligible = list(event.eligible)
+            # The room knows an empty tally from the opening: the next is due an interval on.
+            poll.tally = Tally(0, (0,) * len(poll.options) if polls.shows_counts(poll) else None)
+            poll.tally_at = stamped.at
+        case ev.BallotCast():
+            poll = _poll(state, event.poll)
+            poll.ballots[event.by] = event.choices
+            if event.by not in poll.voted:
+                poll.voted.append(event.by)
+        case ev.PollVoted():
+            _poll(state, event.poll).voted.append(event.by)
+        case ev.PollTally():
+            poll = _poll(state, event.poll)
+            poll.tally = Tally(event.voted, event.counts)
+            poll.tally_at = stamped.at
+        case ev.PollClosed():
+            _poll(state, event.poll).status = PollStatus.CLOSED
+        case ev.PollResult():
+            poll = _poll(state, event.poll)
+            poll.result = Counted(event.eligible, event.voted, event.quorum_met, event.counts)
+        case ev.PollRemoved():
+            state.polls.polls.remove(_poll(state, event.poll))
         case _:
             assert_never(event)
 
@@ -245,3 +293,12 @@ def _question(state: MeetingState, question_id: QuestionId) -> Question:
     question = state.questions.question(question_id)
     assert question is not None, f"no question {question_id}"
     return question
+
+
+# Polls ----------------------------------------------------------------------------------------
+
+
+def _poll(state: MeetingState, poll_id: PollId) -> Poll:
+    poll = state.polls.poll(poll_id)
+    assert poll is not None, f"no poll {poll_id}"
+    return poll
