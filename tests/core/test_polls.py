@@ -4,6 +4,8 @@ Every refusal compares the whole state before and after (`refused`), as in `test
 """
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rooms import commands as cmd
 from rooms import events as ev
@@ -490,3 +492,51 @@ def test_a_snapshot_shows_others_ballots_only_to_moderators() -> None:
     assert everything.ballots == {person(0): (0,), person(1): (1,)}
     # The meeting's own state is untouched by what a view leaves out.
     assert len(m.state.polls.polls[0].ballots) == 2
+
+
+# No secret choice anywhere --------------------------------------------------------------------
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 3),  # who votes
+            st.tuples(st.integers(0, 2), st.integers(0, 2)),  # what, in two different worlds
+            st.sampled_from([0, 0.1, 0.3, 1]),  # seconds before
+        ),
+        max_size=12,
+    )
+)
+def test_what_a_secret_voter_chose_changes_no_event_and_no_snapshot(
+    ballots: list[tuple[int, tuple[int, int], float]],
+) -> None:
+    """The same session with other choices: every event, audience and snapshot is the same up to
+    the result's counts. What the meeting records cannot depend on, so cannot tell, a choice."""
+    worlds = []
+    for world in (0, 1):
+        m = opened(PollKind.YES_NO_ABSTAIN, secret=True)
+        box: dict[ParticipantId, tuple[int, ...]] = {}
+        log = []
+        now = T0
+        for voter, choices, elapsed in ballots:
+            now += elapsed
+            box[person(voter)] = check_ballot(m.state, POLL, person(voter), [choices[world]])
+            log += m.handle(None, cmd.CastSecretBallot(POLL, person(voter)), now)
+            log += m.handle(None, cmd.Tick(), now)
+        log += m.handle(MODERATOR, cmd.ClosePoll(POLL), now)
+        counts = tuple(sum(c == (i,) for c in box.values()) for i in range(3))
+        log += m.handle(None, cmd.RevealPollResult(POLL, counts, len(box)), now)
+        snapshots = [to_plain(view_for(m.state, p)) for p in m.state.participants]
+        worlds.append(([to_plain(s) for s in log], snapshots, counts))
+    (log_a, seen_a, counts_a), (log_b, seen_b, counts_b) = worlds
+    blank = {"counts": None}
+    assert [{**e, "event": {**e["event"], **blank}} for e in log_a] == [
+        {**e, "event": {**e["event"], **blank}} for e in log_b
+    ]
+    assert log_a[-1]["event"]["counts"] == list(counts_a)
+    assert log_b[-1]["event"]["counts"] == list(counts_b)
+    for a, b in zip(seen_a, seen_b, strict=True):
+        for poll in (*a["polls"]["polls"], *b["polls"]["polls"]):
+            poll["result"]["counts"] = None
+        assert a == b
