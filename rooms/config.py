@@ -45,7 +45,7 @@ class MeetingConfig:
     max_poll_option_chars: int = 100
     max_poll_options: int = 10
     max_polls: int = 50
-    tally_interval_s: float = 0.25
+    tally_interval_ms: int = 250
 
     def __post_init__(self) -> None:
         for name, value in vars(self).items():

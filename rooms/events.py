@@ -392,8 +392,8 @@ class PollVoted:
 
 @dataclass(frozen=True)
 class PollTally:
-    """An open poll's tally, to everyone, at most every `tally_interval_s`: the counts only for a
-    named poll with live results."""
+    """An open poll's tally, to everyone, at most every `tally_interval_ms`: the counts only for
+    a named poll with live results."""
 
     poll: PollId
     voted: int

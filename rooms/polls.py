@@ -15,8 +15,8 @@ counts after single ballots would tell them apart, however coalesced. `check_bal
 the server runs before it puts a secret ballot in the box, so a bad one gets the core's error.
 
 The room's tally (`PollTally`: how many voted, and the counts of a named poll with live results)
-is coalesced: sent at once when the last was sent at least `tally_interval_s` ago, otherwise
-left to the `Tick` that `next_wakeup` asks for at that time. The state keeps what was last sent
+is coalesced: sent at once when the last was sent at least `tally_interval_ms` ago, otherwise
+left to the `Tick` that `next_wakeup` asks for then. The state keeps what was last sent
 and when, so any process that writes the meeting goes on alike.
 
 Every poll event but the ballots goes to everyone, a room's poll's too: people move between rooms,
@@ -268,7 +268,7 @@ def tick(state: MeetingState, config: MeetingConfig, now: float) -> list[ev.Even
 def next_wakeup(state: MeetingState, config: MeetingConfig) -> float | None:
     """When the next coalesced tally may be sent: None while every open poll's is up to date."""
     times = [
-        (poll.tally_at or 0.0) + config.tally_interval_s
+        (poll.tally_at or 0.0) + _interval_s(config)
         for poll in state.polls.polls
         if poll.status is PollStatus.OPEN and current_tally(poll) != poll.tally
     ]
@@ -323,7 +323,11 @@ def _publish(poll: Poll, config: MeetingConfig, now: float, tally: Tally) -> Out
 
 
 def _may_send(poll: Poll, config: MeetingConfig, now: float) -> bool:
-    return poll.tally_at is None or now >= poll.tally_at + config.tally_interval_s
+    return poll.tally_at is None or now >= poll.tally_at + _interval_s(config)
+
+
+def _interval_s(config: MeetingConfig) -> float:
+    return config.tally_interval_ms / 1000
 
 
 def _ballot(poll: Poll, voter: ParticipantId, choices: tuple[int, ...]) -> tuple[int, ...]:

@@ -297,7 +297,7 @@ def test_a_secret_polls_ballot_is_never_cast_by_name() -> None:
 
 
 def test_ballots_within_the_interval_are_tallied_together_by_the_next_tick() -> None:
-    m = opened(config=MeetingConfig(tally_interval_s=0.25))
+    m = opened(config=MeetingConfig(tally_interval_ms=250))
     assert m.next_wakeup() is None
     # Within the interval from the opening's empty tally: nothing sent yet, a tick asked for.
     assert events_of(m.handle(person(0), cmd.CastBallot(POLL, (0,)), T0 + 0.1)) == [
@@ -317,7 +317,7 @@ def test_ballots_within_the_interval_are_tallied_together_by_the_next_tick() -> 
 
 
 def test_with_no_interval_every_ballot_is_tallied_at_once() -> None:
-    m = opened(config=MeetingConfig(tally_interval_s=0))
+    m = opened(config=MeetingConfig(tally_interval_ms=0))
     for i in range(4):
         stamped = m.handle(person(i), cmd.CastBallot(POLL, (0,)), T0)
         assert events_of(stamped)[-1] == ev.PollTally(POLL, i + 1, (i + 1, 0, 0))
@@ -391,7 +391,7 @@ def test_a_poll_closes_once_and_only_when_open() -> None:
 
 
 def test_a_secret_ballot_marks_who_voted_never_what() -> None:
-    m = opened(PollKind.YES_NO_ABSTAIN, secret=True, config=MeetingConfig(tally_interval_s=0))
+    m = opened(PollKind.YES_NO_ABSTAIN, secret=True, config=MeetingConfig(tally_interval_ms=0))
     stamped = m.handle(None, cmd.CastSecretBallot(POLL, person(1)), T0 + 1)
     assert [(s.event, s.audience) for s in stamped] == [
         (ev.PollVoted(POLL, person(1)), frozenset({person(1), MODERATOR})),

@@ -62,7 +62,7 @@ CONFIG = MeetingConfig(
     max_questions=12,
     # Polls: a tally coalesced over more than the shortest step.
     max_polls=4,
-    tally_interval_s=3,
+    tally_interval_ms=3000,
 )
 
 
@@ -332,7 +332,7 @@ def check_polls(state: MeetingState) -> None:
             if poll.tally != current_tally(poll):
                 wakeup = next_wakeup(state, CONFIG)
                 assert wakeup is not None
-                assert wakeup <= poll.tally_at + CONFIG.tally_interval_s
+                assert wakeup <= poll.tally_at + CONFIG.tally_interval_ms / 1000
 
 
 def follow_polls(
