@@ -11,15 +11,26 @@ from rooms import commands as cmd
 from rooms import events as ev
 from rooms.config import MeetingConfig
 from rooms.errors import Reason, Rejected
+from rooms.events import Stamped
 from rooms.ids import PLENARY, ParticipantId, PollId
 from rooms.meeting import Meeting
-from rooms.model import PollKind, PollResults, PollStatus, PollVoters, Quorum, Role, Tally
+from rooms.model import (
+    MeetingState,
+    PollKind,
+    PollResults,
+    PollStatus,
+    PollVoters,
+    Quorum,
+    Role,
+    Tally,
+)
 from rooms.plain import RecordError, from_plain, to_plain
 from rooms.polls import check_ballot, quorum_met
 from rooms.view import view_for
 
 from .builders import MODERATOR, T0, meeting_with, person, room
 from .test_commands import events_of, refused
+from .test_properties import Box, check_polls, counts_of, follow_polls
 
 LIMITS = MeetingConfig(
     max_poll_question_chars=30, max_poll_option_chars=10, max_poll_options=4, max_polls=3
@@ -540,3 +551,116 @@ def test_what_a_secret_voter_chose_changes_no_event_and_no_snapshot(
         for poll in (*a["polls"]["polls"], *b["polls"]["polls"]):
             poll["result"]["counts"] = None
         assert a == b
+
+
+# Random sessions of polls -----------------------------------------------------------------------
+
+VOTERS = [person(i) for i in range(4)]
+POLLS = [PollId(f"poll-{i}") for i in range(1, 4)]
+CREATIONS = [
+    cmd.CreatePoll("Which?", PollKind.MANY, PARKS, max_choices=2, quorum=Quorum(share=0.5)),
+    cmd.CreatePoll("Which?", PollKind.ONE, PARKS, results=PollResults.AFTER_CLOSE),
+    cmd.CreatePoll("Yes?", PollKind.YES_NO_ABSTAIN, secret=True, quorum=Quorum(count=2)),
+    cmd.CreatePoll("Which?", PollKind.MANY, PARKS, secret=True, voters=PollVoters(True, True)),
+]
+
+
+def poll_step(kind: str, who: ParticipantId, poll: PollId, choices: tuple[int, ...]) -> tuple[
+    ParticipantId | None, cmd.Command
+]:
+    steps: dict[str, tuple[ParticipantId | None, cmd.Command]] = {
+        "create": (MODERATOR, CREATIONS[int(poll[-1]) % len(CREATIONS)]),
+        "create_other": (MODERATOR, CREATIONS[(int(poll[-1]) + len(choices)) % len(CREATIONS)]),
+        "open": (MODERATOR, cmd.OpenPoll(poll)),
+        "cast": (who, cmd.CastBallot(poll, choices)),
+        "cast_secret": (None, cmd.CastSecretBallot(poll, who)),
+        "close": (MODERATOR, cmd.ClosePoll(poll)),
+        "remove": (MODERATOR, cmd.RemovePoll(poll)),
+        "tick": (None, cmd.Tick()),
+        "disconnect": (None, cmd.Disconnect(who)),
+        "rejoin": (None, cmd.Rejoin(who)),
+        "promote": (MODERATOR, cmd.SetRole(who, Role.PRESENTER)),
+    }
+    return steps[kind]
+
+
+# Each kind of step, as often as it should come up.
+STEP_KINDS = [
+    *("create", "create_other", "open", "open", "close", "remove", "tick", "tick"),
+    *("cast",) * 12,
+    *("cast_secret",) * 12,
+    *("disconnect", "rejoin", "rejoin", "promote"),
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(STEP_KINDS),
+            st.sampled_from([*VOTERS, MODERATOR]),
+            st.sampled_from(POLLS),
+            st.sampled_from([(0,), (1,), (2,), (0, 2), (2, 1), (0, 1, 2), (), (3,), (1, 1)]),
+            st.sampled_from([0, 0.05, 0.1, 0.3, 1]),
+            st.booleans(),  # a snapshot after the step
+        ),
+        min_size=30,
+        max_size=80,
+    )
+)
+def test_random_polls_count_their_ballots_and_replay_from_any_snapshot(
+    session: list[tuple[str, ParticipantId, PollId, tuple[int, ...], float, bool]],
+) -> None:
+    """Every tally and result equals the ballots cast (a secret poll's, the box's), no event or
+    snapshot carries a secret choice, a refusal changes nothing, and replaying the events from any
+    snapshot rebuilds the same polls."""
+    m = meeting(MeetingConfig(tally_interval_ms=250))
+    # Two polls open from the start, a named one and a secret one; the session may make more.
+    for create, poll_id in ((CREATIONS[0], POLLS[0]), (CREATIONS[2], POLLS[1])):
+        m.handle(MODERATOR, create, T0)
+        m.handle(MODERATOR, cmd.OpenPoll(poll_id), T0)
+    log: list[Stamped] = []
+    ballots: dict[PollId, dict[ParticipantId, tuple[int, ...]]] = {POLLS[0]: {}, POLLS[1]: {}}
+    box: Box = {POLLS[1]: {}}
+    snapshots = [(to_plain(m.state), m.state.seq)]
+    start = m.state.seq
+    now = T0
+    # In the end every poll still open is closed, so each is counted.
+    closing = [("close", MODERATOR, p, (), 0.0, False) for p in POLLS]
+    for kind, who, poll, choices, elapsed, snapshot in [*session, *closing]:
+        now += elapsed
+        actor, command = poll_step(kind, who, poll, choices)
+        before = to_plain(m.state)
+        if isinstance(command, cmd.CastSecretBallot):
+            try:
+                kept = check_ballot(m.state, poll, who, choices)
+            except Rejected:
+                assert to_plain(m.state) == before
+                continue
+            box.setdefault(poll, {})[who] = kept
+        try:
+            stamped = m.handle(actor, command, now)
+        except Rejected:
+            assert to_plain(m.state) == before
+            assert not isinstance(command, cmd.CastSecretBallot), "a checked ballot is marked"
+            continue
+        if isinstance(command, cmd.ClosePoll) and poll in box:
+            closed = m.state.polls.poll(poll)
+            assert closed is not None
+            counted = list(box[poll].values())
+            counts = counts_of(len(closed.options), counted)
+            reveal = cmd.RevealPollResult(poll, counts, len(counted))
+            stamped += m.handle(None, reveal, now)
+        for one in stamped:
+            follow_polls(one, ballots, box)
+        log += stamped
+        check_polls(m.state, m.config)
+        if snapshot:
+            snapshots.append((to_plain(m.state), m.state.seq))
+    live = to_plain(m.state)
+    for plain, seq in snapshots:
+        rebuilt = Meeting(from_plain(MeetingState, plain), m.config)
+        for one in log[seq - start :]:
+            rebuilt.replay(one)
+        assert to_plain(rebuilt.state) == live
+        assert rebuilt.next_wakeup() == m.next_wakeup()

@@ -178,12 +178,16 @@ KINDS: list[tuple[int, Callable[[Draw], Step]]] = [
     (2, lambda d: (d.sender, cmd.WithdrawQuestion(d.question))),
     (2, lambda d: (d.sender, cmd.MarkQuestion(d.question, d.status))),
     # Polls (a secret ballot goes through the box in the session below)
-    (3, lambda d: (d.sender, d.create)),
-    (3, lambda d: (d.sender, cmd.OpenPoll(d.poll))),
-    (6, lambda d: (d.sender, cmd.CastBallot(d.poll, d.choices))),
-    (6, lambda d: (None, cmd.CastSecretBallot(d.poll, d.sender))),
-    (2, lambda d: (d.sender, cmd.ClosePoll(d.poll))),
-    (1, lambda d: (d.sender, cmd.RemovePoll(d.poll))),
+    (2, lambda d: (d.sender, d.create)),
+    (4, lambda d: (MODERATOR, d.create)),
+    (1, lambda d: (d.sender, cmd.OpenPoll(d.poll))),
+    (4, lambda d: (MODERATOR, cmd.OpenPoll(d.poll))),
+    # Ballots from the participants mostly: only they vote unless the poll says otherwise.
+    (10, lambda d: (d.target, cmd.CastBallot(d.poll, d.choices))),
+    (10, lambda d: (None, cmd.CastSecretBallot(d.poll, d.target))),
+    (1, lambda d: (d.sender, cmd.ClosePoll(d.poll))),
+    (3, lambda d: (MODERATOR, cmd.ClosePoll(d.poll))),
+    (2, lambda d: (MODERATOR, cmd.RemovePoll(d.poll))),
     (1, lambda d: (None, cmd.RevealPollResult(d.poll, d.choices, d.place))),
 ]
 
@@ -206,7 +210,7 @@ agenda_entries = st.lists(
 POLLS = [PollId(f"poll-{i}") for i in range(1, 6)]
 poll_creations = st.builds(
     cmd.CreatePoll,
-    question=st.sampled_from(["Which?", "", "x" * 301]),
+    question=st.sampled_from(["Which?", "Which?", "", "x" * 301]),
     kind=st.sampled_from(PollKind),
     options=st.sampled_from([(), ("A", "B"), ("A", "B", "C"), ("A", "a")]),
     max_choices=st.sampled_from([None, None, 1, 2]),
@@ -237,8 +241,9 @@ draws = st.builds(
     question=st.sampled_from([*QUESTIONS[:3], *QUESTIONS]),
     status=st.sampled_from([s for s in QuestionStatus if s is not QuestionStatus.OPEN]),
     # Polls
-    poll=st.sampled_from([*POLLS[:2], *POLLS]),
-    choices=st.lists(st.integers(-1, 3), max_size=3).map(tuple),
+    poll=st.sampled_from([*POLLS[:2], *POLLS[:2], *POLLS]),
+    # Mostly ballots that fit a poll of three options, some that do not.
+    choices=st.sampled_from([(0,), (1,), (2,), (0, 2), (2, 1), (0, 1, 2), (), (3,), (1, 1)]),
     create=poll_creations,
 )
 
@@ -312,7 +317,7 @@ def counts_of(options: int, ballots: list[tuple[int, ...]]) -> tuple[int, ...]:
     return tuple(sum(choices.count(i) for choices in ballots) for i in range(options))
 
 
-def check_polls(state: MeetingState) -> None:
+def check_polls(state: MeetingState, config: MeetingConfig = CONFIG) -> None:
     ids = [p.id for p in state.polls.polls]
     assert len(set(ids)) == len(ids)
     for poll in state.polls.polls:
@@ -330,9 +335,9 @@ def check_polls(state: MeetingState) -> None:
             # What the room was last sent is up to date, or a tick is due an interval after it.
             assert poll.tally_at is not None
             if poll.tally != current_tally(poll):
-                wakeup = next_wakeup(state, CONFIG)
+                wakeup = next_wakeup(state, config)
                 assert wakeup is not None
-                assert wakeup <= poll.tally_at + CONFIG.tally_interval_ms / 1000
+                assert wakeup <= poll.tally_at + config.tally_interval_ms / 1000
 
 
 def follow_polls(
