@@ -58,6 +58,11 @@ def _outcome(
     now: float,
 ) -> Outcome:
     match command:
+        # Polls: the server's word on a secret ballot, and a secret poll's count
+        case cmd.CastSecretBallot():
+            return polls.cast_secret(state, config, command, now)
+        case cmd.RevealPollResult():
+            return _everyone(polls.reveal(state, command))
         case cmd.Join() | cmd.Rejoin() | cmd.Disconnect():
             return _presence(state, config, command)
         case cmd.Depart():
@@ -67,14 +72,10 @@ def _outcome(
                 return []
             return [(ev.ParticipantLeft(command.participant), EVERYONE)]
         case cmd.Tick():
-            return _tick(state, config, now)
+            # Polls: the coalesced tallies due, after the clocks.
+            return _tick(state, config, now) + _everyone(polls.tick(state, config, now))
         case cmd.SetAgendaAsOrganiser():
             return _everyone(agenda.set_agenda(state, config, command.items, None))
-        # Polls: the server's word on a secret ballot, and a secret poll's count
-        case cmd.CastSecretBallot():
-            return polls.cast_secret(state, config, command, now)
-        case cmd.RevealPollResult():
-            return _everyone(polls.reveal(state, command))
     assert actor is not None, "the policy lets only system commands come without an actor"
     me = state.participants[actor]
     match command:
@@ -368,12 +369,7 @@ def _check_not_a_moderators_name(state: MeetingState, name: str) -> None:
 
 
 def _tick(state: MeetingState, config: MeetingConfig, now: float) -> Outcome:
-    return (
-        _workshops_tick(state, config, now)
-        + _everyone(speakers.tick(state, now))
-        # Polls
-        + _everyone(polls.tick(state, config, now))
-    )
+    return _workshops_tick(state, config, now) + _everyone(speakers.tick(state, now))
 
 
 def _workshops_tick(state: MeetingState, config: MeetingConfig, now: float) -> Outcome:
