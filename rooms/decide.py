@@ -9,7 +9,7 @@ import random
 from collections.abc import Iterable
 from typing import assert_never
 
-from rooms import agenda, questions, showcase, speakers
+from rooms import agenda, polls, questions, showcase, speakers
 from rooms import commands as cmd
 from rooms import events as ev
 from rooms.assignment import deal_mixed, deal_random
@@ -58,6 +58,11 @@ def _outcome(
     now: float,
 ) -> Outcome:
     match command:
+        # Polls: the server's word on a secret ballot, and a secret poll's count
+        case cmd.CastSecretBallot():
+            return polls.cast_secret(state, config, command, now)
+        case cmd.RevealPollResult():
+            return _everyone(polls.reveal(state, command))
         case cmd.Join() | cmd.Rejoin() | cmd.Disconnect():
             return _presence(state, config, command)
         case cmd.Depart():
@@ -67,7 +72,8 @@ def _outcome(
                 return []
             return [(ev.ParticipantLeft(command.participant), EVERYONE)]
         case cmd.Tick():
-            return _tick(state, config, now)
+            # Polls: the coalesced tallies due, after the clocks.
+            return _tick(state, config, now) + _everyone(polls.tick(state, config, now))
         case cmd.SetAgendaAsOrganiser():
             organised = agenda.set_agenda(state, config, command.items, None)
             return _with_showcase(state, config, organised, None, now)
@@ -255,13 +261,29 @@ def _outcome(
                 presenter = _participant(state, presenter).id
             called = showcase.call_presenter(state, config, actor, command.turn, presenter, now)
             return _everyone(called)
+        # Polls
+        case cmd.CreatePoll():
+            return _everyone(polls.create(state, config, actor, command))
+        case cmd.OpenPoll():
+            return _everyone(polls.open_poll(state, actor, command.poll))
+        case cmd.ClosePoll():
+            return _everyone(polls.close(state, actor, command.poll))
+        case cmd.RemovePoll():
+            return _everyone(polls.remove(state, actor, command.poll))
+        case cmd.CastBallot():
+            return polls.cast(state, config, actor, command, now)
         case _:
             assert_never(command)
 
 
 def next_wakeup(state: MeetingState, config: MeetingConfig) -> float | None:
     """When a clock next has something to do: the time to send a `Tick`, if any."""
-    times = (_workshops_wakeup(state), speakers.next_wakeup(state))
+    times = (
+        _workshops_wakeup(state),
+        speakers.next_wakeup(state),
+        # Polls
+        polls.next_wakeup(state, config),
+    )
     return min((t for t in times if t is not None), default=None)
 
 

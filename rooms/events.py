@@ -8,8 +8,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from rooms.ids import AgendaItemId, ParticipantId, QuestionId, RoomId
-from rooms.model import PlannedItem, Presenter, QuestionStatus, Role
+from rooms.ids import AgendaItemId, ParticipantId, PollId, QuestionId, RoomId
+from rooms.model import (
+    PlannedItem,
+    PollKind,
+    PollResults,
+    PollVoters,
+    Presenter,
+    QuestionStatus,
+    Quorum,
+    Role,
+)
 
 
 @dataclass(frozen=True)
@@ -382,6 +391,85 @@ class ShowcaseEnded:
     """`item` is no longer current: its presenters' turns are over."""
 
     item: AgendaItemId
+# Polls (rooms.polls) -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PollCreated:
+    """A draft poll, to everyone."""
+
+    poll: PollId
+    question: str
+    kind: PollKind
+    options: tuple[str, ...]
+    max_choices: int
+    secret: bool
+    results: PollResults
+    voters: PollVoters
+    quorum: Quorum | None
+    room: RoomId | None
+    by: ParticipantId
+
+
+@dataclass(frozen=True)
+class PollOpened:
+    """Voting is open to `eligible`, fixed now."""
+
+    poll: PollId
+    eligible: tuple[ParticipantId, ...]
+    by: ParticipantId
+
+
+@dataclass(frozen=True)
+class BallotCast:
+    """A named ballot, new or changed: to the voter and the moderators only."""
+
+    poll: PollId
+    by: ParticipantId
+    choices: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class PollVoted:
+    """`by` cast a secret ballot (to the voter and the moderators): who, never what."""
+
+    poll: PollId
+    by: ParticipantId
+
+
+@dataclass(frozen=True)
+class PollTally:
+    """An open poll's tally, to everyone, at most every `tally_interval_ms`: the counts only for
+    a named poll with live results."""
+
+    poll: PollId
+    voted: int
+    counts: tuple[int, ...] | None
+
+
+@dataclass(frozen=True)
+class PollClosed:
+    poll: PollId
+    by: ParticipantId
+
+
+@dataclass(frozen=True)
+class PollResult:
+    """A closed poll's result: `eligible` and `voted` are numbers of people; `quorum_met` None
+    when the poll has no quorum."""
+
+    poll: PollId
+    eligible: int
+    voted: int
+    quorum: Quorum | None
+    quorum_met: bool | None
+    counts: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class PollRemoved:
+    poll: PollId
+    by: ParticipantId
 
 
 Event = (
@@ -439,6 +527,15 @@ Event = (
     | PresenterCalled
     | PresenterAbsent
     | ShowcaseEnded
+    # Polls
+    | PollCreated
+    | PollOpened
+    | BallotCast
+    | PollVoted
+    | PollTally
+    | PollClosed
+    | PollResult
+    | PollRemoved
 )
 
 EVENTS: tuple[type[Event], ...] = Event.__args__

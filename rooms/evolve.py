@@ -6,18 +6,23 @@ The phase follows `rooms.phases.TRANSITIONS`; each event's other changes are bel
 from typing import assert_never
 
 from rooms import events as ev
-from rooms.ids import PLENARY, AgendaItemId, ParticipantId, QuestionId
+from rooms import polls
+from rooms.ids import PLENARY, AgendaItemId, ParticipantId, PollId, QuestionId
 from rooms.model import (
     AgendaItem,
     ChatMessage,
     Clock,
+    Counted,
     FloorClock,
     HelpCall,
     ItemStatus,
     MeetingState,
     Participant,
+    Poll,
+    PollStatus,
     Question,
     Showcase,
+    Tally,
     Turn,
     TurnStatus,
     Workshop,
@@ -197,6 +202,49 @@ def apply(state: MeetingState, stamped: ev.Stamped, chat_history: int) -> None:
             state.showcase.turns[event.turn].status = TurnStatus.ABSENT
         case ev.ShowcaseEnded():
             state.showcase = Showcase()
+        # Polls
+        case ev.PollCreated():
+            state.polls.created += 1
+            state.polls.polls.append(
+                Poll(
+                    event.poll,
+                    event.question,
+                    event.kind,
+                    event.options,
+                    event.max_choices,
+                    event.secret,
+                    event.results,
+                    event.voters,
+                    event.quorum,
+                    event.room,
+                    event.by,
+                )
+            )
+        case ev.PollOpened():
+            poll = _poll(state, event.poll)
+            poll.status = PollStatus.OPEN
+            poll.eligible = list(event.eligible)
+            # The room knows an empty tally from the opening: the next is due an interval on.
+            poll.tally = Tally(0, (0,) * len(poll.options) if polls.shows_counts(poll) else None)
+            poll.tally_at = stamped.at
+        case ev.BallotCast():
+            poll = _poll(state, event.poll)
+            poll.ballots[event.by] = event.choices
+            if event.by not in poll.voted:
+                poll.voted.append(event.by)
+        case ev.PollVoted():
+            _poll(state, event.poll).voted.append(event.by)
+        case ev.PollTally():
+            poll = _poll(state, event.poll)
+            poll.tally = Tally(event.voted, event.counts)
+            poll.tally_at = stamped.at
+        case ev.PollClosed():
+            _poll(state, event.poll).status = PollStatus.CLOSED
+        case ev.PollResult():
+            poll = _poll(state, event.poll)
+            poll.result = Counted(event.eligible, event.voted, event.quorum_met, event.counts)
+        case ev.PollRemoved():
+            state.polls.polls.remove(_poll(state, event.poll))
         case _:
             assert_never(event)
 
@@ -277,3 +325,10 @@ def _end_turn(state: MeetingState) -> None:
     for turn in state.showcase.turns:
         if turn.status is TurnStatus.PRESENTING:
             turn.status = TurnStatus.DONE
+# Polls ----------------------------------------------------------------------------------------
+
+
+def _poll(state: MeetingState, poll_id: PollId) -> Poll:
+    poll = state.polls.poll(poll_id)
+    assert poll is not None, f"no poll {poll_id}"
+    return poll

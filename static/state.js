@@ -162,6 +162,45 @@ export class Meeting {
         break;
       case "presenter_absent": s.showcase.turns[e.turn].status = "absent"; break;
       case "showcase_ended": s.showcase = { item: null, slot_s: 0, turns: [] }; break;
+      // Polls (rooms/polls.py). A ballot reaches only its voter and the moderators.
+      case "poll_created":
+        s.polls.created += 1;
+        s.polls.polls.push({
+          id: e.poll, question: e.question, kind: e.kind, options: [...e.options],
+          max_choices: e.max_choices, secret: e.secret, results: e.results, voters: { ...e.voters },
+          quorum: e.quorum && { ...e.quorum }, room: e.room, by: e.by, status: "draft",
+          eligible: [], voted: [], ballots: {}, tally: { voted: 0, counts: null }, tally_at: null,
+          result: null,
+        });
+        break;
+      case "poll_opened": {
+        const poll = this.poll(e.poll);
+        const live = !poll.secret && poll.results === "live";
+        Object.assign(poll, {
+          status: "open", eligible: [...e.eligible], tally_at: e.at,
+          tally: { voted: 0, counts: live ? poll.options.map(() => 0) : null },
+        });
+        break;
+      }
+      case "ballot_cast": {
+        const poll = this.poll(e.poll);
+        poll.ballots[e.by] = [...e.choices];
+        if (!poll.voted.includes(e.by)) poll.voted.push(e.by);
+        break;
+      }
+      case "poll_voted": this.poll(e.poll).voted.push(e.by); break;
+      case "poll_tally":
+        Object.assign(this.poll(e.poll), {
+          tally: { voted: e.voted, counts: e.counts && [...e.counts] }, tally_at: e.at,
+        });
+        break;
+      case "poll_closed": this.poll(e.poll).status = "closed"; break;
+      case "poll_result":
+        this.poll(e.poll).result = {
+          eligible: e.eligible, voted: e.voted, quorum_met: e.quorum_met, counts: [...e.counts],
+        };
+        break;
+      case "poll_removed": s.polls.polls = s.polls.polls.filter((poll) => poll.id !== e.poll); break;
       default: break; // mute_requested, reacted, broadcast_sent: nothing is kept
     }
     return true;
@@ -210,6 +249,11 @@ export class Meeting {
 
   question(id) {
     return this.state.questions.asked.find((q) => q.id === id);
+  }
+
+  // Polls
+  poll(id) {
+    return this.state.polls.polls.find((poll) => poll.id === id);
   }
 
   // Most votes first, on a tie the one asked first (rooms.questions.ranked): the state keeps
