@@ -54,6 +54,10 @@ export function announcement(app, e, before) {
       return e.participant === you ? { text: t("announce.help_cleared") } : null;
     case "participant_removed":
       return e.participant === you ? { text: t("announce.removed"), urgent: true } : null;
+    case "agenda_item_started":
+      return { text: t("announce.agenda_started", { title: meeting.agendaItem(e.item)?.title ?? "" }) };
+    case "agenda_item_ended":
+      return { text: t("announce.agenda_ended", { title: meeting.agendaItem(e.item)?.title ?? "" }) };
     default:
       return null;
   }

@@ -15,6 +15,7 @@ import * as chat from "./views/chat.js";
 import * as plenary from "./views/plenary.js";
 import * as workshop from "./views/workshop.js";
 import * as moderator from "./views/console.js";
+import * as agenda from "./views/agenda.js";
 
 const CONTRAST = "plenum.contrast";
 
@@ -25,9 +26,15 @@ const app = {
   muteAsked: false, // a moderator asked us to mute, and we have not yet
   joined: false,
   reloaded: false, // this page came back from the resume token its tab kept
-  command(message) {
-    if (!app.connection.send(message)) app.problem(t("connection.not_sent"));
+  // Sends a command; its ref (truthy), or false when not sent. `refused(error)` hears its error
+  // reply instead of the page's problem line (a form that says why beside its fields).
+  command(message, refused = null) {
+    const ref = app.connection.send(message);
+    if (!ref) app.problem(t("connection.not_sent"));
+    else if (refused) app.refusals.set(ref, refused);
+    return ref;
   },
+  refusals: new Map(), // ref → what hears the command's error reply
   announce(text, urgent = false) {
     const region = $(urgent ? "alert" : "announce");
     // Emptied first, so the same words twice are still read twice.
@@ -90,6 +97,10 @@ function receive(m) {
     if (m.code === "media_glare") app.peer.glare();
     else if (app.connection.reloaded) return; // the kept token was refused: the close says so
     else if (!app.joined) join.refused(app, m.code);
+    else if (app.refusals.has(m.ref)) {
+      app.refusals.get(m.ref)(m);
+      app.refusals.delete(m.ref);
+    }
     else app.problem(i18n.has(`error.${m.code}`) ? t(`error.${m.code}`, { detail: m.message }) : t("error.other", { code: m.code }));
     return;
   }
@@ -98,6 +109,7 @@ function receive(m) {
     render();
     return;
   }
+  if (m.type === "ok") app.refusals.delete(m.ref);
   if (m.type === "ok" || app.peer.receive(m)) return;
   if (m.type === "active_speaker") {
     app.speaker = m;
@@ -167,6 +179,7 @@ function render() {
   $("meeting-view").dataset.view = inWorkshop ? "workshop" : "plenary";
   workshop.render(app);
   plenary.render(app);
+  agenda.render(app);
   people.render(app);
   chat.render(app);
   show($("console"), meeting.isModerator);
@@ -199,7 +212,11 @@ async function start() {
   workshop.setup(app);
   chat.setup(app);
   moderator.setup(app);
-  setInterval(() => workshop.tick(app), 1000);
+  agenda.setup(app);
+  setInterval(() => {
+    workshop.tick(app);
+    agenda.tick(app);
+  }, 1000);
   app.reloaded = app.connection.resumeKept();
   await join.setup(app);
 }
