@@ -16,6 +16,7 @@ import * as plenary from "./views/plenary.js";
 import * as workshop from "./views/workshop.js";
 import * as moderator from "./views/console.js";
 import * as agenda from "./views/agenda.js";
+import * as speakers from "./views/speakers.js";
 
 const CONTRAST = "plenum.contrast";
 
@@ -179,6 +180,7 @@ function render() {
   $("meeting-view").dataset.view = inWorkshop ? "workshop" : "plenary";
   workshop.render(app);
   plenary.render(app);
+  speakers.render(app);
   agenda.render(app);
   people.render(app);
   chat.render(app);
@@ -213,9 +215,11 @@ async function start() {
   chat.setup(app);
   moderator.setup(app);
   agenda.setup(app);
+  speakers.setup(app);
   setInterval(() => {
     workshop.tick(app);
     agenda.tick(app);
+    speakers.tick(app);
   }, 1000);
   app.reloaded = app.connection.resumeKept();
   await join.setup(app);

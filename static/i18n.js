@@ -63,3 +63,9 @@ export function countdown(seconds) {
   const left = Math.max(0, Math.ceil(seconds));
   return `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
 }
+
+// "3rd", "3.": the catalogue's ordinal for the language's rule (ordinal.one, .two, .few, .other).
+export function ordinal(n) {
+  const rule = new Intl.PluralRules(language, { type: "ordinal" }).select(n);
+  return t(has(`ordinal.${rule}`) ? `ordinal.${rule}` : "ordinal.other", { n });
+}
