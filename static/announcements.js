@@ -73,6 +73,16 @@ export function announcement(app, e, before) {
       return { text: t("announce.agenda_started", { title: meeting.agendaItem(e.item)?.title ?? "" }) };
     case "agenda_item_ended":
       return { text: t("announce.agenda_ended", { title: meeting.agendaItem(e.item)?.title ?? "" }) };
+    // Questions to the panel: the moderators hear each new one, everyone the one taken now, and
+    // an author what became of theirs (a dismissal included: the only word they get of it).
+    case "question_asked":
+      return meeting.isModerator && e.author !== you ? { text: t("announce.question_asked", { text: e.text }) } : null;
+    case "question_marked": {
+      const q = meeting.question(e.question);
+      if (!q) return null;
+      if (e.status === "answering") return { text: t("announce.question_answering", { text: q.text }) };
+      return q.author === you && e.by !== you ? { text: t(`announce.question_${e.status}_yours`, { text: q.text }) } : null;
+    }
     default:
       return null;
   }

@@ -17,6 +17,7 @@ import * as workshop from "./views/workshop.js";
 import * as moderator from "./views/console.js";
 import * as agenda from "./views/agenda.js";
 import * as speakers from "./views/speakers.js";
+import * as questions from "./views/questions.js";
 
 const CONTRAST = "plenum.contrast";
 
@@ -27,15 +28,16 @@ const app = {
   muteAsked: false, // a moderator asked us to mute, and we have not yet
   joined: false,
   reloaded: false, // this page came back from the resume token its tab kept
-  // Sends a command; its ref (truthy), or false when not sent. `refused(error)` hears its error
-  // reply instead of the page's problem line (a form that says why beside its fields).
-  command(message, refused = null) {
+  // Sends a command; its ref (truthy), or false when not sent. `replies` may hear its reply:
+  // accepted(), or refused(error) instead of the page's problem line (a form that says why
+  // beside its fields, and keeps what was typed).
+  command(message, replies = null) {
     const ref = app.connection.send(message);
     if (!ref) app.problem(t("connection.not_sent"));
-    else if (refused) app.refusals.set(ref, refused);
+    else if (replies) app.replies.set(ref, replies);
     return ref;
   },
-  refusals: new Map(), // ref → what hears the command's error reply
+  replies: new Map(), // ref → { accepted, refused } of a command still unanswered
   announce(text, urgent = false) {
     const region = $(urgent ? "alert" : "announce");
     // Emptied first, so the same words twice are still read twice.
@@ -95,13 +97,12 @@ function receive(m) {
     return;
   }
   if (m.type === "error") {
+    const replies = app.replies.get(m.ref);
+    app.replies.delete(m.ref);
     if (m.code === "media_glare") app.peer.glare();
     else if (app.connection.reloaded) return; // the kept token was refused: the close says so
     else if (!app.joined) join.refused(app, m.code);
-    else if (app.refusals.has(m.ref)) {
-      app.refusals.get(m.ref)(m);
-      app.refusals.delete(m.ref);
-    }
+    else if (replies?.refused) replies.refused(m);
     else app.problem(i18n.has(`error.${m.code}`) ? t(`error.${m.code}`, { detail: m.message }) : t("error.other", { code: m.code }));
     return;
   }
@@ -110,7 +111,10 @@ function receive(m) {
     render();
     return;
   }
-  if (m.type === "ok") app.refusals.delete(m.ref);
+  if (m.type === "ok") {
+    app.replies.get(m.ref)?.accepted?.();
+    app.replies.delete(m.ref);
+  }
   if (m.type === "ok" || app.peer.receive(m)) return;
   if (m.type === "active_speaker") {
     app.speaker = m;
@@ -182,6 +186,7 @@ function render() {
   plenary.render(app);
   speakers.render(app);
   agenda.render(app);
+  questions.render(app);
   people.render(app);
   chat.render(app);
   show($("console"), meeting.isModerator);
@@ -216,6 +221,7 @@ async function start() {
   moderator.setup(app);
   agenda.setup(app);
   speakers.setup(app);
+  questions.setup(app);
   setInterval(() => {
     workshop.tick(app);
     agenda.tick(app);

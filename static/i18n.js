@@ -69,3 +69,10 @@ export function ordinal(n) {
   const rule = new Intl.PluralRules(language, { type: "ordinal" }).select(n);
   return t(has(`ordinal.${rule}`) ? `ordinal.${rule}` : "ordinal.other", { n });
 }
+
+// "1 vote", "5 głosów": the catalogue's `${key}_${rule}` for the language's plural rule of n
+// (one, few, many, other), else `${key}_other`.
+export function plural(key, n) {
+  const rule = new Intl.PluralRules(language).select(n);
+  return t(has(`${key}_${rule}`) ? `${key}_${rule}` : `${key}_other`, { n });
+}

@@ -13,10 +13,10 @@ export function setup(app) {
     const title = $("agenda-title").value.trim();
     if (!title) return;
     const added = { title, minutes: Number($("agenda-minutes").value), presenters: presenters(app, $("agenda-presenters").value) };
-    if (setAgenda(app, [...planned(app), added])) {
+    app.command({ type: "set_agenda", items: [...planned(app), added] }, { accepted: () => {
       $("agenda-title").value = "";
       $("agenda-presenters").value = "";
-    }
+    } });
   });
 }
 
