@@ -44,6 +44,10 @@ const app = {
     region.textContent = "";
     requestAnimationFrame(() => { region.textContent = text; });
   },
+  // An error reply in the person's words: its code's, or a general one naming the code.
+  errorText(error) {
+    return i18n.has(`error.${error.code}`) ? t(`error.${error.code}`, { detail: error.message }) : t("error.other", { code: error.code });
+  },
   problem(text) {
     setText($("problem"), text);
   },
@@ -103,7 +107,7 @@ function receive(m) {
     else if (app.connection.reloaded) return; // the kept token was refused: the close says so
     else if (!app.joined) join.refused(app, m.code);
     else if (replies?.refused) replies.refused(m);
-    else app.problem(i18n.has(`error.${m.code}`) ? t(`error.${m.code}`, { detail: m.message }) : t("error.other", { code: m.code }));
+    else app.problem(app.errorText(m));
     return;
   }
   if (m.type === "chat_page") {

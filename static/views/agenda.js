@@ -13,10 +13,10 @@ export function setup(app) {
     const title = $("agenda-title").value.trim();
     if (!title) return;
     const added = { title, minutes: Number($("agenda-minutes").value), presenters: presenters(app, $("agenda-presenters").value) };
-    app.command({ type: "set_agenda", items: [...planned(app), added] }, { accepted: () => {
+    setAgenda(app, [...planned(app), added], () => {
       $("agenda-title").value = "";
       $("agenda-presenters").value = "";
-    } });
+    });
   });
 }
 
@@ -28,8 +28,16 @@ function planned(app) {
   }));
 }
 
-function setAgenda(app, items) {
-  return app.command({ type: "set_agenda", items });
+// Refused, the agenda stays as it was, and the moderator is told what the meeting allows.
+function setAgenda(app, items, accepted = undefined) {
+  const limits = app.meeting.limits;
+  return app.command({ type: "set_agenda", items }, {
+    accepted,
+    refused: (error) => app.problem(error.code === "invalid" ? t("agenda.refused", {
+      items: limits.max_agenda_items, chars: limits.max_item_title_chars,
+      minutes: limits.max_item_minutes, presenters: limits.max_presenters,
+    }) : app.errorText(error)),
+  });
 }
 
 // "Ewa Nowak, Jan Lis": a name of someone in the meeting names them (the server keeps their

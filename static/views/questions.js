@@ -4,7 +4,7 @@
 // being answered, answered, owed (answered in writing later) or dismissed. Who asked an anonymous
 // question is in the state only for the moderators and the author (rooms/view.py): shown to them.
 import { $, el, reconcile, setPerson, setText, show } from "../dom.js";
-import { t, has, plural, timeOfDay } from "../i18n.js";
+import { t, plural, timeOfDay } from "../i18n.js";
 import { PLENARY } from "../state.js";
 import { badge } from "./people.js";
 
@@ -56,7 +56,7 @@ function why(app, error) {
       : t("questions.refused_meeting", { n: limits.max_questions });
   }
   if (error.code === "invalid") return t("questions.refused_invalid", { max: limits.max_question_chars });
-  return has(`error.${error.code}`) ? t(`error.${error.code}`) : t("error.other", { code: error.code });
+  return app.errorText(error);
 }
 
 // How many of your questions are open or being answered: `max_open_questions` counts them.

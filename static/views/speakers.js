@@ -11,18 +11,22 @@ import { badge } from "./people.js";
 const EXTEND_S = 60; // what "Add a minute" adds
 
 export function setup(app) {
-  $("give-next").addEventListener("click", () => app.command({ type: "give_floor", ...limit() }));
+  $("give-next").addEventListener("click", () => give(app, null));
   $("take-floor").addEventListener("click", () => app.command({ type: "take_floor" }));
   $("clear-hands").addEventListener("click", () => app.command({ type: "clear_all_hands" }));
   $("extend-floor").addEventListener("click", () => app.command({ type: "extend_floor", seconds: EXTEND_S }));
 }
 
-// The speaking time the moderator set for the next grants; none: the meeting's `floor_limit_s`.
-function limit() {
-  const field = $("floor-minutes");
-  const minutes = Number(field.value);
-  if (!field.value || !field.checkValidity() || !(minutes > 0)) return {};
-  return { limit_s: Math.max(1, Math.round(minutes * 60)) };
+// The floor to `participant`, or to the next on the list (null), for the speaking time the
+// moderator set, or, with none set, the meeting's `floor_limit_s`.
+function give(app, participant) {
+  const minutes = Number($("floor-minutes").value);
+  const limit = $("floor-minutes").value && minutes > 0 ? { limit_s: Math.max(1, Math.round(minutes * 60)) } : {};
+  app.command({ type: "give_floor", ...(participant ? { participant } : {}), ...limit }, {
+    refused: (error) => app.problem(error.code === "invalid"
+      ? t("speakers.refused_limit", { max: countdown(app.meeting.limits.max_floor_limit_s) })
+      : app.errorText(error)),
+  });
 }
 
 export function render(app) {
@@ -47,7 +51,7 @@ export function render(app) {
   reconcile($("hand-queue"), queue, (id) => id,
     (id) => el("li", {}, el("span", { class: "who" }), el("span", { class: "you hint" }),
       el("span", { class: "moves" },
-        el("button", { type: "button", class: "give", onclick: () => app.command({ type: "give_floor", participant: id, ...limit() }) }),
+        el("button", { type: "button", class: "give", onclick: () => give(app, id) }),
         el("button", { type: "button", class: "top", onclick: () => move(app, id, 1) }),
         el("button", { type: "button", class: "up", onclick: () => move(app, id, app.meeting.state.hand_queue.indexOf(id)) }),
         el("button", { type: "button", class: "down", onclick: () => move(app, id, app.meeting.state.hand_queue.indexOf(id) + 2) }),

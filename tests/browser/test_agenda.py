@@ -104,3 +104,57 @@ def test_a_moderator_runs_the_agenda_while_a_participant_follows(
     )
     expect(next_item).to_be_disabled()
     assert moderator.errors == ewa.errors == []
+
+
+def test_the_programme_by_keyboard_with_text_at_200_percent_in_high_contrast(
+    serve: Serve, browser: Browser
+) -> None:
+    server = serve(**NO_MEDIA)
+    created = create_meeting(server, "Forum Dzielnicy Sośnica")
+    moderator = Person.open(browser, created["moderator_link"]).join("Anna Nowak")
+    ewa = Person.open(browser, created["invite_link"]).join("Ewa Wiśniewska-Kowalczyk", "Łabędy")
+
+    # The moderator writes an item and starts it, by keyboard alone.
+    page, keyboard = moderator.page, moderator.page.keyboard
+    moderator.tab_to(page.locator("#agenda-title"))
+    keyboard.type("Inicjatywy mieszkańców i ich potrzeby")
+    keyboard.press("Tab")
+    keyboard.press("Control+A")
+    keyboard.type("40")
+    keyboard.press("Tab")
+    keyboard.type("Ewa Wiśniewska-Kowalczyk, Jan Lis")
+    keyboard.press("Enter")
+    expect(ewa.page.locator("#agenda-items .item-presenters")).to_contain_text(
+        "Ewa Wiśniewska-Kowalczyk, Jan Lis"
+    )
+    moderator.tab_to(page.locator("#agenda-next"))
+    keyboard.press("Enter")
+    expect(ewa.page.locator("#agenda-now")).to_have_text(
+        "Now: Inicjatywy mieszkańców i ich potrzeby"
+    )
+
+    # Ewa asks a question and raises her hand, by keyboard alone; the moderator moves it up.
+    ewa.tab_to(ewa.page.locator("#question-text"))
+    ewa.page.keyboard.type("Czy miasto dofinansuje nasze inicjatywy?")
+    ewa.page.keyboard.press("Enter")
+    expect(page.locator("#question-list .q-text")).to_have_text(
+        ["Czy miasto dofinansuje nasze inicjatywy?"]
+    )
+    ewa.tab_to(ewa.page.get_by_role("button", name="Raise hand"))
+    ewa.page.keyboard.press("Enter")
+    expect(ewa.page.locator("#hand-place")).to_have_text("You are next on the speakers' list.")
+    moderator.tab_to(page.get_by_role("button", name="Give the floor to the next hand"))
+    keyboard.press("Enter")
+    expect(ewa.page.locator("#floor-countdown")).to_contain_text("Your speaking time left: ")
+
+    # In high contrast, with text at 200 %: nothing is cut or pushed sideways, axe is content.
+    for person in (moderator, ewa):
+        person.page.get_by_role("button", name="High contrast").click()
+        person.page.evaluate("() => { document.documentElement.style.fontSize = '200%'; }")
+        overflow = person.page.evaluate(
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, person.name
+        assert person.axe(f"programme, 200 %, high contrast, {person.name}") == []
+    ewa.screenshot("programme-200-percent-high-contrast")
+    assert moderator.errors == ewa.errors == []

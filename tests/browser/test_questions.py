@@ -11,6 +11,7 @@ from playwright.sync_api import Browser, Locator, expect
 
 from .conftest import Serve
 from .person import Person, create_meeting
+from .test_rooms_chat_and_clock import open_rooms
 
 LOCALES = {"en-GB": "", "pl-PL": "-pl"}
 PARK = "Kto zapłaci za nowy park?"
@@ -131,5 +132,24 @@ def test_questions_asked_upvoted_and_answered(serve: Serve, browser: Browser, lo
     ewa.page.get_by_role("button", name=say("questions.withdraw_named", n="4")).click()
     expect(question(jan, "Czy park będzie oświetlony?")).to_have_count(0)
     expect(question(moderator, "Czy park będzie oświetlony?")).to_have_count(0)
+    for person in (moderator, ewa, jan):
+        assert person.errors == [], person.name
+
+
+def test_a_question_from_a_workshop_room_says_which_room(serve: Serve, browser: Browser) -> None:
+    server = serve(PLENUM_MEDIA="off")
+    created = create_meeting(server, "Forum Dzielnicy Sośnica")
+    moderator = Person.open(browser, created["moderator_link"]).join("Anna Nowak")
+    ewa = Person.open(browser, created["invite_link"]).join("Ewa", "Sośnica")
+    jan = Person.open(browser, created["invite_link"]).join("Jan", "Łabędy")
+    open_rooms(moderator, {"Ewa": "Zieleń"}, minutes=5)
+    expect(ewa.page.locator("#where")).to_have_text("Workshop: Zieleń")
+    expect(ewa.page.locator("#question-hint")).to_contain_text(
+        ewa.say("questions.from_room_hint", room="Zieleń")
+    )
+    ask(ewa, PARK)
+    for person in (moderator, ewa, jan):
+        expect(question(person, PARK).locator(".q-where")).to_have_text(" · from Zieleń")
+    expect(question(jan, PARK).locator(".q-who .name")).to_have_text("Ewa")
     for person in (moderator, ewa, jan):
         assert person.errors == [], person.name
