@@ -40,11 +40,14 @@ function setAgenda(app, items, accepted = undefined) {
   });
 }
 
-// "Ewa Nowak, Jan Lis": a name of someone in the meeting names them (the server keeps their
-// name if they leave); any other name is someone who has not joined.
-function presenters(app, text) {
+// "Ewa Nowak, Jan Lis": a name the item already had stays as it was (a participant who left
+// included); a name of someone in the meeting names them (the server keeps their name if they
+// leave); any other name is someone who has not joined.
+function presenters(app, text, before = []) {
   const people = app.meeting.people();
   return text.split(",").map((name) => name.trim().split(/\s+/).join(" ")).filter(Boolean).map((name) => {
+    const kept = before.find((p) => p.name === name);
+    if (kept) return kept.participant ? { participant: kept.participant } : { name };
     const person = people.find((p) => p.name === name);
     return person ? { participant: person.id } : { name };
   });
@@ -189,7 +192,8 @@ function editorItem(app, item) {
     const list = items();
     const i = at();
     if (i < 0) return;
-    list[i] = { id, title: title.value.trim(), minutes: Number(minutes.value), presenters: presenters(app, names.value) };
+    const before = app.meeting.agendaItem(id)?.presenters ?? [];
+    list[i] = { id, title: title.value.trim(), minutes: Number(minutes.value), presenters: presenters(app, names.value, before) };
     setAgenda(app, list);
   } },
   el("label", { for: title.id, class: "title-label" }), title,

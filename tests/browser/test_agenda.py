@@ -127,11 +127,20 @@ def test_the_programme_by_keyboard_with_text_at_200_percent_in_high_contrast(
     expect(ewa.page.locator("#agenda-items .item-presenters")).to_contain_text(
         "Ewa Wiśniewska-Kowalczyk, Jan Lis"
     )
+    page.locator("#agenda-title").fill("Powitanie")
+    page.locator("#agenda-presenters").fill("")
+    page.locator("#agenda-title").press("Enter")
+    # Moved up by keyboard, the item keeps the focus where it went, for the next press.
+    titles = ewa.page.locator("#agenda-items .item-title")
+    expect(titles).to_have_text(["Inicjatywy mieszkańców i ich potrzeby", "Powitanie"])
+    moderator.tab_to(page.get_by_role("button", name="Move up item 2: Powitanie"))
+    keyboard.press("Enter")
+    expect(titles).to_have_text(["Powitanie", "Inicjatywy mieszkańców i ich potrzeby"])
+    moved = page.locator("#agenda-edit > li", has=page.locator("h4", has_text="Powitanie"))
+    expect(moved.locator(":focus")).to_have_count(1)
     moderator.tab_to(page.locator("#agenda-next"))
     keyboard.press("Enter")
-    expect(ewa.page.locator("#agenda-now")).to_have_text(
-        "Now: Inicjatywy mieszkańców i ich potrzeby"
-    )
+    expect(ewa.page.locator("#agenda-now")).to_have_text("Now: Powitanie")
 
     # Ewa asks a question and raises her hand, by keyboard alone; the moderator moves it up.
     ewa.tab_to(ewa.page.locator("#question-text"))
