@@ -55,6 +55,12 @@ def test_a_moderator_runs_the_agenda_while_a_participant_follows(
     order = ["Powitanie", "Pytania do panelu", "Inicjatywy mieszkańców"]
     expect(items.locator(".item-title")).to_have_text(order)
     expect(items.nth(2).locator(".item-meta")).to_contain_text(say("agenda.planned", minutes="30"))
+    # An item added, then removed.
+    console.get_by_label(say("agenda.new_title")).fill("Przerwa")
+    console.get_by_role("button", name=say("agenda.add")).click()
+    expect(items).to_have_count(4)
+    console.get_by_role("button", name=say("agenda.remove_named", n="4", title="Przerwa")).click()
+    expect(items.locator(".item-title")).to_have_text(order)
 
     # One action starts the agenda; the participant sees the item, hears it, sees time go by.
     next_item = moderator.page.locator("#agenda-next")
