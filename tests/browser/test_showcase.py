@@ -112,7 +112,8 @@ def test_presenters_take_turns_one_absent_one_timed_out(serve: Serve, browser: B
     # Jan Lis never came: the moderator names Karol for his turn, by keyboard.
     moderator.tab_to(page.get_by_label("Who presents turn 2 (Jan Lis)"))
     keyboard.type("Kar")  # a closed select jumps to the option typed
-    moderator.tab_to(page.get_by_role("button", name="Call turn 2 (Jan Lis) with the person chosen"))
+    call = page.get_by_role("button", name="Call turn 2 (Jan Lis) with the person chosen")
+    moderator.tab_to(call)
     keyboard.press("Enter")
     expect(karol.page.locator("#alert")).to_have_text("Your turn to present: you have the floor.")
     expect(karol.page.locator("#your-turn")).to_contain_text("It is your turn to present.")
