@@ -91,6 +91,7 @@ def test_presenters_take_turns_one_absent_one_timed_out(serve: Serve, browser: B
     expect(page.locator("#showcase-next-presenter")).to_have_text("End the turn of Maria")
     karol.screenshot("showcase")
     maria.screenshot("showcase-pl")
+    moderator.screenshot("showcase-moderator")
     for person in everyone:
         assert person.axe(f"showcase, {person.name}") == [], person.name
 
