@@ -14,7 +14,7 @@ export function setup(app) {
 }
 
 // The name a turn goes by: the one who presents it, else the name the agenda gave.
-export function turnName(app, turn) {
+function turnName(app, turn) {
   return (turn.participant && app.meeting.person(turn.participant)?.name) || turn.name;
 }
 
