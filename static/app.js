@@ -16,6 +16,8 @@ import * as plenary from "./views/plenary.js";
 import * as workshop from "./views/workshop.js";
 import * as moderator from "./views/console.js";
 
+import * as polls from "./views/polls.js";
+
 const CONTRAST = "plenum.contrast";
 
 // What every view gets: the state, a way to send a command, and a way to tell the person.
@@ -86,6 +88,9 @@ function receive(m) {
     if (first) $("main").focus();
     return;
   }
+  // Polls: the reply to a poll's command goes to the form that sent it.
+  if ((m.type === "ok" || m.type === "error") && polls.reply(app, m)) return;
+
   if (m.type === "error") {
     if (m.code === "media_glare") app.peer.glare();
     else if (app.connection.reloaded) return; // the kept token was refused: the close says so
@@ -171,6 +176,7 @@ function render() {
   chat.render(app);
   show($("console"), meeting.isModerator);
   if (meeting.isModerator) moderator.render(app);
+  polls.render(app);
   app.tiles.relabel();
   plenary.layout(app);
 }
@@ -199,6 +205,7 @@ async function start() {
   workshop.setup(app);
   chat.setup(app);
   moderator.setup(app);
+  polls.setup(app);
   setInterval(() => workshop.tick(app), 1000);
   app.reloaded = app.connection.resumeKept();
   await join.setup(app);

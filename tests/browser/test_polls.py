@@ -1,0 +1,98 @@
+"""Polls in the browser: a moderator creates and opens a poll, people vote and change their vote,
+everyone follows the tally, and the result with its quorum reaches everyone; a secret poll's form,
+and a refusal shown with the server's reason."""
+
+import re
+
+from playwright.sync_api import Browser, Locator, expect
+
+from .conftest import Serve
+from .person import Person, create_meeting
+
+
+def poll_of(person: Person, question: str) -> Locator:
+    return person.page.locator("#poll-list > li", has=person.page.get_by_role("heading", name=question))
+
+
+def create_poll(moderator: Person, question: str, options: list[str] | None = None, *,
+                kind: str = "One option", secret: bool = False, quorum_share: int | None = None) -> None:
+    form = moderator.page.locator("#poll-form")
+    form.get_by_label("Question", exact=True).fill(question)
+    form.get_by_label(kind, exact=True).check()
+    if options is not None:
+        form.get_by_label("Options, one a line").fill("\n".join(options))
+    if secret:
+        form.get_by_label("Secret: nobody sees who chose what").check()
+    if quorum_share is not None:
+        form.get_by_label("Quorum", exact=True).select_option("share")
+        form.get_by_label("Quorum: % or number").fill(str(quorum_share))
+    form.get_by_role("button", name="Create the poll").click()
+
+
+def test_a_named_live_poll_from_creation_to_result(serve: Serve, browser: Browser) -> None:
+    server = serve(PLENUM_MEDIA="off")
+    created = create_meeting(server, "Forum Dzielnicy Sośnica")
+    moderator = Person.open(browser, created["moderator_link"]).join("Anna Nowak", camera=False)
+    ewa = Person.open(browser, created["invite_link"]).join("Ewa", camera=False)
+    jan = Person.open(browser, created["invite_link"]).join("Jan", camera=False)
+    question = "Which square gets the new trees?"
+
+    create_poll(moderator, question, ["Rynek", "Plac Wolności", "Skwer"], quorum_share=60)
+    poll = poll_of(moderator, question)
+    expect(poll.locator(".poll-meta")).to_contain_text("Draft")
+    expect(poll.locator(".poll-meta")).to_contain_text("quorum 60 % of the eligible")
+    # A draft is the moderators' alone.
+    expect(ewa.page.locator("#polls-empty")).to_be_visible()
+    poll.get_by_role("button", name=f"Open the poll: {question}").click()
+
+    for person in (ewa, jan):
+        theirs = poll_of(person, question)
+        expect(theirs.locator(".poll-status")).to_have_text("0 of 2 voted")
+        expect(person.page.locator("#announce")).to_have_text(
+            f"Poll opened, you may vote: {question}")
+    # The moderator does not vote in this poll (voters: participants only) and is told so by
+    # having no ballot.
+    expect(poll.locator(".ballot")).to_be_hidden()
+
+    ewa_poll = poll_of(ewa, question)
+    ewa_poll.get_by_label("Rynek").check()
+    ewa_poll.get_by_role("button", name=f"Vote: {question}").click()
+    expect(ewa_poll.locator(".own")).to_have_text("Your ballot: Rynek")
+    jan_poll = poll_of(jan, question)
+    jan_poll.get_by_label("Skwer").check()
+    jan_poll.get_by_role("button", name=f"Vote: {question}").click()
+    expect(jan_poll.locator(".own")).to_have_text("Your ballot: Skwer")
+    # Jan changes his mind: the same ballot, changed.
+    jan_poll.get_by_label("Rynek").check()
+    jan_poll.get_by_role("button", name=f"Change my vote: {question}").click()
+    expect(jan_poll.locator(".own")).to_have_text("Your ballot: Rynek")
+
+    for person in (moderator, ewa, jan):
+        theirs = poll_of(person, question)
+        expect(theirs.locator(".poll-status")).to_have_text("2 of 2 voted")
+        expect(theirs.locator(".counts")).to_have_text(re.compile(
+            r"Rynek: 2 \(100 %\)\s*Plac Wolności: 0 \(0 %\)\s*Skwer: 0 \(0 %\)"))
+    # Who chose what reaches the moderators, not the others.
+    poll.locator(".who summary").click()
+    expect(poll.locator(".who-list")).to_have_text(re.compile(r"Ewa: Rynek\s*Jan: Rynek|Jan: Rynek\s*Ewa: Rynek"))
+    expect(ewa_poll.locator(".who")).to_be_hidden()
+    assert moderator.axe("poll-open") == []
+
+    poll.get_by_role("button", name=f"Close the poll: {question}").click()
+    for person in (moderator, ewa, jan):
+        theirs = poll_of(person, question)
+        expect(theirs.locator(".poll-result")).to_have_text(
+            "Result: 2 eligible, 2 voted; quorum met (quorum 60 % of the eligible).")
+        expect(theirs.locator(".counts")).to_contain_text("Rynek: 2 (100 %)")
+        expect(person.page.locator("#announce")).to_contain_text(f"Poll result: {question}. 2 of 2 voted")
+    expect(ewa_poll.locator(".ballot input").first).to_be_disabled()
+    assert ewa.axe("poll-result") == []
+    poll_of(ewa, question).screenshot(path=str(ewa_screenshot_path("poll-result")))
+    assert moderator.errors == ewa.errors == jan.errors == []
+
+
+def ewa_screenshot_path(view: str) -> object:
+    from .person import SCREENSHOTS
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS / f"{view}.png"
