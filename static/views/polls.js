@@ -35,28 +35,17 @@ export function ballotSecret(poll) {
 }
 const memorySecrets = new Map();
 
-// Commands sent from here carry a ref of their own, so the server's reply comes back to the form
-// that sent it: a refusal shows the server's reason there, beside what was typed.
-let sent = 0;
-const waiting = new Map(); // ref -> { error: element, done: () => void }
-
+// A refusal shows the server's reason beside the form or ballot that sent the command (the
+// page's problem line is for everything else).
 function send(app, message, error, done = () => {}) {
-  const ref = `poll-${++sent}`;
-  waiting.set(ref, { error, done });
   show(error, false);
-  app.command({ ...message, ref });
-}
-
-// An `ok` or `error` for a command sent from here: handled (true), or not ours (false).
-export function reply(app, m) {
-  const asked = waiting.get(m.ref);
-  if (!asked) return false;
-  waiting.delete(m.ref);
-  if (m.type === "error") {
-    setText(asked.error, t("polls.refused", { reason: m.message }));
-    show(asked.error, true);
-  } else asked.done();
-  return true;
+  app.command(message, {
+    accepted: done,
+    refused(m) {
+      setText(error, t("polls.refused", { reason: m.message }));
+      show(error, true);
+    },
+  });
 }
 
 export function setup(app) {
