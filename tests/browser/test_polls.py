@@ -1,21 +1,30 @@
 """Polls in the browser: a moderator creates and opens a poll, people vote and change their vote,
-everyone follows the tally, and the result with its quorum reaches everyone; a secret poll's form,
-and a refusal shown with the server's reason."""
+everyone follows the tally, and the result with its quorum reaches everyone; a refusal shows the
+server's reason in the form. A secret poll: test_polls_secret.py."""
 
 import re
 
 from playwright.sync_api import Browser, Locator, expect
 
 from .conftest import Serve
-from .person import Person, create_meeting
+from .person import SCREENSHOTS, Person, create_meeting
 
 
 def poll_of(person: Person, question: str) -> Locator:
-    return person.page.locator("#poll-list > li", has=person.page.get_by_role("heading", name=question))
+    heading = person.page.get_by_role("heading", name=question)
+    return person.page.locator("#poll-list > li", has=heading)
 
 
-def create_poll(moderator: Person, question: str, options: list[str] | None = None, *,
-                kind: str = "One option", secret: bool = False, quorum_share: int | None = None) -> None:
+def create_poll(
+    moderator: Person,
+    question: str,
+    options: list[str] | None = None,
+    *,
+    kind: str = "One option",
+    secret: bool = False,
+    quorum_share: int | None = None,
+    quorum_count: int | None = None,
+) -> None:
     form = moderator.page.locator("#poll-form")
     form.get_by_label("Question", exact=True).fill(question)
     form.get_by_label(kind, exact=True).check()
@@ -26,6 +35,9 @@ def create_poll(moderator: Person, question: str, options: list[str] | None = No
     if quorum_share is not None:
         form.get_by_label("Quorum", exact=True).select_option("share")
         form.get_by_label("Quorum: % or number").fill(str(quorum_share))
+    if quorum_count is not None:
+        form.get_by_label("Quorum", exact=True).select_option("count")
+        form.get_by_label("Quorum: % or number").fill(str(quorum_count))
     form.get_by_role("button", name="Create the poll").click()
 
 
@@ -74,7 +86,9 @@ def test_a_named_live_poll_from_creation_to_result(serve: Serve, browser: Browse
             r"Rynek: 2 \(100 %\)\s*Plac Wolności: 0 \(0 %\)\s*Skwer: 0 \(0 %\)"))
     # Who chose what reaches the moderators, not the others.
     poll.locator(".who summary").click()
-    expect(poll.locator(".who-list")).to_have_text(re.compile(r"Ewa: Rynek\s*Jan: Rynek|Jan: Rynek\s*Ewa: Rynek"))
+    expect(poll.locator(".who-list")).to_have_text(
+        re.compile(r"Ewa: Rynek\s*Jan: Rynek|Jan: Rynek\s*Ewa: Rynek")
+    )
     expect(ewa_poll.locator(".who")).to_be_hidden()
     assert moderator.axe("poll-open") == []
 
@@ -84,15 +98,28 @@ def test_a_named_live_poll_from_creation_to_result(serve: Serve, browser: Browse
         expect(theirs.locator(".poll-result")).to_have_text(
             "Result: 2 eligible, 2 voted; quorum met (quorum 60 % of the eligible).")
         expect(theirs.locator(".counts")).to_contain_text("Rynek: 2 (100 %)")
-        expect(person.page.locator("#announce")).to_contain_text(f"Poll result: {question}. 2 of 2 voted")
+        expect(person.page.locator("#announce")).to_contain_text(
+            f"Poll result: {question}. 2 of 2 voted"
+        )
     expect(ewa_poll.locator(".ballot input").first).to_be_disabled()
     assert ewa.axe("poll-result") == []
-    poll_of(ewa, question).screenshot(path=str(ewa_screenshot_path("poll-result")))
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    ewa.page.locator("#polls").screenshot(path=SCREENSHOTS / "poll-result.png")
     assert moderator.errors == ewa.errors == jan.errors == []
 
 
-def ewa_screenshot_path(view: str) -> object:
-    from .person import SCREENSHOTS
-
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS / f"{view}.png"
+def test_a_refused_poll_says_why_in_the_form_and_keeps_what_was_typed(
+    serve: Serve, browser: Browser
+) -> None:
+    server = serve(PLENUM_MEDIA="off")
+    created = create_meeting(server, "Forum Dzielnicy Sośnica")
+    moderator = Person.open(browser, created["moderator_link"]).join("Anna Nowak", camera=False)
+    too_long = "Czy " + "bardzo " * 50 + "długie pytanie?"
+    create_poll(moderator, too_long, ["Tak", "Nie"])
+    error = moderator.page.locator("#poll-error")
+    expect(error).to_have_text("Not accepted: question: longer than 300 characters")
+    expect(error).to_have_attribute("role", "alert")
+    expect(moderator.page.get_by_label("Question", exact=True)).to_have_value(too_long)
+    expect(moderator.page.locator("#polls-empty")).to_be_visible()
+    assert moderator.axe("poll-refused") == []
+    assert moderator.errors == []
