@@ -335,7 +335,8 @@ export function announcement(app, e) {
     const counts = e.counts.map((n, i) => t("polls.count_short", { option: optionText(poll, i), count: n })).join(", ");
     const quorum = e.quorum_met === null || e.quorum_met === undefined ? ""
       : t(e.quorum_met ? "polls.quorum_met" : "polls.quorum_not_met", { quorum: quorumText(poll) });
-    return { text: t("announce.poll_result", { question: poll.question, voted: e.voted, eligible: e.eligible, counts, quorum }) };
+    const text = t("announce.poll_result", { question: poll.question, voted: e.voted, eligible: e.eligible, counts });
+    return { text: quorum ? `${text} ${quorum}` : text };
   }
   return null;
 }

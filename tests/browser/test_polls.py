@@ -7,7 +7,7 @@ import re
 from playwright.sync_api import Browser, Locator, expect
 
 from .conftest import Serve
-from .person import SCREENSHOTS, Person, create_meeting
+from .person import Person, create_meeting
 
 
 def poll_of(person: Person, question: str) -> Locator:
@@ -103,8 +103,7 @@ def test_a_named_live_poll_from_creation_to_result(serve: Serve, browser: Browse
         )
     expect(ewa_poll.locator(".ballot input").first).to_be_disabled()
     assert ewa.axe("poll-result") == []
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    ewa.page.locator("#polls").screenshot(path=SCREENSHOTS / "poll-result.png")
+    ewa.screenshot("poll-result")
     assert moderator.errors == ewa.errors == jan.errors == []
 
 
@@ -123,3 +122,51 @@ def test_a_refused_poll_says_why_in_the_form_and_keeps_what_was_typed(
     expect(moderator.page.locator("#polls-empty")).to_be_visible()
     assert moderator.axe("poll-refused") == []
     assert moderator.errors == []
+
+
+def test_a_poll_in_polish_by_keyboard_in_high_contrast_at_200_percent(
+    serve: Serve, browser: Browser
+) -> None:
+    server = serve(PLENUM_MEDIA="off")
+    created = create_meeting(server, "Forum Dzielnicy Sośnica")
+    moderator = Person.open(browser, created["moderator_link"], "pl-PL").join(
+        "Anna Nowak", camera=False
+    )
+    ewa = Person.open(browser, created["invite_link"], "pl-PL").join("Ewa", camera=False)
+    question = "Czy zamykamy ulicę Zwycięstwa dla samochodów w niedziele?"
+    form = moderator.page.locator("#poll-form")
+    form.get_by_label("Pytanie", exact=True).fill(question)
+    form.get_by_label("Za / przeciw / wstrzymuję się").check()
+    form.get_by_role("button", name="Utwórz głosowanie").click()
+    moderator.tab_to(moderator.page.get_by_role("button", name=f"Otwórz głosowanie: {question}"))
+    moderator.page.keyboard.press("Enter")
+
+    expect(ewa.page.locator("#announce")).to_have_text(
+        f"Otwarto głosowanie, możesz głosować: {question}"
+    )
+    ewa_poll = poll_of(ewa, question)
+    ewa.tab_to(ewa_poll.get_by_label("Za", exact=True))
+    ewa.page.keyboard.press("Space")
+    ewa.tab_to(ewa_poll.get_by_role("button", name=f"Głosuj: {question}"))
+    ewa.page.keyboard.press("Enter")
+    expect(ewa_poll.locator(".own")).to_have_text("Twój głos: Za")
+    expect(poll_of(moderator, question).locator(".counts")).to_contain_text("Za: 1 (100 %)")
+
+    moderator.tab_to(moderator.page.get_by_role("button", name=f"Zamknij głosowanie: {question}"))
+    moderator.page.keyboard.press("Enter")
+    expect(ewa_poll.locator(".poll-result")).to_have_text(
+        "Wynik: uprawnionych 1, głosowało 1; bez kworum."
+    )
+    expect(ewa.page.locator("#announce")).to_have_text(
+        f"Wynik głosowania: {question}. Głosowało 1 z 1: Za 1, Przeciw 0, Wstrzymuję się 0."
+    )
+    page = ewa.page
+    page.get_by_role("button", name="Wysoki kontrast").click()
+    page.evaluate("() => { document.documentElement.style.fontSize = '200%'; }")
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0
+    assert ewa.axe("poll result, pl, 200 %, high contrast") == []
+    ewa.screenshot("poll-result-pl-200-percent-high-contrast")
+    assert moderator.errors == ewa.errors == []
