@@ -8,6 +8,7 @@ from playwright.sync_api import Browser, Locator, expect
 
 from .conftest import Serve
 from .person import Person, create_meeting
+from .test_rooms_chat_and_clock import open_rooms
 
 
 def poll_of(person: Person, question: str) -> Locator:
@@ -78,6 +79,11 @@ def test_a_named_live_poll_from_creation_to_result(serve: Serve, browser: Browse
     jan_poll.get_by_label("Rynek").check()
     jan_poll.get_by_role("button", name=f"Change my vote: {question}").click()
     expect(jan_poll.locator(".own")).to_have_text("Your ballot: Rynek")
+    # A reload comes back with the ballot and the tally as they are (the welcome's snapshot).
+    jan.page.reload()
+    jan_poll = poll_of(jan, question)
+    expect(jan_poll.locator(".own")).to_have_text("Your ballot: Rynek")
+    expect(jan_poll.get_by_label("Rynek")).to_be_checked()
 
     for person in (moderator, ewa, jan):
         theirs = poll_of(person, question)
@@ -170,3 +176,36 @@ def test_a_poll_in_polish_by_keyboard_in_high_contrast_at_200_percent(
     assert ewa.axe("poll result, pl, 200 %, high contrast") == []
     ewa.screenshot("poll-result-pl-200-percent-high-contrast")
     assert moderator.errors == ewa.errors == []
+
+
+def test_a_room_runs_its_own_poll_for_its_members(serve: Serve, browser: Browser) -> None:
+    server = serve(PLENUM_MEDIA="off")
+    created = create_meeting(server, "Forum Dzielnicy Sośnica")
+    moderator = Person.open(browser, created["moderator_link"]).join("Anna Nowak", camera=False)
+    ewa = Person.open(browser, created["invite_link"]).join("Ewa", camera=False)
+    jan = Person.open(browser, created["invite_link"]).join("Jan", camera=False)
+    open_rooms(moderator, {"Ewa": "Zieleń", "Jan": "Transport"}, minutes=10)
+    expect(ewa.page.locator("#where")).to_have_text("Workshop: Zieleń")
+    moderator.page.get_by_role("button", name="Visit Zieleń").click()
+    expect(moderator.page.locator("#where")).to_have_text("Workshop: Zieleń")
+
+    question = "Which park first?"
+    moderator.page.get_by_label("For", exact=True).select_option(label="room Zieleń")
+    create_poll(moderator, question, ["Park Chrobrego", "Park Miejski"])
+    poll = poll_of(moderator, question)
+    expect(poll.locator(".poll-meta")).to_contain_text("room Zieleń")
+    poll.get_by_role("button", name=f"Open the poll: {question}").click()
+
+    ewa_poll = poll_of(ewa, question)
+    expect(ewa_poll.locator(".poll-status")).to_have_text("0 of 1 voted")
+    ewa_poll.get_by_label("Park Miejski").check()
+    ewa_poll.get_by_role("button", name=f"Vote: {question}").click()
+    expect(poll.locator(".poll-status")).to_have_text("1 of 1 voted")
+    # Jan, in another room, neither votes in it nor sees it.
+    expect(jan.page.locator("#polls-empty")).to_be_visible()
+    expect(jan.page.locator("#poll-list > li")).to_have_count(0)
+    poll.get_by_role("button", name=f"Close the poll: {question}").click()
+    expect(ewa_poll.locator(".poll-result")).to_have_text(
+        "Result: 1 eligible, 1 voted; no quorum set."
+    )
+    assert moderator.errors == ewa.errors == jan.errors == []
