@@ -11,29 +11,27 @@ import { PLENARY } from "../state.js";
 // tab, so a changed ballot after a reload replaces the first instead of being refused.
 const SECRET_BYTES = 16; // 32 hex characters: within the server's 16..64
 const secretKey = (poll) => `plenum.ballot.${location.pathname}${location.hash}.${poll}`;
+const pageSecrets = new Map(); // where the browser refuses storage: as long as the page lives
 
-export function ballotSecret(poll) {
+function ballotSecret(poll) {
   const key = secretKey(poll);
-  let secret = null;
-  try {
-    secret = sessionStorage.getItem(key);
-  } catch {
-    // a browser that refuses storage: the secret lives as long as the page
+  let secret = pageSecrets.get(key) ?? stored(() => sessionStorage.getItem(key));
+  if (!secret) {
+    const bytes = crypto.getRandomValues(new Uint8Array(SECRET_BYTES));
+    secret = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+    stored(() => sessionStorage.setItem(key, secret));
   }
-  if (secret) return secret;
-  secret = memorySecrets.get(key);
-  if (secret) return secret;
-  const bytes = crypto.getRandomValues(new Uint8Array(SECRET_BYTES));
-  secret = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
-  memorySecrets.set(key, secret);
-  try {
-    sessionStorage.setItem(key, secret);
-  } catch {
-    // kept in memory only
-  }
+  pageSecrets.set(key, secret);
   return secret;
 }
-const memorySecrets = new Map();
+
+function stored(use) {
+  try {
+    return use();
+  } catch {
+    return null; // storage refused
+  }
+}
 
 // A refusal shows the server's reason beside the form or ballot that sent the command (the
 // page's problem line is for everything else).
@@ -158,13 +156,7 @@ export function render(app) {
       ? [[PLENARY, t("polls.for_meeting")], [meeting.myRoom, t("polls.for_room", { room: app.roomName(meeting.myRoom) })]]
       : [[PLENARY, t("polls.for_meeting")]]);
     const limits = meeting.limits;
-    $("poll-question").setAttribute("aria-describedby", "poll-question-hint");
-    let hint = $("poll-question-hint");
-    if (!hint) {
-      hint = el("p", { id: "poll-question-hint", class: "hint" });
-      $("poll-question").after(hint);
-    }
-    setText(hint, t("polls.question_hint", {
+    setText($("poll-question-hint"), t("polls.question_hint", {
       chars: limits.max_poll_question_chars, options: limits.max_poll_options, option_chars: limits.max_poll_option_chars,
     }));
   }
