@@ -3,7 +3,6 @@
 // and its end, never each second). Returns { text, urgent } or null; urgent ones interrupt.
 import { t, countdown, ordinal } from "./i18n.js";
 import { PLENARY } from "./state.js";
-
 import { announcement as pollAnnouncement } from "./views/polls.js";
 
 export function announcement(app, e, before) {
