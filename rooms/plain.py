@@ -17,8 +17,9 @@ from typing import Any, TypeVar
 from rooms.errors import quoted
 
 T = TypeVar("T")
-# Names the dataclass in a record of a field that may hold one of several (an event's type).
-KIND = "kind"
+# Names the dataclass in a record of a field that may hold one of several (an event's type). Not
+# a name a field can have: `poll_created` and `create_poll` have a field `kind` of their own.
+KIND = "@kind"
 
 Plain = None | bool | int | float | str | bytes | list["Plain"] | dict[str, "Plain"]
 
