@@ -244,6 +244,13 @@ def _row(
         "clients": config.voters + 1,
         "spread_s": config.spread_s,
         "ballots_span_s": round(last_ballot - first_ballot, 2),
+        # When the moderator had been told of every ballot: the server had taken them all in.
+        "last_ballot_to_all_in_ms": (
+            round((moderator.last_ballot_seen_at - last_ballot) * 1000, 1)
+            if moderator.last_ballot_seen_at is not None
+            and moderator.ballots_seen >= config.voters
+            else None
+        ),
         "last_ballot_to_full_tally_p50_ms": percentile_ms(to_full, 0.50, 1),
         "last_ballot_to_full_tally_max_ms": percentile_ms(to_full, 1.0, 1),
         "close_to_result_p50_ms": percentile_ms(to_result, 0.50, 1),
@@ -286,7 +293,8 @@ def _row(
 
 def table(rows: list[Row]) -> str:
     head = (
-        "| tally | voters | last ballot → full tally at every client, p50 / max ms "
+        "| tally | voters | last ballot → moderator told of all, ms "
+        "| last ballot → full tally at every client, p50 / max ms "
         "| close → result at every client, p50 / max ms | messages sent | per voter "
         "| tallies per voter | to the moderator | server CPU s | Redis CPU s | loadgen CPU % "
         "| others CPU % |"
@@ -298,7 +306,7 @@ def table(rows: list[Row]) -> str:
             continue
         saturated = " (loadgens saturated)" if row["loadgens_saturated"] else ""
         lines.append(
-            f"| {row['tally']} | {row['voters']:,} "
+            f"| {row['tally']} | {row['voters']:,} | {_ms(row['last_ballot_to_all_in_ms'])} "
             f"| {row['last_ballot_to_full_tally_p50_ms']:,.0f} / "
             f"{row['last_ballot_to_full_tally_max_ms']:,.0f}{saturated} "
             f"| {row['close_to_result_p50_ms']:,.0f} / {row['close_to_result_max_ms']:,.0f} "
@@ -310,6 +318,10 @@ def table(rows: list[Row]) -> str:
             f"| {row['other_processes_cpu_percent']:.0f} |"
         )
     return "\n".join(lines)
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.0f}"
 
 
 # The command line: `python -m bench poll`.

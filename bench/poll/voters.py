@@ -49,6 +49,9 @@ class Watcher(LeanPlenumMember):
         self.poll: str | None = None
         self.eligible = 0
         self.full_at: float | None = None
+        # The ballots this member was told of (a moderator: everyone's), and when the last came.
+        self.ballots_seen = 0
+        self.last_ballot_seen_at: float | None = None
         self.full_counts: list[int] | None = None
         self.result: dict[str, Any] | None = None
         self.result_at: float | None = None
@@ -73,6 +76,9 @@ class Watcher(LeanPlenumMember):
             if self.full_at is None and message["voted"] >= self.voters:
                 self.full_at = now
                 self.full_counts = message["counts"]
+        elif kind == "ballot_cast":
+            self.ballots_seen += 1
+            self.last_ballot_seen_at = now
         elif kind == "poll_result":
             self.result_at = now
             self.result = message
