@@ -13,11 +13,11 @@ from server.cluster import keys as rk
 from server.cluster.messages import as_bytes
 from server.cluster.presence import WorkerPresence
 from server.meetings.ballot_box import (
+    BoxCount,
     Deposited,
     Refusal,
     Refused,
     Seal,
-    Tally,
     decode_choices,
     encode_choices,
 )
@@ -60,9 +60,9 @@ class RedisBallotBox:
         )
         return OUTCOMES[as_bytes(outcome)]
 
-    async def close(self, meeting: MeetingId, poll: str) -> Tally:
+    async def close(self, meeting: MeetingId, poll: str) -> BoxCount:
         keys = rk.BallotBoxKeys.of(meeting, poll)
         stored = await self._presence.scripts.close_ballot_box(
             keys=[keys.ballots, keys.voters, keys.closed], args=[self._retention_ms]
         )
-        return Tally.of(decode_choices(as_bytes(choices).decode()) for choices in stored)
+        return BoxCount.of(decode_choices(as_bytes(choices).decode()) for choices in stored)

@@ -52,14 +52,14 @@ class Refused:
 
 
 @dataclass(frozen=True)
-class Tally:
+class BoxCount:
     """What a closed box holds: how many ballots, and how many of them chose each option."""
 
     ballots: int
     counts: Mapping[int, int] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, ballots: Iterable[Sequence[int]]) -> "Tally":
+    def of(cls, ballots: Iterable[Sequence[int]]) -> "BoxCount":
         counted: Counter[int] = Counter()
         total = 0
         for choices in ballots:
@@ -88,7 +88,7 @@ class BallotBox(Protocol):
         """
         ...
 
-    async def close(self, meeting: MeetingId, poll: str) -> Tally:
+    async def close(self, meeting: MeetingId, poll: str) -> BoxCount:
         """Close the poll's box (atomic) and count it; the same count again when closed already."""
         ...
 
@@ -174,7 +174,7 @@ class LocalBallotBox:
         box.voters.add(mark)
         return Deposited(first=True)
 
-    async def close(self, meeting: MeetingId, poll: str) -> Tally:
+    async def close(self, meeting: MeetingId, poll: str) -> BoxCount:
         box = self._boxes.setdefault((meeting, poll), _Box())
         box.closed = True
-        return Tally.of(decode_choices(box.ballots[key]) for key in sorted(box.ballots))
+        return BoxCount.of(decode_choices(box.ballots[key]) for key in sorted(box.ballots))

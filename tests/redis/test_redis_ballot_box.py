@@ -19,12 +19,12 @@ from server.cluster.ballot_box import RedisBallotBox
 from server.cluster.presence import WorkerPresence
 from server.meetings.ballot_box import (
     BallotBox,
+    BoxCount,
     Deposited,
     LocalBallotBox,
     Refusal,
     Refused,
     Seal,
-    Tally,
 )
 from server.settings import Settings
 from tests.harness.redis_server import RedisServer
@@ -69,7 +69,7 @@ async def test_a_ballot_is_counted_at_close(box: BallotBox) -> None:
 
     tally = await box.close(MEETING, POLL)
 
-    assert tally == Tally(ballots=1, counts={1: 1})
+    assert tally == BoxCount(ballots=1, counts={1: 1})
     assert tally.per_option(3) == (0, 1, 0)
 
 
@@ -90,7 +90,7 @@ async def test_a_retry_after_a_lost_reply_changes_nothing(box: BallotBox) -> Non
     retried = await box.deposit(MEETING, POLL, ALA, secret, [0, 2])
 
     assert retried == Deposited(first=False)
-    assert await box.close(MEETING, POLL) == Tally(ballots=1, counts={0: 1, 2: 1})
+    assert await box.close(MEETING, POLL) == BoxCount(ballots=1, counts={0: 1, 2: 1})
 
 
 async def test_a_second_secret_from_the_same_voter_is_refused(box: BallotBox) -> None:
@@ -99,7 +99,7 @@ async def test_a_second_secret_from_the_same_voter_is_refused(box: BallotBox) ->
     second = await box.deposit(MEETING, POLL, ALA, a_secret(), [1])
 
     assert second == Refused(Refusal.VOTED_ALREADY)
-    assert await box.close(MEETING, POLL) == Tally(ballots=1, counts={0: 1})
+    assert await box.close(MEETING, POLL) == BoxCount(ballots=1, counts={0: 1})
 
 
 async def test_another_voters_secret_is_refused(box: BallotBox) -> None:
@@ -108,7 +108,7 @@ async def test_another_voters_secret_is_refused(box: BallotBox) -> None:
     await box.deposit(MEETING, POLL, ALA, secret, [0])
 
     assert await box.deposit(MEETING, POLL, BOLEK, secret, [1]) == Refused(Refusal.SECRET_TAKEN)
-    assert await box.close(MEETING, POLL) == Tally(ballots=1, counts={0: 1})
+    assert await box.close(MEETING, POLL) == BoxCount(ballots=1, counts={0: 1})
 
 
 async def test_a_closed_box_refuses_ballots_and_counts_the_same_again(box: BallotBox) -> None:
@@ -119,13 +119,13 @@ async def test_a_closed_box_refuses_ballots_and_counts_the_same_again(box: Ballo
     assert await box.deposit(MEETING, POLL, BOLEK, a_secret(), [1]) == Refused(Refusal.CLOSED)
     assert await box.deposit(MEETING, POLL, ALA, secret, [1]) == Refused(Refusal.CLOSED)
     # A closing writer that died before revealing: its successor closes again, same count.
-    assert await box.close(MEETING, POLL) == tally == Tally(ballots=1, counts={0: 1})
+    assert await box.close(MEETING, POLL) == tally == BoxCount(ballots=1, counts={0: 1})
 
 
 async def test_an_empty_box_closes_with_no_ballots(box: BallotBox) -> None:
     tally = await box.close(MEETING, POLL)
 
-    assert tally == Tally(ballots=0, counts={})
+    assert tally == BoxCount(ballots=0, counts={})
     assert tally.per_option(2) == (0, 0)
     assert await box.deposit(MEETING, POLL, ALA, a_secret(), [0]) == Refused(Refusal.CLOSED)
 
@@ -150,15 +150,15 @@ async def test_each_poll_and_each_meeting_has_its_own_box(box: BallotBox) -> Non
     # The same voter and even the same secret, in another poll or meeting: a ballot of its own.
     assert await box.deposit(MEETING, "inny", ALA, secret, [1]) == Deposited(first=True)
     assert await box.deposit(other_meeting, POLL, ALA, secret, [1]) == Deposited(first=True)
-    assert await box.close(MEETING, "inny") == Tally(ballots=1, counts={1: 1})
-    assert await box.close(other_meeting, POLL) == Tally(ballots=1, counts={1: 1})
+    assert await box.close(MEETING, "inny") == BoxCount(ballots=1, counts={1: 1})
+    assert await box.close(other_meeting, POLL) == BoxCount(ballots=1, counts={1: 1})
 
 
 async def test_choices_that_are_no_option_indexes_are_refused(box: BallotBox) -> None:
     for bad in ([-1], [True], ["1"]):
         with pytest.raises(ValueError, match="option indexes"):
             await box.deposit(MEETING, POLL, ALA, a_secret(), bad)  # type: ignore[arg-type]
-    assert await box.close(MEETING, POLL) == Tally(ballots=0)
+    assert await box.close(MEETING, POLL) == BoxCount(ballots=0)
 
 
 async def test_concurrent_deposits_are_each_counted_once(box: BallotBox) -> None:
