@@ -8,6 +8,8 @@ box's keys expire with the meeting's data, `retention_s` after their last write.
 
 from collections.abc import Sequence
 
+from redis.exceptions import RedisError
+
 from rooms import MeetingId, ParticipantId
 from server.cluster import keys as rk
 from server.cluster.messages import as_bytes
@@ -21,6 +23,7 @@ from server.meetings.ballot_box import (
     decode_choices,
     encode_choices,
 )
+from server.meetings.hub import Unavailable
 
 OUTCOMES: dict[bytes, Deposited | Refused] = {
     b"CAST": Deposited(first=True),
@@ -45,24 +48,31 @@ class RedisBallotBox:
         secret: str,
         choices: Sequence[int],
     ) -> Deposited | Refused:
-        """Raises `RedisError` or `OSError` when Redis cannot be reached: the same deposit may
-        then be sent again (with the same secret it changes nothing twice)."""
+        """Raises `Unavailable` when Redis cannot be reached: the ballot may or may not be in
+        the box, and the same deposit may be sent again (the same secret changes nothing twice).
+        """
         encoded = encode_choices(choices)
         keys = rk.BallotBoxKeys.of(meeting, poll)
-        outcome = await self._presence.scripts.deposit_ballot(
-            keys=[keys.ballots, keys.voters, keys.closed],
-            args=[
-                self._seal.ballot_key(meeting, poll, secret),
-                self._seal.voter_key(meeting, poll, voter),
-                encoded,
-                self._retention_ms,
-            ],
-        )
+        try:
+            outcome = await self._presence.scripts.deposit_ballot(
+                keys=[keys.ballots, keys.voters, keys.closed],
+                args=[
+                    self._seal.ballot_key(meeting, poll, secret),
+                    self._seal.voter_key(meeting, poll, voter),
+                    encoded,
+                    self._retention_ms,
+                ],
+            )
+        except (RedisError, OSError) as error:
+            raise Unavailable(f"the ballot box is out of reach: {error}") from error
         return OUTCOMES[as_bytes(outcome)]
 
     async def close(self, meeting: MeetingId, poll: str) -> BoxCount:
         keys = rk.BallotBoxKeys.of(meeting, poll)
-        stored = await self._presence.scripts.close_ballot_box(
-            keys=[keys.ballots, keys.voters, keys.closed], args=[self._retention_ms]
-        )
+        try:
+            stored = await self._presence.scripts.close_ballot_box(
+                keys=[keys.ballots, keys.voters, keys.closed], args=[self._retention_ms]
+            )
+        except (RedisError, OSError) as error:
+            raise Unavailable(f"the ballot box is out of reach: {error}") from error
         return BoxCount.of(decode_choices(as_bytes(choices).decode()) for choices in stored)

@@ -84,7 +84,8 @@ class BallotBox(Protocol):
         """Put `voter`'s ballot in the poll's box, or replace the one cast with `secret`.
 
         Atomic. The caller has checked that the voter may vote and that the choices are the
-        poll's; the box checks only what it alone knows (closed, one ballot each).
+        poll's; the box checks only what it alone knows (closed, one ballot each). Raises
+        `server.meetings.hub.Unavailable` when the box is out of reach.
         """
         ...
 

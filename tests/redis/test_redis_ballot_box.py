@@ -26,6 +26,7 @@ from server.meetings.ballot_box import (
     Refused,
     Seal,
 )
+from server.meetings.hub import Unavailable
 from server.settings import Settings
 from tests.harness.redis_server import RedisServer
 
@@ -209,6 +210,27 @@ async def test_a_close_racing_deposits_counts_exactly_those_it_accepted(box: Bal
     assert set(refused) <= {Refused(Refusal.CLOSED)}
     assert tally.ballots == len(accepted) == tally.per_option(1)[0]
     assert await box.close(MEETING, POLL) == tally
+
+
+async def test_a_box_out_of_reach_says_so_and_keeps_what_it_took(
+    redis_server: RedisServer,
+) -> None:
+    presence = redis_presence(redis_server)
+    box = RedisBallotBox(presence)
+    secret = a_secret()
+    await box.deposit(MEETING, POLL, ALA, secret, [0])
+    redis_server.stop()
+    try:
+        with pytest.raises(Unavailable, match="ballot box"):
+            await box.deposit(MEETING, POLL, BOLEK, a_secret(), [1])
+        with pytest.raises(Unavailable, match="ballot box"):
+            await box.close(MEETING, POLL)
+
+        redis_server.start()  # durable: what was acknowledged is back
+        assert await box.deposit(MEETING, POLL, ALA, secret, [0]) == Deposited(first=False)
+        assert await box.close(MEETING, POLL) == BoxCount(ballots=1, counts={0: 1})
+    finally:
+        await presence.stop()
 
 
 # The storage itself -------------------------------------------------------------------------
