@@ -106,8 +106,8 @@ class Seal:
         return cls(derived)
 
     def ballot_key(self, meeting: MeetingId, poll: str, secret: str) -> str:
-        # A hash of the voter's secret alone (never of the voter): whoever holds the box cannot
-        # try each participant's id against it. Meeting and poll go in too, so a client that
+        # A hash of the voter's secret, never of the voter: whoever holds the box cannot try
+        # each participant's id against it. Meeting and poll go in too, so a client that
         # reuses one secret in two polls does not link its two ballots.
         return hashlib.sha256(_joined(meeting, poll, secret)).hexdigest()
 
