@@ -126,7 +126,8 @@ def _joined(*parts: str) -> bytes:
 def encode_choices(choices: Sequence[int]) -> str:
     """The choices as the box stores them: sorted option indexes, comma-separated."""
     if any(isinstance(c, bool) or not isinstance(c, int) or c < 0 for c in choices):
-        raise ValueError(f"choices must be option indexes (integers >= 0), not {choices!r}")
+        # Not quoted: an error may reach a log line, which names whose connection failed.
+        raise ValueError("choices must be option indexes (integers >= 0)")
     return ",".join(str(choice) for choice in sorted(set(choices)))
 
 
