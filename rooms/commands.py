@@ -2,15 +2,25 @@
 
 Participant and moderator commands come from the wire; the system commands (`Join`, `Rejoin`,
 `Disconnect`, `Depart`, `Tick`, `SetAgendaAsOrganiser`) only come from the server itself, which has
-checked the token (a link's, or the admin token of the HTTP API) or owns the clock. Who may send
-each command, and in which phase, is the table in `rooms.policy`. Commands check their own shape
-here; what depends on the meeting is checked in `rooms.decide`.
+checked the token (a link's, or the admin token of the HTTP API) or owns the clock; so do
+`CastSecretBallot` and `RevealPollResult`, once the server's ballot box took a secret ballot's
+part. Who may send each command, and in which phase, is the table in `rooms.policy`. Commands
+check their own shape here; what depends on the meeting is checked in `rooms.decide`.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from rooms.ids import PLENARY, AgendaItemId, ParticipantId, QuestionId, RoomId
-from rooms.model import GroupBy, Presenter, QuestionStatus, Role
+from rooms.ids import PLENARY, AgendaItemId, ParticipantId, PollId, QuestionId, RoomId
+from rooms.model import (
+    GroupBy,
+    PollKind,
+    PollResults,
+    PollVoters,
+    Presenter,
+    QuestionStatus,
+    Quorum,
+    Role,
+)
 
 
 def _require(condition: bool, message: str) -> None:
@@ -402,7 +412,104 @@ class MarkQuestion:
         _require(self.status is not QuestionStatus.OPEN, "status: a question is not marked open")
 
 
-SystemCommand = Join | Rejoin | Disconnect | Depart | Tick | SetAgendaAsOrganiser
+# Showcase: the current agenda item's presenters in turn (moderators; rooms.showcase) ---------
+
+
+@dataclass(frozen=True)
+class NextPresenter:
+    """End the presenter's turn and call the next one here; those not here are marked absent."""
+
+
+@dataclass(frozen=True)
+class CallPresenter:
+    """Call turn `turn` (counted from 0) now: a presenter marked absent, one who had their turn,
+    or one out of order. `participant` names who presents it (a name not matched, or the wrong
+    person matched); None: the one matched."""
+
+    turn: int
+    participant: ParticipantId | None = None
+
+    def __post_init__(self) -> None:
+        _require(self.turn >= 0, "turn must be at least 0 (the first)")
+
+
+# Polls (rooms.polls) -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CreatePoll:
+    """A poll, as a draft until it opens. `options` are left out of a yes / no / abstain poll;
+    `max_choices` is for kind `many` (None: all of them); `results` None means live for a named
+    poll and after closing for a secret one; `room` None is the meeting's poll, a workshop
+    room's id one for that room's members."""
+
+    question: str
+    kind: PollKind
+    options: tuple[str, ...] = ()
+    max_choices: int | None = None
+    secret: bool = False
+    results: PollResults | None = None
+    voters: PollVoters = field(default_factory=PollVoters)
+    quorum: Quorum | None = None
+    room: RoomId | None = None
+
+
+@dataclass(frozen=True)
+class OpenPoll:
+    """Open a draft: who may vote is fixed now."""
+
+    poll: PollId
+
+
+@dataclass(frozen=True)
+class ClosePoll:
+    poll: PollId
+
+
+@dataclass(frozen=True)
+class RemovePoll:
+    """Remove a draft, or a closed poll once it has its result."""
+
+    poll: PollId
+
+
+@dataclass(frozen=True)
+class CastBallot:
+    """A named ballot (sent again to change it): the indexes of the chosen options."""
+
+    poll: PollId
+    choices: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class CastSecretBallot:
+    """The server's word that `voter`'s secret ballot is in its ballot box: no choice here, ever,
+    so none can reach an event, a log or a snapshot."""
+
+    poll: PollId
+    voter: ParticipantId
+
+
+@dataclass(frozen=True)
+class RevealPollResult:
+    """A closed secret poll's counts, from the server's ballot box: `ballots` it held."""
+
+    poll: PollId
+    counts: tuple[int, ...]
+    ballots: int
+
+
+SystemCommand = (
+    Join
+    | Rejoin
+    | Disconnect
+    | Depart
+    | Tick
+    | SetAgendaAsOrganiser
+    # Polls
+    | CastSecretBallot
+    | RevealPollResult
+)
 
 ClientCommand = (
     SendChat
@@ -448,6 +555,15 @@ ClientCommand = (
     | RetractUpvote
     | WithdrawQuestion
     | MarkQuestion
+    # Showcase
+    | NextPresenter
+    | CallPresenter
+    # Polls
+    | CreatePoll
+    | OpenPoll
+    | ClosePoll
+    | RemovePoll
+    | CastBallot
 )
 
 Command = SystemCommand | ClientCommand

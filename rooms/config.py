@@ -38,6 +38,14 @@ class MeetingConfig:
     max_question_chars: int = 500
     max_open_questions: int = 3
     max_questions: int = 500
+    # Polls: a question's and an option's length, the options a poll may offer, and the polls a
+    # meeting keeps; how often at most the room is sent an open poll's tally (0: on every
+    # ballot), so that a crowd voting at once is not sent a tally per ballot each.
+    max_poll_question_chars: int = 300
+    max_poll_option_chars: int = 100
+    max_poll_options: int = 10
+    max_polls: int = 50
+    tally_interval_ms: int = 250
 
     def __post_init__(self) -> None:
         for name, value in vars(self).items():

@@ -9,7 +9,7 @@ import random
 from collections.abc import Iterable
 from typing import assert_never
 
-from rooms import agenda, questions, speakers
+from rooms import agenda, polls, questions, showcase, speakers
 from rooms import commands as cmd
 from rooms import events as ev
 from rooms.assignment import deal_mixed, deal_random
@@ -58,6 +58,11 @@ def _outcome(
     now: float,
 ) -> Outcome:
     match command:
+        # Polls: the server's word on a secret ballot, and a secret poll's count
+        case cmd.CastSecretBallot():
+            return polls.cast_secret(state, config, command, now)
+        case cmd.RevealPollResult():
+            return _everyone(polls.reveal(state, command))
         case cmd.Join() | cmd.Rejoin() | cmd.Disconnect():
             return _presence(state, config, command)
         case cmd.Depart():
@@ -67,9 +72,11 @@ def _outcome(
                 return []
             return [(ev.ParticipantLeft(command.participant), EVERYONE)]
         case cmd.Tick():
-            return _tick(state, config, now)
+            # Polls: the coalesced tallies due, after the clocks.
+            return _tick(state, config, now) + _everyone(polls.tick(state, config, now))
         case cmd.SetAgendaAsOrganiser():
-            return _everyone(agenda.set_agenda(state, config, command.items, None))
+            organised = agenda.set_agenda(state, config, command.items, None)
+            return _with_showcase(state, config, organised, None, now)
     assert actor is not None, "the policy lets only system commands come without an actor"
     me = state.participants[actor]
     match command:
@@ -126,6 +133,10 @@ def _outcome(
             return [(ev.AudioAllowed(target.id, by=actor), EVERYONE)]
         case cmd.GiveFloor():
             speaker = command.participant
+            # Showcase: while a presenter waits, the next one is theirs, not the hand queue's.
+            if speaker is None and showcase.waiting(state):
+                moved_on = showcase.next_presenter(state, config, actor, command.limit_s, now)
+                return _everyone(moved_on)
             if speaker is not None:
                 speaker = _participant(state, speaker).id
             floor = speakers.give_floor(state, config, actor, speaker, command.limit_s, now)
@@ -214,11 +225,14 @@ def _outcome(
             return [(ev.HelpCleared(command.participant, by=actor), EVERYONE)]
         # The agenda
         case cmd.SetAgenda():
-            return _everyone(agenda.set_agenda(state, config, command.items, actor))
+            agenda_set = agenda.set_agenda(state, config, command.items, actor)
+            return _with_showcase(state, config, agenda_set, actor, now)
         case cmd.StartAgendaItem():
-            return _everyone(agenda.start(state, actor, command.item))
+            started = agenda.start(state, actor, command.item)
+            return _with_showcase(state, config, started, actor, now)
         case cmd.SkipAgendaItem():
-            return _everyone(agenda.skip(state, actor, command.item))
+            skipped = agenda.skip(state, actor, command.item)
+            return _with_showcase(state, config, skipped, actor, now)
         case cmd.ReopenAgendaItem():
             return _everyone(agenda.reopen(state, actor, command.item))
         # The speakers' list
@@ -238,13 +252,38 @@ def _outcome(
             return _everyone(questions.withdraw(state, actor, command.question))
         case cmd.MarkQuestion():
             return _everyone(questions.mark(state, actor, command.question, command.status))
+        # Showcase
+        case cmd.NextPresenter():
+            return _everyone(showcase.next_presenter(state, config, actor, None, now))
+        case cmd.CallPresenter():
+            presenter = command.participant
+            if presenter is not None:
+                presenter = _participant(state, presenter).id
+            called = showcase.call_presenter(state, config, actor, command.turn, presenter, now)
+            return _everyone(called)
+        # Polls
+        case cmd.CreatePoll():
+            return _everyone(polls.create(state, config, actor, command))
+        case cmd.OpenPoll():
+            return _everyone(polls.open_poll(state, actor, command.poll))
+        case cmd.ClosePoll():
+            return _everyone(polls.close(state, actor, command.poll))
+        case cmd.RemovePoll():
+            return _everyone(polls.remove(state, actor, command.poll))
+        case cmd.CastBallot():
+            return polls.cast(state, config, actor, command, now)
         case _:
             assert_never(command)
 
 
 def next_wakeup(state: MeetingState, config: MeetingConfig) -> float | None:
     """When a clock next has something to do: the time to send a `Tick`, if any."""
-    times = (_workshops_wakeup(state), speakers.next_wakeup(state))
+    times = (
+        _workshops_wakeup(state),
+        speakers.next_wakeup(state),
+        # Polls
+        polls.next_wakeup(state, config),
+    )
     return min((t for t in times if t is not None), default=None)
 
 
@@ -309,7 +348,9 @@ def _presence(
                 group=one_line(command.group, "group", limit, allow_empty=True),
                 room=PLENARY,
             )
-            return [*making_room, (joined, EVERYONE)]
+            # Showcase: a presenter the agenda named, joining under that name.
+            presenting = _everyone(showcase.match_joiner(state, who, name))
+            return [*making_room, (joined, EVERYONE), *presenting]
         case cmd.Rejoin():
             _participant(state, who)
             # Also while shown connected: the event tells every server to close the older
@@ -347,7 +388,12 @@ def _check_not_a_moderators_name(state: MeetingState, name: str) -> None:
 
 
 def _tick(state: MeetingState, config: MeetingConfig, now: float) -> Outcome:
-    return _workshops_tick(state, config, now) + _everyone(speakers.tick(state, now))
+    floor = speakers.tick(state, now)
+    # Showcase: a presenter's slot ran out, the next presenter is called.
+    for event in list(floor):
+        if isinstance(event, ev.FloorExpired):
+            floor += showcase.after_floor_expired(state, config, event.participant, now)
+    return _workshops_tick(state, config, now) + _everyone(floor)
 
 
 def _workshops_tick(state: MeetingState, config: MeetingConfig, now: float) -> Outcome:
@@ -468,3 +514,17 @@ def _check_duration(config: MeetingConfig, seconds: int) -> None:
 
 def _everyone(events: list[ev.Event]) -> Outcome:
     return [(event, EVERYONE) for event in events]
+
+
+# Showcase -------------------------------------------------------------------------------------
+
+
+def _with_showcase(
+    state: MeetingState,
+    config: MeetingConfig,
+    agenda_events: list[ev.Event],
+    by: ParticipantId | None,
+    now: float,
+) -> Outcome:
+    """The agenda's events, and what they do to the current item's presenters."""
+    return _everyone(agenda_events + showcase.follow_agenda(state, config, agenda_events, by, now))

@@ -22,6 +22,9 @@ class Reason(StrEnum):
     UNKNOWN_ITEM = "unknown_item"
     UNKNOWN_QUESTION = "unknown_question"
     TOO_MANY_QUESTIONS = "too_many_questions"
+    # Polls
+    UNKNOWN_POLL = "unknown_poll"
+    TOO_MANY_POLLS = "too_many_polls"
 
 
 class Rejected(Exception):

@@ -8,8 +8,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from rooms.ids import AgendaItemId, ParticipantId, QuestionId, RoomId
-from rooms.model import PlannedItem, QuestionStatus, Role
+from rooms.ids import AgendaItemId, ParticipantId, PollId, QuestionId, RoomId
+from rooms.model import (
+    PlannedItem,
+    PollKind,
+    PollResults,
+    PollVoters,
+    Presenter,
+    QuestionStatus,
+    Quorum,
+    Role,
+)
 
 
 @dataclass(frozen=True)
@@ -101,7 +110,9 @@ class HandLowered:
 @dataclass(frozen=True)
 class FloorGiven:
     participant: ParticipantId
-    by: ParticipantId
+    # Showcase: None when the next presenter is called by the server's clock, at the end of the
+    # slot before (`rooms.showcase`).
+    by: ParticipantId | None
     # The end of their time and when they are warned of it, on the server's clock; None for no
     # limit. Records written before the speakers' list have none.
     deadline: float | None = None
@@ -336,6 +347,131 @@ class QuestionWithdrawn:
     question: QuestionId
 
 
+# Showcase: the current agenda item's presenters in turn (rooms.showcase) ---------------------
+
+
+@dataclass(frozen=True)
+class ShowcaseStarted:
+    """The current agenda item `item` has presenters: their turns, in the agenda's order, each
+    `slot_s` long. A presenter named only by name is matched to a participant already here."""
+
+    item: AgendaItemId
+    slot_s: int
+    presenters: tuple[Presenter, ...]
+
+
+@dataclass(frozen=True)
+class PresenterMatched:
+    """The presenter of turn `turn` (counted from 0) is `participant`: they joined under the
+    name the agenda gave, or a moderator called them for it."""
+
+    turn: int
+    participant: ParticipantId
+
+
+@dataclass(frozen=True)
+class PresenterCalled:
+    """Turn `turn` is on: `FloorGiven` follows, to `participant`, for the slot. `by` None: the
+    server's clock, when the slot before ran out."""
+
+    turn: int
+    participant: ParticipantId
+    by: ParticipantId | None
+
+
+@dataclass(frozen=True)
+class PresenterAbsent:
+    """The presenter of turn `turn` was not here when it came: skipped, to be called later."""
+
+    turn: int
+
+
+@dataclass(frozen=True)
+class ShowcaseEnded:
+    """`item` is no longer current: its presenters' turns are over."""
+
+    item: AgendaItemId
+# Polls (rooms.polls) -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PollCreated:
+    """A draft poll, to everyone."""
+
+    poll: PollId
+    question: str
+    kind: PollKind
+    options: tuple[str, ...]
+    max_choices: int
+    secret: bool
+    results: PollResults
+    voters: PollVoters
+    quorum: Quorum | None
+    room: RoomId | None
+    by: ParticipantId
+
+
+@dataclass(frozen=True)
+class PollOpened:
+    """Voting is open to `eligible`, fixed now."""
+
+    poll: PollId
+    eligible: tuple[ParticipantId, ...]
+    by: ParticipantId
+
+
+@dataclass(frozen=True)
+class BallotCast:
+    """A named ballot, new or changed: to the voter and the moderators only."""
+
+    poll: PollId
+    by: ParticipantId
+    choices: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class PollVoted:
+    """`by` cast a secret ballot (to the voter and the moderators): who, never what."""
+
+    poll: PollId
+    by: ParticipantId
+
+
+@dataclass(frozen=True)
+class PollTally:
+    """An open poll's tally, to everyone, at most every `tally_interval_ms`: the counts only for
+    a named poll with live results."""
+
+    poll: PollId
+    voted: int
+    counts: tuple[int, ...] | None
+
+
+@dataclass(frozen=True)
+class PollClosed:
+    poll: PollId
+    by: ParticipantId
+
+
+@dataclass(frozen=True)
+class PollResult:
+    """A closed poll's result: `eligible` and `voted` are numbers of people; `quorum_met` None
+    when the poll has no quorum."""
+
+    poll: PollId
+    eligible: int
+    voted: int
+    quorum: Quorum | None
+    quorum_met: bool | None
+    counts: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class PollRemoved:
+    poll: PollId
+    by: ParticipantId
+
+
 Event = (
     ParticipantJoined
     | ParticipantReconnected
@@ -385,6 +521,21 @@ Event = (
     | QuestionUpvoteRetracted
     | QuestionMarked
     | QuestionWithdrawn
+    # Showcase
+    | ShowcaseStarted
+    | PresenterMatched
+    | PresenterCalled
+    | PresenterAbsent
+    | ShowcaseEnded
+    # Polls
+    | PollCreated
+    | PollOpened
+    | BallotCast
+    | PollVoted
+    | PollTally
+    | PollClosed
+    | PollResult
+    | PollRemoved
 )
 
 EVENTS: tuple[type[Event], ...] = Event.__args__

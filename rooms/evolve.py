@@ -6,17 +6,25 @@ The phase follows `rooms.phases.TRANSITIONS`; each event's other changes are bel
 from typing import assert_never
 
 from rooms import events as ev
-from rooms.ids import PLENARY, AgendaItemId, ParticipantId, QuestionId
+from rooms import polls
+from rooms.ids import PLENARY, AgendaItemId, ParticipantId, PollId, QuestionId
 from rooms.model import (
     AgendaItem,
     ChatMessage,
     Clock,
+    Counted,
     FloorClock,
     HelpCall,
     ItemStatus,
     MeetingState,
     Participant,
+    Poll,
+    PollStatus,
     Question,
+    Showcase,
+    Tally,
+    Turn,
+    TurnStatus,
     Workshop,
 )
 from rooms.phases import next_phase
@@ -87,6 +95,7 @@ def apply(state: MeetingState, stamped: ev.Stamped, chat_history: int) -> None:
         case ev.FloorTaken():
             state.floor = None
             state.floor_clock = FloorClock()
+            _end_turn(state)  # Showcase
         case ev.RoomCreated():
             state.workshops[event.room] = Workshop(event.room, event.name)
             state.rooms_created += 1
@@ -153,6 +162,7 @@ def apply(state: MeetingState, stamped: ev.Stamped, chat_history: int) -> None:
         case ev.FloorExpired():
             state.floor = None
             state.floor_clock = FloorClock()
+            _end_turn(state)  # Showcase
         # Questions to the panel
         case ev.QuestionAsked():
             state.questions.created += 1
@@ -176,6 +186,65 @@ def apply(state: MeetingState, stamped: ev.Stamped, chat_history: int) -> None:
             _question(state, event.question).status = event.status
         case ev.QuestionWithdrawn():
             state.questions.asked.remove(_question(state, event.question))
+        # Showcase
+        case ev.ShowcaseStarted():
+            turns = [Turn(p.name, p.participant) for p in event.presenters]
+            state.showcase = Showcase(event.item, event.slot_s, turns)
+        case ev.PresenterMatched():
+            state.showcase.turns[event.turn].participant = event.participant
+        case ev.PresenterCalled():
+            # The same presenter may hold the floor from a turn before: that one is done.
+            _end_turn(state)
+            called = state.showcase.turns[event.turn]
+            called.participant = event.participant
+            called.status = TurnStatus.PRESENTING
+        case ev.PresenterAbsent():
+            state.showcase.turns[event.turn].status = TurnStatus.ABSENT
+        case ev.ShowcaseEnded():
+            state.showcase = Showcase()
+        # Polls
+        case ev.PollCreated():
+            state.polls.created += 1
+            state.polls.polls.append(
+                Poll(
+                    event.poll,
+                    event.question,
+                    event.kind,
+                    event.options,
+                    event.max_choices,
+                    event.secret,
+                    event.results,
+                    event.voters,
+                    event.quorum,
+                    event.room,
+                    event.by,
+                )
+            )
+        case ev.PollOpened():
+            poll = _poll(state, event.poll)
+            poll.status = PollStatus.OPEN
+            poll.eligible = list(event.eligible)
+            # The room knows an empty tally from the opening: the next is due an interval on.
+            poll.tally = Tally(0, (0,) * len(poll.options) if polls.shows_counts(poll) else None)
+            poll.tally_at = stamped.at
+        case ev.BallotCast():
+            poll = _poll(state, event.poll)
+            poll.ballots[event.by] = event.choices
+            if event.by not in poll.voted:
+                poll.voted.append(event.by)
+        case ev.PollVoted():
+            _poll(state, event.poll).voted.append(event.by)
+        case ev.PollTally():
+            poll = _poll(state, event.poll)
+            poll.tally = Tally(event.voted, event.counts)
+            poll.tally_at = stamped.at
+        case ev.PollClosed():
+            _poll(state, event.poll).status = PollStatus.CLOSED
+        case ev.PollResult():
+            poll = _poll(state, event.poll)
+            poll.result = Counted(event.eligible, event.voted, event.quorum_met, event.counts)
+        case ev.PollRemoved():
+            state.polls.polls.remove(_poll(state, event.poll))
         case _:
             assert_never(event)
 
@@ -188,6 +257,7 @@ def _forget(state: MeetingState, participant: ParticipantId) -> None:
     if state.floor == participant:
         state.floor = None
         state.floor_clock = FloorClock()
+        _end_turn(state)  # Showcase
     if participant in state.audio_blocked:
         state.audio_blocked.remove(participant)
     state.help_queue = [c for c in state.help_queue if c.participant != participant]
@@ -245,3 +315,20 @@ def _question(state: MeetingState, question_id: QuestionId) -> Question:
     question = state.questions.question(question_id)
     assert question is not None, f"no question {question_id}"
     return question
+
+
+# Showcase -------------------------------------------------------------------------------------
+
+
+def _end_turn(state: MeetingState) -> None:
+    """The presenter lost the floor: their turn is done."""
+    for turn in state.showcase.turns:
+        if turn.status is TurnStatus.PRESENTING:
+            turn.status = TurnStatus.DONE
+# Polls ----------------------------------------------------------------------------------------
+
+
+def _poll(state: MeetingState, poll_id: PollId) -> Poll:
+    poll = state.polls.poll(poll_id)
+    assert poll is not None, f"no poll {poll_id}"
+    return poll

@@ -7,5 +7,7 @@ ParticipantId = NewType("ParticipantId", str)
 RoomId = NewType("RoomId", str)
 AgendaItemId = NewType("AgendaItemId", str)
 QuestionId = NewType("QuestionId", str)
+# Polls
+PollId = NewType("PollId", str)
 
 PLENARY = RoomId("plenary")

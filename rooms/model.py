@@ -8,7 +8,15 @@ rebuilds the live state exactly. Everything here is plain data; the rules live i
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from rooms.ids import PLENARY, AgendaItemId, MeetingId, ParticipantId, QuestionId, RoomId
+from rooms.ids import (
+    PLENARY,
+    AgendaItemId,
+    MeetingId,
+    ParticipantId,
+    PollId,
+    QuestionId,
+    RoomId,
+)
 
 
 class Role(StrEnum):
@@ -202,6 +210,142 @@ class Questions:
         return next((q for q in self.asked if q.id == question_id), None)
 
 
+# Showcase: the presenters of the current agenda item, in turn (rooms.showcase) -------------
+
+
+class TurnStatus(StrEnum):
+    WAITING = "waiting"
+    PRESENTING = "presenting"
+    DONE = "done"
+    # Not here when their turn came: skipped, and a moderator may call them later.
+    ABSENT = "absent"
+
+
+@dataclass
+class Turn:
+    """One presenter's turn: the name the agenda gave, and the participant once matched."""
+
+    name: str
+    participant: ParticipantId | None = None
+    status: TurnStatus = TurnStatus.WAITING
+
+
+@dataclass
+class Showcase:
+    """The current agenda item's presenters taking the floor in order; `item` None while no
+    item with presenters is current. The one presenting holds the floor; their slot is its
+    countdown (`MeetingState.floor_clock`), so any process that writes the meeting goes on."""
+
+    item: AgendaItemId | None = None
+    slot_s: int = 0
+    turns: list[Turn] = field(default_factory=list)
+# Polls ----------------------------------------------------------------------------------------
+
+
+class PollKind(StrEnum):
+    ONE = "one"
+    # Up to the poll's `max_choices` options.
+    MANY = "many"
+    # The options are the server's: yes, no, abstain (`rooms.polls.YES_NO_ABSTAIN`).
+    YES_NO_ABSTAIN = "yes_no_abstain"
+
+
+class PollResults(StrEnum):
+    """When the room sees the counts: as the ballots come, or once the poll is closed."""
+
+    LIVE = "live"
+    AFTER_CLOSE = "after_close"
+
+
+class PollStatus(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class PollVoters:
+    """Who votes besides the participants, who always do."""
+
+    moderators: bool = False
+    presenters: bool = False
+
+
+@dataclass(frozen=True)
+class Quorum:
+    """How many must vote for the result to count: a `share` of the eligible, or a `count`."""
+
+    share: float | None = None
+    count: int | None = None
+
+    def __post_init__(self) -> None:
+        if (self.share is None) == (self.count is None):
+            raise ValueError("a quorum is either a share or a count, one of them")
+        if self.share is not None and not 0 < self.share <= 1:
+            raise ValueError("share must be over 0 and at most 1")
+        if self.count is not None and self.count < 1:
+            raise ValueError("count must be at least 1")
+
+
+@dataclass(frozen=True)
+class Tally:
+    """What the room was last told of an open poll: how many voted, and the counts when they are
+    shown live (None otherwise: a secret poll, or results after closing)."""
+
+    voted: int = 0
+    counts: tuple[int, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Counted:
+    """A closed poll's result: the counts per option, and whether enough voted."""
+
+    eligible: int
+    voted: int
+    quorum_met: bool | None
+    counts: tuple[int, ...]
+
+
+@dataclass
+class Poll:
+    id: PollId
+    question: str
+    kind: PollKind
+    options: tuple[str, ...]
+    max_choices: int
+    secret: bool
+    results: PollResults
+    voters: PollVoters
+    quorum: Quorum | None
+    # None for the meeting's poll; a workshop room's own poll is for its members.
+    room: RoomId | None
+    by: ParticipantId
+    status: PollStatus = PollStatus.DRAFT
+    # Who may vote, fixed when it opened.
+    eligible: list[ParticipantId] = field(default_factory=list)
+    # Who has voted, in the order they first did.
+    voted: list[ParticipantId] = field(default_factory=list)
+    # A named poll's ballots (sorted option indexes). A secret poll's are in the server's ballot
+    # box, never here: the meeting never holds a secret choice.
+    ballots: dict[ParticipantId, tuple[int, ...]] = field(default_factory=dict)
+    # The tally the room was last sent, and when (the coalescing in `rooms.polls`).
+    tally: Tally = field(default_factory=Tally)
+    tally_at: float | None = None
+    result: Counted | None = None
+
+
+@dataclass
+class Polls:
+    """The polls in the order created; removed ones are gone."""
+
+    polls: list[Poll] = field(default_factory=list)
+    # Polls ever created: the next one is `poll-{created + 1}`.
+    created: int = 0
+
+    def poll(self, poll_id: PollId) -> Poll | None:
+        return next((p for p in self.polls if p.id == poll_id), None)
+
+
 @dataclass
 class MeetingState:
     id: MeetingId
@@ -228,6 +372,10 @@ class MeetingState:
     floor_clock: FloorClock = field(default_factory=FloorClock)
     # Questions to the panel (rooms.questions).
     questions: Questions = field(default_factory=Questions)
+    # Showcase: the current item's presenters in turn (rooms.showcase).
+    showcase: Showcase = field(default_factory=Showcase)
+    # Polls (rooms.polls).
+    polls: Polls = field(default_factory=Polls)
 
     def room_exists(self, room: RoomId) -> bool:
         return room == PLENARY or room in self.workshops

@@ -81,4 +81,15 @@ RULES: dict[type[cmd.Command], Rule] = {
     cmd.RetractUpvote: Rule(Who.MEMBER),
     cmd.WithdrawQuestion: Rule(Who.MEMBER),
     cmd.MarkQuestion: Rule(Who.MODERATOR),
+    # Showcase: moderators move the presenters on, or call one.
+    cmd.NextPresenter: Rule(Who.MODERATOR),
+    cmd.CallPresenter: Rule(Who.MODERATOR),
+    # Polls: moderators run them; the server submits what its ballot box took of a secret one.
+    cmd.CreatePoll: Rule(Who.MODERATOR),
+    cmd.OpenPoll: Rule(Who.MODERATOR),
+    cmd.ClosePoll: Rule(Who.MODERATOR),
+    cmd.RemovePoll: Rule(Who.MODERATOR),
+    cmd.CastBallot: Rule(Who.MEMBER),
+    cmd.CastSecretBallot: Rule(Who.SYSTEM),
+    cmd.RevealPollResult: Rule(Who.SYSTEM),
 }

@@ -1,12 +1,13 @@
-"""What each participant may see of a meeting: events and chat history by their audience, and
-who asked an anonymous question (moderators and its author only, `rooms.questions`)."""
+"""What each participant may see of a meeting: events and chat history by their audience, who
+asked an anonymous question (moderators and its author only, `rooms.questions`), and who voted
+what in a poll (moderators, and each voter their own, `rooms.polls`)."""
 
 import copy
 import dataclasses
 
 from rooms.events import Stamped
 from rooms.ids import ParticipantId
-from rooms.model import ChatMessage, MeetingState, Question, Questions, Role
+from rooms.model import ChatMessage, MeetingState, Poll, Polls, Question, Questions, Role
 
 
 def sees(stamped: Stamped, viewer: ParticipantId) -> bool:
@@ -26,6 +27,9 @@ def view_for(
     only the `recent_chat` latest messages when given (the rest is paged with `chat_before`).
 
     The author of an anonymous question is blanked unless `viewer` is a moderator or the author.
+    A poll's ballots and who has voted are blanked but the viewer's own unless they are a
+    moderator: the others see the tally the room was sent, as `ballot_cast` and `poll_voted` go
+    to the voter and the moderators only.
     The rest of the meeting (who is where, hands, rooms, clock) is everyone's.
     """
     visible = copy.copy(state)
@@ -37,7 +41,19 @@ def view_for(
         [_question_for(state, q, viewer) for q in state.questions.asked],
         state.questions.created,
     )
+    # Polls
+    me = state.participants.get(viewer)
+    if me is None or me.role is not Role.MODERATOR:
+        visible.polls = Polls(
+            [_poll_for(p, viewer) for p in state.polls.polls], state.polls.created
+        )
     return visible
+
+
+def _poll_for(poll: Poll, viewer: ParticipantId) -> Poll:
+    ballots = {v: c for v, c in poll.ballots.items() if v == viewer}
+    voted = [v for v in poll.voted if v == viewer]
+    return dataclasses.replace(poll, ballots=ballots, voted=voted)
 
 
 def _question_for(state: MeetingState, question: Question, viewer: ParticipantId) -> Question:

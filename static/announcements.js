@@ -1,6 +1,7 @@
-// What a screen reader hears of the meeting's events: chat, moves, the clock, broadcasts and
-// requests addressed to you. Returns { text, urgent } or null; urgent ones interrupt.
-import { t, countdown } from "./i18n.js";
+// What a screen reader hears of the meeting's events: chat, moves, the clocks, broadcasts,
+// requests addressed to you, and the programme (the agenda, the floor's countdown at its warning
+// and its end, never each second). Returns { text, urgent } or null; urgent ones interrupt.
+import { t, countdown, ordinal } from "./i18n.js";
 import { PLENARY } from "./state.js";
 
 export function announcement(app, e, before) {
@@ -38,6 +39,20 @@ export function announcement(app, e, before) {
         : { text: t("announce.floor", { name: name(e.participant) }) };
     case "floor_taken":
       return e.participant === you ? { text: t("announce.floor_ended"), urgent: true } : null;
+    // The floor's countdown: the speaker hears it first; the moderators, who may add time, too.
+    case "floor_warning": {
+      const left = countdown(e.deadline - Date.now() / 1000);
+      if (e.participant === you) return { text: t("announce.floor_warning_yours", { left }), urgent: true };
+      return meeting.isModerator ? { text: t("announce.floor_warning", { name: name(e.participant), left }) } : null;
+    }
+    case "floor_extended":
+      return e.participant === you
+        ? { text: t("announce.floor_extended_yours", { left: countdown(e.deadline - Date.now() / 1000) }) } : null;
+    case "floor_expired":
+      return e.participant === you ? { text: t("announce.floor_expired_yours"), urgent: true }
+        : { text: t("announce.floor_expired", { name: name(e.participant) }) };
+    case "hand_moved":
+      return e.participant === you ? { text: t("announce.hand_moved_yours", { nth: ordinal(e.place) }) } : null;
     case "mute_requested":
       return e.participant === you ? { text: t("announce.mute_requested"), urgent: true } : null;
     case "audio_blocked":
@@ -54,6 +69,20 @@ export function announcement(app, e, before) {
       return e.participant === you ? { text: t("announce.help_cleared") } : null;
     case "participant_removed":
       return e.participant === you ? { text: t("announce.removed"), urgent: true } : null;
+    case "agenda_item_started":
+      return { text: t("announce.agenda_started", { title: meeting.agendaItem(e.item)?.title ?? "" }) };
+    case "agenda_item_ended":
+      return { text: t("announce.agenda_ended", { title: meeting.agendaItem(e.item)?.title ?? "" }) };
+    // Questions to the panel: the moderators hear each new one, everyone the one taken now, and
+    // an author what became of theirs (a dismissal included: the only word they get of it).
+    case "question_asked":
+      return meeting.isModerator && e.author !== you ? { text: t("announce.question_asked", { text: e.text }) } : null;
+    case "question_marked": {
+      const q = meeting.question(e.question);
+      if (!q) return null;
+      if (e.status === "answering") return { text: t("announce.question_answering", { text: q.text }) };
+      return q.author === you && e.by !== you ? { text: t(`announce.question_${e.status}_yours`, { text: q.text }) } : null;
+    }
     default:
       return null;
   }

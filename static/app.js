@@ -15,6 +15,9 @@ import * as chat from "./views/chat.js";
 import * as plenary from "./views/plenary.js";
 import * as workshop from "./views/workshop.js";
 import * as moderator from "./views/console.js";
+import * as agenda from "./views/agenda.js";
+import * as speakers from "./views/speakers.js";
+import * as questions from "./views/questions.js";
 
 const CONTRAST = "plenum.contrast";
 
@@ -25,14 +28,25 @@ const app = {
   muteAsked: false, // a moderator asked us to mute, and we have not yet
   joined: false,
   reloaded: false, // this page came back from the resume token its tab kept
-  command(message) {
-    if (!app.connection.send(message)) app.problem(t("connection.not_sent"));
+  // Sends a command; its ref (truthy), or false when not sent. `replies` may hear its reply:
+  // accepted(), or refused(error) instead of the page's problem line (a form that says why
+  // beside its fields, and keeps what was typed).
+  command(message, replies = null) {
+    const ref = app.connection.send(message);
+    if (!ref) app.problem(t("connection.not_sent"));
+    else if (replies) app.replies.set(ref, replies);
+    return ref;
   },
+  replies: new Map(), // ref → { accepted, refused } of a command still unanswered
   announce(text, urgent = false) {
     const region = $(urgent ? "alert" : "announce");
     // Emptied first, so the same words twice are still read twice.
     region.textContent = "";
     requestAnimationFrame(() => { region.textContent = text; });
+  },
+  // An error reply in the person's words: its code's, or a general one naming the code.
+  errorText(error) {
+    return i18n.has(`error.${error.code}`) ? t(`error.${error.code}`, { detail: error.message }) : t("error.other", { code: error.code });
   },
   problem(text) {
     setText($("problem"), text);
@@ -87,16 +101,23 @@ function receive(m) {
     return;
   }
   if (m.type === "error") {
+    const replies = app.replies.get(m.ref);
+    app.replies.delete(m.ref);
     if (m.code === "media_glare") app.peer.glare();
     else if (app.connection.reloaded) return; // the kept token was refused: the close says so
     else if (!app.joined) join.refused(app, m.code);
-    else app.problem(i18n.has(`error.${m.code}`) ? t(`error.${m.code}`, { detail: m.message }) : t("error.other", { code: m.code }));
+    else if (replies?.refused) replies.refused(m);
+    else app.problem(app.errorText(m));
     return;
   }
   if (m.type === "chat_page") {
     meeting.addOlderChat(m);
     render();
     return;
+  }
+  if (m.type === "ok") {
+    app.replies.get(m.ref)?.accepted?.();
+    app.replies.delete(m.ref);
   }
   if (m.type === "ok" || app.peer.receive(m)) return;
   if (m.type === "active_speaker") {
@@ -167,6 +188,9 @@ function render() {
   $("meeting-view").dataset.view = inWorkshop ? "workshop" : "plenary";
   workshop.render(app);
   plenary.render(app);
+  speakers.render(app);
+  agenda.render(app);
+  questions.render(app);
   people.render(app);
   chat.render(app);
   show($("console"), meeting.isModerator);
@@ -199,7 +223,14 @@ async function start() {
   workshop.setup(app);
   chat.setup(app);
   moderator.setup(app);
-  setInterval(() => workshop.tick(app), 1000);
+  agenda.setup(app);
+  speakers.setup(app);
+  questions.setup(app);
+  setInterval(() => {
+    workshop.tick(app);
+    agenda.tick(app);
+    speakers.tick(app);
+  }, 1000);
   app.reloaded = app.connection.resumeKept();
   await join.setup(app);
 }

@@ -122,11 +122,13 @@ export class Connection {
     this.timer = setTimeout(() => this.dial(), delay * (0.8 + Math.random() * 0.4));
   }
 
-  // Sends one message with a fresh ref; false if the socket is not open (the caller keeps it).
+  // Sends one message with a fresh ref, and returns the ref (a positive integer); false if the
+  // socket is not open (the caller keeps it).
   send(message) {
     if (!this.open) return false;
-    this.socket.send(encode({ v: VERSION, ref: this.nextRef++, ...message }));
-    return true;
+    const ref = this.nextRef++;
+    this.socket.send(encode({ v: VERSION, ref, ...message }));
+    return ref;
   }
 
   stop() {

@@ -41,8 +41,11 @@ export function setPerson(node, name, badge = "") {
 }
 
 // Keeps `container`'s children in step with `items`, one element per key, reusing the elements
-// that stay: whoever is focused on one (a keyboard user in a list) keeps their place.
+// that stay: whoever is focused on one (a keyboard user in a list) keeps their place, also when
+// it moves (a moved element loses the focus: it is given back, or, where its control can no
+// longer take it, a top item's "Up", to the item's first control that can).
 export function reconcile(container, items, key, create, update) {
+  const focused = container.contains(document.activeElement) ? document.activeElement : null;
   const existing = new Map([...container.children].map((child) => [child.dataset.key, child]));
   let previous = null;
   for (const item of items) {
@@ -59,6 +62,14 @@ export function reconcile(container, items, key, create, update) {
     previous = node;
   }
   for (const node of existing.values()) node.remove();
+  if (focused && focused.isConnected && document.activeElement !== focused) {
+    focused.focus();
+    if (document.activeElement !== focused) {
+      const item = [...container.children].find((child) => child.contains(focused));
+      [...(item?.querySelectorAll("button, input, select, textarea") ?? [])]
+        .find((control) => !control.disabled && control.offsetParent !== null)?.focus();
+    }
+  }
 }
 
 // Replaces a select's options only when they change, so that a keyboard user's choice stays.

@@ -63,3 +63,16 @@ export function countdown(seconds) {
   const left = Math.max(0, Math.ceil(seconds));
   return `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
 }
+
+// "3rd", "3.": the catalogue's ordinal for the language's rule (ordinal.one, .two, .few, .other).
+export function ordinal(n) {
+  const rule = new Intl.PluralRules(language, { type: "ordinal" }).select(n);
+  return t(has(`ordinal.${rule}`) ? `ordinal.${rule}` : "ordinal.other", { n });
+}
+
+// "1 vote", "5 głosów": the catalogue's `${key}_${rule}` for the language's plural rule of n
+// (one, few, many, other), else `${key}_other`.
+export function plural(key, n) {
+  const rule = new Intl.PluralRules(language).select(n);
+  return t(has(`${key}_${rule}`) ? `${key}_${rule}` : `${key}_other`, { n });
+}

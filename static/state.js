@@ -148,6 +148,59 @@ export class Meeting {
       case "question_withdrawn":
         s.questions.asked = s.questions.asked.filter((q) => q.id !== e.question);
         break;
+      // Showcase: the current item's presenters in turn (rooms/showcase.py)
+      case "showcase_started":
+        s.showcase = {
+          item: e.item, slot_s: e.slot_s,
+          turns: e.presenters.map((p) => ({ name: p.name, participant: p.participant, status: "waiting" })),
+        };
+        break;
+      case "presenter_matched": s.showcase.turns[e.turn].participant = e.participant; break;
+      case "presenter_called":
+        this.endTurn(); // the same presenter may hold the floor from a turn before
+        Object.assign(s.showcase.turns[e.turn], { participant: e.participant, status: "presenting" });
+        break;
+      case "presenter_absent": s.showcase.turns[e.turn].status = "absent"; break;
+      case "showcase_ended": s.showcase = { item: null, slot_s: 0, turns: [] }; break;
+      // Polls (rooms/polls.py). A ballot reaches only its voter and the moderators.
+      case "poll_created":
+        s.polls.created += 1;
+        s.polls.polls.push({
+          id: e.poll, question: e.question, kind: e.kind, options: [...e.options],
+          max_choices: e.max_choices, secret: e.secret, results: e.results, voters: { ...e.voters },
+          quorum: e.quorum && { ...e.quorum }, room: e.room, by: e.by, status: "draft",
+          eligible: [], voted: [], ballots: {}, tally: { voted: 0, counts: null }, tally_at: null,
+          result: null,
+        });
+        break;
+      case "poll_opened": {
+        const poll = this.poll(e.poll);
+        const live = !poll.secret && poll.results === "live";
+        Object.assign(poll, {
+          status: "open", eligible: [...e.eligible], tally_at: e.at,
+          tally: { voted: 0, counts: live ? poll.options.map(() => 0) : null },
+        });
+        break;
+      }
+      case "ballot_cast": {
+        const poll = this.poll(e.poll);
+        poll.ballots[e.by] = [...e.choices];
+        if (!poll.voted.includes(e.by)) poll.voted.push(e.by);
+        break;
+      }
+      case "poll_voted": this.poll(e.poll).voted.push(e.by); break;
+      case "poll_tally":
+        Object.assign(this.poll(e.poll), {
+          tally: { voted: e.voted, counts: e.counts && [...e.counts] }, tally_at: e.at,
+        });
+        break;
+      case "poll_closed": this.poll(e.poll).status = "closed"; break;
+      case "poll_result":
+        this.poll(e.poll).result = {
+          eligible: e.eligible, voted: e.voted, quorum_met: e.quorum_met, counts: [...e.counts],
+        };
+        break;
+      case "poll_removed": s.polls.polls = s.polls.polls.filter((poll) => poll.id !== e.poll); break;
       default: break; // mute_requested, reacted, broadcast_sent: nothing is kept
     }
     return true;
@@ -198,6 +251,11 @@ export class Meeting {
     return this.state.questions.asked.find((q) => q.id === id);
   }
 
+  // Polls
+  poll(id) {
+    return this.state.polls.polls.find((poll) => poll.id === id);
+  }
+
   // Most votes first, on a tie the one asked first (rooms.questions.ranked): the state keeps
   // them in the order asked.
   get rankedQuestions() {
@@ -222,6 +280,24 @@ export class Meeting {
   endFloor() {
     this.state.floor = null;
     this.state.floor_clock = { deadline: null, warning_at: null, warned: false };
+    this.endTurn(); // Showcase: a presenter's turn ends with their floor
+  }
+
+  // Showcase: the presenter's turn is done (rooms/evolve.py's _end_turn).
+  endTurn() {
+    for (const turn of this.state.showcase.turns) {
+      if (turn.status === "presenting") turn.status = "done";
+    }
+  }
+
+  // Showcase: the turn on now (its presenter has the floor), and the one called next unless its
+  // presenter is not here then (rooms.showcase.presenting, up_next); null for none.
+  get presentingTurn() {
+    return this.state?.showcase.turns.find((t) => t.status === "presenting") ?? null;
+  }
+
+  get nextTurn() {
+    return this.state?.showcase.turns.find((t) => t.status === "waiting") ?? null;
   }
 
   get me() {

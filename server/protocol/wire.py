@@ -15,6 +15,7 @@ import msgpack
 from rooms import commands as cmd
 from rooms import events as ev
 from rooms.errors import quoted
+from rooms.ids import PollId
 from rooms.plain import RecordError, from_plain, to_plain
 from server.protocol.error_codes import ErrorCode
 
@@ -78,10 +79,51 @@ def decode(frame: bytes) -> Inbound:
 
 
 def parse_command(inbound: Inbound) -> cmd.ClientCommand:
+    """A client's command for the meeting. A secret ballot is not one: see `parse_secret_ballot`,
+    which the connection asks first."""
     command_type = COMMANDS.get(inbound.type)
     if command_type is None:
         raise WireError(ErrorCode.UNKNOWN_TYPE, f"unknown message type {quoted(inbound.type)}")
-    return parse_fields(command_type, inbound.fields)
+    fields = inbound.fields
+    if command_type is cmd.CastBallot:
+        if fields.get("secret") is not None:
+            raise WireError(ErrorCode.INVALID, "secret: this server takes no secret ballots")
+        fields = {k: v for k, v in fields.items() if k != "secret"}
+    return parse_fields(command_type, fields)
+
+
+# Polls ----------------------------------------------------------------------------------------
+
+# The length of the random string a voter's client makes once per secret poll.
+SECRET_CHARS = range(16, 65)
+
+
+@dataclass(frozen=True)
+class SecretBallot:
+    """`cast_ballot` with a `secret`: a ballot for the server's ballot box, never for the core.
+
+    The connection checks it against its replica (`rooms.polls.check_ballot`), puts it in the
+    box, then submits `CastSecretBallot`, which names the voter and carries no choice. The same
+    secret again changes the ballot (or retries one whose reply was lost).
+    """
+
+    poll: PollId
+    choices: tuple[int, ...]
+    secret: str
+
+    def __post_init__(self) -> None:
+        if len(self.secret) not in SECRET_CHARS:
+            raise ValueError(
+                f"secret: from {SECRET_CHARS.start} to {SECRET_CHARS.stop - 1} characters"
+            )
+
+
+def parse_secret_ballot(inbound: Inbound) -> SecretBallot | None:
+    """The secret ballot in a `cast_ballot` that carries a `secret`; None for any other message
+    (a named ballot is a command, `parse_command`'s)."""
+    if inbound.type != "cast_ballot" or inbound.fields.get("secret") is None:
+        return None
+    return parse_fields(SecretBallot, inbound.fields)
 
 
 def parse_fields(cls: type[T], fields: dict[str, Any]) -> T:

@@ -1,10 +1,10 @@
 // The plenary: the presenter's video large with the others in a strip, the active speaker
-// highlighted, the ordered hand queue, the floor, reactions, and your camera and microphone.
-import { $, el, reconcile, setPerson, setText, show } from "../dom.js";
+// highlighted, the floor said in words, reactions, and your camera and microphone. The speakers'
+// list (the hand queue) and the floor's countdown are views/speakers.js.
+import { $, el, setText, show } from "../dom.js";
 import { t } from "../i18n.js";
 import { PLENARY } from "../state.js";
 import { REACTIONS } from "../protocol.js";
-import { badge } from "./people.js";
 
 const REACTION_SHOWN_MS = 6000;
 
@@ -21,9 +21,6 @@ export function setup(app) {
     const raised = app.meeting.state.hand_queue.includes(app.meeting.you);
     app.command({ type: raised ? "lower_hand" : "raise_hand" });
   });
-  $("give-next").addEventListener("click", () => app.command({ type: "give_floor" }));
-  $("take-floor").addEventListener("click", () => app.command({ type: "take_floor" }));
-  $("clear-hands").addEventListener("click", () => app.command({ type: "clear_all_hands" }));
   $("reactions").replaceChildren(...REACTIONS.map((emoji) =>
     el("button", { type: "button", class: "reaction", "data-emoji": emoji, onclick: () => app.command({ type: "react", emoji }) }, emoji)));
 }
@@ -67,26 +64,6 @@ export function render(app) {
   const mine = s.floor === you;
   show($("floor-banner"), mine);
   if (mine) setText($("floor-banner"), t(peer.enabled("audio") ? "floor.yours" : "floor.yours_muted"));
-  setText($("floor-holder"), s.floor ? t("hands.floor_holder", { name: app.nameOf(s.floor) }) : t("hands.no_floor"));
-  show($("hands-empty"), s.hand_queue.length === 0);
-  show($("floor-controls"), meeting.isModerator);
-  $("take-floor").disabled = !s.floor;
-  $("give-next").disabled = s.hand_queue.length === 0;
-  reconcile($("hand-queue"), s.hand_queue, (id) => id,
-    (id) => el("li", {}, el("span", { class: "who" }),
-      el("button", { type: "button", class: "give", onclick: () => app.command({ type: "give_floor", participant: id }) }),
-      el("button", { type: "button", class: "clear", onclick: () => app.command({ type: "clear_hand", participant: id }) })),
-    (li, id) => {
-      const name = app.nameOf(id);
-      setPerson(li.querySelector(".who"), name, badge(app, id));
-      for (const [selector, key] of [[".give", "hands.give"], [".clear", "hands.clear"]]) {
-        const button = li.querySelector(selector);
-        show(button, meeting.isModerator);
-        setText(button, t(key));
-        button.setAttribute("aria-label", t(`${key}_named`, { name }));
-      }
-    });
-  show($("hands"), meeting.myRoom === PLENARY || meeting.isModerator);
 }
 
 async function share(app) {

@@ -23,8 +23,16 @@ from rooms import Meeting, MeetingConfig, MeetingId, MeetingState, ParticipantId
 from rooms import commands as cmd
 from rooms.commands import AgendaEntry
 from rooms.events import Stamped
-from rooms.ids import PLENARY, AgendaItemId, QuestionId
-from rooms.model import GroupBy, Presenter, QuestionStatus
+from rooms.ids import PLENARY, AgendaItemId, PollId, QuestionId
+from rooms.model import (
+    GroupBy,
+    PollKind,
+    PollResults,
+    PollVoters,
+    Presenter,
+    QuestionStatus,
+    Quorum,
+)
 from rooms.plain import from_plain, to_plain
 from rooms.view import sees, view_for
 from server.protocol.wire import encode_event
@@ -353,7 +361,111 @@ def questions() -> dict[str, Any]:
     return s.fixture("maria", "jan", "ala", "piotr")
 
 
-RECORDERS = (plenary, workshops, full_history, agenda, speakers, questions)
+# Showcase
+def showcase() -> dict[str, Any]:
+    s = Session(
+        "showcase",
+        "leaders present their initiatives in turn: a slot run out calls the next, one matched by"
+        " name as she joins, one absent skipped and called later, one named by the moderator,"
+        " the agenda moving on to the next presenters",
+        MeetingConfig(floor_limit_s=120, floor_warning_s=30),
+    )
+    s.join("maria", "Maria Nowak", Role.MODERATOR)
+    s.join("jan", "Jan Kowalski", district="Wola")
+    s.join("ala", "Ala Zięba", district="Mokotów")
+    s.join("zofia", "Zofia Król", district="Ochota")
+    s("zofia", cmd.RaiseHand())
+    jan, ala, piotr = ParticipantId("jan"), ParticipantId("ala"), ParticipantId("piotr")
+    leaders = (
+        Presenter(participant=jan),
+        Presenter("Ola Nowak"),
+        Presenter(participant=ala),
+        Presenter("Piotr Wójcik"),
+    )
+    answers = (Presenter(participant=jan), Presenter(participant=ala))
+    items = (AgendaEntry("Inicjatywy", 20, leaders), AgendaEntry("Odpowiedzi", 10, answers))
+    s("maria", cmd.SetAgenda(items))
+    s.record()
+    s("maria", cmd.StartAgendaItem())  # Jan first, for a quarter of the 20 minutes
+    s.join("ola", "ola nowak")  # matched to the second turn
+    s.tick_at("warning_at", "floor_clock")
+    s.tick_at("deadline", "floor_clock")  # Jan's slot runs out: the clock calls Ola
+    s(None, cmd.Disconnect(ala))
+    s("maria", cmd.NextPresenter())  # Ala is away, Piotr never came: both absent
+    s(None, cmd.Rejoin(ala))
+    s("maria", cmd.CallPresenter(2))  # Ala, later
+    s.join("piotr", "Piotr W.")
+    s("maria", cmd.CallPresenter(3, piotr))  # the moderator names who presents Piotr's turn
+    s("maria", cmd.StartAgendaItem())  # Piotr's floor goes with the item; Jan answers first
+    s.tick_at("warning_at", "floor_clock")
+    # The session ends with Jan's turn done by the floor taken back, Ala waiting: what the client
+    # keeps of the turns is compared with the core's.
+    s("maria", cmd.TakeFloor())
+    assert s.meeting.state.hand_queue == [ParticipantId("zofia")]
+    return s.fixture("maria", "jan", "zofia")
+
+
+# Polls
+
+
+def polls() -> dict[str, Any]:
+    s = Session(
+        "polls",
+        "polls: a named one with live results tallied every 250 ms, a secret one with a quorum"
+        " counted from the ballot box, a workshop room's own poll, and one removed",
+    )
+    poll = PollId
+    s.join("maria", "Maria Nowak", Role.MODERATOR)
+    s.join("jan", "Jan Kowalski", district="Wola")
+    s.join("ala", "Ala Zięba", district="Mokotów")
+    s.join("piotr", "Piotr Wójcik", Role.PRESENTER, district="Mokotów")
+    s("maria", cmd.CreateRooms(("Zieleń",)))
+    s.record()
+    parks = ("Park Chrobrego", "Skwer Sośnica", "Park Starokozielski")
+    s("maria", cmd.CreatePoll("Który park najpierw?", PollKind.MANY, parks, max_choices=2))
+    s("maria", cmd.OpenPoll(poll("poll-1")))
+    # Three ballots within 250 ms: the first is tallied at once, the others by the next tick.
+    s("jan", cmd.CastBallot(poll("poll-1"), (0, 2)))
+    s("ala", cmd.CastBallot(poll("poll-1"), (1,)), after=0.1)
+    s("jan", cmd.CastBallot(poll("poll-1"), (2,)), after=0.05)
+    wakeup = s.meeting.next_wakeup()
+    assert wakeup is not None
+    s(None, cmd.Tick(), after=wakeup - s.now)
+    s("maria", cmd.ClosePoll(poll("poll-1")))
+    # Secret, presenters voting too, half of the eligible needed.
+    budget = cmd.CreatePoll(
+        "Czy przyjąć budżet?",
+        PollKind.YES_NO_ABSTAIN,
+        secret=True,
+        voters=PollVoters(presenters=True),
+        quorum=Quorum(share=0.5),
+    )
+    s("maria", budget)
+    s("maria", cmd.OpenPoll(poll("poll-2")))
+    s(None, cmd.CastSecretBallot(poll("poll-2"), ParticipantId("piotr")))
+    s(None, cmd.CastSecretBallot(poll("poll-2"), ParticipantId("ala")))
+    s("maria", cmd.ClosePoll(poll("poll-2")))
+    s(None, cmd.RevealPollResult(poll("poll-2"), (1, 0, 1), 2), after=0.01)
+    # A workshop room's own poll, results after closing.
+    s("maria", cmd.MoveParticipant(ParticipantId("ala"), RoomId("room-1")))
+    s("maria", cmd.OpenRooms(None))
+    room_poll = cmd.CreatePoll(
+        "Ławki czy drzewa?",
+        PollKind.ONE,
+        ("Ławki", "Drzewa"),
+        results=PollResults.AFTER_CLOSE,
+        room=RoomId("room-1"),
+    )
+    s("maria", room_poll)
+    s("maria", cmd.OpenPoll(poll("poll-3")))
+    s("ala", cmd.CastBallot(poll("poll-3"), (1,)))
+    s("maria", cmd.ClosePoll(poll("poll-3")))
+    s("maria", cmd.CreatePoll("Przerwa?", PollKind.YES_NO_ABSTAIN))
+    s("maria", cmd.RemovePoll(poll("poll-4")))
+    return s.fixture("maria", "jan", "ala", "piotr")
+
+
+RECORDERS = (plenary, workshops, full_history, agenda, speakers, questions, showcase, polls)
 
 
 def record_all() -> dict[str, dict[str, Any]]:

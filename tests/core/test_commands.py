@@ -13,9 +13,9 @@ from rooms import events as ev
 from rooms.config import MeetingConfig
 from rooms.errors import Reason, Rejected
 from rooms.events import Stamped
-from rooms.ids import PLENARY, AgendaItemId, ParticipantId, QuestionId
+from rooms.ids import PLENARY, AgendaItemId, ParticipantId, PollId, QuestionId
 from rooms.meeting import Meeting
-from rooms.model import GroupBy, Phase, QuestionStatus, Role
+from rooms.model import GroupBy, Phase, PollKind, Presenter, QuestionStatus, Role
 from rooms.plain import RecordError, from_plain, to_plain
 from rooms.policy import ANY_PHASE, RULES, Who
 from rooms.view import chat_before, sees, view_for
@@ -41,6 +41,10 @@ def events_of(stamped: list[Stamped]) -> list[ev.Event]:
 
 QUESTION_1, QUESTION_2, QUESTION_3 = (QuestionId(f"question-{i}") for i in (1, 2, 3))
 AGENDA = tuple(cmd.AgendaEntry(f"Item {i}", 10) for i in range(1, 5))
+# Showcase: the first item has presenters, the speaker among them and one not joined.
+PRESENTED = cmd.AgendaEntry("Item 1", 30, (Presenter(participant=person(2)), Presenter("Late")))
+# Polls
+POLL_1, POLL_2, POLL_3 = (PollId(f"poll-{i}") for i in (1, 2, 3))
 
 
 def busy_meeting(phase: Phase) -> Meeting:
@@ -57,8 +61,9 @@ def busy_meeting(phase: Phase) -> Meeting:
     # Time enough to hold the floor past the workshops' deadline.
     meeting.handle(MODERATOR, cmd.GiveFloor(person(2), limit_s=1200), T0)
     meeting.handle(MODERATOR, cmd.HardMute(person(2)), T0)
-    # An agenda under way: the first item current, the last one skipped.
-    meeting.handle(MODERATOR, cmd.SetAgenda(AGENDA), T0)
+    # An agenda under way: the first item current (its first presenter, the speaker, on), the
+    # last one skipped.
+    meeting.handle(MODERATOR, cmd.SetAgenda((PRESENTED, *AGENDA[1:])), T0)
     meeting.handle(MODERATOR, cmd.StartAgendaItem(), T0)
     meeting.handle(MODERATOR, cmd.SkipAgendaItem(AgendaItemId("item-4")), T0)
     # Questions: one from a workshop room, one anonymous, one of the moderator's, upvoted.
@@ -66,6 +71,14 @@ def busy_meeting(phase: Phase) -> Meeting:
     meeting.handle(person(1), cmd.AskQuestion("When?", anonymous=True), T0)
     meeting.handle(MODERATOR, cmd.AskQuestion("Any more?"), T0)
     meeting.handle(MODERATOR, cmd.UpvoteQuestion(QUESTION_2), T0)
+    # Polls: a draft, a named one open, a secret one closed and not yet counted.
+    meeting.handle(MODERATOR, cmd.CreatePoll("Which park?", PollKind.ONE, ("North", "South")), T0)
+    meeting.handle(MODERATOR, cmd.CreatePoll("More benches?", PollKind.YES_NO_ABSTAIN), T0)
+    meeting.handle(MODERATOR, cmd.OpenPoll(POLL_2), T0)
+    meeting.handle(MODERATOR, cmd.CreatePoll("Budget?", PollKind.YES_NO_ABSTAIN, secret=True), T0)
+    meeting.handle(MODERATOR, cmd.OpenPoll(POLL_3), T0)
+    meeting.handle(None, cmd.CastSecretBallot(POLL_3, person(0)), T0)
+    meeting.handle(MODERATOR, cmd.ClosePoll(POLL_3), T0)
     if phase is not Phase.PLENARY:
         meeting.handle(MODERATOR, cmd.OpenRooms(600), T0)
         meeting.handle(person(1), cmd.RequestHelp(), T0)
@@ -130,6 +143,17 @@ SAMPLES: dict[type[cmd.Command], cmd.Command] = {
     cmd.RetractUpvote: cmd.RetractUpvote(QUESTION_2),
     cmd.WithdrawQuestion: cmd.WithdrawQuestion(QUESTION_3),
     cmd.MarkQuestion: cmd.MarkQuestion(QUESTION_1, QuestionStatus.ANSWERING),
+    # Showcase
+    cmd.NextPresenter: cmd.NextPresenter(),
+    cmd.CallPresenter: cmd.CallPresenter(1, person(0)),
+    # Polls
+    cmd.CreatePoll: cmd.CreatePoll("Which day?", PollKind.MANY, ("Mon", "Tue", "Wed")),
+    cmd.OpenPoll: cmd.OpenPoll(POLL_1),
+    cmd.ClosePoll: cmd.ClosePoll(POLL_2),
+    cmd.RemovePoll: cmd.RemovePoll(POLL_1),
+    cmd.CastBallot: cmd.CastBallot(POLL_2, (1,)),
+    cmd.CastSecretBallot: cmd.CastSecretBallot(POLL_3, person(1)),
+    cmd.RevealPollResult: cmd.RevealPollResult(POLL_3, (1, 0, 0), 1),
 }
 
 MODERATOR_COMMANDS = [t for t, rule in RULES.items() if rule.who is Who.MODERATOR]

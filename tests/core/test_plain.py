@@ -8,8 +8,19 @@ import pytest
 from rooms import commands as cmd
 from rooms import events as ev
 from rooms.events import Stamped
-from rooms.ids import PLENARY, AgendaItemId, ParticipantId, QuestionId
-from rooms.model import GroupBy, MeetingState, PlannedItem, Presenter, QuestionStatus, Role
+from rooms.ids import PLENARY, AgendaItemId, ParticipantId, PollId, QuestionId
+from rooms.model import (
+    GroupBy,
+    MeetingState,
+    PlannedItem,
+    PollKind,
+    PollResults,
+    PollVoters,
+    Presenter,
+    QuestionStatus,
+    Quorum,
+    Role,
+)
 from rooms.plain import RecordError, from_plain, to_plain
 
 from .builders import MODERATOR, T0, meeting_with, person, room
@@ -17,6 +28,7 @@ from .builders import MODERATOR, T0, meeting_with, person, room
 P, Q = ParticipantId("p"), ParticipantId("q")
 ITEM = AgendaItemId("item-1")
 QUESTION = QuestionId("question-1")
+POLL = PollId("poll-1")
 
 EVENT_SAMPLES: list[ev.Event] = [
     ev.ParticipantJoined(P, "Ada", Role.PRESENTER, "Org", "North", "G", PLENARY),
@@ -82,6 +94,50 @@ EVENT_SAMPLES: list[ev.Event] = [
     ev.QuestionUpvoteRetracted(QUESTION, Q),
     ev.QuestionMarked(QUESTION, QuestionStatus.OWED, by=Q),
     ev.QuestionWithdrawn(QUESTION),
+    # Showcase
+    ev.ShowcaseStarted(ITEM, 600, (Presenter("Ada", P), Presenter("Bo"))),
+    ev.PresenterMatched(1, Q),
+    ev.PresenterCalled(0, P, by=Q),
+    ev.PresenterCalled(1, Q, by=None),
+    ev.FloorGiven(Q, by=None, deadline=T0 + 600, warning_at=T0 + 570),
+    ev.PresenterAbsent(1),
+    ev.ShowcaseEnded(ITEM),
+    # Polls
+    ev.PollCreated(
+        POLL,
+        "Which park?",
+        PollKind.MANY,
+        ("North", "South", "East"),
+        2,
+        False,
+        PollResults.LIVE,
+        PollVoters(moderators=True),
+        Quorum(share=0.5),
+        room(1),
+        by=Q,
+    ),
+    ev.PollCreated(
+        POLL,
+        "Budget?",
+        PollKind.YES_NO_ABSTAIN,
+        ("yes", "no", "abstain"),
+        1,
+        True,
+        PollResults.AFTER_CLOSE,
+        PollVoters(),
+        None,
+        None,
+        by=Q,
+    ),
+    ev.PollOpened(POLL, (P, Q), by=Q),
+    ev.BallotCast(POLL, P, (0, 2)),
+    ev.PollVoted(POLL, P),
+    ev.PollTally(POLL, 3, (2, 1, 0)),
+    ev.PollTally(POLL, 3, None),
+    ev.PollClosed(POLL, by=Q),
+    ev.PollResult(POLL, 10, 3, Quorum(count=4), False, (2, 1, 0)),
+    ev.PollResult(POLL, 10, 3, None, None, (2, 1, 0)),
+    ev.PollRemoved(POLL, by=Q),
 ]
 
 

@@ -3,8 +3,13 @@
 Each step is a command from a random sender (the server, a moderator, a participant, a stranger)
 at a time that only moves forward. Refused commands must change nothing; accepted ones must keep
 the invariants below, and the events must rebuild the live state (the agenda and its times,
-the questions and their votes too) from any earlier snapshot. Nobody but the moderators and the
-author ever receives the author of an anonymous question, in an event or a snapshot.
+the questions and their votes, the presenters' turns too) from any earlier snapshot. Nobody but
+the moderators and the author ever receives the author of an anonymous question, in an event or
+a snapshot.
+
+Polls: secret ballots go through a ballot box kept here, as the server keeps its own (checked
+with `rooms.polls.check_ballot`, then `CastSecretBallot`; a close is followed by the reveal). A
+poll's tally and result equal its ballots, and no event or snapshot carries a secret choice.
 """
 
 from collections.abc import Callable
@@ -16,9 +21,10 @@ from hypothesis import strategies as st
 from rooms import commands as cmd
 from rooms import events as ev
 from rooms.config import MeetingConfig
+from rooms.decide import next_wakeup
 from rooms.errors import Rejected
 from rooms.events import Stamped
-from rooms.ids import PLENARY, AgendaItemId, MeetingId, ParticipantId, QuestionId, RoomId
+from rooms.ids import PLENARY, AgendaItemId, MeetingId, ParticipantId, PollId, QuestionId, RoomId
 from rooms.meeting import Meeting
 from rooms.model import (
     Agenda,
@@ -26,11 +32,20 @@ from rooms.model import (
     GroupBy,
     ItemStatus,
     MeetingState,
+    PollKind,
+    PollResults,
+    PollStatus,
+    PollVoters,
     Presenter,
     QuestionStatus,
+    Quorum,
     Role,
+    Showcase,
+    TurnStatus,
 )
 from rooms.plain import from_plain, to_plain
+from rooms.polls import check_ballot, current_tally
+from rooms.publishing import Source, publish_rights
 from rooms.view import sees, view_for
 
 from .builders import MODERATOR, T0
@@ -49,6 +64,9 @@ CONFIG = MeetingConfig(
     max_question_chars=100,
     max_open_questions=2,
     max_questions=12,
+    # Polls: a tally coalesced over more than the shortest step.
+    max_polls=4,
+    tally_interval_ms=3000,
 )
 
 
@@ -74,6 +92,10 @@ class Draw:
     place: int
     question: QuestionId
     status: QuestionStatus
+    # Polls
+    poll: PollId
+    choices: tuple[int, ...]
+    create: cmd.CreatePoll
 
 
 Step = tuple[ParticipantId | None, cmd.Command]
@@ -98,6 +120,14 @@ def dealt(state: MeetingState, command: cmd.Dealing) -> set[ParticipantId]:
         for p in state.participants.values()
         if p.role in roles and (p.connected or command.include_absent)
     }
+
+# Showcase: three presenters of 4 minutes each.
+SHOWCASE_ITEM = cmd.AgendaEntry(
+    "Initiatives",
+    12,
+    (Presenter(participant=PEOPLE[1]), Presenter("Ola"), Presenter(participant=PEOPLE[3])),
+)
+
 
 # Each kind of step, listed as often as it should come up.
 KINDS: list[tuple[int, Callable[[Draw], Step]]] = [
@@ -159,6 +189,23 @@ KINDS: list[tuple[int, Callable[[Draw], Step]]] = [
     (2, lambda d: (d.sender, cmd.RetractUpvote(d.question))),
     (2, lambda d: (d.sender, cmd.WithdrawQuestion(d.question))),
     (2, lambda d: (d.sender, cmd.MarkQuestion(d.question, d.status))),
+    # Showcase: moving the presenters on, calling one (by hand, too), one joining under a name.
+    (4, lambda d: (d.sender, cmd.NextPresenter())),
+    (3, lambda d: (d.sender, cmd.CallPresenter(d.place - 1, d.target if d.flag else None))),
+    (2, lambda d: (None, cmd.Join(d.target, "OLA" if d.flag else " ola", Role.PARTICIPANT))),
+    (1, lambda d: (d.sender, cmd.SetAgenda((SHOWCASE_ITEM, cmd.AgendaEntry("After", 10))))),
+    # Polls (a secret ballot goes through the box in the session below)
+    (2, lambda d: (d.sender, d.create)),
+    (4, lambda d: (MODERATOR, d.create)),
+    (1, lambda d: (d.sender, cmd.OpenPoll(d.poll))),
+    (4, lambda d: (MODERATOR, cmd.OpenPoll(d.poll))),
+    # Ballots from the participants mostly: only they vote unless the poll says otherwise.
+    (10, lambda d: (d.target, cmd.CastBallot(d.poll, d.choices))),
+    (10, lambda d: (None, cmd.CastSecretBallot(d.poll, d.target))),
+    (1, lambda d: (d.sender, cmd.ClosePoll(d.poll))),
+    (3, lambda d: (MODERATOR, cmd.ClosePoll(d.poll))),
+    (2, lambda d: (MODERATOR, cmd.RemovePoll(d.poll))),
+    (1, lambda d: (None, cmd.RevealPollResult(d.poll, d.choices, d.place))),
 ]
 
 QUESTIONS = [QuestionId(f"question-{i}") for i in range(1, 8)]
@@ -176,6 +223,20 @@ agenda_entries = st.lists(
     ),
     max_size=5,
 ).map(tuple)
+
+POLLS = [PollId(f"poll-{i}") for i in range(1, 6)]
+poll_creations = st.builds(
+    cmd.CreatePoll,
+    question=st.sampled_from(["Which?", "Which?", "", "x" * 301]),
+    kind=st.sampled_from(PollKind),
+    options=st.sampled_from([(), ("A", "B"), ("A", "B", "C"), ("A", "a")]),
+    max_choices=st.sampled_from([None, None, 1, 2]),
+    secret=st.booleans(),
+    results=st.sampled_from([None, None, *PollResults]),
+    voters=st.builds(PollVoters, st.booleans(), st.booleans()),
+    quorum=st.sampled_from([None, Quorum(share=0.5), Quorum(count=2)]),
+    room=st.sampled_from([None, None, *ROOMS[:3]]),
+)
 
 draws = st.builds(
     Draw,
@@ -196,6 +257,11 @@ draws = st.builds(
     place=st.sampled_from([1, 2, 2, 3, 6]),
     question=st.sampled_from([*QUESTIONS[:3], *QUESTIONS]),
     status=st.sampled_from([s for s in QuestionStatus if s is not QuestionStatus.OPEN]),
+    # Polls
+    poll=st.sampled_from([*POLLS[:2], *POLLS[:2], *POLLS]),
+    # Mostly ballots that fit a poll of three options, some that do not.
+    choices=st.sampled_from([(0,), (1,), (2,), (0, 2), (2, 1), (0, 1, 2), (), (3,), (1, 1)]),
+    create=poll_creations,
 )
 
 steps = st.tuples(
@@ -237,6 +303,8 @@ def check_invariants(
     assert not clock.warned or clock.warning_at is not None
     check_agenda(state.agenda)
     check_questions(state)
+    check_showcase(state)
+    check_polls(state)
 
 
 def check_questions(state: MeetingState) -> None:
@@ -255,6 +323,69 @@ def check_questions(state: MeetingState) -> None:
 
 
 OPEN_STATUSES = {QuestionStatus.OPEN, QuestionStatus.ANSWERING}
+
+
+# Polls ----------------------------------------------------------------------------------------
+
+# The test's ballot box: each secret poll's ballots, by voter (the server's keeps no voter).
+Box = dict[PollId, dict[ParticipantId, tuple[int, ...]]]
+
+
+def counts_of(options: int, ballots: list[tuple[int, ...]]) -> tuple[int, ...]:
+    return tuple(sum(choices.count(i) for choices in ballots) for i in range(options))
+
+
+def check_polls(state: MeetingState, config: MeetingConfig = CONFIG) -> None:
+    ids = [p.id for p in state.polls.polls]
+    assert len(set(ids)) == len(ids)
+    for poll in state.polls.polls:
+        assert len(set(poll.voted)) == len(poll.voted)
+        assert set(poll.voted) <= set(poll.eligible)
+        if poll.secret:
+            assert poll.ballots == {}
+            assert poll.tally.counts is None
+        else:
+            assert set(poll.ballots) == set(poll.voted)
+        if poll.status is PollStatus.DRAFT:
+            assert poll.eligible == poll.voted == []
+        if poll.status is PollStatus.OPEN:
+            assert poll.result is None
+            # What the room was last sent is up to date, or a tick is due an interval after it.
+            assert poll.tally_at is not None
+            if poll.tally != current_tally(poll):
+                wakeup = next_wakeup(state, config)
+                assert wakeup is not None
+                assert wakeup <= poll.tally_at + config.tally_interval_ms / 1000
+
+
+def follow_polls(
+    stamped: Stamped, ballots: dict[PollId, dict[ParticipantId, tuple[int, ...]]], box: Box
+) -> None:
+    """Named ballots as a reader of the events would count them; each tally and result checked
+    against them (a secret poll's result against the box), and no secret choice anywhere."""
+    event = stamped.event
+    plain = to_plain(event)
+    match event:
+        case ev.PollCreated():
+            ballots[event.poll] = {}
+            if event.secret:
+                box[event.poll] = {}
+        case ev.BallotCast():
+            ballots[event.poll][event.by] = event.choices
+        case ev.PollTally():
+            assert event.voted == len(ballots[event.poll]) or event.counts is None
+            if event.counts is not None:
+                options = len(event.counts)
+                assert event.counts == counts_of(options, list(ballots[event.poll].values()))
+        case ev.PollResult():
+            counted = box.get(event.poll, ballots[event.poll])
+            assert event.voted == len(counted)
+            assert event.counts == counts_of(len(event.counts), list(counted.values()))
+    poll = plain.get("poll")
+    if poll in box:
+        # A secret poll: its events name who voted, never a choice; its result only counts.
+        assert "choices" not in plain, event
+        assert not isinstance(event, ev.BallotCast)
 
 
 def values(plain: object) -> list[object]:
@@ -301,6 +432,26 @@ def check_agenda(agenda: Agenda) -> None:
     assert (agenda.current is None) == (agenda.current_since is None)
     assert all(i.used_s >= 0 for i in agenda.items)
     assert all(int(i.split("-")[1]) <= agenda.items_created for i in ids)
+
+
+# Showcase
+def check_showcase(state: MeetingState) -> None:
+    """The showcase runs only for the current item; its one presenter on holds the floor."""
+    showcase = state.showcase
+    if showcase.item is None:
+        assert showcase == Showcase()
+        return
+    assert showcase.item == state.agenda.current
+    assert showcase.turns
+    assert 1 <= showcase.slot_s <= CONFIG.max_floor_limit_s
+    on = [t for t in showcase.turns if t.status is TurnStatus.PRESENTING]
+    assert len(on) <= 1
+    if on:
+        assert on[0].participant is not None and on[0].participant == state.floor
+        # Their screen is theirs in their turn only.
+        assert Source.SCREEN in publish_rights(state, on[0].participant) or not (
+            state.participants[on[0].participant].connected
+        )
 
 
 def follow_hands(hands: list[ParticipantId], event: ev.Event) -> None:
@@ -352,8 +503,23 @@ PRELUDES: dict[str, list[Step]] = {
         (PEOPLE[3], cmd.AskQuestion("Where?", anonymous=True)),
         (PEOPLE[2], cmd.UpvoteQuestion(QuestionId("question-1"))),
     ],
+    # Polls: a named poll with live results and a secret one with a quorum, both open.
+    "polls": [
+        (MODERATOR, cmd.CreatePoll("Which?", PollKind.MANY, ("A", "B", "C"))),
+        (MODERATOR, cmd.OpenPoll(PollId("poll-1"))),
+        (
+            MODERATOR,
+            cmd.CreatePoll("Yes?", PollKind.YES_NO_ABSTAIN, secret=True, quorum=Quorum(0.5)),
+        ),
+        (MODERATOR, cmd.OpenPoll(PollId("poll-2"))),
+    ],
     "agenda": [
         (MODERATOR, cmd.SetAgenda(tuple(cmd.AgendaEntry(f"Item {i}", 10) for i in range(4)))),
+        (MODERATOR, cmd.StartAgendaItem()),
+    ],
+    # Showcase: an item's presenters taking turns, one of them named but not joined.
+    "showcase": [
+        (MODERATOR, cmd.SetAgenda((SHOWCASE_ITEM, cmd.AgendaEntry("After", 10)))),
         (MODERATOR, cmd.StartAgendaItem()),
     ],
 }
@@ -385,7 +551,11 @@ def test_random_sessions_keep_the_meeting_consistent(prelude: str, session: Sess
     floor: ParticipantId | None = None
     authors: dict[QuestionId, ParticipantId] = {}
     check_anonymity(meeting.state, log, authors)
+    # Polls
+    ballots: dict[PollId, dict[ParticipantId, tuple[int, ...]]] = {}
+    box: Box = {}
     for one in log:
+        follow_polls(one, ballots, box)
         follow_hands(hands, one.event)
         floor = follow_floor(floor, one.event)
     now = T0
@@ -394,17 +564,36 @@ def test_random_sessions_keep_the_meeting_consistent(prelude: str, session: Sess
         now += elapsed
         before = to_plain(meeting.state)
         expected = dealt(meeting.state, command) if isinstance(command, cmd.Dealing) else None
+        # Polls: a secret ballot is checked, then put in the box, then marked, as the server does.
+        if isinstance(command, cmd.CastSecretBallot):
+            try:
+                choices = check_ballot(meeting.state, command.poll, command.voter, draw.choices)
+            except Rejected:
+                assert to_plain(meeting.state) == before
+                continue
+            box.setdefault(command.poll, {})[command.voter] = choices
         try:
             stamped = meeting.handle(actor, command, now)
         except Rejected:
             assert to_plain(meeting.state) == before
+            assert not isinstance(command, cmd.CastSecretBallot), "a checked ballot is marked"
             continue
+        if isinstance(command, cmd.ClosePoll) and command.poll in box:
+            counted = box[command.poll]
+            closed = meeting.state.polls.poll(command.poll)
+            assert closed is not None
+            options = len(closed.options)
+            reveal = cmd.RevealPollResult(
+                command.poll, counts_of(options, list(counted.values())), len(counted)
+            )
+            stamped += meeting.handle(None, reveal, now)
         if expected is not None:
             assert set(meeting.state.plan) == expected, command
         for one in stamped:
             assert one.seq == len(log) + 1
             assert one.at == now
             log.append(one)
+            follow_polls(one, ballots, box)
             follow_hands(hands, one.event)
             floor = follow_floor(floor, one.event)
         assert meeting.state.seq == len(log)

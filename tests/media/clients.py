@@ -97,8 +97,10 @@ class Client:
         microphone: bool = False,
         loud: bool = True,
         video_codec: str | None = None,
+        screen: tuple[int, int] | None = None,
     ) -> None:
-        """Add the tracks; `video_codec` (a MIME type) makes the camera offer that codec only."""
+        """Add the tracks; `video_codec` (a MIME type) makes the camera offer that codec only;
+        `screen` is a second video track of that size, labelled as a shared screen."""
         if camera is not None:
             track: MediaStreamTrack = Camera(*camera)
             self.pc.addTrack(track)
@@ -112,6 +114,10 @@ class Client:
                         if c.mimeType.lower() == video_codec.lower()
                     ]
                 )
+        if screen is not None:
+            shared = Camera(*screen)
+            self.pc.addTrack(shared)
+            self.labels.append((shared, Source.SCREEN))
         if microphone:
             self.microphone = Microphone(loud)
             self.pc.addTrack(self.microphone)
