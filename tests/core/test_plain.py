@@ -1,6 +1,7 @@
 """Plain records: events and a live meeting's state survive the trip; bad input names its path."""
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -160,14 +161,30 @@ def test_a_stamped_event_round_trips_with_its_audience() -> None:
     assert from_plain(Stamped, plain) == stamped
 
 
-@pytest.mark.parametrize(
-    "event",
-    [ev.ParticipantDisconnected(P), ev.HandRaised(P), ev.TimeWarning(T0)],
-    ids=lambda e: type(e).__name__,
-)
+@pytest.mark.parametrize("event", EVENT_SAMPLES, ids=lambda e: type(e).__name__)
 def test_a_stamped_event_keeps_its_type(event: ev.Event) -> None:
+    """As the meeting's log in Redis keeps it: `poll_created` has a `kind` of its own."""
     restored = from_plain(Stamped, to_plain(Stamped(1, T0, event)))
     assert restored.event == event
+
+
+@dataclass(frozen=True)
+class Forwarded:
+    """A command in a record that may hold any command, as workers forward them."""
+
+    command: cmd.Command
+
+
+def test_a_command_with_a_kind_of_its_own_keeps_its_type() -> None:
+    command = cmd.CreatePoll("Budget?", PollKind.YES_NO_ABSTAIN, secret=True)
+    assert from_plain(Forwarded, to_plain(Forwarded(command))).command == command
+
+
+def test_a_record_tagged_as_before_is_still_read() -> None:
+    """Logs stored before the tag was `class` (a worker reads them after an upgrade)."""
+    plain = to_plain(Stamped(1, T0, ev.HandRaised(P)))
+    plain["event"]["kind"] = plain["event"].pop("class")
+    assert from_plain(Stamped, plain).event == ev.HandRaised(P)
 
 
 def populated_state() -> MeetingState:
