@@ -51,15 +51,17 @@ def choose(settings: Settings, clock: Clock, media: MediaBridge | None) -> Imple
         from server.rtc.placement import MediaPlacement
 
         presence = WorkerPresence(settings, clock)
-        hub = RedisHub(presence)
         # It stands on the presence's clients and scripts alone: nothing to start or stop.
         box = RedisBallotBox(presence)
+        hub = RedisHub(presence, box)
         if media is None:
             return Implementations(hub, box, None, [presence, hub])
         placement = MediaPlacement(presence, hub, media)
         return Implementations(hub, box, placement, [presence, hub, placement])
-    local = LocalHub(settings.meeting, settings.event_log, clock, settings.ghost_grace_s)
     local_box = LocalBallotBox(settings.secret)
+    local = LocalHub(
+        settings.meeting, settings.event_log, clock, settings.ghost_grace_s, local_box
+    )
     if media is None:
         return Implementations(local, local_box, None, [local])
     router = LocalMediaRouter(media)
