@@ -17,11 +17,9 @@ from typing import Any, TypeVar
 from rooms.errors import quoted
 
 T = TypeVar("T")
-# Names the dataclass in a record of a field that may hold one of several (an event's type). A
-# Python keyword, so no dataclass can have a field of that name (`kind` was the tag until polls
-# brought events and commands with a `kind` of their own; records with it are still read).
-KIND = "class"
-FORMER_KIND = "kind"
+# Names the dataclass in a record of a field that may hold one of several (an event's type). Not
+# a name a field can have: `poll_created` and `create_poll` have a field `kind` of their own.
+KIND = "@kind"
 
 Plain = None | bool | int | float | str | bytes | list["Plain"] | dict[str, "Plain"]
 
@@ -140,13 +138,12 @@ def _convert(tp: Any, data: object, path: str) -> Any:
             return None
         tagged = _dataclass_options(tp)
         if len(tagged) > 1:
-            tag = KIND if isinstance(data, dict) and KIND in data else FORMER_KIND
-            if not isinstance(data, dict) or data.get(tag) not in tagged:
+            if not isinstance(data, dict) or data.get(KIND) not in tagged:
                 raise RecordError(
                     path, f"expected a map whose {KIND} is one of {', '.join(tagged)}"
                 )
-            fields = {k: v for k, v in data.items() if k != tag}
-            return from_plain(tagged[data[tag]], fields, path)
+            fields = {k: v for k, v in data.items() if k != KIND}
+            return from_plain(tagged[data[KIND]], fields, path)
         options = [a for a in args if a is not type(None)]
         errors = []
         for option in options:

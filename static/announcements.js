@@ -35,6 +35,7 @@ export function announcement(app, e, before) {
     case "broadcast_sent":
       return { text: t("announce.broadcast", { name: name(e.sender), text: e.text }), urgent: true };
     case "floor_given":
+      if (meeting.presentingTurn?.participant === e.participant) return null; // presenter_called said it
       return e.participant === you ? { text: t("announce.your_floor"), urgent: true }
         : { text: t("announce.floor", { name: name(e.participant) }) };
     case "floor_taken":
@@ -53,6 +54,11 @@ export function announcement(app, e, before) {
         : { text: t("announce.floor_expired", { name: name(e.participant) }) };
     case "hand_moved":
       return e.participant === you ? { text: t("announce.hand_moved_yours", { nth: ordinal(e.place) }) } : null;
+    // The showcase: who presents now, and to the presenter that it is their turn (the floor that
+    // comes with it is not said again).
+    case "presenter_called":
+      return e.participant === you ? { text: t("announce.your_turn"), urgent: true }
+        : { text: t("announce.presents", { name: name(e.participant) }) };
     case "mute_requested":
       return e.participant === you ? { text: t("announce.mute_requested"), urgent: true } : null;
     case "audio_blocked":

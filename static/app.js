@@ -17,6 +17,7 @@ import * as workshop from "./views/workshop.js";
 import * as moderator from "./views/console.js";
 import * as agenda from "./views/agenda.js";
 import * as speakers from "./views/speakers.js";
+import * as showcase from "./views/showcase.js";
 import * as questions from "./views/questions.js";
 
 const CONTRAST = "plenum.contrast";
@@ -189,6 +190,7 @@ function render() {
   workshop.render(app);
   plenary.render(app);
   speakers.render(app);
+  showcase.render(app);
   agenda.render(app);
   questions.render(app);
   people.render(app);
@@ -225,11 +227,13 @@ async function start() {
   moderator.setup(app);
   agenda.setup(app);
   speakers.setup(app);
+  showcase.setup(app);
   questions.setup(app);
   setInterval(() => {
     workshop.tick(app);
     agenda.tick(app);
     speakers.tick(app);
+    showcase.tick(app);
   }, 1000);
   app.reloaded = app.connection.resumeKept();
   await join.setup(app);

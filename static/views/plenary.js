@@ -41,10 +41,12 @@ export function render(app) {
   setText($("camera"), t(peer.enabled("video") ? "controls.camera_off" : "controls.camera_on"));
   $("microphone").classList.toggle("off", !peer.enabled("audio"));
   $("camera").classList.toggle("off", !peer.enabled("video"));
-  // A screen is shared where the meeting lets you: a workshop, or the plenary as a moderator or
-  // presenter. A right that goes (back to the plenary, a lowered role) stops the sharing.
+  // A screen is shared where the meeting lets you (rooms/publishing.py): a workshop, or the
+  // plenary as a moderator or presenter, or in your own turn of the showcase with the floor. A
+  // right that goes (back to the plenary, a lowered role, the turn over) stops the sharing.
+  const presenting = s.floor === you && meeting.presentingTurn?.participant === you;
   const mayShare = Boolean(app.mediaSettings && navigator.mediaDevices?.getDisplayMedia)
-    && (meeting.myRoom !== PLENARY || meeting.me?.role !== "participant");
+    && (meeting.myRoom !== PLENARY || meeting.me?.role !== "participant" || presenting);
   if (!mayShare && peer.sharing) peer.unshare();
   show($("screen"), mayShare);
   setText($("screen"), t(peer.sharing ? "controls.stop_sharing" : "controls.share_screen"));
