@@ -12,7 +12,7 @@ from rooms import commands as cmd
 from rooms.ids import PollId
 from rooms.model import PollKind
 from rooms.plain import to_plain
-from server.meetings.ballot_box import LocalBallotBox
+from server.meetings.ballot_box import LocalBallotBox, Refusal, Refused
 from server.meetings.deadlines import Deadlines
 from tests.core.builders import MODERATOR, T0, meeting_with, person
 from tests.harness.waiting import eventually
@@ -123,7 +123,8 @@ async def test_a_refused_ballot_says_why_and_changes_nothing(meeting: ServedMeet
     named_poll = next(m["poll"] for m in named if m["type"] == "poll_created")
     await moderator.ask({"type": "open_poll", "poll": named_poll})
     late, _ = await meeting.join("Spóźniona")
-    await vote(people["Ala"], poll, [0], a_secret())
+    alas = a_secret()
+    await vote(people["Ala"], poll, [0], alas)
     state_before = to_plain(meeting.live.meeting.state)
     secret = a_secret()  # Bo's, refused each time
 
@@ -133,6 +134,12 @@ async def test_a_refused_ballot_says_why_and_changes_nothing(meeting: ServedMeet
             {"poll": poll, "choices": [1], "secret": a_secret()},
             "conflict",
             "secret: you have voted in that poll with another secret",
+        ),
+        (
+            people["Bo"],
+            {"poll": poll, "choices": [1], "secret": alas},
+            "invalid",
+            "secret: not the one your client made for this poll",
         ),
         (
             people["Bo"],
@@ -176,12 +183,8 @@ async def test_a_refused_ballot_says_why_and_changes_nothing(meeting: ServedMeet
         "conflict",
         "that poll is closed: ballots are cast while it is open",
     )
-    assert (await close_again(moderator, poll)) == "conflict"
-
-
-async def close_again(moderator: Client, poll: str) -> str:
-    replies = await moderator.ask({"type": "close_poll", "poll": poll})
-    return str(replies[-1]["code"])
+    closed_again = await moderator.ask({"type": "close_poll", "poll": poll})
+    assert closed_again[-1]["code"] == "conflict"
 
 
 async def test_a_writer_counts_a_secret_poll_closed_before_it_took_over() -> None:
@@ -212,4 +215,6 @@ async def test_a_writer_counts_a_secret_poll_closed_before_it_took_over() -> Non
     assert (counted.voted, counted.counts) == (3, (0, 2, 1))
     assert deadlines.next_wakeup() is None
     # The box stays closed: a ballot now is refused, and a count again gives the same.
+    late = await box.deposit(meeting.state.id, poll, person(0), a_secret(), [0])
+    assert late == Refused(Refusal.CLOSED)
     assert (await box.close(meeting.state.id, poll)).per_option(3) == (0, 2, 1)
