@@ -85,10 +85,10 @@ async def test_nothing_in_redis_links_a_voter_to_a_choice(
     box = f"plenum:m:{meeting['id']}:poll:{poll}:"
     for key, _, record in records:
         text = repr(record)
-        for voter, secret in secrets_of.items():
+        for voter_id, secret in secrets_of.items():
             assert secret not in text, f"{key} holds a voter's secret"
             if key.startswith(box):
-                assert voter not in text, f"{key} names a voter"
+                assert voter_id not in text, f"{key} names a voter"
         if not key.startswith(box):
             assert not list(choices_in(record)), f"{key} holds a ballot: {record!r}"
     snapshots = [r for key, _, r in records if key.endswith(":snapshot")]

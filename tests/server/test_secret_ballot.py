@@ -10,7 +10,7 @@ from typing import Any
 
 from rooms import commands as cmd
 from rooms.ids import PollId
-from rooms.model import PollKind
+from rooms.model import Counted, PollKind
 from rooms.plain import to_plain
 from server.meetings.ballot_box import LocalBallotBox, Refusal, Refused
 from server.meetings.deadlines import Deadlines
@@ -205,13 +205,18 @@ async def test_a_writer_counts_a_secret_poll_closed_before_it_took_over() -> Non
         meeting.handle(None, command, time.time())
         deadlines.reschedule()
 
+    def counted_result() -> Counted | None:
+        counted_poll = meeting.state.polls.poll(poll)
+        return None if counted_poll is None else counted_poll.result
+
     deadlines = Deadlines(meeting, submit, time.time, 300.0, box)
     deadlines.reschedule()  # as the lease does on a takeover
     try:
-        counted = await eventually(lambda: meeting.state.polls.poll(poll).result, 5.0)
+        counted = await eventually(counted_result, 5.0)
     finally:
         deadlines.stop()
 
+    assert counted is not None  # eventually waits for a result
     assert (counted.voted, counted.counts) == (3, (0, 2, 1))
     assert deadlines.next_wakeup() is None
     # The box stays closed: a ballot now is refused, and a count again gives the same.
