@@ -2,10 +2,8 @@
 secret the tab keeps (the same after a reload, so a change replaces the ballot), and until the
 result everyone sees only how many voted."""
 
-import importlib.util
 import re
 
-import pytest
 from playwright.sync_api import Browser, Locator, expect
 
 from .conftest import Serve
@@ -16,9 +14,6 @@ from .test_polls import create_poll, poll_of
 KEPT_SECRETS = """() => Object.keys(sessionStorage)
   .filter((key) => key.startsWith("plenum.ballot."))
   .map((key) => sessionStorage.getItem(key))"""
-# The server's side of secret ballots (the ballot box and its glue in the connection) comes
-# with its own branch; until it is merged the server refuses every secret ballot.
-BALLOT_BOX = importlib.util.find_spec("server.meetings.ballot_box") is not None
 
 
 def secret_poll(moderator: Person, question: str) -> Locator:
@@ -60,7 +55,6 @@ def test_a_secret_poll_is_made_with_results_after_closing_only(
     assert moderator.errors == ewa.errors == []
 
 
-@pytest.mark.skipif(not BALLOT_BOX, reason="the server's secret ballots are not merged yet")
 
 def test_a_secret_poll_shows_only_who_voted_until_its_result(
     serve: Serve, browser: Browser
