@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from bench.fanout import benchmark as fanout
 from bench.joinstorm import benchmark as joinstorm
 from bench.media import benchmark as media
+from bench.poll import benchmark as poll
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "fanout": Benchmark(fanout.HELP, fanout.add_arguments, fanout.main),
     "media": Benchmark(media.HELP, media.add_arguments, media.main),
     "joinstorm": Benchmark(joinstorm.HELP, joinstorm.add_arguments, joinstorm.main),
+    "poll": Benchmark(poll.HELP, poll.add_arguments, poll.main),
 }
 
 

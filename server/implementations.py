@@ -1,7 +1,9 @@
-"""Which hub and media router this worker runs, chosen together, once, from the settings.
+"""Which hub, ballot box and media router this worker runs, chosen together, once, from the
+settings.
 
-With Redis: this worker's presence there, the hub of meetings shared by every worker, and media
-placed on workers over them. Without: every meeting and its media in this process.
+With Redis: this worker's presence there, the hub of meetings and the secret polls' ballot boxes
+shared by every worker, and media placed on workers over them. Without: every meeting, its
+ballot boxes and its media in this process.
 """
 
 from collections.abc import Sequence
@@ -9,6 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from server.clock import Clock
+from server.meetings.ballot_box import BallotBox, LocalBallotBox
 from server.meetings.hub import Hub, LocalHub
 from server.rtc.bridge import MediaBridge
 from server.rtc.router import LocalMediaRouter, MediaRouter
@@ -24,6 +27,7 @@ class Running(Protocol):
 @dataclass(frozen=True)
 class Implementations:
     hub: Hub
+    ballot_box: BallotBox
     # None when the settings turn media off.
     media_router: MediaRouter | None
     # Started in this order, stopped in the reverse: each stands on the ones before it.
@@ -41,18 +45,24 @@ class Implementations:
 def choose(settings: Settings, clock: Clock, media: MediaBridge | None) -> Implementations:
     if settings.redis_url:
         # Imported only by a worker that runs them.
+        from server.cluster.ballot_box import RedisBallotBox
         from server.cluster.hub import RedisHub
         from server.cluster.presence import WorkerPresence
         from server.rtc.placement import MediaPlacement
 
         presence = WorkerPresence(settings, clock)
-        hub = RedisHub(presence)
+        # It stands on the presence's clients and scripts alone: nothing to start or stop.
+        box = RedisBallotBox(presence)
+        hub = RedisHub(presence, box)
         if media is None:
-            return Implementations(hub, None, [presence, hub])
+            return Implementations(hub, box, None, [presence, hub])
         placement = MediaPlacement(presence, hub, media)
-        return Implementations(hub, placement, [presence, hub, placement])
-    local = LocalHub(settings.meeting, settings.event_log, clock, settings.ghost_grace_s)
+        return Implementations(hub, box, placement, [presence, hub, placement])
+    local_box = LocalBallotBox(settings.secret)
+    local = LocalHub(
+        settings.meeting, settings.event_log, clock, settings.ghost_grace_s, local_box
+    )
     if media is None:
-        return Implementations(local, None, [local])
+        return Implementations(local, local_box, None, [local])
     router = LocalMediaRouter(media)
-    return Implementations(local, router, [local, router])
+    return Implementations(local, local_box, router, [local, router])

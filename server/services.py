@@ -1,4 +1,5 @@
-"""What every edge of the server shares: its settings, its meetings, its signer, its clock."""
+"""What every edge of the server shares: its settings, its meetings and their ballot boxes, its
+signer, its clock."""
 
 import time
 from dataclasses import dataclass, field
@@ -6,6 +7,7 @@ from dataclasses import dataclass, field
 from server.addresses import AddressLimits, Network, trusted_networks
 from server.clock import Clock
 from server.implementations import Implementations, choose
+from server.meetings.ballot_box import BallotBox
 from server.meetings.hub import Hub, MeetingHandle
 from server.rtc.bridge import MediaBridge
 from server.rtc.router import MediaRouter
@@ -26,6 +28,8 @@ class Services:
     settings: Settings
     clock: Clock = time.time
     hub: Hub = field(init=False)
+    # Where secret polls' choices are kept, apart from the meeting (chosen with the hub).
+    ballot_box: BallotBox = field(init=False)
     signer: Signer = field(init=False)
     # This worker's media: None when the settings turn it off.
     media: MediaBridge | None = field(init=False)
@@ -47,6 +51,7 @@ class Services:
         self.media = MediaBridge(self.settings.media_settings()) if self.settings.media else None
         self._chosen = choose(self.settings, self.clock, self.media)
         self.hub = self._chosen.hub
+        self.ballot_box = self._chosen.ballot_box
         self.media_router = self._chosen.media_router
 
     async def start(self) -> None:

@@ -3,12 +3,18 @@
 // and its end, never each second). Returns { text, urgent } or null; urgent ones interrupt.
 import { t, countdown, ordinal } from "./i18n.js";
 import { PLENARY } from "./state.js";
+import { announcement as pollAnnouncement } from "./views/polls.js";
 
 export function announcement(app, e, before) {
   const { meeting } = app;
   const you = meeting.you;
   const name = (id) => app.nameOf(id);
   switch (e.type) {
+    // Polls: one opening, and its result; never each tally.
+    case "poll_opened":
+    case "poll_result":
+      return pollAnnouncement(app, e);
+
     case "chat_posted":
       if (e.sender === you) return null;
       if (e.to) return { text: t("announce.private_chat", { name: name(e.sender), text: e.text }) };

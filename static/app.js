@@ -19,6 +19,7 @@ import * as agenda from "./views/agenda.js";
 import * as speakers from "./views/speakers.js";
 import * as showcase from "./views/showcase.js";
 import * as questions from "./views/questions.js";
+import * as polls from "./views/polls.js";
 
 const CONTRAST = "plenum.contrast";
 
@@ -197,6 +198,7 @@ function render() {
   chat.render(app);
   show($("console"), meeting.isModerator);
   if (meeting.isModerator) moderator.render(app);
+  polls.render(app);
   app.tiles.relabel();
   plenary.layout(app);
 }
@@ -225,6 +227,7 @@ async function start() {
   workshop.setup(app);
   chat.setup(app);
   moderator.setup(app);
+  polls.setup(app);
   agenda.setup(app);
   speakers.setup(app);
   showcase.setup(app);

@@ -6,6 +6,7 @@ with its Redis manager: that is how a Python developer would scale it out.
 """
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -34,6 +35,8 @@ class Deployment:
     # What a member says to join: Plenum's invite token; the socketio room name.
     token: str
     gc_logs: tuple[Path, ...]
+    # Plenum's moderator link token (empty for the peer, which has no moderators).
+    moderator_token: str = ""
 
 
 def plenum_has_redis() -> bool:
@@ -57,9 +60,13 @@ def _env(gc_log: Path, **extra: str) -> dict[str, str]:
 
 
 def start_plenum(
-    processes: Processes, redis_url: str | None, max_participants: int = 1000
+    processes: Processes,
+    redis_url: str | None,
+    max_participants: int = 1000,
+    settings: Mapping[str, str] | None = None,
 ) -> Deployment:
-    """Two workers through Redis when `redis_url` is given, else one process."""
+    """Two workers through Redis when `redis_url` is given, else one process; `settings` are
+    more `PLENUM_<NAME>` variables (e.g. `PLENUM_TALLY_INTERVAL_MS`)."""
     workers = PLENUM_WORKERS_WITH_REDIS if redis_url else 1
     extra = {
         "PLENUM_SECRET": SECRET,
@@ -73,6 +80,7 @@ def start_plenum(
     }
     if redis_url:
         extra["REDIS_URL"] = redis_url
+    extra.update(settings or {})
     ports, pids, gc_logs = _start_workers(
         processes, "plenum", PLENUM_APP, workers, extra
     )
@@ -80,7 +88,9 @@ def start_plenum(
     token = created["invite_token"]
     mode = f"{workers} workers through Redis" if redis_url else "1 process"
     urls = tuple(f"ws://127.0.0.1:{p}/ws" for p in ports)
-    return Deployment("plenum", mode, urls, pids, token, gc_logs)
+    return Deployment(
+        "plenum", mode, urls, pids, token, gc_logs, moderator_token=created["moderator_token"]
+    )
 
 
 def start_socketio(processes: Processes, redis_url: str) -> Deployment:

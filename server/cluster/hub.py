@@ -23,12 +23,15 @@ from server.cluster.messages import Reply, as_bytes, pack, unpack
 from server.cluster.presence import WorkerPresence
 from server.cluster.requests import Requests
 from server.cluster.shared_meeting import SharedMeeting
+from server.meetings.ballot_box import BallotBox
 from server.protocol.close_codes import CloseCode
 
 
 class RedisHub:
-    def __init__(self, presence: WorkerPresence) -> None:
+    def __init__(self, presence: WorkerPresence, ballot_box: BallotBox) -> None:
         self.presence = presence
+        # Counted by the writer of a meeting when one of its secret polls closes.
+        self._ballot_box = ballot_box
         self.settings = presence.settings
         self._meetings: dict[MeetingId, SharedMeeting] = {}
         self._opening: dict[MeetingId, asyncio.Task[SharedMeeting | None]] = {}
@@ -74,7 +77,9 @@ class RedisHub:
             return None
         state = from_plain(MeetingState, unpack(as_bytes(stored)))
         meeting = Meeting(state, self.settings.meeting)
-        shared = SharedMeeting(self.presence, self._forwarded, meeting, keys, self._forget)
+        shared = SharedMeeting(
+            self.presence, self._forwarded, meeting, keys, self._ballot_box, self._forget
+        )
         await self.presence.listen_to(keys.events, shared.replica.on_published)
         await shared.replica.catch_up()
         self._meetings[meeting_id] = shared

@@ -5,7 +5,8 @@ sequence numbers), the number of the newest event stored (its head: an event is 
 right after it, so two writers can never both store event n, and a log that lost its newest
 entries is found out at the next write), the writer's lease, the map of which worker holds
 each participant's connection, and two channels: the events the writer publishes and the
-commands other workers forward to it; per room, the worker that serves its media. Per worker: a
+commands other workers forward to it; per room, the worker that serves its media; per secret
+poll, its ballot box (`server.cluster.ballot_box`). Per worker: a
 key that says it is alive, its count of media sessions, the channel its replies come on, and
 the channel of its media signalling. `Scripts` registers the scripts on this worker's clients.
 """
@@ -43,6 +44,21 @@ class MeetingKeys:
             events=f"{base}:events",
             commands=f"{base}:commands",
         )
+
+
+@dataclass(frozen=True)
+class BallotBoxKeys:
+    """A secret poll's ballot box: two sorted sets (every score 0, so ordered by member: by
+    hash, never by arrival) and the mark that it is closed."""
+
+    ballots: str  # members `<ballot key>:<choices>`
+    voters: str  # members `<voter key>`
+    closed: str
+
+    @classmethod
+    def of(cls, meeting: MeetingId, poll: str) -> "BallotBoxKeys":
+        base = f"{PREFIX}:m:{meeting}:poll:{poll}"
+        return cls(ballots=f"{base}:ballots", voters=f"{base}:voters", closed=f"{base}:closed")
 
 
 def alive_key(worker: str) -> str:
@@ -175,6 +191,51 @@ end
 return false
 """
 
+# KEYS: ballots, voters, closed. ARGV: ballot key, voter key, choices, retention (ms). Puts a
+# ballot in the box: CAST (the voter's first), CHANGED (the same secret again: a change, or a
+# retry after a lost reply), or refused: CLOSED, VOTED (the voter's ballot is in under another
+# secret), TAKEN (the secret is another voter's ballot). Sorted sets with score 0, not hashes:
+# a small hash keeps its fields in the order they came, which would line up with the order of
+# the voters' marks in the meeting's log; a sorted set keeps its members in byte order.
+DEPOSIT_BALLOT = """
+if redis.call('EXISTS', KEYS[3]) == 1 then
+  return 'CLOSED'
+end
+local from = '[' .. ARGV[1] .. ':'
+local to = '(' .. ARGV[1] .. ';'
+local cast = redis.call('ZRANGEBYLEX', KEYS[1], from, to, 'LIMIT', 0, 1)
+local voted = redis.call('ZSCORE', KEYS[2], ARGV[2])
+local outcome = 'CAST'
+if #cast > 0 then
+  if not voted then
+    return 'TAKEN'
+  end
+  redis.call('ZREMRANGEBYLEX', KEYS[1], from, to)
+  outcome = 'CHANGED'
+elseif voted then
+  return 'VOTED'
+else
+  redis.call('ZADD', KEYS[2], 0, ARGV[2])
+end
+redis.call('ZADD', KEYS[1], 0, ARGV[1] .. ':' .. ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
+return outcome
+"""
+
+# KEYS: ballots, voters, closed. ARGV: retention (ms). Closes the box (a deposit after it is
+# refused) and returns every ballot's choices, in the order of the ballot keys.
+CLOSE_BALLOT_BOX = """
+redis.call('SET', KEYS[3], '1', 'PX', ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+redis.call('PEXPIRE', KEYS[2], ARGV[1])
+local choices = {}
+for i, member in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  choices[i] = string.sub(member, string.find(member, ':', 1, true) + 1)
+end
+return choices
+"""
+
 
 @dataclass(frozen=True)
 class Scripts:
@@ -187,6 +248,8 @@ class Scripts:
     forget_where: AsyncScript
     replace: AsyncScript
     reserve: AsyncScript
+    deposit_ballot: AsyncScript
+    close_ballot_box: AsyncScript
 
     @classmethod
     def register(cls, redis: aioredis.Redis, duties: aioredis.Redis) -> "Scripts":
@@ -199,4 +262,6 @@ class Scripts:
             forget_where=redis.register_script(FORGET_WHERE),
             replace=redis.register_script(REPLACE),
             reserve=redis.register_script(RESERVE),
+            deposit_ballot=redis.register_script(DEPOSIT_BALLOT),
+            close_ballot_box=redis.register_script(CLOSE_BALLOT_BOX),
         )

@@ -40,6 +40,7 @@ from server.cluster.presence import WorkerPresence
 from server.cluster.replica import Replica
 from server.cluster.requests import Requests
 from server.cluster.writer import Writer
+from server.meetings.ballot_box import BallotBox
 from server.meetings.deadlines import Deadlines
 from server.meetings.hub import HostedMeeting, Unavailable
 from server.protocol.close_codes import CloseCode
@@ -56,6 +57,7 @@ class SharedMeeting(HostedMeeting):
         forwarded: Requests[Reply],
         meeting: Meeting,
         keys: rk.MeetingKeys,
+        ballot_box: BallotBox,
         expired: "Callable[[SharedMeeting], Awaitable[None]]",
     ) -> None:
         super().__init__(meeting, presence.settings.event_log)
@@ -67,7 +69,7 @@ class SharedMeeting(HostedMeeting):
         # The commands this worker forwards to writers.
         self._forwarded = forwarded
         self.deadlines = Deadlines(
-            meeting, lambda c: self.submit(None, c), self.clock, settings.ghost_grace_s
+            meeting, lambda c: self.submit(None, c), self.clock, settings.ghost_grace_s, ballot_box
         )
         write_lock = asyncio.Lock()
         self._placements = Placements(presence, keys)

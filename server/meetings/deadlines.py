@@ -1,10 +1,13 @@
-"""The writer's own duties: run the workshops' clock and the floor's countdown, and let go of
-ghosts, each at its time.
+"""The writer's own duties: run the workshops' clock and the floor's countdown, let go of
+ghosts, and count a closed secret poll's ballot box, each at its time.
 
 Deadlines live in the meeting's state, never in a timer's memory, so whichever process writes
 the meeting (after a takeover too) finds what is due and when. When each is due is the meeting's
 rule (`rooms.decide.next_wakeup` for the clocks, `rooms.ghosts` for ghosts); this module only
-keeps the time.
+keeps the time. A secret poll that is closed and has no result yet is due at once: its ballot
+box is closed and counted, and the count revealed (`RevealPollResult`). So a poll is counted
+whoever closed it and whatever died on the way: the writer that takes the meeting over finds
+it still waiting, and the box gives the same count twice.
 
 One task at a time does the work: it sleeps until the next deadline, then sends what is due,
 one command after the other. Every write reschedules, the deadlines's own departures included;
@@ -16,15 +19,19 @@ sender per write: a crowd gone at once became tens of thousands of tasks.)
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from functools import partial
 
 from rooms import Meeting
 from rooms import commands as cmd
 from rooms.ghosts import departures_due, next_departure
+from rooms.model import Poll, PollStatus
 from server.clock import Clock
+from server.meetings.ballot_box import BallotBox
 
 log = logging.getLogger("plenum.deadlines")
 
 Submit = Callable[[cmd.Command], Awaitable[object]]
+Send = Callable[[], Awaitable[object]]
 
 # After a command could not be sent (the writer is busy or Redis away), wait this long before
 # trying again: the deadline stays in the state, and trying at once would only add load.
@@ -32,11 +39,19 @@ RETRY_S = 1.0
 
 
 class Deadlines:
-    def __init__(self, meeting: Meeting, submit: Submit, clock: Clock, ghost_grace_s: float):
+    def __init__(
+        self,
+        meeting: Meeting,
+        submit: Submit,
+        clock: Clock,
+        ghost_grace_s: float,
+        ballot_box: BallotBox,
+    ) -> None:
         self._meeting = meeting
         self._submit = submit
         self._clock = clock
         self._ghost_grace_s = ghost_grace_s
+        self._ballot_box = ballot_box
         # The one task: asleep until `_wakeup`, then sending what is due.
         self._timer: asyncio.Task[None] | None = None
         self._wakeup: float | None = None
@@ -53,10 +68,19 @@ class Deadlines:
         commands.extend(cmd.Depart(participant) for participant in ghosts)
         return commands
 
+    def uncounted(self) -> list[Poll]:
+        """The secret polls closed and not yet counted: each is due at once."""
+        return [
+            poll
+            for poll in self._meeting.state.polls.polls
+            if poll.secret and poll.status is PollStatus.CLOSED and poll.result is None
+        ]
+
     def next_wakeup(self) -> float | None:
         times = [
             self._meeting.next_wakeup(),
             next_departure(self._meeting.state, self._ghost_grace_s),
+            0.0 if self.uncounted() else None,
         ]
         return min((t for t in times if t is not None), default=None)
 
@@ -85,17 +109,14 @@ class Deadlines:
         me = asyncio.current_task()
         self._sending = True
         try:
-            for command in self.due(self._clock()):
+            for what, send in self._sends_due(self._clock()):
                 try:
-                    await self._submit(command)
+                    await send()
                 except Exception as error:
                     # Not lost: the deadline is still in the state, and is looked at again.
                     self._not_before = self._clock() + RETRY_S
                     log.warning(
-                        "could not send %s (%s); trying again in %.1f s",
-                        type(command).__name__,
-                        error,
-                        RETRY_S,
+                        "could not send %s (%s); trying again in %.1f s", what, error, RETRY_S
                     )
                     break
                 if self._timer is not me:
@@ -106,3 +127,17 @@ class Deadlines:
                 self._wakeup = None
                 self._sending = False
         self.reschedule()
+
+    def _sends_due(self, now: float) -> list[tuple[str, Send]]:
+        """What is due now, each named for the log: the commands, then each count to reveal."""
+        sends: list[tuple[str, Send]] = [
+            (type(c).__name__, partial(self._submit, c)) for c in self.due(now)
+        ]
+        for poll in self.uncounted():
+            sends.append((f"the count of {poll.id}", partial(self._count, poll)))
+        return sends
+
+    async def _count(self, poll: Poll) -> None:
+        counted = await self._ballot_box.close(self._meeting.state.id, poll.id)
+        counts = counted.per_option(len(poll.options))
+        await self._submit(cmd.RevealPollResult(poll.id, counts, counted.ballots))

@@ -15,6 +15,7 @@ from typing import Protocol
 from rooms import Meeting, MeetingConfig, MeetingId, ParticipantId, Stamped
 from rooms import commands as cmd
 from server.clock import Clock
+from server.meetings.ballot_box import BallotBox
 from server.meetings.deadlines import Deadlines
 from server.meetings.fanout import Fanout, Listener
 
@@ -106,10 +107,19 @@ class HostedMeeting:
 class LocalMeeting(HostedMeeting):
     """A meeting whose only writer is this process."""
 
-    def __init__(self, meeting: Meeting, log_size: int, clock: Clock, ghost_grace_s: float) -> None:
+    def __init__(
+        self,
+        meeting: Meeting,
+        log_size: int,
+        clock: Clock,
+        ghost_grace_s: float,
+        ballot_box: BallotBox,
+    ) -> None:
         super().__init__(meeting, log_size)
         self._clock = clock
-        self.deadlines = Deadlines(meeting, lambda c: self.submit(None, c), clock, ghost_grace_s)
+        self.deadlines = Deadlines(
+            meeting, lambda c: self.submit(None, c), clock, ghost_grace_s, ballot_box
+        )
 
     async def submit(self, actor: ParticipantId | None, command: cmd.Command) -> int:
         for stamped in self.meeting.handle(actor, command, self._clock()):
@@ -120,9 +130,15 @@ class LocalMeeting(HostedMeeting):
 
 class LocalHub:
     def __init__(
-        self, config: MeetingConfig, log_size: int, clock: Clock, ghost_grace_s: float
+        self,
+        config: MeetingConfig,
+        log_size: int,
+        clock: Clock,
+        ghost_grace_s: float,
+        ballot_box: BallotBox,
     ) -> None:
         self._config = config
+        self._ballot_box = ballot_box
         self._log_size = log_size
         self._clock = clock
         self._ghost_grace_s = ghost_grace_s
@@ -138,7 +154,9 @@ class LocalHub:
     async def create(self, title: str, starts_at: float | None) -> LocalMeeting:
         meeting_id = MeetingId(secrets.token_urlsafe(9))
         meeting = Meeting.create(meeting_id, title, self._config, starts_at)
-        live = LocalMeeting(meeting, self._log_size, self._clock, self._ghost_grace_s)
+        live = LocalMeeting(
+            meeting, self._log_size, self._clock, self._ghost_grace_s, self._ballot_box
+        )
         self._meetings[meeting_id] = live
         return live
 

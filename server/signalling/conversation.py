@@ -1,8 +1,9 @@
 """The WebSocket signalling endpoint: one connection, from its hello to its close.
 
 A connection first joins its meeting (`server.signalling.greeting`), then sends commands and
-receives events. Everything a client gets wrong is answered with an `error` naming it
-(`server.signalling.errors`); a client that keeps at it is closed by the gate
+receives events; a secret poll's ballot goes through the ballot box first
+(`server.signalling.secret_ballot`). Everything a client gets wrong is answered with an `error`
+naming it (`server.signalling.errors`); a client that keeps at it is closed by the gate
 (`server.signalling.gate`) with a code from `server.protocol.close_codes`.
 """
 
@@ -17,11 +18,17 @@ from server.addresses import client_address
 from server.meetings.hub import MeetingHandle
 from server.protocol.close_codes import CloseCode
 from server.protocol.error_codes import ErrorCode
-from server.protocol.wire import Inbound, WireError, parse_command, reply_ok
+from server.protocol.wire import (
+    Inbound,
+    WireError,
+    parse_command,
+    parse_secret_ballot,
+    reply_ok,
+)
 from server.rtc.wire import MEDIA_COMMANDS, parse_media
 from server.services import Services
 from server.sfu import MediaOffer
-from server.signalling import chat_history
+from server.signalling import chat_history, secret_ballot
 from server.signalling.connection import Closing, Connection
 from server.signalling.errors import ANSWERABLE
 from server.signalling.gate import Gate
@@ -105,9 +112,14 @@ async def _converse(
             if inbound.type == "chat_history":
                 _chat_history(live, connection, gate, inbound)
                 continue
-            command = parse_command(inbound)
-            gate.forgive()
-            await live.submit(connection.participant, command)
+            secret = parse_secret_ballot(inbound)
+            if secret is not None:
+                gate.forgive()
+                await secret_ballot.cast(services.ballot_box, live, connection.participant, secret)
+            else:
+                command = parse_command(inbound)
+                gate.forgive()
+                await live.submit(connection.participant, command)
         except ANSWERABLE as error:
             gate.refuse(error, ref)
         else:

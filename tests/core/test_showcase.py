@@ -347,7 +347,7 @@ def test_moving_on_when_every_presenter_had_their_turn_is_refused() -> None:
 def test_calling_a_turn_that_cannot_be_called_is_refused() -> None:
     meeting = three_presenting()
     meeting.handle(None, cmd.Disconnect(person(2)), T0)
-    cases = [
+    cases: list[tuple[cmd.Command, Reason, str]] = [
         (cmd.CallPresenter(3), Reason.INVALID, "turn: at most 2, the last presenter's"),
         (cmd.CallPresenter(0), Reason.CONFLICT, "that presenter is presenting"),
         (cmd.CallPresenter(2), Reason.CONFLICT, "that presenter is not connected"),

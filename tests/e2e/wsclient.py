@@ -81,7 +81,7 @@ class Client:
     def of_type(self, kind: str) -> list[Message]:
         return [m for m in self.messages if m["type"] == kind]
 
-    async def send(self, kind: str, **fields: Any) -> int:
+    async def send(self, kind: str, /, **fields: Any) -> int:
         """Send a command with a fresh `ref` and return it, without waiting for the answer."""
         assert self._connection is not None, "not connected"
         ref = next(self._refs)
@@ -90,7 +90,7 @@ class Client:
         )
         return ref
 
-    async def command(self, kind: str, timeout: float = TIMEOUT_S, **fields: Any) -> None:
+    async def command(self, kind: str, timeout: float = TIMEOUT_S, /, **fields: Any) -> None:
         """Send a command and wait for its `ok`; raises `ServerError` if it is refused."""
         ref = await self.send(kind, **fields)
         answer = await self.wait_for(

@@ -33,7 +33,7 @@ class Patience:
         # Set when someone first meets an outage.
         self.troubled = asyncio.Event()
 
-    async def act(self, client: Client, kind: str, done: Done, **fields: object) -> None:
+    async def act(self, client: Client, kind: str, done: Done, /, **fields: object) -> None:
         """Send `kind` until it is accepted, or until what `client` sees says it took effect."""
         deadline = time.monotonic() + PATIENCE_S
         while True:

@@ -11,6 +11,7 @@ import time
 from rooms import ParticipantId
 from rooms import commands as cmd
 from rooms import events as ev
+from server.meetings.ballot_box import LocalBallotBox
 from server.meetings.deadlines import Deadlines
 from tests.core.builders import meeting_with
 from tests.harness.waiting import eventually
@@ -39,7 +40,9 @@ async def test_a_crowd_of_ghosts_is_let_go_by_one_sender() -> None:
         finally:
             sending -= 1
 
-    deadlines = Deadlines(meeting, submit_as_through_redis, time.time, GRACE_S)
+    deadlines = Deadlines(
+        meeting, submit_as_through_redis, time.time, GRACE_S, LocalBallotBox("secret")
+    )
     ghosts = [ParticipantId(f"p{i}") for i in range(CROWD)]
     for ghost in ghosts:
         meeting.handle(None, cmd.Disconnect(ghost), time.time())

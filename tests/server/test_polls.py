@@ -152,7 +152,7 @@ async def test_a_participants_bad_ballot_is_refused_saying_why(meeting: ServedMe
     await moderator.ask({"type": "create_poll", "question": "Q?", "kind": "yes_no_abstain"})
     await moderator.ask({"type": "open_poll", "poll": "poll-1"})
     seq = meeting.live.meeting.state.seq
-    for message, code, text in [
+    cases: list[tuple[dict[str, Any], str, str]] = [
         ({"type": "create_poll", "question": "Q?", "kind": "yes_no_abstain"}, "not_allowed",
          "only a moderator may do that"),
         ({"type": "cast_ballot", "poll": "poll-1", "choices": [3]}, "invalid",
@@ -163,7 +163,8 @@ async def test_a_participants_bad_ballot_is_refused_saying_why(meeting: ServedMe
          "choices: expected a list, got a string"),
         ({"type": "cast_ballot", "poll": "poll-2", "choices": [0]}, "unknown_poll",
          "no poll 'poll-2'"),
-    ]:  # fmt: skip
+    ]  # fmt: skip
+    for message, code, text in cases:
         refused = await ala.ask(message)
         assert (refused[-1]["code"], refused[-1]["message"]) == (code, text)
     assert meeting.live.meeting.state.seq == seq
