@@ -1,19 +1,24 @@
 """A programme run through the browser across two workers sharing a real Redis: an agenda of three
 items moved through, two speakers timed out by the server's clock, questions upvoted and
-answered. Each browser reaches the workers through a balancer's front that prefers one worker:
-the moderator and Ewa are on the meeting's writer, Jan and Maria (in Polish) on the other."""
+answered, and a secret yes / no / abstain poll with a quorum during which a worker is killed.
+Each browser reaches the workers through a balancer's front that prefers one worker: the
+moderator and Ewa are on the meeting's writer, Jan and Maria (in Polish) on the other, which is
+killed with SIGKILL while the poll is open, after Ewa's and Jan's ballots were acknowledged; Jan
+and Maria come back through the writer by themselves, the others vote, and the result counts
+every acknowledged ballot."""
 
 import re
 import time
 
 from playwright.sync_api import Browser, expect
 
-from tests.harness.balancer import fronts
+from tests.harness.balancer import Front, fronts
 from tests.harness.redis_server import RedisServer
 from tests.redis.conftest import redis_server, workers  # noqa: F401  (real Redis and workers)
-from tests.redis.workers import Workers
+from tests.redis.workers import Worker, Workers
 
 from .person import Person, create_meeting
+from .test_polls import create_poll, poll_of
 from .test_questions import ask, question
 
 # Short floors, so that two speakers run out of time within the test: the server's clock ends
@@ -25,6 +30,11 @@ CLOCK_TIMEOUT_MS = (FLOOR_LIMIT_S + 20) * 1000
 AGENDA = (("Powitanie", "5"), ("Głos mieszkańców", "20"), ("Pytania i głosowanie", "15"))
 PARK = "Kto zapłaci za nowy park?"
 STOP = "Kiedy będzie przystanek przy szkole?"
+NIGHT = "Czy park ma być oświetlony nocą?"
+QUORUM_SHARE = 75  # % of the four eligible: three ballots meet it
+# How long a page may take to find the live worker after its own was killed: the client's first
+# retry comes after about a second, then two, four...
+RECONNECT_TIMEOUT_MS = 30_000
 
 
 def test_a_programme_across_two_workers(
@@ -59,6 +69,10 @@ def test_a_programme_across_two_workers(
 
         run_the_agenda_with_two_timed_speakers(moderator, ewa, jan, maria)
         questions_upvoted_and_answered(moderator, ewa, jan, maria)
+        a_secret_poll_loses_no_ballot_to_a_killed_worker(
+            workers, b, front_b, moderator, ewa, jan, maria
+        )
+        assert set(front_b.open_to()) == {a.server.port}
 
         # The last item ends: the agenda is through.
         moderator.page.locator("#agenda-next").click()
@@ -184,3 +198,89 @@ def questions_upvoted_and_answered(
             [" · " + person.say("questions.status_answered")] * 2
         )
         expect(person.page.locator("#questions-empty")).to_be_visible()
+
+
+def a_secret_poll_loses_no_ballot_to_a_killed_worker(
+    rig: Workers,
+    b: Worker,
+    front_b: Front,
+    moderator: Person,
+    ewa: Person,
+    jan: Person,
+    maria: Person,
+) -> None:
+    everyone = (moderator, ewa, jan, maria)
+    say = moderator.say
+    # The moderators vote too: four eligible.
+    moderator.page.locator("#poll-moderators").check()
+    create_poll(
+        moderator,
+        NIGHT,
+        kind=say("polls.kind_yes_no_abstain"),
+        secret=True,
+        quorum_share=QUORUM_SHARE,
+    )
+    poll_of(moderator, NIGHT).get_by_role(
+        "button", name=say("polls.open_named", question=NIGHT)
+    ).click()
+    for person in everyone:
+        expect(poll_of(person, NIGHT).locator(".poll-status")).to_have_text(
+            person.say("polls.voted_of", voted="0", eligible="4")
+        )
+
+    # Ewa on the writer, Jan on the other worker; both acknowledged, and counted for all to see.
+    vote(ewa, "yes")
+    vote(jan, "yes")
+    for person in everyone:
+        expect(poll_of(person, NIGHT).locator(".poll-status")).to_have_text(
+            person.say("polls.voted_of", voted="2", eligible="4")
+        )
+
+    rig.kill(b)
+    for person in (jan, maria):
+        # The page dials again by itself; the balancer's front finds the worker alive.
+        person.page.wait_for_function(
+            "() => window.sockets.length >= 2"
+            " && window.sockets.at(-1).readyState === WebSocket.OPEN",
+            timeout=RECONNECT_TIMEOUT_MS,
+        )
+        expect(person.page.locator("#connection")).to_be_hidden(timeout=RECONNECT_TIMEOUT_MS)
+    # Jan's ballot is still his: the meeting knows he voted (the box has what he chose).
+    expect(poll_of(jan, NIGHT).locator(".own")).to_have_text(jan.say("polls.voted_secret"))
+
+    vote(maria, "no")
+    vote(moderator, "abstain")
+    for person in everyone:
+        expect(poll_of(person, NIGHT).locator(".poll-status")).to_have_text(
+            person.say("polls.voted_of", voted="4", eligible="4")
+        )
+    poll_of(moderator, NIGHT).get_by_role(
+        "button", name=say("polls.close_named", question=NIGHT)
+    ).click()
+    for person in everyone:
+        theirs = poll_of(person, NIGHT)
+        quorum = person.say("polls.quorum_is_share", share=str(QUORUM_SHARE))
+        expect(theirs.locator(".poll-result")).to_have_text(
+            person.say(
+                "polls.result",
+                eligible="4",
+                voted="4",
+                quorum=person.say("polls.quorum_met", quorum=quorum),
+            ),
+            timeout=RECONNECT_TIMEOUT_MS,
+        )
+        counted = (("yes", "2", "50"), ("no", "1", "25"), ("abstain", "1", "25"))
+        expect(theirs.locator(".counts li")).to_have_text(
+            [
+                person.say("polls.count", option=person.say(f"polls.option_{o}"), count=n, share=p)
+                for o, n, p in counted
+            ]
+        )
+
+
+def vote(person: Person, option: str) -> None:
+    theirs = poll_of(person, NIGHT)
+    theirs.get_by_label(person.say(f"polls.option_{option}"), exact=True).check()
+    theirs.get_by_role("button", name=person.say("polls.vote_named", question=NIGHT)).click()
+    # Acknowledged: the ballot is in the box and the meeting marks this person as having voted.
+    expect(theirs.locator(".own")).to_have_text(person.say("polls.voted_secret"))
