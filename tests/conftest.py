@@ -17,6 +17,8 @@ CHROMIUM_FIXTURES = {"browser", "module_browser"}
 SCOPES = ("session", "package", "module", "class")
 
 
+# First: xdist's own hook, registered later and so called before ours, reads the marks.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         group = group_of(item)
