@@ -195,7 +195,7 @@ class Person:
             for v in result["violations"]
         ]
         AXE_REPORT.parent.mkdir(parents=True, exist_ok=True)
-        # Test modules run in parallel processes: one adds its view to the report at a time.
+        # Test files run in parallel processes: one adds its view to the report at a time.
         with AXE_REPORT.with_suffix(".lock").open("w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             report = json.loads(AXE_REPORT.read_text()) if AXE_REPORT.exists() else {}
