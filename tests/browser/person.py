@@ -1,5 +1,6 @@
 """One person at one browser: opening a link, joining, and what the test reads from the page."""
 
+import fcntl
 import json
 import re
 from dataclasses import dataclass, field
@@ -194,7 +195,10 @@ class Person:
             for v in result["violations"]
         ]
         AXE_REPORT.parent.mkdir(parents=True, exist_ok=True)
-        report = json.loads(AXE_REPORT.read_text()) if AXE_REPORT.exists() else {}
-        report[view] = found
-        AXE_REPORT.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+        # Test files run in parallel processes: one adds its view to the report at a time.
+        with AXE_REPORT.with_suffix(".lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            report = json.loads(AXE_REPORT.read_text()) if AXE_REPORT.exists() else {}
+            report[view] = found
+            AXE_REPORT.write_text(json.dumps(report, indent=2, ensure_ascii=False))
         return [v for v in found if v["impact"] in ("serious", "critical")]

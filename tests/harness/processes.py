@@ -25,7 +25,9 @@ from tests.harness.stopping import stop
 from tests.harness.tree import ROOT
 from tests.harness.waiting import until
 
-START_TIMEOUT_S = 20.0
+# Generous: a server that dies at start-up fails at once (wait_healthy), and a cold start of
+# Python, Starlette and aiortc beside the suite's other workers and Chromium has taken over 20 s.
+START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 10.0
 ADMIN_TOKEN = "e2e-admin-token"
 SECRET = "e2e-secret"
