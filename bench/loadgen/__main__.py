@@ -24,11 +24,11 @@ from typing import Any
 import uvloop
 
 from bench.common.children import Control, Reply
+from bench.loadgen.joining import join_all
 from bench.loadgen.lean import JOIN_TIMEOUT_S, LeanPlenumMember, LeanSocketioMember
 from bench.loadgen.library import Member, PlenumMember, SocketioMember
 from bench.loadgen.stamps import read_stamp, stamp
 
-JOINS_AT_ONCE = 10
 LAG_TICK_S = 0.01
 # Lags and pauses under this are noise; over it they are kept with their time, for the report.
 NOTABLE_S = 0.002
@@ -65,17 +65,7 @@ class LoadGen:
     async def join_all(self) -> Reply:
         places = zip(self.brief["indices"], self.brief["names"], strict=True)
         self.members = [self.new_member(index, name) for index, name in places]
-        gate = asyncio.Semaphore(JOINS_AT_ONCE)
-
-        async def join(member: Member) -> None:
-            async with gate:
-                await member.join()
-
-        await asyncio.gather(*(join(m) for m in self.members))
-        # What is alive now lives to the end: keep the collector from walking it again and again.
-        gc.collect()
-        gc.freeze()
-        return {"joined": len(self.members)}
+        return await join_all(self.members)
 
     async def storm(self) -> Reply:
         """Every member joins at once, ungated; each one's connect-to-welcome time, or why not."""

@@ -12,7 +12,6 @@ voter's place among all of them), answered once every voter has joined; then `pr
 
 import asyncio
 import contextlib
-import gc
 import signal
 import time
 from typing import Any
@@ -21,11 +20,11 @@ import msgpack
 import uvloop
 
 from bench.common.children import Control, Reply
+from bench.loadgen.joining import join_all
 from bench.loadgen.lean import LeanPlenumMember
 from bench.loadgen.websocket import OP_BINARY
 from server.protocol.wire import VERSION
 
-JOINS_AT_ONCE = 10
 # How many options the benchmark's poll has; voter i chooses option i % OPTIONS.
 OPTIONS = 3
 
@@ -114,17 +113,7 @@ class Voters:
         ]
 
     async def join_all(self) -> Reply:
-        gate = asyncio.Semaphore(JOINS_AT_ONCE)
-
-        async def join(member: Watcher) -> None:
-            async with gate:
-                await member.join()
-
-        await asyncio.gather(*(join(m) for m in self.members))
-        # What is alive now lives to the end: keep the collector from walking it again and again.
-        gc.collect()
-        gc.freeze()
-        return {"joined": len(self.members)}
+        return await join_all(self.members)
 
     def progress(self) -> Reply:
         return {
