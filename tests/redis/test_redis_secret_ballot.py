@@ -111,8 +111,12 @@ def every_record(server: RedisServer) -> Iterator[tuple[str, str, Any]]:
         for raw_key in client.scan_iter(match="*"):
             key = raw_key.decode()
             kind = client.type(raw_key).decode()
+            if kind == "none":
+                continue  # expired since the scan listed it (a lease, a heartbeat): holds nothing
             if kind == "string":
                 value = client.get(raw_key)
+                if value is None:
+                    continue  # expired between the two reads, as above
                 assert isinstance(value, bytes)
                 yield key, kind, decoded(value)
             elif kind == "stream":
