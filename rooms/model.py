@@ -346,6 +346,33 @@ class Polls:
         return next((p for p in self.polls if p.id == poll_id), None)
 
 
+# Workshop notes (rooms.notes) -----------------------------------------------------------------
+
+
+class NotesEditing(StrEnum):
+    """Who may edit a room's notes: its rapporteur only, or every member of the room."""
+
+    RAPPORTEUR = "rapporteur"
+    MEMBERS = "members"
+
+
+@dataclass
+class RoomNotes:
+    """A workshop room's notes: plain text with light structure (headings, lists), and who
+    reports them back. They outlive the room (its name is kept here), for the report-back and
+    the meeting's record."""
+
+    room: RoomId
+    room_name: str
+    text: str = ""
+    # One more for every accepted edit; an edit names the version it was written on.
+    version: int = 0
+    editing: NotesEditing = NotesEditing.RAPPORTEUR
+    rapporteur: ParticipantId | None = None
+    updated_at: float | None = None
+    updated_by: ParticipantId | None = None
+
+
 @dataclass
 class MeetingState:
     id: MeetingId
@@ -376,6 +403,8 @@ class MeetingState:
     showcase: Showcase = field(default_factory=Showcase)
     # Polls (rooms.polls).
     polls: Polls = field(default_factory=Polls)
+    # Workshop notes by room, kept after the room is gone (rooms.notes).
+    notes: dict[RoomId, RoomNotes] = field(default_factory=dict)
 
     def room_exists(self, room: RoomId) -> bool:
         return room == PLENARY or room in self.workshops
