@@ -378,6 +378,8 @@ class MeetingState:
     id: MeetingId
     title: str
     starts_at: float | None = None
+    # When a moderator ended the meeting for everyone: nobody joins after it (rooms.ending).
+    ended_at: float | None = None
     seq: int = 0
     phase: Phase = Phase.PLENARY
     participants: dict[ParticipantId, Participant] = field(default_factory=dict)
