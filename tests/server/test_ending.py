@@ -8,7 +8,7 @@ import pytest
 from rooms.plain import to_plain
 from server.protocol.close_codes import CloseCode
 
-from .conftest import ServedMeeting
+from .conftest import ServedMeeting, api
 
 
 async def test_everyone_is_told_and_every_socket_closes_with_meeting_ended(
@@ -74,9 +74,15 @@ async def test_after_the_end_hello_and_resume_are_refused_and_the_data_stays(
     assert code == CloseCode.MEETING_ENDED
     assert [(m["type"], m["code"]) for m in received] == [("error", "meeting_ended")]
 
-    # Still there for the record, unchanged, until the meeting's data expires.
+    # Still there for the record, unchanged, until the meeting's data expires; the join page
+    # learns that it ended before anyone tries to join.
     assert await meeting.services.hub.open(meeting.live.meeting.state.id) is meeting.live
     assert to_plain(meeting.live.meeting.state) == ended
+    async with api(meeting.app) as http:
+        invitation = await http.get(
+            "/api/invitation", headers={"Authorization": f"Bearer {meeting.invite_token}"}
+        )
+    assert invitation.json()["ended_at"] == meeting.live.meeting.state.ended_at is not None
 
 
 async def test_no_clock_or_ghost_wakes_an_ended_meeting(meeting: ServedMeeting) -> None:
