@@ -21,7 +21,8 @@ const TAB = (() => {
 export class Connection {
   // onMessage(message): every server message; onState(state, detail): "connecting", "open",
   // "reconnecting", "unreachable", "closed", "ended" once a moderator ended the meeting, or
-  // "forgotten" when the token a reloaded page kept no longer works (detail: the close event). link: the page's link token (its #fragment).
+  // "forgotten" when the token a reloaded page kept no longer works (detail: the close event).
+  // link: the page's link token (its #fragment).
   constructor({ onMessage, onState, link }) {
     Object.assign(this, { onMessage, onState, link });
     this.keptAs = `plenum.resume.${link}`; // where this tab keeps its resume token

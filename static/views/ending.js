@@ -1,6 +1,6 @@
 // Ending the meeting: the console's "End the meeting for everyone" behind a confirmation dialog,
 // the screen everyone sees once it ended (instead of reconnecting), and the moderators'
-// downloads of the record (docs/protocol.md, "Ending the meeting"; the routes: record.md).
+// downloads of the record (docs/protocol.md, "Ending the meeting"; the routes: docs/record.md).
 import { $, setText, show } from "../dom.js";
 import { t, timeOfDay } from "../i18n.js";
 
@@ -81,7 +81,8 @@ async function fetchRecord(app, download) {
   const query = new URLSearchParams();
   if (download.lang) query.set("lang", download.lang);
   if ($("record-chat").checked) query.set("chat", "public");
-  const url = `/api/meetings/${encodeURIComponent(meeting)}/${download.path}${query.size ? `?${query}` : ""}`;
+  const asked = query.toString();
+  const url = `/api/meetings/${encodeURIComponent(meeting)}/${download.path}${asked ? `?${asked}` : ""}`;
   status.classList.remove("error");
   setText(status, t("record.downloading"));
   // Opened now, while the click still allows a new tab; filled once the minutes arrive.
