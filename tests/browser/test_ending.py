@@ -77,6 +77,11 @@ def test_a_moderator_ends_the_meeting_for_everyone(serve: Serve, browser: Browse
     assert moderator.axe("ending-ended-moderator") == []
     moderator.screenshot("ending-ended-moderator")
     download_the_attendance(moderator)
+    # A reload cannot resume, and still shows the ended screen with the record.
+    page.reload()
+    expect(page.locator("#ended-view")).to_be_visible()
+    expect(record.get_by_role("button", name=moderator.say("record.json"))).to_be_visible()
+    expect(page.locator("#join-view")).to_be_hidden()
 
     # The late one's hello is refused, in Polish, and so is a link opened now.
     late.page.locator("#join-name").fill("Jan Kowalski")
