@@ -8,7 +8,7 @@ import pytest
 from rooms.plain import to_plain
 from server.protocol.close_codes import CloseCode
 
-from .conftest import ServedMeeting, api
+from .conftest import ADMIN_TOKEN, ServedMeeting, api
 
 
 async def test_everyone_is_told_and_every_socket_closes_with_meeting_ended(
@@ -82,7 +82,14 @@ async def test_after_the_end_hello_and_resume_are_refused_and_the_data_stays(
         invitation = await http.get(
             "/api/invitation", headers={"Authorization": f"Bearer {meeting.invite_token}"}
         )
+        agenda = await http.put(
+            f"/api/meetings/{meeting.id}/agenda",
+            json={"agenda": [{"title": "Afterwards", "minutes": 5}]},
+            headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+        )
     assert invitation.json()["ended_at"] == meeting.live.meeting.state.ended_at is not None
+    assert (agenda.status_code, agenda.json()["error"]) == (400, "meeting_ended")
+    assert to_plain(meeting.live.meeting.state) == ended
 
 
 async def test_no_clock_or_ghost_wakes_an_ended_meeting(meeting: ServedMeeting) -> None:
