@@ -499,6 +499,15 @@ class RevealPollResult:
     ballots: int
 
 
+# Ending the meeting -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EndMeeting:
+    """End the meeting for everyone: nobody joins after it, and every command is refused
+    (`rooms.ending`)."""
+
+
 SystemCommand = (
     Join
     | Rejoin
@@ -564,6 +573,8 @@ ClientCommand = (
     | ClosePoll
     | RemovePoll
     | CastBallot
+    # Ending the meeting
+    | EndMeeting
 )
 
 Command = SystemCommand | ClientCommand

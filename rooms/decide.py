@@ -9,7 +9,7 @@ import random
 from collections.abc import Iterable
 from typing import assert_never
 
-from rooms import agenda, polls, questions, showcase, speakers
+from rooms import agenda, ending, polls, questions, showcase, speakers
 from rooms import commands as cmd
 from rooms import events as ev
 from rooms.assignment import deal_mixed, deal_random
@@ -272,12 +272,17 @@ def _outcome(
             return _everyone(polls.remove(state, actor, command.poll))
         case cmd.CastBallot():
             return polls.cast(state, config, actor, command, now)
+        # Ending the meeting
+        case cmd.EndMeeting():
+            return _everyone(ending.end_meeting(state, actor))
         case _:
             assert_never(command)
 
 
 def next_wakeup(state: MeetingState, config: MeetingConfig) -> float | None:
     """When a clock next has something to do: the time to send a `Tick`, if any."""
+    if ending.ended(state):
+        return None  # an ended meeting's clocks stand still (rooms.ending)
     times = (
         _workshops_wakeup(state),
         speakers.next_wakeup(state),

@@ -25,6 +25,8 @@ class Reason(StrEnum):
     # Polls
     UNKNOWN_POLL = "unknown_poll"
     TOO_MANY_POLLS = "too_many_polls"
+    # Ending the meeting
+    MEETING_ENDED = "meeting_ended"
 
 
 class Rejected(Exception):

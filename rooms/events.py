@@ -472,6 +472,16 @@ class PollRemoved:
     by: ParticipantId
 
 
+# Ending the meeting -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeetingEnded:
+    """A moderator ended the meeting for everyone; its time is `state.ended_at`."""
+
+    by: ParticipantId
+
+
 Event = (
     ParticipantJoined
     | ParticipantReconnected
@@ -536,6 +546,8 @@ Event = (
     | PollClosed
     | PollResult
     | PollRemoved
+    # Ending the meeting
+    | MeetingEnded
 )
 
 EVENTS: tuple[type[Event], ...] = Event.__args__

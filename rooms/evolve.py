@@ -245,6 +245,9 @@ def apply(state: MeetingState, stamped: ev.Stamped, chat_history: int) -> None:
             poll.result = Counted(event.eligible, event.voted, event.quorum_met, event.counts)
         case ev.PollRemoved():
             state.polls.polls.remove(_poll(state, event.poll))
+        # Ending the meeting
+        case ev.MeetingEnded():
+            state.ended_at = stamped.at
         case _:
             assert_never(event)
 

@@ -3,6 +3,7 @@
 from rooms import commands as cmd
 from rooms.config import MeetingConfig
 from rooms.decide import decide, next_wakeup
+from rooms.ending import check_not_ended
 from rooms.errors import Reason, Rejected
 from rooms.events import Stamped
 from rooms.evolve import apply
@@ -50,6 +51,8 @@ class Meeting:
         A writer that must store the events before they count (in Redis, say) decides, stores,
         then replays them; the state is untouched if storing fails.
         """
+        # Before who may send it: after the end, everyone is told the same (rooms.ending).
+        check_not_ended(self.state, command)
         self._authorise(actor, command)
         outcome = decide(self.state, self.config, actor, command, now)
         first = self.state.seq + 1

@@ -92,4 +92,6 @@ RULES: dict[type[cmd.Command], Rule] = {
     cmd.CastBallot: Rule(Who.MEMBER),
     cmd.CastSecretBallot: Rule(Who.SYSTEM),
     cmd.RevealPollResult: Rule(Who.SYSTEM),
+    # Ending the meeting: moderators only, in any phase; after it nothing (rooms.ending).
+    cmd.EndMeeting: Rule(Who.MODERATOR),
 }

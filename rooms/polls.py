@@ -30,6 +30,7 @@ from math import ceil
 from rooms import commands as cmd
 from rooms import events as ev
 from rooms.config import MeetingConfig
+from rooms.ending import check_not_ended
 from rooms.errors import Reason, quoted, require
 from rooms.ids import PLENARY, ParticipantId, PollId
 from rooms.model import (
@@ -140,6 +141,8 @@ def check_ballot(
     """The checks a secret ballot passes before the server puts it in its ballot box: the poll is
     secret and open, `voter` may vote in it, and the choices fit it. Returns the choices as the
     box keeps them (sorted); raises `Rejected` saying what is wrong."""
+    # No ballot goes into the box of an ended meeting: its mark would be refused (rooms.ending).
+    check_not_ended(state, cmd.CastSecretBallot(poll_id, voter))
     poll = _poll(state, poll_id)
     require(
         poll.secret,

@@ -20,6 +20,7 @@ import * as speakers from "./views/speakers.js";
 import * as showcase from "./views/showcase.js";
 import * as questions from "./views/questions.js";
 import * as polls from "./views/polls.js";
+import * as ending from "./views/ending.js";
 
 const CONTRAST = "plenum.contrast";
 
@@ -29,6 +30,8 @@ const app = {
   speaker: null, // the latest active_speaker message
   muteAsked: false, // a moderator asked us to mute, and we have not yet
   joined: false,
+  ended: false, // a moderator ended the meeting: the ended screen, for good (views/ending.js)
+  endedEvent: null, // the meeting_ended event, when this page saw it
   reloaded: false, // this page came back from the resume token its tab kept
   // Sends a command; its ref (truthy), or false when not sent. `replies` may hear its reply:
   // accepted(), or refused(error) instead of the page's problem line (a form that says why
@@ -60,6 +63,7 @@ const app = {
     return id === PLENARY ? t("rooms.plenary") : app.meeting.state?.workshops[id]?.name ?? id;
   },
   render,
+  meetingEnded: (record) => ending.ended(app, record),
 };
 
 // The tab keeps its resume token per link, so a reload comes back as the same person.
@@ -138,6 +142,10 @@ function receive(m) {
   if (m.type === "rooms_extended") app.extendedTo = m.deadline;
   if (m.type === "mute_requested" && m.participant === meeting.you) app.muteAsked = true;
   if (m.type === "audio_blocked" && m.participant === meeting.you) app.muteAsked = false; // done for them
+  if (m.type === "meeting_ended") {
+    app.endedEvent = m;
+    ending.ended(app);
+  }
   render();
 }
 
@@ -167,7 +175,9 @@ async function regain() {
 function connectionState(state, event) {
   const box = $("connection");
   box.dataset.state = state;
-  if (state === "reconnecting") setText(box, t("connection.reconnecting"));
+  if (state === "ended") ending.ended(app, join.linkRecord());
+  else if (app.ended) return; // nothing more to say of a connection once the meeting ended
+  else if (state === "reconnecting") setText(box, t("connection.reconnecting"));
   else if (state === "forgotten") {
     app.reloaded = false;
     setText(box, "");
@@ -183,6 +193,10 @@ function connectionState(state, event) {
 }
 
 function render() {
+  if (app.ended) {
+    ending.render(app);
+    return;
+  }
   const meeting = app.meeting;
   if (!meeting.state) return;
   setText($("title"), meeting.state.title);
@@ -232,7 +246,9 @@ async function start() {
   speakers.setup(app);
   showcase.setup(app);
   questions.setup(app);
+  ending.setup(app);
   setInterval(() => {
+    if (app.ended) return; // no clock runs in an ended meeting
     workshop.tick(app);
     agenda.tick(app);
     speakers.tick(app);

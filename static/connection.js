@@ -20,8 +20,9 @@ const TAB = (() => {
 
 export class Connection {
   // onMessage(message): every server message; onState(state, detail): "connecting", "open",
-  // "reconnecting", "unreachable", "closed", or "forgotten" when the token a reloaded page kept
-  // no longer works (detail: the close event). link: the page's link token (its #fragment).
+  // "reconnecting", "unreachable", "closed", "ended" once a moderator ended the meeting, or
+  // "forgotten" when the token a reloaded page kept no longer works (detail: the close event).
+  // link: the page's link token (its #fragment).
   constructor({ onMessage, onState, link }) {
     Object.assign(this, { onMessage, onState, link });
     this.keptAs = `plenum.resume.${link}`; // where this tab keeps its resume token
@@ -100,6 +101,13 @@ export class Connection {
   }
 
   closed(event) {
+    if (event.code === CLOSE.MEETING_ENDED) {
+      // Coming back cannot work, and need not: the page shows that the meeting has ended. The
+      // tab keeps its resume token, which still opens the record for a moderator.
+      this.reloaded = false;
+      this.onState("ended", event);
+      return;
+    }
     if (event.code === CLOSE.REMOVED) standing.removed(this.link, this.resumeToken);
     if (FINAL.has(event.code)) TAB?.removeItem(this.keptAs);
     if (this.reloaded && FINAL.has(event.code)) {

@@ -18,6 +18,7 @@ export const CLOSE = Object.freeze({
   FLOODING: 4008,
   REPLACED: 4009,
   TOO_MANY_SOCKETS: 4010,
+  MEETING_ENDED: 4011,
 });
 
 // The reactions a `react` may send, in the order they are offered (rooms/config.py).

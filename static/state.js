@@ -201,6 +201,8 @@ export class Meeting {
         };
         break;
       case "poll_removed": s.polls.polls = s.polls.polls.filter((poll) => poll.id !== e.poll); break;
+      // Ending the meeting (rooms/ending.py)
+      case "meeting_ended": s.ended_at = e.at; break;
       default: break; // mute_requested, reacted, broadcast_sent: nothing is kept
     }
     return true;

@@ -17,6 +17,7 @@ from redis.exceptions import RedisError
 
 from rooms import Meeting, ParticipantId, Rejected
 from rooms import commands as cmd
+from rooms.ending import ended
 from server.cancelling import cancel_and_wait
 from server.cluster.placements import Placements
 from server.cluster.presence import WorkerPresence
@@ -80,6 +81,8 @@ class LostSockets:
         Found so at two looks in a row (a participant is attached to its socket right after its
         Join or Rejoin returns), they are disconnected here.
         """
+        if ended(self._meeting.state):
+            return  # its sockets closed as it ended; the roster stays as it was (rooms.ending)
         unheld = {
             p.id
             for p in self._meeting.state.participants.values()
@@ -112,7 +115,7 @@ class LostSockets:
         Raises `RedisError` or `OSError` when Redis cannot say who is where.
         """
         connected = [p.id for p in self._meeting.state.participants.values() if p.connected]
-        if not connected:
+        if not connected or ended(self._meeting.state):
             return
         where = await self._placements.everyone()
         dead = await self._presence.dead_workers({worker for worker, _ in where.values()})

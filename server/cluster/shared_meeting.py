@@ -30,6 +30,7 @@ from redis.exceptions import RedisError
 
 from rooms import Meeting, ParticipantId, Reason, Rejected
 from rooms import commands as cmd
+from rooms.ending import check_not_ended
 from server.cluster import keys as rk
 from server.cluster.commits import Commits, NotOwner
 from server.cluster.lease import Lease
@@ -140,6 +141,9 @@ class SharedMeeting(HostedMeeting):
             return await self._submit(actor, command)
 
     async def _submit(self, actor: ParticipantId | None, command: cmd.Command) -> int:
+        # Known here to have ended: refused at once, with no placement recorded for a join or a
+        # return the writer would refuse (rooms.ending). Not known yet: the writer refuses it.
+        check_not_ended(self.meeting.state, command)
         try:
             if isinstance(command, cmd.Join | cmd.Rejoin):
                 # Recorded before the command, so the writer never sees a connected

@@ -23,6 +23,7 @@ from functools import partial
 
 from rooms import Meeting
 from rooms import commands as cmd
+from rooms.ending import ended
 from rooms.ghosts import departures_due, next_departure
 from rooms.model import Poll, PollStatus
 from server.clock import Clock
@@ -64,6 +65,8 @@ class Deadlines:
         wakeup = self._meeting.next_wakeup()
         if wakeup is not None and wakeup <= now:
             commands.append(cmd.Tick())
+        if ended(self._meeting.state):
+            return commands  # the roster stays as the meeting ended (rooms.ending)
         ghosts = departures_due(self._meeting.state, self._ghost_grace_s, now)
         commands.extend(cmd.Depart(participant) for participant in ghosts)
         return commands
@@ -77,9 +80,10 @@ class Deadlines:
         ]
 
     def next_wakeup(self) -> float | None:
+        state = self._meeting.state
         times = [
             self._meeting.next_wakeup(),
-            next_departure(self._meeting.state, self._ghost_grace_s),
+            None if ended(state) else next_departure(state, self._ghost_grace_s),
             0.0 if self.uncounted() else None,
         ]
         return min((t for t in times if t is not None), default=None)

@@ -60,6 +60,10 @@ class Fanout:
             gone = self.listeners.pop(stamped.event.participant, None)
             if gone is not None:
                 gone.close(CloseCode.REMOVED, "removed by a moderator")
+        elif isinstance(stamped.event, ev.MeetingEnded):
+            # Everyone here has the event (their ended screen): then their sockets close, with
+            # a code that tells the client not to come back (rooms.ending).
+            self.close_all(CloseCode.MEETING_ENDED, "the meeting has ended")
         elif isinstance(stamped.event, ev.ParticipantDisconnected):
             # Marked gone while its socket here is open (the writer judged this worker dead
             # during a Redis outage): have the client resume, which reconnects it.

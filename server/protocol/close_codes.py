@@ -15,3 +15,4 @@ class CloseCode(IntEnum):
     FLOODING = 4008  # kept sending faster than `messages_per_s` allows
     REPLACED = 4009  # the same participant connected again elsewhere
     TOO_MANY_SOCKETS = 4010  # its address already holds `max_sockets_per_address` sockets
+    MEETING_ENDED = 4011  # a moderator ended the meeting for everyone: nobody joins or resumes

@@ -13,7 +13,9 @@ import logging
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from rooms import Reason, Rejected
 from rooms import commands as cmd
+from rooms.ending import ended
 from server.addresses import client_address
 from server.meetings.hub import MeetingHandle
 from server.protocol.close_codes import CloseCode
@@ -69,9 +71,13 @@ async def _serve(services: Services, websocket: WebSocket, address: str) -> None
             except Exception:
                 log.exception("could not close the media of %s", connection.participant)
         live = connection.live
-        if live is not None and live.detach(connection):
+        if live is not None and live.detach(connection) and not ended(live.meeting.state):
             try:
                 await live.submit(None, cmd.Disconnect(connection.participant, connection.id))
+            except Rejected as rejected:
+                # The meeting ended while this socket closed: its roster stays as it ended.
+                if rejected.reason is not Reason.MEETING_ENDED:
+                    log.exception("could not report %s disconnected", connection.participant)
             except Exception:
                 # The meeting's writer is out of reach: presence will notice this worker's loss.
                 log.exception("could not report %s disconnected", connection.participant)

@@ -51,6 +51,13 @@ class Resume:
     last_seq: int | None = None
 
 
+# Refusals of a hello or a resume that no other try can change, and the close code that says so.
+_FINAL_REFUSALS = {
+    Reason.REMOVED: CloseCode.REMOVED,
+    Reason.MEETING_ENDED: CloseCode.MEETING_ENDED,
+}
+
+
 async def greet(services: Services, connection: Connection, gate: Gate) -> MeetingHandle | None:
     """Wait for a valid hello or resume; returns the meeting joined, None if it was closed."""
     deadline = services.clock() + services.settings.hello_timeout_s
@@ -103,10 +110,11 @@ async def _join(
     try:
         await live.submit(None, join)
     except Rejected as rejected:
-        if rejected.reason is not Reason.REMOVED:
+        code = _FINAL_REFUSALS.get(rejected.reason)
+        if code is None:
             raise  # a name to correct, a full meeting: the socket stays open for another hello
         connection.deliver(error_reply(rejected, inbound.ref))
-        connection.close(CloseCode.REMOVED, rejected.detail)
+        connection.close(code, rejected.detail)
         return None
     connection.participant = participant
     live.attach(connection)
@@ -126,7 +134,7 @@ async def _resume(
     try:
         await live.submit(None, cmd.Rejoin(grant.participant, connection.id))
     except Rejected as rejected:
-        code = CloseCode.REMOVED if rejected.reason is Reason.REMOVED else CloseCode.BAD_TOKEN
+        code = _FINAL_REFUSALS.get(rejected.reason, CloseCode.BAD_TOKEN)
         connection.deliver(error_reply(rejected, inbound.ref))
         connection.close(code, rejected.detail)
         return None

@@ -125,6 +125,8 @@ def routes(services: Services) -> list[Route]:
                 "id": state.id,
                 "title": state.title,
                 "starts_at": state.starts_at,
+                # Ending the meeting: the join page says it ended instead of offering to join.
+                "ended_at": state.ended_at,
                 "role": role,
                 "media": services.media is not None,
                 # The join page says the limits of names and details before they bite.

@@ -56,6 +56,12 @@ export async function setup(app) {
     return;
   }
   invitation = body;
+  // Ending the meeting: a link opened after the end shows so, with the record for a moderator.
+  if (body.ended_at != null) {
+    setText($("title"), invitation.title);
+    app.meetingEnded(linkRecord());
+    return;
+  }
   for (const [id, limit] of LIMITED) $(id).addEventListener("input", () => counted(id, limit));
   // A reloaded page resuming from its kept token shows the form only if that fails (ask).
   show($("join-view"), !app.joined && !app.connection.reloaded);
@@ -200,6 +206,11 @@ export function unreachable(app, event) {
   if (failure) return;
   // 4010: the network this person is on already holds as many connections as one address may.
   error(t(event?.code === CLOSE.TOO_MANY_SOCKETS ? "join.too_many_sockets" : "join.unreachable"));
+}
+
+// What opens the record with this page's link: a moderator link does (docs/record.md).
+export function linkRecord() {
+  return invitation?.role === "moderator" ? { meeting: invitation.id, token } : null;
 }
 
 export function dropDevices() {

@@ -465,7 +465,23 @@ def polls() -> dict[str, Any]:
     return s.fixture("maria", "jan", "ala", "piotr")
 
 
+# Ending the meeting
+def ending() -> dict[str, Any]:
+    s = Session("ending", "ending: a moderator ends the meeting while the workshops are open")
+    s.join("maria", "Maria Nowak", Role.MODERATOR)
+    s.join("jan", "Jan Kowalski", district="Wola")
+    s("maria", cmd.CreateRooms(("Zieleń",)))
+    s.record()
+    s("maria", cmd.MoveParticipant(ParticipantId("jan"), RoomId("room-1")))
+    s("maria", cmd.OpenRooms(600))
+    s("jan", cmd.SendChat("Do zobaczenia"), after=30)
+    s("maria", cmd.EndMeeting(), after=60)
+    return s.fixture("maria", "jan")
+
+
 RECORDERS = (plenary, workshops, full_history, agenda, speakers, questions, showcase, polls)
+# Ending the meeting
+RECORDERS += (ending,)
 
 
 def record_all() -> dict[str, dict[str, Any]]:

@@ -154,6 +154,8 @@ SAMPLES: dict[type[cmd.Command], cmd.Command] = {
     cmd.CastBallot: cmd.CastBallot(POLL_2, (1,)),
     cmd.CastSecretBallot: cmd.CastSecretBallot(POLL_3, person(1)),
     cmd.RevealPollResult: cmd.RevealPollResult(POLL_3, (1, 0, 0), 1),
+    # Ending the meeting
+    cmd.EndMeeting: cmd.EndMeeting(),
 }
 
 MODERATOR_COMMANDS = [t for t, rule in RULES.items() if rule.who is Who.MODERATOR]

@@ -139,6 +139,8 @@ EVENT_SAMPLES: list[ev.Event] = [
     ev.PollResult(POLL, 10, 3, Quorum(count=4), False, (2, 1, 0)),
     ev.PollResult(POLL, 10, 3, None, None, (2, 1, 0)),
     ev.PollRemoved(POLL, by=Q),
+    # Ending the meeting
+    ev.MeetingEnded(Q),
 ]
 
 

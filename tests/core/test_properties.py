@@ -22,7 +22,7 @@ from rooms import commands as cmd
 from rooms import events as ev
 from rooms.config import MeetingConfig
 from rooms.decide import next_wakeup
-from rooms.errors import Rejected
+from rooms.errors import Reason, Rejected
 from rooms.events import Stamped
 from rooms.ids import PLENARY, AgendaItemId, MeetingId, ParticipantId, PollId, QuestionId, RoomId
 from rooms.meeting import Meeting
@@ -206,6 +206,8 @@ KINDS: list[tuple[int, Callable[[Draw], Step]]] = [
     (3, lambda d: (MODERATOR, cmd.ClosePoll(d.poll))),
     (2, lambda d: (MODERATOR, cmd.RemovePoll(d.poll))),
     (1, lambda d: (None, cmd.RevealPollResult(d.poll, d.choices, d.place))),
+    # Ending the meeting: rarely, so most sessions go on; after it, only a count is taken.
+    (1, lambda d: (d.sender, cmd.EndMeeting())),
 ]
 
 QUESTIONS = [QuestionId(f"question-{i}") for i in range(1, 8)]
@@ -572,10 +574,13 @@ def test_random_sessions_keep_the_meeting_consistent(prelude: str, session: Sess
                 assert to_plain(meeting.state) == before
                 continue
             box.setdefault(command.poll, {})[command.voter] = choices
+        ended_before = meeting.state.ended_at
         try:
             stamped = meeting.handle(actor, command, now)
-        except Rejected:
+        except Rejected as rejected:
             assert to_plain(meeting.state) == before
+            if ended_before is not None:
+                assert rejected.reason is Reason.MEETING_ENDED
             assert not isinstance(command, cmd.CastSecretBallot), "a checked ballot is marked"
             continue
         if isinstance(command, cmd.ClosePoll) and command.poll in box:

@@ -10,8 +10,10 @@ from functools import partial
 
 import pytest
 
+from server.protocol.close_codes import CloseCode
 from server.sfu import MediaErrorCode, Source
 from tests.e2e.wsclient import ServerError
+from tests.harness.waiting import eventually
 
 from .clients import Client
 from .conftest import Served
@@ -268,3 +270,22 @@ async def test_the_active_speaker_is_the_loud_one_and_follows_when_they_swap(
     await moderator.socket.command("move_participant", participant=dee.me, room=workshop)
     await dee.peer.connect()
     await dee.socket.wait_for_event("active_speaker", room=workshop, participant=bo.me)
+
+
+async def test_ending_the_meeting_stops_its_media(served: Served) -> None:
+    """Every socket closes with 4011, and every media session of the meeting with it."""
+    moderator = await served.join("Anna Nowak", moderator=True)
+    ada = await served.join("Ada")
+    moderator.peer.publish(MODERATOR_CAMERA, microphone=True)
+    await moderator.peer.connect()
+    await ada.peer.connect()
+    await ada.peer.wait_until(partial(_got_video_and_audio, ada.peer, MODERATOR_CAMERA), timeout=10)
+    bridge = served.services.media
+    assert bridge is not None and len(bridge) == 2
+
+    await moderator.socket.send("end_meeting")
+
+    for member in (moderator, ada):
+        assert await member.socket.wait_closed() == CloseCode.MEETING_ENDED
+    await eventually(lambda: len(bridge) == 0, failure="media sessions left after the end")
+    assert bridge.engine.feeds(moderator.me) == []
