@@ -479,9 +479,17 @@ def ending() -> dict[str, Any]:
     return s.fixture("maria", "jan")
 
 
-RECORDERS = (plenary, workshops, full_history, agenda, speakers, questions, showcase, polls)
-# Ending the meeting
-RECORDERS += (ending,)
+RECORDERS = (
+    plenary,
+    workshops,
+    full_history,
+    agenda,
+    speakers,
+    questions,
+    showcase,
+    polls,
+    ending,
+)
 
 
 def record_all() -> dict[str, dict[str, Any]]:
