@@ -25,6 +25,8 @@ class Reason(StrEnum):
     # Polls
     UNKNOWN_POLL = "unknown_poll"
     TOO_MANY_POLLS = "too_many_polls"
+    # Workshop notes: an edit written on a version of the notes that is no longer the current one.
+    STALE_NOTES = "stale_notes"
 
 
 class Rejected(Exception):

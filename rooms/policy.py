@@ -92,4 +92,11 @@ RULES: dict[type[cmd.Command], Rule] = {
     cmd.CastBallot: Rule(Who.MEMBER),
     cmd.CastSecretBallot: Rule(Who.SYSTEM),
     cmd.RevealPollResult: Rule(Who.SYSTEM),
+    # Workshop notes: members volunteer and write (`rooms.notes` says which), moderators appoint
+    # and choose who writes; notes outlive the rooms, so any phase.
+    cmd.VolunteerRapporteur: Rule(Who.MEMBER),
+    cmd.AppointRapporteur: Rule(Who.MODERATOR),
+    cmd.StepDownAsRapporteur: Rule(Who.MEMBER),
+    cmd.SetNotesEditing: Rule(Who.MODERATOR),
+    cmd.EditNotes: Rule(Who.MEMBER),
 }
