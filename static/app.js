@@ -20,6 +20,7 @@ import * as speakers from "./views/speakers.js";
 import * as showcase from "./views/showcase.js";
 import * as questions from "./views/questions.js";
 import * as polls from "./views/polls.js";
+import * as notes from "./views/notes.js";
 
 const CONTRAST = "plenum.contrast";
 
@@ -117,6 +118,11 @@ function receive(m) {
     render();
     return;
   }
+  if (m.type === "workshop_notes") { // Workshop notes: the answer to `notes`
+    meeting.addNotes(m);
+    render();
+    return;
+  }
   if (m.type === "ok") {
     app.replies.get(m.ref)?.accepted?.();
     app.replies.delete(m.ref);
@@ -199,6 +205,7 @@ function render() {
   show($("console"), meeting.isModerator);
   if (meeting.isModerator) moderator.render(app);
   polls.render(app);
+  notes.render(app);
   app.tiles.relabel();
   plenary.layout(app);
 }
@@ -232,6 +239,7 @@ async function start() {
   speakers.setup(app);
   showcase.setup(app);
   questions.setup(app);
+  notes.setup(app);
   setInterval(() => {
     workshop.tick(app);
     agenda.tick(app);
