@@ -45,6 +45,11 @@ export function setup(app) {
     save(app);
     $("notes-editor").focus();
   });
+  $("notes-leftover-dismiss").addEventListener("click", () => {
+    leftover = null;
+    app.render();
+    $("main").focus();
+  });
   $("notes-use-theirs").addEventListener("click", () => {
     const notes = current(app);
     if (!notes) return;
@@ -57,6 +62,44 @@ export function setup(app) {
 }
 
 const dirty = () => $("notes-editor").value !== editor.saved;
+
+// Text typed in a room's editor and not yet saved when we left the room (moved, or the rooms
+// closed): kept aside and shown until saved or dismissed, never dropped unseen.
+let leftover = null; // { room, text, why }
+
+// We left the room whose notes the editor holds: unsaved text is sent once more (the rapporteur
+// and the moderators may still edit) and, until it is saved, kept in view.
+function leave(app) {
+  clearTimeout(editor.timer);
+  const text = $("notes-editor").value;
+  const room = editor.room;
+  if (text !== editor.saved) {
+    leftover = { room, text, why: "" };
+    const sent = app.command({ type: "edit_notes", room, base_version: editor.base, text }, {
+      accepted: () => {
+        if (leftover?.room === room) leftover = null;
+        app.render();
+      },
+      refused: (error) => {
+        if (leftover?.room === room) leftover.why = app.errorText(error);
+        app.render();
+      },
+    });
+    if (!sent) leftover.why = t("connection.not_sent");
+  }
+  Object.assign(editor, { room: null, base: 0, saved: "", saving: false, conflict: false });
+  $("notes-editor").value = "";
+  status("");
+}
+
+function showLeftover(app) {
+  show($("notes-leftover"), Boolean(leftover));
+  if (!leftover) return;
+  setText($("notes-leftover-heading"), t("notes.leftover_heading", { room: app.meeting.notesOf(leftover.room).room_name }));
+  setText($("notes-leftover-why"), leftover.why ? t("notes.not_saved", { why: leftover.why }) : t("notes.saving"));
+  const kept = $("notes-leftover-text");
+  if (kept.value !== leftover.text) kept.value = leftover.text;
+}
 
 // The notes of the room we are in, or null in the plenary.
 function current(app) {
@@ -71,10 +114,12 @@ function status(text) {
 function save(app) {
   if (editor.saving || editor.conflict || editor.room === null || !dirty()) return;
   const text = $("notes-editor").value;
+  const room = editor.room;
   editor.saving = true;
   status(t("notes.saving"));
-  const sent = app.command({ type: "edit_notes", room: editor.room, base_version: editor.base, text }, {
+  const sent = app.command({ type: "edit_notes", room, base_version: editor.base, text }, {
     accepted: () => {
+      if (editor.room !== room) return; // moved on meanwhile: the text was kept aside (leave)
       // Our `notes_edited` came before this reply: the notes are at our version now.
       editor.saving = false;
       editor.saved = text;
@@ -83,6 +128,7 @@ function save(app) {
       if (dirty()) save(app);
     },
     refused: (error) => {
+      if (editor.room !== room) return;
       editor.saving = false;
       if (error.code === "stale_notes") {
         editor.conflict = true;
@@ -129,6 +175,8 @@ function showRapporteur(app, node, notes) {
 function renderRoom(app) {
   const meeting = app.meeting;
   const notes = current(app);
+  if (editor.room !== null && editor.room !== notes?.room) leave(app);
+  showLeftover(app);
   show($("room-notes"), Boolean(notes));
   if (!notes) return;
   setText($("room-notes-heading"), t("notes.heading_room", { room: notes.room_name }));

@@ -41,11 +41,15 @@ class HeldEdits:
 
         ws.on_message(from_page)
 
+    def hold(self) -> None:
+        self.holding = True
+
     def release(self) -> None:
         assert self.server is not None and self.held, "nothing was held"
         self.holding = False
         for message in self.held:
             self.server.send(message)
+        self.held.clear()
 
 
 def _type(message: bytes | str) -> Any:
@@ -120,8 +124,23 @@ def test_a_room_writes_its_notes_and_the_plenary_reads_them(serve: Serve, browse
     expect(ewa.page.locator("#room-notes-text li").last).to_have_text("oświetlenie alejek")
     assert moderator.axe("notes-console") == []
 
+    # Jan types more, slow to leave again, and the rooms close before it is saved: a member
+    # no longer edits from the plenary, and his text stays in view to copy.
+    network.hold()
+    jan_editor.fill(MERGED + "\n- kosze na śmieci")
+    expect(jan.page.locator("#notes-status")).to_have_text(say("notes.saving"))
     # The rooms close: Maria, who was in another room, reads Zieleń's notes in the plenary.
     moderator.page.get_by_role("button", name="Recall everyone to the plenary").click()
+    expect(jan.page.locator("#where")).to_have_text(say("rooms.plenary"))
+    network.release()
+    leftover = jan.page.locator("#notes-leftover")
+    expect(leftover.get_by_role("status")).to_have_text(
+        say("notes.not_saved", why=say("error.not_allowed"))
+    )
+    expect(leftover.get_by_label(say("notes.leftover_text"))).to_have_value(
+        MERGED + "\n- kosze na śmieci"
+    )
+    assert jan.axe("notes-leftover") == []
     panel = maria.page.locator("#workshop-notes")
     expect(panel).to_be_visible()
     zielen = panel.locator("li.notes-room", has_text="Zieleń")
