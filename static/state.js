@@ -297,12 +297,6 @@ export class Meeting {
     }
   }
 
-  // Whether we may read a room's notes now (rooms.notes.may_read): otherwise ours are blank.
-  mayReadNotes(notes) {
-    const s = this.state;
-    return s.phase === "plenary" || notes.rapporteur === this.you || this.isModerator || this.myRoom === notes.room;
-  }
-
   // Whether we may edit a room's notes (rooms.notes.may_edit).
   mayEditNotes(notes) {
     if (this.isModerator || notes.rapporteur === this.you) return true;

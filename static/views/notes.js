@@ -189,12 +189,14 @@ function renderRoom(app) {
   showText($("room-notes-text"), notes.text, 3);
   show($("room-notes-empty"), !notes.text);
 
-  const editing = meeting.mayEditNotes(notes);
+  // Also while text of ours is unsaved when the moderators took the editing from the members:
+  // the text stays in view, with the refusal under it.
+  const editing = meeting.mayEditNotes(notes) || editor.saving || (editor.room === notes.room && dirty());
   show($("notes-edit"), editing);
   const area = $("notes-editor");
   area.maxLength = meeting.limits.max_notes_chars;
   if (editor.room !== notes.room) {
-    // Another room (or the first): its text, unless ours still waits to be saved there.
+    // Another room (or the first): its text. Unsaved text of the one before was kept aside.
     Object.assign(editor, { room: notes.room, base: notes.version, saved: notes.text, conflict: false });
     area.value = notes.text;
     status("");
@@ -204,7 +206,7 @@ function renderRoom(app) {
     Object.assign(editor, { base: notes.version, saved: notes.text });
   }
   setText($("notes-limit"), t("notes.limit", { max: meeting.limits.max_notes_chars }));
-  show($("notes-conflict"), editing && editor.conflict);
+  show($("notes-conflict"), editor.conflict);
   if (editor.conflict) {
     const theirs = $("notes-theirs");
     if (theirs.value !== notes.text) theirs.value = notes.text;
