@@ -78,6 +78,7 @@ def test_a_room_writes_its_notes_and_the_plenary_reads_them(serve: Serve, browse
         expect(person.page.locator("#room-notes-rapporteur")).to_have_text(
             f"{say('notes.rapporteur')} Ewa"
         )
+    expect(jan.page.locator("#announce")).to_have_text(say("announce.rapporteur", name="Ewa"))
     console = moderator.page.locator("#notes-console li", has_text="Zieleń")
     expect(console.locator(".notes-rapporteur")).to_have_text(f"{say('notes.rapporteur')} Ewa")
     expect(jan.page.get_by_label(say("notes.edit"))).to_be_hidden()  # the rapporteur's, so far
