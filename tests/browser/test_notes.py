@@ -11,7 +11,7 @@ import msgpack
 from playwright.sync_api import Browser, WebSocketRoute, expect
 
 from .conftest import Serve
-from .person import Person, create_meeting
+from .person import CATALOGUES, Person, create_meeting
 from .test_rooms_chat_and_clock import open_rooms
 
 EWA = "# Zieleń\n- więcej drzew przy szkole\n- ławki w parku"
@@ -152,5 +152,12 @@ def test_a_room_writes_its_notes_and_the_plenary_reads_them(serve: Serve, browse
     expect(zielen.locator(".notes-rapporteur")).to_have_text(f"{say('notes.rapporteur')} Ewa")
     maria.screenshot("notes-plenary")
     assert maria.axe("notes-plenary") == []
+    # In Polish: the same panel in Maria's words.
+    maria.page.get_by_label("Language").select_option("pl")
+    polish = CATALOGUES["pl"]
+    expect(panel.get_by_role("heading", level=2)).to_have_text(polish["notes.heading_all"])
+    expect(zielen.locator(".notes-rapporteur")).to_have_text(f"{polish['notes.rapporteur']} Ewa")
+    maria.screenshot("notes-plenary-pl")
+    assert maria.axe("notes-plenary-pl") == []
     for person in (moderator, ewa, jan, maria):
         assert person.errors == [], person.name
