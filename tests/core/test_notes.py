@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from rooms import commands as cmd
 from rooms import events as ev
 from rooms.config import MeetingConfig
-from rooms.errors import Reason
+from rooms.errors import Reason, Rejected
 from rooms.ids import PLENARY, ParticipantId
 from rooms.meeting import Meeting
 from rooms.model import NotesEditing, Phase, Role, RoomNotes
@@ -265,8 +265,8 @@ def test_no_accepted_edit_is_lost(steps: list[tuple[ParticipantId, str, str]]) -
         before = to_plain(meeting.state)
         try:
             stamped = meeting.handle(who, cmd.EditNotes(room(1), version, text), T0)
-        except Exception as refusal:
-            assert getattr(refusal, "reason", None) is Reason.STALE_NOTES
+        except Rejected as refusal:
+            assert refusal.reason is Reason.STALE_NOTES
             assert version != current[0]
             assert to_plain(meeting.state) == before
             continue
