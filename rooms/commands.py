@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from rooms.ids import PLENARY, AgendaItemId, ParticipantId, PollId, QuestionId, RoomId
 from rooms.model import (
     GroupBy,
+    NotesEditing,
     PollKind,
     PollResults,
     PollVoters,
@@ -508,6 +509,48 @@ class EndMeeting:
     (`rooms.ending`)."""
 
 
+# Workshop notes (rooms.notes) ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VolunteerRapporteur:
+    """Become the rapporteur of the workshop room one is in, while it has none."""
+
+
+@dataclass(frozen=True)
+class AppointRapporteur:
+    """A moderator names `room`'s rapporteur: anyone in the meeting, or None for nobody."""
+
+    room: RoomId
+    participant: ParticipantId | None = None
+
+
+@dataclass(frozen=True)
+class StepDownAsRapporteur:
+    room: RoomId
+
+
+@dataclass(frozen=True)
+class SetNotesEditing:
+    """Who may edit `room`'s notes besides the moderators: its rapporteur, or its members."""
+
+    room: RoomId
+    editing: NotesEditing
+
+
+@dataclass(frozen=True)
+class EditNotes:
+    """Replace `room`'s notes with `text`, written on version `base_version` of them: refused
+    (`stale_notes`) if the notes have changed since."""
+
+    room: RoomId
+    base_version: int
+    text: str
+
+    def __post_init__(self) -> None:
+        _require(self.base_version >= 0, "base_version must not be negative")
+
+
 SystemCommand = (
     Join
     | Rejoin
@@ -575,6 +618,12 @@ ClientCommand = (
     | CastBallot
     # Ending the meeting
     | EndMeeting
+    # Workshop notes
+    | VolunteerRapporteur
+    | AppointRapporteur
+    | StepDownAsRapporteur
+    | SetNotesEditing
+    | EditNotes
 )
 
 Command = SystemCommand | ClientCommand

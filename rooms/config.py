@@ -46,6 +46,8 @@ class MeetingConfig:
     max_poll_options: int = 10
     max_polls: int = 50
     tally_interval_ms: int = 250
+    # Workshop notes: the length of one room's notes.
+    max_notes_chars: int = 20000
 
     def __post_init__(self) -> None:
         for name, value in vars(self).items():

@@ -9,7 +9,7 @@ import random
 from collections.abc import Iterable
 from typing import assert_never
 
-from rooms import agenda, ending, polls, questions, showcase, speakers
+from rooms import agenda, ending, notes, polls, questions, showcase, speakers
 from rooms import commands as cmd
 from rooms import events as ev
 from rooms.assignment import deal_mixed, deal_random
@@ -275,6 +275,18 @@ def _outcome(
         # Ending the meeting
         case cmd.EndMeeting():
             return _everyone(ending.end_meeting(state, actor))
+        # Workshop notes
+        case cmd.VolunteerRapporteur():
+            return notes.volunteer(state, actor)
+        case cmd.AppointRapporteur():
+            return notes.appoint(state, actor, command.room, command.participant)
+        case cmd.StepDownAsRapporteur():
+            return notes.step_down(state, actor, command.room)
+        case cmd.SetNotesEditing():
+            return notes.set_editing(state, actor, command.room, command.editing)
+        case cmd.EditNotes():
+            room, base, text = command.room, command.base_version, command.text
+            return notes.edit(state, config, actor, room, base, text)
         case _:
             assert_never(command)
 

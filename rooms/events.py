@@ -10,6 +10,7 @@ from types import MappingProxyType
 
 from rooms.ids import AgendaItemId, ParticipantId, PollId, QuestionId, RoomId
 from rooms.model import (
+    NotesEditing,
     PlannedItem,
     PollKind,
     PollResults,
@@ -482,6 +483,36 @@ class MeetingEnded:
     by: ParticipantId
 
 
+# Workshop notes (rooms.notes) ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RapporteurChanged:
+    """`room`'s rapporteur is `rapporteur` (None: nobody), to everyone; `by` is who volunteered,
+    appointed or stepped down."""
+
+    room: RoomId
+    rapporteur: ParticipantId | None
+    by: ParticipantId
+
+
+@dataclass(frozen=True)
+class NotesEditingChanged:
+    room: RoomId
+    editing: NotesEditing
+    by: ParticipantId
+
+
+@dataclass(frozen=True)
+class NotesEdited:
+    """`room`'s notes are now `text`, their version `version`: to those who may read them."""
+
+    room: RoomId
+    version: int
+    text: str
+    by: ParticipantId
+
+
 Event = (
     ParticipantJoined
     | ParticipantReconnected
@@ -548,6 +579,10 @@ Event = (
     | PollRemoved
     # Ending the meeting
     | MeetingEnded
+    # Workshop notes
+    | RapporteurChanged
+    | NotesEditingChanged
+    | NotesEdited
 )
 
 EVENTS: tuple[type[Event], ...] = Event.__args__

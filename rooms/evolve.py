@@ -7,7 +7,7 @@ from typing import assert_never
 
 from rooms import events as ev
 from rooms import polls
-from rooms.ids import PLENARY, AgendaItemId, ParticipantId, PollId, QuestionId
+from rooms.ids import PLENARY, AgendaItemId, ParticipantId, PollId, QuestionId, RoomId
 from rooms.model import (
     AgendaItem,
     ChatMessage,
@@ -21,6 +21,7 @@ from rooms.model import (
     Poll,
     PollStatus,
     Question,
+    RoomNotes,
     Showcase,
     Tally,
     Turn,
@@ -99,10 +100,12 @@ def apply(state: MeetingState, stamped: ev.Stamped, chat_history: int) -> None:
         case ev.RoomCreated():
             state.workshops[event.room] = Workshop(event.room, event.name)
             state.rooms_created += 1
+            state.notes[event.room] = RoomNotes(event.room, event.name)  # Workshop notes
         case ev.RoomRenamed():
             workshop = state.workshops[event.room]
             workshop.name = event.name
             workshop.topic = event.topic
+            _notes(state, event.room).room_name = event.name  # Workshop notes
         case ev.RoomDeleted():
             del state.workshops[event.room]
             state.plan = {p: r for p, r in state.plan.items() if r != event.room}
@@ -248,6 +251,17 @@ def apply(state: MeetingState, stamped: ev.Stamped, chat_history: int) -> None:
         # Ending the meeting
         case ev.MeetingEnded():
             state.ended_at = stamped.at
+        # Workshop notes
+        case ev.RapporteurChanged():
+            _notes(state, event.room).rapporteur = event.rapporteur
+        case ev.NotesEditingChanged():
+            _notes(state, event.room).editing = event.editing
+        case ev.NotesEdited():
+            edited = _notes(state, event.room)
+            edited.text = event.text
+            edited.version = event.version
+            edited.updated_at = stamped.at
+            edited.updated_by = event.by
         case _:
             assert_never(event)
 
@@ -335,3 +349,13 @@ def _poll(state: MeetingState, poll_id: PollId) -> Poll:
     poll = state.polls.poll(poll_id)
     assert poll is not None, f"no poll {poll_id}"
     return poll
+
+
+# Workshop notes -------------------------------------------------------------------------------
+
+
+def _notes(state: MeetingState, room: RoomId) -> RoomNotes:
+    """The room's notes, made for a room created before notes existed (an older snapshot)."""
+    if room not in state.notes:
+        state.notes[room] = RoomNotes(room, state.workshops[room].name)
+    return state.notes[room]

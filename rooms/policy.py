@@ -94,4 +94,11 @@ RULES: dict[type[cmd.Command], Rule] = {
     cmd.RevealPollResult: Rule(Who.SYSTEM),
     # Ending the meeting: moderators only, in any phase; after it nothing (rooms.ending).
     cmd.EndMeeting: Rule(Who.MODERATOR),
+    # Workshop notes: members volunteer and write (`rooms.notes` says which), moderators appoint
+    # and choose who writes; notes outlive the rooms, so any phase.
+    cmd.VolunteerRapporteur: Rule(Who.MEMBER),
+    cmd.AppointRapporteur: Rule(Who.MODERATOR),
+    cmd.StepDownAsRapporteur: Rule(Who.MEMBER),
+    cmd.SetNotesEditing: Rule(Who.MODERATOR),
+    cmd.EditNotes: Rule(Who.MEMBER),
 }

@@ -1,10 +1,12 @@
 """What each participant may see of a meeting: events and chat history by their audience, who
-asked an anonymous question (moderators and its author only, `rooms.questions`), and who voted
-what in a poll (moderators, and each voter their own, `rooms.polls`)."""
+asked an anonymous question (moderators and its author only, `rooms.questions`), who voted
+what in a poll (moderators, and each voter their own, `rooms.polls`), and a workshop room's notes
+while the workshops run (its members, its rapporteur and the moderators, `rooms.notes`)."""
 
 import copy
 import dataclasses
 
+from rooms import notes
 from rooms.events import Stamped
 from rooms.ids import ParticipantId
 from rooms.model import ChatMessage, MeetingState, Poll, Polls, Question, Questions, Role
@@ -30,6 +32,8 @@ def view_for(
     A poll's ballots and who has voted are blanked but the viewer's own unless they are a
     moderator: the others see the tally the room was sent, as `ballot_cast` and `poll_voted` go
     to the voter and the moderators only.
+    A workshop room's notes the viewer may not read now (`rooms.notes.may_read`) have their text
+    blanked; who reports them, who edits them and their version stay.
     The rest of the meeting (who is where, hands, rooms, clock) is everyone's.
     """
     visible = copy.copy(state)
@@ -47,6 +51,11 @@ def view_for(
         visible.polls = Polls(
             [_poll_for(p, viewer) for p in state.polls.polls], state.polls.created
         )
+    # Workshop notes
+    visible.notes = {
+        room: entry if notes.may_read(state, entry, viewer) else dataclasses.replace(entry, text="")
+        for room, entry in state.notes.items()
+    }
     return visible
 
 

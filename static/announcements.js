@@ -95,6 +95,13 @@ export function announcement(app, e, before) {
       if (e.status === "answering") return { text: t("announce.question_answering", { text: q.text }) };
       return q.author === you && e.by !== you ? { text: t(`announce.question_${e.status}_yours`, { text: q.text }) } : null;
     }
+    // Workshop notes: the room hears who reports it back; the person appointed, that it is them.
+    case "rapporteur_changed":
+      if (e.rapporteur === you && e.by !== you) return { text: t("announce.rapporteur_you", { room: app.roomName(e.room) }) };
+      if (e.room !== meeting.myRoom || e.by === you) return null;
+      return e.rapporteur
+        ? { text: t("announce.rapporteur", { name: name(e.rapporteur) }) }
+        : { text: t("announce.rapporteur_none") };
     default:
       return null;
   }

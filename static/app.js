@@ -21,6 +21,7 @@ import * as showcase from "./views/showcase.js";
 import * as questions from "./views/questions.js";
 import * as polls from "./views/polls.js";
 import * as ending from "./views/ending.js";
+import * as notes from "./views/notes.js";
 
 const CONTRAST = "plenum.contrast";
 
@@ -121,6 +122,11 @@ function receive(m) {
     render();
     return;
   }
+  if (m.type === "workshop_notes") { // Workshop notes: the answer to `notes`
+    meeting.addNotes(m);
+    render();
+    return;
+  }
   if (m.type === "ok") {
     app.replies.get(m.ref)?.accepted?.();
     app.replies.delete(m.ref);
@@ -213,6 +219,7 @@ function render() {
   show($("console"), meeting.isModerator);
   if (meeting.isModerator) moderator.render(app);
   polls.render(app);
+  notes.render(app);
   app.tiles.relabel();
   plenary.layout(app);
 }
@@ -247,6 +254,7 @@ async function start() {
   showcase.setup(app);
   questions.setup(app);
   ending.setup(app);
+  notes.setup(app);
   setInterval(() => {
     if (app.ended) return; // no clock runs in an ended meeting
     workshop.tick(app);

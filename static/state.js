@@ -71,8 +71,12 @@ export class Meeting {
       case "room_created":
         s.workshops[e.room] = { id: e.room, name: e.name, topic: "" };
         s.rooms_created += 1;
+        s.notes[e.room] = blankNotes(e.room, e.name); // Workshop notes
         break;
-      case "room_renamed": Object.assign(s.workshops[e.room], { name: e.name, topic: e.topic }); break;
+      case "room_renamed":
+        Object.assign(s.workshops[e.room], { name: e.name, topic: e.topic });
+        this.notesOf(e.room).room_name = e.name; // Workshop notes
+        break;
       case "room_deleted":
         delete s.workshops[e.room];
         s.plan = Object.fromEntries(Object.entries(s.plan).filter(([, room]) => room !== e.room));
@@ -203,6 +207,12 @@ export class Meeting {
       case "poll_removed": s.polls.polls = s.polls.polls.filter((poll) => poll.id !== e.poll); break;
       // Ending the meeting (rooms/ending.py)
       case "meeting_ended": s.ended_at = e.at; break;
+      // Workshop notes (rooms/notes.py)
+      case "rapporteur_changed": this.notesOf(e.room).rapporteur = e.rapporteur; break;
+      case "notes_editing_changed": this.notesOf(e.room).editing = e.editing; break;
+      case "notes_edited":
+        Object.assign(this.notesOf(e.room), { text: e.text, version: e.version, updated_at: e.at, updated_by: e.by });
+        break;
       default: break; // mute_requested, reacted, broadcast_sent: nothing is kept
     }
     return true;
@@ -268,6 +278,33 @@ export class Meeting {
       .map(([q]) => q);
   }
 
+  // Workshop notes: a room's entry, made for a room from before notes existed (rooms/evolve.py).
+  notesOf(room) {
+    const s = this.state;
+    s.notes ??= {};
+    s.notes[room] ??= blankNotes(room, s.workshops[room]?.name ?? room);
+    return s.notes[room];
+  }
+
+  // A `workshop_notes` answer: each room's entry, unless we already hold a later version.
+  addNotes(answer) {
+    if (!this.state) return;
+    const notes = (this.state.notes ??= {});
+    for (const entry of answer.notes) {
+      const held = notes[entry.room];
+      // The same version blank: ours was blanked, as we could not read it then.
+      if (!held || entry.version > held.version || (entry.version === held.version && !held.text)) {
+        notes[entry.room] = { ...entry };
+      }
+    }
+  }
+
+  // Whether we may edit a room's notes (rooms.notes.may_edit).
+  mayEditNotes(notes) {
+    if (this.isModerator || notes.rapporteur === this.you) return true;
+    return notes.editing === "members" && this.myRoom === notes.room;
+  }
+
   forget(id) {
     const s = this.state;
     delete s.participants[id];
@@ -326,4 +363,12 @@ export class Meeting {
     return Object.values(this.state?.workshops ?? {})
       .sort((a, b) => Number(a.id.split("-")[1]) - Number(b.id.split("-")[1]));
   }
+}
+
+// Workshop notes: a room's entry when it is created (rooms.model.RoomNotes).
+function blankNotes(room, name) {
+  return {
+    room, room_name: name, text: "", version: 0, editing: "rapporteur", rapporteur: null,
+    updated_at: null, updated_by: null,
+  };
 }

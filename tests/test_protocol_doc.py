@@ -25,7 +25,7 @@ from server.protocol.error_codes import ErrorCode
 from server.rtc import wire as media_wire
 from server.settings import Settings
 from server.sfu import MediaErrorCode
-from server.signalling import chat_history, greeting
+from server.signalling import chat_history, greeting, notes_request
 
 TEXT = (Path(__file__).resolve().parent.parent / "docs" / "protocol.md").read_text("utf-8")
 EXAMPLE = re.compile(r"^```msgpack-example\n(.*?)^```$", re.MULTILINE | re.DOTALL)
@@ -43,6 +43,7 @@ RECORDS: dict[str, type] = {
     **GREETINGS,
     **media_wire.MEDIA_MESSAGES,
     **chat_history.MESSAGES,
+    **notes_request.MESSAGES,  # Workshop notes
 }
 MESSAGES = {*RECORDS, *REPLY_FIELDS}
 # Every code an error can carry: the edge's own, the meeting's and the media engine's.
@@ -135,6 +136,13 @@ def test_example_goes_through_the_real_code(name: str, raw: str) -> None:
     elif name == "chat_page":
         page = from_plain(chat_history.ChatPage, {k: message[k] for k in ("messages", "more")})
         assert msgpack.unpackb(chat_history.encode_page(page, message["ref"])) == message
+    # Workshop notes
+    elif name == "notes":
+        notes_request.parse_request(wire.decode(msgpack.packb(message)))
+    elif name == "workshop_notes":
+        own = {k: message[k] for k in ("seq", "notes")}
+        answer = from_plain(notes_request.WorkshopNotes, own)
+        assert msgpack.unpackb(notes_request.encode_notes(answer, message["ref"])) == message
     elif name == "error":
         assert message["code"] in ERROR_CODES
     elif name == "welcome":

@@ -30,7 +30,7 @@ from server.protocol.wire import (
 from server.rtc.wire import MEDIA_COMMANDS, parse_media
 from server.services import Services
 from server.sfu import MediaOffer
-from server.signalling import chat_history, secret_ballot
+from server.signalling import chat_history, notes_request, secret_ballot
 from server.signalling.connection import Closing, Connection
 from server.signalling.errors import ANSWERABLE
 from server.signalling.gate import Gate
@@ -117,6 +117,12 @@ async def _converse(
                 continue
             if inbound.type == "chat_history":
                 _chat_history(live, connection, gate, inbound)
+                continue
+            if inbound.type == "notes":  # Workshop notes
+                notes_request.parse_request(inbound)
+                gate.forgive()
+                notes = notes_request.notes_for(live.meeting.state, connection.participant)
+                connection.deliver(notes_request.encode_notes(notes, inbound.ref))
                 continue
             secret = parse_secret_ballot(inbound)
             if secret is not None:

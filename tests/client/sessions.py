@@ -26,6 +26,7 @@ from rooms.events import Stamped
 from rooms.ids import PLENARY, AgendaItemId, PollId, QuestionId
 from rooms.model import (
     GroupBy,
+    NotesEditing,
     PollKind,
     PollResults,
     PollVoters,
@@ -465,6 +466,38 @@ def polls() -> dict[str, Any]:
     return s.fixture("maria", "jan", "ala", "piotr")
 
 
+# Workshop notes
+def notes() -> dict[str, Any]:
+    s = Session(
+        "notes",
+        "workshop notes: a volunteer and an appointed rapporteur, members let edit, a room"
+        " renamed, a rapporteur stepping down, and the notes finished after the rooms close",
+    )
+    s.join("maria", "Maria Nowak", Role.MODERATOR)
+    s.join("jan", "Jan Kowalski", district="Wola")
+    s.join("ala", "Ala Zięba", district="Mokotów")
+    s.join("piotr", "Piotr Wójcik", district="Mokotów")
+    s("maria", cmd.CreateRooms(("Zieleń", "Szkoły")))
+    for who, room in (("jan", "room-1"), ("ala", "room-1"), ("piotr", "room-2")):
+        s("maria", cmd.MoveParticipant(ParticipantId(who), RoomId(room)))
+    s.record()
+    s("maria", cmd.OpenRooms(None))
+    s("ala", cmd.VolunteerRapporteur())
+    s("ala", cmd.EditNotes(RoomId("room-1"), 0, "# Zieleń\n- drzewa przy szkole"))
+    s("maria", cmd.SetNotesEditing(RoomId("room-1"), NotesEditing.MEMBERS))
+    s("jan", cmd.EditNotes(RoomId("room-1"), 1, "# Zieleń\n- drzewa przy szkole\n- ławki"))
+    s("maria", cmd.AppointRapporteur(RoomId("room-2"), ParticipantId("piotr")))
+    s("piotr", cmd.EditNotes(RoomId("room-2"), 0, "Boisko"))
+    s("maria", cmd.RenameRoom(RoomId("room-2"), "Szkoły i boiska"))
+    s("piotr", cmd.StepDownAsRapporteur(RoomId("room-2")))
+    s("maria", cmd.CloseRooms())
+    # After the rooms close, every edit goes to everyone: each viewer holds every text again.
+    s("ala", cmd.EditNotes(RoomId("room-1"), 2, "# Zieleń\n- drzewa przy szkole\n- ławki\n"))
+    s("maria", cmd.EditNotes(RoomId("room-2"), 1, "Boisko\n\nŚwietlica"))
+    return s.fixture("maria", "jan", "ala", "piotr")
+
+
+
 # Ending the meeting
 def ending() -> dict[str, Any]:
     s = Session("ending", "ending: a moderator ends the meeting while the workshops are open")
@@ -489,6 +522,7 @@ RECORDERS = (
     showcase,
     polls,
     ending,
+    notes,
 )
 
 

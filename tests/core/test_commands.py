@@ -15,7 +15,7 @@ from rooms.errors import Reason, Rejected
 from rooms.events import Stamped
 from rooms.ids import PLENARY, AgendaItemId, ParticipantId, PollId, QuestionId
 from rooms.meeting import Meeting
-from rooms.model import GroupBy, Phase, PollKind, Presenter, QuestionStatus, Role
+from rooms.model import GroupBy, NotesEditing, Phase, PollKind, Presenter, QuestionStatus, Role
 from rooms.plain import RecordError, from_plain, to_plain
 from rooms.policy import ANY_PHASE, RULES, Who
 from rooms.view import chat_before, sees, view_for
@@ -156,6 +156,12 @@ SAMPLES: dict[type[cmd.Command], cmd.Command] = {
     cmd.RevealPollResult: cmd.RevealPollResult(POLL_3, (1, 0, 0), 1),
     # Ending the meeting
     cmd.EndMeeting: cmd.EndMeeting(),
+    # Workshop notes
+    cmd.VolunteerRapporteur: cmd.VolunteerRapporteur(),
+    cmd.AppointRapporteur: cmd.AppointRapporteur(room(1), person(0)),
+    cmd.StepDownAsRapporteur: cmd.StepDownAsRapporteur(room(1)),
+    cmd.SetNotesEditing: cmd.SetNotesEditing(room(1), NotesEditing.MEMBERS),
+    cmd.EditNotes: cmd.EditNotes(room(1), 0, "# Ideas\n- a park"),
 }
 
 MODERATOR_COMMANDS = [t for t, rule in RULES.items() if rule.who is Who.MODERATOR]

@@ -13,6 +13,7 @@ from rooms.ids import PLENARY, AgendaItemId, ParticipantId, PollId, QuestionId
 from rooms.model import (
     GroupBy,
     MeetingState,
+    NotesEditing,
     PlannedItem,
     PollKind,
     PollResults,
@@ -141,6 +142,11 @@ EVENT_SAMPLES: list[ev.Event] = [
     ev.PollRemoved(POLL, by=Q),
     # Ending the meeting
     ev.MeetingEnded(Q),
+    # Workshop notes
+    ev.RapporteurChanged(room(1), P, by=P),
+    ev.RapporteurChanged(room(1), None, by=Q),
+    ev.NotesEditingChanged(room(1), NotesEditing.MEMBERS, by=Q),
+    ev.NotesEdited(room(1), 3, "# Ideas\n\n- a park\n- benches", by=P),
 ]
 
 

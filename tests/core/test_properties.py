@@ -32,6 +32,7 @@ from rooms.model import (
     GroupBy,
     ItemStatus,
     MeetingState,
+    NotesEditing,
     PollKind,
     PollResults,
     PollStatus,
@@ -129,6 +130,10 @@ SHOWCASE_ITEM = cmd.AgendaEntry(
 )
 
 
+# Workshop notes
+NOTES_EDITING = {False: NotesEditing.RAPPORTEUR, True: NotesEditing.MEMBERS}
+
+
 # Each kind of step, listed as often as it should come up.
 KINDS: list[tuple[int, Callable[[Draw], Step]]] = [
     (3, lambda d: (None, cmd.Join(d.target, d.text, d.role, district=d.text, group=d.text))),
@@ -208,6 +213,12 @@ KINDS: list[tuple[int, Callable[[Draw], Step]]] = [
     (1, lambda d: (None, cmd.RevealPollResult(d.poll, d.choices, d.place))),
     # Ending the meeting: rarely, so most sessions go on; after it, only a count is taken.
     (1, lambda d: (d.sender, cmd.EndMeeting())),
+    # Workshop notes: a version from the draw's place, often the current one or just before.
+    (2, lambda d: (d.sender, cmd.VolunteerRapporteur())),
+    (2, lambda d: (d.sender, cmd.AppointRapporteur(d.workshop, d.target if d.flag else None))),
+    (1, lambda d: (d.sender, cmd.StepDownAsRapporteur(d.workshop))),
+    (1, lambda d: (d.sender, cmd.SetNotesEditing(d.workshop, NOTES_EDITING[d.flag]))),
+    (4, lambda d: (d.sender, cmd.EditNotes(d.workshop, d.place - 1, d.text))),
 ]
 
 QUESTIONS = [QuestionId(f"question-{i}") for i in range(1, 8)]
@@ -307,6 +318,10 @@ def check_invariants(
     check_questions(state)
     check_showcase(state)
     check_polls(state)
+    # Workshop notes: every room has them, and they outlive it.
+    assert set(state.workshops) <= set(state.notes)
+    for notes in state.notes.values():
+        assert notes.version >= 0 and len(notes.text) <= CONFIG.max_notes_chars
 
 
 def check_questions(state: MeetingState) -> None:
