@@ -21,6 +21,7 @@ from rooms.model import (
     Poll,
     PollStatus,
     Question,
+    ReportBack,
     Showcase,
     Tally,
     Turn,
@@ -245,6 +246,19 @@ def apply(state: MeetingState, stamped: ev.Stamped, chat_history: int) -> None:
             poll.result = Counted(event.eligible, event.voted, event.quorum_met, event.counts)
         case ev.PollRemoved():
             state.polls.polls.remove(_poll(state, event.poll))
+        # Report-back
+        case ev.ReportBackStarted():
+            state.report_back = ReportBack(running=True, waiting=list(event.rooms))
+        case ev.ReportCalled():
+            _report_called(state, event)
+        case ev.ReportEnded():
+            state.report_back.done.append(event.room)
+            state.report_back.current = None
+        case ev.ReportMoved():
+            state.report_back.waiting.remove(event.room)
+            state.report_back.waiting.insert(event.place - 1, event.room)
+        case ev.ReportBackEnded():
+            state.report_back = ReportBack()
         case _:
             assert_never(event)
 
@@ -332,3 +346,20 @@ def _poll(state: MeetingState, poll_id: PollId) -> Poll:
     poll = state.polls.poll(poll_id)
     assert poll is not None, f"no poll {poll_id}"
     return poll
+
+
+# Report-back ----------------------------------------------------------------------------------
+
+
+def _report_called(state: MeetingState, event: ev.ReportCalled) -> None:
+    report_back = state.report_back
+    for rooms in (report_back.waiting, report_back.done):
+        if event.room in rooms:
+            rooms.remove(event.room)
+    report_back.current = event.room
+    # The notes as shown: the meeting has them already; a copy that followed the events without
+    # the room's edits (a client not in the room) is brought up to date by them.
+    notes = state.notes.get(event.room)
+    if notes is not None and event.version >= notes.version:
+        notes.text = event.text
+        notes.version = event.version

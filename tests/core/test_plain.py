@@ -139,6 +139,12 @@ EVENT_SAMPLES: list[ev.Event] = [
     ev.PollResult(POLL, 10, 3, Quorum(count=4), False, (2, 1, 0)),
     ev.PollResult(POLL, 10, 3, None, None, (2, 1, 0)),
     ev.PollRemoved(POLL, by=Q),
+    # Report-back
+    ev.ReportBackStarted((room(1), room(2)), by=Q),
+    ev.ReportCalled(room(1), "# Parks\n- benches", 4, by=Q),
+    ev.ReportEnded(room(1), by=Q),
+    ev.ReportMoved(room(2), 1, by=Q),
+    ev.ReportBackEnded(by=Q),
 ]
 
 
