@@ -501,8 +501,10 @@ def report_back() -> dict[str, Any]:
     s("maria", cmd.NextReport())  # none waiting: Transport is done
     s("maria", cmd.CallReport(rooms[0]))  # Zieleń again
     s("maria", cmd.EndReportBack())
-    # Started again on the rooms with something to report; the session ends with it running.
-    s("maria", cmd.StartReportBack())
+    # Started again, and reordered: the session ends with it running, two rooms waiting.
+    s("maria", cmd.StartReportBack((rooms[2], rooms[0], rooms[1])))
+    s("maria", cmd.MoveReport(rooms[1], 1))
+    assert s.meeting.state.report_back.waiting == [rooms[1], rooms[0]]
     return s.fixture("maria", "jan", "zofia")
 
 
