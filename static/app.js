@@ -20,6 +20,7 @@ import * as speakers from "./views/speakers.js";
 import * as showcase from "./views/showcase.js";
 import * as questions from "./views/questions.js";
 import * as polls from "./views/polls.js";
+import * as reportBack from "./views/report_back.js";
 
 const CONTRAST = "plenum.contrast";
 
@@ -199,6 +200,7 @@ function render() {
   show($("console"), meeting.isModerator);
   if (meeting.isModerator) moderator.render(app);
   polls.render(app);
+  reportBack.render(app);
   app.tiles.relabel();
   plenary.layout(app);
 }
@@ -232,11 +234,13 @@ async function start() {
   speakers.setup(app);
   showcase.setup(app);
   questions.setup(app);
+  reportBack.setup(app);
   setInterval(() => {
     workshop.tick(app);
     agenda.tick(app);
     speakers.tick(app);
     showcase.tick(app);
+    reportBack.tick(app);
   }, 1000);
   app.reloaded = app.connection.resumeKept();
   await join.setup(app);
