@@ -56,7 +56,10 @@ def start(
         )
     require(len(set(rooms)) == len(rooms), Reason.INVALID, "rooms: a room is named twice")
     order = tuple(rooms) or tuple(
-        room for room, notes in state.notes.items() if notes.text.strip() or notes.rapporteur
+        sorted(
+            (room for room, notes in state.notes.items() if notes.text.strip() or notes.rapporteur),
+            key=_creation,
+        )
     )
     require(
         bool(order),
@@ -156,6 +159,14 @@ def _end_current(
     if state.floor is not None:
         events.append(ev.FloorTaken(state.floor, by))
     return [*events, ev.ReportEnded(report_back.current, by)]
+
+
+def _creation(room: RoomId) -> tuple[int, str]:
+    """Where `room` comes in the order rooms were created: `room-<n>` is the n-th
+    (`rooms.decide`). Notes made for a room at their first edit (one created before notes
+    existed) come later in `MeetingState.notes`."""
+    number = room.rpartition("-")[2]
+    return (int(number), "") if number.isdigit() else (0, room)
 
 
 def _running(state: MeetingState) -> ReportBack:

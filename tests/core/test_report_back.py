@@ -76,6 +76,14 @@ def test_starting_calls_the_first_room_and_gives_its_rapporteur_the_floor() -> N
     assert meeting.state.floor == person(0)
 
 
+def test_the_rooms_report_in_the_order_they_were_created_whatever_the_notes_order() -> None:
+    meeting = after_workshops()
+    notes = meeting.state.notes
+    meeting.state.notes = {r: notes[r] for r in (room(3), room(4), room(1), room(2))}
+    meeting.handle(MODERATOR, cmd.StartReportBack(), T0)
+    assert report_back(meeting) == ReportBack(True, [room(2), room(3)], room(1), [])
+
+
 def test_rooms_named_report_in_that_order_notes_or_not() -> None:
     meeting = after_workshops()
     stamped = meeting.handle(MODERATOR, cmd.StartReportBack((room(4), room(3))), T0)
