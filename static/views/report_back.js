@@ -12,6 +12,7 @@ import { badge } from "./people.js";
 export function setup(app) {
   $("report-next").addEventListener("click", () => app.command({ type: "next_report" }));
   $("report-end").addEventListener("click", () => app.command({ type: "end_report_back" }));
+  $("report-candidates").addEventListener("change", startable);
   $("report-start-button").addEventListener("click", () => {
     const rooms = [...$("report-candidates").querySelectorAll("input:checked")].map((box) => box.value);
     if (rooms.length) app.command({ type: "start_report_back", rooms });
@@ -135,10 +136,12 @@ function renderStart(app) {
       if (gone) about.push(t("report.deleted"));
       setText(li.querySelector("label"), `${meeting.reportRoomName(room)} (${about.join(", ")})`);
     });
+  startable();
+}
+
+// Start only with a room ticked.
+function startable() {
   $("report-start-button").disabled = !$("report-candidates").querySelector("input:checked");
-  $("report-candidates").onchange = () => {
-    $("report-start-button").disabled = !$("report-candidates").querySelector("input:checked");
-  };
 }
 
 // Once a second: the time left of whoever holds the floor during a report.
