@@ -551,6 +551,47 @@ class EditNotes:
         _require(self.base_version >= 0, "base_version must not be negative")
 
 
+# The report-back: the rooms' rapporteurs report to the plenary in turn (moderators;
+# rooms.report_back) -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StartReportBack:
+    """Start the report-back and call its first room. `rooms` in the order they report; empty:
+    every workshop room whose notes have text or that has a rapporteur, deleted ones too, in the
+    order they were created."""
+
+    rooms: tuple[RoomId, ...] = ()
+
+
+@dataclass(frozen=True)
+class NextReport:
+    """End the room's report on now and call the next room waiting."""
+
+
+@dataclass(frozen=True)
+class CallReport:
+    """Call `room`'s report now: a room waiting (out of order) or one done (again)."""
+
+    room: RoomId
+
+
+@dataclass(frozen=True)
+class MoveReport:
+    """Move a waiting room to `place` among the rooms waiting (1: the next to report)."""
+
+    room: RoomId
+    place: int
+
+    def __post_init__(self) -> None:
+        _require(self.place >= 1, "place must be at least 1 (the next to report)")
+
+
+@dataclass(frozen=True)
+class EndReportBack:
+    """End the report-back, the report on now with it."""
+
+
 SystemCommand = (
     Join
     | Rejoin
@@ -624,6 +665,12 @@ ClientCommand = (
     | StepDownAsRapporteur
     | SetNotesEditing
     | EditNotes
+    # Report-back
+    | StartReportBack
+    | NextReport
+    | CallReport
+    | MoveReport
+    | EndReportBack
 )
 
 Command = SystemCommand | ClientCommand

@@ -9,7 +9,7 @@ import random
 from collections.abc import Iterable
 from typing import assert_never
 
-from rooms import agenda, ending, notes, polls, questions, showcase, speakers
+from rooms import agenda, ending, notes, polls, questions, report_back, showcase, speakers
 from rooms import commands as cmd
 from rooms import events as ev
 from rooms.assignment import deal_mixed, deal_random
@@ -183,6 +183,7 @@ def _outcome(
             return [(ev.SelfSelectChanged(command.allowed), EVERYONE)]
         case cmd.OpenRooms():
             require(bool(state.workshops), Reason.CONFLICT, "there are no workshop rooms to open")
+            report_back.check_not_running(state, "open the workshops")  # Report-back
             deadline = None
             if command.duration_s is not None:
                 _check_duration(config, command.duration_s)
@@ -287,6 +288,17 @@ def _outcome(
         case cmd.EditNotes():
             room, base, text = command.room, command.base_version, command.text
             return notes.edit(state, config, actor, room, base, text)
+        # Report-back
+        case cmd.StartReportBack():
+            return _everyone(report_back.start(state, config, actor, command.rooms, now))
+        case cmd.NextReport():
+            return _everyone(report_back.next_report(state, config, actor, now))
+        case cmd.CallReport():
+            return _everyone(report_back.call_report(state, config, actor, command.room, now))
+        case cmd.MoveReport():
+            return _everyone(report_back.move_report(state, actor, command.room, command.place))
+        case cmd.EndReportBack():
+            return _everyone(report_back.end(state, actor))
         case _:
             assert_never(command)
 

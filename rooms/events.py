@@ -513,6 +513,51 @@ class NotesEdited:
     by: ParticipantId
 
 
+# The report-back: the rooms' rapporteurs report to the plenary in turn (rooms.report_back) --
+
+
+@dataclass(frozen=True)
+class ReportBackStarted:
+    """The report-back starts: `rooms` will report in this order, all waiting."""
+
+    rooms: tuple[RoomId, ...]
+    by: ParticipantId
+
+
+@dataclass(frozen=True)
+class ReportCalled:
+    """`room` reports now, its notes shown to everyone: `text` and `version` are its notes at
+    this moment, for those who did not follow them in the room. `floor_given` to its rapporteur
+    follows if they are here."""
+
+    room: RoomId
+    text: str
+    version: int
+    by: ParticipantId
+
+
+@dataclass(frozen=True)
+class ReportEnded:
+    """The report on now is over: `room` is done."""
+
+    room: RoomId
+    by: ParticipantId
+
+
+@dataclass(frozen=True)
+class ReportMoved:
+    """A waiting room moved to `place` among the rooms waiting (1: the next to report)."""
+
+    room: RoomId
+    place: int
+    by: ParticipantId
+
+
+@dataclass(frozen=True)
+class ReportBackEnded:
+    by: ParticipantId
+
+
 Event = (
     ParticipantJoined
     | ParticipantReconnected
@@ -583,6 +628,12 @@ Event = (
     | RapporteurChanged
     | NotesEditingChanged
     | NotesEdited
+    # Report-back
+    | ReportBackStarted
+    | ReportCalled
+    | ReportEnded
+    | ReportMoved
+    | ReportBackEnded
 )
 
 EVENTS: tuple[type[Event], ...] = Event.__args__

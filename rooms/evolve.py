@@ -21,6 +21,7 @@ from rooms.model import (
     Poll,
     PollStatus,
     Question,
+    ReportBack,
     RoomNotes,
     Showcase,
     Tally,
@@ -262,6 +263,19 @@ def apply(state: MeetingState, stamped: ev.Stamped, chat_history: int) -> None:
             edited.version = event.version
             edited.updated_at = stamped.at
             edited.updated_by = event.by
+        # Report-back
+        case ev.ReportBackStarted():
+            state.report_back = ReportBack(running=True, waiting=list(event.rooms))
+        case ev.ReportCalled():
+            _report_called(state, event)
+        case ev.ReportEnded():
+            state.report_back.done.append(event.room)
+            state.report_back.current = None
+        case ev.ReportMoved():
+            state.report_back.waiting.remove(event.room)
+            state.report_back.waiting.insert(event.place - 1, event.room)
+        case ev.ReportBackEnded():
+            state.report_back = ReportBack()
         case _:
             assert_never(event)
 
@@ -359,3 +373,20 @@ def _notes(state: MeetingState, room: RoomId) -> RoomNotes:
     if room not in state.notes:
         state.notes[room] = RoomNotes(room, state.workshops[room].name)
     return state.notes[room]
+
+
+# Report-back ----------------------------------------------------------------------------------
+
+
+def _report_called(state: MeetingState, event: ev.ReportCalled) -> None:
+    report_back = state.report_back
+    for rooms in (report_back.waiting, report_back.done):
+        if event.room in rooms:
+            rooms.remove(event.room)
+    report_back.current = event.room
+    # The notes as shown: the meeting has them already; a copy that followed the events without
+    # the room's edits (a client not in the room) is brought up to date by them.
+    notes = state.notes.get(event.room)
+    if notes is not None and event.version >= notes.version:
+        notes.text = event.text
+        notes.version = event.version

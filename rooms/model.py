@@ -373,6 +373,25 @@ class RoomNotes:
     updated_by: ParticipantId | None = None
 
 
+# The report-back: each room's rapporteur reports to the plenary in turn (rooms.report_back) --
+
+
+@dataclass
+class ReportBack:
+    """The workshop rooms reporting to the plenary after the workshops; `running` False while
+    there is no report-back. A room is waiting, reporting now (`current`), or done; a room done
+    may be called again. Rooms are named by id: a deleted room's name stays in its notes."""
+
+    running: bool = False
+    # The rooms still to report, in the order they will.
+    waiting: list[RoomId] = field(default_factory=list)
+    # The room reporting now (its notes shown to everyone), until a moderator moves on: the
+    # floor's countdown running out does not end it.
+    current: RoomId | None = None
+    # The rooms that have reported, in the order they finished.
+    done: list[RoomId] = field(default_factory=list)
+
+
 @dataclass
 class MeetingState:
     id: MeetingId
@@ -407,6 +426,8 @@ class MeetingState:
     polls: Polls = field(default_factory=Polls)
     # Workshop notes by room, kept after the room is gone (rooms.notes).
     notes: dict[RoomId, RoomNotes] = field(default_factory=dict)
+    # The report-back in the plenary (rooms.report_back).
+    report_back: ReportBack = field(default_factory=ReportBack)
 
     def room_exists(self, room: RoomId) -> bool:
         return room == PLENARY or room in self.workshops

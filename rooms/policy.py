@@ -101,4 +101,11 @@ RULES: dict[type[cmd.Command], Rule] = {
     cmd.StepDownAsRapporteur: Rule(Who.MEMBER),
     cmd.SetNotesEditing: Rule(Who.MODERATOR),
     cmd.EditNotes: Rule(Who.MEMBER),
+    # Report-back: moderators start it in the plenary, and move it on (the workshops do not open
+    # while it runs: rooms.report_back).
+    cmd.StartReportBack: Rule(Who.MODERATOR, BEFORE_OPENING),
+    cmd.NextReport: Rule(Who.MODERATOR),
+    cmd.CallReport: Rule(Who.MODERATOR),
+    cmd.MoveReport: Rule(Who.MODERATOR),
+    cmd.EndReportBack: Rule(Who.MODERATOR),
 }

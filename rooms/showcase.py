@@ -22,6 +22,9 @@ runs (`PresenterMatched`). Names are chosen by whoever joins, so every match is 
 everyone sees; a moderator gives a turn to someone else with `CallPresenter(turn, participant)`
 and takes the floor from anyone.
 
+An item with presenters does not start while the report-back runs (`rooms.report_back`): both
+would call people to the floor.
+
 The showcase ends (`ShowcaseEnded`) when its item stops being current; when a moderator moves the
 agenda on while a presenter speaks, the floor is taken back with it (not when the organiser edits
 the agenda through the HTTP API: the slot then runs out by itself).
@@ -33,8 +36,8 @@ import unicodedata
 from collections.abc import Sequence
 
 from rooms import events as ev
+from rooms import speakers
 from rooms.config import MeetingConfig
-from rooms.countdowns import warning_time
 from rooms.errors import Reason, quoted, require
 from rooms.ids import AgendaItemId, ParticipantId
 from rooms.model import AgendaItem, MeetingState, Presenter, Showcase, Turn, TurnStatus
@@ -92,6 +95,12 @@ def follow_agenda(
         events.append(ev.ShowcaseEnded(running.item))
     item = state.agenda.item(started) if started is not None else None
     if item is not None and item.presenters:
+        # Report-back: one of them holds the plenary's floor at a time (rooms.report_back).
+        require(
+            not state.report_back.running,
+            Reason.CONFLICT,
+            "the report-back is running: end it before an item with presenters starts",
+        )
         presenters = tuple(_matched(state, p) for p in item.presenters)
         slot = slot_s(config, item)
         events.append(ev.ShowcaseStarted(item.id, slot, presenters))
@@ -157,7 +166,7 @@ def call_presenter(
         f"nobody named {quoted(chosen.name)} has joined: name the participant who presents",
     )
     assert who is not None
-    require(_here(state, who), Reason.CONFLICT, "that presenter is not connected")
+    require(here(state, who), Reason.CONFLICT, "that presenter is not connected")
     require(
         chosen.status is not TurnStatus.PRESENTING or who != chosen.participant,
         Reason.CONFLICT,
@@ -216,7 +225,7 @@ def _call_next(
     for i, turn in enumerate(turns):
         if turn.status is not TurnStatus.WAITING:
             continue
-        if turn.participant is not None and _here(state, turn.participant):
+        if turn.participant is not None and here(state, turn.participant):
             return events + _call(config, i, turn.participant, floor, by, limit_s, now)
         events.append(ev.PresenterAbsent(i))
     return events
@@ -236,10 +245,8 @@ def _call(
         # Only a moderator's action finds the floor held: the clock calls after it ran out.
         assert by is not None, "the server's clock calls a presenter only once the floor is free"
         events.append(ev.FloorTaken(floor, by))
-    deadline = now + limit_s
-    warning_at = warning_time(now, deadline, config.floor_warning_s)
     events.append(ev.PresenterCalled(turn, presenter, by))
-    events.append(ev.FloorGiven(presenter, by, deadline, warning_at))
+    events.append(speakers.grant(config, presenter, by, limit_s, now))
     return events
 
 
@@ -252,7 +259,8 @@ def _matched(state: MeetingState, presenter: Presenter) -> Presenter:
     return Presenter(presenter.name, named[0].id) if named else presenter
 
 
-def _here(state: MeetingState, who: ParticipantId) -> bool:
+def here(state: MeetingState, who: ParticipantId) -> bool:
+    """Whether `who` is in the meeting and connected: one who may be given the floor now."""
     participant = state.participants.get(who)
     return participant is not None and participant.connected
 

@@ -47,13 +47,24 @@ def give_floor(
         target = waiting[0]
     require(state.floor != target, Reason.CONFLICT, "that participant already has the floor")
     limit = config.floor_limit_s if limit_s is None else limit_s
-    deadline = now + limit if limit > 0 else None
-    warning_at = warning_time(now, deadline, config.floor_warning_s)
     events: list[ev.Event] = []
     if state.floor is not None:
         events.append(ev.FloorTaken(state.floor, by=actor))
-    events.append(ev.FloorGiven(target, by=actor, deadline=deadline, warning_at=warning_at))
+    events.append(grant(config, target, actor, limit, now))
     return events
+
+
+def grant(
+    config: MeetingConfig,
+    speaker: ParticipantId,
+    by: ParticipantId | None,
+    limit_s: int,
+    now: float,
+) -> ev.FloorGiven:
+    """The floor to `speaker` from `now` for `limit_s` seconds (0: no limit), with its warning."""
+    deadline = now + limit_s if limit_s > 0 else None
+    warning_at = warning_time(now, deadline, config.floor_warning_s)
+    return ev.FloorGiven(speaker, by=by, deadline=deadline, warning_at=warning_at)
 
 
 def take_floor(state: MeetingState, actor: ParticipantId) -> list[ev.Event]:

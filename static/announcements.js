@@ -4,6 +4,7 @@
 import { t, countdown, ordinal } from "./i18n.js";
 import { PLENARY } from "./state.js";
 import { announcement as pollAnnouncement } from "./views/polls.js";
+import { announcement as reportAnnouncement, withReport } from "./views/report_back.js";
 
 export function announcement(app, e, before) {
   const { meeting } = app;
@@ -42,6 +43,7 @@ export function announcement(app, e, before) {
       return { text: t("announce.broadcast", { name: name(e.sender), text: e.text }), urgent: true };
     case "floor_given":
       if (meeting.presentingTurn?.participant === e.participant) return null; // presenter_called said it
+      if (withReport(app, e)) return null; // Report-back: report_called said it
       return e.participant === you ? { text: t("announce.your_floor"), urgent: true }
         : { text: t("announce.floor", { name: name(e.participant) }) };
     case "floor_taken":
@@ -102,6 +104,10 @@ export function announcement(app, e, before) {
       return e.rapporteur
         ? { text: t("announce.rapporteur", { name: name(e.rapporteur) }) }
         : { text: t("announce.rapporteur_none") };
+    // Report-back: which room reports now (the rapporteur: that it is their turn), and the end.
+    case "report_called":
+    case "report_back_ended":
+      return reportAnnouncement(app, e);
     default:
       return null;
   }

@@ -22,6 +22,7 @@ import * as questions from "./views/questions.js";
 import * as polls from "./views/polls.js";
 import * as ending from "./views/ending.js";
 import * as notes from "./views/notes.js";
+import * as reportBack from "./views/report_back.js";
 
 const CONTRAST = "plenum.contrast";
 
@@ -220,6 +221,7 @@ function render() {
   if (meeting.isModerator) moderator.render(app);
   polls.render(app);
   notes.render(app);
+  reportBack.render(app);
   app.tiles.relabel();
   plenary.layout(app);
 }
@@ -255,12 +257,14 @@ async function start() {
   questions.setup(app);
   ending.setup(app);
   notes.setup(app);
+  reportBack.setup(app);
   setInterval(() => {
     if (app.ended) return; // no clock runs in an ended meeting
     workshop.tick(app);
     agenda.tick(app);
     speakers.tick(app);
     showcase.tick(app);
+    reportBack.tick(app);
   }, 1000);
   app.reloaded = app.connection.resumeKept();
   await join.setup(app);

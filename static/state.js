@@ -213,6 +213,29 @@ export class Meeting {
       case "notes_edited":
         Object.assign(this.notesOf(e.room), { text: e.text, version: e.version, updated_at: e.at, updated_by: e.by });
         break;
+      // Report-back: the rooms' rapporteurs in turn (rooms/report_back.py)
+      case "report_back_started":
+        s.report_back = { running: true, waiting: [...e.rooms], current: null, done: [] };
+        break;
+      case "report_called": {
+        const reports = s.report_back;
+        reports.waiting = reports.waiting.filter((room) => room !== e.room);
+        reports.done = reports.done.filter((room) => room !== e.room);
+        reports.current = e.room;
+        // The notes as reported: newer than ours if we were not in the room.
+        const notes = s.notes[e.room];
+        if (notes && e.version >= notes.version) Object.assign(notes, { text: e.text, version: e.version });
+        break;
+      }
+      case "report_ended":
+        s.report_back.done.push(e.room);
+        s.report_back.current = null;
+        break;
+      case "report_moved":
+        s.report_back.waiting = s.report_back.waiting.filter((room) => room !== e.room);
+        s.report_back.waiting.splice(e.place - 1, 0, e.room);
+        break;
+      case "report_back_ended": s.report_back = { running: false, waiting: [], current: null, done: [] }; break;
       default: break; // mute_requested, reacted, broadcast_sent: nothing is kept
     }
     return true;
@@ -362,6 +385,11 @@ export class Meeting {
   rooms() {
     return Object.values(this.state?.workshops ?? {})
       .sort((a, b) => Number(a.id.split("-")[1]) - Number(b.id.split("-")[1]));
+  }
+
+  // Report-back: a room's name, also once it is deleted (its notes keep it).
+  reportRoomName(id) {
+    return this.state?.notes[id]?.room_name ?? this.state?.workshops[id]?.name ?? id;
   }
 }
 

@@ -9,6 +9,7 @@
 // hand. Nothing typed is ever dropped without the person choosing it.
 import { $, el, reconcile, setOptions, setPerson, setText, show } from "../dom.js";
 import { t, timeOfDay } from "../i18n.js";
+import { renderNotes } from "../notes_text.js";
 import { PLENARY } from "../state.js";
 import { badge } from "./people.js";
 
@@ -186,7 +187,7 @@ function renderRoom(app) {
   show($("notes-volunteer"), vacant);
   show($("notes-step-down"), mine);
   setText($("room-notes-editing"), t(notes.editing === "members" ? "notes.editing_members" : "notes.editing_rapporteur"));
-  showText($("room-notes-text"), notes.text, 3);
+  renderNotes($("room-notes-text"), notes.text, 3);
   show($("room-notes-empty"), !notes.text);
 
   // Also while text of ours is unsaved when the moderators took the editing from the members:
@@ -232,7 +233,7 @@ function renderPlenary(app) {
   ), (li, n) => {
     setText(li.querySelector(".notes-room-name"), n.room_name);
     showRapporteur(app, li.querySelector(".notes-rapporteur"), n);
-    showText(li.querySelector(".notes-text"), n.text, 4);
+    renderNotes(li.querySelector(".notes-text"), n.text, 4);
     const empty = li.querySelector(".notes-empty");
     setText(empty, t("notes.empty"));
     show(empty, !n.text);
@@ -285,45 +286,4 @@ function consoleItem(app, room) {
     ),
     el("label", { class: "check" }, members, " ", el("span", { class: "notes-members-label" })),
   );
-}
-
-// The notes' light structure as elements, their text always as text: `# ` a heading (`## ` one
-// level down), `- `, `* ` or `1. ` a list item, a blank line between paragraphs. `level` is the
-// heading level of `# ` here. Drawn again only when the text changed.
-const drawn = new WeakMap();
-
-export function showText(container, text, level) {
-  if (drawn.get(container) === text) return;
-  drawn.set(container, text);
-  const blocks = [];
-  let paragraph = [];
-  let list = null;
-  const endParagraph = () => {
-    if (paragraph.length) blocks.push(el("p", {}, paragraph.join("\n")));
-    paragraph = [];
-  };
-  for (const line of text.split("\n")) {
-    const heading = /^(#{1,3})\s+(.*)$/.exec(line);
-    const bullet = /^\s*[-*]\s+(.*)$/.exec(line);
-    const numbered = /^\s*\d+[.)]\s+(.*)$/.exec(line);
-    const item = bullet ?? numbered;
-    if (item) {
-      endParagraph();
-      const tag = bullet ? "ul" : "ol";
-      if (!list || list.tagName.toLowerCase() !== tag) {
-        list = el(tag);
-        blocks.push(list);
-      }
-      list.append(el("li", {}, item[1]));
-      continue;
-    }
-    list = null;
-    if (heading) {
-      endParagraph();
-      blocks.push(el(`h${Math.min(6, level + heading[1].length - 1)}`, {}, heading[2]));
-    } else if (!line.trim()) endParagraph();
-    else paragraph.push(line);
-  }
-  endParagraph();
-  container.replaceChildren(...blocks);
 }

@@ -33,6 +33,7 @@ from rooms.model import (
     Presenter,
     QuestionStatus,
     Quorum,
+    RoomNotes,
 )
 from rooms.plain import from_plain, to_plain
 from rooms.view import sees, view_for
@@ -512,6 +513,50 @@ def ending() -> dict[str, Any]:
     return s.fixture("maria", "jan")
 
 
+
+# Report-back
+def report_back() -> dict[str, Any]:
+    s = Session(
+        "report_back",
+        "the rooms report back in turn: one reordered, a rapporteur's time run out and the room"
+        " still shown, a room without a rapporteur, a deleted room's notes, one called again",
+        MeetingConfig(floor_limit_s=120, floor_warning_s=30),
+    )
+    s.join("maria", "Maria Nowak", Role.MODERATOR)
+    s.join("jan", "Jan Kowalski", district="Wola")
+    s.join("ala", "Ala Zięba", district="Mokotów")
+    s.join("zofia", "Zofia Król", district="Ochota")
+    s("maria", cmd.CreateRooms(("Zieleń", "Transport", "Budżet")))
+    # The rooms' notes as the workshops left them (written here as `rooms.notes` keeps them).
+    notes = s.meeting.state.notes
+    rooms = [RoomId(f"room-{i}") for i in (1, 2, 3)]
+    jan, ala = ParticipantId("jan"), ParticipantId("ala")
+    notes[rooms[0]] = RoomNotes(rooms[0], "Zieleń", "# Zieleń\n- ławki\n- cień", 5, rapporteur=jan)
+    notes[rooms[1]] = RoomNotes(rooms[1], "Transport", "Autobusy co 10 minut.", 2, rapporteur=ala)
+    notes[rooms[2]] = RoomNotes(rooms[2], "Budżet")
+    s("maria", cmd.DeleteRoom(rooms[1]))  # its notes stay, to be reported
+    s.record()
+    s("maria", cmd.StartReportBack(tuple(rooms)))  # Zieleń first, Jan speaks
+    s("maria", cmd.MoveReport(rooms[2], 1))
+    s.tick_at("warning_at", "floor_clock")
+    s.tick_at("deadline", "floor_clock")  # Jan's time is up: Zieleń stays shown
+    s("maria", cmd.NextReport())  # Budżet, no rapporteur: the floor stays free
+    s("maria", cmd.GiveFloor(ParticipantId("zofia")))
+    s(None, cmd.Disconnect(ala))
+    s("maria", cmd.CallReport(rooms[1]))  # Transport, its rapporteur away
+    s(None, cmd.Rejoin(ala))
+    s("maria", cmd.GiveFloor(ala))
+    s("maria", cmd.NextReport())  # none waiting: Transport is done
+    s("maria", cmd.CallReport(rooms[0]))  # Zieleń again
+    s("maria", cmd.EndReportBack())
+    # Started again, and reordered: the session ends with it running, two rooms waiting.
+    s("maria", cmd.StartReportBack((rooms[2], rooms[0], rooms[1])))
+    s("maria", cmd.MoveReport(rooms[1], 1))
+    assert s.meeting.state.report_back.waiting == [rooms[1], rooms[0]]
+    return s.fixture("maria", "jan", "zofia")
+
+
+
 RECORDERS = (
     plenary,
     workshops,
@@ -523,6 +568,7 @@ RECORDERS = (
     polls,
     ending,
     notes,
+    report_back,
 )
 
 

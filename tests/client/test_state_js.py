@@ -77,14 +77,20 @@ def as_the_client_keeps(state: dict[str, Any], seen: int) -> dict[str, Any]:
     return kept
 
 
-def run_state_js(viewers: list[dict[str, Any]], scratch: Path) -> list[dict[str, Any]]:
+def static_as_modules(scratch: Path) -> tuple[str, Path]:
+    """Node, and a copy of static/ in `scratch` whose .js files Node reads as ES modules."""
     node = shutil.which("node")
     assert node is not None, "node is needed: apt-get install nodejs (scripts/test does)"
     # The browser reads static/*.js as modules because index.html says so; Node needs to be told.
     shutil.copytree(STATIC, scratch / "static")
     (scratch / "package.json").write_text('{"type": "module"}\n', encoding="utf-8")
+    return node, scratch / "static"
+
+
+def run_state_js(viewers: list[dict[str, Any]], scratch: Path) -> list[dict[str, Any]]:
+    node, static = static_as_modules(scratch)
     done = subprocess.run(
-        [node, str(RUN_STATE_JS), str(scratch / "static" / "state.js")],
+        [node, str(RUN_STATE_JS), str(static / "state.js")],
         input=json.dumps(viewers),
         capture_output=True,
         text=True,

@@ -162,7 +162,30 @@ SAMPLES: dict[type[cmd.Command], cmd.Command] = {
     cmd.StepDownAsRapporteur: cmd.StepDownAsRapporteur(room(1)),
     cmd.SetNotesEditing: cmd.SetNotesEditing(room(1), NotesEditing.MEMBERS),
     cmd.EditNotes: cmd.EditNotes(room(1), 0, "# Ideas\n- a park"),
+    # Report-back (`report_back_ready` first)
+    cmd.StartReportBack: cmd.StartReportBack((room(1), room(2))),
+    cmd.NextReport: cmd.NextReport(),
+    cmd.CallReport: cmd.CallReport(room(2)),
+    cmd.MoveReport: cmd.MoveReport(room(3), 1),
+    cmd.EndReportBack: cmd.EndReportBack(),
 }
+
+
+def report_back_ready(meeting: Meeting, command_type: type[cmd.Command]) -> None:
+    """Report-back: it starts once the busy meeting's presenters no longer take turns, and its
+    other commands need it running (three rooms, the first reporting)."""
+    if command_type not in (
+        cmd.StartReportBack,
+        cmd.NextReport,
+        cmd.CallReport,
+        cmd.MoveReport,
+        cmd.EndReportBack,
+    ):
+        return
+    meeting.handle(MODERATOR, cmd.SkipAgendaItem(AgendaItemId("item-1")), T0)
+    if command_type is not cmd.StartReportBack:
+        meeting.handle(MODERATOR, cmd.CreateRooms(("Extra",)), T0)
+        meeting.handle(MODERATOR, cmd.StartReportBack((room(1), room(2), room(3))), T0)
 
 MODERATOR_COMMANDS = [t for t, rule in RULES.items() if rule.who is Who.MODERATOR]
 SYSTEM_COMMANDS = [t for t, rule in RULES.items() if rule.who is Who.SYSTEM]
@@ -187,6 +210,7 @@ def test_every_command_has_a_rule_and_a_sample() -> None:
 @pytest.mark.parametrize("command_type", MODERATOR_COMMANDS, ids=lambda t: t.__name__)
 def test_the_moderator_may_send_each_moderator_command(command_type: type[cmd.Command]) -> None:
     meeting = busy_meeting(allowed_phase(command_type))
+    report_back_ready(meeting, command_type)
     stamped = meeting.handle(MODERATOR, SAMPLES[command_type], T0 + 1)
     assert stamped
     assert [s.seq for s in stamped] == list(range(stamped[0].seq, meeting.state.seq + 1))

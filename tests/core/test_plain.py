@@ -147,6 +147,12 @@ EVENT_SAMPLES: list[ev.Event] = [
     ev.RapporteurChanged(room(1), None, by=Q),
     ev.NotesEditingChanged(room(1), NotesEditing.MEMBERS, by=Q),
     ev.NotesEdited(room(1), 3, "# Ideas\n\n- a park\n- benches", by=P),
+    # Report-back
+    ev.ReportBackStarted((room(1), room(2)), by=Q),
+    ev.ReportCalled(room(1), "# Parks\n- benches", 4, by=Q),
+    ev.ReportEnded(room(1), by=Q),
+    ev.ReportMoved(room(2), 1, by=Q),
+    ev.ReportBackEnded(by=Q),
 ]
 
 

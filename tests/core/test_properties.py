@@ -33,6 +33,7 @@ from rooms.model import (
     ItemStatus,
     MeetingState,
     NotesEditing,
+    Phase,
     PollKind,
     PollResults,
     PollStatus,
@@ -40,6 +41,7 @@ from rooms.model import (
     Presenter,
     QuestionStatus,
     Quorum,
+    ReportBack,
     Role,
     Showcase,
     TurnStatus,
@@ -219,6 +221,13 @@ KINDS: list[tuple[int, Callable[[Draw], Step]]] = [
     (1, lambda d: (d.sender, cmd.StepDownAsRapporteur(d.workshop))),
     (1, lambda d: (d.sender, cmd.SetNotesEditing(d.workshop, NOTES_EDITING[d.flag]))),
     (4, lambda d: (d.sender, cmd.EditNotes(d.workshop, d.place - 1, d.text))),
+    # Report-back: started on the rooms there are or some named, moved on, reordered, ended.
+    (2, lambda d: (d.sender, cmd.StartReportBack(() if d.flag else (d.workshop, ROOMS[1])))),
+    (3, lambda d: (MODERATOR, cmd.StartReportBack(tuple(ROOMS[1:4])))),
+    (3, lambda d: (d.sender, cmd.NextReport())),
+    (2, lambda d: (d.sender, cmd.CallReport(d.workshop))),
+    (2, lambda d: (MODERATOR, cmd.MoveReport(d.workshop, d.place))),
+    (1, lambda d: (d.sender, cmd.EndReportBack())),
 ]
 
 QUESTIONS = [QuestionId(f"question-{i}") for i in range(1, 8)]
@@ -322,6 +331,7 @@ def check_invariants(
     assert set(state.workshops) <= set(state.notes)
     for notes in state.notes.values():
         assert notes.version >= 0 and len(notes.text) <= CONFIG.max_notes_chars
+    check_report_back(state)
 
 
 def check_questions(state: MeetingState) -> None:
@@ -471,6 +481,44 @@ def check_showcase(state: MeetingState) -> None:
         )
 
 
+# Report-back
+def check_report_back(state: MeetingState) -> None:
+    """The report-back runs only in the plenary, never with a showcase; each of its rooms is
+    waiting, on now or done, once."""
+    report_back = state.report_back
+    if not report_back.running:
+        assert report_back == ReportBack()
+        return
+    assert state.phase is Phase.PLENARY
+    assert state.showcase == Showcase()
+    rooms = [*report_back.waiting, *report_back.done]
+    if report_back.current is not None:
+        rooms.append(report_back.current)
+    assert rooms
+    assert len(set(rooms)) == len(rooms)
+
+
+def follow_reports(reported: list[RoomId], on: RoomId | None, event: ev.Event) -> RoomId | None:
+    """The room reporting as a reader of the events would tell: a report starts only once the
+    one before has ended, the rooms are those the report-back started with (`reported`)."""
+    match event:
+        case ev.ReportBackStarted():
+            assert on is None
+            reported[:] = event.rooms
+        case ev.ReportCalled():
+            assert on is None and event.room in reported
+            return event.room
+        case ev.ReportEnded():
+            assert event.room == on
+            return None
+        case ev.ReportMoved():
+            assert event.room in reported and event.room != on
+        case ev.ReportBackEnded():
+            assert on is None
+            reported.clear()
+    return on
+
+
 def follow_hands(hands: list[ParticipantId], event: ev.Event) -> None:
     """The hand queue as a reader of the events would keep it: in the order hands went up,
     unless a moderator moved one."""
@@ -534,6 +582,11 @@ PRELUDES: dict[str, list[Step]] = {
         (MODERATOR, cmd.SetAgenda(tuple(cmd.AgendaEntry(f"Item {i}", 10) for i in range(4)))),
         (MODERATOR, cmd.StartAgendaItem()),
     ],
+    # Report-back: three rooms back from the workshops, the first reporting.
+    "report_back": [
+        (MODERATOR, cmd.CreateRooms(("A", "B", "C"))),
+        (MODERATOR, cmd.StartReportBack(tuple(ROOMS[1:4]))),
+    ],
     # Showcase: an item's presenters taking turns, one of them named but not joined.
     "showcase": [
         (MODERATOR, cmd.SetAgenda((SHOWCASE_ITEM, cmd.AgendaEntry("After", 10)))),
@@ -571,10 +624,14 @@ def test_random_sessions_keep_the_meeting_consistent(prelude: str, session: Sess
     # Polls
     ballots: dict[PollId, dict[ParticipantId, tuple[int, ...]]] = {}
     box: Box = {}
+    # Report-back
+    reported: list[RoomId] = []
+    on: RoomId | None = None
     for one in log:
         follow_polls(one, ballots, box)
         follow_hands(hands, one.event)
         floor = follow_floor(floor, one.event)
+        on = follow_reports(reported, on, one.event)
     now = T0
     for make, draw, elapsed, snapshot in session:
         actor, command = make(draw)
@@ -616,7 +673,9 @@ def test_random_sessions_keep_the_meeting_consistent(prelude: str, session: Sess
             follow_polls(one, ballots, box)
             follow_hands(hands, one.event)
             floor = follow_floor(floor, one.event)
+            on = follow_reports(reported, on, one.event)
         assert meeting.state.seq == len(log)
+        assert meeting.state.report_back.current == on
         check_invariants(meeting, hands, floor)
         check_anonymity(meeting.state, stamped, authors)
         if isinstance(command, cmd.Tick):
