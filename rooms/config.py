@@ -46,6 +46,9 @@ class MeetingConfig:
     max_poll_options: int = 10
     max_polls: int = 50
     tally_interval_ms: int = 250
+    # The meeting's record (rooms.history): the public chat lines it keeps (the latest; apart
+    # from the live chat's `chat_history`), and as many of the moderators' broadcasts.
+    record_chat_lines: int = 5000
 
     def __post_init__(self) -> None:
         for name, value in vars(self).items():

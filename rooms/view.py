@@ -7,7 +7,16 @@ import dataclasses
 
 from rooms.events import Stamped
 from rooms.ids import ParticipantId
-from rooms.model import ChatMessage, MeetingState, Poll, Polls, Question, Questions, Role
+from rooms.model import (
+    ChatMessage,
+    History,
+    MeetingState,
+    Poll,
+    Polls,
+    Question,
+    Questions,
+    Role,
+)
 
 
 def sees(stamped: Stamped, viewer: ParticipantId) -> bool:
@@ -30,9 +39,11 @@ def view_for(
     A poll's ballots and who has voted are blanked but the viewer's own unless they are a
     moderator: the others see the tally the room was sent, as `ballot_cast` and `poll_voted` go
     to the voter and the moderators only.
+    The meeting's history is nobody's: it is the record's (moderators download it over HTTP).
     The rest of the meeting (who is where, hands, rooms, clock) is everyone's.
     """
     visible = copy.copy(state)
+    visible.history = History()
     if recent_chat is None:
         visible.chat = [m for m in state.chat if may_read(m, viewer)]
     else:
