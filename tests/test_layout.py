@@ -89,6 +89,8 @@ LAYERS: dict[str, set[str]] = {
     },
     # The API submits the organiser's commands to a meeting (`MeetingHandle`, `Unavailable`).
     "server.web": {"rooms", "server", "server.protocol", "server.meetings", "server.services"},
+    # The meeting's record written out: pure, from `rooms.record`.
+    "server.record": {"rooms"},
 }
 ASSEMBLY = {"server.app", "server.cli"}
 
