@@ -105,6 +105,15 @@ def _attendance(record: MeetingRecord, w: dict[str, str]) -> list[str]:
     ):
         parts.append(f"<h3>{escape(w[title])}</h3>")
         parts.append(_turnout_table(turnout, w[column], w))
+    parts.append(f"<h3>{escape(w['present'])}</h3>")
+    for each in record.by_district:
+        people = [
+            escape(row.name) + (f" ({escape(row.organisation)})" if row.organisation else "")
+            for row in record.attendance
+            if row.district.strip() == each.key
+        ]
+        district = escape(each.key or w["none_given"])
+        parts.append(f"<p><strong>{district}:</strong> {', '.join(people)}</p>")
     return parts
 
 
