@@ -44,28 +44,19 @@ def fold(history: History, stamped: ev.Stamped, keep_lines: int) -> None:
                 sessions=[Session(Arrival.JOINED, at)],
                 rooms=[RoomStay(event.room, at)],
             )
-        case ev.ParticipantReconnected():
-            person = history.people[event.participant]
-            # A reconnection while shown connected replaces the connection: one session goes on.
-            if person.sessions[-1].until is not None:
-                person.sessions.append(Session(Arrival.RETURNED, at))
-        case ev.ParticipantDisconnected():
-            _depart(history.people[event.participant], Departure.DISCONNECTED, at)
-        case ev.ParticipantLeft():
-            person = history.people[event.participant]
-            _depart(person, Departure.LEFT, at)
-            _leave_room(person, at)
-        case ev.ParticipantRemoved():
-            person = history.people[event.participant]
-            _depart(person, Departure.REMOVED, at)
-            _leave_room(person, at)
-            person.removed = True
-        case ev.RoleChanged():
-            history.people[event.participant].roles.append(RoleSpell(event.role, at))
-        case ev.ParticipantMoved():
-            person = history.people[event.participant]
-            _leave_room(person, at)
-            person.rooms.append(RoomStay(event.room, at))
+        case (
+            ev.ParticipantReconnected()
+            | ev.ParticipantDisconnected()
+            | ev.ParticipantLeft()
+            | ev.ParticipantRemoved()
+            | ev.RoleChanged()
+            | ev.ParticipantMoved()
+        ):
+            # Someone who joined before the history was kept (a snapshot from an older
+            # version) has no row: their record starts with nothing rather than break `apply`.
+            person = history.people.get(event.participant)
+            if person is not None:
+                _follow(person, event, at)
         case ev.RoomCreated() | ev.RoomRenamed():
             history.room_names[event.room] = event.name
         case ev.AgendaItemStarted():
@@ -91,6 +82,37 @@ def fold(history: History, stamped: ev.Stamped, keep_lines: int) -> None:
             history.chat_dropped += excess
         case _:
             pass
+
+
+def _follow(
+    person: PersonHistory,
+    event: ev.ParticipantReconnected
+    | ev.ParticipantDisconnected
+    | ev.ParticipantLeft
+    | ev.ParticipantRemoved
+    | ev.RoleChanged
+    | ev.ParticipantMoved,
+    at: float,
+) -> None:
+    match event:
+        case ev.ParticipantReconnected():
+            # A reconnection while shown connected replaces the connection: one session goes on.
+            if person.sessions[-1].until is not None:
+                person.sessions.append(Session(Arrival.RETURNED, at))
+        case ev.ParticipantDisconnected():
+            _depart(person, Departure.DISCONNECTED, at)
+        case ev.ParticipantLeft():
+            _depart(person, Departure.LEFT, at)
+            _leave_room(person, at)
+        case ev.ParticipantRemoved():
+            _depart(person, Departure.REMOVED, at)
+            _leave_room(person, at)
+            person.removed = True
+        case ev.RoleChanged():
+            person.roles.append(RoleSpell(event.role, at))
+        case ev.ParticipantMoved():
+            _leave_room(person, at)
+            person.rooms.append(RoomStay(event.room, at))
 
 
 def _depart(person: PersonHistory, departure: Departure, at: float) -> None:

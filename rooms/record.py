@@ -267,11 +267,12 @@ def _attendance(rows: list[PersonHistory], end: float, names: dict[RoomId, str])
         ),
         key=lambda s: s.since,
     )
+    # Sorted stably: of spells at the same moment, the one applied later comes later.
+    spells = sorted((s for row in rows for s in row.roles), key=lambda s: s.since)
     roles: list[Role] = []
-    for spell in sorted((s for row in rows for s in row.roles), key=lambda s: s.since):
+    for spell in spells:
         if spell.role not in roles:
             roles.append(spell.role)
-    last_role = max((s for row in rows for s in row.roles), key=lambda s: s.since).role
     here = [p for p in presence if p.departure is None]
     return Attendance(
         name=first.name,
@@ -279,7 +280,7 @@ def _attendance(rows: list[PersonHistory], end: float, names: dict[RoomId, str])
         district=first.district,
         group=first.group,
         participants=tuple(row.participant for row in rows),
-        role=last_role,
+        role=spells[-1].role,
         roles=tuple(roles),
         joins=sum(p.arrival is Arrival.JOINED for p in presence),
         returns=sum(p.arrival is Arrival.RETURNED for p in presence),

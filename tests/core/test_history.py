@@ -4,7 +4,7 @@ from rooms import commands as cmd
 from rooms.commands import AgendaEntry
 from rooms.config import MeetingConfig
 from rooms.ids import PLENARY, AgendaItemId
-from rooms.model import Arrival, Departure, Role
+from rooms.model import Arrival, Departure, History, Role
 from rooms.view import view_for
 
 from .builders import MODERATOR, T0, meeting_with, person, room
@@ -73,3 +73,18 @@ def test_nobody_is_sent_the_history() -> None:
     assert meeting.state.history.broadcasts
     assert view_for(meeting.state, MODERATOR).history.people == {}
     assert view_for(meeting.state, MODERATOR).history.broadcasts == []
+
+
+def test_someone_who_joined_before_the_history_was_kept_does_not_break_apply() -> None:
+    meeting = meeting_with(rooms=1)
+    # As if restored from a snapshot written before the history existed.
+    meeting.state.history = History()
+    for command in (
+        cmd.MoveParticipant(person(0), room(1)),
+        cmd.SetRole(person(0), Role.PRESENTER),
+        cmd.RemoveParticipant(person(0)),
+    ):
+        meeting.handle(MODERATOR, command, T0 + 1)
+    meeting.handle(None, cmd.Disconnect(person(1)), T0 + 2)
+    meeting.handle(None, cmd.Rejoin(person(1)), T0 + 3)
+    assert meeting.state.history.people == {}
