@@ -111,6 +111,7 @@ class WorkshopRecord:
 class QuestionRecord:
     id: QuestionId
     text: str
+    room: RoomId
     room_name: str
     at: float
     status: QuestionStatus
@@ -147,6 +148,7 @@ class BroadcastRecord:
 class ChatRecord:
     at: float
     sender: str
+    room: RoomId
     room_name: str
     text: str
 
@@ -174,9 +176,6 @@ class MeetingRecord:
     # None unless the public chat was asked for.
     chat: tuple[ChatRecord, ...] | None
     chat_dropped: int
-
-
-PLENARY_NAME = "plenary"
 
 
 def meeting_record(state: MeetingState, now: float, include_chat: bool) -> MeetingRecord:
@@ -207,7 +206,9 @@ def meeting_record(state: MeetingState, now: float, include_chat: bool) -> Meeti
         broadcasts_dropped=history.broadcasts_dropped,
         chat=(
             tuple(
-                ChatRecord(c.at, _name(state, c.sender), names.get(c.room, c.room), c.text)
+                ChatRecord(
+                    c.at, _name(state, c.sender), c.room, names.get(c.room, c.room), c.text
+                )
                 for c in history.chat
             )
             if include_chat
@@ -218,7 +219,8 @@ def meeting_record(state: MeetingState, now: float, include_chat: bool) -> Meeti
 
 
 def _room_names(state: MeetingState) -> dict[RoomId, str]:
-    return {PLENARY: PLENARY_NAME, **state.history.room_names}
+    # The plenary is named by its id; the exports say it in their language.
+    return {PLENARY: PLENARY, **state.history.room_names}
 
 
 def _name(state: MeetingState, participant: ParticipantId) -> str:
@@ -376,6 +378,7 @@ def _questions(state: MeetingState, names: dict[RoomId, str]) -> tuple[QuestionR
         QuestionRecord(
             q.id,
             q.text,
+            q.room,
             names.get(q.room, q.room),
             q.at,
             q.status,

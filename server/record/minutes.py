@@ -174,7 +174,7 @@ def _questions(record: MeetingRecord, w: dict[str, str], zone: tzinfo) -> list[s
 
 def _question(q: QuestionRecord, w: dict[str, str], zone: tzinfo, with_status: bool) -> str:
     author = q.author if q.author is not None else w["anonymous"]
-    room = w["plenary"] if q.room_name == PLENARY else q.room_name
+    room = w["plenary"] if q.room == PLENARY else q.room_name
     status = f"; {w['question.' + q.status]}" if with_status else ""
     return (
         f"<li>{escape(q.text)} <span class=\"meta\">({escape(author)}, {escape(room)},"
@@ -241,7 +241,7 @@ def _chat(record: MeetingRecord, w: dict[str, str], zone: tzinfo) -> list[str]:
         parts.append(f"<p class=\"meta\">{record.chat_dropped} {escape(w['earlier_dropped'])}</p>")
     parts.append("<ul>")
     for line in record.chat:
-        room = w["plenary"] if line.room_name == PLENARY else line.room_name
+        room = w["plenary"] if line.room == PLENARY else line.room_name
         parts.append(
             f"<li>{local_time(line.at, zone)} [{escape(room)}] {escape(line.sender)}:"
             f" {escape(line.text)}</li>"

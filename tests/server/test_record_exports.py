@@ -2,13 +2,17 @@
 on the whole recorded meeting, with what a person or a spreadsheet would check."""
 
 import csv
+import dataclasses
 import io
 import json
+import re
 from html.parser import HTMLParser
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+import rooms.record
 from rooms.ids import ParticipantId, RoomId
 from rooms.model import MeetingState, RoomNotes
 from rooms.plain import from_plain, to_plain
@@ -100,3 +104,18 @@ def test_the_minutes_in_each_language(
     assert "więcej drzew & ławek" in text
     assert "Mokotów" in text and "Klub Sportowy" in text
     assert "Zostało 10 minut." in text
+
+
+def test_docs_record_md_names_every_field_of_the_json() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "record.md").read_text("utf-8")
+    in_code = {word for span in re.findall(r"`([^`]+)`", doc) for word in re.findall(r"\w+", span)}
+    kinds = [c for c in vars(rooms.record).values() if dataclasses.is_dataclass(c)]
+    missing = [
+        f"{kind.__name__}.{f.name}"
+        for kind in kinds
+        if isinstance(kind, type) and kind.__module__ == "rooms.record"
+        for f in dataclasses.fields(kind)
+        if f.name not in in_code
+    ]
+    assert missing == []
+    assert FORMAT in doc
