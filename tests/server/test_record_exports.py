@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import rooms.record
-from rooms.ids import ParticipantId, RoomId
+from rooms.ids import MeetingId, ParticipantId, RoomId
 from rooms.model import MeetingState, RoomNotes
 from rooms.plain import from_plain, to_plain
 from rooms.record import MeetingRecord, meeting_record
@@ -119,3 +119,11 @@ def test_docs_record_md_names_every_field_of_the_json() -> None:
     ]
     assert missing == []
     assert FORMAT in doc
+
+
+def test_a_meeting_nobody_joined_yet_exports_too() -> None:
+    empty = meeting_record(MeetingState(MeetingId("m"), "Forum"), 1_800_000_000.0, True)
+    assert empty.attendance == () and empty.start is None
+    assert json.loads(record_json(empty, "UTC"))["attendance"] == []
+    assert attendance_csv(empty, "en", WARSAW).decode("utf-8-sig").count("\r\n") == 1
+    assert b"<h1>Forum</h1>" in minutes_html(empty, "en", WARSAW)
