@@ -113,3 +113,28 @@ async def test_the_downloads_hold_the_meeting_and_keep_bad_input_as_text(
     csp = minutes.headers["content-security-policy"]
     assert "default-src 'none'" in csp and "script-src" not in csp
     await moderator.disconnect()
+
+
+async def test_a_dropped_connection_resumed_is_one_person_with_a_return(
+    meeting: ServedMeeting,
+) -> None:
+    moderator, _ = await meeting.join("Maria Nowak", moderator=True)
+    ala, welcome = await meeting.join("Ala Zięba", district="Mokotów")
+    await ala.disconnect()
+    await moderator.until("participant_disconnected")
+    back = await meeting.connect()
+    await back.resume(welcome["resume"], None)
+    await moderator.until("participant_reconnected")
+    async with api(meeting.app) as http:
+        response = await http.get(
+            f"/api/meetings/{meeting.id}/record.json", headers=bearer(meeting.moderator_token)
+        )
+    (row,) = [r for r in response.json()["attendance"] if r["name"] == "Ala Zięba"]
+    assert (row["joins"], row["leaves"], row["returns"]) == (1, 1, 1)
+    first, second = row["presence"]
+    assert (first["departure"], second["arrival"], second["departure"]) == (
+        "disconnected",
+        "returned",
+        None,
+    )
+    assert row["last_departure"] is None
