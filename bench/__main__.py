@@ -10,6 +10,7 @@ from bench.fanout import benchmark as fanout
 from bench.joinstorm import benchmark as joinstorm
 from bench.media import benchmark as media
 from bench.poll import benchmark as poll
+from bench.record import benchmark as record
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "media": Benchmark(media.HELP, media.add_arguments, media.main),
     "joinstorm": Benchmark(joinstorm.HELP, joinstorm.add_arguments, joinstorm.main),
     "poll": Benchmark(poll.HELP, poll.add_arguments, poll.main),
+    "record": Benchmark(record.HELP, record.add_arguments, record.main),
 }
 
 

@@ -6,7 +6,8 @@ The phase follows `rooms.phases.TRANSITIONS`; each event's other changes are bel
 from typing import assert_never
 
 from rooms import events as ev
-from rooms import polls
+from rooms import history, polls
+from rooms.config import MeetingConfig
 from rooms.ids import PLENARY, AgendaItemId, ParticipantId, PollId, QuestionId, RoomId
 from rooms.model import (
     AgendaItem,
@@ -32,8 +33,14 @@ from rooms.model import (
 from rooms.phases import next_phase
 
 
-def apply(state: MeetingState, stamped: ev.Stamped, chat_history: int) -> None:
-    """Apply one event in place; events must come in sequence order."""
+def apply(
+    state: MeetingState,
+    stamped: ev.Stamped,
+    chat_history: int,
+    record_chat_lines: int = MeetingConfig.record_chat_lines,
+) -> None:
+    """Apply one event in place; events must come in sequence order. `record_chat_lines` is the
+    meeting's `MeetingConfig.record_chat_lines` (`rooms.history`)."""
     if stamped.seq != state.seq + 1:
         raise ValueError(f"event {stamped.seq} does not follow {state.seq}")
     event = stamped.event
@@ -41,6 +48,8 @@ def apply(state: MeetingState, stamped: ev.Stamped, chat_history: int) -> None:
     phase = next_phase(state.phase, event)
     state.seq = stamped.seq
     state.phase = phase
+    # The record's fold reads the event and its stamp only, never the state it changes below.
+    history.fold(state.history, stamped, record_chat_lines)
     match event:
         case ev.ParticipantJoined():
             state.participants[event.participant] = Participant(

@@ -62,7 +62,7 @@ class Meeting:
 
     def replay(self, stamped: Stamped) -> None:
         """Apply an event decided before (by this process or, after a takeover, another)."""
-        apply(self.state, stamped, self.config.chat_history)
+        apply(self.state, stamped, self.config.chat_history, self.config.record_chat_lines)
 
     def next_wakeup(self) -> float | None:
         """When to send the next `Tick`, or None while no clock is running."""

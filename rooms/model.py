@@ -392,6 +392,97 @@ class ReportBack:
     done: list[RoomId] = field(default_factory=list)
 
 
+# The meeting's history, for its record (rooms.history) --------------------------------------
+
+
+class Arrival(StrEnum):
+    JOINED = "joined"
+    # Back with the resume token after a dropped connection or a reload.
+    RETURNED = "returned"
+
+
+class Departure(StrEnum):
+    DISCONNECTED = "disconnected"
+    LEFT = "left"
+    REMOVED = "removed"
+
+
+@dataclass
+class Session:
+    """A stretch of presence: from an arrival to a departure (None while still here)."""
+
+    arrival: Arrival
+    since: float
+    departure: Departure | None = None
+    until: float | None = None
+
+
+@dataclass
+class RoomStay:
+    room: RoomId
+    since: float
+    until: float | None = None
+
+
+@dataclass
+class RoleSpell:
+    role: Role
+    since: float
+
+
+@dataclass
+class PersonHistory:
+    participant: ParticipantId
+    name: str
+    organisation: str
+    district: str
+    group: str
+    roles: list[RoleSpell] = field(default_factory=list)
+    sessions: list[Session] = field(default_factory=list)
+    rooms: list[RoomStay] = field(default_factory=list)
+    removed: bool = False
+
+
+@dataclass
+class ItemRun:
+    """One run of an agenda item as current: a reopened item runs again."""
+
+    item: AgendaItemId
+    since: float
+    until: float | None = None
+
+
+@dataclass
+class Broadcast:
+    at: float
+    sender: ParticipantId
+    text: str
+
+
+@dataclass
+class ChatLine:
+    """A public line (the plenary's or a workshop room's chat): never a private message."""
+
+    seq: int
+    at: float
+    sender: ParticipantId
+    room: RoomId
+    text: str
+
+
+@dataclass
+class History:
+    people: dict[ParticipantId, PersonHistory] = field(default_factory=dict)
+    # Every workshop room's latest name, kept after the room is deleted.
+    room_names: dict[RoomId, str] = field(default_factory=dict)
+    agenda_runs: list[ItemRun] = field(default_factory=list)
+    # The latest `record_chat_lines` of each, and how many older ones were let go.
+    broadcasts: list[Broadcast] = field(default_factory=list)
+    broadcasts_dropped: int = 0
+    chat: list[ChatLine] = field(default_factory=list)
+    chat_dropped: int = 0
+
+
 @dataclass
 class MeetingState:
     id: MeetingId
@@ -428,6 +519,8 @@ class MeetingState:
     notes: dict[RoomId, RoomNotes] = field(default_factory=dict)
     # The report-back in the plenary (rooms.report_back).
     report_back: ReportBack = field(default_factory=ReportBack)
+    # What the meeting's record needs of its past (rooms.history).
+    history: History = field(default_factory=History)
 
     def room_exists(self, room: RoomId) -> bool:
         return room == PLENARY or room in self.workshops

@@ -9,7 +9,16 @@ import dataclasses
 from rooms import notes
 from rooms.events import Stamped
 from rooms.ids import ParticipantId
-from rooms.model import ChatMessage, MeetingState, Poll, Polls, Question, Questions, Role
+from rooms.model import (
+    ChatMessage,
+    History,
+    MeetingState,
+    Poll,
+    Polls,
+    Question,
+    Questions,
+    Role,
+)
 
 
 def sees(stamped: Stamped, viewer: ParticipantId) -> bool:
@@ -34,9 +43,11 @@ def view_for(
     to the voter and the moderators only.
     A workshop room's notes the viewer may not read now (`rooms.notes.may_read`) have their text
     blanked; who reports them, who edits them and their version stay.
+    The meeting's history is nobody's: it is the record's (moderators download it over HTTP).
     The rest of the meeting (who is where, hands, rooms, clock) is everyone's.
     """
     visible = copy.copy(state)
+    visible.history = History()
     if recent_chat is None:
         visible.chat = [m for m in state.chat if may_read(m, viewer)]
     else:

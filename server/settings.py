@@ -6,8 +6,10 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from datetime import tzinfo
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rooms import MeetingConfig
 from server import data_folder
@@ -104,6 +106,8 @@ class Settings:
     # With Redis: how long a worker waits for the worker that serves a room's media to answer
     # a media message forwarded to it, before the client gets `media_unavailable`.
     media_timeout_s: float = 5.0
+    # The time zone of the times in the record's CSV and minutes (an IANA name).
+    record_time_zone: str = "Europe/Warsaw"
     meeting: MeetingConfig = field(default_factory=MeetingConfig)
 
     def __post_init__(self) -> None:
@@ -121,6 +125,16 @@ class Settings:
             )
         if self.redis_pool_wait_s <= 0:
             raise ValueError(f"PLENUM_REDIS_POOL_WAIT_S={self.redis_pool_wait_s}: must be > 0")
+        self.record_zone()
+
+    def record_zone(self) -> tzinfo:
+        try:
+            return ZoneInfo(self.record_time_zone)
+        except (ValueError, ZoneInfoNotFoundError) as exc:
+            raise ValueError(
+                f"PLENUM_RECORD_TIME_ZONE={self.record_time_zone!r}: no such time zone"
+                " (an IANA name such as Europe/Warsaw)"
+            ) from exc
 
     def origins(self) -> frozenset[str]:
         """The origins whose pages may open the WebSocket: `public_url`'s and `allowed_origins`'."""

@@ -88,7 +88,12 @@ LAYERS: dict[str, set[str]] = {
         "server.services",
     },
     # The API submits the organiser's commands to a meeting (`MeetingHandle`, `Unavailable`).
-    "server.web": {"rooms", "server", "server.protocol", "server.meetings", "server.services"},
+    "server.web": {
+        *("rooms", "server", "server.protocol", "server.meetings", "server.services"),
+        "server.record",
+    },
+    # The meeting's record written out: pure, from `rooms.record`.
+    "server.record": {"rooms"},
 }
 ASSEMBLY = {"server.app", "server.cli"}
 

@@ -3,13 +3,17 @@
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from server.record.minutes import STYLE_SOURCE
+
 # The client is plain ES modules and stylesheets from this origin: nothing inline, nothing from
 # elsewhere. Video arrives over WebRTC (not subject to CSP); the socket is ws: or wss: here.
 CONTENT_SECURITY_POLICY = "; ".join(
     (
         "default-src 'self'",
         "script-src 'self'",
-        "style-src 'self'",
+        # The record's minutes, opened by the console from a blob URL, keep this page's policy:
+        # their one inline stylesheet is allowed by its hash, and nothing else inline.
+        f"style-src 'self' {STYLE_SOURCE}",
         "img-src 'self' data:",
         "media-src 'self' blob:",
         "connect-src 'self' ws: wss:",

@@ -557,6 +557,77 @@ def report_back() -> dict[str, Any]:
 
 
 
+
+# The meeting's record (rooms.history, rooms.record)
+
+
+def whole_meeting_session() -> Session:
+    """A meeting recorded from its empty start: the record is built from every event of it."""
+    s = Session(
+        "whole_meeting",
+        "a whole meeting for its record: arrivals, a dropped connection resumed, one who left and"
+        " joined again without resuming, one removed, the agenda, workshops, public and private"
+        " chat, broadcasts, questions answered and owed, a secret poll with a quorum",
+    )
+    s.record()
+    item, poll, question = AgendaItemId, PollId, QuestionId
+    s.join("maria", "Maria Nowak", Role.MODERATOR, "Urząd Miasta", "Śródmieście")
+    s(None, cmd.SetAgendaAsOrganiser((AgendaEntry("Powitanie", 5), AgendaEntry("Warsztaty", 40))))
+    s.join("jan", "Jan Kowalski", organisation="Stowarzyszenie Łąka", district="Wola")
+    s.join("ala", "Ala Zięba", organisation="Klub Sportowy", district="Mokotów", group="młodzi")
+    s.join("piotr", "Piotr Wójcik", organisation="Klub Sportowy", district="Mokotów")
+    s.join("zofia", "Zofia Król", district="Ochota")
+    s.join("olek", "=cmd|' /C calc'!A0", district="Wola")
+    s("maria", cmd.StartAgendaItem(item("item-1")), after=60.0)
+    s("maria", cmd.SendChat("Dzień dobry wszystkim!"))
+    s("jan", cmd.SendChat("Mój numer: 600 100 200", to=ParticipantId("ala")))
+    s(None, cmd.Disconnect(ParticipantId("piotr")), after=120.0)
+    s(None, cmd.Rejoin(ParticipantId("piotr")), after=180.0)
+    # Zofia's browser is gone past the grace period; she comes back without her token.
+    s(None, cmd.Disconnect(ParticipantId("zofia")))
+    s(None, cmd.Depart(ParticipantId("zofia")), after=300.0)
+    s.join("zofia-again", "Zofia Król", district="Ochota")
+    s("jan", cmd.AskQuestion("Kiedy remont ulicy Długiej?"))
+    s("ala", cmd.AskQuestion("Kto zapłaci za park?", anonymous=True))
+    s("piotr", cmd.AskQuestion("Czy będą ławki?"))
+    s("maria", cmd.MarkQuestion(question("question-1"), QuestionStatus.ANSWERED))
+    s("maria", cmd.MarkQuestion(question("question-2"), QuestionStatus.OWED))
+    s("maria", cmd.StartAgendaItem(item("item-2")), after=240.0)
+    s("maria", cmd.CreateRooms(("Zieleń", "Transport")))
+    s("maria", cmd.AssignRandom())
+    s("maria", cmd.OpenRooms(duration_s=1200))
+    s("maria", cmd.AppointRapporteur(RoomId("room-1"), ParticipantId("jan")))
+    s("maria", cmd.AppointRapporteur(RoomId("room-2"), ParticipantId("ala")))
+    s("jan", cmd.SendChat("Zacznijmy od przystanków."), after=60.0)
+    s("jan", cmd.EditNotes(RoomId("room-1"), 0, "# Zieleń\n- drzewa przy szkole\n- <b>ławki</b>"))
+    s("ala", cmd.EditNotes(RoomId("room-2"), 0, "Autobus 107 co 10 minut."))
+    s("maria", cmd.Broadcast("Zostało 10 minut."), after=540.0)
+    s("maria", cmd.RemoveParticipant(ParticipantId("olek")))
+    s("maria", cmd.CloseRooms(), after=300.0)
+    s("maria", cmd.DeleteRoom(RoomId("room-2")))
+    # The report-back: the deleted room's notes are reported too.
+    s("maria", cmd.StartReportBack())
+    s("maria", cmd.NextReport(), after=120.0)
+    s("maria", cmd.EndReportBack(), after=120.0)
+    budget = cmd.CreatePoll(
+        "Czy przyjąć wnioski?", PollKind.YES_NO_ABSTAIN, secret=True, quorum=Quorum(share=0.5)
+    )
+    s("maria", budget)
+    s("maria", cmd.OpenPoll(poll("poll-1")))
+    for voter in ("jan", "ala", "zofia-again"):
+        s(None, cmd.CastSecretBallot(poll("poll-1"), ParticipantId(voter)))
+    s("maria", cmd.ClosePoll(poll("poll-1")), after=60.0)
+    s(None, cmd.RevealPollResult(poll("poll-1"), (2, 0, 1), 3), after=0.01)
+    s("maria", cmd.StartAgendaItem(), after=120.0)
+    s("maria", cmd.EndMeeting(), after=60.0)
+    return s
+
+
+def whole_meeting() -> dict[str, Any]:
+    return whole_meeting_session().fixture("maria", "jan")
+
+
+
 RECORDERS = (
     plenary,
     workshops,
@@ -569,6 +640,7 @@ RECORDERS = (
     ending,
     notes,
     report_back,
+    whole_meeting,
 )
 
 

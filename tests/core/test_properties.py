@@ -49,6 +49,7 @@ from rooms.model import (
 from rooms.plain import from_plain, to_plain
 from rooms.polls import check_ballot, current_tally
 from rooms.publishing import Source, publish_rights
+from rooms.record import meeting_record
 from rooms.view import sees, view_for
 
 from .builders import MODERATOR, T0
@@ -692,3 +693,5 @@ def test_random_sessions_keep_the_meeting_consistent(prelude: str, session: Sess
             rebuilt.replay(one)
         assert to_plain(rebuilt.state) == live
         assert rebuilt.next_wakeup() == meeting.next_wakeup()
+        # The meeting's record: the same from any snapshot and replay.
+        assert meeting_record(rebuilt.state, now, True) == meeting_record(meeting.state, now, True)

@@ -1,0 +1,96 @@
+"""The meeting's record over HTTP, for moderators: JSON, the attendance CSV, the minutes.
+
+Who may download it: the holder of the meeting's moderator link, or a participant whose resume
+token names someone who is a moderator in the meeting (or was the last time they were in it, so
+after they left or the meeting ended too, until the meeting's data expires). The record is
+built from the meeting's state on this worker, which every worker holds alike (`rooms.record`).
+"""
+
+from collections.abc import Callable
+from datetime import tzinfo
+from enum import StrEnum
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from rooms import MeetingId, MeetingState, Reason, Role
+from rooms.record import MeetingRecord, meeting_record
+from server.protocol.error_codes import ErrorCode
+from server.record.attendance_csv import attendance_csv
+from server.record.minutes import MINUTES_CSP, minutes_html
+from server.record.record_json import record_json
+from server.record.wording import LANGUAGES, Language
+from server.services import Services
+from server.tokens import Grant, Kind, TokenError
+
+Export = Callable[[MeetingRecord, Language, tzinfo], bytes]
+
+
+def routes(services: Services) -> list[Route]:
+    zone = services.settings.record_zone()
+
+    def whole(record: MeetingRecord, _language: Language, _zone: tzinfo) -> bytes:
+        return record_json(record, services.settings.record_time_zone)
+
+    def exporting(suffix: str, media_type: str, export: Export) -> Route:
+        async def download(request: Request) -> Response:
+            meeting = MeetingId(request.path_params["meeting"])
+            query = request.query_params
+            if query.get("lang", "pl") not in LANGUAGES:
+                return _error(400, ErrorCode.INVALID, "lang: pl or en")
+            language: Language = "en" if query.get("lang") == "en" else "pl"
+            chat = query.get("chat")
+            if chat not in (None, "public"):
+                return _error(400, ErrorCode.INVALID, "chat: only public (private chat never)")
+            try:
+                grant = services.signer.verify(_bearer(request), services.clock())
+            except TokenError as error:
+                return _error(401, ErrorCode.BAD_TOKEN, str(error))
+            if grant.meeting != meeting:
+                return _error(401, ErrorCode.BAD_TOKEN, "this token is for another meeting")
+            live = await services.hub.open(meeting)
+            if live is None:
+                return _error(404, ErrorCode.NO_MEETING, "this meeting does not exist here")
+            state = live.meeting.state
+            if not _is_moderator(state, grant):
+                return _error(403, Reason.NOT_ALLOWED, "only a moderator may download the record")
+            record = meeting_record(state, services.clock(), include_chat=chat == "public")
+            body = export(record, language, zone)
+            headers = {
+                "Content-Disposition": f'attachment; filename="{meeting}-{suffix}"',
+                "Cache-Control": "no-store",
+            }
+            if suffix.endswith(".html"):
+                headers["Content-Security-Policy"] = MINUTES_CSP
+            return Response(body, media_type=media_type, headers=headers)
+
+        return Route(f"/api/meetings/{{meeting}}/{suffix}", download, methods=["GET"])
+
+    return [
+        exporting("record.json", "application/json", whole),
+        exporting("attendance.csv", "text/csv; charset=utf-8", attendance_csv),
+        exporting("minutes.html", "text/html; charset=utf-8", minutes_html),
+    ]
+
+
+def _is_moderator(state: MeetingState, grant: Grant) -> bool:
+    if grant.kind is Kind.MODERATOR:
+        return True
+    if grant.kind is not Kind.RESUME or grant.participant is None:
+        return False
+    here = state.participants.get(grant.participant)
+    if here is not None:
+        return here.role is Role.MODERATOR
+    # Gone (left, or the meeting ended): their last role, unless they were removed.
+    was = state.history.people.get(grant.participant)
+    return was is not None and not was.removed and was.roles[-1].role is Role.MODERATOR
+
+
+def _bearer(request: Request) -> str:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def _error(status: int, code: StrEnum, message: str) -> Response:
+    return JSONResponse({"error": code, "message": message}, status_code=status)
