@@ -499,6 +499,25 @@ class RevealPollResult:
     ballots: int
 
 
+# Contacts between leaders (rooms.contacts) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShareContact:
+    """Opt in to the contacts directory, or change what one shares: the details sent replace
+    the ones before; at least one is needed (`rooms.contacts` checks each)."""
+
+    email: str | None = None
+    phone: str | None = None
+    website: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class WithdrawContact:
+    """Leave the contacts directory: one's details are removed from the meeting."""
+
+
 SystemCommand = (
     Join
     | Rejoin
@@ -564,6 +583,9 @@ ClientCommand = (
     | ClosePoll
     | RemovePoll
     | CastBallot
+    # Contacts between leaders
+    | ShareContact
+    | WithdrawContact
 )
 
 Command = SystemCommand | ClientCommand

@@ -46,6 +46,12 @@ class MeetingConfig:
     max_poll_options: int = 10
     max_polls: int = 50
     tally_interval_ms: int = 250
+    # Contacts between leaders: the longest e-mail address (RFC 5321's), phone number, website
+    # address and note on one's initiative a person may share.
+    max_contact_email_chars: int = 254
+    max_contact_phone_chars: int = 32
+    max_contact_website_chars: int = 300
+    max_contact_note_chars: int = 300
 
     def __post_init__(self) -> None:
         for name, value in vars(self).items():

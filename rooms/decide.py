@@ -9,7 +9,7 @@ import random
 from collections.abc import Iterable
 from typing import assert_never
 
-from rooms import agenda, polls, questions, showcase, speakers
+from rooms import agenda, contacts, polls, questions, showcase, speakers
 from rooms import commands as cmd
 from rooms import events as ev
 from rooms.assignment import deal_mixed, deal_random
@@ -272,6 +272,11 @@ def _outcome(
             return _everyone(polls.remove(state, actor, command.poll))
         case cmd.CastBallot():
             return polls.cast(state, config, actor, command, now)
+        # Contacts between leaders
+        case cmd.ShareContact():
+            return contacts.share(state, config, actor, command)
+        case cmd.WithdrawContact():
+            return contacts.withdraw(state, actor)
         case _:
             assert_never(command)
 

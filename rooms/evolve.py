@@ -245,6 +245,13 @@ def apply(state: MeetingState, stamped: ev.Stamped, chat_history: int) -> None:
             poll.result = Counted(event.eligible, event.voted, event.quorum_met, event.counts)
         case ev.PollRemoved():
             state.polls.polls.remove(_poll(state, event.poll))
+        # Contacts between leaders: the directory event is derived, for its one reader.
+        case ev.ContactShared():
+            state.contacts[event.card.participant] = event.card
+        case ev.ContactDirectory():
+            pass
+        case ev.ContactWithdrawn():
+            del state.contacts[event.participant]
         case _:
             assert_never(event)
 

@@ -373,6 +373,25 @@ class RoomNotes:
     updated_by: ParticipantId | None = None
 
 
+# Contacts between leaders (rooms.contacts) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContactCard:
+    """One person's entry in the contacts directory: who they were when they shared (kept if
+    they leave: the directory outlives the meeting) and the details they chose to share, each
+    empty when not shared."""
+
+    participant: ParticipantId
+    name: str
+    organisation: str
+    district: str
+    email: str = ""
+    phone: str = ""
+    website: str = ""
+    note: str = ""
+
+
 @dataclass
 class MeetingState:
     id: MeetingId
@@ -407,6 +426,9 @@ class MeetingState:
     polls: Polls = field(default_factory=Polls)
     # Workshop notes by room, kept after the room is gone (rooms.notes).
     notes: dict[RoomId, RoomNotes] = field(default_factory=dict)
+    # Contacts between leaders: the cards of those who opted in, by person; a withdrawal
+    # removes the card (rooms.contacts).
+    contacts: dict[ParticipantId, ContactCard] = field(default_factory=dict)
 
     def room_exists(self, room: RoomId) -> bool:
         return room == PLENARY or room in self.workshops

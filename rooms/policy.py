@@ -92,4 +92,7 @@ RULES: dict[type[cmd.Command], Rule] = {
     cmd.CastBallot: Rule(Who.MEMBER),
     cmd.CastSecretBallot: Rule(Who.SYSTEM),
     cmd.RevealPollResult: Rule(Who.SYSTEM),
+    # Contacts between leaders: anyone opts in, changes their details or withdraws them.
+    cmd.ShareContact: Rule(Who.MEMBER),
+    cmd.WithdrawContact: Rule(Who.MEMBER),
 }

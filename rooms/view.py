@@ -1,10 +1,12 @@
 """What each participant may see of a meeting: events and chat history by their audience, who
-asked an anonymous question (moderators and its author only, `rooms.questions`), and who voted
-what in a poll (moderators, and each voter their own, `rooms.polls`)."""
+asked an anonymous question (moderators and its author only, `rooms.questions`), who voted
+what in a poll (moderators, and each voter their own, `rooms.polls`), and the contacts
+directory (those who opted in only, `rooms.contacts`)."""
 
 import copy
 import dataclasses
 
+from rooms import contacts
 from rooms.events import Stamped
 from rooms.ids import ParticipantId
 from rooms.model import ChatMessage, MeetingState, Poll, Polls, Question, Questions, Role
@@ -30,6 +32,7 @@ def view_for(
     A poll's ballots and who has voted are blanked but the viewer's own unless they are a
     moderator: the others see the tally the room was sent, as `ballot_cast` and `poll_voted` go
     to the voter and the moderators only.
+    The contacts directory is there only for a viewer who opted in.
     The rest of the meeting (who is where, hands, rooms, clock) is everyone's.
     """
     visible = copy.copy(state)
@@ -47,7 +50,21 @@ def view_for(
         visible.polls = Polls(
             [_poll_for(p, viewer) for p in state.polls.polls], state.polls.created
         )
+    # Contacts between leaders
+    visible.contacts = contacts.directory_for(state, viewer)
     return visible
+
+
+def replay_for(state: MeetingState, stamped: Stamped, viewer: ParticipantId) -> Stamped | None:
+    """A past event as a client catching up on `state` may receive it, or None: only what its
+    audience held, and contact details only as they still are (`rooms.contacts.still_shown`)."""
+    if not sees(stamped, viewer):
+        return None
+    # Contacts between leaders
+    event = contacts.still_shown(state, stamped.event)
+    if event is None:
+        return None
+    return stamped if event is stamped.event else dataclasses.replace(stamped, event=event)
 
 
 def _poll_for(poll: Poll, viewer: ParticipantId) -> Poll:

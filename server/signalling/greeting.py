@@ -10,7 +10,7 @@ from typing import Any
 from rooms import ParticipantId, Reason, Rejected, Role, Stamped
 from rooms import commands as cmd
 from rooms.plain import to_plain
-from rooms.view import sees, view_for
+from rooms.view import replay_for, view_for
 from server.meetings.hub import MeetingHandle
 from server.protocol.close_codes import CloseCode
 from server.protocol.error_codes import ErrorCode
@@ -144,9 +144,11 @@ async def _resume(
     else:
         connection.seen_seq = last_seq
         _welcome(services, live, connection, snapshot=False)
+        state = live.meeting.state
         for stamped in missed:
-            if sees(stamped, connection.participant):
-                connection.deliver(encode_event(stamped))
+            replayed = replay_for(state, stamped, connection.participant)
+            if replayed is not None:
+                connection.deliver(encode_event(replayed))
     connection.seen_seq = live.meeting.state.seq
     return live
 

@@ -79,6 +79,8 @@ def busy_meeting(phase: Phase) -> Meeting:
     meeting.handle(MODERATOR, cmd.OpenPoll(POLL_3), T0)
     meeting.handle(None, cmd.CastSecretBallot(POLL_3, person(0)), T0)
     meeting.handle(MODERATOR, cmd.ClosePoll(POLL_3), T0)
+    # Contacts between leaders: the moderator shares theirs.
+    meeting.handle(MODERATOR, cmd.ShareContact(email="mo@example.org"), T0)
     if phase is not Phase.PLENARY:
         meeting.handle(MODERATOR, cmd.OpenRooms(600), T0)
         meeting.handle(person(1), cmd.RequestHelp(), T0)
@@ -154,6 +156,9 @@ SAMPLES: dict[type[cmd.Command], cmd.Command] = {
     cmd.CastBallot: cmd.CastBallot(POLL_2, (1,)),
     cmd.CastSecretBallot: cmd.CastSecretBallot(POLL_3, person(1)),
     cmd.RevealPollResult: cmd.RevealPollResult(POLL_3, (1, 0, 0), 1),
+    # Contacts between leaders
+    cmd.ShareContact: cmd.ShareContact(phone="+48 600 100 200"),
+    cmd.WithdrawContact: cmd.WithdrawContact(),
 }
 
 MODERATOR_COMMANDS = [t for t, rule in RULES.items() if rule.who is Who.MODERATOR]

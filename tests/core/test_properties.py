@@ -10,6 +10,8 @@ a snapshot.
 Polls: secret ballots go through a ballot box kept here, as the server keeps its own (checked
 with `rooms.polls.check_ballot`, then `CastSecretBallot`; a close is followed by the reveal). A
 poll's tally and result equal its ballots, and no event or snapshot carries a secret choice.
+
+Contacts between leaders: a card reaches only those who opted in, by event and snapshot.
 """
 
 from collections.abc import Callable
@@ -206,6 +208,9 @@ KINDS: list[tuple[int, Callable[[Draw], Step]]] = [
     (3, lambda d: (MODERATOR, cmd.ClosePoll(d.poll))),
     (2, lambda d: (MODERATOR, cmd.RemovePoll(d.poll))),
     (1, lambda d: (None, cmd.RevealPollResult(d.poll, d.choices, d.place))),
+    # Contacts between leaders
+    (3, lambda d: (d.sender, cmd.ShareContact(email="a@b.org" if d.flag else None, note=d.text))),
+    (1, lambda d: (d.sender, cmd.WithdrawContact())),
 ]
 
 QUESTIONS = [QuestionId(f"question-{i}") for i in range(1, 8)]
@@ -424,6 +429,28 @@ def check_anonymity(
                 assert q.author is None, (viewer, q)
 
 
+# Contacts between leaders
+def check_contacts(state: MeetingState, stamped: list[Stamped]) -> None:
+    """A card goes to those who opted in (its sharer among them), the directory to the newcomer
+    alone, a withdrawal to those who had opted in; a snapshot has the cards only for them."""
+    opted_in = frozenset(state.contacts)
+    for one in stamped:
+        match one.event:
+            case ev.ContactShared(card=card):
+                assert one.audience == opted_in and card.participant in opted_in
+                assert any((card.email, card.phone, card.website, card.note))
+            case ev.ContactDirectory(cards=cards):
+                assert one.audience is not None and len(one.audience) == 1
+                assert one.audience <= opted_in
+                assert {c.participant for c in cards} == opted_in - one.audience
+            case ev.ContactWithdrawn(participant=gone):
+                assert gone not in opted_in
+                assert one.audience == opted_in | {gone}
+    for viewer in [*state.participants, ParticipantId("stranger")]:
+        shown = view_for(state, viewer).contacts
+        assert shown == (state.contacts if viewer in opted_in else {})
+
+
 def check_agenda(agenda: Agenda) -> None:
     ids = [i.id for i in agenda.items]
     assert len(set(ids)) == len(ids)
@@ -599,6 +626,7 @@ def test_random_sessions_keep_the_meeting_consistent(prelude: str, session: Sess
         assert meeting.state.seq == len(log)
         check_invariants(meeting, hands, floor)
         check_anonymity(meeting.state, stamped, authors)
+        check_contacts(meeting.state, stamped)
         if isinstance(command, cmd.Tick):
             # A tick does everything due: the writer is never woken again for the same moment.
             wakeup = meeting.next_wakeup()
