@@ -17,7 +17,7 @@ from server import data_folder
 from server.services import Services
 from server.settings import Settings
 from server.signalling import conversation
-from server.web import api, origins
+from server.web import api, contacts, origins
 from server.web.security_headers import SecurityHeaders
 from server.web.serving import Serving
 
@@ -52,6 +52,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app = Starlette(
         routes=[
             *api.routes(services),
+            # Contacts between leaders
+            *contacts.routes(services),
             WebSocketRoute("/ws", websocket_endpoint),
             Mount("/", StaticFiles(directory=STATIC, html=True), name="static"),
         ],

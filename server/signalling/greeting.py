@@ -24,6 +24,7 @@ from server.protocol.wire import (
 )
 from server.rtc.wire import media_welcome
 from server.services import Services
+from server.signalling import contacts_link
 from server.signalling.connection import Connection
 from server.signalling.errors import ANSWERABLE, error_reply
 from server.signalling.gate import Gate
@@ -150,6 +151,10 @@ async def _resume(
             if replayed is not None:
                 connection.deliver(encode_event(replayed))
     connection.seen_seq = live.meeting.state.seq
+    # Contacts between leaders: the personal link again, for a client that lost it.
+    link = contacts_link.link_for(services, live.meeting.state, connection.participant)
+    if link is not None:
+        connection.deliver(link)
     return live
 
 
