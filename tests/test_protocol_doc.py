@@ -25,7 +25,7 @@ from server.protocol.error_codes import ErrorCode
 from server.rtc import wire as media_wire
 from server.settings import Settings
 from server.sfu import MediaErrorCode
-from server.signalling import chat_history, greeting
+from server.signalling import chat_history, contacts_link, greeting
 
 TEXT = (Path(__file__).resolve().parent.parent / "docs" / "protocol.md").read_text("utf-8")
 EXAMPLE = re.compile(r"^```msgpack-example\n(.*?)^```$", re.MULTILINE | re.DOTALL)
@@ -43,6 +43,8 @@ RECORDS: dict[str, type] = {
     **GREETINGS,
     **media_wire.MEDIA_MESSAGES,
     **chat_history.MESSAGES,
+    # Contacts between leaders
+    "contacts_link": contacts_link.ContactsLink,
 }
 MESSAGES = {*RECORDS, *REPLY_FIELDS}
 # Every code an error can carry: the edge's own, the meeting's and the media engine's.
@@ -135,6 +137,10 @@ def test_example_goes_through_the_real_code(name: str, raw: str) -> None:
     elif name == "chat_page":
         page = from_plain(chat_history.ChatPage, {k: message[k] for k in ("messages", "more")})
         assert msgpack.unpackb(chat_history.encode_page(page, message["ref"])) == message
+    elif name == "contacts_link":
+        own = {k: v for k, v in message.items() if k not in wire.ENVELOPE}
+        link = from_plain(contacts_link.ContactsLink, own)
+        assert msgpack.unpackb(wire.encode_message(link)) == message
     elif name == "error":
         assert message["code"] in ERROR_CODES
     elif name == "welcome":
