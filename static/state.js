@@ -201,6 +201,14 @@ export class Meeting {
         };
         break;
       case "poll_removed": s.polls.polls = s.polls.polls.filter((poll) => poll.id !== e.poll); break;
+      // Contacts between leaders (rooms/contacts.py): only those who opted in get these; the
+      // directory is the others' cards, to a newcomer. Withdrawing, one sees none any more.
+      case "contact_shared": s.contacts[e.card.participant] = { ...e.card }; break;
+      case "contact_directory": for (const card of e.cards) s.contacts[card.participant] = { ...card }; break;
+      case "contact_withdrawn":
+        if (e.participant === this.you) s.contacts = {};
+        else delete s.contacts[e.participant];
+        break;
       default: break; // mute_requested, reacted, broadcast_sent: nothing is kept
     }
     return true;
@@ -298,6 +306,17 @@ export class Meeting {
 
   get nextTurn() {
     return this.state?.showcase.turns.find((t) => t.status === "waiting") ?? null;
+  }
+
+  // Contacts between leaders: whether we share ours, and the others' cards by name.
+  get optedIn() {
+    return Boolean(this.state?.contacts?.[this.you]);
+  }
+
+  get contactCards() {
+    return Object.values(this.state?.contacts ?? {})
+      .filter((card) => card.participant !== this.you)
+      .sort((a, b) => a.name.localeCompare(b.name));
   }
 
   get me() {
