@@ -20,6 +20,7 @@ import * as speakers from "./views/speakers.js";
 import * as showcase from "./views/showcase.js";
 import * as questions from "./views/questions.js";
 import * as polls from "./views/polls.js";
+import * as contacts from "./views/contacts.js";
 
 const CONTRAST = "plenum.contrast";
 
@@ -100,6 +101,12 @@ function receive(m) {
     else if (m.media) app.peer.start(m.media.ice_servers, first ? join.stream() : undefined);
     else join.dropDevices(); // a server without media: no camera or microphone is kept open
     if (first) $("main").focus();
+    if (first) contacts.joined(app); // "share my contacts" ticked on the join form
+    return;
+  }
+  if (m.type === "contacts_link") {
+    contacts.received(app, m);
+    render();
     return;
   }
   if (m.type === "error") {
@@ -199,6 +206,7 @@ function render() {
   show($("console"), meeting.isModerator);
   if (meeting.isModerator) moderator.render(app);
   polls.render(app);
+  contacts.render(app);
   app.tiles.relabel();
   plenary.layout(app);
 }
@@ -232,6 +240,7 @@ async function start() {
   speakers.setup(app);
   showcase.setup(app);
   questions.setup(app);
+  contacts.setup(app);
   setInterval(() => {
     workshop.tick(app);
     agenda.tick(app);
