@@ -518,6 +518,14 @@ class WithdrawContact:
     """Leave the contacts directory: one's details are removed from the meeting."""
 
 
+@dataclass(frozen=True)
+class WithdrawContactByLink:
+    """`WithdrawContact` from the directory's page, by the person's own contacts link (the server
+    checked its token): also once they left, or the meeting ended."""
+
+    participant: ParticipantId
+
+
 SystemCommand = (
     Join
     | Rejoin
@@ -528,6 +536,8 @@ SystemCommand = (
     # Polls
     | CastSecretBallot
     | RevealPollResult
+    # Contacts between leaders
+    | WithdrawContactByLink
 )
 
 ClientCommand = (

@@ -2,7 +2,8 @@
 
 A person shares some of an e-mail address, a phone number, a website and a short note on their
 initiative (`ShareContact`), changes them by sharing again, and withdraws them
-(`WithdrawContact`). The meeting keeps one card per person who opted in, with their name,
+(`WithdrawContact`, or `WithdrawContactByLink` from the directory's page, also after leaving).
+The meeting keeps one card per person who opted in, with their name,
 organisation and district as they were when they shared: the directory outlives their leaving.
 
 Who gets what, by the events' audiences (the edge sends each event only to its audience):

@@ -77,6 +77,9 @@ def _outcome(
         case cmd.SetAgendaAsOrganiser():
             organised = agenda.set_agenda(state, config, command.items, None)
             return _with_showcase(state, config, organised, None, now)
+        # Contacts between leaders: from one's own link, here or gone
+        case cmd.WithdrawContactByLink():
+            return contacts.withdraw(state, command.participant)
     assert actor is not None, "the policy lets only system commands come without an actor"
     me = state.participants[actor]
     match command:

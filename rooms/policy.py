@@ -95,4 +95,5 @@ RULES: dict[type[cmd.Command], Rule] = {
     # Contacts between leaders: anyone opts in, changes their details or withdraws them.
     cmd.ShareContact: Rule(Who.MEMBER),
     cmd.WithdrawContact: Rule(Who.MEMBER),
+    cmd.WithdrawContactByLink: Rule(Who.SYSTEM),
 }

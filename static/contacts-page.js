@@ -1,6 +1,7 @@
 // The contacts directory from one's own link (contacts.html#<token>): during the meeting and
-// after it, until its data expires, for someone who still shares their contacts. The token is
-// after "#", never sent to the server but as the API's bearer token.
+// after it, until its data expires, for someone who still shares their contacts; and their
+// withdrawal, after a confirmation, also once they left the meeting. The token is after "#",
+// never sent to the server but as the API's bearer token.
 import { $, setText, show } from "./dom.js";
 import * as i18n from "./i18n.js";
 import { t } from "./i18n.js";
@@ -20,18 +21,21 @@ function meetingOf(raw) {
   }
 }
 
-async function fetchDirectory() {
+const address = () => `/api/meetings/${encodeURIComponent(meetingOf(token) || "unknown")}/contacts`;
+
+async function fetchDirectory(method = "GET") {
   if (!token) return "contacts.page_no_link";
-  const meeting = encodeURIComponent(meetingOf(token) || "unknown");
   let response;
   try {
-    response = await fetch(`/api/meetings/${meeting}/contacts`, {
+    response = await fetch(address(), {
+      method,
       headers: { Authorization: `Bearer ${token}` },
       cache: "no-store",
     });
   } catch {
     return "contacts.page_unreachable";
   }
+  if (response.status === 204) return "contacts.withdrawn";
   const body = await response.json().catch(() => null);
   if (body === null) return "contacts.page_unreachable";
   if (response.ok) return body;
@@ -44,6 +48,7 @@ function render() {
   i18n.translate();
   const found = typeof shown === "object" && shown !== null;
   show($("where"), found);
+  show($("contacts-leave"), found);
   if (!found) {
     setText($("contacts-page-status"), t(shown ?? "contacts.page_loading"));
     directory($("contact-list"), []);
@@ -61,6 +66,20 @@ async function start() {
   $("language").addEventListener("change", async (e) => {
     await i18n.choose(e.target.value);
     render();
+  });
+  $("contact-withdraw").addEventListener("click", () => {
+    show($("contact-confirm"), true);
+    $("contact-confirm-no").focus();
+  });
+  $("contact-confirm-no").addEventListener("click", () => {
+    show($("contact-confirm"), false);
+    $("contact-withdraw").focus();
+  });
+  $("contact-confirm-yes").addEventListener("click", async () => {
+    show($("contact-confirm"), false);
+    shown = await fetchDirectory("DELETE");
+    render();
+    $("contacts-page-status").focus();
   });
   render();
   shown = await fetchDirectory();

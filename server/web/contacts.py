@@ -3,18 +3,22 @@ meeting and afterwards, until the meeting's data expires.
 
 `GET /api/meetings/{meeting}/contacts` with `Authorization: Bearer <contacts token>` (the token
 of the `contacts_link` the server sent them, `server.signalling.contacts_link`): the cards of
-everyone who opts in now, theirs too. A token that is missing, forged, expired, of another kind
-or of another meeting gets 401; a good one of someone who withdrew gets 403, as does one of
-someone who never opted in (no such token is given, but the rule is the directory's, not the
-token's). Nothing is cached on the way (`Cache-Control: no-store`).
+everyone who opts in now, theirs too. `DELETE` on it withdraws one's own card, as
+`withdraw_contact` does (the core's `WithdrawContactByLink`), also after leaving the meeting. A
+token that is missing, forged, expired, of another kind or of another meeting gets 401; a good
+one of someone who withdrew gets 403, as does one of someone who never opted in (no such token
+is given, but the rule is the directory's, not the token's). Nothing is cached on the way
+(`Cache-Control: no-store`).
 """
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from rooms import MeetingId
+from rooms import MeetingId, ParticipantId, Rejected
+from rooms.commands import WithdrawContactByLink
 from rooms.plain import to_plain
+from server.meetings.hub import MeetingHandle, Unavailable
 from server.protocol.error_codes import ErrorCode
 from server.services import Services
 from server.tokens import Kind, TokenError
@@ -27,7 +31,8 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 
 def routes(services: Services) -> list[Route]:
-    async def read_contacts(request: Request) -> Response:
+    async def opened(request: Request) -> tuple[MeetingHandle, ParticipantId] | Response:
+        """The meeting and the person the request's contacts token opens, or the error."""
         meeting = MeetingId(request.path_params["meeting"])
         try:
             grant = services.signer.verify(bearer(request), services.clock(), Kind.CONTACTS)
@@ -38,15 +43,38 @@ def routes(services: Services) -> list[Route]:
         live = await services.hub.open(meeting)
         if live is None:
             return error(404, ErrorCode.NO_MEETING, "this meeting does not exist here")
-        state = live.meeting.state
-        if grant.participant not in state.contacts:
+        if grant.participant not in live.meeting.state.contacts:
             return error(
                 403,
                 ErrorCode.NOT_OPTED_IN,
                 "you do not share your contacts in this meeting: only those who do see them",
             )
+        return live, grant.participant
+
+    async def read_contacts(request: Request) -> Response:
+        found = await opened(request)
+        if isinstance(found, Response):
+            return found
+        live, you = found
+        state = live.meeting.state
         cards = [to_plain(card) for card in state.contacts.values()]
-        body = {"meeting": state.id, "title": state.title, "you": grant.participant}
+        body = {"meeting": state.id, "title": state.title, "you": you}
         return JSONResponse({**body, "contacts": cards}, headers=NO_STORE)
 
-    return [Route("/api/meetings/{meeting}/contacts", read_contacts, methods=["GET"])]
+    async def withdraw(request: Request) -> Response:
+        found = await opened(request)
+        if isinstance(found, Response):
+            return found
+        live, you = found
+        try:
+            await live.submit(None, WithdrawContactByLink(you))
+        except Rejected as rejected:  # withdrawn meanwhile, by their other tab
+            return error(403, ErrorCode.NOT_OPTED_IN, rejected.detail)
+        except Unavailable as problem:
+            return error(503, ErrorCode.UNAVAILABLE, str(problem))
+        return Response(status_code=204, headers=NO_STORE)
+
+    return [
+        Route("/api/meetings/{meeting}/contacts", read_contacts, methods=["GET"]),
+        Route("/api/meetings/{meeting}/contacts", withdraw, methods=["DELETE"]),
+    ]

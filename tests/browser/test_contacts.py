@@ -1,8 +1,9 @@
 """Contacts between leaders as people see them: Ala shares hers on the join form, Bo his later in
 the Contacts panel (by keyboard); each sees the other's card, the moderator who shared nothing
 sees nobody's. Bo opens the directory from his own link. Ala withdraws (after a confirmation)
-and her card vanishes from Bo's screen and from his link's page. A note with HTML in it stays
-text. axe-core on the join form, the panel and the link's page, and screenshots."""
+and her card vanishes from Bo's screen and from his link's page; then Bo withdraws from that
+page. A note with HTML in it stays text. axe-core on the join form, the panel and the link's
+page, and screenshots."""
 
 import re
 
@@ -99,6 +100,18 @@ def test_two_opt_in_and_see_each_other_a_third_sees_nothing_and_a_withdrawal_van
     directory.page.reload()
     expect(directory.page.locator("#contacts-page-status")).to_have_text(say("contacts.empty"))
     expect(directory.page.locator("body")).not_to_contain_text(ALA_MAIL)
+
+    # Bo withdraws from his link's page, confirming first: his panel says he shares nothing.
+    directory.page.get_by_role("button", name=say("contacts.withdraw")).click()
+    expect(directory.page.locator("#contact-confirm-no")).to_be_focused()
+    directory.page.get_by_role("button", name=say("contacts.withdraw_yes")).click()
+    expect(directory.page.locator("#contacts-page-status")).to_have_text(say("contacts.withdrawn"))
+    expect(bo.page.locator("#contacts-empty")).to_have_text(say("contacts.outside"))
+    expect(bo.page.locator("#contact-withdraw")).to_be_hidden()
+    directory.page.reload()
+    expect(directory.page.locator("#contacts-page-status")).to_have_text(
+        say("contacts.page_not_opted_in")
+    )
 
     for person in (moderator, ala, bo, directory):
         assert person.errors == []

@@ -159,6 +159,7 @@ SAMPLES: dict[type[cmd.Command], cmd.Command] = {
     # Contacts between leaders
     cmd.ShareContact: cmd.ShareContact(phone="+48 600 100 200"),
     cmd.WithdrawContact: cmd.WithdrawContact(),
+    cmd.WithdrawContactByLink: cmd.WithdrawContactByLink(MODERATOR),
 }
 
 MODERATOR_COMMANDS = [t for t, rule in RULES.items() if rule.who is Who.MODERATOR]

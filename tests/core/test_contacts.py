@@ -156,6 +156,19 @@ def test_a_card_outlives_its_owner_leaving_with_who_they_were() -> None:
     assert [c.participant for c in directory.cards] == [person(0), person(1)]
 
 
+def test_one_who_left_withdraws_by_their_link() -> None:
+    meeting = shared(0, 1)
+    meeting.handle(None, cmd.Disconnect(person(1)), T0)
+    meeting.handle(None, cmd.Depart(person(1)), T0 + 400)
+    stamped = meeting.handle(None, cmd.WithdrawContactByLink(person(1)), T0 + 500)
+    assert [(s.event, s.audience) for s in stamped] == [
+        (ev.ContactWithdrawn(person(1)), frozenset({person(0), person(1)}))
+    ]
+    assert set(meeting.state.contacts) == {person(0)}
+    again = refused(meeting, None, cmd.WithdrawContactByLink(person(1)), T0 + 501)
+    assert again.reason is Reason.CONFLICT
+
+
 # What each one sees ---------------------------------------------------------------------------
 
 

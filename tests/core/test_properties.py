@@ -211,6 +211,7 @@ KINDS: list[tuple[int, Callable[[Draw], Step]]] = [
     # Contacts between leaders
     (3, lambda d: (d.sender, cmd.ShareContact(email="a@b.org" if d.flag else None, note=d.text))),
     (1, lambda d: (d.sender, cmd.WithdrawContact())),
+    (1, lambda d: (None, cmd.WithdrawContactByLink(d.target))),
 ]
 
 QUESTIONS = [QuestionId(f"question-{i}") for i in range(1, 8)]

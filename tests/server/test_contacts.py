@@ -175,3 +175,30 @@ async def test_a_bad_detail_is_refused_naming_the_field(meeting: ServedMeeting) 
     assert [(m["type"], m["code"]) for m in replies] == [("error", "invalid")]
     assert replies[0]["message"].startswith("website:")
     assert meeting.live.meeting.state.contacts == {}
+
+
+async def test_one_who_left_withdraws_from_their_link(meeting: ServedMeeting) -> None:
+    ala, _ = await meeting.join("Ala")
+    bo, _ = await meeting.join("Bo")
+    await ala.ask({"type": "share_contact", "email": A_MAIL})
+    replies = await bo.ask({"type": "share_contact", "email": B_MAIL})
+    token = replies[-2]["token"]
+    await bo.disconnect()
+    assert (await ala.until("participant_disconnected"))[-1]["type"] == "participant_disconnected"
+
+    async with api(meeting.app) as http:
+        headers = {"Authorization": f"Bearer {token}"}
+        withdrawn = await http.delete(f"/api/meetings/{meeting.id}/contacts", headers=headers)
+        again = await http.delete(f"/api/meetings/{meeting.id}/contacts", headers=headers)
+        forged = await http.delete(
+            f"/api/meetings/{meeting.id}/contacts", headers={"Authorization": "Bearer x.y"}
+        )
+
+    assert (withdrawn.status_code, withdrawn.content) == (204, b"")
+    told = await ala.until("contact_withdrawn")
+    assert not carries(told, B_MAIL)
+    assert B_MAIL not in repr(meeting.live.meeting.state)
+    assert (again.status_code, again.json()["error"]) == (403, "not_opted_in")
+    assert forged.status_code == 401
+    status, body = await directory(meeting, token)
+    assert (status, body["error"]) == (403, "not_opted_in")
