@@ -81,17 +81,19 @@ def directory_for(state: MeetingState, viewer: ParticipantId) -> dict[Participan
     return dict(state.contacts) if viewer in state.contacts else {}
 
 
-def still_shown(state: MeetingState, event: ev.Event) -> ev.Event | None:
-    """A past contacts event as it may be replayed now: a card only as it still is in `state`.
+def still_shown(state: MeetingState, event: ev.Event, viewer: ParticipantId) -> ev.Event | None:
+    """A past event as it may be replayed to `viewer` now: a card only as it still is in
+    `state`, and only to a viewer who still opts in; None for a `ContactShared` left out.
 
     A client catching up after a withdrawal or a change must not receive the details as they
-    were: the replay keeps the cards that are still the same, and drops an event left empty.
+    were, nor one who withdrew since (by their link, say) the cards they were sent before.
     """
     match event:
         case ev.ContactShared():
-            return event if _current(state, event.card) else None
+            return event if viewer in state.contacts and _current(state, event.card) else None
         case ev.ContactDirectory():
-            return ev.ContactDirectory(tuple(c for c in event.cards if _current(state, c)))
+            cards = [c for c in event.cards if viewer in state.contacts and _current(state, c)]
+            return ev.ContactDirectory(tuple(cards))
     return event
 
 

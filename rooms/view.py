@@ -57,11 +57,12 @@ def view_for(
 
 def replay_for(state: MeetingState, stamped: Stamped, viewer: ParticipantId) -> Stamped | None:
     """A past event as a client catching up on `state` may receive it, or None: only what its
-    audience held, and contact details only as they still are (`rooms.contacts.still_shown`)."""
+    audience held, and contact details only as they still are, to those who still opt in
+    (`rooms.contacts.still_shown`)."""
     if not sees(stamped, viewer):
         return None
     # Contacts between leaders
-    event = contacts.still_shown(state, stamped.event)
+    event = contacts.still_shown(state, stamped.event, viewer)
     if event is None:
         return None
     return stamped if event is stamped.event else dataclasses.replace(stamped, event=event)

@@ -202,3 +202,15 @@ def test_a_replay_carries_cards_only_as_they_still_are() -> None:
     )
     # And nobody outside an event's audience gets it replayed.
     assert replay_for(meeting.state, changed[0], person(3)) is None
+
+
+def test_one_who_withdrew_since_is_replayed_no_card() -> None:
+    meeting = shared(0)
+    mine = meeting.handle(person(1), cmd.ShareContact(email="p1@example.org"), T0)
+    # Their connection dropped before these arrived, and they withdrew by their link.
+    withdrawn = meeting.handle(None, cmd.WithdrawContactByLink(person(1)), T0 + 1)
+    replayed = [replay_for(meeting.state, s, person(1)) for s in [*mine, *withdrawn]]
+    assert [r.event for r in replayed if r is not None] == [
+        ev.ContactDirectory(()),
+        ev.ContactWithdrawn(person(1)),
+    ]
