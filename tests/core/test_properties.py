@@ -48,7 +48,7 @@ from rooms.model import (
 from rooms.plain import from_plain, to_plain
 from rooms.polls import check_ballot, current_tally
 from rooms.publishing import Source, publish_rights
-from rooms.view import sees, view_for
+from rooms.view import replay_for, sees, view_for
 
 from .builders import MODERATOR, T0
 
@@ -452,6 +452,20 @@ def check_contacts(state: MeetingState, stamped: list[Stamped]) -> None:
         assert shown == (state.contacts if viewer in opted_in else {})
 
 
+def check_replays(state: MeetingState, log: list[Stamped]) -> None:
+    """A client catching up on the whole session is replayed only cards as they are now, and
+    only if it opts in now: nothing withdrawn or changed reaches anyone again."""
+    for viewer in PEOPLE:
+        for one in log:
+            replayed = replay_for(state, one, viewer)
+            match replayed.event if replayed is not None else None:
+                case ev.ContactShared(card=card):
+                    assert viewer in state.contacts and state.contacts[card.participant] == card
+                case ev.ContactDirectory(cards=cards):
+                    assert not cards or viewer in state.contacts
+                    assert all(state.contacts.get(c.participant) == c for c in cards)
+
+
 def check_agenda(agenda: Agenda) -> None:
     ids = [i.id for i in agenda.items]
     assert len(set(ids)) == len(ids)
@@ -635,6 +649,7 @@ def test_random_sessions_keep_the_meeting_consistent(prelude: str, session: Sess
         if snapshot == 0:
             snapshots.append((to_plain(meeting.state), len(log)))
 
+    check_replays(meeting.state, log)
     live = to_plain(meeting.state)
     for plain, taken_at in snapshots:
         rebuilt = Meeting(from_plain(MeetingState, plain), CONFIG)
