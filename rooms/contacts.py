@@ -34,8 +34,9 @@ from rooms.texts import free_text, one_line
 Outcome = list[tuple[ev.Event, frozenset[ParticipantId] | None]]
 
 # An address with one @, something before it, and a domain with a dot after it: what a person
-# mistypes is caught, and what a mail program would accept passes.
-_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
+# mistypes is caught, and what a mail program would accept passes; but none of the characters
+# that would make a `mailto:` link carry more than the address (`?subject=`, `&cc=`).
+_EMAIL = re.compile(r"[^@\s?#&=]+@[^@\s.?#&=/\\:;,<>()\[\]\"']+(\.[^@\s.?#&=/\\:;,<>()\[\]\"']+)+")
 # Digits with the usual separators and an international +, as people write their numbers.
 _PHONE = re.compile(r"\+?[0-9 ()\-]+")
 _PHONE_DIGITS = 5

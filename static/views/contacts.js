@@ -7,7 +7,8 @@ import { t, current } from "../i18n.js";
 
 const FIELDS = ["email", "phone", "website", "note"];
 const WEBSITE = /^https?:\/\/[^\s/?#]+[^\s]*$/i;
-const EMAIL = /^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$/;
+// As rooms/contacts.py checks them: a mailto: link carries the address and nothing more.
+const EMAIL = /^[^@\s?#&=]+@[^@\s.?#&=/\\:;,<>()[\]"']+(\.[^@\s.?#&=/\\:;,<>()[\]"']+)+$/;
 const PHONE = /^\+?[0-9 ()-]+$/;
 
 let link = null; // the latest contacts_link: { token, link, expires_at }
