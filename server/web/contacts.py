@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from rooms import MeetingId, ParticipantId, Rejected
+from rooms import MeetingId, ParticipantId, Reason, Rejected
 from rooms.commands import WithdrawContactByLink
 from rooms.plain import to_plain
 from server.meetings.hub import MeetingHandle, Unavailable
@@ -68,8 +68,10 @@ def routes(services: Services) -> list[Route]:
         live, you = found
         try:
             await live.submit(None, WithdrawContactByLink(you))
-        except Rejected as rejected:  # withdrawn meanwhile, by their other tab
-            return error(403, ErrorCode.NOT_OPTED_IN, rejected.detail)
+        except Rejected as rejected:
+            if rejected.reason is Reason.CONFLICT:  # withdrawn meanwhile, from another tab
+                return error(403, ErrorCode.NOT_OPTED_IN, rejected.detail)
+            return error(409, rejected.reason, rejected.detail)
         except Unavailable as problem:
             return error(503, ErrorCode.UNAVAILABLE, str(problem))
         return Response(status_code=204, headers=NO_STORE)
