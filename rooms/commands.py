@@ -592,6 +592,33 @@ class EndReportBack:
     """End the report-back, the report on now with it."""
 
 
+# Contacts between leaders (rooms.contacts) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShareContact:
+    """Opt in to the contacts directory, or change what one shares: the details sent replace
+    the ones before; at least one is needed (`rooms.contacts` checks each)."""
+
+    email: str | None = None
+    phone: str | None = None
+    website: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class WithdrawContact:
+    """Leave the contacts directory: one's details are removed from the meeting."""
+
+
+@dataclass(frozen=True)
+class WithdrawContactByLink:
+    """`WithdrawContact` from the directory's page, by the person's own contacts link (the server
+    checked its token): also once they left, or the meeting ended."""
+
+    participant: ParticipantId
+
+
 SystemCommand = (
     Join
     | Rejoin
@@ -602,6 +629,8 @@ SystemCommand = (
     # Polls
     | CastSecretBallot
     | RevealPollResult
+    # Contacts between leaders
+    | WithdrawContactByLink
 )
 
 ClientCommand = (
@@ -671,6 +700,9 @@ ClientCommand = (
     | CallReport
     | MoveReport
     | EndReportBack
+    # Contacts between leaders
+    | ShareContact
+    | WithdrawContact
 )
 
 Command = SystemCommand | ClientCommand

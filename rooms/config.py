@@ -51,6 +51,12 @@ class MeetingConfig:
     # The meeting's record (rooms.history): the public chat lines it keeps (the latest; apart
     # from the live chat's `chat_history`), and as many of the moderators' broadcasts.
     record_chat_lines: int = 5000
+    # Contacts between leaders: the longest e-mail address (RFC 5321's), phone number, website
+    # address and note on one's initiative a person may share.
+    max_contact_email_chars: int = 254
+    max_contact_phone_chars: int = 32
+    max_contact_website_chars: int = 300
+    max_contact_note_chars: int = 300
 
     def __post_init__(self) -> None:
         for name, value in vars(self).items():

@@ -9,7 +9,7 @@ import random
 from collections.abc import Iterable
 from typing import assert_never
 
-from rooms import agenda, ending, notes, polls, questions, report_back, showcase, speakers
+from rooms import agenda, contacts, ending, notes, polls, questions, report_back, showcase, speakers
 from rooms import commands as cmd
 from rooms import events as ev
 from rooms.assignment import deal_mixed, deal_random
@@ -77,6 +77,9 @@ def _outcome(
         case cmd.SetAgendaAsOrganiser():
             organised = agenda.set_agenda(state, config, command.items, None)
             return _with_showcase(state, config, organised, None, now)
+        # Contacts between leaders: from one's own link, here or gone
+        case cmd.WithdrawContactByLink():
+            return contacts.withdraw(state, command.participant)
     assert actor is not None, "the policy lets only system commands come without an actor"
     me = state.participants[actor]
     match command:
@@ -299,6 +302,11 @@ def _outcome(
             return _everyone(report_back.move_report(state, actor, command.room, command.place))
         case cmd.EndReportBack():
             return _everyone(report_back.end(state, actor))
+        # Contacts between leaders
+        case cmd.ShareContact():
+            return contacts.share(state, config, actor, command)
+        case cmd.WithdrawContact():
+            return contacts.withdraw(state, actor)
         case _:
             assert_never(command)
 

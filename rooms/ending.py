@@ -9,7 +9,9 @@ resume token still opens the record), and no clock moves the workshops on.
 
 One command is still taken: `RevealPollResult`, the count of a secret poll closed before the
 end, whose ballot box the server counts after it. It only completes what was decided before the
-end, and without it that poll would stay closed without a result in the record for good.
+end, and without it that poll would stay closed without a result in the record for good. And
+a person may withdraw their contact details at any time, after the end too (from their own
+link, `WithdrawContactByLink`): the record never holds them, so it stays as it was.
 """
 
 from rooms import commands as cmd
@@ -19,7 +21,9 @@ from rooms.ids import ParticipantId
 from rooms.model import MeetingState
 
 # What an ended meeting still takes, and why: see the module's docstring.
-AFTER_THE_END: frozenset[type[cmd.Command]] = frozenset({cmd.RevealPollResult})
+AFTER_THE_END: frozenset[type[cmd.Command]] = frozenset(
+    {cmd.RevealPollResult, cmd.WithdrawContact, cmd.WithdrawContactByLink}
+)
 
 
 def ended(state: MeetingState) -> bool:

@@ -10,6 +10,7 @@ from types import MappingProxyType
 
 from rooms.ids import AgendaItemId, ParticipantId, PollId, QuestionId, RoomId
 from rooms.model import (
+    ContactCard,
     NotesEditing,
     PlannedItem,
     PollKind,
@@ -558,6 +559,32 @@ class ReportBackEnded:
     by: ParticipantId
 
 
+# Contacts between leaders (rooms.contacts) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContactShared:
+    """Someone opted in, or changed their details: to those who opted in (the sharer too)."""
+
+    card: ContactCard
+
+
+@dataclass(frozen=True)
+class ContactDirectory:
+    """The cards of the others who opted in, to the one who just did, alone. Derived from the
+    state (`rooms.evolve` leaves the state as it is): what their client needs to show them."""
+
+    cards: tuple[ContactCard, ...]
+
+
+@dataclass(frozen=True)
+class ContactWithdrawn:
+    """`participant` left the directory: to those who had opted in (them too); their card is
+    gone from the meeting."""
+
+    participant: ParticipantId
+
+
 Event = (
     ParticipantJoined
     | ParticipantReconnected
@@ -634,6 +661,10 @@ Event = (
     | ReportEnded
     | ReportMoved
     | ReportBackEnded
+    # Contacts between leaders
+    | ContactShared
+    | ContactDirectory
+    | ContactWithdrawn
 )
 
 EVENTS: tuple[type[Event], ...] = Event.__args__

@@ -285,6 +285,13 @@ def apply(
             state.report_back.waiting.insert(event.place - 1, event.room)
         case ev.ReportBackEnded():
             state.report_back = ReportBack()
+        # Contacts between leaders: the directory event is derived, for its one reader.
+        case ev.ContactShared():
+            state.contacts[event.card.participant] = event.card
+        case ev.ContactDirectory():
+            pass
+        case ev.ContactWithdrawn():
+            del state.contacts[event.participant]
         case _:
             assert_never(event)
 

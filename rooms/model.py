@@ -483,6 +483,25 @@ class History:
     chat_dropped: int = 0
 
 
+# Contacts between leaders (rooms.contacts) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContactCard:
+    """One person's entry in the contacts directory: who they were when they shared (kept if
+    they leave: the directory outlives the meeting) and the details they chose to share, each
+    empty when not shared."""
+
+    participant: ParticipantId
+    name: str
+    organisation: str
+    district: str
+    email: str = ""
+    phone: str = ""
+    website: str = ""
+    note: str = ""
+
+
 @dataclass
 class MeetingState:
     id: MeetingId
@@ -521,6 +540,9 @@ class MeetingState:
     report_back: ReportBack = field(default_factory=ReportBack)
     # What the meeting's record needs of its past (rooms.history).
     history: History = field(default_factory=History)
+    # Contacts between leaders: the cards of those who opted in, by person; a withdrawal
+    # removes the card (rooms.contacts).
+    contacts: dict[ParticipantId, ContactCard] = field(default_factory=dict)
 
     def room_exists(self, room: RoomId) -> bool:
         return room == PLENARY or room in self.workshops

@@ -108,4 +108,8 @@ RULES: dict[type[cmd.Command], Rule] = {
     cmd.CallReport: Rule(Who.MODERATOR),
     cmd.MoveReport: Rule(Who.MODERATOR),
     cmd.EndReportBack: Rule(Who.MODERATOR),
+    # Contacts between leaders: anyone opts in, changes their details or withdraws them.
+    cmd.ShareContact: Rule(Who.MEMBER),
+    cmd.WithdrawContact: Rule(Who.MEMBER),
+    cmd.WithdrawContactByLink: Rule(Who.SYSTEM),
 }

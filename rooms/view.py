@@ -1,12 +1,13 @@
 """What each participant may see of a meeting: events and chat history by their audience, who
 asked an anonymous question (moderators and its author only, `rooms.questions`), who voted
-what in a poll (moderators, and each voter their own, `rooms.polls`), and a workshop room's notes
-while the workshops run (its members, its rapporteur and the moderators, `rooms.notes`)."""
+what in a poll (moderators, and each voter their own, `rooms.polls`), a workshop room's notes
+while the workshops run (its members, its rapporteur and the moderators, `rooms.notes`), and the
+contacts directory (those who opted in only, `rooms.contacts`)."""
 
 import copy
 import dataclasses
 
-from rooms import notes
+from rooms import contacts, notes
 from rooms.events import Stamped
 from rooms.ids import ParticipantId
 from rooms.model import (
@@ -44,6 +45,7 @@ def view_for(
     A workshop room's notes the viewer may not read now (`rooms.notes.may_read`) have their text
     blanked; who reports them, who edits them and their version stay.
     The meeting's history is nobody's: it is the record's (moderators download it over HTTP).
+    The contacts directory is there only for a viewer who opted in.
     The rest of the meeting (who is where, hands, rooms, clock) is everyone's.
     """
     visible = copy.copy(state)
@@ -67,7 +69,22 @@ def view_for(
         room: entry if notes.may_read(state, entry, viewer) else dataclasses.replace(entry, text="")
         for room, entry in state.notes.items()
     }
+    # Contacts between leaders
+    visible.contacts = contacts.directory_for(state, viewer)
     return visible
+
+
+def replay_for(state: MeetingState, stamped: Stamped, viewer: ParticipantId) -> Stamped | None:
+    """A past event as a client catching up on `state` may receive it, or None: only what its
+    audience held, and contact details only as they still are, to those who still opt in
+    (`rooms.contacts.still_shown`)."""
+    if not sees(stamped, viewer):
+        return None
+    # Contacts between leaders
+    event = contacts.still_shown(state, stamped.event, viewer)
+    if event is None:
+        return None
+    return stamped if event is stamped.event else dataclasses.replace(stamped, event=event)
 
 
 def _poll_for(poll: Poll, viewer: ParticipantId) -> Poll:

@@ -17,7 +17,7 @@ from server import data_folder
 from server.services import Services
 from server.settings import Settings
 from server.signalling import conversation
-from server.web import api, origins, record_api
+from server.web import api, contacts, origins, record_api
 from server.web.security_headers import SecurityHeaders
 from server.web.serving import Serving
 
@@ -53,6 +53,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         routes=[
             *api.routes(services),
             *record_api.routes(services),
+            # Contacts between leaders
+            *contacts.routes(services),
             WebSocketRoute("/ws", websocket_endpoint),
             Mount("/", StaticFiles(directory=STATIC, html=True), name="static"),
         ],

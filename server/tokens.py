@@ -1,4 +1,5 @@
-"""Signed tokens: the links to a meeting and the participant's resume token.
+"""Signed tokens: the links to a meeting, the participant's resume token, and the personal link
+to the contacts directory of someone who opted in (`server.web.contacts`).
 
 A token is `base64url(json payload) "." base64url(HMAC-SHA256 of it)`. The server alone holds
 the key, so a token cannot be forged or changed (a participant link turned into a moderator's),
@@ -19,6 +20,8 @@ class Kind(StrEnum):
     MODERATOR = "moderator"
     INVITE = "invite"
     RESUME = "resume"
+    # Contacts between leaders: one person's directory, for as long as the meeting's data.
+    CONTACTS = "contacts"
 
 
 class TokenError(Exception):

@@ -23,6 +23,7 @@ import * as polls from "./views/polls.js";
 import * as ending from "./views/ending.js";
 import * as notes from "./views/notes.js";
 import * as reportBack from "./views/report_back.js";
+import * as contacts from "./views/contacts.js";
 
 const CONTRAST = "plenum.contrast";
 
@@ -106,6 +107,12 @@ function receive(m) {
     else if (m.media) app.peer.start(m.media.ice_servers, first ? join.stream() : undefined);
     else join.dropDevices(); // a server without media: no camera or microphone is kept open
     if (first) $("main").focus();
+    if (first) contacts.joined(app); // "share my contacts" ticked on the join form
+    return;
+  }
+  if (m.type === "contacts_link") {
+    contacts.received(app, m);
+    render();
     return;
   }
   if (m.type === "error") {
@@ -222,6 +229,7 @@ function render() {
   polls.render(app);
   notes.render(app);
   reportBack.render(app);
+  contacts.render(app);
   app.tiles.relabel();
   plenary.layout(app);
 }
@@ -258,6 +266,7 @@ async function start() {
   ending.setup(app);
   notes.setup(app);
   reportBack.setup(app);
+  contacts.setup(app);
   setInterval(() => {
     if (app.ended) return; // no clock runs in an ended meeting
     workshop.tick(app);

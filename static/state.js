@@ -236,6 +236,14 @@ export class Meeting {
         s.report_back.waiting.splice(e.place - 1, 0, e.room);
         break;
       case "report_back_ended": s.report_back = { running: false, waiting: [], current: null, done: [] }; break;
+      // Contacts between leaders (rooms/contacts.py): only those who opted in get these; the
+      // directory is the others' cards, to a newcomer. Withdrawing, one sees none any more.
+      case "contact_shared": s.contacts[e.card.participant] = { ...e.card }; break;
+      case "contact_directory": for (const card of e.cards) s.contacts[card.participant] = { ...card }; break;
+      case "contact_withdrawn":
+        if (e.participant === this.you) s.contacts = {};
+        else delete s.contacts[e.participant];
+        break;
       default: break; // mute_requested, reacted, broadcast_sent: nothing is kept
     }
     return true;
@@ -360,6 +368,17 @@ export class Meeting {
 
   get nextTurn() {
     return this.state?.showcase.turns.find((t) => t.status === "waiting") ?? null;
+  }
+
+  // Contacts between leaders: whether we share ours, and the others' cards by name.
+  get optedIn() {
+    return Boolean(this.state?.contacts?.[this.you]);
+  }
+
+  get contactCards() {
+    return Object.values(this.state?.contacts ?? {})
+      .filter((card) => card.participant !== this.you)
+      .sort((a, b) => a.name.localeCompare(b.name));
   }
 
   get me() {

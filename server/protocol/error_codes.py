@@ -24,3 +24,5 @@ class ErrorCode(StrEnum):
     UNAVAILABLE = "unavailable"
     MEDIA_OFF = "media_off"  # a media message to a server that carries no media
     UNAUTHORIZED = "unauthorized"  # HTTP API only: no admin token, or the wrong one
+    # HTTP API only: the contacts directory, to someone who does not (or no longer) opt in.
+    NOT_OPTED_IN = "not_opted_in"

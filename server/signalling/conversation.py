@@ -30,7 +30,7 @@ from server.protocol.wire import (
 from server.rtc.wire import MEDIA_COMMANDS, parse_media
 from server.services import Services
 from server.sfu import MediaOffer
-from server.signalling import chat_history, notes_request, secret_ballot
+from server.signalling import chat_history, contacts_link, notes_request, secret_ballot
 from server.signalling.connection import Closing, Connection
 from server.signalling.errors import ANSWERABLE
 from server.signalling.gate import Gate
@@ -132,11 +132,20 @@ async def _converse(
                 command = parse_command(inbound)
                 gate.forgive()
                 await live.submit(connection.participant, command)
+                if isinstance(command, cmd.ShareContact):
+                    _send_contacts_link(services, live, connection)
         except ANSWERABLE as error:
             gate.refuse(error, ref)
         else:
             if ref is not None:
                 connection.deliver(reply_ok(ref))
+
+
+def _send_contacts_link(services: Services, live: MeetingHandle, connection: Connection) -> None:
+    """Contacts between leaders: a fresh personal link to the directory, after each share."""
+    link = contacts_link.link_for(services, live.meeting.state, connection.participant)
+    if link is not None:
+        connection.deliver(link)
 
 
 def _chat_history(

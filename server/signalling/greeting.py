@@ -10,7 +10,7 @@ from typing import Any
 from rooms import ParticipantId, Reason, Rejected, Role, Stamped
 from rooms import commands as cmd
 from rooms.plain import to_plain
-from rooms.view import sees, view_for
+from rooms.view import replay_for, view_for
 from server.meetings.hub import MeetingHandle
 from server.protocol.close_codes import CloseCode
 from server.protocol.error_codes import ErrorCode
@@ -24,6 +24,7 @@ from server.protocol.wire import (
 )
 from server.rtc.wire import media_welcome
 from server.services import Services
+from server.signalling import contacts_link
 from server.signalling.connection import Connection
 from server.signalling.errors import ANSWERABLE, error_reply
 from server.signalling.gate import Gate
@@ -152,10 +153,16 @@ async def _resume(
     else:
         connection.seen_seq = last_seq
         _welcome(services, live, connection, snapshot=False)
+        state = live.meeting.state
         for stamped in missed:
-            if sees(stamped, connection.participant):
-                connection.deliver(encode_event(stamped))
+            replayed = replay_for(state, stamped, connection.participant)
+            if replayed is not None:
+                connection.deliver(encode_event(replayed))
     connection.seen_seq = live.meeting.state.seq
+    # Contacts between leaders: the personal link again, for a client that lost it.
+    link = contacts_link.link_for(services, live.meeting.state, connection.participant)
+    if link is not None:
+        connection.deliver(link)
     return live
 
 

@@ -628,6 +628,33 @@ def whole_meeting() -> dict[str, Any]:
 
 
 
+
+# Contacts between leaders
+
+
+def contacts() -> dict[str, Any]:
+    s = Session(
+        "contacts",
+        "contacts between leaders: two opt in and see each other, one changes, one who stays"
+        " out sees nothing, one leaves and stays in the directory, one withdraws",
+    )
+    s.join("maria", "Maria Nowak", Role.MODERATOR)
+    s.join("jan", "Jan Kowalski", organisation="Rada Osiedla", district="Sośnica")
+    s.join("ala", "Ala Zięba", organisation="Ogrody Łabędy", district="Łabędy")
+    s.join("piotr", "Piotr Wójcik", district="Mokotów")
+    s("jan", cmd.ShareContact(email="jan@example.org"))
+    s.record()
+    s("ala", cmd.ShareContact(website="https://ogrody.example.pl", note="Ogród społeczny"))
+    s("jan", cmd.ShareContact(email="jan.kowalski@example.org", phone="+48 600 100 200"))
+    s("piotr", cmd.ShareContact(phone="32 123 45 67"))
+    s(None, cmd.Disconnect(ParticipantId("piotr")))
+    s(None, cmd.Depart(ParticipantId("piotr")), after=400)
+    s("ala", cmd.WithdrawContact())
+    s("maria", cmd.SendChat("Dziękujemy wszystkim!"))
+    return s.fixture("maria", "jan", "ala")
+
+
+
 RECORDERS = (
     plenary,
     workshops,
@@ -641,6 +668,7 @@ RECORDERS = (
     notes,
     report_back,
     whole_meeting,
+    contacts,
 )
 
 

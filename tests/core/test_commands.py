@@ -79,6 +79,8 @@ def busy_meeting(phase: Phase) -> Meeting:
     meeting.handle(MODERATOR, cmd.OpenPoll(POLL_3), T0)
     meeting.handle(None, cmd.CastSecretBallot(POLL_3, person(0)), T0)
     meeting.handle(MODERATOR, cmd.ClosePoll(POLL_3), T0)
+    # Contacts between leaders: the moderator shares theirs.
+    meeting.handle(MODERATOR, cmd.ShareContact(email="mo@example.org"), T0)
     if phase is not Phase.PLENARY:
         meeting.handle(MODERATOR, cmd.OpenRooms(600), T0)
         meeting.handle(person(1), cmd.RequestHelp(), T0)
@@ -168,6 +170,10 @@ SAMPLES: dict[type[cmd.Command], cmd.Command] = {
     cmd.CallReport: cmd.CallReport(room(2)),
     cmd.MoveReport: cmd.MoveReport(room(3), 1),
     cmd.EndReportBack: cmd.EndReportBack(),
+    # Contacts between leaders
+    cmd.ShareContact: cmd.ShareContact(phone="+48 600 100 200"),
+    cmd.WithdrawContact: cmd.WithdrawContact(),
+    cmd.WithdrawContactByLink: cmd.WithdrawContactByLink(MODERATOR),
 }
 
 

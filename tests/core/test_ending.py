@@ -96,5 +96,6 @@ def test_a_secret_poll_closed_before_the_end_is_still_counted() -> None:
     assert meeting.state.ended_at == ENDED_AT
 
 
-def test_what_the_end_still_takes_is_only_the_servers() -> None:
-    assert all(RULES[t].who is Who.SYSTEM for t in AFTER_THE_END)
+def test_what_the_end_still_takes_is_the_servers_or_a_withdrawal_of_contact_details() -> None:
+    withdrawals = {cmd.WithdrawContact, cmd.WithdrawContactByLink}
+    assert all(RULES[t].who is Who.SYSTEM for t in AFTER_THE_END - withdrawals)

@@ -11,6 +11,7 @@ from rooms import events as ev
 from rooms.events import Stamped
 from rooms.ids import PLENARY, AgendaItemId, ParticipantId, PollId, QuestionId
 from rooms.model import (
+    ContactCard,
     GroupBy,
     MeetingState,
     NotesEditing,
@@ -31,6 +32,7 @@ P, Q = ParticipantId("p"), ParticipantId("q")
 ITEM = AgendaItemId("item-1")
 QUESTION = QuestionId("question-1")
 POLL = PollId("poll-1")
+CARD = ContactCard(P, "Ada", "Rada Seniorów", "Łabędy", "ada@example.org", "", "https://a.pl", "Hi")
 
 EVENT_SAMPLES: list[ev.Event] = [
     ev.ParticipantJoined(P, "Ada", Role.PRESENTER, "Org", "North", "G", PLENARY),
@@ -153,6 +155,10 @@ EVENT_SAMPLES: list[ev.Event] = [
     ev.ReportEnded(room(1), by=Q),
     ev.ReportMoved(room(2), 1, by=Q),
     ev.ReportBackEnded(by=Q),
+    # Contacts between leaders
+    ev.ContactShared(CARD),
+    ev.ContactDirectory((CARD, ContactCard(Q, "Quinn", "", "", phone="+48 600 100 200"))),
+    ev.ContactWithdrawn(P),
 ]
 
 
@@ -205,6 +211,7 @@ def populated_state() -> MeetingState:
     meeting.handle(None, cmd.Join(ParticipantId("late"), "Late", Role.PARTICIPANT), T0 + 5)
     meeting.handle(MODERATOR, cmd.RemoveParticipant(ParticipantId("late")), T0 + 6)
     meeting.handle(None, cmd.Disconnect(person(2)), T0 + 7)
+    meeting.handle(person(0), cmd.ShareContact("p0@example.org", note="Parks"), T0 + 8)
     return meeting.state
 
 
@@ -214,6 +221,7 @@ def test_a_populated_state_survives_a_round_trip_through_json() -> None:
     assert state.chat and state.removed and state.clock.warned and state.self_select
     assert state.audio_blocked and state.floor_clock.deadline
     assert state.questions.asked[0].voters and state.questions.asked[0].author
+    assert state.contacts
     plain = json.loads(json.dumps(to_plain(state)))
     restored = from_plain(MeetingState, plain)
     assert restored == state
@@ -236,6 +244,8 @@ COMMAND_SAMPLES: list[cmd.Command] = [
     cmd.Join(P, "Ada", Role.PARTICIPANT, district="North"),
     cmd.Join(P, "Ada", Role.MODERATOR, removed_as=Q, demoted_as=Q),
     cmd.CreatePoll("Which park?", PollKind.MANY, ("North", "South"), secret=True),
+    cmd.ShareContact(email="ada@example.org", website="https://example.org"),
+    cmd.WithdrawContact(),
 ]
 
 

@@ -10,6 +10,8 @@ a snapshot.
 Polls: secret ballots go through a ballot box kept here, as the server keeps its own (checked
 with `rooms.polls.check_ballot`, then `CastSecretBallot`; a close is followed by the reveal). A
 poll's tally and result equal its ballots, and no event or snapshot carries a secret choice.
+
+Contacts between leaders: a card reaches only those who opted in, by event and snapshot.
 """
 
 from collections.abc import Callable
@@ -22,6 +24,7 @@ from rooms import commands as cmd
 from rooms import events as ev
 from rooms.config import MeetingConfig
 from rooms.decide import next_wakeup
+from rooms.ending import AFTER_THE_END
 from rooms.errors import Reason, Rejected
 from rooms.events import Stamped
 from rooms.ids import PLENARY, AgendaItemId, MeetingId, ParticipantId, PollId, QuestionId, RoomId
@@ -50,7 +53,7 @@ from rooms.plain import from_plain, to_plain
 from rooms.polls import check_ballot, current_tally
 from rooms.publishing import Source, publish_rights
 from rooms.record import meeting_record
-from rooms.view import sees, view_for
+from rooms.view import replay_for, sees, view_for
 
 from .builders import MODERATOR, T0
 
@@ -229,6 +232,10 @@ KINDS: list[tuple[int, Callable[[Draw], Step]]] = [
     (2, lambda d: (d.sender, cmd.CallReport(d.workshop))),
     (2, lambda d: (MODERATOR, cmd.MoveReport(d.workshop, d.place))),
     (1, lambda d: (d.sender, cmd.EndReportBack())),
+    # Contacts between leaders
+    (3, lambda d: (d.sender, cmd.ShareContact(email="a@b.org" if d.flag else None, note=d.text))),
+    (1, lambda d: (d.sender, cmd.WithdrawContact())),
+    (1, lambda d: (None, cmd.WithdrawContactByLink(d.target))),
 ]
 
 QUESTIONS = [QuestionId(f"question-{i}") for i in range(1, 8)]
@@ -452,6 +459,42 @@ def check_anonymity(
                 assert q.author is None, (viewer, q)
 
 
+# Contacts between leaders
+def check_contacts(state: MeetingState, stamped: list[Stamped]) -> None:
+    """A card goes to those who opted in (its sharer among them), the directory to the newcomer
+    alone, a withdrawal to those who had opted in; a snapshot has the cards only for them."""
+    opted_in = frozenset(state.contacts)
+    for one in stamped:
+        match one.event:
+            case ev.ContactShared(card=card):
+                assert one.audience == opted_in and card.participant in opted_in
+                assert any((card.email, card.phone, card.website, card.note))
+            case ev.ContactDirectory(cards=cards):
+                assert one.audience is not None and len(one.audience) == 1
+                assert one.audience <= opted_in
+                assert {c.participant for c in cards} == opted_in - one.audience
+            case ev.ContactWithdrawn(participant=gone):
+                assert gone not in opted_in
+                assert one.audience == opted_in | {gone}
+    for viewer in [*state.participants, ParticipantId("stranger")]:
+        shown = view_for(state, viewer).contacts
+        assert shown == (state.contacts if viewer in opted_in else {})
+
+
+def check_replays(state: MeetingState, log: list[Stamped]) -> None:
+    """A client catching up on the whole session is replayed only cards as they are now, and
+    only if it opts in now: nothing withdrawn or changed reaches anyone again."""
+    for viewer in PEOPLE:
+        for one in log:
+            replayed = replay_for(state, one, viewer)
+            match replayed.event if replayed is not None else None:
+                case ev.ContactShared(card=card):
+                    assert viewer in state.contacts and state.contacts[card.participant] == card
+                case ev.ContactDirectory(cards=cards):
+                    assert not cards or viewer in state.contacts
+                    assert all(state.contacts.get(c.participant) == c for c in cards)
+
+
 def check_agenda(agenda: Agenda) -> None:
     ids = [i.id for i in agenda.items]
     assert len(set(ids)) == len(ids)
@@ -652,7 +695,7 @@ def test_random_sessions_keep_the_meeting_consistent(prelude: str, session: Sess
             stamped = meeting.handle(actor, command, now)
         except Rejected as rejected:
             assert to_plain(meeting.state) == before
-            if ended_before is not None:
+            if ended_before is not None and type(command) not in AFTER_THE_END:
                 assert rejected.reason is Reason.MEETING_ENDED
             assert not isinstance(command, cmd.CastSecretBallot), "a checked ballot is marked"
             continue
@@ -679,6 +722,7 @@ def test_random_sessions_keep_the_meeting_consistent(prelude: str, session: Sess
         assert meeting.state.report_back.current == on
         check_invariants(meeting, hands, floor)
         check_anonymity(meeting.state, stamped, authors)
+        check_contacts(meeting.state, stamped)
         if isinstance(command, cmd.Tick):
             # A tick does everything due: the writer is never woken again for the same moment.
             wakeup = meeting.next_wakeup()
@@ -686,6 +730,7 @@ def test_random_sessions_keep_the_meeting_consistent(prelude: str, session: Sess
         if snapshot == 0:
             snapshots.append((to_plain(meeting.state), len(log)))
 
+    check_replays(meeting.state, log)
     live = to_plain(meeting.state)
     for plain, taken_at in snapshots:
         rebuilt = Meeting(from_plain(MeetingState, plain), CONFIG)

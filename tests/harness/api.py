@@ -1,5 +1,5 @@
 """Plenum's HTTP API from outside its process: a meeting made as an organiser makes one, its
-agenda set, and whether the server answers yet."""
+agenda set, a person's contacts directory, and whether the server answers yet."""
 
 import json
 import urllib.error
@@ -44,6 +44,24 @@ def _as_organiser(
         status, answer = refused.code, refused.read()
     assert status == expect, answer.decode(errors="replace")
     return json.loads(answer)
+
+
+def contacts(
+    base_url: str, meeting: str, token: str, method: str = "GET"
+) -> tuple[int, Any]:
+    """GET (or DELETE) /api/meetings/{meeting}/contacts with a person's contacts token: the
+    status and the JSON answer (None for none)."""
+    request = urllib.request.Request(
+        f"{base_url}/api/meetings/{meeting}/contacts",
+        headers={"Authorization": f"Bearer {token}"},
+        method=method,
+    )
+    try:
+        with _LOOPBACK.open(request, timeout=REQUEST_TIMEOUT_S) as response:
+            status, answer = response.status, response.read()
+    except urllib.error.HTTPError as refused:
+        status, answer = refused.code, refused.read()
+    return status, json.loads(answer) if answer else None
 
 
 def answers_healthy(base_url: str) -> bool:
