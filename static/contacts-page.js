@@ -5,7 +5,7 @@
 import { $, setText, show } from "./dom.js";
 import * as i18n from "./i18n.js";
 import { t } from "./i18n.js";
-import { directory } from "./views/contacts.js";
+import { askBeforeWithdrawing, directory } from "./views/contacts.js";
 
 const token = decodeURIComponent(location.hash.slice(1));
 let shown = null; // the API's answer, or the catalogue key of what went wrong
@@ -67,16 +67,7 @@ async function start() {
     await i18n.choose(e.target.value);
     render();
   });
-  $("contact-withdraw").addEventListener("click", () => {
-    show($("contact-confirm"), true);
-    $("contact-confirm-no").focus();
-  });
-  $("contact-confirm-no").addEventListener("click", () => {
-    show($("contact-confirm"), false);
-    $("contact-withdraw").focus();
-  });
-  $("contact-confirm-yes").addEventListener("click", async () => {
-    show($("contact-confirm"), false);
+  askBeforeWithdrawing(async () => {
     shown = await fetchDirectory("DELETE");
     render();
     $("contacts-page-status").focus();

@@ -20,16 +20,7 @@ export function setup(app) {
     share(app);
   });
   for (const field of FIELDS) $(`contact-${field}`).addEventListener("input", () => refusal(""));
-  $("contact-withdraw").addEventListener("click", () => {
-    show($("contact-confirm"), true);
-    $("contact-confirm-no").focus();
-  });
-  $("contact-confirm-no").addEventListener("click", () => {
-    show($("contact-confirm"), false);
-    $("contact-withdraw").focus();
-  });
-  $("contact-confirm-yes").addEventListener("click", () => {
-    show($("contact-confirm"), false);
+  askBeforeWithdrawing(() => {
     app.command({ type: "withdraw_contact" }, {
       accepted: () => {
         for (const field of FIELDS) $(`contact-${field}`).value = "";
@@ -153,4 +144,21 @@ function detail(labelKey, value, href) {
   const shown = el("bdi", {}, value);
   const target = href ? el("a", { href, rel: "noopener noreferrer nofollow", target: href.startsWith("http") ? "_blank" : null }, shown) : shown;
   return el("p", {}, `${t(labelKey)}: `, target);
+}
+
+// "Withdraw" asks first: the confirmation takes the focus, "No" gives it back to "Withdraw", and
+// "Yes" hides the question and calls `withdraw`. The panel here and the link's own page share it.
+export function askBeforeWithdrawing(withdraw) {
+  $("contact-withdraw").addEventListener("click", () => {
+    show($("contact-confirm"), true);
+    $("contact-confirm-no").focus();
+  });
+  $("contact-confirm-no").addEventListener("click", () => {
+    show($("contact-confirm"), false);
+    $("contact-withdraw").focus();
+  });
+  $("contact-confirm-yes").addEventListener("click", () => {
+    show($("contact-confirm"), false);
+    withdraw();
+  });
 }

@@ -37,11 +37,7 @@ def _as_organiser(
         headers={"Authorization": f"Bearer {admin_token}", "Content-Type": "application/json"},
         method=method,
     )
-    try:
-        with _LOOPBACK.open(request, timeout=REQUEST_TIMEOUT_S) as response:
-            status, answer = response.status, response.read()
-    except urllib.error.HTTPError as refused:
-        status, answer = refused.code, refused.read()
+    status, answer = _send(request)
     assert status == expect, answer.decode(errors="replace")
     return json.loads(answer)
 
@@ -56,12 +52,17 @@ def contacts(
         headers={"Authorization": f"Bearer {token}"},
         method=method,
     )
+    status, answer = _send(request)
+    return status, json.loads(answer) if answer else None
+
+
+def _send(request: urllib.request.Request) -> tuple[int, bytes]:
+    """The status and body of the answer, a refusal's as well as a success's."""
     try:
         with _LOOPBACK.open(request, timeout=REQUEST_TIMEOUT_S) as response:
-            status, answer = response.status, response.read()
+            return response.status, response.read()
     except urllib.error.HTTPError as refused:
-        status, answer = refused.code, refused.read()
-    return status, json.loads(answer) if answer else None
+        return refused.code, refused.read()
 
 
 def answers_healthy(base_url: str) -> bool:
