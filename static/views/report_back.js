@@ -126,7 +126,7 @@ function renderStart(app) {
   show($("report-start"), open);
   if (!open) return;
   reconcile($("report-candidates"), rooms, (room) => room,
-    (room) => el("li", {}, el("input", { type: "checkbox", id: `report-room-${room}`, value: room, checked: hasReport(s.notes[room]) }),
+    (room) => el("li", {}, el("input", { type: "checkbox", id: `report-room-${room}`, value: room }),
       el("label", { for: `report-room-${room}` })),
     (li, room) => {
       const notes = s.notes[room];
