@@ -126,10 +126,19 @@ function renderStart(app) {
   show($("report-start"), open);
   if (!open) return;
   reconcile($("report-candidates"), rooms, (room) => room,
-    (room) => el("li", {}, el("input", { type: "checkbox", id: `report-room-${room}`, value: room, checked: hasReport(s.notes[room]) }),
+    (room) => el("li", {}, el("input", { type: "checkbox", id: `report-room-${room}`, value: room }),
       el("label", { for: `report-room-${room}` })),
     (li, room) => {
       const notes = s.notes[room];
+      // The rooms' boxes are made when the rooms are, before any notes: a room that has since
+      // written notes (or got a rapporteur) is ticked then; a moderator's own tick or untick
+      // stands until what the room has to report changes.
+      const box = li.querySelector("input");
+      const suggested = String(hasReport(notes));
+      if (box.dataset.suggested !== suggested) {
+        box.checked = suggested === "true";
+        box.dataset.suggested = suggested;
+      }
       const gone = !(room in s.workshops);
       const about = [notes?.text.trim() ? t("report.has_notes") : t("report.no_notes_short")];
       if (notes?.rapporteur) about.push(t("report.rapporteur_of", { name: app.nameOf(notes.rapporteur) }));
