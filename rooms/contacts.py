@@ -15,6 +15,8 @@ Who gets what, by the events' audiences (the edge sends each event only to its a
 - `ContactWithdrawn` goes to those who had opted in (the one withdrawing too), and the card
   leaves the state: later snapshots, replays (`still_shown`) and the HTTP directory have none.
 - `rooms.view.view_for` gives the directory only to a viewer who opted in.
+- A moderator removing someone withdraws their card too (`removed`): a removed person neither
+  shows in the directory nor reads it from their link any more.
 
 Nothing about contacts goes into chat, the welcome of someone who did not opt in, or the
 meeting's record.
@@ -75,6 +77,13 @@ def share(
 def withdraw(state: MeetingState, actor: ParticipantId) -> Outcome:
     require(actor in state.contacts, Reason.CONFLICT, "you share no contact details")
     return [(ev.ContactWithdrawn(actor), frozenset(state.contacts))]
+
+
+def removed(state: MeetingState, person: ParticipantId) -> Outcome:
+    """A moderator removes `person`: their card, if any, is withdrawn with them."""
+    if person not in state.contacts:
+        return []
+    return [(ev.ContactWithdrawn(person), frozenset(state.contacts))]
 
 
 def directory_for(state: MeetingState, viewer: ParticipantId) -> dict[ParticipantId, ContactCard]:

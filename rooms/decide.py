@@ -121,7 +121,10 @@ def _outcome(
         case cmd.RemoveParticipant():
             target = _participant(state, command.participant)
             require(target.id != actor, Reason.INVALID, "a moderator cannot remove themselves")
-            return [(ev.ParticipantRemoved(target.id, by=actor), EVERYONE)]
+            removal: list[tuple[ev.Event, Audience]] = [
+                (ev.ParticipantRemoved(target.id, by=actor), EVERYONE)
+            ]
+            return removal + contacts.removed(state, target.id)
         case cmd.AskToMute():
             target = _participant(state, command.participant)
             audience = frozenset([target.id, *state.moderators()])

@@ -1,12 +1,14 @@
-"""A workshop's notes as HTML structure: the plain text's headings (`# `), list items (`- `,
-`* `, `1. `) and paragraphs become elements, and every character of the text is escaped."""
+"""A workshop's notes as HTML structure: the plain text's headings (`# ` to `### `), list items
+(`- `, `* `, `1. `) and paragraphs become elements, and every character of the text is escaped.
+The rules are the page's (`static/notes_text.js`), so the minutes show what the room saw."""
 
 import re
 from html import escape
 
-HEADING = re.compile(r"^#{1,6} (.*)$")
-BULLET = re.compile(r"^[-*] (.*)$")
-NUMBERED = re.compile(r"^\d+[.)] (.*)$")
+HEADING = re.compile(r"^(#{1,3})\s+(.*)$")
+BULLET = re.compile(r"^[-*]\s+(.*)$")
+NUMBERED = re.compile(r"^\d{1,9}[.)]\s+(.*)$")
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def notes_html(text: str) -> str:
@@ -25,14 +27,15 @@ def notes_html(text: str) -> str:
             parts.append(f"</{open_list}>")
             open_list = None
 
-    for raw in text.splitlines():
+    for raw in LINE_BREAK.split(text):
         line = raw.rstrip()
         heading, bullet, numbered = HEADING.match(line), BULLET.match(line), NUMBERED.match(line)
         if heading or not line:
             flush_paragraph()
             close_list()
             if heading:
-                parts.append(f"<h4>{escape(heading.group(1))}</h4>")
+                level = 3 + len(heading.group(1))
+                parts.append(f"<h{level}>{escape(heading.group(2))}</h{level}>")
         elif bullet or numbered:
             flush_paragraph()
             kind = "ul" if bullet else "ol"

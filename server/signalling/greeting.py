@@ -120,7 +120,7 @@ async def _join(
     connection.participant = participant
     live.attach(connection)
     _welcome(services, live, connection, snapshot=True)
-    return live
+    return _unless_ended(live, connection)
 
 
 async def _resume(
@@ -163,6 +163,14 @@ async def _resume(
     link = contacts_link.link_for(services, live.meeting.state, connection.participant)
     if link is not None:
         connection.deliver(link)
+    return _unless_ended(live, connection)
+
+
+def _unless_ended(live: MeetingHandle, connection: Connection) -> MeetingHandle:
+    """With Redis, the meeting may have ended, and its sockets closed, while this one awaited
+    its join or resume: it is closed like them, after the welcome that shows the end."""
+    if live.meeting.state.ended_at is not None:
+        connection.close(CloseCode.MEETING_ENDED, "the meeting has ended")
     return live
 
 

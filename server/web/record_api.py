@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import tzinfo
 from enum import StrEnum
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -55,8 +56,11 @@ def routes(services: Services) -> list[Route]:
             state = live.meeting.state
             if not _is_moderator(state, grant):
                 return _error(403, Reason.NOT_ALLOWED, "only a moderator may download the record")
+            # The record is read from the state here, on the loop, where nothing changes it
+            # meanwhile; it is frozen, so writing it out (a quarter second for a large meeting's
+            # JSON) runs in a thread, and the loop goes on sending to everyone else.
             record = meeting_record(state, services.clock(), include_chat=chat == "public")
-            body = export(record, language, zone)
+            body = await run_in_threadpool(export, record, language, zone)
             headers = {
                 "Content-Disposition": f'attachment; filename="{meeting}-{suffix}"',
                 "Cache-Control": "no-store",

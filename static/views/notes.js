@@ -121,10 +121,14 @@ function save(app) {
   const sent = app.command({ type: "edit_notes", room, base_version: editor.base, text }, {
     accepted: () => {
       if (editor.room !== room) return; // moved on meanwhile: the text was kept aside (leave)
-      // Our `notes_edited` came before this reply: the notes are at our version now.
+      // Our `notes_edited` came before this reply, but with Redis another's edit after ours may
+      // have too: the notes are at our version only while they hold our text. Else our version
+      // is the one after the base, and the next save is refused as stale rather than writing
+      // over the other edit unseen.
       editor.saving = false;
       editor.saved = text;
-      editor.base = app.meeting.state.notes[editor.room]?.version ?? editor.base;
+      const now = app.meeting.state.notes[editor.room];
+      editor.base = now?.text === text ? now.version : editor.base + 1;
       status(dirty() ? t("notes.unsaved") : t("notes.saved"));
       if (dirty()) save(app);
     },

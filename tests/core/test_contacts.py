@@ -140,6 +140,22 @@ def test_a_withdrawal_goes_to_those_who_had_opted_in_and_removes_the_card() -> N
     assert "p1@example.org" not in repr(meeting.state)
 
 
+def test_one_removed_by_a_moderator_is_withdrawn_from_the_directory() -> None:
+    meeting = shared(0, 1, 2)
+    stamped = meeting.handle(MODERATOR, cmd.RemoveParticipant(person(1)), T0)
+    assert [(s.event, s.audience) for s in stamped][1:] == [
+        (ev.ContactWithdrawn(person(1)), frozenset({person(0), person(1), person(2)}))
+    ]
+    assert set(meeting.state.contacts) == {person(0), person(2)}
+    assert "p1@example.org" not in repr(meeting.state)
+
+
+def test_one_removed_who_never_shared_withdraws_nothing() -> None:
+    meeting = shared(0)
+    stamped = meeting.handle(MODERATOR, cmd.RemoveParticipant(person(1)), T0)
+    assert [type(s.event) for s in stamped] == [ev.ParticipantRemoved]
+
+
 def test_withdrawing_without_having_shared_is_refused() -> None:
     meeting = shared(0)
     assert refused(meeting, person(1), cmd.WithdrawContact()).reason is Reason.CONFLICT

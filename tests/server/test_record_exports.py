@@ -19,6 +19,7 @@ from rooms.plain import from_plain, to_plain
 from rooms.record import MeetingRecord, meeting_record
 from server.record.attendance_csv import as_text, attendance_csv
 from server.record.minutes import minutes_html
+from server.record.notes_html import notes_html
 from server.record.record_json import FORMAT, record_json
 from server.record.wording import Language
 from tests.client.sessions import whole_meeting_session
@@ -127,3 +128,12 @@ def test_a_meeting_nobody_joined_yet_exports_too() -> None:
     assert json.loads(record_json(empty, "UTC"))["attendance"] == []
     assert attendance_csv(empty, "en", WARSAW).decode("utf-8-sig").count("\r\n") == 1
     assert b"<h1>Forum</h1>" in minutes_html(empty, "en", WARSAW)
+
+
+def test_the_minutes_read_the_notes_as_the_page_does() -> None:
+    # static/notes_text.js: headings `#` to `###` (a fourth `#` is text), a tab after the mark.
+    html = notes_html("# Top\n## Sub\n#### Deep\n-\titem\n1)\tfirst\n<b>bold</b>")
+    assert html == (
+        "<h4>Top</h4>\n<h5>Sub</h5>\n<p>#### Deep</p>\n<ul>\n<li>item</li>\n</ul>\n<ol>\n"
+        "<li>first</li>\n</ol>\n<p>&lt;b&gt;bold&lt;/b&gt;</p>"
+    )
