@@ -59,6 +59,9 @@ class Settings:
     allowed_origins: str = ""
     # Messages waiting for one slow client before it is dropped (4005).
     send_queue: int = 1024
+    # Bytes waiting for one slow client before it is dropped (4005): a few large frames (notes,
+    # welcomes) fill a client's memory on the server long before `send_queue` frames do.
+    send_queue_bytes: int = 16 * 1024 * 1024
     # Events kept per meeting for clients that resume; older gaps get a fresh snapshot.
     event_log: int = 10_000
     # A participant disconnected this long (or on a worker that died) leaves the meeting.

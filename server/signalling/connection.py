@@ -59,7 +59,9 @@ class Connection:
     the connection's writer task, and every later frame queues behind it until it is done.
     """
 
-    def __init__(self, websocket: WebSocket, address: str, send_queue: int) -> None:
+    def __init__(
+        self, websocket: WebSocket, address: str, send_queue: int, send_queue_bytes: int
+    ) -> None:
         self.websocket = websocket
         self.address = address
         self.participant = ParticipantId("")
@@ -67,7 +69,9 @@ class Connection:
         self.id = secrets.token_hex(8)
         self.seen_seq = 0
         self._send_queue = send_queue
+        self._send_queue_bytes = send_queue_bytes
         self._outbox: deque[bytes | tuple[CloseCode, str]] = deque()
+        self._queued_bytes = 0
         self._ready = asyncio.Event()
         self._closing = False
         # Set while the writer has something to finish first: a send that waits, or the queue.
@@ -85,15 +89,18 @@ class Connection:
         if not self._held:
             self._send_now(frame)
             return
-        if len(self._outbox) >= self._send_queue:
+        queued_bytes = self._queued_bytes + len(frame)
+        if len(self._outbox) >= self._send_queue or queued_bytes > self._send_queue_bytes:
             # Never let one client that does not read hold up the meeting: drop it instead.
             self._closing = True
             self._outbox.clear()
+            self._queued_bytes = 0
             self.dropped_with = (CloseCode.TOO_SLOW, "send queue full: the client is not reading")
             if self.writer is not None:
                 self.writer.cancel()
             return
         self._outbox.append(frame)
+        self._queued_bytes = queued_bytes
         self._ready.set()
 
     def _send_now(self, frame: bytes) -> None:
@@ -134,6 +141,7 @@ class Connection:
                 while self._outbox:
                     item = self._outbox.popleft()
                     if isinstance(item, bytes):
+                        self._queued_bytes -= len(item)
                         await self.websocket.send_bytes(item)
                     else:
                         code, reason = item

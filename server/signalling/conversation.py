@@ -58,7 +58,8 @@ async def serve(services: Services, websocket: WebSocket) -> None:
 
 async def _serve(services: Services, websocket: WebSocket, address: str) -> None:
     await websocket.accept()
-    connection = Connection(websocket, address, services.settings.send_queue)
+    settings = services.settings
+    connection = Connection(websocket, address, settings.send_queue, settings.send_queue_bytes)
     gate = Gate(connection, services)
     talk = asyncio.create_task(_talk(services, connection, gate))
     writer = connection.writer = asyncio.create_task(connection.write_loop())

@@ -59,3 +59,24 @@ async def test_a_client_that_reads_late_gets_every_frame_in_order(serve: Serve) 
     # Caught up, it is sent to directly again.
     await speaker.ask({"type": "send_chat", "text": "one more"})
     assert (await late.until("chat_posted"))[-1]["text"] == "one more"
+
+
+async def test_a_client_that_does_not_read_large_frames_is_dropped_by_their_bytes(
+    serve: Serve,
+) -> None:
+    # Frames to spare, but not bytes: ten long chat lines fill 8 KiB long before 1024 frames.
+    served = await serve(send_queue=1024, send_queue_bytes=8 * 1024)
+    speaker, _ = await served.join("Bo")
+    slow, welcome = await served.join("Sleepy", buffer=2)
+    await speaker.expect("participant_joined")
+
+    seen_by_speaker: list[dict[str, object]] = []
+    for n in range(20):
+        replies = await speaker.ask({"type": "send_chat", "text": f"{n} " + "x" * 1500})
+        assert replies[-1]["type"] == "ok"
+        seen_by_speaker.extend(replies[:-1])
+    left = [m for m in seen_by_speaker if m["type"] == "participant_disconnected"]
+    assert [m["participant"] for m in left] == [welcome["you"]]
+    code, before = await slow.closed()
+    assert code == CloseCode.TOO_SLOW
+    assert len(before) < 20
