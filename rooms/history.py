@@ -67,6 +67,8 @@ def fold(history: History, stamped: ev.Stamped, keep_lines: int) -> None:
         case ev.AgendaItemSkipped():
             _end_run(history, at, only=event.item)
         case ev.AgendaSet():
+            for planned in event.items:
+                history.agenda_items[planned.id] = planned
             running = _running(history)
             if running is not None and all(p.id != running.item for p in event.items):
                 _end_run(history, at)

@@ -476,6 +476,9 @@ class History:
     # Every workshop room's latest name, kept after the room is deleted.
     room_names: dict[RoomId, str] = field(default_factory=dict)
     agenda_runs: list[ItemRun] = field(default_factory=list)
+    # Every agenda item's latest title and planned minutes, kept after the item is dropped from
+    # the agenda: an item that ran stays in the record.
+    agenda_items: dict[AgendaItemId, PlannedItem] = field(default_factory=dict)
     # The latest `record_chat_lines` of each, and how many older ones were let go.
     broadcasts: list[Broadcast] = field(default_factory=list)
     broadcasts_dropped: int = 0

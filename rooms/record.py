@@ -327,16 +327,19 @@ def _agenda(state: MeetingState, end: float) -> tuple[AgendaRecord, ...]:
         if run.since <= end:
             until = None if run.until is None else min(run.until, end)
             runs.setdefault(run.item, []).append(Run(run.since, until))
+    items = [(item.id, item.title, item.minutes, item.status) for item in state.agenda.items]
+    # Items that ran and were dropped from the agenda since: done, as far as the record goes.
+    listed = {item.id for item in state.agenda.items}
+    for item_id in runs:
+        planned = state.history.agenda_items.get(item_id)
+        if item_id not in listed and planned is not None:
+            items.append((item_id, planned.title, planned.minutes, ItemStatus.DONE))
     return tuple(
         AgendaRecord(
-            item.id,
-            item.title,
-            item.minutes,
-            item.status,
-            tuple(runs.get(item.id, [])),
-            _minutes(runs.get(item.id, []), end),
+            item_id, title, minutes, status, tuple(runs[item_id]) if item_id in runs else (),
+            _minutes(runs.get(item_id, []), end),
         )
-        for item in state.agenda.items
+        for item_id, title, minutes, status in items
     )
 
 

@@ -4,10 +4,11 @@ import json
 
 import pytest
 
+from rooms import commands as cmd
 from rooms.events import Stamped
 from rooms.evolve import apply
-from rooms.ids import ParticipantId, RoomId
-from rooms.model import Departure, MeetingState, QuestionStatus
+from rooms.ids import AgendaItemId, ParticipantId, RoomId
+from rooms.model import Departure, ItemStatus, MeetingState, QuestionStatus, Role
 from rooms.plain import from_plain, to_plain
 from rooms.record import Attendance, MeetingRecord, meeting_record
 from tests.client.sessions import Session, whole_meeting_session
@@ -127,3 +128,21 @@ def test_the_end_of_the_meeting_ends_everyone_s_presence(session: Session) -> No
     maria = row(record, "Maria Nowak")
     assert maria.presence[-1].until == state.ended_at
     assert maria.minutes_present == round((state.ended_at - maria.first_arrival) / 60, 2)
+
+
+def test_an_agenda_item_that_ran_stays_in_the_record_when_dropped_from_the_agenda() -> None:
+    s = Session("dropped_item", "an item run, then dropped from the agenda")
+    s.join("maria", "Maria Nowak", Role.MODERATOR)
+    s("maria", cmd.SetAgenda((cmd.AgendaEntry("Powitanie", 10), cmd.AgendaEntry("Warsztaty", 40))))
+    s("maria", cmd.StartAgendaItem(AgendaItemId("item-1")))
+    s("maria", cmd.StartAgendaItem(AgendaItemId("item-2")), after=600.0)
+    s("maria", cmd.SetAgenda((cmd.AgendaEntry("Warsztaty", 40, id=AgendaItemId("item-2")),)))
+    record = meeting_record(s.meeting.state, s.now, include_chat=False)
+    by_title = {item.title: item for item in record.agenda}
+    assert list(by_title) == ["Warsztaty", "Powitanie"]
+    welcome = by_title["Powitanie"]
+    assert (welcome.planned_minutes, welcome.status, welcome.used_minutes) == (
+        10,
+        ItemStatus.DONE,
+        10.0,
+    )
