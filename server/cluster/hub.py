@@ -49,9 +49,11 @@ class RedisHub:
     def __len__(self) -> int:
         return len(self._meetings)
 
-    async def create(self, title: str, starts_at: float | None) -> SharedMeeting:
+    async def create(
+        self, title: str, starts_at: float | None, ends_at: float | None = None
+    ) -> SharedMeeting:
         meeting_id = MeetingId(secrets.token_urlsafe(9))
-        state = MeetingState(id=meeting_id, title=title, starts_at=starts_at)
+        state = MeetingState(id=meeting_id, title=title, starts_at=starts_at, ends_at=ends_at)
         keys = rk.MeetingKeys.of(meeting_id)
         retention_ms = int(self.settings.retention_s * 1000)
         await self.presence.redis.set(keys.snapshot, pack(state), px=retention_ms, nx=True)
