@@ -227,10 +227,11 @@ async def _admin_body(request: Request, services: Services) -> dict[str, Any] | 
         return _error(
             401, ErrorCode.UNAUTHORIZED, "an admin token is needed: Authorization: Bearer …"
         )
-    if request.method == "GET":
-        return {}
+    raw = await request.body()
+    if not raw.strip():
+        return {}  # a GET, or a POST that needs no more than its address
     try:
-        body = json.loads(await request.body())
+        body = json.loads(raw)
     except ValueError:
         return _error(400, ErrorCode.INVALID, "the body must be JSON")
     except RecursionError:
