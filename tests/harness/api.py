@@ -1,5 +1,6 @@
 """Plenum's HTTP API from outside its process: a meeting made as an organiser makes one, its
-agenda set, a person's contacts directory, and whether the server answers yet."""
+agenda set, a role's link reissued, a person's contacts directory, and whether the server
+answers yet."""
 
 import json
 import urllib.error
@@ -26,6 +27,13 @@ def set_agenda(
     url = f"{base_url}/api/meetings/{meeting}/agenda"
     replaced: dict[str, Any] = _as_organiser("PUT", url, {"agenda": agenda}, admin_token)
     return replaced
+
+
+def reissue_link(base_url: str, meeting: str, role: str, admin_token: str) -> dict[str, Any]:
+    """POST /api/meetings/{meeting}/links/{role}/reissue; returns the role's new link."""
+    url = f"{base_url}/api/meetings/{meeting}/links/{role}/reissue"
+    reissued: dict[str, Any] = _as_organiser("POST", url, {}, admin_token)
+    return reissued
 
 
 def _as_organiser(
