@@ -57,6 +57,15 @@ def valid_until(state: MeetingState, settings: Settings) -> float | None:
     return None if state.ends_at is None else state.ends_at + settings.retention_s
 
 
+def kept_for_ms(settings: Settings, ends_at: float | None, now: float) -> int:
+    """How long, from `now`, a store keeps a meeting's data after writing it: `retention_s`, and
+    at least as long as its links work, so that a forum ten weeks away keeps its links."""
+    kept = float(settings.retention_s)
+    if ends_at is not None:
+        kept = max(kept, ends_at + settings.retention_s - now)
+    return int(kept * 1000)
+
+
 def issue(signer: Signer, settings: Settings, state: MeetingState, role: Role, now: float) -> Link:
     expires_at = now + settings.token_ttl_s if state.ends_at is None else None
     grant = Grant(KIND_OF_ROLE[role], state.id, expires_at, generation=generation(state, role))
