@@ -57,8 +57,10 @@ def routes(services: Services) -> list[Route]:
             if grant.kind in links.LINK_KINDS:
                 try:
                     links.role_of(grant, state, services.settings, services.clock())
-                except TokenError as error:
-                    return _error(401, ErrorCode.BAD_TOKEN, str(error))
+                except links.LinkRevoked as error:
+                    return _error(410, ErrorCode.LINK_REVOKED, str(error))
+                except links.LinkExpired as error:
+                    return _error(410, ErrorCode.LINK_EXPIRED, str(error))
             if not _is_moderator(state, grant):
                 return _error(403, Reason.NOT_ALLOWED, "only a moderator may download the record")
             record = meeting_record(state, services.clock(), include_chat=chat == "public")

@@ -222,7 +222,7 @@ async def test_a_revoked_moderator_link_no_longer_opens_the_record(meeting: Serv
         record = await http.get(
             f"/api/meetings/{meeting.id}/record.json", headers=bearer(meeting.moderator_token)
         )
-    assert record.status_code == 401
+    assert (record.status_code, record.json()["error"]) == (410, "link_revoked")
     assert "replaced by a new one" in record.json()["message"]
 
 
