@@ -6,8 +6,9 @@ import pytest
 from rooms import commands as cmd
 from rooms import events as ev
 from rooms.errors import Reason
-from rooms.model import Role
+from rooms.model import MeetingState, Role
 from rooms.organiser import generation
+from rooms.plain import from_plain, to_plain
 from rooms.view import view_for
 
 from .builders import MODERATOR, T0, meeting_with
@@ -74,3 +75,12 @@ def test_after_the_end_a_link_may_be_reissued_but_the_schedule_stays() -> None:
     assert generation(meeting.state, Role.MODERATOR) == 1
     rejected = refused(meeting, None, cmd.ScheduleAsOrganiser("Forum", START, END))
     assert rejected.reason is Reason.MEETING_ENDED
+
+
+def test_the_schedule_and_the_generations_survive_a_snapshot() -> None:
+    meeting = meeting_with()
+    meeting.handle(None, cmd.ScheduleAsOrganiser("Forum", START, END), T0)
+    meeting.handle(None, cmd.ReissueLink(Role.MODERATOR), T0)
+    stored = from_plain(MeetingState, to_plain(meeting.state))
+    assert stored == meeting.state
+    assert (stored.ends_at, generation(stored, Role.MODERATOR)) == (END, 1)
