@@ -592,6 +592,25 @@ class EndReportBack:
     """End the report-back, the report on now with it."""
 
 
+# The organiser's (rooms.organiser) ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScheduleAsOrganiser:
+    """The meeting's title, start and end, from the organiser through the HTTP API."""
+
+    title: str
+    starts_at: float | None
+    ends_at: float
+
+
+@dataclass(frozen=True)
+class ReissueLink:
+    """A new link for `role` from the organiser: the role's older links stop working."""
+
+    role: Role
+
+
 # Contacts between leaders (rooms.contacts) ---------------------------------------------------
 
 
@@ -626,6 +645,9 @@ SystemCommand = (
     | Depart
     | Tick
     | SetAgendaAsOrganiser
+    # The organiser's
+    | ScheduleAsOrganiser
+    | ReissueLink
     # Polls
     | CastSecretBallot
     | RevealPollResult

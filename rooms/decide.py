@@ -9,7 +9,18 @@ import random
 from collections.abc import Iterable
 from typing import assert_never
 
-from rooms import agenda, contacts, ending, notes, polls, questions, report_back, showcase, speakers
+from rooms import (
+    agenda,
+    contacts,
+    ending,
+    notes,
+    organiser,
+    polls,
+    questions,
+    report_back,
+    showcase,
+    speakers,
+)
 from rooms import commands as cmd
 from rooms import events as ev
 from rooms.assignment import deal_mixed, deal_random
@@ -25,6 +36,7 @@ Audience = frozenset[ParticipantId] | None
 Outcome = list[tuple[ev.Event, Audience]]
 
 EVERYONE: Audience = None
+NOBODY: Audience = frozenset()
 
 
 def decide(
@@ -77,6 +89,10 @@ def _outcome(
         case cmd.SetAgendaAsOrganiser():
             organised = agenda.set_agenda(state, config, command.items, None)
             return _with_showcase(state, config, organised, None, now)
+        case cmd.ScheduleAsOrganiser():
+            return [(organiser.schedule(command), EVERYONE)]
+        case cmd.ReissueLink():
+            return [(organiser.reissue(state, command), NOBODY)]
         # Contacts between leaders: from one's own link, here or gone
         case cmd.WithdrawContactByLink():
             return contacts.withdraw(state, command.participant)

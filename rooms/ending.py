@@ -11,7 +11,9 @@ One command is still taken: `RevealPollResult`, the count of a secret poll close
 end, whose ballot box the server counts after it. It only completes what was decided before the
 end, and without it that poll would stay closed without a result in the record for good. And
 a person may withdraw their contact details at any time, after the end too (from their own
-link, `WithdrawContactByLink`): the record never holds them, so it stays as it was.
+link, `WithdrawContactByLink`): the record never holds them, so it stays as it was. And the
+organiser may reissue a link (`ReissueLink`): a moderator link that leaked still opens the
+record, and the record holds no link.
 """
 
 from rooms import commands as cmd
@@ -22,7 +24,7 @@ from rooms.model import MeetingState
 
 # What an ended meeting still takes, and why: see the module's docstring.
 AFTER_THE_END: frozenset[type[cmd.Command]] = frozenset(
-    {cmd.RevealPollResult, cmd.WithdrawContact, cmd.WithdrawContactByLink}
+    {cmd.RevealPollResult, cmd.WithdrawContact, cmd.WithdrawContactByLink, cmd.ReissueLink}
 )
 
 

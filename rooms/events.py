@@ -484,6 +484,27 @@ class MeetingEnded:
     by: ParticipantId
 
 
+# The organiser's (rooms.organiser) ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeetingScheduled:
+    """The organiser set the meeting's title, start and end, to everyone."""
+
+    title: str
+    starts_at: float | None
+    ends_at: float
+
+
+@dataclass(frozen=True)
+class LinkReissued:
+    """The organiser reissued `role`'s link: `generation` is current, older links are void. To
+    nobody in the meeting: only the server checks links."""
+
+    role: Role
+    generation: int
+
+
 # Workshop notes (rooms.notes) ---------------------------------------------------------------
 
 
@@ -651,6 +672,9 @@ Event = (
     | PollRemoved
     # Ending the meeting
     | MeetingEnded
+    # The organiser's
+    | MeetingScheduled
+    | LinkReissued
     # Workshop notes
     | RapporteurChanged
     | NotesEditingChanged

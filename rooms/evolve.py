@@ -261,6 +261,13 @@ def apply(
         # Ending the meeting
         case ev.MeetingEnded():
             state.ended_at = stamped.at
+        # The organiser's
+        case ev.MeetingScheduled():
+            state.title = event.title
+            state.starts_at = event.starts_at
+            state.ends_at = event.ends_at
+        case ev.LinkReissued():
+            state.link_generations[event.role] = event.generation
         # Workshop notes
         case ev.RapporteurChanged():
             _notes(state, event.room).rapporteur = event.rapporteur

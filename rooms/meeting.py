@@ -31,8 +31,10 @@ class Meeting:
         title: str,
         config: MeetingConfig,
         starts_at: float | None = None,
+        ends_at: float | None = None,
     ) -> "Meeting":
-        return cls(MeetingState(id=meeting_id, title=title, starts_at=starts_at), config)
+        state = MeetingState(id=meeting_id, title=title, starts_at=starts_at, ends_at=ends_at)
+        return cls(state, config)
 
     def handle(
         self, actor: ParticipantId | None, command: cmd.Command, now: float

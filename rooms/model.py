@@ -510,6 +510,9 @@ class MeetingState:
     id: MeetingId
     title: str
     starts_at: float | None = None
+    # When the organiser plans it to end: its links work until then plus the data's retention
+    # (rooms.organiser). None only in a meeting stored before meetings had an end.
+    ends_at: float | None = None
     # When a moderator ended the meeting for everyone: nobody joins after it (rooms.ending).
     ended_at: float | None = None
     seq: int = 0
@@ -546,6 +549,9 @@ class MeetingState:
     # Contacts between leaders: the cards of those who opted in, by person; a withdrawal
     # removes the card (rooms.contacts).
     contacts: dict[ParticipantId, ContactCard] = field(default_factory=dict)
+    # The organiser's links: the generation of each role's current one, absent while 0
+    # (rooms.organiser). Nobody in the meeting sees it.
+    link_generations: dict[Role, int] = field(default_factory=dict)
 
     def room_exists(self, room: RoomId) -> bool:
         return room == PLENARY or room in self.workshops

@@ -69,6 +69,9 @@ RULES: dict[type[cmd.Command], Rule] = {
     # token), moderators in the meeting.
     cmd.SetAgendaAsOrganiser: Rule(Who.SYSTEM),
     cmd.SetAgenda: Rule(Who.MODERATOR),
+    # The organiser's: the meeting's title, start and end, and its links (rooms.organiser).
+    cmd.ScheduleAsOrganiser: Rule(Who.SYSTEM),
+    cmd.ReissueLink: Rule(Who.SYSTEM),
     cmd.StartAgendaItem: Rule(Who.MODERATOR),
     cmd.SkipAgendaItem: Rule(Who.MODERATOR),
     cmd.ReopenAgendaItem: Rule(Who.MODERATOR),

@@ -13,7 +13,7 @@ from starlette.routing import Mount, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 
-from server import data_folder
+from server import data_folder, links
 from server.services import Services
 from server.settings import Settings
 from server.signalling import conversation
@@ -66,13 +66,14 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
 
 async def announce_demo(services: Services) -> None:
-    live = await services.hub.create(services.settings.demo_title, None)
-    links = services.links(live)
+    ends_at = links.default_end(services.settings, None, services.clock())
+    live = await services.hub.create(services.settings.demo_title, None, ends_at)
+    made = services.links(live)
     where, bearer = _admin_token(services.settings)
     print(
         f"\nPlenum is running: {live.meeting.state.title}\n"
-        f"  moderator link:   {links.moderator_link}\n"
-        f"  participant link: {links.invite_link}\n"
+        f"  moderator link:   {made.moderator_link}\n"
+        f"  participant link: {made.invite_link}\n"
         f"  admin token:      {where}\n"
         f"  create a meeting:\n"
         f"    curl -X POST {services.settings.public_url}/api/meetings \\\n"

@@ -4,6 +4,8 @@ signer, its clock."""
 import time
 from dataclasses import dataclass, field
 
+from rooms import Role
+from server import links
 from server.addresses import AddressLimits, Network, trusted_networks
 from server.clock import Clock
 from server.implementations import Implementations, choose
@@ -12,14 +14,16 @@ from server.meetings.hub import Hub, MeetingHandle
 from server.rtc.bridge import MediaBridge
 from server.rtc.router import MediaRouter
 from server.settings import Settings
-from server.tokens import Grant, Kind, Signer
+from server.tokens import Signer
 
 
 @dataclass(frozen=True)
 class MeetingLinks:
     moderator_token: str
+    presenter_token: str
     invite_token: str
     moderator_link: str
+    presenter_link: str
     invite_link: str
 
 
@@ -63,10 +67,16 @@ class Services:
         await self._chosen.stop()
 
     def links(self, live: MeetingHandle) -> MeetingLinks:
-        expires_at = self.clock() + self.settings.token_ttl_s
-        meeting = live.meeting.state.id
-        moderator = self.signer.issue(Grant(Kind.MODERATOR, meeting, expires_at))
-        invite = self.signer.issue(Grant(Kind.INVITE, meeting, expires_at))
-        # The token rides in the fragment, which browsers never send to a server or its logs.
-        base = self.settings.public_url.rstrip("/")
-        return MeetingLinks(moderator, invite, f"{base}/#{moderator}", f"{base}/#{invite}")
+        """The meeting's current link of each role (`server.links`)."""
+        found = links.every_link(self.signer, self.settings, live.meeting.state, self.clock())
+        moderator, presenter, invite = (
+            found[role] for role in (Role.MODERATOR, Role.PRESENTER, Role.PARTICIPANT)
+        )
+        return MeetingLinks(
+            moderator_token=moderator.token,
+            presenter_token=presenter.token,
+            invite_token=invite.token,
+            moderator_link=moderator.link,
+            presenter_link=presenter.link,
+            invite_link=invite.link,
+        )

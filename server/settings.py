@@ -32,7 +32,11 @@ class Settings:
     # `plenum serve` keeps the secret and the admin token here (unless set), so links survive a
     # restart and the admin token can be found.
     data_dir: str = field(default_factory=lambda: str(data_folder.default_path()))
+    # Resume tokens' lifetime; and a meeting's end when created with neither start nor end: this
+    # long after its creation (`server.links`).
     token_ttl_s: int = 14 * 24 * 3600
+    # A meeting created with a start and no end ends this long after its start.
+    meeting_length_s: int = 4 * 3600
     # Wire limits: a frame over max_frame_bytes closes the connection (1009); past the rate a
     # message is refused, and a client that keeps at it, or keeps sending invalid messages, is
     # closed (4008, 4002).

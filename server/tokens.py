@@ -17,7 +17,9 @@ from rooms import MeetingId, ParticipantId
 
 
 class Kind(StrEnum):
+    # The meeting's links, one per role (`server.links`).
     MODERATOR = "moderator"
+    PRESENTER = "presenter"
     INVITE = "invite"
     RESUME = "resume"
     # Contacts between leaders: one person's directory, for as long as the meeting's data.
@@ -32,8 +34,11 @@ class TokenError(Exception):
 class Grant:
     kind: Kind
     meeting: MeetingId
-    expires_at: float
+    # None: a link, valid for as long as its meeting says (`server.links`), not a fixed time.
+    expires_at: float | None
     participant: ParticipantId | None = None
+    # A link's generation: the organiser's reissue of its role makes older ones void.
+    generation: int = 0
 
 
 class Signer:
@@ -41,15 +46,19 @@ class Signer:
         self._key = hashlib.sha256(b"plenum-token:" + secret.encode()).digest()
 
     def issue(self, grant: Grant) -> str:
-        payload = {"k": grant.kind.value, "m": grant.meeting, "e": grant.expires_at}
+        payload: dict[str, str | float] = {"k": grant.kind.value, "m": grant.meeting}
+        if grant.expires_at is not None:
+            payload["e"] = grant.expires_at
         if grant.participant is not None:
             payload["p"] = grant.participant
+        if grant.generation:
+            payload["g"] = grant.generation
         body = _b64(json.dumps(payload, separators=(",", ":")).encode())
         return f"{body}.{_b64(self._mac(body))}"
 
     def verify(self, token: str, now: float, *kinds: Kind) -> Grant:
         grant = self._read(token)
-        if grant.expires_at < now:
+        if grant.expires_at is not None and grant.expires_at < now:
             raise TokenError("the token has expired")
         if kinds and grant.kind not in kinds:
             raise TokenError(f"this {grant.kind} token cannot be used here")
@@ -78,14 +87,21 @@ class Signer:
             return Grant(
                 kind=Kind(payload["k"]),
                 meeting=MeetingId(str(payload["m"])),
-                expires_at=float(payload["e"]),
+                expires_at=float(payload["e"]) if "e" in payload else None,
                 participant=ParticipantId(str(payload["p"])) if "p" in payload else None,
+                generation=_generation(payload.get("g", 0)),
             )
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise TokenError("the token is malformed") from exc
 
     def _mac(self, body: str) -> bytes:
         return hmac.new(self._key, body.encode(), hashlib.sha256).digest()
+
+
+def _generation(value: object) -> int:
+    if type(value) is not int or value < 0:
+        raise ValueError("a generation is a whole number")
+    return value
 
 
 def _b64(data: bytes) -> str:

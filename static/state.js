@@ -207,6 +207,10 @@ export class Meeting {
       case "poll_removed": s.polls.polls = s.polls.polls.filter((poll) => poll.id !== e.poll); break;
       // Ending the meeting (rooms/ending.py)
       case "meeting_ended": s.ended_at = e.at; break;
+      // The organiser's (rooms/organiser.py); link_reissued goes to nobody
+      case "meeting_scheduled":
+        Object.assign(s, { title: e.title, starts_at: e.starts_at, ends_at: e.ends_at });
+        break;
       // Workshop notes (rooms/notes.py)
       case "rapporteur_changed": this.notesOf(e.room).rapporteur = e.rapporteur; break;
       case "notes_editing_changed": this.notesOf(e.room).editing = e.editing; break;

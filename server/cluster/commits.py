@@ -18,7 +18,9 @@ import msgpack
 from redis.exceptions import RedisError, ResponseError
 
 from rooms import Meeting, Stamped
+from rooms.events import MeetingScheduled
 from rooms.plain import to_plain
+from server import links
 from server.cluster import keys as rk
 from server.cluster.messages import pack
 from server.cluster.presence import WorkerPresence
@@ -101,7 +103,7 @@ class Commits:
             self._presence.worker,
             self._keys.events,
             settings.event_log,
-            int(settings.retention_s * 1000),
+            self._kept_ms(stamped),
             request,
             msgpack.packb([to_plain(s) for s in stamped], use_bin_type=True),
         ]
@@ -109,6 +111,14 @@ class Commits:
         for one in stamped:
             args += [rk.log_id(one.seq), pack(one)]
         return args
+
+    def _kept_ms(self, stamped: list[Stamped]) -> int:
+        """How long the meeting's keys live: its links' time, the end these events set too."""
+        ends_at = self._meeting.state.ends_at
+        for one in stamped:
+            if isinstance(one.event, MeetingScheduled):
+                ends_at = one.event.ends_at
+        return links.kept_for_ms(self._presence.settings, ends_at, self._presence.clock())
 
     async def _store(self, stamped: list[Stamped], request: str, deadline: float) -> None:
         args = self._commit_args(stamped, request)
@@ -164,7 +174,7 @@ class Commits:
             args=[
                 self._presence.worker,
                 pack(self._meeting.state),
-                int(self._presence.settings.retention_s * 1000),
+                self._kept_ms([]),
                 self._meeting.state.seq,
             ],
         )

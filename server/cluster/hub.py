@@ -18,6 +18,7 @@ import secrets
 
 from rooms import Meeting, MeetingId, MeetingState
 from rooms.plain import from_plain
+from server import links
 from server.cluster import keys as rk
 from server.cluster.messages import Reply, as_bytes, pack, unpack
 from server.cluster.presence import WorkerPresence
@@ -49,12 +50,14 @@ class RedisHub:
     def __len__(self) -> int:
         return len(self._meetings)
 
-    async def create(self, title: str, starts_at: float | None) -> SharedMeeting:
+    async def create(
+        self, title: str, starts_at: float | None, ends_at: float | None = None
+    ) -> SharedMeeting:
         meeting_id = MeetingId(secrets.token_urlsafe(9))
-        state = MeetingState(id=meeting_id, title=title, starts_at=starts_at)
+        state = MeetingState(id=meeting_id, title=title, starts_at=starts_at, ends_at=ends_at)
         keys = rk.MeetingKeys.of(meeting_id)
-        retention_ms = int(self.settings.retention_s * 1000)
-        await self.presence.redis.set(keys.snapshot, pack(state), px=retention_ms, nx=True)
+        kept_ms = links.kept_for_ms(self.settings, ends_at, self.presence.clock())
+        await self.presence.redis.set(keys.snapshot, pack(state), px=kept_ms, nx=True)
         opened = await self.open(meeting_id)
         assert opened is not None, "a meeting just stored can be opened"
         return opened

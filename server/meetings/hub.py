@@ -49,7 +49,9 @@ class Hub(Protocol):
 
     async def stop(self) -> None: ...
 
-    async def create(self, title: str, starts_at: float | None) -> MeetingHandle: ...
+    async def create(
+        self, title: str, starts_at: float | None, ends_at: float | None = None
+    ) -> MeetingHandle: ...
 
     async def open(self, meeting_id: MeetingId) -> MeetingHandle | None: ...
 
@@ -151,9 +153,11 @@ class LocalHub:
         for live in self._meetings.values():
             live.deadlines.stop()
 
-    async def create(self, title: str, starts_at: float | None) -> LocalMeeting:
+    async def create(
+        self, title: str, starts_at: float | None, ends_at: float | None = None
+    ) -> LocalMeeting:
         meeting_id = MeetingId(secrets.token_urlsafe(9))
-        meeting = Meeting.create(meeting_id, title, self._config, starts_at)
+        meeting = Meeting.create(meeting_id, title, self._config, starts_at, ends_at)
         live = LocalMeeting(
             meeting, self._log_size, self._clock, self._ghost_grace_s, self._ballot_box
         )

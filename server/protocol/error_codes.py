@@ -19,6 +19,10 @@ class ErrorCode(StrEnum):
     RATE_LIMITED = "rate_limited"
     NOT_JOINED = "not_joined"  # a message before `hello` or `resume`
     BAD_TOKEN = "bad_token"
+    # A meeting's link the organiser replaced by reissuing its role's (`server.links`).
+    LINK_REVOKED = "link_revoked"
+    # A meeting's link past the meeting's end plus the data's retention (`server.links`).
+    LINK_EXPIRED = "link_expired"
     NO_MEETING = "no_meeting"
     # The meeting's writer (another worker, with Redis) did not answer in time.
     UNAVAILABLE = "unavailable"

@@ -9,6 +9,7 @@ token that does not verify `TokenError`.
 from typing import assert_never
 
 from rooms import Rejected
+from server.links import LinkExpired, LinkRevoked
 from server.meetings.hub import Unavailable
 from server.protocol.error_codes import ErrorCode
 from server.protocol.wire import WireError, reply_error
@@ -32,6 +33,10 @@ def error_reply(error: Answerable | TokenError, ref: int | str | None = None) ->
             return reply_error(error.code, error.detail, ref)
         case Unavailable():
             return reply_error(ErrorCode.UNAVAILABLE, str(error), ref)
+        case LinkRevoked():
+            return reply_error(ErrorCode.LINK_REVOKED, str(error), ref)
+        case LinkExpired():
+            return reply_error(ErrorCode.LINK_EXPIRED, str(error), ref)
         case TokenError():
             return reply_error(ErrorCode.BAD_TOKEN, str(error), ref)
         case _:

@@ -7,10 +7,11 @@ import secrets
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from rooms import ParticipantId, Reason, Rejected, Role, Stamped
+from rooms import ParticipantId, Reason, Rejected, Stamped
 from rooms import commands as cmd
 from rooms.plain import to_plain
 from rooms.view import replay_for, view_for
+from server import links
 from server.meetings.hub import MeetingHandle
 from server.protocol.close_codes import CloseCode
 from server.protocol.error_codes import ErrorCode
@@ -89,13 +90,11 @@ async def _join(
     services: Services, connection: Connection, inbound: Inbound
 ) -> MeetingHandle | None:
     hello = parse_fields(Hello, inbound.fields)
-    found = await _meeting_for(
-        services, connection, inbound, hello.token, Kind.MODERATOR, Kind.INVITE
-    )
+    found = await _meeting_for(services, connection, inbound, hello.token, *links.LINK_KINDS)
     if found is None:
         return None
     live, grant = found
-    role = Role.MODERATOR if grant.kind is Kind.MODERATOR else Role.PARTICIPANT
+    role = links.ROLE_OF_KIND[grant.kind]
     participant = ParticipantId(secrets.token_urlsafe(9))
     join = cmd.Join(
         participant,
@@ -194,8 +193,7 @@ async def _meeting_for(
     try:
         grant = services.signer.verify(token, services.clock(), *kinds)
     except TokenError as error:
-        connection.deliver(error_reply(error, inbound.ref))
-        connection.close(CloseCode.BAD_TOKEN, str(error))
+        _refuse_token(connection, inbound, error)
         return None
     live = await services.hub.open(grant.meeting)
     if live is None:
@@ -204,7 +202,18 @@ async def _meeting_for(
         )
         connection.close(CloseCode.NO_MEETING, "no such meeting")
         return None
+    if grant.kind in links.LINK_KINDS:
+        try:
+            links.role_of(grant, live.meeting.state, services.settings, services.clock())
+        except TokenError as error:
+            _refuse_token(connection, inbound, error)
+            return None
     return live, grant
+
+
+def _refuse_token(connection: Connection, inbound: Inbound, error: TokenError) -> None:
+    connection.deliver(error_reply(error, inbound.ref))
+    connection.close(CloseCode.BAD_TOKEN, str(error))
 
 
 def _welcome(

@@ -1,9 +1,10 @@
-"""The HTTP API for organisers and the join page: create a meeting (with its agenda), set the
-agenda later, read an invitation, health.
+"""The HTTP API for organisers and the join page: create a meeting (with its agenda), edit its
+title, start and end, set the agenda later, list and reissue its links, read an invitation, health.
 
-The organiser's agenda goes into the meeting as the core's `SetAgendaAsOrganiser`, a command of
-the server's own (the admin token was checked here), so it is the same rules and events as a
-moderator's `set_agenda`, with both hubs.
+What the organiser changes goes into the meeting as the core's commands of the server's own (the
+admin token was checked here): the agenda as `SetAgendaAsOrganiser`, the same rules and events as
+a moderator's `set_agenda`; the schedule and the links as `rooms.organiser`'s. So they are on the
+meeting's one log, with both hubs, and every worker checks links alike (`server.links`).
 """
 
 import hmac
@@ -17,16 +18,21 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from rooms import Meeting, MeetingId, Rejected, Role
-from rooms.commands import AgendaEntry, SetAgendaAsOrganiser
+from rooms import Meeting, MeetingId, MeetingState, Rejected, Role, organiser
+from rooms.commands import (
+    AgendaEntry,
+    Command,
+    ReissueLink,
+    ScheduleAsOrganiser,
+    SetAgendaAsOrganiser,
+)
 from rooms.plain import RecordError, from_plain, to_plain
-from rooms.texts import one_line
+from server import links
+from server.links import LinkExpired, LinkRevoked
 from server.meetings.hub import MeetingHandle, Unavailable
 from server.protocol.error_codes import ErrorCode
 from server.services import Services
-from server.tokens import Kind, TokenError
-
-MAX_TITLE_CHARS = 200
+from server.tokens import TokenError
 
 
 def routes(services: Services) -> list[Route]:
@@ -37,25 +43,17 @@ def routes(services: Services) -> list[Route]:
         title = body.get("title")
         if not isinstance(title, str):
             return _error(400, ErrorCode.INVALID, "title: a non-empty string is needed")
-        if not _is_unicode(title):
-            # JSON's `\ud800` escapes decode to text no response (or log, or store) can encode.
-            return _error(
-                400, ErrorCode.INVALID, "title: has a lone surrogate, which is not Unicode text"
-            )
-        try:
-            title = one_line(title, "title", MAX_TITLE_CHARS)
-        except Rejected as rejected:
-            return _error(400, ErrorCode.INVALID, rejected.detail)
-        starts_at = body.get("starts_at")
-        if starts_at is not None:
-            starts = _moment(starts_at)
-            if starts is None:
-                return _error(
-                    400,
-                    ErrorCode.INVALID,
-                    "starts_at: an ISO 8601 date and time with an offset is needed",
-                )
-            starts_at = starts.timestamp()
+        starts_at = _moment_field(body, "starts_at")
+        if isinstance(starts_at, Response):
+            return starts_at
+        ends_at = _moment_field(body, "ends_at")
+        if isinstance(ends_at, Response):
+            return ends_at
+        if ends_at is None:
+            ends_at = links.default_end(services.settings, starts_at, services.clock())
+        schedule = _schedule(title, starts_at, ends_at)
+        if isinstance(schedule, Response):
+            return schedule
         agenda: SetAgendaAsOrganiser | None = None
         if body.get("agenda") is not None:
             parsed = _agenda(body["agenda"])
@@ -69,25 +67,99 @@ def routes(services: Services) -> list[Route]:
                 trial.decide(None, agenda, services.clock())
             except Rejected as rejected:
                 return _refused(rejected)
-        live = await services.hub.create(title, starts_at)
+        live = await services.hub.create(schedule.title, schedule.starts_at, schedule.ends_at)
         if agenda is not None:
             problem = await _submit(live, agenda)
             if problem is not None:
                 return problem
-        links = services.links(live)
+        made = services.links(live)
         state = live.meeting.state
         return JSONResponse(
             {
-                "id": state.id,
-                "title": state.title,
-                "starts_at": state.starts_at,
-                "moderator_link": links.moderator_link,
-                "invite_link": links.invite_link,
-                "moderator_token": links.moderator_token,
-                "invite_token": links.invite_token,
+                **_schedule_of(state),
+                "moderator_link": made.moderator_link,
+                "presenter_link": made.presenter_link,
+                "invite_link": made.invite_link,
+                "moderator_token": made.moderator_token,
+                "presenter_token": made.presenter_token,
+                "invite_token": made.invite_token,
                 "agenda": to_plain(state.agenda),
             },
             status_code=201,
+        )
+
+    async def edit_meeting(request: Request) -> Response:
+        """The organiser's title, start and end: a start moved alone takes the end with it."""
+        body = await _admin_body(request, services)
+        if isinstance(body, Response):
+            return body
+        unknown = sorted(set(body) - {"title", "starts_at", "ends_at"})
+        if unknown:
+            return _error(
+                400, ErrorCode.INVALID, f"{unknown[0]}: not a field; title, starts_at, ends_at"
+            )
+        if not body:
+            return _error(400, ErrorCode.INVALID, "title, starts_at or ends_at is needed")
+        live = await services.hub.open(MeetingId(request.path_params["meeting"]))
+        if live is None:
+            return _error(404, ErrorCode.NO_MEETING, "this meeting does not exist here")
+        state = live.meeting.state
+        title = body.get("title", state.title)
+        if not isinstance(title, str):
+            return _error(400, ErrorCode.INVALID, "title: a non-empty string is needed")
+        starts_at = _moment_field(body, "starts_at") if "starts_at" in body else state.starts_at
+        if isinstance(starts_at, Response):
+            return starts_at
+        ends_at = _moment_field(body, "ends_at")
+        if isinstance(ends_at, Response):
+            return ends_at
+        if "ends_at" in body and ends_at is None:
+            return _error(400, ErrorCode.INVALID, "ends_at: a meeting keeps an end")
+        if ends_at is None:
+            ends_at = _end_after_moving(state, starts_at, services)
+        schedule = _schedule(title, starts_at, ends_at)
+        if isinstance(schedule, Response):
+            return schedule
+        problem = await _submit(live, schedule)
+        if problem is not None:
+            return problem
+        return JSONResponse(_schedule_of(live.meeting.state))
+
+    async def list_links(request: Request) -> Response:
+        body = await _admin_body(request, services)
+        if isinstance(body, Response):
+            return body
+        live = await services.hub.open(MeetingId(request.path_params["meeting"]))
+        if live is None:
+            return _error(404, ErrorCode.NO_MEETING, "this meeting does not exist here")
+        state = live.meeting.state
+        found = links.every_link(services.signer, services.settings, state, services.clock())
+        return JSONResponse(
+            {
+                "id": state.id,
+                "valid_until": links.valid_until(state, services.settings),
+                "links": [_link(link) for link in found.values()],
+            }
+        )
+
+    async def reissue_link(request: Request) -> Response:
+        body = await _admin_body(request, services)
+        if isinstance(body, Response):
+            return body
+        try:
+            role = Role(request.path_params["role"])
+        except ValueError:
+            return _error(404, ErrorCode.INVALID, "role: moderator, presenter or participant")
+        live = await services.hub.open(MeetingId(request.path_params["meeting"]))
+        if live is None:
+            return _error(404, ErrorCode.NO_MEETING, "this meeting does not exist here")
+        problem = await _submit(live, ReissueLink(role))
+        if problem is not None:
+            return problem
+        state = live.meeting.state
+        link = links.issue(services.signer, services.settings, state, role, services.clock())
+        return JSONResponse(
+            {**_link(link), "valid_until": links.valid_until(state, services.settings)}
         )
 
     async def set_agenda(request: Request) -> Response:
@@ -110,21 +182,22 @@ def routes(services: Services) -> list[Route]:
     async def read_invitation(request: Request) -> Response:
         """What the join page shows before joining: the meeting's title and the link's role."""
         try:
-            grant = services.signer.verify(
-                _bearer(request), services.clock(), Kind.MODERATOR, Kind.INVITE
-            )
+            grant = services.signer.verify(_bearer(request), services.clock(), *links.LINK_KINDS)
         except TokenError as error:
             return _error(401, ErrorCode.BAD_TOKEN, str(error))
         live = await services.hub.open(grant.meeting)
         if live is None:
             return _error(404, ErrorCode.NO_MEETING, "this meeting does not exist here")
         state = live.meeting.state
-        role = Role.MODERATOR if grant.kind is Kind.MODERATOR else Role.PARTICIPANT
+        try:
+            role = links.role_of(grant, state, services.settings, services.clock())
+        except LinkRevoked as error:
+            return _error(410, ErrorCode.LINK_REVOKED, str(error))
+        except LinkExpired as error:
+            return _error(410, ErrorCode.LINK_EXPIRED, str(error))
         return JSONResponse(
             {
-                "id": state.id,
-                "title": state.title,
-                "starts_at": state.starts_at,
+                **_schedule_of(state),
                 # Ending the meeting: the join page says it ended instead of offering to join.
                 "ended_at": state.ended_at,
                 "role": role,
@@ -139,7 +212,10 @@ def routes(services: Services) -> list[Route]:
 
     return [
         Route("/api/meetings", create_meeting, methods=["POST"]),
+        Route("/api/meetings/{meeting}", edit_meeting, methods=["PATCH"]),
         Route("/api/meetings/{meeting}/agenda", set_agenda, methods=["PUT"]),
+        Route("/api/meetings/{meeting}/links", list_links, methods=["GET"]),
+        Route("/api/meetings/{meeting}/links/{role}/reissue", reissue_link, methods=["POST"]),
         Route("/api/invitation", read_invitation, methods=["GET"]),
         Route("/healthz", health, methods=["GET"]),
     ]
@@ -151,8 +227,11 @@ async def _admin_body(request: Request, services: Services) -> dict[str, Any] | 
         return _error(
             401, ErrorCode.UNAUTHORIZED, "an admin token is needed: Authorization: Bearer …"
         )
+    raw = await request.body()
+    if not raw.strip():
+        return {}  # a GET, or a POST that needs no more than its address
     try:
-        body = json.loads(await request.body())
+        body = json.loads(raw)
     except ValueError:
         return _error(400, ErrorCode.INVALID, "the body must be JSON")
     except RecursionError:
@@ -189,9 +268,9 @@ def _texts(entries: list[AgendaEntry]) -> list[str]:
     ]
 
 
-async def _submit(live: MeetingHandle, agenda: SetAgendaAsOrganiser) -> Response | None:
+async def _submit(live: MeetingHandle, command: Command) -> Response | None:
     try:
-        await live.submit(None, agenda)
+        await live.submit(None, command)
     except Rejected as rejected:
         return _refused(rejected)
     except Unavailable as error:
@@ -207,6 +286,19 @@ def _refused(rejected: Rejected) -> Response:
     return _error(400, rejected.reason, detail)
 
 
+def _moment_field(body: dict[str, Any], name: str) -> float | Response | None:
+    """`body[name]` as a time, None when absent or null, or the error naming it."""
+    value = body.get(name)
+    if value is None:
+        return None
+    moment = _moment(value)
+    if moment is None:
+        return _error(
+            400, ErrorCode.INVALID, f"{name}: an ISO 8601 date and time with an offset is needed"
+        )
+    return moment.timestamp()
+
+
 def _moment(value: object) -> datetime | None:
     if not isinstance(value, str):
         return None
@@ -216,6 +308,49 @@ def _moment(value: object) -> datetime | None:
         return None
     # Without an offset the time would be read in the server's zone, not the organiser's.
     return moment if moment.tzinfo is not None else None
+
+
+def _schedule(
+    title: str, starts_at: float | None, ends_at: float
+) -> ScheduleAsOrganiser | Response:
+    """The organiser's schedule, as the core would take it, or the error naming what is wrong."""
+    if not _is_unicode(title):
+        # JSON's `\ud800` escapes decode to text no response (or log, or store) can encode.
+        return _error(
+            400, ErrorCode.INVALID, "title: has a lone surrogate, which is not Unicode text"
+        )
+    try:
+        checked = organiser.schedule(ScheduleAsOrganiser(title, starts_at, ends_at))
+    except Rejected as rejected:
+        return _error(400, rejected.reason, rejected.detail)
+    return ScheduleAsOrganiser(checked.title, checked.starts_at, checked.ends_at)
+
+
+def _end_after_moving(state: MeetingState, starts_at: float | None, services: Services) -> float:
+    """The end when only the start changes: as long after it as before, or as it was."""
+    if state.ends_at is None:
+        return links.default_end(services.settings, starts_at, services.clock())
+    if state.starts_at is None or starts_at is None:
+        return state.ends_at
+    return state.ends_at + (starts_at - state.starts_at)
+
+
+def _schedule_of(state: MeetingState) -> dict[str, Any]:
+    return {
+        "id": state.id,
+        "title": state.title,
+        "starts_at": state.starts_at,
+        "ends_at": state.ends_at,
+    }
+
+
+def _link(link: links.Link) -> dict[str, Any]:
+    return {
+        "role": link.role,
+        "link": link.link,
+        "token": link.token,
+        "generation": link.generation,
+    }
 
 
 def _is_unicode(text: str) -> bool:

@@ -17,6 +17,7 @@ from starlette.routing import Route
 
 from rooms import MeetingId, MeetingState, Reason, Role
 from rooms.record import MeetingRecord, meeting_record
+from server import links
 from server.protocol.error_codes import ErrorCode
 from server.record.attendance_csv import attendance_csv
 from server.record.minutes import MINUTES_CSP, minutes_html
@@ -54,6 +55,13 @@ def routes(services: Services) -> list[Route]:
             if live is None:
                 return _error(404, ErrorCode.NO_MEETING, "this meeting does not exist here")
             state = live.meeting.state
+            if grant.kind in links.LINK_KINDS:
+                try:
+                    links.role_of(grant, state, services.settings, services.clock())
+                except links.LinkRevoked as error:
+                    return _error(410, ErrorCode.LINK_REVOKED, str(error))
+                except links.LinkExpired as error:
+                    return _error(410, ErrorCode.LINK_EXPIRED, str(error))
             if not _is_moderator(state, grant):
                 return _error(403, Reason.NOT_ALLOWED, "only a moderator may download the record")
             # The record is read from the state here, on the loop, where nothing changes it

@@ -24,6 +24,14 @@ const COUNT_FROM_LEFT = 10; // a field's count shows once this few characters ar
 // Counted as the server counts (rooms/texts.py, one_line): whitespace collapsed, code points.
 const length = (text) => [...text.trim().split(/\s+/).join(" ")].length;
 
+// Why a link does not open its meeting: reissued by the organiser, past its time, or no good.
+function linkNotice(code) {
+  if (code === "no_meeting") notice("join.no_meeting_title", "join.no_meeting");
+  else if (code === "link_revoked") notice("join.revoked_link_title", "join.revoked_link");
+  else if (code === "link_expired") notice("join.expired_link_title", "join.expired_link");
+  else notice("join.bad_link_title", "join.bad_link");
+}
+
 function notice(titleKey, textKey) {
   failure = [titleKey, textKey];
   show($("join-view"), false);
@@ -51,8 +59,7 @@ export async function setup(app) {
     return;
   }
   if (!response.ok) {
-    if (body.error === "no_meeting") notice("join.no_meeting_title", "join.no_meeting");
-    else notice("join.bad_link_title", "join.bad_link");
+    linkNotice(body.error);
     return;
   }
   invitation = body;
@@ -90,7 +97,8 @@ export function render(app) {
   setText($("title"), invitation.title);
   // A moderator link opened where its moderator was demoted joins as a participant.
   const moderator = invitation.role === "moderator" && !standing.shown(token).demoted;
-  setText($("join-role"), t(moderator ? "join.as_moderator" : "join.as_participant"));
+  const role = moderator ? "moderator" : invitation.role === "presenter" ? "presenter" : "participant";
+  setText($("join-role"), t(`join.as_${role}`));
   show($("join-when"), Boolean(invitation.starts_at));
   if (invitation.starts_at) setText($("join-when"), t("join.starts", { when: dateTime(invitation.starts_at) }));
   setText($("join-name-hint"), t("join.name_hint", { max: invitation.limits.max_name_chars }));
@@ -197,8 +205,7 @@ function error(text) {
 // A hello the meeting refused: the socket stays open for a corrected one.
 export function refused(app, code) {
   error(has(`join.refused_${code}`) ? t(`join.refused_${code}`) : t("join.refused", { code }));
-  if (code === "bad_token") notice("join.bad_link_title", "join.bad_link");
-  if (code === "no_meeting") notice("join.no_meeting_title", "join.no_meeting");
+  if (["bad_token", "no_meeting", "link_revoked", "link_expired"].includes(code)) linkNotice(code);
   if (code === "removed") notice("join.removed_title", "join.removed");
 }
 

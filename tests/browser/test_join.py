@@ -3,6 +3,9 @@ and for a full meeting, and other people's text shown as text."""
 
 from playwright.sync_api import Browser, expect
 
+from tests.harness import api
+from tests.harness.processes import ADMIN_TOKEN
+
 from .conftest import CHROMIUM, CHROMIUM_ARGS, Serve
 from .person import Person, create_meeting
 
@@ -26,6 +29,23 @@ def test_a_bad_link_and_a_full_meeting_are_said_clearly(serve: Serve, browser: B
         "The meeting is full. Please contact the organisers."
     )
     assert forged.errors == late.errors == []
+
+
+def test_a_presenter_link_says_its_role_and_a_replaced_link_says_so(
+    serve: Serve, browser: Browser
+) -> None:
+    server = serve(**NO_MEDIA)
+    created = create_meeting(server, "Forum Dzielnicy Sośnica")
+    mayor = Person.open(browser, created["presenter_link"])
+    expect(mayor.page.locator("#join-role")).to_have_text("You are joining as a presenter.")
+    mayor.join("Prezydent Miasta", camera=False)
+
+    api.reissue_link(server.base_url, created["id"], "participant", ADMIN_TOKEN)
+    late = Person.open(browser, created["invite_link"])
+    expect(late.page.locator("#notice-title")).to_have_text("This link has been replaced")
+    expect(late.page.locator("#notice-text")).to_contain_text("Ask them for the current link")
+    expect(late.page.locator("#join-view")).to_be_hidden()
+    assert mayor.errors == late.errors == []
 
 
 def test_chat_with_markup_is_shown_as_text(serve: Serve, browser: Browser) -> None:

@@ -247,6 +247,9 @@ def agenda() -> dict[str, Any]:
     s(None, cmd.SetAgendaAsOrganiser((AgendaEntry("Powitanie", 5), AgendaEntry("Ekspert", 20))))
     s.record()
     s.join("jan", "Jan Kowalski", district="Wola")
+    # The organiser's: a new start and end for everyone, a new participant link for nobody
+    s(None, cmd.ScheduleAsOrganiser("Forum Dzielnicy Wola", 1773334800.0, 1773345600.0))
+    s(None, cmd.ReissueLink(Role.PARTICIPANT))
     showcase = (Presenter(participant=ParticipantId("ewa")), Presenter("Ola Nowak"))
     item = AgendaItemId
     s(

@@ -133,6 +133,9 @@ SAMPLES: dict[type[cmd.Command], cmd.Command] = {
     # The agenda
     cmd.SetAgendaAsOrganiser: cmd.SetAgendaAsOrganiser(AGENDA[:2]),
     cmd.SetAgenda: cmd.SetAgenda(AGENDA[:2]),
+    # The organiser's
+    cmd.ScheduleAsOrganiser: cmd.ScheduleAsOrganiser("Forum Łabędy", T0 + 3600, T0 + 7200),
+    cmd.ReissueLink: cmd.ReissueLink(Role.PRESENTER),
     cmd.StartAgendaItem: cmd.StartAgendaItem(),
     cmd.SkipAgendaItem: cmd.SkipAgendaItem(AgendaItemId("item-3")),
     cmd.ReopenAgendaItem: cmd.ReopenAgendaItem(AgendaItemId("item-4")),

@@ -144,6 +144,10 @@ EVENT_SAMPLES: list[ev.Event] = [
     ev.PollRemoved(POLL, by=Q),
     # Ending the meeting
     ev.MeetingEnded(Q),
+    # The organiser's
+    ev.MeetingScheduled("Forum Łabędy", 1773334800.0, 1773345600.0),
+    ev.MeetingScheduled("Forum Łabędy", None, 1773345600.0),
+    ev.LinkReissued(Role.PRESENTER, 2),
     # Workshop notes
     ev.RapporteurChanged(room(1), P, by=P),
     ev.RapporteurChanged(room(1), None, by=Q),

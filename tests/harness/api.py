@@ -1,5 +1,6 @@
 """Plenum's HTTP API from outside its process: a meeting made as an organiser makes one, its
-agenda set, a person's contacts directory, and whether the server answers yet."""
+agenda set, a role's link reissued, a person's contacts directory, and whether the server
+answers yet."""
 
 import json
 import urllib.error
@@ -11,12 +12,25 @@ REQUEST_TIMEOUT_S = 10.0
 _LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
-def create_meeting(base_url: str, title: str, admin_token: str) -> dict[str, str]:
-    """POST /api/meetings; returns the meeting's id, links and tokens."""
+def create_meeting(
+    base_url: str, title: str, admin_token: str, **more: Any
+) -> dict[str, str]:
+    """POST /api/meetings (with `more` fields: `ends_at`, ...); returns the meeting's id, links
+    and tokens."""
+    body = {"title": title, **more}
     created: dict[str, str] = _as_organiser(
-        "POST", f"{base_url}/api/meetings", {"title": title}, admin_token, expect=201
+        "POST", f"{base_url}/api/meetings", body, admin_token, expect=201
     )
     return created
+
+
+def edit_meeting(
+    base_url: str, meeting: str, admin_token: str, **fields: Any
+) -> dict[str, Any]:
+    """PATCH /api/meetings/{meeting}: its title, start or end; returns the meeting now."""
+    url = f"{base_url}/api/meetings/{meeting}"
+    edited: dict[str, Any] = _as_organiser("PATCH", url, fields, admin_token)
+    return edited
 
 
 def set_agenda(
@@ -26,6 +40,13 @@ def set_agenda(
     url = f"{base_url}/api/meetings/{meeting}/agenda"
     replaced: dict[str, Any] = _as_organiser("PUT", url, {"agenda": agenda}, admin_token)
     return replaced
+
+
+def reissue_link(base_url: str, meeting: str, role: str, admin_token: str) -> dict[str, Any]:
+    """POST /api/meetings/{meeting}/links/{role}/reissue; returns the role's new link."""
+    url = f"{base_url}/api/meetings/{meeting}/links/{role}/reissue"
+    reissued: dict[str, Any] = _as_organiser("POST", url, {}, admin_token)
+    return reissued
 
 
 def _as_organiser(

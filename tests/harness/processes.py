@@ -146,9 +146,9 @@ class ServerProcess:
 
         until(healthy, timeout, every=0.05, failure=lambda: f"/healthz:\n{self.printed()}")
 
-    async def create_meeting(self, title: str) -> dict[str, str]:
+    async def create_meeting(self, title: str, **more: Any) -> dict[str, str]:
         """Create a meeting through the API, as an organiser does; returns its links and tokens."""
-        return await asyncio.to_thread(create_meeting, self.base_url, title, ADMIN_TOKEN)
+        return await asyncio.to_thread(create_meeting, self.base_url, title, ADMIN_TOKEN, **more)
 
     async def set_agenda(self, meeting: str, agenda: list[dict[str, Any]]) -> dict[str, Any]:
         """Replace a meeting's agenda through the API, as an organiser does."""

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from rooms import MeetingConfig, MeetingId
+from rooms.organiser import MAX_TITLE_CHARS
+from server.settings import Settings
 from server.tokens import Grant, Kind, Signer
-from server.web.api import MAX_TITLE_CHARS
 
 from .conftest import ADMIN_TOKEN, SECRET, TITLE, Serve, ServedMeeting, api
 from .forged import bad_tokens
@@ -129,10 +130,14 @@ async def test_a_created_meeting_has_links_that_work(serve: Serve) -> None:
     assert created["starts_at"] == datetime(2030, 5, 1, 16, tzinfo=UTC).timestamp()
     assert created["moderator_link"] == f"https://plenum.example.org/#{created['moderator_token']}"
     assert created["invite_link"] == f"https://plenum.example.org/#{created['invite_token']}"
+    assert created["presenter_link"] == f"https://plenum.example.org/#{created['presenter_token']}"
+    # No end given: the start plus the meeting's length.
+    assert created["ends_at"] == created["starts_at"] + Settings().meeting_length_s
     assert as_moderator.json() == {
         "id": created["id"],
         "title": "Budget forum",
         "starts_at": created["starts_at"],
+        "ends_at": created["ends_at"],
         "ended_at": None,
         "role": "moderator",
         "media": True,
@@ -160,6 +165,7 @@ async def test_an_invitation_names_the_meeting_and_the_links_role(meeting: Serve
         "id": meeting.id,
         "title": TITLE,
         "starts_at": None,
+        "ends_at": meeting.created["ends_at"],
         "ended_at": None,
         "role": "participant",
         "media": True,
