@@ -47,7 +47,7 @@ class MeetingConfig:
     max_polls: int = 50
     tally_interval_ms: int = 250
     # Workshop notes: the length of one room's notes.
-    max_notes_chars: int = 20000
+    max_notes_chars: int = 15000
     # The meeting's record (rooms.history): the public chat lines it keeps (the latest; apart
     # from the live chat's `chat_history`), and as many of the moderators' broadcasts.
     record_chat_lines: int = 5000

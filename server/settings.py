@@ -17,6 +17,11 @@ from server.addresses import trusted_networks
 from server.sfu.settings import IceServer, MediaSettings
 
 
+# The bytes of an `edit_notes` message besides its text: its type, room, version, ref and the
+# msgpack around them, with room to spare (a room id is a few bytes).
+NOTES_FRAME_OVERHEAD = 256
+
+
 @dataclass(frozen=True)
 class Settings:
     host: str = "127.0.0.1"
@@ -133,6 +138,15 @@ class Settings:
         if self.redis_pool_wait_s <= 0:
             raise ValueError(f"PLENUM_REDIS_POOL_WAIT_S={self.redis_pool_wait_s}: must be > 0")
         self.record_zone()
+        # An `edit_notes` of notes at the limit must fit in one frame, whatever its characters
+        # (up to 4 bytes each in UTF-8), or the socket is closed (1009) and the edit lost.
+        notes_frame = self.meeting.max_notes_chars * 4 + NOTES_FRAME_OVERHEAD
+        if notes_frame > self.max_frame_bytes:
+            raise ValueError(
+                f"PLENUM_MAX_NOTES_CHARS={self.meeting.max_notes_chars} does not fit in"
+                f" PLENUM_MAX_FRAME_BYTES={self.max_frame_bytes}: an edit of that many characters"
+                f" takes up to {notes_frame} bytes (4 per character, and the message around them)"
+            )
 
     def record_zone(self) -> tzinfo:
         try:

@@ -12,6 +12,7 @@ import msgpack
 import pytest
 
 from rooms import ParticipantId
+from rooms.config import MeetingConfig
 from rooms.plain import to_plain
 from server.protocol.close_codes import CloseCode
 
@@ -185,7 +186,8 @@ async def _offender_left(pair: Pair) -> None:
 
 
 async def test_a_frame_over_the_size_limit_closes_the_connection(serve: Serve) -> None:
-    served = await serve(max_frame_bytes=1024)
+    # Notes short enough for such frames, or the start refuses the settings.
+    served = await serve(max_frame_bytes=1024, meeting=MeetingConfig(max_notes_chars=100))
     pair = await _pair(served)
     await pair.offender.ask({"type": "send_chat", "text": "x" * 900})
     await pair.bystander.expect("chat_posted")

@@ -9,6 +9,12 @@ event never will.
 
 from typing import Any
 
+import pytest
+
+from rooms.config import MeetingConfig
+from rooms.ids import RoomId
+from server.settings import Settings
+
 from .client import Client
 from .conftest import ServedMeeting
 from .test_chat import _barrier
@@ -95,3 +101,25 @@ async def test_a_bad_notes_request_is_refused_naming_the_field(meeting: ServedMe
     error = (await ala.ask({"type": "notes", "room": "room-1"}))[-1]
     assert (error["type"], error["code"]) == ("error", "invalid")
     assert "room" in error["message"]
+
+
+def test_notes_longer_than_a_frame_holds_stop_the_start() -> None:
+    with pytest.raises(ValueError, match="PLENUM_MAX_NOTES_CHARS=20000 does not fit"):
+        Settings.from_env({"PLENUM_MAX_NOTES_CHARS": "20000"})
+    # Raised together, they fit again.
+    Settings.from_env({"PLENUM_MAX_NOTES_CHARS": "20000", "PLENUM_MAX_FRAME_BYTES": "90000"})
+
+
+async def test_notes_at_the_limit_in_four_byte_characters_are_saved(
+    meeting: ServedMeeting,
+) -> None:
+    served = meeting
+    moderator, _ = await served.join("Mo", moderator=True)
+    await moderator.ask({"type": "create_rooms", "names": ["Zieleń"]})
+    limit = MeetingConfig().max_notes_chars
+    text = "🌳" * limit
+    replies = await moderator.ask(
+        {"type": "edit_notes", "room": "room-1", "base_version": 0, "text": text}
+    )
+    assert replies[-1]["type"] == "ok"
+    assert served.live.meeting.state.notes[RoomId("room-1")].text == text
