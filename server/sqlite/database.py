@@ -1,0 +1,177 @@
+"""One SQLite file and the one thread that uses it: every read and write is a job run there.
+
+The event loop never touches the file: it queues a job and awaits its outcome. The thread runs
+the jobs in the order they came, all those waiting in one transaction (one commit, so one sync
+to disk under `synchronous=FULL`, for a whole burst of commands), each job in a savepoint of its
+own so that one failing leaves the others' writes in. A job's outcome is known to its caller
+only once the transaction is committed: what it wrote is then on disk as far as `synchronous`
+promises (`Sync`).
+"""
+
+import asyncio
+import contextlib
+import logging
+import queue
+import sqlite3
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, TypeVar
+
+from server import data_folder
+
+log = logging.getLogger("plenum.sqlite")
+
+T = TypeVar("T")
+
+DATABASE_FILE = "meetings.sqlite3"
+
+# Each event and snapshot as `server.meetings.records` packs it; ballot boxes as
+# `server.sqlite.ballot_box` keeps them, in key order (tables without rowid: no arrival order).
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meetings (
+    id TEXT PRIMARY KEY,
+    snapshot BLOB NOT NULL,
+    snapshot_seq INTEGER NOT NULL,
+    touched REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS events (
+    meeting TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    record BLOB NOT NULL,
+    PRIMARY KEY (meeting, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ballots (
+    meeting TEXT NOT NULL,
+    poll TEXT NOT NULL,
+    ballot TEXT NOT NULL,
+    choices TEXT NOT NULL,
+    PRIMARY KEY (meeting, poll, ballot)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS voters (
+    meeting TEXT NOT NULL,
+    poll TEXT NOT NULL,
+    voter TEXT NOT NULL,
+    PRIMARY KEY (meeting, poll, voter)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS closed_polls (
+    meeting TEXT NOT NULL,
+    poll TEXT NOT NULL,
+    PRIMARY KEY (meeting, poll)
+) WITHOUT ROWID;
+"""
+
+
+class Sync(StrEnum):
+    """SQLite's `synchronous`, in WAL mode: what a committed write survives.
+
+    NORMAL: a crash of the process (`kill -9`, out of memory): the commit is in the WAL file,
+    in the operating system's hands. Not a power loss or a crash of the host: the last commits
+    before it may be gone (the file stays consistent). FULL: both, at the price of an fsync of
+    the WAL per commit.
+    """
+
+    NORMAL = "normal"
+    FULL = "full"
+
+
+class ClosedError(Exception):
+    """A job for a database already closed (a late goodbye while the server stops)."""
+
+
+@dataclass(frozen=True)
+class _Job:
+    work: Callable[[sqlite3.Connection], Any]
+    loop: asyncio.AbstractEventLoop
+    outcome: "asyncio.Future[Any]"
+
+
+class Database:
+    def __init__(self, folder: Path, sync: Sync) -> None:
+        folder.mkdir(mode=data_folder.OWNER_ONLY_DIR, parents=True, exist_ok=True)
+        self.path = folder / DATABASE_FILE
+        # Used by the writer thread alone once it runs; autocommit, transactions made by hand.
+        self._connection = sqlite3.connect(
+            self.path, isolation_level=None, check_same_thread=False
+        )
+        self.path.chmod(data_folder.OWNER_ONLY_FILE)
+        self._connection.execute("PRAGMA journal_mode=WAL")
+        self._connection.execute(f"PRAGMA synchronous={sync.value.upper()}")
+        self._connection.executescript(SCHEMA)
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._closed = False
+        self._thread = threading.Thread(target=self._work, name="plenum-sqlite", daemon=True)
+        self._thread.start()
+
+    async def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `work` in the writer thread, in order after every job queued before it; its
+        result once its transaction is committed. Queued at the call, before any await, so the
+        jobs of one task, or of tasks in turn, keep their order."""
+        if self._closed:
+            raise ClosedError(f"{self.path} is closed: the server is stopping")
+        loop = asyncio.get_running_loop()
+        outcome: asyncio.Future[T] = loop.create_future()
+        self._jobs.put(_Job(work, loop, outcome))
+        # Shielded: a caller that gives up (its client left) does not undo a write under way.
+        return await asyncio.shield(outcome)
+
+    async def close(self) -> None:
+        """Finish the jobs queued, then close the file; a job after it is refused."""
+        if self._closed:
+            return
+        self._closed = True
+        self._jobs.put(None)
+        await asyncio.to_thread(self._thread.join)
+
+    def _work(self) -> None:
+        stopping = False
+        while not stopping:
+            first = self._jobs.get()
+            if first is None:
+                break
+            batch = [first]
+            while True:
+                try:
+                    more = self._jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    stopping = True
+                    break
+                batch.append(more)
+            for job, result in zip(batch, self._run_batch(batch), strict=True):
+                with contextlib.suppress(RuntimeError):  # its loop closed meanwhile
+                    job.loop.call_soon_threadsafe(_settle, job.outcome, result)
+        self._connection.close()
+
+    def _run_batch(self, batch: list[_Job]) -> list[object]:
+        connection = self._connection
+        results: list[object] = []
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            for job in batch:
+                connection.execute("SAVEPOINT job")
+                try:
+                    results.append(job.work(connection))
+                except Exception as error:
+                    connection.execute("ROLLBACK TO job")
+                    results.append(error)
+                connection.execute("RELEASE job")
+            connection.execute("COMMIT")
+        except sqlite3.Error as error:
+            log.error("the meetings' database refused a write: %s", error)
+            with contextlib.suppress(sqlite3.Error):
+                connection.execute("ROLLBACK")
+            return [error] * len(batch)
+        return results
+
+
+def _settle(outcome: "asyncio.Future[Any]", result: object) -> None:
+    if outcome.done():
+        return
+    if isinstance(result, BaseException):
+        outcome.set_exception(result)
+    else:
+        outcome.set_result(result)

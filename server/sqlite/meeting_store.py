@@ -1,0 +1,82 @@
+"""Every meeting's snapshot and the events after it, in the embedded SQLite file.
+
+Events are packed in the writer thread (they are frozen; packing there keeps it off the event
+loop); a snapshot is packed by the caller, since the state it packs changes with the next
+command. A snapshot deletes the events it holds: a client that resumes from before it, after a
+restart, gets a fresh snapshot as it would from Redis.
+"""
+
+import sqlite3
+from collections.abc import Sequence
+from functools import partial
+
+from rooms import MeetingId, Stamped
+from server.meetings.records import pack
+from server.meetings.store import StoredMeeting
+from server.sqlite.database import Database
+
+
+class SqliteMeetingStore:
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    async def append(self, meeting: MeetingId, events: Sequence[Stamped], now: float) -> None:
+        await self._database.run(partial(_append, meeting, tuple(events), now))
+
+    async def snapshot(self, meeting: MeetingId, seq: int, record: bytes, now: float) -> None:
+        await self._database.run(partial(_snapshot, meeting, seq, record, now))
+
+    async def load(self, since: float) -> list[StoredMeeting]:
+        return await self._database.run(partial(_load, since))
+
+    async def forget_before(self, before: float) -> list[MeetingId]:
+        return await self._database.run(partial(_forget_before, before))
+
+    async def close(self) -> None:
+        await self._database.close()
+
+
+def _append(
+    meeting: MeetingId, events: tuple[Stamped, ...], now: float, db: sqlite3.Connection
+) -> None:
+    db.executemany(
+        "INSERT INTO events (meeting, seq, record) VALUES (?, ?, ?)",
+        [(meeting, stamped.seq, pack(stamped)) for stamped in events],
+    )
+    db.execute("UPDATE meetings SET touched = ? WHERE id = ?", (now, meeting))
+
+
+def _snapshot(
+    meeting: MeetingId, seq: int, record: bytes, now: float, db: sqlite3.Connection
+) -> None:
+    db.execute(
+        "INSERT INTO meetings (id, snapshot, snapshot_seq, touched) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (id) DO UPDATE SET snapshot = excluded.snapshot,"
+        " snapshot_seq = excluded.snapshot_seq, touched = excluded.touched",
+        (meeting, record, seq, now),
+    )
+    db.execute("DELETE FROM events WHERE meeting = ? AND seq <= ?", (meeting, seq))
+
+
+def _load(since: float, db: sqlite3.Connection) -> list[StoredMeeting]:
+    stored = []
+    for meeting, snapshot, touched in db.execute(
+        "SELECT id, snapshot, touched FROM meetings WHERE touched >= ?", (since,)
+    ).fetchall():
+        events = db.execute(
+            "SELECT record FROM events WHERE meeting = ? ORDER BY seq", (meeting,)
+        ).fetchall()
+        stored.append(StoredMeeting(snapshot, [record for (record,) in events], touched))
+    return stored
+
+
+def _forget_before(before: float, db: sqlite3.Connection) -> list[MeetingId]:
+    gone = [
+        MeetingId(meeting)
+        for (meeting,) in db.execute("SELECT id FROM meetings WHERE touched < ?", (before,))
+    ]
+    for meeting in gone:
+        for table in ("events", "ballots", "voters", "closed_polls"):
+            db.execute(f"DELETE FROM {table} WHERE meeting = ?", (meeting,))
+        db.execute("DELETE FROM meetings WHERE id = ?", (meeting,))
+    return gone
