@@ -77,8 +77,8 @@ def _embedded_store(settings: Settings) -> tuple[BallotBox, MeetingStore]:
     if settings.store == "memory":
         return LocalBallotBox(settings.secret), Unkept()
     from server.sqlite.ballot_box import SqliteBallotBox
-    from server.sqlite.database import Database, Sync
+    from server.sqlite.database import Database
     from server.sqlite.meeting_store import SqliteMeetingStore
 
-    database = Database(Path(settings.data_dir), Sync(settings.sqlite_sync))
+    database = Database(Path(settings.data_dir), settings.sqlite_sync)
     return SqliteBallotBox(database, settings.secret), SqliteMeetingStore(database)

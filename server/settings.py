@@ -15,10 +15,10 @@ from rooms import MeetingConfig
 from server import data_folder
 from server.addresses import trusted_networks
 from server.sfu.settings import IceServer, MediaSettings
-from server.sqlite.database import Sync
 
 STORES = ("sqlite", "memory")
-SQLITE_SYNCS = tuple(sync.value for sync in Sync)
+# SQLite's `synchronous` in WAL mode (`server.sqlite.database`): what a commit survives.
+SQLITE_SYNCS = ("normal", "full")
 
 
 @dataclass(frozen=True)
@@ -88,8 +88,8 @@ class Settings:
     # Without Redis, where meetings are kept: `sqlite` (a file in data_dir: they outlive a
     # restart) or `memory` (they die with the process).
     store: str = "sqlite"
-    # What a stored event survives (`server.sqlite.database.Sync`): `normal`, a crash of the
-    # process; `full`, a power loss too, at an fsync per commit.
+    # What a stored event survives (SQLite's `synchronous`, in WAL mode): `normal`, a crash of
+    # the process; `full`, a power loss or a crash of the host too, at an fsync per commit.
     sqlite_sync: str = "normal"
     # The writer stores a snapshot every this many events, for takeovers and late workers.
     snapshot_every: int = 500

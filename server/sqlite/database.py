@@ -5,7 +5,7 @@ the jobs in the order they came, all those waiting in one transaction (one commi
 to disk under `synchronous=FULL`, for a whole burst of commands), each job in a savepoint of its
 own so that one failing leaves the others' writes in. A job's outcome is known to its caller
 only once the transaction is committed: what it wrote is then on disk as far as `synchronous`
-promises (`Sync`).
+promises (`Database`).
 """
 
 import asyncio
@@ -16,11 +16,11 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
 from server import data_folder
+from server.settings import SQLITE_SYNCS
 
 log = logging.getLogger("plenum.sqlite")
 
@@ -64,19 +64,6 @@ CREATE TABLE IF NOT EXISTS closed_polls (
 """
 
 
-class Sync(StrEnum):
-    """SQLite's `synchronous`, in WAL mode: what a committed write survives.
-
-    NORMAL: a crash of the process (`kill -9`, out of memory): the commit is in the WAL file,
-    in the operating system's hands. Not a power loss or a crash of the host: the last commits
-    before it may be gone (the file stays consistent). FULL: both, at the price of an fsync of
-    the WAL per commit.
-    """
-
-    NORMAL = "normal"
-    FULL = "full"
-
-
 class ClosedError(Exception):
     """A job for a database already closed (a late goodbye while the server stops)."""
 
@@ -89,7 +76,13 @@ class _Job:
 
 
 class Database:
-    def __init__(self, folder: Path, sync: Sync) -> None:
+    def __init__(self, folder: Path, synchronous: str) -> None:
+        """`synchronous` (`settings.SQLITE_SYNCS`), in WAL mode: `normal`, a commit survives a
+        crash of the process (it is in the WAL file, in the operating system's hands), not
+        always a power loss or a crash of the host (the last commits may be gone; the file stays
+        consistent); `full`, both, at the price of an fsync of the WAL per commit."""
+        if synchronous not in SQLITE_SYNCS:
+            raise ValueError(f"synchronous: {synchronous!r} is none of {SQLITE_SYNCS}")
         folder.mkdir(mode=data_folder.OWNER_ONLY_DIR, parents=True, exist_ok=True)
         self.path = folder / DATABASE_FILE
         # Used by the writer thread alone once it runs; autocommit, transactions made by hand.
@@ -98,7 +91,7 @@ class Database:
         )
         self.path.chmod(data_folder.OWNER_ONLY_FILE)
         self._connection.execute("PRAGMA journal_mode=WAL")
-        self._connection.execute(f"PRAGMA synchronous={sync.value.upper()}")
+        self._connection.execute(f"PRAGMA synchronous={synchronous.upper()}")
         self._connection.executescript(SCHEMA)
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._closed = False
