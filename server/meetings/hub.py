@@ -170,12 +170,12 @@ class LocalMeeting(HostedMeeting):
         return seq
 
     async def _keep(self, stamped: Sequence[Stamped]) -> None:
-        self.touched = now = self._clock()
+        self.touched = self._clock()
         self._since_snapshot += len(stamped)
         store = self._keeping.store
         try:
             # Queued in the store at once (before any await), so in the order of the events.
-            await store.append(self.meeting.state.id, stamped, now)
+            await store.append(self.meeting.state.id, stamped)
             if self._since_snapshot >= self._keeping.snapshot_every:
                 await self.snapshot()
         except Exception as error:

@@ -24,8 +24,9 @@ class StoredMeeting:
 
 
 class MeetingStore(Protocol):
-    async def append(self, meeting: MeetingId, events: Sequence[Stamped], now: float) -> None:
-        """Store the events (which follow those stored before); returns once they are kept."""
+    async def append(self, meeting: MeetingId, events: Sequence[Stamped]) -> None:
+        """Store the events (which follow those stored before); returns once they are kept.
+        The meeting changed at the newest event's time."""
         ...
 
     async def snapshot(self, meeting: MeetingId, seq: int, record: bytes, now: float) -> None:
@@ -47,7 +48,7 @@ class MeetingStore(Protocol):
 class Unkept:
     """Keeps nothing: every meeting lives and dies with the process."""
 
-    async def append(self, meeting: MeetingId, events: Sequence[Stamped], now: float) -> None:
+    async def append(self, meeting: MeetingId, events: Sequence[Stamped]) -> None:
         pass
 
     async def snapshot(self, meeting: MeetingId, seq: int, record: bytes, now: float) -> None:

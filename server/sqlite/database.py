@@ -13,6 +13,7 @@ import contextlib
 import logging
 import queue
 import sqlite3
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ log = logging.getLogger("plenum.sqlite")
 T = TypeVar("T")
 
 DATABASE_FILE = "meetings.sqlite3"
+SWITCH_INTERVAL_S = 0.001
 
 # Each event and snapshot as `server.meetings.records` packs it; ballot boxes as
 # `server.sqlite.ballot_box` keeps them, in key order (tables without rowid: no arrival order).
@@ -40,6 +42,7 @@ CREATE TABLE IF NOT EXISTS meetings (
 CREATE TABLE IF NOT EXISTS events (
     meeting TEXT NOT NULL,
     seq INTEGER NOT NULL,
+    at REAL NOT NULL,
     record BLOB NOT NULL,
     PRIMARY KEY (meeting, seq)
 ) WITHOUT ROWID;
@@ -95,6 +98,12 @@ class Database:
         self._connection.executescript(SCHEMA)
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._closed = False
+        # The event loop's thread holds Python nearly all the time under load; the writer thread
+        # needs it back a few times per batch, and waits out the switch interval (5 ms by
+        # default) each time: a command's answer waited tens of ms. A shorter one costs nothing
+        # while no other thread asks for Python, which is when the writer waits for work.
+        if sys.getswitchinterval() > SWITCH_INTERVAL_S:
+            sys.setswitchinterval(SWITCH_INTERVAL_S)
         self._thread = threading.Thread(target=self._work, name="plenum-sqlite", daemon=True)
         self._thread.start()
 
@@ -107,8 +116,9 @@ class Database:
         loop = asyncio.get_running_loop()
         outcome: asyncio.Future[T] = loop.create_future()
         self._jobs.put(_Job(work, loop, outcome))
-        # Shielded: a caller that gives up (its client left) does not undo a write under way.
-        return await asyncio.shield(outcome)
+        # Not shielded (a layer of futures more is a turn of the loop more for every command):
+        # a caller that gives up cancels only its wait, the job is queued and runs all the same.
+        return await outcome
 
     async def close(self) -> None:
         """Finish the jobs queued, then close the file; a job after it is refused."""
@@ -134,37 +144,52 @@ class Database:
                     stopping = True
                     break
                 batch.append(more)
+            # One wake-up of each loop (there is one) for the whole batch.
+            by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_Job, object]]] = {}
             for job, result in zip(batch, self._run_batch(batch), strict=True):
+                by_loop.setdefault(job.loop, []).append((job, result))
+            for loop, settled in by_loop.items():
                 with contextlib.suppress(RuntimeError):  # its loop closed meanwhile
-                    job.loop.call_soon_threadsafe(_settle, job.outcome, result)
+                    loop.call_soon_threadsafe(_settle, settled)
         self._connection.close()
 
     def _run_batch(self, batch: list[_Job]) -> list[object]:
-        connection = self._connection
-        results: list[object] = []
+        """The jobs' results, all in one transaction; if one fails, each in a transaction of its
+        own, so that only the failing one is refused. Every statement lets the event loop's
+        thread take Python back until SQLite is done: the fewer, the less either waits."""
         try:
-            connection.execute("BEGIN IMMEDIATE")
-            for job in batch:
-                connection.execute("SAVEPOINT job")
-                try:
-                    results.append(job.work(connection))
-                except Exception as error:
-                    connection.execute("ROLLBACK TO job")
-                    results.append(error)
-                connection.execute("RELEASE job")
+            return self._in_one_transaction(batch)
+        except Exception as error:
+            if len(batch) == 1:
+                log.error("the meetings' database refused a write: %s", error)
+                return [error]
+        results: list[object] = []
+        for job in batch:
+            try:
+                results += self._in_one_transaction([job])
+            except Exception as error:
+                log.error("the meetings' database refused a write: %s", error)
+                results.append(error)
+        return results
+
+    def _in_one_transaction(self, jobs: list[_Job]) -> list[object]:
+        connection = self._connection
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            results = [job.work(connection) for job in jobs]
             connection.execute("COMMIT")
-        except sqlite3.Error as error:
-            log.error("the meetings' database refused a write: %s", error)
+        except BaseException:
             with contextlib.suppress(sqlite3.Error):
                 connection.execute("ROLLBACK")
-            return [error] * len(batch)
+            raise
         return results
 
 
-def _settle(outcome: "asyncio.Future[Any]", result: object) -> None:
-    if outcome.done():
-        return
-    if isinstance(result, BaseException):
-        outcome.set_exception(result)
-    else:
-        outcome.set_result(result)
+def _settle(settled: list[tuple[_Job, object]]) -> None:
+    for job, result in settled:
+        if job.outcome.done():
+            continue
+        if isinstance(result, BaseException):
+            job.outcome.set_exception(result)
+        else:
+            job.outcome.set_result(result)

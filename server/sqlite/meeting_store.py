@@ -1,9 +1,10 @@
 """Every meeting's snapshot and the events after it, in the embedded SQLite file.
 
-Events are packed in the writer thread (they are frozen; packing there keeps it off the event
-loop); a snapshot is packed by the caller, since the state it packs changes with the next
-command. A snapshot deletes the events it holds: a client that resumes from before it, after a
-restart, gets a fresh snapshot as it would from Redis.
+Events and snapshots are packed on the event loop, so the writer thread needs Python as little
+as it can (it takes the loop's turn each time). A meeting was last changed at its snapshot's
+time or its newest event's, whichever is later: an append is one statement, no update. A
+snapshot deletes the events it holds: a client that resumes from before it, after a restart,
+gets a fresh snapshot as it would from Redis.
 """
 
 import sqlite3
@@ -15,13 +16,19 @@ from server.meetings.records import pack
 from server.meetings.store import StoredMeeting
 from server.sqlite.database import Database
 
+# When a meeting (a row of `meetings`) last changed: its snapshot, or its newest event after it.
+LAST_CHANGED = (
+    "max(touched, coalesce((SELECT max(at) FROM events WHERE events.meeting = meetings.id), 0))"
+)
+
 
 class SqliteMeetingStore:
     def __init__(self, database: Database) -> None:
         self._database = database
 
-    async def append(self, meeting: MeetingId, events: Sequence[Stamped], now: float) -> None:
-        await self._database.run(partial(_append, meeting, tuple(events), now))
+    async def append(self, meeting: MeetingId, events: Sequence[Stamped]) -> None:
+        rows = [(meeting, stamped.seq, stamped.at, pack(stamped)) for stamped in events]
+        await self._database.run(partial(_append, rows))
 
     async def snapshot(self, meeting: MeetingId, seq: int, record: bytes, now: float) -> None:
         await self._database.run(partial(_snapshot, meeting, seq, record, now))
@@ -36,14 +43,8 @@ class SqliteMeetingStore:
         await self._database.close()
 
 
-def _append(
-    meeting: MeetingId, events: tuple[Stamped, ...], now: float, db: sqlite3.Connection
-) -> None:
-    db.executemany(
-        "INSERT INTO events (meeting, seq, record) VALUES (?, ?, ?)",
-        [(meeting, stamped.seq, pack(stamped)) for stamped in events],
-    )
-    db.execute("UPDATE meetings SET touched = ? WHERE id = ?", (now, meeting))
+def _append(rows: Sequence[tuple[str, int, float, bytes]], db: sqlite3.Connection) -> None:
+    db.executemany("INSERT INTO events (meeting, seq, at, record) VALUES (?, ?, ?, ?)", rows)
 
 
 def _snapshot(
@@ -61,7 +62,8 @@ def _snapshot(
 def _load(since: float, db: sqlite3.Connection) -> list[StoredMeeting]:
     stored = []
     for meeting, snapshot, touched in db.execute(
-        "SELECT id, snapshot, touched FROM meetings WHERE touched >= ?", (since,)
+        f"SELECT id, snapshot, {LAST_CHANGED} AS changed FROM meetings WHERE changed >= ?",
+        (since,),
     ).fetchall():
         events = db.execute(
             "SELECT record FROM events WHERE meeting = ? ORDER BY seq", (meeting,)
@@ -73,7 +75,9 @@ def _load(since: float, db: sqlite3.Connection) -> list[StoredMeeting]:
 def _forget_before(before: float, db: sqlite3.Connection) -> list[MeetingId]:
     gone = [
         MeetingId(meeting)
-        for (meeting,) in db.execute("SELECT id FROM meetings WHERE touched < ?", (before,))
+        for meeting, _ in db.execute(
+            f"SELECT id, {LAST_CHANGED} AS changed FROM meetings WHERE changed < ?", (before,)
+        ).fetchall()
     ]
     for meeting in gone:
         for table in ("events", "ballots", "voters", "closed_polls"):
