@@ -1,11 +1,19 @@
-"""One SQLite file and the one thread that uses it: every read and write is a job run there.
+"""One SQLite file, and who writes it: the event loop itself, or one writer thread.
 
-The event loop never touches the file: it queues a job and awaits its outcome. The thread runs
-the jobs in the order they came, all those waiting in one transaction (one commit, so one sync
-to disk under `synchronous=FULL`, for a whole burst of commands), each job in a savepoint of its
-own so that one failing leaves the others' writes in. A job's outcome is known to its caller
-only once the transaction is committed: what it wrote is then on disk as far as `synchronous`
+Every read and write is a job, run in a transaction; its outcome is known to its caller only
+once the transaction is committed: what it wrote is then on disk as far as `synchronous`
 promises (`Database`).
+
+With `synchronous=NORMAL` a commit only hands its pages to the operating system (tens of µs),
+so the job runs at once, on the event loop: a command is answered with no turn of the loop more
+than without a store. What could take long, the checkpoints that copy the WAL into the file
+and sync both, runs in a thread of its own. (A writer thread there cost each command a turn of
+the loop and a wait for Python: one connection's commands, answered in turn, fell behind a
+chat of 50 messages a second on a busy machine.)
+
+With `synchronous=FULL` every commit waits for an fsync, which must not stall the loop: the job
+is queued for the writer thread, which runs all those waiting in one transaction (one fsync for
+a burst of commands) and wakes the loop once for them.
 """
 
 import asyncio
@@ -18,7 +26,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from server import data_folder
 from server.settings import SQLITE_SYNCS
@@ -29,6 +37,8 @@ T = TypeVar("T")
 
 DATABASE_FILE = "meetings.sqlite3"
 SWITCH_INTERVAL_S = 0.001
+# With the writes on the loop: how often the WAL is copied into the file, from a thread.
+CHECKPOINT_EVERY_S = 1.0
 
 # Each event and snapshot as `server.meetings.records` packs it; ballot boxes as
 # `server.sqlite.ballot_box` keeps them, in key order (tables without rowid: no arrival order).
@@ -96,7 +106,11 @@ class Database:
         self._connection.execute("PRAGMA journal_mode=WAL")
         self._connection.execute(f"PRAGMA synchronous={synchronous.upper()}")
         self._connection.executescript(SCHEMA)
+        self._on_loop = synchronous == "normal"
+        if self._on_loop:
+            self._connection.execute("PRAGMA wal_autocheckpoint=0")  # the checkpointer's
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._stopping = threading.Event()
         self._closed = False
         # The event loop's thread holds Python nearly all the time under load; the writer thread
         # needs it back a few times per batch, and waits out the switch interval (5 ms by
@@ -104,7 +118,8 @@ class Database:
         # while no other thread asks for Python, which is when the writer waits for work.
         if sys.getswitchinterval() > SWITCH_INTERVAL_S:
             sys.setswitchinterval(SWITCH_INTERVAL_S)
-        self._thread = threading.Thread(target=self._work, name="plenum-sqlite", daemon=True)
+        work = self._checkpoint_now_and_then if self._on_loop else self._work
+        self._thread = threading.Thread(target=work, name="plenum-sqlite", daemon=True)
         self._thread.start()
 
     async def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
@@ -113,6 +128,8 @@ class Database:
         jobs of one task, or of tasks in turn, keep their order."""
         if self._closed:
             raise ClosedError(f"{self.path} is closed: the server is stopping")
+        if self._on_loop:
+            return cast(T, self._in_one_transaction([work])[0])
         loop = asyncio.get_running_loop()
         outcome: asyncio.Future[T] = loop.create_future()
         self._jobs.put(_Job(work, loop, outcome))
@@ -125,8 +142,20 @@ class Database:
         if self._closed:
             return
         self._closed = True
+        self._stopping.set()
         self._jobs.put(None)
         await asyncio.to_thread(self._thread.join)
+        if self._on_loop:
+            self._connection.close()
+
+    def _checkpoint_now_and_then(self) -> None:
+        with contextlib.closing(sqlite3.connect(self.path, isolation_level=None)) as connection:
+            while not self._stopping.wait(CHECKPOINT_EVERY_S):
+                try:
+                    # Passive: copies what no reader needs, never waits for the writer.
+                    connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                except sqlite3.Error as error:
+                    log.warning("checkpointing the meetings' database failed: %s", error)
 
     def _work(self) -> None:
         stopping = False
@@ -158,7 +187,7 @@ class Database:
         own, so that only the failing one is refused. Every statement lets the event loop's
         thread take Python back until SQLite is done: the fewer, the less either waits."""
         try:
-            return self._in_one_transaction(batch)
+            return self._in_one_transaction([job.work for job in batch])
         except Exception as error:
             if len(batch) == 1:
                 log.error("the meetings' database refused a write: %s", error)
@@ -166,17 +195,17 @@ class Database:
         results: list[object] = []
         for job in batch:
             try:
-                results += self._in_one_transaction([job])
+                results += self._in_one_transaction([job.work])
             except Exception as error:
                 log.error("the meetings' database refused a write: %s", error)
                 results.append(error)
         return results
 
-    def _in_one_transaction(self, jobs: list[_Job]) -> list[object]:
+    def _in_one_transaction(self, works: list[Callable[[sqlite3.Connection], Any]]) -> list[Any]:
         connection = self._connection
         connection.execute("BEGIN IMMEDIATE")
         try:
-            results = [job.work(connection) for job in jobs]
+            results = [work(connection) for work in works]
             connection.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(sqlite3.Error):

@@ -8,6 +8,8 @@ import stat
 import time
 from pathlib import Path
 
+import pytest
+
 from rooms.model import Participant
 from server.app import create_app
 from server.meetings import records
@@ -36,9 +38,11 @@ def connected(live: LocalMeeting) -> list[Participant]:
     return [p for p in live.meeting.state.participants.values() if p.connected]
 
 
-async def test_a_meeting_comes_back_after_a_restart_as_it_was(serve: Serve) -> None:
+# Written on the loop (`normal`) or by the writer thread (`full`): the same comes back.
+@pytest.mark.parametrize("sync", ["normal", "full"])
+async def test_a_meeting_comes_back_after_a_restart_as_it_was(serve: Serve, sync: str) -> None:
     # A snapshot every 5 events: what comes back is a snapshot and the events after it.
-    meeting = await serve(snapshot_every=5)
+    meeting = await serve(snapshot_every=5, sqlite_sync=sync)
     moderator, _ = await meeting.join("Mo", moderator=True)
     ala, from_ala = await meeting.join("Ala")
     for step in (
