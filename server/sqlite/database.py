@@ -98,7 +98,8 @@ class Database:
             raise ValueError(f"synchronous: {synchronous!r} is none of {SQLITE_SYNCS}")
         folder.mkdir(mode=data_folder.OWNER_ONLY_DIR, parents=True, exist_ok=True)
         self.path = folder / DATABASE_FILE
-        # Used by the writer thread alone once it runs; autocommit, transactions made by hand.
+        # Used by one writer: the loop (normal) or the writer thread (full); autocommit,
+        # transactions made by hand.
         self._connection = sqlite3.connect(
             self.path, isolation_level=None, check_same_thread=False
         )
@@ -116,16 +117,17 @@ class Database:
         # needs it back a few times per batch, and waits out the switch interval (5 ms by
         # default) each time: a command's answer waited tens of ms. A shorter one costs nothing
         # while no other thread asks for Python, which is when the writer waits for work.
-        if sys.getswitchinterval() > SWITCH_INTERVAL_S:
+        if not self._on_loop and sys.getswitchinterval() > SWITCH_INTERVAL_S:
             sys.setswitchinterval(SWITCH_INTERVAL_S)
         work = self._checkpoint_now_and_then if self._on_loop else self._work
         self._thread = threading.Thread(target=work, name="plenum-sqlite", daemon=True)
         self._thread.start()
 
     async def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `work` in the writer thread, in order after every job queued before it; its
-        result once its transaction is committed. Queued at the call, before any await, so the
-        jobs of one task, or of tasks in turn, keep their order."""
+        """Run `work` in a transaction, in order after every job before it; its result once the
+        transaction is committed. At once on the loop (`normal`), or queued for the writer
+        thread at the call, before any await, so the jobs of one task, or of tasks in turn,
+        keep their order (`full`)."""
         if self._closed:
             raise ClosedError(f"{self.path} is closed: the server is stopping")
         if self._on_loop:
