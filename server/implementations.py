@@ -3,16 +3,19 @@ settings.
 
 With Redis: this worker's presence there, the hub of meetings and the secret polls' ballot boxes
 shared by every worker, and media placed on workers over them. Without: every meeting, its
-ballot boxes and its media in this process.
+ballot boxes and its media in this process, the meetings and ballot boxes kept in the embedded
+SQLite file of the data folder (or nowhere, with `PLENUM_STORE=memory`).
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from server.clock import Clock
 from server.meetings.ballot_box import BallotBox, LocalBallotBox
-from server.meetings.hub import Hub, LocalHub
+from server.meetings.hub import Hub, Keeping, LocalHub
+from server.meetings.store import MeetingStore, Unkept
 from server.rtc.bridge import MediaBridge
 from server.rtc.router import LocalMediaRouter, MediaRouter
 from server.settings import Settings
@@ -58,11 +61,24 @@ def choose(settings: Settings, clock: Clock, media: MediaBridge | None) -> Imple
             return Implementations(hub, box, None, [presence, hub])
         placement = MediaPlacement(presence, hub, media)
         return Implementations(hub, box, placement, [presence, hub, placement])
-    local_box = LocalBallotBox(settings.secret)
+    local_box, store = _embedded_store(settings)
+    keeping = Keeping(store, settings.snapshot_every, settings.retention_s)
     local = LocalHub(
-        settings.meeting, settings.event_log, clock, settings.ghost_grace_s, local_box
+        settings.meeting, settings.event_log, clock, settings.ghost_grace_s, local_box, keeping
     )
     if media is None:
         return Implementations(local, local_box, None, [local])
     router = LocalMediaRouter(media)
     return Implementations(local, local_box, router, [local, router])
+
+
+def _embedded_store(settings: Settings) -> tuple[BallotBox, MeetingStore]:
+    """The ballot boxes and the meetings' store of the one-process server."""
+    if settings.store == "memory":
+        return LocalBallotBox(settings.secret), Unkept()
+    from server.sqlite.ballot_box import SqliteBallotBox
+    from server.sqlite.database import Database
+    from server.sqlite.meeting_store import SqliteMeetingStore
+
+    database = Database(Path(settings.data_dir), settings.sqlite_sync)
+    return SqliteBallotBox(database, settings.secret), SqliteMeetingStore(database)

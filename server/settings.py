@@ -16,6 +16,10 @@ from server import data_folder
 from server.addresses import trusted_networks
 from server.sfu.settings import IceServer, MediaSettings
 
+STORES = ("sqlite", "memory")
+# SQLite's `synchronous` in WAL mode (`server.sqlite.database`): what a commit survives.
+SQLITE_SYNCS = ("normal", "full")
+
 
 # The bytes of an `edit_notes` message besides its text: its type, room, version, ref and the
 # msgpack around them, with room to spare (a room id is a few bytes).
@@ -93,9 +97,15 @@ class Settings:
     # once, a command waits up to redis_pool_wait_s for a free one rather than fail.
     redis_pool: int = 100
     redis_pool_wait_s: float = 10.0
+    # Without Redis, where meetings are kept: `sqlite` (a file in data_dir: they outlive a
+    # restart) or `memory` (they die with the process).
+    store: str = "sqlite"
+    # What a stored event survives (SQLite's `synchronous`, in WAL mode): `normal`, a crash of
+    # the process; `full`, a power loss or a crash of the host too, at an fsync per commit.
+    sqlite_sync: str = "normal"
     # The writer stores a snapshot every this many events, for takeovers and late workers.
     snapshot_every: int = 500
-    # A meeting's state stays in Redis this long after its last event.
+    # A meeting's state stays in Redis, or in the embedded store, this long after its last event.
     retention_s: int = 7 * 24 * 3600
     # Audio and video through this server (the forwarding unit); off: signalling only.
     media: bool = True
@@ -135,6 +145,14 @@ class Settings:
             raise ValueError(
                 f"PLENUM_REDIS_POOL={self.redis_pool}: at least 2 (pub/sub holds one connection)"
             )
+        if self.store not in STORES:
+            raise ValueError(f"PLENUM_STORE={self.store}: expected one of {', '.join(STORES)}")
+        if self.sqlite_sync not in SQLITE_SYNCS:
+            raise ValueError(
+                f"PLENUM_SQLITE_SYNC={self.sqlite_sync}: expected one of {', '.join(SQLITE_SYNCS)}"
+            )
+        if self.snapshot_every < 1:
+            raise ValueError(f"PLENUM_SNAPSHOT_EVERY={self.snapshot_every}: at least 1")
         if self.redis_pool_wait_s <= 0:
             raise ValueError(f"PLENUM_REDIS_POOL_WAIT_S={self.redis_pool_wait_s}: must be > 0")
         self.record_zone()

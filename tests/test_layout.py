@@ -79,7 +79,11 @@ LAYERS: dict[str, set[str]] = {
         *("rooms", "server", "server.protocol", "server.meetings", "server.cluster"),
         "server.sfu",
     },
-    "server.implementations": {"server", "server.meetings", "server.cluster", "server.rtc"},
+    # The embedded store: what the one-process hub and ballot box keep, in SQLite.
+    "server.sqlite": {"rooms", "server", "server.meetings"},
+    "server.implementations": {
+        *("server", "server.meetings", "server.cluster", "server.rtc", "server.sqlite"),
+    },
     "server.services": {
         *("rooms", "server", "server.meetings", "server.rtc", "server.implementations"),
     },

@@ -9,6 +9,10 @@ passes 100 ms or deliveries fall behind, and keeps the last rate that held.
 Both engines' members are the same lean WebSocket client (`bench.loadgen.websocket`) unless
 `--clients library` puts them on each engine's client library: on two cores shared by everything,
 a load generator that costs more per message than the server saturates the machine first.
+
+`--stores` is the embedded default's case instead: Plenum in one process, no Redis, with its
+meetings in memory, then in the SQLite store (`synchronous=NORMAL`, then `FULL`), side by side in
+one run: what storing every event before its command is answered costs the fan-out.
 """
 
 import argparse
@@ -39,6 +43,12 @@ from bench.servers.gcpauses import pauses_between
 HELP = "chat fan-out to one room, Plenum against python-socketio"
 ENGINES = ("plenum", "python-socketio")
 CLIENTS = ("lean", "library")
+# The `--stores` case: each row's name and the settings of its one Plenum process.
+STORE_CASES: dict[str, dict[str, str]] = {
+    "plenum, no store": {"PLENUM_STORE": "memory"},
+    "plenum, SQLite NORMAL": {"PLENUM_STORE": "sqlite", "PLENUM_SQLITE_SYNC": "normal"},
+    "plenum, SQLite FULL": {"PLENUM_STORE": "sqlite", "PLENUM_SQLITE_SYNC": "full"},
+}
 # Plenum's rate limit for the sender is set to 1000 messages/s: the steps stop there.
 # Finer steps where two cores shared by servers, Redis and load generators run out.
 SATURATION_RATES = (50, 100, 125, 150, 175, 200, 250, 300, 400, 600, 800, 1000)
@@ -64,6 +74,8 @@ class FanoutConfig:
     clients: str = "lean"
     # None: two workers through Redis if Plenum has a Redis mode (`Settings.redis_url`), else one.
     plenum_workers: int | None = None
+    # Plenum in one process with each of `STORE_CASES` instead of the two engines.
+    stores: bool = False
     json_path: Path = RESULTS / "fanout.json"
 
     def __post_init__(self) -> None:
@@ -92,8 +104,12 @@ async def run(config: FanoutConfig) -> dict[str, Row]:
     redis = start_redis(log_dir)
     try:
         redis_url, redis_pid = redis.url, redis.pid
-        for engine in ENGINES:
-            if engine == "plenum":
+        for engine in STORE_CASES if config.stores else ENGINES:
+            if engine in STORE_CASES:
+                # A data folder of its own each: every case starts from an empty store.
+                data = {"PLENUM_DATA_DIR": str(log_dir / f"data-{len(results)}")}
+                deployment = start_plenum(processes, None, settings=STORE_CASES[engine] | data)
+            elif engine == "plenum":
                 deployment = start_plenum(
                     processes, redis_url if config.plenum_through_redis else None
                 )
@@ -293,7 +309,7 @@ def table(results: dict[str, Row]) -> str:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     defaults = FanoutConfig()
-    parser.add_argument("--json", type=Path, default=defaults.json_path, help="results file")
+    parser.add_argument("--json", type=Path, default=None, help="results file")
     parser.add_argument("--members", type=int, default=defaults.members)
     parser.add_argument("--rate", type=float, default=defaults.rate, help="messages/s")
     parser.add_argument("--seconds", type=float, default=defaults.seconds)
@@ -314,6 +330,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="members on the lean WebSocket client, or on each engine's client library",
     )
     parser.add_argument(
+        "--stores",
+        action="store_true",
+        help="Plenum in one process: no store, then the SQLite store (NORMAL, FULL); JSON to "
+        "fanout-stores.json unless --json",
+    )
+    parser.add_argument(
         "--plenum-workers",
         choices=("auto", "1", "2"),
         default="auto",
@@ -332,7 +354,8 @@ def main(args: argparse.Namespace) -> int:
         loadgens=args.loadgens,
         clients=args.clients,
         plenum_workers=None if args.plenum_workers == "auto" else int(args.plenum_workers),
-        json_path=args.json,
+        stores=args.stores,
+        json_path=args.json or RESULTS / ("fanout-stores.json" if args.stores else "fanout.json"),
     )
     results = run_stoppable(run(config))
     print()

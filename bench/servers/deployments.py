@@ -77,6 +77,9 @@ def start_plenum(
         # Every simulated member comes from 127.0.0.1: no limits per client address (0 is off).
         "PLENUM_MAX_SOCKETS_PER_ADDRESS": "0",
         "PLENUM_ADDRESS_MESSAGES_PER_S": "0",
+        # Meetings in memory, unless the case is about the store (`PLENUM_STORE=sqlite` in
+        # `settings`, with a `PLENUM_DATA_DIR` of its own).
+        "PLENUM_STORE": "memory",
     }
     if redis_url:
         extra["REDIS_URL"] = redis_url

@@ -25,6 +25,7 @@ from server.cluster.presence import WorkerPresence
 from server.cluster.requests import Requests
 from server.cluster.shared_meeting import SharedMeeting
 from server.meetings.ballot_box import BallotBox
+from server.meetings.records import snapshot_from
 from server.protocol.close_codes import CloseCode
 
 
@@ -78,7 +79,7 @@ class RedisHub:
         stored = await self.presence.redis.get(keys.snapshot)
         if stored is None:
             return None
-        state = from_plain(MeetingState, unpack(as_bytes(stored)))
+        state = snapshot_from(as_bytes(stored))
         meeting = Meeting(state, self.settings.meeting)
         shared = SharedMeeting(
             self.presence, self._forwarded, meeting, keys, self._ballot_box, self._forget

@@ -4,13 +4,12 @@ The media signalling one worker forwards to another has records of its own, pack
 (`server.rtc.placement.messages`)."""
 
 from dataclasses import dataclass
-from typing import Any
-
-import msgpack
 
 from rooms import ParticipantId, Stamped
 from rooms import commands as cmd
-from rooms.plain import from_plain, to_plain
+from server.meetings.records import event_from, pack, unpack
+
+__all__ = ["Forwarded", "LogEntry", "Reply", "as_bytes", "pack", "unpack"]
 
 
 @dataclass(frozen=True)
@@ -42,7 +41,7 @@ class LogEntry:
     def parse(cls, fields: object) -> "LogEntry":
         assert isinstance(fields, dict), "a stream entry is a map of fields"
         request = fields.get(b"r", b"")
-        return cls(from_plain(Stamped, unpack(as_bytes(fields[b"e"]))), as_bytes(request).decode())
+        return cls(event_from(as_bytes(fields[b"e"])), as_bytes(request).decode())
 
 
 def as_bytes(value: object) -> bytes:
@@ -52,10 +51,3 @@ def as_bytes(value: object) -> bytes:
         return value.encode()
     raise TypeError(f"expected bytes from redis, got {type(value).__name__}")
 
-
-def pack(value: object) -> bytes:
-    return msgpack.packb(to_plain(value), use_bin_type=True)  # type: ignore[no-any-return]
-
-
-def unpack(data: bytes) -> Any:
-    return msgpack.unpackb(data, raw=False, strict_map_key=False)

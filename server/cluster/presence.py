@@ -21,13 +21,11 @@ from redis.exceptions import RedisError
 from server.cancelling import cancel_and_wait
 from server.clock import Clock
 from server.cluster import keys as rk
+from server.meetings.replay import HOLD_LOOP_S
 from server.settings import Settings
 
 log = logging.getLogger("plenum.redis")
 
-# The longest a worker goes through a backlog (events to fan out, messages read from Redis)
-# before letting the rest of it run: its leases, its heartbeat, its other clients.
-HOLD_LOOP_S = 0.02
 
 UNREADABLE_LOG_EVERY_S = 60.0
 

@@ -9,17 +9,18 @@ from the meeting's snapshot.
 
 import asyncio
 import logging
-import time
 from collections.abc import Callable
 
 from redis.exceptions import RedisError
 
-from rooms import Meeting, MeetingState, Stamped
+from rooms import Meeting, Stamped
 from rooms.plain import from_plain
 from server.cluster import keys as rk
 from server.cluster.messages import LogEntry, as_bytes, unpack
-from server.cluster.presence import HOLD_LOOP_S, WorkerPresence
+from server.cluster.presence import WorkerPresence
+from server.meetings import records
 from server.meetings.hub import Unavailable
+from server.meetings.replay import replay_in_order
 
 log = logging.getLogger("plenum.redis")
 
@@ -104,19 +105,8 @@ class Replica:
 
     async def _apply_in_order(self, entries: list[LogEntry]) -> bool:
         """Apply the entries that follow the state in sequence; False at a missing event."""
-        resumed = time.monotonic()
-        for entry in entries:
-            seq = entry.stamped.seq
-            if seq <= self._meeting.state.seq:
-                continue
-            if seq != self._meeting.state.seq + 1:
-                return False
-            self.apply(entry.stamped)
-            # A long catch-up would hold the loop (and the lease) for seconds.
-            if time.monotonic() - resumed > HOLD_LOOP_S:
-                await asyncio.sleep(0)
-                resumed = time.monotonic()
-        return True
+        # A long catch-up lets the loop run between stretches: it would hold the lease too.
+        return await replay_in_order(self._meeting, (e.stamped for e in entries), self.apply)
 
     async def _read_log_after(self, seq: int) -> list[LogEntry]:
         raw = await self._presence.redis.xrange(self._keys.log, min=rk.log_id(seq + 1), max="+")
@@ -127,7 +117,7 @@ class Replica:
         stored = await self._presence.redis.get(self._keys.snapshot)
         if stored is None:
             return False
-        state = from_plain(MeetingState, unpack(as_bytes(stored)))
+        state = records.snapshot_from(as_bytes(stored))
         if state.seq <= self._meeting.state.seq:
             return False
         self._meeting.state = state

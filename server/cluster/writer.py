@@ -27,9 +27,10 @@ from server.cluster import keys as rk
 from server.cluster.commits import Commits, NotOwner
 from server.cluster.messages import Forwarded, LogEntry, Reply, pack, unpack
 from server.cluster.placements import Placements
-from server.cluster.presence import HOLD_LOOP_S, WorkerPresence
+from server.cluster.presence import WorkerPresence
 from server.meetings.deadlines import Deadlines
 from server.meetings.hub import Unavailable
+from server.meetings.replay import HOLD_LOOP_S
 
 log = logging.getLogger("plenum.redis")
 

@@ -10,6 +10,7 @@ import os
 import queue
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -76,6 +77,8 @@ def server_env(port: int, **extra: str) -> dict[str, str]:
         PLENUM_MAX_SOCKETS_PER_ADDRESS="0",
         PLENUM_ADDRESS_MESSAGES_PER_S="0",
         PYTHONUNBUFFERED="1",
+        # A data folder (and so a meetings' store) of its own, unless the test gives one.
+        PLENUM_DATA_DIR=tempfile.mkdtemp(prefix="plenum-data-"),
     )
     env.update(extra)
     return env

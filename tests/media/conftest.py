@@ -1,5 +1,6 @@
 import asyncio
 import contextlib
+import dataclasses
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -54,8 +55,9 @@ async def served() -> AsyncIterator[Served]:
 
 @contextlib.asynccontextmanager
 async def serving(settings: Settings) -> AsyncIterator[Served]:
-    """Services with `settings` behind a real uvicorn on a loopback port, with one meeting."""
-    services = Services(settings)
+    """Services with `settings` behind a real uvicorn on a loopback port, with one meeting
+    (kept in memory: the media tests are not about the store)."""
+    services = Services(dataclasses.replace(settings, store="memory"))
     listening = socket.socket()
     listening.bind(("127.0.0.1", 0))
     # Listening before uvicorn takes it: early clients wait in the backlog, not on a retry loop.

@@ -4,6 +4,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 import httpx2
@@ -102,11 +103,13 @@ class Serve(Protocol):
 
 
 @pytest.fixture
-async def serve() -> AsyncIterator[Serve]:
-    """Start an app with `Settings(**settings)` and create one meeting in it over the API."""
+async def serve(tmp_path: Path) -> AsyncIterator[Serve]:
+    """Start an app with `Settings(**settings)` and create one meeting in it over the API; its
+    data folder (and the meetings' store in it) is the test's own unless given."""
     served: list[ServedMeeting] = []
 
     async def start(*, clock: Callable[[], float] | None = None, **settings: Any) -> ServedMeeting:
+        settings.setdefault("data_dir", str(tmp_path / f"data-{len(served)}"))
         chosen = Settings(admin_token=ADMIN_TOKEN, secret=SECRET, **settings)
         services = Services(chosen, clock=clock or time.time)
         app = create_app(services=services)
