@@ -34,9 +34,9 @@ def routes(services: Services) -> list[Route]:
             raw += chunk
             if len(raw) > limit:
                 return _error(413, ErrorCode.INVALID, f"the CSV is over {limit} bytes")
-        room_left = services.settings.max_invitees - len(live.meeting.state.invitees)
+        limits = (len(live.meeting.state.invitees), services.settings.max_invitees)
         try:
-            found = invitees_csv.parse(raw, live.meeting.config, max(room_left, 0), _new_id)
+            found = invitees_csv.parse(raw, live.meeting.config, limits, _new_id)
         except invitees_csv.BadCsv as bad:
             # Every line at fault, so the organiser fixes the file once.
             problems = bad.problems

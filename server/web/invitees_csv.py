@@ -49,9 +49,14 @@ def decode(raw: bytes) -> str:
 
 
 def parse(
-    raw: bytes, config: MeetingConfig, max_rows: int, new_id: Callable[[], ParticipantId]
+    raw: bytes,
+    config: MeetingConfig,
+    limits: tuple[int, int],
+    new_id: Callable[[], ParticipantId],
 ) -> tuple[Invitee, ...]:
-    """The invitees of a CSV file, each checked as a join would be, or `BadCsv`."""
+    """The invitees of a CSV file, each checked as a join would be, or `BadCsv`. `limits`: the
+    invitees the meeting has, and the most it may have."""
+    already, most = limits
     text = decode(raw)
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
@@ -76,8 +81,8 @@ def parse(
             line = reader.line_num
             if not any(cell.strip() for cell in cells):
                 continue  # a blank line, as spreadsheets leave at the end
-            if len(invitees) == max_rows:
-                problems.append(f"line {line}: at most {max_rows} invitees in a meeting")
+            if already + len(invitees) >= most:
+                problems.append(f"line {line}: at most {most} invitees in a meeting")
                 break
             invitee = _row(cells, columns, line, config, new_id, problems)
             if invitee is not None:

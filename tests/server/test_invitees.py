@@ -7,7 +7,7 @@ from typing import Any
 
 from server.protocol.close_codes import CloseCode
 
-from .conftest import ADMIN_TOKEN, ServedMeeting, api
+from .conftest import ADMIN_TOKEN, Serve, ServedMeeting, api
 
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 HEADER = "name,organisation,district,group,e-mail,role\r\n"
@@ -181,6 +181,14 @@ async def test_a_room_planned_before_the_day_is_the_plan_on_joining(
     client = await meeting.connect()
     welcome = await client.hello(token_of(anna), "Anna")
     assert welcome["snapshot"]["plan"] == {anna["id"]: room}
+
+
+async def test_the_most_invitees_is_a_setting_counted_with_those_before(serve: Serve) -> None:
+    meeting = await serve(max_invitees=3)
+    assert (await imported(meeting, (HEADER + "Anna,,,,,\r\nJan,,,,,\r\n").encode()))[0] == 201
+    status, answer = await imported(meeting, (HEADER + "Ewa,,,,,\r\nOla,,,,,\r\n").encode())
+    assert (status, answer["problems"]) == (400, ["line 3: at most 3 invitees in a meeting"])
+    assert [i["name"] for i in await listed(meeting)] == ["Anna", "Jan"]
 
 
 async def test_participant_and_link_tokens_may_not_use_the_invitee_routes(
