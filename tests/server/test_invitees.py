@@ -57,6 +57,15 @@ async def test_a_bad_line_is_reported_by_line_and_column_and_nothing_is_imported
     assert await listed(meeting) == []
 
 
+async def test_a_file_in_neither_utf8_nor_windows_1250_is_refused_by_its_byte(
+    meeting: ServedMeeting,
+) -> None:
+    status, answer = await imported(meeting, HEADER.encode() + b"Anna \x81,,,,,\r\n")
+    assert status == 400
+    assert answer["message"].startswith(f"byte {len(HEADER) + 6}: neither UTF-8 nor Windows-1250")
+    assert await listed(meeting) == []
+
+
 async def test_windows_1250_with_semicolons_keeps_polish_letters(meeting: ServedMeeting) -> None:
     body = (
         "name;organisation;district;group;e-mail;role\r\n"
