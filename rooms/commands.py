@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from rooms.ids import PLENARY, AgendaItemId, ParticipantId, PollId, QuestionId, RoomId
 from rooms.model import (
     GroupBy,
+    Invitee,
     NotesEditing,
     PollKind,
     PollResults,
@@ -611,6 +612,29 @@ class ReissueLink:
     role: Role
 
 
+@dataclass(frozen=True)
+class ImportInvitees:
+    """The organiser's invitees, added to those before (rooms.invitees): all or none."""
+
+    invitees: tuple[Invitee, ...]
+
+
+@dataclass(frozen=True)
+class RemoveInvitee:
+    """The organiser took an invitee off the list: their personal link stops working."""
+
+    invitee: ParticipantId
+
+
+@dataclass(frozen=True)
+class PreassignInvitee:
+    """The organiser plans an invitee into a workshop room before the day: `room` is its id or
+    its name (a new room of that name if there is none), None: into none."""
+
+    invitee: ParticipantId
+    room: str | None
+
+
 # Contacts between leaders (rooms.contacts) ---------------------------------------------------
 
 
@@ -648,6 +672,9 @@ SystemCommand = (
     # The organiser's
     | ScheduleAsOrganiser
     | ReissueLink
+    | ImportInvitees
+    | RemoveInvitee
+    | PreassignInvitee
     # Polls
     | CastSecretBallot
     | RevealPollResult

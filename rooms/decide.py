@@ -13,6 +13,7 @@ from rooms import (
     agenda,
     contacts,
     ending,
+    invitees,
     notes,
     organiser,
     polls,
@@ -93,6 +94,12 @@ def _outcome(
             return [(organiser.schedule(command), EVERYONE)]
         case cmd.ReissueLink():
             return [(organiser.reissue(state, command), NOBODY)]
+        case cmd.ImportInvitees():
+            return [(invitees.import_(state, config, command), NOBODY)]
+        case cmd.RemoveInvitee():
+            return [(invitees.remove(state, command), NOBODY)]
+        case cmd.PreassignInvitee():
+            return _preassign(state, config, command)
         # Contacts between leaders: from one's own link, here or gone
         case cmd.WithdrawContactByLink():
             return contacts.withdraw(state, command.participant)
@@ -406,7 +413,10 @@ def _presence(
             )
             # Showcase: a presenter the agenda named, joining under that name.
             presenting = _everyone(showcase.match_joiner(state, who, name))
-            return [*making_room, (joined, EVERYONE), *presenting]
+            # An invitee the organiser planned into a workshop room.
+            planned = invitees.plan_on_joining(state, who)
+            plan: Outcome = [] if planned is None else [(planned, EVERYONE)]
+            return [*making_room, (joined, EVERYONE), *plan, *presenting]
         case cmd.Rejoin():
             _participant(state, who)
             # Also while shown connected: the event tells every server to close the older
@@ -501,6 +511,22 @@ def _create_rooms(state: MeetingState, config: MeetingConfig, command: cmd.Creat
         (ev.RoomCreated(RoomId(f"room-{first + i}"), name), EVERYONE)
         for i, name in enumerate(names)
     ]
+
+
+def _preassign(
+    state: MeetingState, config: MeetingConfig, command: cmd.PreassignInvitee
+) -> Outcome:
+    """An invitee planned into a workshop room by id or name, the room created if there is none
+    of that name."""
+    invitees.invitee_of(state, command.invitee)
+    if command.room is None:
+        return [(ev.InviteePreassigned(command.invitee, None), NOBODY)]
+    room = invitees.room_named(state, command.room)
+    created: Outcome = []
+    if room is None:
+        created = _create_rooms(state, config, cmd.CreateRooms((command.room,)))
+        room = RoomId(f"room-{state.rooms_created + 1}")
+    return [*created, (ev.InviteePreassigned(command.invitee, room), NOBODY)]
 
 
 def _assign_one(state: MeetingState, who: ParticipantId, room: RoomId) -> Outcome:

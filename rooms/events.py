@@ -11,6 +11,7 @@ from types import MappingProxyType
 from rooms.ids import AgendaItemId, ParticipantId, PollId, QuestionId, RoomId
 from rooms.model import (
     ContactCard,
+    Invitee,
     NotesEditing,
     PlannedItem,
     PollKind,
@@ -505,6 +506,26 @@ class LinkReissued:
     generation: int
 
 
+@dataclass(frozen=True)
+class InviteesImported:
+    """The organiser added invitees (rooms.invitees). To nobody: their details are the server's."""
+
+    invitees: tuple[Invitee, ...]
+
+
+@dataclass(frozen=True)
+class InviteeRemoved:
+    invitee: ParticipantId
+
+
+@dataclass(frozen=True)
+class InviteePreassigned:
+    """An invitee planned into a workshop room (None: none), for when they join."""
+
+    invitee: ParticipantId
+    room: RoomId | None
+
+
 # Workshop notes (rooms.notes) ---------------------------------------------------------------
 
 
@@ -675,6 +696,9 @@ Event = (
     # The organiser's
     | MeetingScheduled
     | LinkReissued
+    | InviteesImported
+    | InviteeRemoved
+    | InviteePreassigned
     # Workshop notes
     | RapporteurChanged
     | NotesEditingChanged

@@ -3,6 +3,7 @@
 The phase follows `rooms.phases.TRANSITIONS`; each event's other changes are below.
 """
 
+from dataclasses import replace
 from typing import assert_never
 
 from rooms import events as ev
@@ -268,6 +269,12 @@ def apply(
             state.ends_at = event.ends_at
         case ev.LinkReissued():
             state.link_generations[event.role] = event.generation
+        case ev.InviteesImported():
+            state.invitees.update({invitee.id: invitee for invitee in event.invitees})
+        case ev.InviteeRemoved():
+            state.invitees.pop(event.invitee, None)
+        case ev.InviteePreassigned():
+            state.invitees[event.invitee] = replace(state.invitees[event.invitee], room=event.room)
         # Workshop notes
         case ev.RapporteurChanged():
             _notes(state, event.room).rapporteur = event.rapporteur

@@ -505,6 +505,24 @@ class ContactCard:
     note: str = ""
 
 
+# The organiser's invitees (rooms.invitees) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Invitee:
+    """A person the organiser invited by name: their personal link joins them as `id`, with these
+    details and this role, whatever they type; `room`, a workshop room they are planned into."""
+
+    id: ParticipantId
+    name: str
+    role: Role
+    organisation: str = ""
+    district: str = ""
+    group: str = ""
+    email: str = ""
+    room: RoomId | None = None
+
+
 @dataclass
 class MeetingState:
     id: MeetingId
@@ -552,6 +570,9 @@ class MeetingState:
     # The organiser's links: the generation of each role's current one, absent while 0
     # (rooms.organiser). Nobody in the meeting sees it.
     link_generations: dict[Role, int] = field(default_factory=dict)
+    # The organiser's invitees, by the participant each joins as (rooms.invitees). Nobody in the
+    # meeting sees them: they hold e-mail addresses.
+    invitees: dict[ParticipantId, Invitee] = field(default_factory=dict)
 
     def room_exists(self, room: RoomId) -> bool:
         return room == PLENARY or room in self.workshops

@@ -72,6 +72,10 @@ RULES: dict[type[cmd.Command], Rule] = {
     # The organiser's: the meeting's title, start and end, and its links (rooms.organiser).
     cmd.ScheduleAsOrganiser: Rule(Who.SYSTEM),
     cmd.ReissueLink: Rule(Who.SYSTEM),
+    # The organiser's invitees (rooms.invitees).
+    cmd.ImportInvitees: Rule(Who.SYSTEM),
+    cmd.RemoveInvitee: Rule(Who.SYSTEM),
+    cmd.PreassignInvitee: Rule(Who.SYSTEM),
     cmd.StartAgendaItem: Rule(Who.MODERATOR),
     cmd.SkipAgendaItem: Rule(Who.MODERATOR),
     cmd.ReopenAgendaItem: Rule(Who.MODERATOR),

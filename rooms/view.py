@@ -46,12 +46,14 @@ def view_for(
     blanked; who reports them, who edits them and their version stay.
     The meeting's history is nobody's: it is the record's (moderators download it over HTTP).
     The contacts directory is there only for a viewer who opted in.
-    The links' generations are the server's alone (rooms.organiser).
+    The links' generations and the invitees are the server's alone (rooms.organiser,
+    rooms.invitees).
     The rest of the meeting (who is where, hands, rooms, clock) is everyone's.
     """
     visible = copy.copy(state)
     visible.history = History()
     visible.link_generations = {}
+    visible.invitees = {}
     if recent_chat is None:
         visible.chat = [m for m in state.chat if may_read(m, viewer)]
     else:

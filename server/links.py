@@ -6,6 +6,9 @@ meeting's state says now, so the organiser moving the end moves it. Reissuing a 
 (`rooms.organiser`) makes the older ones of that role void. Both are read from the meeting's
 state when a link is used, so every worker, and a restart, agree.
 
+An invitee's personal link (`personal`) names the participant they join as; it follows the
+meeting's end as the others do, and stops working when the organiser removes the invitee.
+
 A meeting stored before meetings had an end has none: its links carry their own expiry, as all
 links did then (`token_ttl_s` from when they were issued).
 """
@@ -13,7 +16,8 @@ links did then (`token_ttl_s` from when they were issued).
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from rooms import MeetingState, Role
+from rooms import MeetingState, ParticipantId, Role
+from rooms.model import Invitee
 from rooms.organiser import generation
 from server.settings import Settings
 from server.tokens import Grant, Kind, Signer, TokenError
@@ -24,7 +28,8 @@ KIND_OF_ROLE = {
     Role.PARTICIPANT: Kind.INVITE,
 }
 ROLE_OF_KIND = {kind: role for role, kind in KIND_OF_ROLE.items()}
-LINK_KINDS = tuple(ROLE_OF_KIND)
+# The role links, and the invitees' personal links (`rooms.invitees`).
+LINK_KINDS = (*ROLE_OF_KIND, Kind.PERSONAL)
 
 
 class LinkRevoked(TokenError):
@@ -73,6 +78,26 @@ def issue(signer: Signer, settings: Settings, state: MeetingState, role: Role, n
     return Link(role, token, f"{settings.public_url.rstrip('/')}/#{token}", grant.generation)
 
 
+def personal(
+    signer: Signer, settings: Settings, state: MeetingState, invitee: ParticipantId, now: float
+) -> str:
+    """An invitee's personal link: it works as long as the meeting's other links, and until the
+    organiser removes the invitee."""
+    expires_at = now + settings.token_ttl_s if state.ends_at is None else None
+    token = signer.issue(Grant(Kind.PERSONAL, state.id, expires_at, participant=invitee))
+    return f"{settings.public_url.rstrip('/')}/#{token}"
+
+
+def invitee_of(grant: Grant, state: MeetingState) -> Invitee:
+    """The invitee a personal link joins as, or `LinkRevoked` once the organiser removed them."""
+    invitee = None if grant.participant is None else state.invitees.get(grant.participant)
+    if invitee is None:
+        raise LinkRevoked(
+            "this personal link was withdrawn by the organiser: ask them for an invitation"
+        )
+    return invitee
+
+
 def every_link(
     signer: Signer, settings: Settings, state: MeetingState, now: float
 ) -> dict[Role, Link]:
@@ -82,8 +107,11 @@ def every_link(
 def role_of(grant: Grant, state: MeetingState, settings: Settings, now: float) -> Role:
     """The role a link joins its meeting with, if it still opens it; else `LinkRevoked` or
     `LinkExpired`, each with a message for the person holding the link."""
-    role = ROLE_OF_KIND[grant.kind]
-    if grant.generation != generation(state, role):
+    if grant.kind is Kind.PERSONAL:
+        role = invitee_of(grant, state).role
+    else:
+        role = ROLE_OF_KIND[grant.kind]
+    if grant.kind is not Kind.PERSONAL and grant.generation != generation(state, role):
         raise LinkRevoked(
             f"this {role} link was replaced by a new one: ask the organiser for the current link"
         )

@@ -128,6 +128,10 @@ class Settings:
     # With Redis: how long a worker waits for the worker that serves a room's media to answer
     # a media message forwarded to it, before the client gets `media_unavailable`.
     media_timeout_s: float = 5.0
+    # The organiser's invitees (`server.web.invitees`): the most a meeting may have, and the
+    # largest CSV one import may send; their names and details have the meeting's limits.
+    max_invitees: int = 2000
+    max_invitees_csv_bytes: int = 1024 * 1024
     # The time zone of the times in the record's CSV and minutes (an IANA name).
     record_time_zone: str = "Europe/Warsaw"
     meeting: MeetingConfig = field(default_factory=MeetingConfig)

@@ -21,6 +21,8 @@ class Kind(StrEnum):
     MODERATOR = "moderator"
     PRESENTER = "presenter"
     INVITE = "invite"
+    # One invitee's personal link (`server.links`): `participant` is who they join as.
+    PERSONAL = "personal"
     RESUME = "resume"
     # Contacts between leaders: one person's directory, for as long as the meeting's data.
     CONTACTS = "contacts"

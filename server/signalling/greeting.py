@@ -94,15 +94,23 @@ async def _join(
     if found is None:
         return None
     live, grant = found
-    role = links.ROLE_OF_KIND[grant.kind]
-    participant = ParticipantId(secrets.token_urlsafe(9))
+    if grant.kind is Kind.PERSONAL:
+        invitee = links.invitee_of(grant, live.meeting.state)
+        if invitee.id in live.meeting.state.participants:
+            return await _again(services, connection, inbound, live, invitee.id)
+        # The organiser's name and details, whatever the person typed: mixed assignment deals
+        # by the districts the city knows.
+        participant, name, role = invitee.id, invitee.name, invitee.role
+        details = (invitee.organisation, invitee.district, invitee.group)
+    else:
+        participant = ParticipantId(secrets.token_urlsafe(9))
+        name, role = hello.name, links.ROLE_OF_KIND[grant.kind]
+        details = (hello.organisation, hello.district, hello.group)
     join = cmd.Join(
         participant,
-        hello.name,
+        name,
         role,
-        hello.organisation,
-        hello.district,
-        hello.group,
+        *details,
         removed_as=services.signer.former_self(hello.removed, grant.meeting),
         demoted_as=services.signer.former_self(hello.demoted, grant.meeting),
         connection=connection.id,
@@ -143,9 +151,7 @@ async def _resume(
     missed = None if last_seq is None else await _missed_since(live, last_seq)
     # From here to the end nothing awaits, so no event can slip between the replay and the
     # live events that follow it.
-    previous = live.attach(connection)
-    if previous is not None:
-        previous.close(CloseCode.REPLACED, "the same participant connected again")
+    _replace_older(live, connection)
     # A replay that would fill the send queue is worse than a fresh snapshot.
     if last_seq is None or missed is None or len(missed) >= services.settings.send_queue // 2:
         _welcome(services, live, connection, snapshot=True)
@@ -163,6 +169,35 @@ async def _resume(
     if link is not None:
         connection.deliver(link)
     return _unless_ended(live, connection)
+
+
+async def _again(
+    services: Services,
+    connection: Connection,
+    inbound: Inbound,
+    live: MeetingHandle,
+    participant: ParticipantId,
+) -> MeetingHandle | None:
+    """An invitee's personal link opened again while they are in the meeting (another device, a
+    new tab): the same person, as in Zoom or BigBlueButton when one joins twice with one's own
+    invitation, so this connection takes the older one's place instead of a second seat."""
+    try:
+        await live.submit(None, cmd.Rejoin(participant, connection.id))
+    except Rejected as rejected:
+        code = _FINAL_REFUSALS.get(rejected.reason, CloseCode.BAD_TOKEN)
+        connection.deliver(error_reply(rejected, inbound.ref))
+        connection.close(code, rejected.detail)
+        return None
+    connection.participant = participant
+    _replace_older(live, connection)
+    _welcome(services, live, connection, snapshot=True)
+    return _unless_ended(live, connection)
+
+
+def _replace_older(live: MeetingHandle, connection: Connection) -> None:
+    previous = live.attach(connection)
+    if previous is not None:
+        previous.close(CloseCode.REPLACED, "the same participant connected again")
 
 
 def _unless_ended(live: MeetingHandle, connection: Connection) -> MeetingHandle:

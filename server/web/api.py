@@ -32,7 +32,7 @@ from server.links import LinkExpired, LinkRevoked
 from server.meetings.hub import MeetingHandle, Unavailable
 from server.protocol.error_codes import ErrorCode
 from server.services import Services
-from server.tokens import TokenError
+from server.tokens import Grant, Kind, TokenError
 
 
 def routes(services: Services) -> list[Route]:
@@ -201,6 +201,8 @@ def routes(services: Services) -> list[Route]:
                 # Ending the meeting: the join page says it ended instead of offering to join.
                 "ended_at": state.ended_at,
                 "role": role,
+                # A personal link: who it joins as, which the join page shows instead of asking.
+                **_invitee(grant, state),
                 "media": services.media is not None,
                 # The join page says the limits of names and details before they bite.
                 "limits": asdict(live.meeting.config),
@@ -351,6 +353,20 @@ def _link(link: links.Link) -> dict[str, Any]:
         "token": link.token,
         "generation": link.generation,
     }
+
+
+def _invitee(grant: Grant, state: MeetingState) -> dict[str, dict[str, str]]:
+    """`{"invitee": {...}}` for a personal link, else nothing."""
+    if grant.kind is not Kind.PERSONAL:
+        return {}
+    invitee = links.invitee_of(grant, state)
+    details = {
+        "name": invitee.name,
+        "organisation": invitee.organisation,
+        "district": invitee.district,
+        "group": invitee.group,
+    }
+    return {"invitee": details}
 
 
 def _is_unicode(text: str) -> bool:

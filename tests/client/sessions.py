@@ -26,6 +26,7 @@ from rooms.events import Stamped
 from rooms.ids import PLENARY, AgendaItemId, PollId, QuestionId
 from rooms.model import (
     GroupBy,
+    Invitee,
     NotesEditing,
     PollKind,
     PollResults,
@@ -250,6 +251,14 @@ def agenda() -> dict[str, Any]:
     # The organiser's: a new start and end for everyone, a new participant link for nobody
     s(None, cmd.ScheduleAsOrganiser("Forum Dzielnicy Wola", 1773334800.0, 1773345600.0))
     s(None, cmd.ReissueLink(Role.PARTICIPANT))
+    # Invitees, for nobody: the room planned for one is created for everyone, and is his plan
+    # when he joins by his personal link
+    piotr = Invitee(ParticipantId("piotr"), "Piotr Wiśniewski", Role.PARTICIPANT, district="Ursus")
+    ola = Invitee(ParticipantId("ola"), "Ola Nowak", Role.PRESENTER)
+    s(None, cmd.ImportInvitees((piotr, ola)))
+    s(None, cmd.PreassignInvitee(ParticipantId("piotr"), "Zieleń"))
+    s(None, cmd.RemoveInvitee(ParticipantId("ola")))
+    s.join("piotr", "Piotr Wiśniewski", district="Ursus")
     showcase = (Presenter(participant=ParticipantId("ewa")), Presenter("Ola Nowak"))
     item = AgendaItemId
     s(

@@ -15,7 +15,16 @@ from rooms.errors import Reason, Rejected
 from rooms.events import Stamped
 from rooms.ids import PLENARY, AgendaItemId, ParticipantId, PollId, QuestionId
 from rooms.meeting import Meeting
-from rooms.model import GroupBy, NotesEditing, Phase, PollKind, Presenter, QuestionStatus, Role
+from rooms.model import (
+    GroupBy,
+    Invitee,
+    NotesEditing,
+    Phase,
+    PollKind,
+    Presenter,
+    QuestionStatus,
+    Role,
+)
 from rooms.plain import RecordError, from_plain, to_plain
 from rooms.policy import ANY_PHASE, RULES, Who
 from rooms.view import chat_before, sees, view_for
@@ -136,6 +145,11 @@ SAMPLES: dict[type[cmd.Command], cmd.Command] = {
     # The organiser's
     cmd.ScheduleAsOrganiser: cmd.ScheduleAsOrganiser("Forum Łabędy", T0 + 3600, T0 + 7200),
     cmd.ReissueLink: cmd.ReissueLink(Role.PRESENTER),
+    cmd.ImportInvitees: cmd.ImportInvitees(
+        (Invitee(ParticipantId("inv-1"), "Zofia Kołodziej", Role.PARTICIPANT, district="Łabędy"),)
+    ),
+    cmd.RemoveInvitee: cmd.RemoveInvitee(ParticipantId("inv-1")),
+    cmd.PreassignInvitee: cmd.PreassignInvitee(ParticipantId("inv-1"), "Zieleń"),
     cmd.StartAgendaItem: cmd.StartAgendaItem(),
     cmd.SkipAgendaItem: cmd.SkipAgendaItem(AgendaItemId("item-3")),
     cmd.ReopenAgendaItem: cmd.ReopenAgendaItem(AgendaItemId("item-4")),

@@ -13,6 +13,7 @@ from rooms.ids import PLENARY, AgendaItemId, ParticipantId, PollId, QuestionId
 from rooms.model import (
     ContactCard,
     GroupBy,
+    Invitee,
     MeetingState,
     NotesEditing,
     PlannedItem,
@@ -148,6 +149,14 @@ EVENT_SAMPLES: list[ev.Event] = [
     ev.MeetingScheduled("Forum Łabędy", 1773334800.0, 1773345600.0),
     ev.MeetingScheduled("Forum Łabędy", None, 1773345600.0),
     ev.LinkReissued(Role.PRESENTER, 2),
+    ev.InviteesImported(
+        (
+            Invitee(ParticipantId("inv-1"), "Zofia", Role.PRESENTER, "Rada", "Łabędy", "A"),
+            Invitee(ParticipantId("inv-2"), "Jan", Role.PARTICIPANT, room=room(1)),
+        )
+    ),
+    ev.InviteeRemoved(ParticipantId("inv-1")),
+    ev.InviteePreassigned(ParticipantId("inv-2"), None),
     # Workshop notes
     ev.RapporteurChanged(room(1), P, by=P),
     ev.RapporteurChanged(room(1), None, by=Q),
