@@ -510,6 +510,24 @@ class EndMeeting:
     (`rooms.ending`)."""
 
 
+# The doors, and muting the plenary --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LockMeeting:
+    """Nobody new joins until `UnlockMeeting` (`rooms.doors`)."""
+
+
+@dataclass(frozen=True)
+class UnlockMeeting:
+    pass
+
+
+@dataclass(frozen=True)
+class MuteEveryone:
+    """Ask every participant in the plenary to mute, as `AskToMute` does for one."""
+
+
 # Workshop notes (rooms.notes) ---------------------------------------------------------------
 
 
@@ -737,6 +755,10 @@ ClientCommand = (
     | CastBallot
     # Ending the meeting
     | EndMeeting
+    # The doors, and muting the plenary
+    | LockMeeting
+    | UnlockMeeting
+    | MuteEveryone
     # Workshop notes
     | VolunteerRapporteur
     | AppointRapporteur

@@ -12,6 +12,7 @@ from typing import assert_never
 from rooms import (
     agenda,
     contacts,
+    doors,
     ending,
     invitees,
     notes,
@@ -152,6 +153,8 @@ def _outcome(
             target = _participant(state, command.participant)
             audience = frozenset([target.id, *state.moderators()])
             return [(ev.MuteRequested(target.id, by=actor), audience)]
+        case cmd.MuteEveryone():
+            return _mute_everyone(state, actor)
         case cmd.HardMute():
             target = _participant(state, command.participant)
             require(target.id not in state.audio_blocked, Reason.CONFLICT, "already hard-muted")
@@ -305,6 +308,11 @@ def _outcome(
         # Ending the meeting
         case cmd.EndMeeting():
             return _everyone(ending.end_meeting(state, actor))
+        # The doors
+        case cmd.LockMeeting():
+            return _everyone(doors.lock(state, actor))
+        case cmd.UnlockMeeting():
+            return _everyone(doors.unlock(state, actor))
         # Workshop notes
         case cmd.VolunteerRapporteur():
             return notes.volunteer(state, actor)
@@ -384,6 +392,7 @@ def _presence(
                 "this browser was removed from this meeting",
             )
             require(who not in state.participants, Reason.CONFLICT, "already in the meeting")
+            doors.check_may_enter(state, command)
             role = _role_on_joining(state, command)
             name = one_line(command.name, "name", config.max_name_chars)
             if role is not Role.MODERATOR:
@@ -422,6 +431,20 @@ def _presence(
             # Also while shown connected: the event tells every server to close the older
             # connection, wherever it is (one the server had not yet seen drop).
             return [(ev.ParticipantReconnected(who), EVERYONE)]
+
+
+def _mute_everyone(state: MeetingState, actor: ParticipantId) -> Outcome:
+    """Ask every participant in the plenary to mute: each is told as by `AskToMute` (the
+    request is theirs alone; the moderator who asked gets the `ok`). Moderators and presenters
+    speak to the plenary, so they are not asked. A request, as Zoom's "mute all" lets people
+    unmute themselves: the moderator hard-mutes one who does not listen."""
+    asked = [
+        p.id
+        for p in state.participants.values()
+        if p.room == PLENARY and p.role is Role.PARTICIPANT and p.connected
+    ]
+    require(bool(asked), Reason.CONFLICT, "no participant in the plenary to ask to mute")
+    return [(ev.MuteRequested(who, by=actor), frozenset([who])) for who in asked]
 
 
 def _longest_disconnected(state: MeetingState) -> ParticipantId | None:

@@ -27,6 +27,8 @@ class Reason(StrEnum):
     TOO_MANY_POLLS = "too_many_polls"
     # Ending the meeting
     MEETING_ENDED = "meeting_ended"
+    # The doors: a newcomer while a moderator has locked the meeting
+    MEETING_LOCKED = "meeting_locked"
     # Workshop notes: an edit written on a version of the notes that is no longer the current one.
     STALE_NOTES = "stale_notes"
 

@@ -485,6 +485,21 @@ class MeetingEnded:
     by: ParticipantId
 
 
+# The doors (rooms.doors) ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeetingLocked:
+    """A moderator locked the meeting: nobody new joins until it is unlocked."""
+
+    by: ParticipantId
+
+
+@dataclass(frozen=True)
+class MeetingUnlocked:
+    by: ParticipantId
+
+
 # The organiser's (rooms.organiser) ------------------------------------------------------------
 
 
@@ -693,6 +708,9 @@ Event = (
     | PollRemoved
     # Ending the meeting
     | MeetingEnded
+    # The doors
+    | MeetingLocked
+    | MeetingUnlocked
     # The organiser's
     | MeetingScheduled
     | LinkReissued

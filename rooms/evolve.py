@@ -262,6 +262,11 @@ def apply(
         # Ending the meeting
         case ev.MeetingEnded():
             state.ended_at = stamped.at
+        # The doors
+        case ev.MeetingLocked():
+            state.locked = True
+        case ev.MeetingUnlocked():
+            state.locked = False
         # The organiser's
         case ev.MeetingScheduled():
             state.title = event.title

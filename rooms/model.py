@@ -533,6 +533,8 @@ class MeetingState:
     ends_at: float | None = None
     # When a moderator ended the meeting for everyone: nobody joins after it (rooms.ending).
     ended_at: float | None = None
+    # Locked by a moderator: nobody new joins until it is unlocked (rooms.doors).
+    locked: bool = False
     seq: int = 0
     phase: Phase = Phase.PLENARY
     participants: dict[ParticipantId, Participant] = field(default_factory=dict)

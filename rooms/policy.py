@@ -101,6 +101,10 @@ RULES: dict[type[cmd.Command], Rule] = {
     cmd.RevealPollResult: Rule(Who.SYSTEM),
     # Ending the meeting: moderators only, in any phase; after it nothing (rooms.ending).
     cmd.EndMeeting: Rule(Who.MODERATOR),
+    # The doors (rooms.doors), and asking the whole plenary to mute: moderators, in any phase.
+    cmd.LockMeeting: Rule(Who.MODERATOR),
+    cmd.UnlockMeeting: Rule(Who.MODERATOR),
+    cmd.MuteEveryone: Rule(Who.MODERATOR),
     # Workshop notes: members volunteer and write (`rooms.notes` says which), moderators appoint
     # and choose who writes; notes outlive the rooms, so any phase.
     cmd.VolunteerRapporteur: Rule(Who.MEMBER),

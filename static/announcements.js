@@ -67,6 +67,11 @@ export function announcement(app, e, before) {
     case "presenter_called":
       return e.participant === you ? { text: t("announce.your_turn"), urgent: true }
         : { text: t("announce.presents", { name: name(e.participant) }) };
+    // The doors: everyone hears that newcomers are kept out, or let in again.
+    case "meeting_locked":
+      return { text: t("announce.meeting_locked") };
+    case "meeting_unlocked":
+      return { text: t("announce.meeting_unlocked") };
     case "mute_requested":
       return e.participant === you ? { text: t("announce.mute_requested"), urgent: true } : null;
     case "audio_blocked":

@@ -21,6 +21,7 @@ import * as showcase from "./views/showcase.js";
 import * as questions from "./views/questions.js";
 import * as polls from "./views/polls.js";
 import * as ending from "./views/ending.js";
+import * as doors from "./views/doors.js";
 import * as notes from "./views/notes.js";
 import * as reportBack from "./views/report_back.js";
 import * as contacts from "./views/contacts.js";
@@ -226,6 +227,7 @@ function render() {
   chat.render(app);
   show($("console"), meeting.isModerator);
   if (meeting.isModerator) moderator.render(app);
+  if (meeting.isModerator) doors.render(app);
   polls.render(app);
   notes.render(app);
   reportBack.render(app);
@@ -264,6 +266,7 @@ async function start() {
   showcase.setup(app);
   questions.setup(app);
   ending.setup(app);
+  doors.setup(app);
   notes.setup(app);
   reportBack.setup(app);
   contacts.setup(app);

@@ -19,6 +19,7 @@ export const CLOSE = Object.freeze({
   REPLACED: 4009,
   TOO_MANY_SOCKETS: 4010,
   MEETING_ENDED: 4011,
+  MEETING_LOCKED: 4012,
 });
 
 // The reactions a `react` may send, in the order they are offered (rooms/config.py).

@@ -207,6 +207,8 @@ export class Meeting {
       case "poll_removed": s.polls.polls = s.polls.polls.filter((poll) => poll.id !== e.poll); break;
       // Ending the meeting (rooms/ending.py)
       case "meeting_ended": s.ended_at = e.at; break;
+      case "meeting_locked": s.locked = true; break;
+      case "meeting_unlocked": s.locked = false; break;
       // The organiser's (rooms/organiser.py); link_reissued goes to nobody
       case "meeting_scheduled":
         Object.assign(s, { title: e.title, starts_at: e.starts_at, ends_at: e.ends_at });

@@ -16,3 +16,4 @@ class CloseCode(IntEnum):
     REPLACED = 4009  # the same participant connected again elsewhere
     TOO_MANY_SOCKETS = 4010  # its address already holds `max_sockets_per_address` sockets
     MEETING_ENDED = 4011  # a moderator ended the meeting for everyone: nobody joins or resumes
+    MEETING_LOCKED = 4012  # a moderator locked the meeting: nobody new joins (rooms.doors)

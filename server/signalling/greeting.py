@@ -57,6 +57,8 @@ class Resume:
 _FINAL_REFUSALS = {
     Reason.REMOVED: CloseCode.REMOVED,
     Reason.MEETING_ENDED: CloseCode.MEETING_ENDED,
+    # Until a moderator unlocks it, which may be long: the page says so instead of retrying.
+    Reason.MEETING_LOCKED: CloseCode.MEETING_LOCKED,
 }
 
 

@@ -211,6 +211,8 @@ export function refused(app, code) {
 
 export function unreachable(app, event) {
   if (failure) return;
+  // 4012: the refusal before it (`meeting_locked`) already says why; the form stays for a retry.
+  if (event?.code === CLOSE.MEETING_LOCKED) return;
   // 4010: the network this person is on already holds as many connections as one address may.
   error(t(event?.code === CLOSE.TOO_MANY_SOCKETS ? "join.too_many_sockets" : "join.unreachable"));
 }

@@ -521,6 +521,10 @@ def ending() -> dict[str, Any]:
     s("maria", cmd.MoveParticipant(ParticipantId("jan"), RoomId("room-1")))
     s("maria", cmd.OpenRooms(600))
     s("jan", cmd.SendChat("Do zobaczenia"), after=30)
+    # The doors: locked, opened again, locked for the end.
+    s("maria", cmd.LockMeeting(), after=5)
+    s("maria", cmd.UnlockMeeting(), after=5)
+    s("maria", cmd.LockMeeting(), after=5)
     s("maria", cmd.EndMeeting(), after=60)
     return s.fixture("maria", "jan")
 

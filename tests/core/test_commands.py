@@ -175,6 +175,10 @@ SAMPLES: dict[type[cmd.Command], cmd.Command] = {
     cmd.RevealPollResult: cmd.RevealPollResult(POLL_3, (1, 0, 0), 1),
     # Ending the meeting
     cmd.EndMeeting: cmd.EndMeeting(),
+    # The doors, and muting the plenary (`doors_ready` first)
+    cmd.LockMeeting: cmd.LockMeeting(),
+    cmd.UnlockMeeting: cmd.UnlockMeeting(),
+    cmd.MuteEveryone: cmd.MuteEveryone(),
     # Workshop notes
     cmd.VolunteerRapporteur: cmd.VolunteerRapporteur(),
     cmd.AppointRapporteur: cmd.AppointRapporteur(room(1), person(0)),
@@ -210,6 +214,12 @@ def report_back_ready(meeting: Meeting, command_type: type[cmd.Command]) -> None
         meeting.handle(MODERATOR, cmd.CreateRooms(("Extra",)), T0)
         meeting.handle(MODERATOR, cmd.StartReportBack((room(1), room(2), room(3))), T0)
 
+def doors_ready(meeting: Meeting, command_type: type[cmd.Command]) -> None:
+    """The doors: a meeting is unlocked only once locked."""
+    if command_type is cmd.UnlockMeeting:
+        meeting.handle(MODERATOR, cmd.LockMeeting(), T0)
+
+
 MODERATOR_COMMANDS = [t for t, rule in RULES.items() if rule.who is Who.MODERATOR]
 SYSTEM_COMMANDS = [t for t, rule in RULES.items() if rule.who is Who.SYSTEM]
 PHASED = [
@@ -234,6 +244,7 @@ def test_every_command_has_a_rule_and_a_sample() -> None:
 def test_the_moderator_may_send_each_moderator_command(command_type: type[cmd.Command]) -> None:
     meeting = busy_meeting(allowed_phase(command_type))
     report_back_ready(meeting, command_type)
+    doors_ready(meeting, command_type)
     stamped = meeting.handle(MODERATOR, SAMPLES[command_type], T0 + 1)
     assert stamped
     assert [s.seq for s in stamped] == list(range(stamped[0].seq, meeting.state.seq + 1))

@@ -145,6 +145,8 @@ EVENT_SAMPLES: list[ev.Event] = [
     ev.PollRemoved(POLL, by=Q),
     # Ending the meeting
     ev.MeetingEnded(Q),
+    ev.MeetingLocked(Q),
+    ev.MeetingUnlocked(Q),
     # The organiser's
     ev.MeetingScheduled("Forum Łabędy", 1773334800.0, 1773345600.0),
     ev.MeetingScheduled("Forum Łabędy", None, 1773345600.0),

@@ -219,6 +219,10 @@ KINDS: list[tuple[int, Callable[[Draw], Step]]] = [
     (1, lambda d: (None, cmd.RevealPollResult(d.poll, d.choices, d.place))),
     # Ending the meeting: rarely, so most sessions go on; after it, only a count is taken.
     (1, lambda d: (d.sender, cmd.EndMeeting())),
+    # The doors, and muting the plenary
+    (1, lambda d: (d.sender, cmd.LockMeeting())),
+    (1, lambda d: (d.sender, cmd.UnlockMeeting())),
+    (1, lambda d: (d.sender, cmd.MuteEveryone())),
     # Workshop notes: a version from the draw's place, often the current one or just before.
     (2, lambda d: (d.sender, cmd.VolunteerRapporteur())),
     (2, lambda d: (d.sender, cmd.AppointRapporteur(d.workshop, d.target if d.flag else None))),
