@@ -100,9 +100,9 @@ def routes(services: Services) -> list[Route]:
             )
         if not body:
             return _error(400, ErrorCode.INVALID, "title, starts_at or ends_at is needed")
-        live = await services.hub.open(MeetingId(request.path_params["meeting"]))
-        if live is None:
-            return _error(404, ErrorCode.NO_MEETING, "this meeting does not exist here")
+        live = await _open(request, services)
+        if isinstance(live, Response):
+            return live
         state = live.meeting.state
         title = body.get("title", state.title)
         if not isinstance(title, str):
@@ -129,9 +129,9 @@ def routes(services: Services) -> list[Route]:
         body = await _admin_body(request, services)
         if isinstance(body, Response):
             return body
-        live = await services.hub.open(MeetingId(request.path_params["meeting"]))
-        if live is None:
-            return _error(404, ErrorCode.NO_MEETING, "this meeting does not exist here")
+        live = await _open(request, services)
+        if isinstance(live, Response):
+            return live
         state = live.meeting.state
         found = links.every_link(services.signer, services.settings, state, services.clock())
         return JSONResponse(
@@ -150,9 +150,9 @@ def routes(services: Services) -> list[Route]:
             role = Role(request.path_params["role"])
         except ValueError:
             return _error(404, ErrorCode.INVALID, "role: moderator, presenter or participant")
-        live = await services.hub.open(MeetingId(request.path_params["meeting"]))
-        if live is None:
-            return _error(404, ErrorCode.NO_MEETING, "this meeting does not exist here")
+        live = await _open(request, services)
+        if isinstance(live, Response):
+            return live
         problem = await _submit(live, ReissueLink(role))
         if problem is not None:
             return problem
@@ -166,9 +166,9 @@ def routes(services: Services) -> list[Route]:
         body = await _admin_body(request, services)
         if isinstance(body, Response):
             return body
-        live = await services.hub.open(MeetingId(request.path_params["meeting"]))
-        if live is None:
-            return _error(404, ErrorCode.NO_MEETING, "this meeting does not exist here")
+        live = await _open(request, services)
+        if isinstance(live, Response):
+            return live
         if "agenda" not in body:
             return _error(400, ErrorCode.INVALID, "agenda: a list of items is needed")
         agenda = _agenda(body["agenda"])
@@ -371,6 +371,14 @@ def _invitee(grant: Grant, state: MeetingState) -> dict[str, dict[str, str]]:
 
 def _is_unicode(text: str) -> bool:
     return not any("\ud800" <= c <= "\udfff" for c in text)
+
+
+async def _open(request: Request, services: Services) -> MeetingHandle | Response:
+    """The meeting the path names, or the 404 that says it is not here."""
+    live = await services.hub.open(MeetingId(request.path_params["meeting"]))
+    if live is None:
+        return _error(404, ErrorCode.NO_MEETING, "this meeting does not exist here")
+    return live
 
 
 def _bearer(request: Request) -> str:

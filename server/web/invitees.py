@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from rooms import MeetingId, MeetingState, ParticipantId, Reason
+from rooms import MeetingState, ParticipantId, Reason
 from rooms.commands import ImportInvitees, PreassignInvitee, RemoveInvitee
 from rooms.model import Invitee
 from server import links
@@ -20,7 +20,7 @@ from server.meetings.hub import MeetingHandle
 from server.protocol.error_codes import ErrorCode
 from server.services import Services
 from server.web import invitees_csv
-from server.web.api import _admin_body, _bearer, _error, _submit
+from server.web.api import _admin_body, _bearer, _error, _open, _submit
 
 
 def routes(services: Services) -> list[Route]:
@@ -126,10 +126,7 @@ async def _meeting(request: Request, services: Services) -> MeetingHandle | Resp
         return _error(
             401, ErrorCode.UNAUTHORIZED, "an admin token is needed: Authorization: Bearer …"
         )
-    live = await services.hub.open(MeetingId(request.path_params["meeting"]))
-    if live is None:
-        return _error(404, ErrorCode.NO_MEETING, "this meeting does not exist here")
-    return live
+    return await _open(request, services)
 
 
 def _new_id() -> ParticipantId:
