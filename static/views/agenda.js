@@ -12,8 +12,11 @@ export function setup(app) {
     e.preventDefault();
     const title = $("agenda-title").value.trim();
     if (!title) return;
-    const added = { title, minutes: Number($("agenda-minutes").value), presenters: presenters(app, $("agenda-presenters").value) };
+    const named = $("agenda-presenters").value;
+    const added = { title, minutes: Number($("agenda-minutes").value), presenters: presenters(app, named) };
+    // Cleared once added, unless the moderator has already started on the next item meanwhile.
     setAgenda(app, [...planned(app), added], () => {
+      if ($("agenda-title").value.trim() !== title || $("agenda-presenters").value !== named) return;
       $("agenda-title").value = "";
       $("agenda-presenters").value = "";
     });

@@ -133,6 +133,8 @@ def test_the_programme_by_keyboard_with_text_at_200_percent_in_high_contrast(
     expect(ewa.page.locator("#agenda-items .item-presenters")).to_contain_text(
         "Ewa Wiśniewska-Kowalczyk, Jan Lis"
     )
+    # Added (the form clears on the server's answer), the next item goes on the agenda as it is.
+    expect(page.locator("#agenda-title")).to_have_value("")
     page.locator("#agenda-title").fill("Powitanie")
     page.locator("#agenda-presenters").fill("")
     page.locator("#agenda-title").press("Enter")

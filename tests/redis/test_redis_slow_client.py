@@ -58,6 +58,8 @@ async def test_a_client_that_never_reads_is_dropped_and_slows_nobody(workers: Wo
         "PLENUM_SEND_QUEUE": str(SEND_QUEUE),
         "PLENUM_MAX_CHAT_CHARS": str(TEXT_CHARS),
         "PLENUM_MAX_FRAME_BYTES": str(2 * TEXT_CHARS),
+        # Notes at their limit must fit such frames, or the workers refuse to start.
+        "PLENUM_MAX_NOTES_CHARS": str(TEXT_CHARS // 4),
     }
     first, second = workers.start(**limits), workers.start(**limits)
     meeting = await first.server.create_meeting("Forum Miasta")
