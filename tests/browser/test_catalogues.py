@@ -14,7 +14,7 @@ USED = re.compile(
 
 def used_keys() -> set[str]:
     keys: set[str] = set()
-    for path in [*STATIC.glob("*.js"), *STATIC.glob("views/*.js"), *STATIC.glob("*.html")]:
+    for path in [*STATIC.glob("*.js"), *STATIC.glob("*/*.js"), *STATIC.glob("*.html")]:
         for match in USED.finditer(path.read_text("utf-8")):
             keys.add(match.group(1) or match.group(2))
     return keys
