@@ -52,10 +52,18 @@ function renderAgenda(focus = null) {
       items.splice(to, 0, ...items.splice(n, 1));
       renderAgenda([to, to < n ? "up" : "down"]);
     };
+    // The buttons name their item by its title, as typed so far.
+    function named(e) {
+      const title = e.target.value.trim() || t("organiser.agenda_item", { n: number });
+      const row = e.target.closest("li");
+      for (const what of ["up", "down", "remove"]) {
+        row.querySelector(`.${what}`).setAttribute("aria-label", t(`organiser.agenda_${what}_label`, { item: title }));
+      }
+    }
     return el("li", { class: "org-agenda-item" },
       el("div", { class: "field" },
         el("label", { for: `agenda-title-${number}` }, t("organiser.agenda_title", { n: number })),
-        el("input", { id: `agenda-title-${number}`, class: "agenda-title", value: item.title })),
+        el("input", { id: `agenda-title-${number}`, class: "agenda-title", value: item.title, oninput: named })),
       el("div", { class: "field" },
         el("label", { for: `agenda-minutes-${number}` }, t("organiser.agenda_minutes", { n: number })),
         el("input", { id: `agenda-minutes-${number}`, class: "agenda-minutes", type: "number", min: 1, step: 1, inputmode: "numeric", value: item.minutes })),

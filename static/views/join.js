@@ -69,6 +69,7 @@ export async function setup(app) {
     app.meetingEnded(linkRecord());
     return;
   }
+  if (invitation.invitee) invited(invitation.invitee);
   for (const [id, limit] of LIMITED) $(id).addEventListener("input", () => counted(id, limit));
   // A reloaded page resuming from its kept token shows the form only if that fails (ask).
   show($("join-view"), !app.joined && !app.connection.reloaded);
@@ -84,6 +85,17 @@ export async function setup(app) {
     e.preventDefault();
     submit(app);
   });
+}
+
+// A personal link: the organiser's name and details, which the server joins them with whatever
+// is typed, shown filled in and read-only, so that nobody types what would not count.
+function invited(invitee) {
+  for (const field of ["name", "organisation", "district", "group"]) {
+    const input = $(`join-${field}`);
+    input.value = invitee[field] ?? "";
+    input.readOnly = true;
+  }
+  show($("join-invited"), true);
 }
 
 const insecure = () => !window.isSecureContext || !navigator.mediaDevices;
