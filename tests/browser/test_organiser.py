@@ -157,6 +157,11 @@ def test_an_organiser_runs_a_meeting_from_the_page(
         say("organiser.planned", name=jedrzej, room="Zieleń")
     )
     assert organiser.axe("organiser-meeting") == []
+    organiser.screenshot("organiser-meeting-pl")
+    contrast = page.get_by_role("button", name=say("app.contrast"))
+    contrast.click()
+    assert organiser.axe("organiser-meeting-high-contrast") == []
+    contrast.click()
 
     # Łucja's personal link joins her as the organiser wrote her, district and all.
     personal = page.get_by_label(say("organiser.link_of", name=LUCJA), exact=True).input_value()
@@ -194,6 +199,7 @@ def test_an_organiser_runs_a_meeting_from_the_page(
     expect(page.locator("#link-participant")).to_be_focused()
     links["participant"] = page.locator("#link-participant").input_value()
     refused = Person.open(browser, old_participant, "pl-PL")
+    expect(refused.page.locator("#notice-view")).to_be_visible()
     expect(refused.page.locator("#notice-title")).to_have_text(
         refused.say("join.revoked_link_title")
     )
