@@ -4,7 +4,7 @@
 import { $, el, reconcile, setText, show } from "../dom.js";
 import { plural, t } from "../i18n.js";
 import * as api from "./api.js";
-import { clock } from "./page.js";
+import { clock, problem } from "./page.js";
 
 export const EVERY_MS = 3000;
 let watched = null; // the meeting watched; null when none
@@ -16,13 +16,21 @@ export function watch(meetingId, onError) {
   watched = meetingId;
   last = [];
   draw();
+  let failed = false;
   const read = async () => {
     if (watched !== meetingId) return;
     try {
-      last = await api.people(meetingId);
-      if (watched === meetingId) draw();
+      const found = await api.people(meetingId);
+      if (watched !== meetingId) return;
+      last = found;
+      draw();
+      // What the last read said went wrong (the server restarting) is over.
+      if (failed) problem("");
+      failed = false;
     } catch (error) {
-      if (watched === meetingId) onError(error);
+      if (watched !== meetingId) return;
+      failed = true;
+      onError(error);
       if (error.status === 401 || error.status === 404) return; // signed out, or deleted
     }
     if (watched === meetingId) timer = setTimeout(read, EVERY_MS);
