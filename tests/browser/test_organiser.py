@@ -163,8 +163,13 @@ def test_an_organiser_runs_a_meeting_from_the_page(
     assert organiser.axe("organiser-meeting-high-contrast") == []
     contrast.click()
 
-    # Łucja's personal link joins her as the organiser wrote her, district and all.
+    # The export for a mail merge, as the link downloads it with the session's cookie.
+    export = page.get_by_role("link", name=say("organiser.invitees_export")).get_attribute("href")
+    exported = page.evaluate("async (url) => (await fetch(url)).text()", export)
     personal = page.get_by_label(say("organiser.link_of", name=LUCJA), exact=True).input_value()
+    assert LUCJA in exported and personal in exported
+
+    # Łucja's personal link joins her as the organiser wrote her, district and all.
     lucja = Person.open(browser, personal, "pl-PL")
     expect(lucja.page.locator("#join-name")).to_have_value(LUCJA)
     expect(lucja.page.locator("#join-district")).to_have_value("Śródmieście")
@@ -223,11 +228,12 @@ def test_an_organiser_runs_a_meeting_from_the_page(
         personal
     )
     expect(row_of(page, LUCJA).locator("td").last).to_have_text(say("organiser.yes"))
-    # Those who were in come back by themselves, and the live list shows them.
+    # Those who were in come back by themselves (their pages retry, backing off up to 15 s),
+    # and the live list shows them.
     expect(people.locator("tr", has_text=LUCJA)).to_be_visible()
     expect(people.locator("tr", has_text="Prezydent Miasta")).to_be_visible()
     expect(page.locator("#people-count")).to_have_text(
-        counted(organiser, "organiser.people_count", 2), timeout=30_000
+        counted(organiser, "organiser.people_count", 2), timeout=45_000
     )
 
     # Deleted after a confirmation that names it: gone from the list, its links refused.
@@ -240,6 +246,7 @@ def test_an_organiser_runs_a_meeting_from_the_page(
     expect(page.locator("#status")).to_have_text(say("organiser.deleted", title=title))
     gone = Person.open(browser, personal, "pl-PL")
     expect(gone.page.locator("#notice-view")).to_be_visible()
+    expect(gone.page.locator("#notice-title")).to_have_text(gone.say("join.no_meeting_title"))
     assert organiser.axe("organiser-list") == []
     assert organiser.errors == lucja.errors == presenter.errors == []
 
