@@ -16,6 +16,7 @@ const CONTRAST = "plenum.contrast";
 const VIEWS = ["sign-in", "meetings-view", "editor", "meeting-view"];
 let signedIn = false;
 let meeting = null; // the meeting shown or edited, as the API gave it
+let meetingLinks = null; // its links, as the API gave them
 
 function view(id) {
   for (const other of VIEWS) show($(other), other === id);
@@ -100,6 +101,7 @@ async function showMeeting(id, focus) {
   ]);
   if (!found || !linkList || !invited || !signedIn) return;
   meeting = found;
+  meetingLinks = linkList;
   view("meeting-view");
   renderMeeting();
   links.render(id, linkList, (request) => run(request));
@@ -131,7 +133,12 @@ async function route(focus = true) {
     showSignIn();
     return;
   }
-  const [where, id] = location.hash.slice(1).split("/").map(decodeURIComponent);
+  let where, id;
+  try {
+    [where, id] = location.hash.slice(1).split("/").map(decodeURIComponent);
+  } catch {
+    where = ""; // an address typed wrong: the list
+  }
   if (where === "meeting" && id) await showMeeting(id, focus);
   else if (where === "edit" && id) await showEditor(id);
   else if (where === "new") await showEditor(null);
@@ -167,8 +174,13 @@ function render() {
   document.title = t("organiser.page_title");
   if (!signedIn) return;
   editor.render();
-  if (meeting && !$("meeting-view").hidden) route(false);
-  else if (!$("meetings-view").hidden) showList(false);
+  if (!$("meetings-view").hidden) showList(false);
+  if ($("meeting-view").hidden) return;
+  // Drawn again in the new language from what was read; the live list reads on by itself.
+  renderMeeting();
+  links.render(meeting.id, meetingLinks, (request) => run(request));
+  invitees.render();
+  people.render();
 }
 
 async function start() {

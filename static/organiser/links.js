@@ -30,16 +30,19 @@ export function render(meetingId, answer, onReissue) {
       input,
       el("div", { class: "row" },
         el("button", { type: "button", onclick: () => copy(input, what) }, t(`organiser.copy_${role}`)),
-        el("button", { type: "button", class: "reissue", onclick: () => reissue(meetingId, role, onReissue) }, t(`organiser.reissue_${role}`))));
+        el("button", { type: "button", class: "reissue", onclick: () => reissue(meetingId, byRole[role], onReissue) }, t(`organiser.reissue_${role}`))));
   }));
 }
 
-async function reissue(meetingId, role, onReissue) {
+// `link`: the role's, as the API listed it; it becomes the new one, for the next drawing.
+async function reissue(meetingId, link, onReissue) {
+  const role = link.role;
   const what = t(`organiser.link_${role}`);
   const sure = await confirm(t("organiser.reissue_title", { what }), t("organiser.reissue_text"), "organiser.reissue_confirm");
   if (!sure) return;
   const fresh = await onReissue(() => api.reissue(meetingId, role));
   if (!fresh) return;
+  Object.assign(link, fresh);
   const input = $(`link-${role}`);
   input.value = fresh.link;
   announce(t("organiser.reissued", { what }));

@@ -203,6 +203,12 @@ def test_an_organiser_runs_a_meeting_from_the_page(
     expect(page.locator("#link-participant")).not_to_have_value(links["participant"])
     expect(page.locator("#link-participant")).to_be_focused()
     links["participant"] = page.locator("#link-participant").input_value()
+    # In English, the page says the same, the new link included; then back to Polish.
+    page.get_by_label(say("app.language"), exact=True).select_option("en")
+    expect(page.locator("#links-heading")).to_have_text(CATALOGUES["en"]["organiser.links"])
+    expect(page.locator("#link-participant")).to_have_value(links["participant"])
+    page.get_by_label(CATALOGUES["en"]["app.language"], exact=True).select_option("pl")
+    expect(page.locator("#links-heading")).to_have_text(CATALOGUES["pl"]["organiser.links"])
     refused = Person.open(browser, old_participant, "pl-PL")
     expect(refused.page.locator("#notice-view")).to_be_visible()
     expect(refused.page.locator("#notice-title")).to_have_text(
