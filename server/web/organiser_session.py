@@ -26,7 +26,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from rooms.errors import quoted
-from server.addresses import client_address
+from server.addresses import address_of
 from server.protocol.error_codes import ErrorCode
 from server.ratelimit import BucketPerKey
 from server.services import Services
@@ -53,9 +53,7 @@ def routes(services: Services) -> list[Route]:
         foreign = _foreign_origin(request, services.settings)
         if foreign is not None:
             return foreign
-        peer = request.client.host if request.client is not None else ""
-        forwarded_for = ", ".join(request.headers.getlist("x-forwarded-for"))
-        address = client_address(peer, forwarded_for, services.trusted_proxies)
+        address = address_of(request, services.trusted_proxies)
         # Counted before the password is even read: past the limit, the right one is refused too,
         # or guessing would go on, only told apart by the answer.
         wait_s = attempts.take(address, services.clock())
