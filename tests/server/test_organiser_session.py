@@ -10,6 +10,7 @@ import httpx2
 import pytest
 
 from server.app import create_app
+from server.ratelimit import BucketPerKey
 from server.services import Services
 from server.settings import Settings
 from server.web.organiser_session import COOKIE
@@ -291,3 +292,15 @@ async def test_the_invitees_and_the_record_take_the_session_too(meeting: ServedM
 def test_bad_sign_in_settings_stop_the_start(settings: dict[str, Any], named: str) -> None:
     with pytest.raises(ValueError, match=named):
         Settings(**settings)
+
+
+def test_attempts_from_many_other_addresses_do_not_wipe_a_guesser_s_count() -> None:
+    # Addresses whose attempts are all back are forgotten now and then, to bound memory; one
+    # still counting must not be, or a guesser would reset its count from other addresses.
+    limits = BucketPerKey(2, 60.0)
+    for n in range(2000):  # all back a minute later: forgettable
+        assert limits.take(f"10.{n // 250}.{n % 250}.1", 0.0) == 0.0
+    assert [limits.take("203.0.113.7", 100.0) for _ in range(3)] == [0.0, 0.0, 30.0]
+    for n in range(2000):  # past the first thousand addresses: the full ones are forgotten
+        assert limits.take(f"10.{n // 250}.{n % 250}.2", 100.0) == 0.0
+    assert limits.take("203.0.113.7", 101.0) == pytest.approx(29.0)
