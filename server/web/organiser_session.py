@@ -85,7 +85,7 @@ def routes(services: Services) -> list[Route]:
             _cookie_value(session, services.settings),
             max_age=services.settings.organiser_session_s,
             path="/",
-            secure=urlsplit(services.settings.public_url).scheme == "https",
+            secure=_is_https(services.settings),
             httponly=True,
             samesite="strict",
         )
@@ -101,7 +101,13 @@ def routes(services: Services) -> list[Route]:
         # The browser forgets the cookie; a copy of it taken before still works until it
         # expires (nothing is kept to void it on every worker), as the README says.
         response = Response(status_code=204, headers={"Cache-Control": "no-store"})
-        response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
+        response.delete_cookie(
+            COOKIE,
+            path="/",
+            secure=_is_https(services.settings),
+            httponly=True,
+            samesite="strict",
+        )
         return response
 
     return [
@@ -222,6 +228,10 @@ def _answer(session: Session, settings: Settings) -> Response:
         {"csrf": csrf_token(session, settings), "expires_at": session.expires_at},
         headers={"Cache-Control": "no-store"},
     )
+
+
+def _is_https(settings: Settings) -> bool:
+    return urlsplit(settings.public_url).scheme == "https"
 
 
 def _same(given: str, expected: str) -> bool:
