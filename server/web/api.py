@@ -7,7 +7,6 @@ a moderator's `set_agenda`; the schedule and the links as `rooms.organiser`'s. S
 meeting's one log, with both hubs, and every worker checks links alike (`server.links`).
 """
 
-import hmac
 import json
 from dataclasses import asdict
 from datetime import datetime
@@ -33,6 +32,7 @@ from server.meetings.hub import MeetingHandle, Unavailable
 from server.protocol.error_codes import ErrorCode
 from server.services import Services
 from server.tokens import Grant, Kind, TokenError
+from server.web import organiser_session
 
 
 def routes(services: Services) -> list[Route]:
@@ -224,11 +224,11 @@ def routes(services: Services) -> list[Route]:
 
 
 async def _admin_body(request: Request, services: Services) -> dict[str, Any] | Response:
-    """The request's JSON object, if it carries the admin token; else the error response."""
-    if not hmac.compare_digest(_bearer(request).encode(), services.settings.admin_token.encode()):
-        return _error(
-            401, ErrorCode.UNAUTHORIZED, "an admin token is needed: Authorization: Bearer …"
-        )
+    """The request's JSON object, if it is the organiser's (`organiser_session.authorized`);
+    else the error response."""
+    refused = organiser_session.authorized(request, services)
+    if refused is not None:
+        return refused
     raw = await request.body()
     if not raw.strip():
         return {}  # a GET, or a POST that needs no more than its address
