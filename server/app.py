@@ -17,7 +17,7 @@ from server import data_folder, links
 from server.services import Services
 from server.settings import Settings
 from server.signalling import conversation
-from server.web import api, contacts, invitees, origins, record_api
+from server.web import api, contacts, invitees, meetings_api, origins, record_api
 from server.web.security_headers import SecurityHeaders
 from server.web.serving import Serving
 
@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app = Starlette(
         routes=[
             *api.routes(services),
+            *meetings_api.routes(services),
             *invitees.routes(services),
             *record_api.routes(services),
             # Contacts between leaders

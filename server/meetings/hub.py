@@ -40,6 +40,17 @@ class Unavailable(Exception):
     """The meeting's writer could not be reached in time; the command may be sent again."""
 
 
+class Deleted(Unavailable):
+    """The organiser deleted the meeting while a command for it was on its way."""
+
+    def __init__(self) -> None:
+        super().__init__("the organiser deleted this meeting")
+
+
+# Why the sockets of a deleted meeting close, on every worker.
+DELETED_REASON = "the organiser deleted this meeting"
+
+
 class MeetingHandle(Protocol):
     @property
     def meeting(self) -> Meeting: ...
@@ -70,6 +81,15 @@ class Hub(Protocol):
     ) -> MeetingHandle: ...
 
     async def open(self, meeting_id: MeetingId) -> MeetingHandle | None: ...
+
+    async def meeting_ids(self) -> list[MeetingId]:
+        """Every meeting this hub keeps (with Redis: every worker's), in no order."""
+        ...
+
+    async def delete(self, meeting_id: MeetingId) -> bool:
+        """Delete the meeting and all its data from every store, closing its sockets on every
+        worker with `CloseCode.MEETING_DELETED`; False if there was no such meeting."""
+        ...
 
     def __len__(self) -> int: ...
 
@@ -104,6 +124,8 @@ class HostedMeeting:
         # Called with each event once it is in the state and sent (the media bridge).
         self.observers: list[Callable[[Stamped], None]] = []
         self._log = EventLog(log_size)
+        # Set when the organiser deleted it: a command still on its way is refused, not stored.
+        self.deleted = False
 
     async def events_after(self, seq: int) -> list[Stamped] | None:
         return self._log.after(seq, self.meeting.state.seq)
@@ -113,6 +135,11 @@ class HostedMeeting:
 
     def detach(self, listener: Listener) -> bool:
         return self.fanout.detach(listener)
+
+    def close_as_deleted(self) -> None:
+        """The organiser deleted the meeting: close its sockets here, take no more commands."""
+        self.deleted = True
+        self.fanout.close_all(CloseCode.MEETING_DELETED, DELETED_REASON)
 
     def replayed(self, stamped: Stamped) -> None:
         """A stored event brought back into the state (nobody here to send it to yet)."""
@@ -169,6 +196,8 @@ class LocalMeeting(HostedMeeting):
         )
 
     async def submit(self, actor: ParticipantId | None, command: cmd.Command) -> int:
+        if self.deleted:
+            raise Deleted()
         stamped = self.meeting.handle(actor, command, self._clock())
         # Sent on at once, and stored before the command is answered: the answer says the
         # events are kept. A crash in between loses events nobody was told were kept.
@@ -297,6 +326,22 @@ class LocalHub:
 
     async def open(self, meeting_id: MeetingId) -> LocalMeeting | None:
         return self._meetings.get(meeting_id)
+
+    async def meeting_ids(self) -> list[MeetingId]:
+        # Every meeting kept is here: those stored were all brought back at start.
+        return list(self._meetings)
+
+    async def delete(self, meeting_id: MeetingId) -> bool:
+        live = self._meetings.pop(meeting_id, None)
+        if live is None:
+            return False
+        live.close_as_deleted()
+        live.deadlines.stop()
+        # Queued after every write of its commands, so none of them comes back after it.
+        await self._keeping.store.forget(meeting_id)
+        await self._ballot_box.forget(meeting_id)
+        log.info("meeting %s deleted by the organiser", meeting_id)
+        return True
 
     def get(self, meeting_id: MeetingId) -> LocalMeeting | None:
         return self._meetings.get(meeting_id)
