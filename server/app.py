@@ -17,7 +17,7 @@ from server import data_folder, links
 from server.services import Services
 from server.settings import Settings
 from server.signalling import conversation
-from server.web import api, contacts, invitees, meetings_api, origins, record_api
+from server.web import api, contacts, invitees, meetings_api, openapi, origins, record_api
 from server.web.security_headers import SecurityHeaders
 from server.web.serving import Serving
 
@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             *record_api.routes(services),
             # Contacts between leaders
             *contacts.routes(services),
+            *openapi.routes(),
             WebSocketRoute("/ws", websocket_endpoint),
             Mount("/", StaticFiles(directory=STATIC, html=True), name="static"),
         ],
