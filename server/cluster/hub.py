@@ -32,6 +32,7 @@ from server.cluster.presence import WorkerPresence
 from server.cluster.requests import Requests
 from server.cluster.shared_meeting import SharedMeeting
 from server.meetings.ballot_box import BallotBox
+from server.meetings.hub import Unavailable
 from server.meetings.records import snapshot_from
 from server.protocol.close_codes import CloseCode
 
@@ -55,6 +56,7 @@ class RedisHub:
     async def start(self) -> None:
         await self.presence.listen_to(rk.replies_channel(self.presence.worker), self._on_reply)
         await self.presence.listen_to(rk.DELETED_CHANNEL, self._on_deleted)
+        await self._index_unlisted()
 
     async def stop(self) -> None:
         for task in list(self._dropping):
@@ -105,7 +107,23 @@ class RedisHub:
         shared.start()
         return shared
 
+    async def _index_unlisted(self) -> None:
+        """Meetings stored before Redis kept their index (an upgrade) join it."""
+        redis = self.presence.redis
+        found = [
+            rk.meeting_of_snapshot(as_bytes(key).decode())
+            async for key in redis.scan_iter(match=rk.SNAPSHOTS, count=500)
+        ]
+        if found:
+            await redis.sadd(rk.MEETINGS, *found)
+
     async def meeting_ids(self) -> list[MeetingId]:
+        try:
+            return await self._meeting_ids()
+        except (RedisError, OSError) as error:
+            raise Unavailable(f"redis: {error}") from error
+
+    async def _meeting_ids(self) -> list[MeetingId]:
         """The index's meetings whose data Redis still keeps; those it let go leave the index."""
         redis = self.presence.redis
         listed = sorted(as_bytes(member).decode() for member in await redis.smembers(rk.MEETINGS))
@@ -121,6 +139,12 @@ class RedisHub:
         return [MeetingId(one) for one, exists in zip(listed, kept, strict=True) if exists]
 
     async def delete(self, meeting_id: MeetingId) -> bool:
+        try:
+            return await self._delete(meeting_id)
+        except (RedisError, OSError) as error:
+            raise Unavailable(f"redis: {error}") from error
+
+    async def _delete(self, meeting_id: MeetingId) -> bool:
         redis = self.presence.redis
         keys = rk.MeetingKeys.of(meeting_id)
         if not await redis.exists(keys.snapshot):

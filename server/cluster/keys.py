@@ -77,6 +77,15 @@ class BallotBoxKeys:
         return f"{PREFIX}:m:{_glob_escaped(meeting)}:poll:*"
 
 
+# Every meeting's snapshot: the meetings Redis keeps.
+SNAPSHOTS = f"{PREFIX}:m:*:snapshot"
+
+
+def meeting_of_snapshot(key: str) -> MeetingId:
+    """The meeting whose snapshot `key` is."""
+    return MeetingId(key.removeprefix(f"{PREFIX}:m:").removesuffix(":snapshot"))
+
+
 def meeting_pattern(meeting: MeetingId) -> str:
     """A `SCAN MATCH` pattern for every key of the meeting, its ballot boxes and placements too."""
     return f"{PREFIX}:m:{_glob_escaped(meeting)}:*"

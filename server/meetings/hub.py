@@ -332,13 +332,20 @@ class LocalHub:
         return list(self._meetings)
 
     async def delete(self, meeting_id: MeetingId) -> bool:
-        live = self._meetings.pop(meeting_id, None)
+        live = self._meetings.get(meeting_id)
         if live is None:
             return False
+        # No command from now on; the store's deletion is queued after every write of those
+        # before, so none of them comes back after it.
+        live.deleted = True
+        try:
+            await self._keeping.store.forget(meeting_id)
+        except Exception as error:
+            live.deleted = False  # still whole, in memory and in the store: nothing changed
+            raise Unavailable(f"the meeting could not be deleted: {error}") from error
+        del self._meetings[meeting_id]
         live.close_as_deleted()
         live.deadlines.stop()
-        # Queued after every write of its commands, so none of them comes back after it.
-        await self._keeping.store.forget(meeting_id)
         await self._ballot_box.forget(meeting_id)
         log.info("meeting %s deleted by the organiser", meeting_id)
         return True

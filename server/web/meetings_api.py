@@ -28,8 +28,12 @@ def routes(services: Services) -> list[Route]:
         allowed = await _admin_body(request, services)
         if isinstance(allowed, Response):
             return allowed
+        try:
+            kept = await services.hub.meeting_ids()
+        except Unavailable as error:
+            return _error(503, ErrorCode.UNAVAILABLE, str(error))
         found = []
-        for meeting_id in await services.hub.meeting_ids():
+        for meeting_id in kept:
             live = await services.hub.open(meeting_id)
             if live is not None:  # deleted, or expired, since it was listed
                 found.append(_summary(live.meeting.state))

@@ -5,6 +5,7 @@ worker, and nothing of it is left in Redis but the lease that keeps any writer f
 again."""
 
 import asyncio
+from typing import Any
 
 from server.protocol.close_codes import CloseCode
 from tests.e2e.wsclient import Client, ServerError
@@ -16,7 +17,7 @@ from tests.redis.workers import Worker, Workers
 TIMEOUT_S = 10.0
 
 
-async def organiser(worker: Worker, method: str, path: str) -> tuple[int, object]:
+async def organiser(worker: Worker, method: str, path: str) -> tuple[int, Any]:
     base_url = worker.server.base_url
     return await asyncio.to_thread(api.as_organiser, method, base_url, path, ADMIN_TOKEN)
 
@@ -73,3 +74,9 @@ async def test_a_meeting_deleted_on_one_worker_is_gone_from_every_worker_and_fro
     # The other meeting goes on.
     ola = await Client.join(b.ws_url, kept["invite_token"], "Ola")
     await ola.close()
+
+    # Meetings stored before Redis kept their index (an upgrade) are listed once a worker starts.
+    redis.cli("DEL", "plenum:meetings")
+    upgraded = workers.start()
+    status, listed = await organiser(upgraded, "GET", "/api/meetings")
+    assert [m["id"] for m in listed["meetings"]] == [kept["id"]]
