@@ -27,13 +27,14 @@ from rooms import Meeting, MeetingId, MeetingState
 from rooms.plain import from_plain
 from server import links
 from server.cluster import keys as rk
-from server.cluster.messages import Reply, as_bytes, pack, unpack
+from server.cluster.messages import LogEntry, Reply, as_bytes, pack, unpack
 from server.cluster.presence import WorkerPresence
 from server.cluster.requests import Requests
 from server.cluster.shared_meeting import SharedMeeting
 from server.meetings.ballot_box import BallotBox
 from server.meetings.hub import Unavailable
 from server.meetings.records import snapshot_from
+from server.meetings.replay import replay_in_order
 from server.protocol.close_codes import CloseCode
 
 log = logging.getLogger("plenum.redis")
@@ -137,6 +138,27 @@ class RedisHub:
         if gone:
             await redis.srem(rk.MEETINGS, *gone)
         return [MeetingId(one) for one, exists in zip(listed, kept, strict=True) if exists]
+
+    async def read(self, meeting_id: MeetingId) -> MeetingState | None:
+        hosted = self._meetings.get(meeting_id)
+        if hosted is not None:
+            return hosted.meeting.state
+        # Not hosted here: its snapshot and the log after it, as a replica would catch up, but
+        # with no replica left behind (a listing of every meeting would make this worker the
+        # writer of every idle one).
+        keys = rk.MeetingKeys.of(meeting_id)
+        try:
+            stored = await self.presence.redis.get(keys.snapshot)
+            if stored is None:
+                return None
+            meeting = Meeting(snapshot_from(as_bytes(stored)), self.settings.meeting)
+            after = rk.log_id(meeting.state.seq + 1)
+            raw = await self.presence.redis.xrange(keys.log, min=after, max="+")
+        except (RedisError, OSError) as error:
+            raise Unavailable(f"redis: {error}") from error
+        entries = (LogEntry.parse(fields).stamped for _, fields in raw or [])
+        await replay_in_order(meeting, entries, meeting.replay)
+        return meeting.state
 
     async def delete(self, meeting_id: MeetingId) -> bool:
         try:

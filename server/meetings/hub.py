@@ -17,7 +17,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from rooms import Meeting, MeetingConfig, MeetingId, ParticipantId, Rejected, Stamped
+from rooms import (
+    Meeting,
+    MeetingConfig,
+    MeetingId,
+    MeetingState,
+    ParticipantId,
+    Rejected,
+    Stamped,
+)
 from rooms import commands as cmd
 from rooms import events as ev
 from server.cancelling import cancel_and_wait
@@ -40,15 +48,15 @@ class Unavailable(Exception):
     """The meeting's writer could not be reached in time; the command may be sent again."""
 
 
+# Why the sockets of a deleted meeting close, on every worker.
+DELETED_REASON = "the organiser deleted this meeting"
+
+
 class Deleted(Unavailable):
     """The organiser deleted the meeting while a command for it was on its way."""
 
     def __init__(self) -> None:
-        super().__init__("the organiser deleted this meeting")
-
-
-# Why the sockets of a deleted meeting close, on every worker.
-DELETED_REASON = "the organiser deleted this meeting"
+        super().__init__(DELETED_REASON)
 
 
 class MeetingHandle(Protocol):
@@ -83,12 +91,20 @@ class Hub(Protocol):
     async def open(self, meeting_id: MeetingId) -> MeetingHandle | None: ...
 
     async def meeting_ids(self) -> list[MeetingId]:
-        """Every meeting this hub keeps (with Redis: every worker's), in no order."""
+        """Every meeting this hub keeps (with Redis: every worker's), in no order; raises
+        `Unavailable` when the store is out of reach."""
+        ...
+
+    async def read(self, meeting_id: MeetingId) -> MeetingState | None:
+        """The meeting's state as it is now, without hosting it in this process (with Redis: no
+        replica, no lease), or None; for a look at many meetings at once."""
         ...
 
     async def delete(self, meeting_id: MeetingId) -> bool:
         """Delete the meeting and all its data from every store, closing its sockets on every
-        worker with `CloseCode.MEETING_DELETED`; False if there was no such meeting."""
+        worker with `CloseCode.MEETING_DELETED`; False if there was no such meeting. Raises
+        `Unavailable` when a store is out of reach: the meeting is then not deleted, or not
+        wholly (the request may be sent again)."""
         ...
 
     def __len__(self) -> int: ...
@@ -330,6 +346,10 @@ class LocalHub:
     async def meeting_ids(self) -> list[MeetingId]:
         # Every meeting kept is here: those stored were all brought back at start.
         return list(self._meetings)
+
+    async def read(self, meeting_id: MeetingId) -> MeetingState | None:
+        live = self._meetings.get(meeting_id)
+        return None if live is None else live.meeting.state
 
     async def delete(self, meeting_id: MeetingId) -> bool:
         live = self._meetings.get(meeting_id)

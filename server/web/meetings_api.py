@@ -1,10 +1,11 @@
 """The organiser's meetings over HTTP: the list of them, one with its agenda, who is in it now,
 and deleting one with all its data.
 
-Each reads the meeting's state as this worker holds it (`server.meetings.hub`): with Redis, a
-meeting this worker had no client of is opened here first, as for every organiser's route. The
-hub knows which meetings it keeps (`Hub.meeting_ids`), and deletes one from every store and on
-every worker (`Hub.delete`); the admin token (or the organiser's sign-in) is checked here.
+One meeting is read as this worker holds it (`server.meetings.hub`): with Redis, a meeting
+this worker had no client of is opened here first, as for every organiser's route; the list
+reads each meeting without hosting it (`Hub.read`). The hub knows which meetings it keeps
+(`Hub.meeting_ids`), and deletes one from every store and on every worker (`Hub.delete`); the
+admin token (or the organiser's sign-in) is checked here.
 """
 
 from typing import Any
@@ -34,9 +35,12 @@ def routes(services: Services) -> list[Route]:
             return _error(503, ErrorCode.UNAVAILABLE, str(error))
         found = []
         for meeting_id in kept:
-            live = await services.hub.open(meeting_id)
-            if live is not None:  # deleted, or expired, since it was listed
-                found.append(_summary(live.meeting.state))
+            try:
+                state = await services.hub.read(meeting_id)
+            except Unavailable as error:
+                return _error(503, ErrorCode.UNAVAILABLE, str(error))
+            if state is not None:  # deleted, or expired, since it was listed
+                found.append(_summary(state))
         found.sort(key=lambda one: (one["starts_at"] is not None, one["starts_at"] or 0.0))
         found.reverse()
         return JSONResponse({"meetings": found})
