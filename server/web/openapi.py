@@ -287,10 +287,13 @@ SCHEMAS: dict[str, Schema] = {
             "invitee": {"type": "object", "description": "For a personal link: who it joins as."},
         },
     },
-    "Csrf": {
+    "Session": {
         "type": "object",
-        "required": ["csrf"],
-        "properties": {"csrf": _text("The value for the `X-CSRF-Token` header.")},
+        "required": ["csrf", "expires_at"],
+        "properties": {
+            "csrf": _text("The value for the `X-CSRF-Token` header."),
+            "expires_at": _time("When the sign-in ends"),
+        },
     },
 }
 
@@ -327,8 +330,13 @@ def _op(
     body: Schema | None = None,
     tag: str = "meetings",
 ) -> Operation:
+    if security is None:
+        # The organiser's: with the sign-in cookie, a change without its CSRF token, or from a
+        # page of another site, is refused.
+        security = ORGANISER
+        responses = {**responses, **_errors(403)}
     operation: Operation = {"summary": summary, "tags": [tag], "responses": responses}
-    operation["security"] = ORGANISER if security is None else security
+    operation["security"] = security
     if parameters:
         operation["parameters"] = parameters
     if body is not None:
@@ -621,17 +629,18 @@ def _record_paths() -> dict[str, dict[str, Operation]]:
 
 def _session_path() -> dict[str, Operation]:
     """The organiser's sign-in (`server.web.organiser_session`)."""
-    signed_in = _json(_ref("Csrf"), "Signed in; the cookie `plenum_organiser` is set.")
+    signed_in = _json(_ref("Session"), "Signed in; the cookie `plenum_organiser` is set.")
     return {
         "get": _op(
             "Whether this browser is signed in, and its CSRF token.",
-            {"200": _json(_ref("Csrf")), **_errors(401)},
+            {"200": _json(_ref("Session")), **_errors(401)},
             security=[{"organiserSession": []}],
             tag="sign-in",
         ),
         "post": _op(
-            "Sign in with the admin token or the organiser password.",
-            {"200": signed_in, **_errors(401, 429)},
+            "Sign in with the admin token or the organiser password "
+            "(`PLENUM_SIGN_IN_ATTEMPTS` per `PLENUM_SIGN_IN_WINDOW_S` from one address).",
+            {"200": signed_in, **_errors(400, 401, 403, 429)},
             security=[],
             body=_json_body(
                 {
@@ -643,9 +652,9 @@ def _session_path() -> dict[str, Operation]:
             tag="sign-in",
         ),
         "delete": _op(
-            "Sign out.",
+            "Sign out: the browser forgets the cookie.",
             {"204": {"description": "Signed out."}},
-            security=[{"organiserSession": []}],
+            security=[],
             tag="sign-in",
         ),
     }
