@@ -19,7 +19,16 @@ from server.meetings.hub import MeetingHandle
 from server.services import Services
 from server.settings import Settings
 from server.signalling import conversation
-from server.web import api, contacts, invitees, organiser_session, origins, record_api
+from server.web import (
+    api,
+    contacts,
+    invitees,
+    meetings_api,
+    openapi,
+    organiser_session,
+    origins,
+    record_api,
+)
 from server.web.security_headers import SecurityHeaders
 from server.web.serving import Serving
 
@@ -55,10 +64,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         routes=[
             *api.routes(services),
             *organiser_session.routes(services),
+            *meetings_api.routes(services),
             *invitees.routes(services),
             *record_api.routes(services),
             # Contacts between leaders
             *contacts.routes(services),
+            *openapi.routes(),
             WebSocketRoute("/ws", websocket_endpoint),
             Mount("/", StaticFiles(directory=STATIC, html=True), name="static"),
         ],

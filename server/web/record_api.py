@@ -41,9 +41,9 @@ def routes(services: Services) -> list[Route]:
         async def download(request: Request) -> Response:
             meeting = MeetingId(request.path_params["meeting"])
             query = request.query_params
-            if query.get("lang", "pl") not in LANGUAGES:
+            asked = query.get("lang")
+            if asked is not None and asked not in LANGUAGES:
                 return _error(400, ErrorCode.INVALID, "lang: pl or en")
-            language: Language = "en" if query.get("lang") == "en" else "pl"
             chat = query.get("chat")
             if chat not in (None, "public"):
                 return _error(400, ErrorCode.INVALID, "chat: only public (private chat never)")
@@ -70,6 +70,8 @@ def routes(services: Services) -> list[Route]:
                     return _error(410, ErrorCode.LINK_EXPIRED, str(error))
             if grant is not None and not _is_moderator(state, grant):
                 return _error(403, Reason.NOT_ALLOWED, "only a moderator may download the record")
+            # Unless asked for another, in the language the meeting was held in.
+            language: Language = "en" if (asked or state.language) == "en" else "pl"
             # The record is read from the state here, on the loop, where nothing changes it
             # meanwhile; it is frozen, so writing it out (a quarter second for a large meeting's
             # JSON) runs in a thread, and the loop goes on sending to everyone else.
