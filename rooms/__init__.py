@@ -10,11 +10,12 @@ from rooms.errors import Reason, Rejected
 from rooms.events import Stamped
 from rooms.ids import PLENARY, MeetingId, ParticipantId, RoomId
 from rooms.meeting import Meeting
-from rooms.model import GroupBy, MeetingState, Phase, Role
+from rooms.model import GroupBy, Language, MeetingState, Phase, Role
 
 __all__ = [
     "PLENARY",
     "GroupBy",
+    "Language",
     "Meeting",
     "MeetingConfig",
     "MeetingId",

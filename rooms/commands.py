@@ -14,6 +14,7 @@ from rooms.ids import PLENARY, AgendaItemId, ParticipantId, PollId, QuestionId, 
 from rooms.model import (
     GroupBy,
     Invitee,
+    Language,
     NotesEditing,
     PollKind,
     PollResults,
@@ -616,11 +617,14 @@ class EndReportBack:
 
 @dataclass(frozen=True)
 class ScheduleAsOrganiser:
-    """The meeting's title, start and end, from the organiser through the HTTP API."""
+    """The meeting's title, start, end, description and language, from the organiser through
+    the HTTP API."""
 
     title: str
     starts_at: float | None
     ends_at: float
+    description: str = ""
+    language: Language = Language.PL
 
 
 @dataclass(frozen=True)

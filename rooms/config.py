@@ -14,6 +14,8 @@ class MeetingConfig:
     max_chat_chars: int = 2000
     max_room_name_chars: int = 64
     max_topic_chars: int = 200
+    # What the organiser says the meeting is for (rooms.organiser).
+    max_description_chars: int = 2000
     max_rooms: int = 50
     chat_history: int = 500
     # The chat a welcome carries (the most recent), and the most one `chat_history` page holds:

@@ -92,7 +92,7 @@ def _outcome(
             organised = agenda.set_agenda(state, config, command.items, None)
             return _with_showcase(state, config, organised, None, now)
         case cmd.ScheduleAsOrganiser():
-            return [(organiser.schedule(command), EVERYONE)]
+            return [(organiser.schedule(command, config), EVERYONE)]
         case cmd.ReissueLink():
             return [(organiser.reissue(state, command), NOBODY)]
         case cmd.ImportInvitees():

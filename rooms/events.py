@@ -12,6 +12,7 @@ from rooms.ids import AgendaItemId, ParticipantId, PollId, QuestionId, RoomId
 from rooms.model import (
     ContactCard,
     Invitee,
+    Language,
     NotesEditing,
     PlannedItem,
     PollKind,
@@ -505,11 +506,14 @@ class MeetingUnlocked:
 
 @dataclass(frozen=True)
 class MeetingScheduled:
-    """The organiser set the meeting's title, start and end, to everyone."""
+    """The organiser set the meeting's title, start, end, description and language, to
+    everyone. (The last two default for events stored before meetings had them.)"""
 
     title: str
     starts_at: float | None
     ends_at: float
+    description: str = ""
+    language: Language = Language.PL
 
 
 @dataclass(frozen=True)

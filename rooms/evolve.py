@@ -272,6 +272,8 @@ def apply(
             state.title = event.title
             state.starts_at = event.starts_at
             state.ends_at = event.ends_at
+            state.description = event.description
+            state.language = event.language
         case ev.LinkReissued():
             state.link_generations[event.role] = event.generation
         case ev.InviteesImported():

@@ -25,6 +25,13 @@ class Role(StrEnum):
     PARTICIPANT = "participant"
 
 
+class Language(StrEnum):
+    """The meeting's language: what its record's minutes are written in unless asked otherwise."""
+
+    PL = "pl"
+    EN = "en"
+
+
 class Phase(StrEnum):
     """Where the workshops are: not running, running, or counting down before everyone returns."""
 
@@ -531,6 +538,10 @@ class MeetingState:
     # When the organiser plans it to end: its links work until then plus the data's retention
     # (rooms.organiser). None only in a meeting stored before meetings had an end.
     ends_at: float | None = None
+    # The organiser's words on what the meeting is for, and the language it is held in
+    # (rooms.organiser).
+    description: str = ""
+    language: Language = Language.PL
     # When a moderator ended the meeting for everyone: nobody joins after it (rooms.ending).
     ended_at: float | None = None
     # Locked by a moderator: nobody new joins until it is unlocked (rooms.doors).

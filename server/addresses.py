@@ -14,6 +14,8 @@ import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from starlette.requests import HTTPConnection
+
 from server.ratelimit import TokenBucket
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -50,6 +52,14 @@ def client_address(peer: str, forwarded_for: str | None, trusted: Iterable[Netwo
         if not _is_trusted(hop, trusted):
             return _counted_as(hop)
     return _counted_as(hops[0] if hops else peer)
+
+
+def address_of(connection: HTTPConnection, trusted: Iterable[Network]) -> str:
+    """The address a WebSocket or an HTTP request counts as (`client_address`)."""
+    peer = connection.client.host if connection.client is not None else ""
+    # Every line of the header: a proxy may add its own line rather than append to the client's.
+    forwarded_for = ", ".join(connection.headers.getlist("x-forwarded-for"))
+    return client_address(peer, forwarded_for, trusted)
 
 
 def _parsed(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:

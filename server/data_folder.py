@@ -1,5 +1,6 @@
 """The embedded server's data folder: what `plenum serve` keeps across restarts, readable by its
-owner only. Today the secret that signs links and the admin token; the store will live here too."""
+owner only: the secret that signs links, the admin token, which meeting is the demo meeting, and
+(`server.sqlite`) the meetings' store."""
 
 import os
 import secrets
@@ -7,6 +8,8 @@ from pathlib import Path
 
 SECRET_FILE = "secret"
 ADMIN_TOKEN_FILE = "admin-token"
+# The id of the meeting `plenum serve` made at start, so a restart opens it again, not another.
+DEMO_MEETING_FILE = "demo-meeting"
 OWNER_ONLY_DIR = 0o700
 OWNER_ONLY_FILE = 0o600
 
@@ -29,6 +32,24 @@ def kept_token(folder: Path, name: str) -> str:
     with os.fdopen(descriptor, "w", encoding="utf-8") as file:
         file.write(token + "\n")
     return token
+
+
+def remembered(folder: Path, name: str) -> str | None:
+    """What `remember` kept in `folder/name`, or None if nothing is."""
+    try:
+        return (folder / name).read_text("utf-8").strip() or None
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def remember(folder: Path, name: str, value: str) -> None:
+    """Keep `value` in `folder/name` (owner-only), whole or not at all."""
+    folder.mkdir(mode=OWNER_ONLY_DIR, parents=True, exist_ok=True)
+    written = folder / f".{name}.new"
+    descriptor = os.open(written, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, OWNER_ONLY_FILE)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(value + "\n")
+    os.replace(written, folder / name)
 
 
 def holds(folder: Path, name: str, token: str) -> bool:

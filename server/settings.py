@@ -20,6 +20,8 @@ STORES = ("sqlite", "memory")
 # SQLite's `synchronous` in WAL mode (`server.sqlite.database`): what a commit survives.
 SQLITE_SYNCS = ("normal", "full")
 
+# A password anyone who reaches the server may guess at (a few attempts a window per address).
+MIN_ORGANISER_PASSWORD = 12
 
 # The bytes of an `edit_notes` message besides its text: its type, room, version, ref and the
 # msgpack around them, with room to spare (a room id is a few bytes).
@@ -36,6 +38,13 @@ class Settings:
     secret: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
     # Protects meeting creation over the HTTP API.
     admin_token: str = field(default_factory=lambda: secrets.token_urlsafe(24), repr=False)
+    # The organiser's page (`server.web.organiser_session`): a password to sign in with besides
+    # the admin token (empty: the admin token only), how long a sign-in lasts, and the sign-in
+    # attempts one client address may make in a window (the right password too, past them).
+    organiser_password: str = field(default="", repr=False)
+    organiser_session_s: int = 12 * 3600
+    sign_in_attempts: int = 10
+    sign_in_window_s: float = 600.0
     # A meeting with this title is created at start and its links printed; empty for none.
     demo_title: str = ""
     # `plenum serve` keeps the secret and the admin token here (unless set), so links survive a
@@ -145,6 +154,18 @@ class Settings:
         self.origins()
         if self.handshake_timeout_s <= 0:
             raise ValueError("PLENUM_HANDSHAKE_TIMEOUT_S must be more than 0")
+        if self.organiser_password and len(self.organiser_password) < MIN_ORGANISER_PASSWORD:
+            raise ValueError(
+                f"PLENUM_ORGANISER_PASSWORD: at least {MIN_ORGANISER_PASSWORD} characters"
+                " (anyone who reaches the server may try it)"
+            )
+        if self.organiser_session_s < 1:
+            raise ValueError(f"PLENUM_ORGANISER_SESSION_S={self.organiser_session_s}: at least 1")
+        if self.sign_in_attempts < 1 or self.sign_in_window_s <= 0:
+            raise ValueError(
+                f"PLENUM_SIGN_IN_ATTEMPTS={self.sign_in_attempts} per PLENUM_SIGN_IN_WINDOW_S="
+                f"{self.sign_in_window_s}: at least 1 attempt in a window of more than 0 s"
+            )
         if self.redis_pool < 2:
             raise ValueError(
                 f"PLENUM_REDIS_POOL={self.redis_pool}: at least 2 (pub/sub holds one connection)"

@@ -5,9 +5,12 @@ import { encode, decode } from "./vendor/msgpack/index.mjs";
 import * as standing from "./standing.js";
 import { CLOSE, VERSION } from "./protocol.js";
 
-// Close codes after which coming back cannot work: a bad token, a removal, an unknown meeting.
+// Close codes after which coming back cannot work: a bad token, a removal, an unknown or deleted
+// meeting.
 // 4012: a locked meeting lets nobody new in until a moderator unlocks it, which a retry cannot hurry.
-const FINAL = new Set([CLOSE.BAD_TOKEN, CLOSE.REMOVED, CLOSE.NO_MEETING, CLOSE.MEETING_LOCKED]);
+const FINAL = new Set([
+  CLOSE.BAD_TOKEN, CLOSE.REMOVED, CLOSE.NO_MEETING, CLOSE.MEETING_LOCKED, CLOSE.MEETING_DELETED,
+]);
 const RETRY_MS = [1000, 2000, 4000, 8000, 15000];
 const UNREACHABLE_AFTER = 3; // failed attempts before saying the server cannot be reached
 // The tab's own storage, or none where the browser refuses it (a reload then joins afresh).

@@ -211,7 +211,10 @@ export class Meeting {
       case "meeting_unlocked": s.locked = false; break;
       // The organiser's (rooms/organiser.py); link_reissued goes to nobody
       case "meeting_scheduled":
-        Object.assign(s, { title: e.title, starts_at: e.starts_at, ends_at: e.ends_at });
+        Object.assign(s, {
+          title: e.title, starts_at: e.starts_at, ends_at: e.ends_at,
+          description: e.description, language: e.language,
+        });
         break;
       // Workshop notes (rooms/notes.py)
       case "rapporteur_changed": this.notesOf(e.room).rapporteur = e.rapporteur; break;

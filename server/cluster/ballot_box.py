@@ -76,3 +76,10 @@ class RedisBallotBox:
         except (RedisError, OSError) as error:
             raise Unavailable(f"the ballot box is out of reach: {error}") from error
         return BoxCount.of(decode_choices(as_bytes(choices).decode()) for choices in stored)
+
+    async def forget(self, meeting: MeetingId) -> None:
+        pattern = rk.BallotBoxKeys.pattern(meeting)
+        try:
+            await rk.delete_matching(self._presence.redis, pattern, keep=frozenset())
+        except (RedisError, OSError) as error:
+            raise Unavailable(f"the ballot box is out of reach: {error}") from error

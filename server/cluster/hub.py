@@ -10,23 +10,34 @@ are in the state, so the workshops' clock goes on. See `server.cluster.keys` for
 
 `RedisHub` is the registry of this worker's replicas (`server.cluster.shared_meeting`, which
 names the module of each part: following, writing, the lease, lost sockets); this worker's
-presence on Redis (`server.cluster.presence`) is what it stands on.
+presence on Redis (`server.cluster.presence`) is what it stands on. It keeps the index of the
+meetings in Redis, for the organiser's list, and deletes a meeting on every worker: its lease
+is taken for good first (no writer can store more of it, nor take it over), every worker is
+told on `DELETED_CHANNEL` to close its sockets and drop its replica, then its keys go.
 """
 
 import asyncio
+import contextlib
+import logging
 import secrets
+
+from redis.exceptions import RedisError
 
 from rooms import Meeting, MeetingId, MeetingState
 from rooms.plain import from_plain
 from server import links
 from server.cluster import keys as rk
-from server.cluster.messages import Reply, as_bytes, pack, unpack
+from server.cluster.messages import LogEntry, Reply, as_bytes, pack, unpack
 from server.cluster.presence import WorkerPresence
 from server.cluster.requests import Requests
 from server.cluster.shared_meeting import SharedMeeting
 from server.meetings.ballot_box import BallotBox
+from server.meetings.hub import Unavailable
 from server.meetings.records import snapshot_from
+from server.meetings.replay import replay_in_order
 from server.protocol.close_codes import CloseCode
+
+log = logging.getLogger("plenum.redis")
 
 
 class RedisHub:
@@ -40,11 +51,17 @@ class RedisHub:
         # Commands forwarded to the meetings' writers, answered on this worker's replies channel.
         self._forwarded = Requests[Reply](presence, self.settings.command_timeout_s)
         presence.on_reconnected.append(self._resync_all)
+        # Replicas being dropped because another worker deleted their meeting.
+        self._dropping: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
         await self.presence.listen_to(rk.replies_channel(self.presence.worker), self._on_reply)
+        await self.presence.listen_to(rk.DELETED_CHANNEL, self._on_deleted)
+        await self._index_unlisted()
 
     async def stop(self) -> None:
+        for task in list(self._dropping):
+            await task
         for meeting in self._meetings.values():
             await meeting.stop()
 
@@ -59,6 +76,7 @@ class RedisHub:
         keys = rk.MeetingKeys.of(meeting_id)
         kept_ms = links.kept_for_ms(self.settings, ends_at, self.presence.clock())
         await self.presence.redis.set(keys.snapshot, pack(state), px=kept_ms, nx=True)
+        await self.presence.redis.sadd(rk.MEETINGS, meeting_id)
         opened = await self.open(meeting_id)
         assert opened is not None, "a meeting just stored can be opened"
         return opened
@@ -90,9 +108,108 @@ class RedisHub:
         shared.start()
         return shared
 
+    async def _index_unlisted(self) -> None:
+        """Meetings stored before Redis kept their index (an upgrade) join it."""
+        redis = self.presence.redis
+        found = [
+            rk.meeting_of_snapshot(as_bytes(key).decode())
+            async for key in redis.scan_iter(match=rk.SNAPSHOTS, count=500)
+        ]
+        if found:
+            await redis.sadd(rk.MEETINGS, *found)
+
+    async def meeting_ids(self) -> list[MeetingId]:
+        try:
+            return await self._meeting_ids()
+        except (RedisError, OSError) as error:
+            raise Unavailable(f"redis: {error}") from error
+
+    async def _meeting_ids(self) -> list[MeetingId]:
+        """The index's meetings whose data Redis still keeps; those it let go leave the index."""
+        redis = self.presence.redis
+        listed = sorted(as_bytes(member).decode() for member in await redis.smembers(rk.MEETINGS))
+        if not listed:
+            return []
+        async with redis.pipeline(transaction=False) as pipe:
+            for meeting_id in listed:
+                pipe.exists(rk.MeetingKeys.of(MeetingId(meeting_id)).snapshot)
+            kept = await pipe.execute()
+        gone = [meeting_id for meeting_id, exists in zip(listed, kept, strict=True) if not exists]
+        if gone:
+            await redis.srem(rk.MEETINGS, *gone)
+        return [MeetingId(one) for one, exists in zip(listed, kept, strict=True) if exists]
+
+    async def read(self, meeting_id: MeetingId) -> MeetingState | None:
+        hosted = self._meetings.get(meeting_id)
+        if hosted is not None:
+            return hosted.meeting.state
+        # Not hosted here: its snapshot and the log after it, as a replica would catch up, but
+        # with no replica left behind (a listing of every meeting would make this worker the
+        # writer of every idle one).
+        keys = rk.MeetingKeys.of(meeting_id)
+        try:
+            stored = await self.presence.redis.get(keys.snapshot)
+            if stored is None:
+                return None
+            meeting = Meeting(snapshot_from(as_bytes(stored)), self.settings.meeting)
+            after = rk.log_id(meeting.state.seq + 1)
+            raw = await self.presence.redis.xrange(keys.log, min=after, max="+")
+        except (RedisError, OSError) as error:
+            raise Unavailable(f"redis: {error}") from error
+        entries = (LogEntry.parse(fields).stamped for _, fields in raw or [])
+        await replay_in_order(meeting, entries, meeting.replay)
+        return meeting.state
+
+    async def delete(self, meeting_id: MeetingId) -> bool:
+        try:
+            return await self._delete(meeting_id)
+        except (RedisError, OSError) as error:
+            raise Unavailable(f"redis: {error}") from error
+
+    async def _delete(self, meeting_id: MeetingId) -> bool:
+        redis = self.presence.redis
+        keys = rk.MeetingKeys.of(meeting_id)
+        if not await redis.exists(keys.snapshot):
+            return False
+        # The lease first, for the retention: the writer's next commit is refused, and no worker
+        # takes the meeting over and stores a snapshot of it again.
+        retention_ms = int(self.settings.retention_s * 1000)
+        await redis.set(keys.lease, rk.DELETED_LEASE, px=retention_ms)
+        # Then the snapshot: a worker that opens the meeting from now on finds nothing.
+        await redis.delete(keys.snapshot)
+        await self._drop(meeting_id)
+        await self.presence.publish(rk.DELETED_CHANNEL, meeting_id.encode())
+        await rk.delete_matching(
+            redis, rk.meeting_pattern(meeting_id), keep=frozenset({keys.lease})
+        )
+        await redis.srem(rk.MEETINGS, meeting_id)
+        log.info("meeting %s deleted by the organiser", meeting_id)
+        return True
+
+    def _on_deleted(self, data: bytes) -> None:
+        """Another worker deleted a meeting: close its sockets here and drop the replica."""
+        meeting_id = MeetingId(data.decode())
+        if meeting_id not in self._meetings:
+            return
+        task = asyncio.create_task(self._drop(meeting_id))
+        self._dropping.add(task)
+        task.add_done_callback(self._dropping.discard)
+
+    async def _drop(self, meeting_id: MeetingId) -> None:
+        shared = self._meetings.get(meeting_id)
+        if shared is None:
+            return
+        shared.close_as_deleted()
+        await self._let_go(shared)
+
     async def _forget(self, meeting: SharedMeeting) -> None:
         """A meeting that expired: close its clients here and drop it."""
         meeting.fanout.close_all(CloseCode.NO_MEETING, "the meeting has ended")
+        with contextlib.suppress(RedisError, OSError):
+            await self.presence.redis.srem(rk.MEETINGS, meeting.meeting.state.id)
+        await self._let_go(meeting)
+
+    async def _let_go(self, meeting: SharedMeeting) -> None:
         self._meetings.pop(meeting.meeting.state.id, None)
         await self.presence.stop_listening(meeting.keys.events)
         await self.presence.stop_listening(meeting.keys.commands)

@@ -6,7 +6,10 @@ right after it, so two writers can never both store event n, and a log that lost
 entries is found out at the next write), the writer's lease, the map of which worker holds
 each participant's connection, and two channels: the events the writer publishes and the
 commands other workers forward to it; per room, the worker that serves its media; per secret
-poll, its ballot box (`server.cluster.ballot_box`). Per worker: a
+poll, its ballot box (`server.cluster.ballot_box`). Every key of a meeting starts with
+`plenum:m:<id>:`, so deleting one is deleting what matches `meeting_pattern`. Across meetings:
+the index of the meetings kept (`MEETINGS`), and the channel that tells every worker a meeting
+was deleted (`DELETED_CHANNEL`). Per worker: a
 key that says it is alive, its count of media sessions, the channel its replies come on, and
 the channel of its media signalling. `Scripts` registers the scripts on this worker's clients.
 """
@@ -20,6 +23,14 @@ from rooms import MeetingId, ParticipantId
 from rooms.ids import RoomId
 
 PREFIX = "plenum"
+
+# The ids of the meetings kept: added at creation, removed at deletion, and when found expired.
+MEETINGS = f"{PREFIX}:meetings"
+# A meeting's id, published when the organiser deleted it: every worker drops its replica.
+DELETED_CHANNEL = f"{PREFIX}:deleted"
+# A deleted meeting's lease holds this until the retention ends: no worker can take the meeting
+# over (and store a snapshot that would bring it back), and its writer's next commit is refused.
+DELETED_LEASE = "deleted"
 
 
 @dataclass(frozen=True)
@@ -59,6 +70,45 @@ class BallotBoxKeys:
     def of(cls, meeting: MeetingId, poll: str) -> "BallotBoxKeys":
         base = f"{PREFIX}:m:{meeting}:poll:{poll}"
         return cls(ballots=f"{base}:ballots", voters=f"{base}:voters", closed=f"{base}:closed")
+
+    @staticmethod
+    def pattern(meeting: MeetingId) -> str:
+        """A `SCAN MATCH` pattern for every ballot box key of the meeting."""
+        return f"{PREFIX}:m:{_glob_escaped(meeting)}:poll:*"
+
+
+# Every meeting's snapshot: the meetings Redis keeps.
+SNAPSHOTS = f"{PREFIX}:m:*:snapshot"
+
+
+def meeting_of_snapshot(key: str) -> MeetingId:
+    """The meeting whose snapshot `key` is."""
+    return MeetingId(key.removeprefix(f"{PREFIX}:m:").removesuffix(":snapshot"))
+
+
+def meeting_pattern(meeting: MeetingId) -> str:
+    """A `SCAN MATCH` pattern for every key of the meeting, its ballot boxes and placements too."""
+    return f"{PREFIX}:m:{_glob_escaped(meeting)}:*"
+
+
+def _glob_escaped(text: str) -> str:
+    return "".join(f"\\{c}" if c in "*?[]\\" else c for c in text)
+
+
+async def delete_matching(redis: aioredis.Redis, pattern: str, keep: frozenset[str]) -> int:
+    """Delete every key that matches `pattern` but those in `keep`; how many were deleted."""
+    deleted = 0
+    batch: list[str] = []
+    async for key in redis.scan_iter(match=pattern, count=500):
+        name = key.decode() if isinstance(key, bytes) else str(key)
+        if name not in keep:
+            batch.append(name)
+        if len(batch) >= 500:
+            deleted += int(await redis.delete(*batch))
+            batch = []
+    if batch:
+        deleted += int(await redis.delete(*batch))
+    return deleted
 
 
 def alive_key(worker: str) -> str:

@@ -43,7 +43,7 @@ from server.cluster.requests import Requests
 from server.cluster.writer import Writer
 from server.meetings.ballot_box import BallotBox
 from server.meetings.deadlines import Deadlines
-from server.meetings.hub import HostedMeeting, Unavailable
+from server.meetings.hub import Deleted, HostedMeeting, Unavailable
 from server.protocol.close_codes import CloseCode
 
 log = logging.getLogger("plenum.redis")
@@ -135,6 +135,8 @@ class SharedMeeting(HostedMeeting):
     # What the signalling endpoint uses ---------------------------------------------------------
 
     async def submit(self, actor: ParticipantId | None, command: cmd.Command) -> int:
+        if self.deleted:
+            raise Deleted()
         if not isinstance(command, cmd.Join | cmd.Rejoin):
             return await self._submit(actor, command)
         with self._lost_sockets.arriving(command.participant):

@@ -93,6 +93,10 @@ class BallotBox(Protocol):
         """Close the poll's box (atomic) and count it; the same count again when closed already."""
         ...
 
+    async def forget(self, meeting: MeetingId) -> None:
+        """Throw away every box of the meeting (the organiser deleted it)."""
+        ...
+
 
 @dataclass(frozen=True)
 class Seal:
@@ -180,3 +184,7 @@ class LocalBallotBox:
         box = self._boxes.setdefault((meeting, poll), _Box())
         box.closed = True
         return BoxCount.of(decode_choices(box.ballots[key]) for key in sorted(box.ballots))
+
+    async def forget(self, meeting: MeetingId) -> None:
+        for box in [box for box in self._boxes if box[0] == meeting]:
+            del self._boxes[box]

@@ -17,7 +17,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from rooms import Meeting, MeetingConfig, MeetingId, ParticipantId, Rejected, Stamped
+from rooms import (
+    Meeting,
+    MeetingConfig,
+    MeetingId,
+    MeetingState,
+    ParticipantId,
+    Rejected,
+    Stamped,
+)
 from rooms import commands as cmd
 from rooms import events as ev
 from server.cancelling import cancel_and_wait
@@ -38,6 +46,17 @@ SWEEP_EVERY_S = 3600.0
 
 class Unavailable(Exception):
     """The meeting's writer could not be reached in time; the command may be sent again."""
+
+
+# Why the sockets of a deleted meeting close, on every worker.
+DELETED_REASON = "the organiser deleted this meeting"
+
+
+class Deleted(Unavailable):
+    """The organiser deleted the meeting while a command for it was on its way."""
+
+    def __init__(self) -> None:
+        super().__init__(DELETED_REASON)
 
 
 class MeetingHandle(Protocol):
@@ -70,6 +89,23 @@ class Hub(Protocol):
     ) -> MeetingHandle: ...
 
     async def open(self, meeting_id: MeetingId) -> MeetingHandle | None: ...
+
+    async def meeting_ids(self) -> list[MeetingId]:
+        """Every meeting this hub keeps (with Redis: every worker's), in no order; raises
+        `Unavailable` when the store is out of reach."""
+        ...
+
+    async def read(self, meeting_id: MeetingId) -> MeetingState | None:
+        """The meeting's state as it is now, without hosting it in this process (with Redis: no
+        replica, no lease), or None; for a look at many meetings at once."""
+        ...
+
+    async def delete(self, meeting_id: MeetingId) -> bool:
+        """Delete the meeting and all its data from every store, closing its sockets on every
+        worker with `CloseCode.MEETING_DELETED`; False if there was no such meeting. Raises
+        `Unavailable` when a store is out of reach: the meeting is then not deleted, or not
+        wholly (the request may be sent again)."""
+        ...
 
     def __len__(self) -> int: ...
 
@@ -104,6 +140,8 @@ class HostedMeeting:
         # Called with each event once it is in the state and sent (the media bridge).
         self.observers: list[Callable[[Stamped], None]] = []
         self._log = EventLog(log_size)
+        # Set when the organiser deleted it: a command still on its way is refused, not stored.
+        self.deleted = False
 
     async def events_after(self, seq: int) -> list[Stamped] | None:
         return self._log.after(seq, self.meeting.state.seq)
@@ -113,6 +151,11 @@ class HostedMeeting:
 
     def detach(self, listener: Listener) -> bool:
         return self.fanout.detach(listener)
+
+    def close_as_deleted(self) -> None:
+        """The organiser deleted the meeting: close its sockets here, take no more commands."""
+        self.deleted = True
+        self.fanout.close_all(CloseCode.MEETING_DELETED, DELETED_REASON)
 
     def replayed(self, stamped: Stamped) -> None:
         """A stored event brought back into the state (nobody here to send it to yet)."""
@@ -169,6 +212,8 @@ class LocalMeeting(HostedMeeting):
         )
 
     async def submit(self, actor: ParticipantId | None, command: cmd.Command) -> int:
+        if self.deleted:
+            raise Deleted()
         stamped = self.meeting.handle(actor, command, self._clock())
         # Sent on at once, and stored before the command is answered: the answer says the
         # events are kept. A crash in between loses events nobody was told were kept.
@@ -297,6 +342,33 @@ class LocalHub:
 
     async def open(self, meeting_id: MeetingId) -> LocalMeeting | None:
         return self._meetings.get(meeting_id)
+
+    async def meeting_ids(self) -> list[MeetingId]:
+        # Every meeting kept is here: those stored were all brought back at start.
+        return list(self._meetings)
+
+    async def read(self, meeting_id: MeetingId) -> MeetingState | None:
+        live = self._meetings.get(meeting_id)
+        return None if live is None else live.meeting.state
+
+    async def delete(self, meeting_id: MeetingId) -> bool:
+        live = self._meetings.get(meeting_id)
+        if live is None:
+            return False
+        # No command from now on; the store's deletion is queued after every write of those
+        # before, so none of them comes back after it.
+        live.deleted = True
+        try:
+            await self._keeping.store.forget(meeting_id)
+        except Exception as error:
+            live.deleted = False  # still whole, in memory and in the store: nothing changed
+            raise Unavailable(f"the meeting could not be deleted: {error}") from error
+        del self._meetings[meeting_id]
+        live.close_as_deleted()
+        live.deadlines.stop()
+        await self._ballot_box.forget(meeting_id)
+        log.info("meeting %s deleted by the organiser", meeting_id)
+        return True
 
     def get(self, meeting_id: MeetingId) -> LocalMeeting | None:
         return self._meetings.get(meeting_id)

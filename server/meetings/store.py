@@ -42,6 +42,10 @@ class MeetingStore(Protocol):
         """Delete the meetings (and their ballot boxes) last changed before `before`."""
         ...
 
+    async def forget(self, meeting: MeetingId) -> None:
+        """Delete the meeting, its events and its ballot boxes (the organiser deleted it)."""
+        ...
+
     async def close(self) -> None: ...
 
 
@@ -59,6 +63,9 @@ class Unkept:
 
     async def forget_before(self, before: float) -> list[MeetingId]:
         return []
+
+    async def forget(self, meeting: MeetingId) -> None:
+        pass
 
     async def close(self) -> None:
         pass

@@ -15,7 +15,8 @@ class ErrorCode(StrEnum):
     # A field missing, unknown, of the wrong type or out of range. The same word as the core's
     # `Reason.INVALID` on purpose: a client treats both alike.
     INVALID = "invalid"
-    # Over `messages_per_s`, or over `address_messages_per_s` for the client's address.
+    # Over `messages_per_s`, or over `address_messages_per_s` for the client's address; over
+    # HTTP, too many sign-in attempts from one address.
     RATE_LIMITED = "rate_limited"
     NOT_JOINED = "not_joined"  # a message before `hello` or `resume`
     BAD_TOKEN = "bad_token"
@@ -27,6 +28,10 @@ class ErrorCode(StrEnum):
     # The meeting's writer (another worker, with Redis) did not answer in time.
     UNAVAILABLE = "unavailable"
     MEDIA_OFF = "media_off"  # a media message to a server that carries no media
-    UNAUTHORIZED = "unauthorized"  # HTTP API only: no admin token, or the wrong one
+    # HTTP API only: no admin token nor organiser's session, or a wrong or expired one.
+    UNAUTHORIZED = "unauthorized"
+    # HTTP API only: a change by the organiser's session cookie without its `X-CSRF-Token`, or
+    # from a page of another origin: what a cross-site form would send.
+    CSRF = "csrf"
     # HTTP API only: the contacts directory, to someone who does not (or no longer) opt in.
     NOT_OPTED_IN = "not_opted_in"

@@ -16,7 +16,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from rooms import Reason, Rejected
 from rooms import commands as cmd
 from rooms.ending import ended
-from server.addresses import client_address
+from server.addresses import address_of
 from server.meetings.hub import MeetingHandle
 from server.protocol.close_codes import CloseCode
 from server.protocol.error_codes import ErrorCode
@@ -40,10 +40,7 @@ log = logging.getLogger("plenum.signalling")
 
 
 async def serve(services: Services, websocket: WebSocket) -> None:
-    peer = websocket.client.host if websocket.client is not None else ""
-    # Every line of the header: a proxy may add its own line rather than append to the client's.
-    forwarded_for = ", ".join(websocket.headers.getlist("x-forwarded-for"))
-    address = client_address(peer, forwarded_for, services.trusted_proxies)
+    address = address_of(websocket, services.trusted_proxies)
     if not services.addresses.open(address, services.clock()):
         # Accepted only to say why: a refused handshake tells a browser nothing.
         await websocket.accept()

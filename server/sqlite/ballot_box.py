@@ -56,6 +56,13 @@ class SqliteBallotBox:
         return BoxCount.of(decode_choices(choices) for choices in stored)
 
 
+    async def forget(self, meeting: MeetingId) -> None:
+        try:
+            await self._database.run(partial(forget_boxes, meeting))
+        except (sqlite3.Error, ClosedError) as error:
+            raise Unavailable(f"the ballot box is out of reach: {error}") from error
+
+
 def _deposit(
     meeting: str, poll: str, ballot: str, mark: str, choices: str, db: sqlite3.Connection
 ) -> Deposited | Refused:
@@ -90,3 +97,9 @@ def _close(meeting: str, poll: str, db: sqlite3.Connection) -> list[str]:
         (meeting, poll),
     ).fetchall()
     return [choices for (choices,) in rows]
+
+
+def forget_boxes(meeting: str, db: sqlite3.Connection) -> None:
+    """Delete every ballot box of the meeting (with it, or on its own)."""
+    for table in ("ballots", "voters", "closed_polls"):
+        db.execute(f"DELETE FROM {table} WHERE meeting = ?", (meeting,))

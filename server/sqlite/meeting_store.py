@@ -14,6 +14,7 @@ from functools import partial
 from rooms import MeetingId, Stamped
 from server.meetings.records import pack
 from server.meetings.store import StoredMeeting
+from server.sqlite.ballot_box import forget_boxes
 from server.sqlite.database import Database
 
 # When a meeting (a row of `meetings`) last changed: its snapshot, or its newest event after it.
@@ -38,6 +39,9 @@ class SqliteMeetingStore:
 
     async def forget_before(self, before: float) -> list[MeetingId]:
         return await self._database.run(partial(_forget_before, before))
+
+    async def forget(self, meeting: MeetingId) -> None:
+        await self._database.run(partial(_forget, meeting))
 
     async def close(self) -> None:
         await self._database.close()
@@ -80,7 +84,12 @@ def _forget_before(before: float, db: sqlite3.Connection) -> list[MeetingId]:
         ).fetchall()
     ]
     for meeting in gone:
-        for table in ("events", "ballots", "voters", "closed_polls"):
-            db.execute(f"DELETE FROM {table} WHERE meeting = ?", (meeting,))
-        db.execute("DELETE FROM meetings WHERE id = ?", (meeting,))
+        _forget(meeting, db)
     return gone
+
+
+def _forget(meeting: MeetingId, db: sqlite3.Connection) -> None:
+    """Every row of the meeting, in one transaction: its events, snapshot and ballot boxes."""
+    forget_boxes(meeting, db)
+    db.execute("DELETE FROM events WHERE meeting = ?", (meeting,))
+    db.execute("DELETE FROM meetings WHERE id = ?", (meeting,))

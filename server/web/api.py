@@ -7,7 +7,6 @@ a moderator's `set_agenda`; the schedule and the links as `rooms.organiser`'s. S
 meeting's one log, with both hubs, and every worker checks links alike (`server.links`).
 """
 
-import hmac
 import json
 from dataclasses import asdict
 from datetime import datetime
@@ -18,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from rooms import Meeting, MeetingId, MeetingState, Rejected, Role, organiser
+from rooms import Language, Meeting, MeetingId, MeetingState, Rejected, Role, organiser
 from rooms.commands import (
     AgendaEntry,
     Command,
@@ -33,6 +32,10 @@ from server.meetings.hub import MeetingHandle, Unavailable
 from server.protocol.error_codes import ErrorCode
 from server.services import Services
 from server.tokens import Grant, Kind, TokenError
+from server.web import organiser_session
+
+# What `PATCH /api/meetings/{id}` may change (and `POST /api/meetings` set, with an agenda).
+SCHEDULE_FIELDS = ("title", "starts_at", "ends_at", "description", "language")
 
 
 def routes(services: Services) -> list[Route]:
@@ -51,7 +54,9 @@ def routes(services: Services) -> list[Route]:
             return ends_at
         if ends_at is None:
             ends_at = links.default_end(services.settings, starts_at, services.clock())
-        schedule = _schedule(title, starts_at, ends_at)
+        description = body.get("description", "")
+        language = body.get("language", Language.PL)
+        schedule = _schedule(title, starts_at, ends_at, description, language, services)
         if isinstance(schedule, Response):
             return schedule
         agenda: SetAgendaAsOrganiser | None = None
@@ -68,6 +73,11 @@ def routes(services: Services) -> list[Route]:
             except Rejected as rejected:
                 return _refused(rejected)
         live = await services.hub.create(schedule.title, schedule.starts_at, schedule.ends_at)
+        if (schedule.description, schedule.language) != ("", Language.PL):
+            # A new meeting has neither: the organiser's are its first event.
+            problem = await _submit(live, schedule)
+            if problem is not None:
+                return problem
         if agenda is not None:
             problem = await _submit(live, agenda)
             if problem is not None:
@@ -76,7 +86,7 @@ def routes(services: Services) -> list[Route]:
         state = live.meeting.state
         return JSONResponse(
             {
-                **_schedule_of(state),
+                **_described(state),
                 "moderator_link": made.moderator_link,
                 "presenter_link": made.presenter_link,
                 "invite_link": made.invite_link,
@@ -89,17 +99,18 @@ def routes(services: Services) -> list[Route]:
         )
 
     async def edit_meeting(request: Request) -> Response:
-        """The organiser's title, start and end: a start moved alone takes the end with it."""
+        """The organiser's title, start, end, description and language: a start moved alone
+        takes the end with it."""
         body = await _admin_body(request, services)
         if isinstance(body, Response):
             return body
-        unknown = sorted(set(body) - {"title", "starts_at", "ends_at"})
+        unknown = sorted(set(body) - set(SCHEDULE_FIELDS))
         if unknown:
-            return _error(
-                400, ErrorCode.INVALID, f"{unknown[0]}: not a field; title, starts_at, ends_at"
-            )
+            fields = ", ".join(SCHEDULE_FIELDS)
+            return _error(400, ErrorCode.INVALID, f"{unknown[0]}: not a field; {fields}")
         if not body:
-            return _error(400, ErrorCode.INVALID, "title, starts_at or ends_at is needed")
+            needed = ", ".join(SCHEDULE_FIELDS[:-1]) + " or " + SCHEDULE_FIELDS[-1]
+            return _error(400, ErrorCode.INVALID, f"{needed} is needed")
         live = await _open(request, services)
         if isinstance(live, Response):
             return live
@@ -117,13 +128,15 @@ def routes(services: Services) -> list[Route]:
             return _error(400, ErrorCode.INVALID, "ends_at: a meeting keeps an end")
         if ends_at is None:
             ends_at = _end_after_moving(state, starts_at, services)
-        schedule = _schedule(title, starts_at, ends_at)
+        description = body.get("description", state.description)
+        language = body.get("language", state.language)
+        schedule = _schedule(title, starts_at, ends_at, description, language, services)
         if isinstance(schedule, Response):
             return schedule
         problem = await _submit(live, schedule)
         if problem is not None:
             return problem
-        return JSONResponse(_schedule_of(live.meeting.state))
+        return JSONResponse(_described(live.meeting.state))
 
     async def list_links(request: Request) -> Response:
         body = await _admin_body(request, services)
@@ -224,11 +237,11 @@ def routes(services: Services) -> list[Route]:
 
 
 async def _admin_body(request: Request, services: Services) -> dict[str, Any] | Response:
-    """The request's JSON object, if it carries the admin token; else the error response."""
-    if not hmac.compare_digest(_bearer(request).encode(), services.settings.admin_token.encode()):
-        return _error(
-            401, ErrorCode.UNAUTHORIZED, "an admin token is needed: Authorization: Bearer …"
-        )
+    """The request's JSON object, if it is the organiser's (`organiser_session.authorized`);
+    else the error response."""
+    refused = organiser_session.authorized(request, services)
+    if refused is not None:
+        return refused
     raw = await request.body()
     if not raw.strip():
         return {}  # a GET, or a POST that needs no more than its address
@@ -313,19 +326,32 @@ def _moment(value: object) -> datetime | None:
 
 
 def _schedule(
-    title: str, starts_at: float | None, ends_at: float
+    title: str,
+    starts_at: float | None,
+    ends_at: float,
+    description: object,
+    language: object,
+    services: Services,
 ) -> ScheduleAsOrganiser | Response:
     """The organiser's schedule, as the core would take it, or the error naming what is wrong."""
-    if not _is_unicode(title):
-        # JSON's `\ud800` escapes decode to text no response (or log, or store) can encode.
-        return _error(
-            400, ErrorCode.INVALID, "title: has a lone surrogate, which is not Unicode text"
-        )
+    if not isinstance(description, str):
+        return _error(400, ErrorCode.INVALID, "description: a string is needed")
+    if not isinstance(language, str) or language not in {one.value for one in Language}:
+        return _error(400, ErrorCode.INVALID, "language: pl or en")
+    for name, text in (("title", title), ("description", description)):
+        if not _is_unicode(text):
+            # JSON's `\ud800` escapes decode to text no response (or log, or store) can encode.
+            return _error(
+                400, ErrorCode.INVALID, f"{name}: has a lone surrogate, which is not Unicode text"
+            )
+    asked = ScheduleAsOrganiser(title, starts_at, ends_at, description, Language(language))
     try:
-        checked = organiser.schedule(ScheduleAsOrganiser(title, starts_at, ends_at))
+        checked = organiser.schedule(asked, services.settings.meeting)
     except Rejected as rejected:
         return _error(400, rejected.reason, rejected.detail)
-    return ScheduleAsOrganiser(checked.title, checked.starts_at, checked.ends_at)
+    return ScheduleAsOrganiser(
+        checked.title, checked.starts_at, checked.ends_at, checked.description, checked.language
+    )
 
 
 def _end_after_moving(state: MeetingState, starts_at: float | None, services: Services) -> float:
@@ -343,6 +369,15 @@ def _schedule_of(state: MeetingState) -> dict[str, Any]:
         "title": state.title,
         "starts_at": state.starts_at,
         "ends_at": state.ends_at,
+    }
+
+
+def _described(state: MeetingState) -> dict[str, Any]:
+    """The schedule, and what the organiser says of the meeting: as created, edited or listed."""
+    return {
+        **_schedule_of(state),
+        "description": state.description,
+        "language": state.language,
     }
 
 

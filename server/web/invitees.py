@@ -19,8 +19,8 @@ from server import links
 from server.meetings.hub import MeetingHandle
 from server.protocol.error_codes import ErrorCode
 from server.services import Services
-from server.web import invitees_csv
-from server.web.api import _admin_body, _bearer, _error, _open, _submit
+from server.web import invitees_csv, organiser_session
+from server.web.api import _admin_body, _error, _open, _submit
 
 
 def routes(services: Services) -> list[Route]:
@@ -119,13 +119,10 @@ def routes(services: Services) -> list[Route]:
 
 
 async def _meeting(request: Request, services: Services) -> MeetingHandle | Response:
-    """The meeting the path names, if the request carries the admin token."""
-    if not secrets.compare_digest(
-        _bearer(request).encode(), services.settings.admin_token.encode()
-    ):
-        return _error(
-            401, ErrorCode.UNAUTHORIZED, "an admin token is needed: Authorization: Bearer …"
-        )
+    """The meeting the path names, if the request is the organiser's."""
+    refused = organiser_session.authorized(request, services)
+    if refused is not None:
+        return refused
     return await _open(request, services)
 
 

@@ -1,4 +1,5 @@
-"""Which pages may open the signalling WebSocket: those of Plenum's own origin, and any listed.
+"""Which pages may open the signalling WebSocket, or act with the organiser's session cookie
+(`server.web.organiser_session`): those of Plenum's own origin, and any listed.
 
 Browsers send the page's `Origin` with every WebSocket handshake and, unlike for `fetch`, never
 enforce anything themselves: without this check any site a participant visits could open a

@@ -1,8 +1,9 @@
 """The meeting's record over HTTP, for moderators: JSON, the attendance CSV, the minutes.
 
-Who may download it: the holder of the meeting's moderator link, or a participant whose resume
-token names someone who is a moderator in the meeting (or was the last time they were in it, so
-after they left or the meeting ended too, until the meeting's data expires). The record is
+Who may download it: the organiser (`server.web.organiser_session`), the holder of the meeting's
+moderator link, or a participant whose resume token names someone who is a moderator in the
+meeting (or was the last time they were in it, so after they left or the meeting ended too, until
+the meeting's data expires). The record is
 built from the meeting's state on this worker, which every worker holds alike (`rooms.record`).
 """
 
@@ -25,6 +26,7 @@ from server.record.record_json import record_json
 from server.record.wording import LANGUAGES, Language
 from server.services import Services
 from server.tokens import Grant, Kind, TokenError
+from server.web import organiser_session
 
 Export = Callable[[MeetingRecord, Language, tzinfo], bytes]
 
@@ -39,31 +41,37 @@ def routes(services: Services) -> list[Route]:
         async def download(request: Request) -> Response:
             meeting = MeetingId(request.path_params["meeting"])
             query = request.query_params
-            if query.get("lang", "pl") not in LANGUAGES:
+            asked = query.get("lang")
+            if asked is not None and asked not in LANGUAGES:
                 return _error(400, ErrorCode.INVALID, "lang: pl or en")
-            language: Language = "en" if query.get("lang") == "en" else "pl"
             chat = query.get("chat")
             if chat not in (None, "public"):
                 return _error(400, ErrorCode.INVALID, "chat: only public (private chat never)")
-            try:
-                grant = services.signer.verify(_bearer(request), services.clock())
-            except TokenError as error:
-                return _error(401, ErrorCode.BAD_TOKEN, str(error))
-            if grant.meeting != meeting:
-                return _error(401, ErrorCode.BAD_TOKEN, "this token is for another meeting")
+            # The organiser (the admin token, or the organiser's page signed in), or a moderator.
+            organiser = organiser_session.authorized(request, services) is None
+            grant = None
+            if not organiser:
+                try:
+                    grant = services.signer.verify(_bearer(request), services.clock())
+                except TokenError as error:
+                    return _error(401, ErrorCode.BAD_TOKEN, str(error))
+                if grant.meeting != meeting:
+                    return _error(401, ErrorCode.BAD_TOKEN, "this token is for another meeting")
             live = await services.hub.open(meeting)
             if live is None:
                 return _error(404, ErrorCode.NO_MEETING, "this meeting does not exist here")
             state = live.meeting.state
-            if grant.kind in links.LINK_KINDS:
+            if grant is not None and grant.kind in links.LINK_KINDS:
                 try:
                     links.role_of(grant, state, services.settings, services.clock())
                 except links.LinkRevoked as error:
                     return _error(410, ErrorCode.LINK_REVOKED, str(error))
                 except links.LinkExpired as error:
                     return _error(410, ErrorCode.LINK_EXPIRED, str(error))
-            if not _is_moderator(state, grant):
+            if grant is not None and not _is_moderator(state, grant):
                 return _error(403, Reason.NOT_ALLOWED, "only a moderator may download the record")
+            # Unless asked for another, in the language the meeting was held in.
+            language: Language = "en" if (asked or state.language) == "en" else "pl"
             # The record is read from the state here, on the loop, where nothing changes it
             # meanwhile; it is frozen, so writing it out (a quarter second for a large meeting's
             # JSON) runs in a thread, and the loop goes on sending to everyone else.

@@ -6,9 +6,9 @@ import pytest
 from rooms import commands as cmd
 from rooms import events as ev
 from rooms.errors import Reason
-from rooms.model import MeetingState, Role
+from rooms.model import Language, MeetingState, Role
 from rooms.organiser import generation
-from rooms.plain import from_plain, to_plain
+from rooms.plain import RecordError, from_plain, to_plain
 from rooms.view import view_for
 
 from .builders import MODERATOR, T0, meeting_with
@@ -25,6 +25,24 @@ def test_the_organiser_reschedules_the_meeting_for_everyone() -> None:
     ]
     state = meeting.state
     assert (state.title, state.starts_at, state.ends_at) == ("Forum Łabędy", START, END)
+    assert (state.description, state.language) == ("", Language.PL)
+
+
+def test_the_organiser_describes_the_meeting_and_sets_its_language() -> None:
+    meeting = meeting_with()
+    described = cmd.ScheduleAsOrganiser(
+        "Forum", START, END, "  Budżet obywatelski:\r\n\tco dalej?  ", Language.EN
+    )
+    stamped = meeting.handle(None, described, T0)
+    assert [s.event for s in stamped] == [
+        ev.MeetingScheduled("Forum", START, END, "Budżet obywatelski:\n\tco dalej?", Language.EN)
+    ]
+    assert (meeting.state.description, meeting.state.language) == (
+        "Budżet obywatelski:\n\tco dalej?",
+        Language.EN,
+    )
+    # Everyone sees it: it is what the meeting is for.
+    assert view_for(meeting.state, MODERATOR).description == "Budżet obywatelski:\n\tco dalej?"
 
 
 @pytest.mark.parametrize(
@@ -42,6 +60,30 @@ def test_a_schedule_that_ends_before_it_starts_or_has_no_title_is_refused(
     rejected = refused(meeting_with(), None, cmd.ScheduleAsOrganiser(title, starts_at, ends_at))
     assert rejected.reason is Reason.INVALID
     assert rejected.detail.startswith(detail)
+
+
+@pytest.mark.parametrize(
+    ("description", "detail"),
+    [
+        ("D" * 2001, "description: longer than 2000 characters"),
+        ("bell \x07", "description: contains control characters"),
+        ("\u200b", "description: has nothing visible"),
+    ],
+)
+def test_a_description_too_long_or_unreadable_is_refused(description: str, detail: str) -> None:
+    command = cmd.ScheduleAsOrganiser("Forum", START, END, description)
+    rejected = refused(meeting_with(), None, command)
+    assert rejected.reason is Reason.INVALID
+    assert rejected.detail.startswith(detail)
+
+
+def test_a_meeting_scheduled_before_descriptions_reads_as_polish_and_undescribed() -> None:
+    stored = {"title": "Forum", "starts_at": START, "ends_at": END}
+    assert from_plain(ev.MeetingScheduled, stored) == ev.MeetingScheduled(
+        "Forum", START, END, "", Language.PL
+    )
+    with pytest.raises(RecordError, match="language"):
+        from_plain(ev.MeetingScheduled, {**stored, "language": "de"})
 
 
 def test_only_the_server_schedules_or_reissues() -> None:
@@ -79,8 +121,10 @@ def test_after_the_end_a_link_may_be_reissued_but_the_schedule_stays() -> None:
 
 def test_the_schedule_and_the_generations_survive_a_snapshot() -> None:
     meeting = meeting_with()
-    meeting.handle(None, cmd.ScheduleAsOrganiser("Forum", START, END), T0)
+    described = cmd.ScheduleAsOrganiser("Forum", START, END, "O budżecie", Language.EN)
+    meeting.handle(None, described, T0)
     meeting.handle(None, cmd.ReissueLink(Role.MODERATOR), T0)
     stored = from_plain(MeetingState, to_plain(meeting.state))
     assert stored == meeting.state
     assert (stored.ends_at, generation(stored, Role.MODERATOR)) == (END, 1)
+    assert (stored.description, stored.language) == ("O budżecie", Language.EN)

@@ -1,13 +1,20 @@
 """The embedded default keeps its meetings: Plenum under uvicorn, with no Redis, killed with
 `kill -9` in the middle of a meeting and started again on the same data folder, brings back
 every event it acknowledged: the chat, the rooms, the agenda, the notes, an open secret poll's
-ballots; and the clients come back with their resume tokens."""
+ballots; and the clients come back with their resume tokens. A meeting the organiser deleted
+stays deleted."""
 
+import asyncio
 import secrets
 from pathlib import Path
+from typing import Any
 
-from tests.e2e.wsclient import Client
-from tests.harness.processes import ServerProcess, StartServer, start_plenum
+import pytest
+
+from server.protocol.close_codes import CloseCode
+from tests.e2e.wsclient import Client, ServerError
+from tests.harness import api
+from tests.harness.processes import ADMIN_TOKEN, ServerProcess, StartServer, start_plenum
 
 CHAT_BURST = 40
 
@@ -86,3 +93,37 @@ async def test_a_meeting_comes_back_whole_after_kill_9(
     finally:
         for client in everyone:
             await client.close()
+
+
+async def test_a_deleted_meeting_stays_deleted_after_kill_9(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    server = plenum_keeping(start_server, data)
+    deleted = await server.create_meeting("Forum do usunięcia")
+    kept = await server.create_meeting("Forum, które zostaje")
+    ala = await Client.join(server.ws_url, deleted["invite_token"], "Ala")
+    try:
+        await ala.command("send_chat", text="Dzień dobry")
+        status, _ = await organiser(server, "DELETE", f"/api/meetings/{deleted['id']}")
+        assert status == 204
+        assert await ala.wait_closed() == CloseCode.MEETING_DELETED
+    finally:
+        await ala.close()
+
+    server.stop()  # kill -9 right after the answer: the deletion was kept before it
+    again = plenum_keeping(start_server, data, port=server.port)
+
+    status, answer = await organiser(again, "GET", f"/api/meetings/{deleted['id']}")
+    assert (status, answer["error"]) == (404, "no_meeting")
+    status, listed = await organiser(again, "GET", "/api/meetings")
+    assert [m["id"] for m in listed["meetings"]] == [kept["id"]]
+    with pytest.raises(ServerError) as refused:
+        await Client.join(again.ws_url, deleted["invite_token"], "Bo")
+    assert refused.value.code == "no_meeting"
+    still = await Client.join(again.ws_url, kept["invite_token"], "Bo")
+    await still.close()
+
+
+async def organiser(server: ServerProcess, method: str, path: str) -> tuple[int, Any]:
+    return await asyncio.to_thread(api.as_organiser, method, server.base_url, path, ADMIN_TOKEN)

@@ -1,6 +1,6 @@
 """Plenum's HTTP API from outside its process: a meeting made as an organiser makes one, its
-agenda set, a role's link reissued, a person's contacts directory, and whether the server
-answers yet."""
+agenda set, a role's link reissued, meetings read and deleted, a person's contacts directory,
+and whether the server answers yet."""
 
 import json
 import urllib.error
@@ -47,6 +47,16 @@ def reissue_link(base_url: str, meeting: str, role: str, admin_token: str) -> di
     url = f"{base_url}/api/meetings/{meeting}/links/{role}/reissue"
     reissued: dict[str, Any] = _as_organiser("POST", url, {}, admin_token)
     return reissued
+
+
+def as_organiser(method: str, base_url: str, path: str, admin_token: str) -> tuple[int, Any]:
+    """`method` on `path` with the admin token and no body (a read, a delete): the status and
+    the JSON answer (None for none)."""
+    request = urllib.request.Request(
+        f"{base_url}{path}", headers={"Authorization": f"Bearer {admin_token}"}, method=method
+    )
+    status, answer = _send(request)
+    return status, json.loads(answer) if answer else None
 
 
 def _as_organiser(

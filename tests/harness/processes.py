@@ -76,6 +76,8 @@ def server_env(port: int, **extra: str) -> dict[str, str]:
         # Every test client comes from 127.0.0.1: no limits per client address (0 is off).
         PLENUM_MAX_SOCKETS_PER_ADDRESS="0",
         PLENUM_ADDRESS_MESSAGES_PER_S="0",
+        # The organiser's page signs in at every test of a module's server, all from 127.0.0.1.
+        PLENUM_SIGN_IN_ATTEMPTS="1000",
         PYTHONUNBUFFERED="1",
         # A data folder (and so a meetings' store) of its own, unless the test gives one.
         PLENUM_DATA_DIR=tempfile.mkdtemp(prefix="plenum-data-"),

@@ -121,6 +121,8 @@ async def test_moving_the_end_moves_the_links_validity_and_everyone_is_told(
         "title": "Forum Łabędy, II",
         "starts_at": moment(later_start),
         "ends_at": moment(later_end),
+        "description": "",
+        "language": "pl",
     }
     told = await here.expect("meeting_scheduled")
     assert (told["title"], told["ends_at"]) == ("Forum Łabędy, II", moment(later_end))
@@ -157,8 +159,11 @@ async def test_moving_only_the_start_keeps_the_meetings_length(serve: Serve) -> 
         ({"ends_at": "tomorrow"}, "ends_at: an ISO 8601"),
         ({"starts_at": "2030-05-01T18:00:00"}, "starts_at: an ISO 8601"),
         ({"title": " "}, "title:"),
-        ({"title": "Forum", "language": "pl"}, "language: not a field"),
-        ({}, "title, starts_at or ends_at is needed"),
+        ({"title": "Forum", "place": "Łabędy"}, "place: not a field"),
+        ({"language": "de"}, "language: pl or en"),
+        ({"description": ["a"]}, "description: a string is needed"),
+        ({"description": "D" * 2001}, "description: longer than 2000 characters"),
+        ({}, "title, starts_at, ends_at, description or language is needed"),
     ],
 )
 async def test_a_bad_edit_is_refused_naming_the_field_and_changes_nothing(

@@ -9,7 +9,7 @@ import pytest
 from rooms import MeetingId
 from server.tokens import Grant, Kind, Signer
 
-from .conftest import SECRET, ServedMeeting, api
+from .conftest import ADMIN_TOKEN, SECRET, ServedMeeting, api
 from .forged import bad_tokens
 
 EXPORTS = {
@@ -138,3 +138,23 @@ async def test_a_dropped_connection_resumed_is_one_person_with_a_return(
         None,
     )
     assert row["last_departure"] is None
+
+
+async def test_the_minutes_are_in_the_meetings_language_unless_another_is_asked(
+    meeting: ServedMeeting,
+) -> None:
+    await meeting.join("Maria Nowak", moderator=True)
+    minutes = f"/api/meetings/{meeting.id}/minutes.html"
+    moderator = bearer(meeting.moderator_token)
+    admin = bearer(ADMIN_TOKEN)
+    async with api(meeting.app) as http:
+        polish = await http.get(minutes, headers=moderator)
+        edited = await http.patch(
+            f"/api/meetings/{meeting.id}", json={"language": "en"}, headers=admin
+        )
+        english = await http.get(minutes, headers=moderator)
+        asked = await http.get(f"{minutes}?lang=pl", headers=moderator)
+    assert edited.status_code == 200 and edited.json()["language"] == "en"
+    assert "Porządek obrad" in polish.text
+    assert "Agenda" in english.text and "Porządek obrad" not in english.text
+    assert "Porządek obrad" in asked.text
