@@ -118,6 +118,15 @@ def test_an_organiser_runs_a_meeting_from_the_page(
     expect(page.locator("#meeting-heading")).to_be_focused()
     # Someone else's words are text, never markup.
     expect(page.locator("#meeting-description")).to_have_text("Budżet obywatelski: <b>zieleń</b>")
+    # Edited: the form holds the meeting as it is, the agenda in its order.
+    page.get_by_role("button", name=say("organiser.edit")).click()
+    expect(page.get_by_label(say("organiser.field_title"), exact=True)).to_have_value(title)
+    expect(page.get_by_label(say("organiser.agenda_title", n="2"))).to_have_value("Dyskusja")
+    page.get_by_label(say("organiser.field_description")).fill("Budżet obywatelski 2027")
+    page.get_by_label(say("organiser.field_language")).select_option("en")
+    page.get_by_role("button", name=say("organiser.save")).click()
+    expect(page.locator("#meeting-description")).to_have_text("Budżet obywatelski 2027")
+    expect(page.locator("#meeting-language")).to_have_text(say("organiser.language_en"))
     links = {
         role: page.locator(f"#link-{role}").input_value()
         for role in ("moderator", "presenter", "participant")
@@ -173,6 +182,7 @@ def test_an_organiser_runs_a_meeting_from_the_page(
     lucja = Person.open(browser, personal, "pl-PL")
     expect(lucja.page.locator("#join-name")).to_have_value(LUCJA)
     expect(lucja.page.locator("#join-district")).to_have_value("Śródmieście")
+    expect(lucja.page.locator("#join-invited")).to_be_visible()
     lucja.page.locator("#join-submit").click()
     expect(lucja.page.locator("#meeting-view")).to_be_visible()
     expect(lucja.page.locator("#people-rooms")).to_contain_text(LUCJA)
@@ -222,6 +232,7 @@ def test_an_organiser_runs_a_meeting_from_the_page(
     expect(page.locator("#meetings-view")).to_be_visible()  # the session outlives it too
     listed = page.locator("#upcoming li", has_text=title)
     expect(listed).to_have_count(1)
+    organiser.screenshot("organiser-meetings-pl")
     listed.get_by_role("link", name=title).click()
     expect(page.locator("#meeting-heading")).to_have_text(title)
     for role, link in links.items():
@@ -241,6 +252,7 @@ def test_an_organiser_runs_a_meeting_from_the_page(
     expect(page.locator("#people-count")).to_have_text(
         counted(organiser, "organiser.people_count", 2), timeout=45_000
     )
+    organiser.screenshot("organiser-people-pl")
 
     # Deleted after a confirmation that names it: gone from the list, its links refused.
     page.get_by_role("button", name=say("organiser.delete")).click()
