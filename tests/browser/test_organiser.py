@@ -132,6 +132,11 @@ def test_an_organiser_runs_a_meeting_from_the_page(
         for role in ("moderator", "presenter", "participant")
     }
     assert all(link.startswith(f"{server.base_url}/#") for link in links.values())
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name=say("organiser.copy_presenter")).click()
+    what = say("organiser.link_presenter")
+    expect(page.locator("#status")).to_have_text(say("organiser.copied", what=what))
+    assert page.evaluate("() => navigator.clipboard.readText()") == links["presenter"]
 
     # A malformed CSV: every bad line named, and nothing imported.
     bad = tmp_path / "zle.csv"
