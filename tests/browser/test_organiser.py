@@ -210,11 +210,16 @@ def test_an_organiser_runs_a_meeting_from_the_page(
 
     # The participant link revoked and reissued, after a confirmation; the old one is refused.
     old_participant = links["participant"]
-    page.get_by_role("button", name=say("organiser.reissue_participant")).click()
+    # By keyboard: the dialog opens on "Cancel", the safe choice.
+    organiser.tab_to(page.get_by_role("button", name=say("organiser.reissue_participant")))
+    page.keyboard.press("Enter")
     dialog = page.locator("#confirm")
     expect(dialog).to_be_visible()
     expect(page.locator("#confirm-cancel")).to_be_focused()
-    page.get_by_role("button", name=say("organiser.reissue_confirm"), exact=True).click()
+    page.keyboard.press("Tab")
+    expect(page.locator("#confirm-yes")).to_have_text(say("organiser.reissue_confirm"))
+    expect(page.locator("#confirm-yes")).to_be_focused()
+    page.keyboard.press("Enter")
     expect(page.locator("#link-participant")).not_to_have_value(links["participant"])
     expect(page.locator("#link-participant")).to_be_focused()
     links["participant"] = page.locator("#link-participant").input_value()
