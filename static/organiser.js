@@ -106,7 +106,11 @@ async function showMeeting(id, focus) {
   renderMeeting();
   links.render(id, linkList, (request) => run(request));
   invitees.open(id, invited);
-  people.watch(id, (error) => run(() => Promise.reject(error)));
+  people.watch(id, (error) => run(() => Promise.reject(error)), (found) => {
+    // The state says how many are present as the live list does.
+    meeting.present = found.filter((person) => person.connected).length;
+    renderMeeting();
+  });
   if (focus) $("meeting-heading").focus();
 }
 

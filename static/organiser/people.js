@@ -11,7 +11,8 @@ let watched = null; // the meeting watched; null when none
 let timer = null;
 let last = [];
 
-export function watch(meetingId, onError) {
+// `onRead(people)` after each read; `onError(error)` when one fails.
+export function watch(meetingId, onError, onRead) {
   stop();
   watched = meetingId;
   last = [];
@@ -24,6 +25,7 @@ export function watch(meetingId, onError) {
       if (watched !== meetingId) return;
       last = found;
       draw();
+      onRead(found);
       // What the last read said went wrong (the server restarting) is over.
       if (failed) problem("");
       failed = false;

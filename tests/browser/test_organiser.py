@@ -262,6 +262,9 @@ def test_an_organiser_runs_a_meeting_from_the_page(
     expect(page.locator("#people-count")).to_have_text(
         counted(organiser, "organiser.people_count", 2), timeout=45_000
     )
+    expect(page.locator("#meeting-state")).to_have_text(
+        counted(organiser, "organiser.state_open", 2)
+    )
     organiser.screenshot("organiser-people-pl")
 
     # Deleted after a confirmation that names it: gone from the list, its links refused.
