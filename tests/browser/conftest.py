@@ -50,10 +50,6 @@ def chromium() -> Iterator[Browser]:
             browser.close()
 
 
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture(scope="module")
@@ -68,3 +64,15 @@ def module_browser() -> Iterator[Browser]:
     """One Chromium for the cases of a module; each case opens its own contexts."""
     with chromium() as browser:
         yield browser
+
+
+@pytest.fixture
+def browser(module_browser: Browser) -> Iterator[Browser]:
+    """The module's Chromium (starting one costs a second or more a case), with the contexts the
+    case opened closed after it: the next case starts with nothing stored, and no page of this
+    one goes on running (and reconnecting) beside it."""
+    before = {id(context) for context in module_browser.contexts}
+    yield module_browser
+    for context in module_browser.contexts:
+        if id(context) not in before:
+            context.close()

@@ -222,7 +222,7 @@ async def test_a_forged_or_expired_cookie_is_401(serve: Serve) -> None:
         cookie = http.cookies[COOKIE]
         http.cookies.clear()
         for name, value in forged(cookie).items():
-            sent = {"Cookie": f"{COOKIE}={value}".encode()}
+            sent = {b"Cookie": f"{COOKIE}={value}".encode()}
             answer = await http.get(f"/api/meetings/{meeting.id}/links", headers=sent)
             assert answer.status_code == 401, name
             assert answer.json()["error"] == "unauthorized", name
