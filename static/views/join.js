@@ -74,7 +74,7 @@ export async function setup(app) {
   // The opening: a participant's link before the meeting opens waits on a page of its own.
   waiting.setup();
   const early = !app.connection.reloaded && waiting.due(invitation, role());
-  if (early) waiting.wait(app, invitation, invitation.opens_at, () => opened(app, false));
+  if (early) waiting.wait(app, invitation, () => opened(app, false));
   // A reloaded page resuming from its kept token shows the form only if that fails (ask).
   show($("join-view"), !app.joined && !app.connection.reloaded && !early);
   // A server that carries no audio or video: nothing to check, and the browser is never asked.
@@ -226,7 +226,11 @@ function error(text) {
 // organiser moved the start after the page asked, say): wait for the opening it names, then join.
 export function refused(app, code, opensAt) {
   error(has(`join.refused_${code}`) ? t(`join.refused_${code}`) : t("join.refused", { code }));
-  if (code === "not_open_yet" && typeof opensAt === "number") waiting.wait(app, invitation, opensAt, () => opened(app, true));
+  if (code === "not_open_yet" && typeof opensAt === "number") {
+    // The start the opening follows, as the server has it now.
+    invitation = { ...invitation, opens_at: opensAt, starts_at: opensAt + invitation.limits.open_before_s };
+    waiting.wait(app, invitation, () => opened(app, true));
+  }
   if (["bad_token", "no_meeting", "link_revoked", "link_expired"].includes(code)) linkNotice(code);
   if (code === "removed") notice("join.removed_title", "join.removed");
 }

@@ -10,7 +10,7 @@ const TICK_MS = 250; // the countdown is redrawn this often, so it never lags a 
 const LEVEL_MS = 100; // the microphone's level is read this often
 
 let skew = null; // the server's clock less this device's (ms), from the invitation's `now`
-let waiting = null; // { app, opensAt (ms, server's clock), then, timer, minutes } while waiting
+let waiting = null; // { app, invitation, opensAt (ms, server's clock), then, timer, minutes }
 let test = null; // { stream, audio, timer } while the camera and microphone test runs
 let problem = null; // the catalogue key of what the test ran into, shown until the next start
 
@@ -25,10 +25,10 @@ export function due(invitation, role) {
 
 export const active = () => waiting !== null;
 
-// Shows the waiting page until `opensAt` (Unix seconds, the server's clock); then calls `then`.
-export function wait(app, invitation, opensAt, then) {
+// Shows the waiting page until the invitation's `opens_at` (the server's clock); then calls `then`.
+export function wait(app, invitation, then) {
   if (waiting) clearInterval(waiting.timer);
-  waiting = { app, invitation, opensAt: opensAt * 1000, then, minutes: null };
+  waiting = { app, invitation, opensAt: invitation.opens_at * 1000, then, minutes: null };
   show($("join-view"), false);
   show($("waiting-view"), true);
   render();
@@ -57,11 +57,15 @@ function tick() {
     open();
     return;
   }
-  // Screen readers hear the time left when the page opens and once a minute, not every second.
+  // Screen readers hear the time left when the page opens, then once a minute in the last
+  // quarter of an hour (every quarter of an hour before): never every second.
   const minutes = Math.ceil(left / 60);
   if (minutes !== waiting.minutes) {
+    const first = waiting.minutes === null;
     waiting.minutes = minutes;
-    app.announce(left < 60 ? t("waiting.under_a_minute") : plural("waiting.opens_in_minutes", minutes));
+    if (first || minutes <= 15 || minutes % 15 === 0) {
+      app.announce(left < 60 ? t("waiting.under_a_minute") : plural("waiting.opens_in_minutes", minutes));
+    }
   }
 }
 
