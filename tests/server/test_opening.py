@@ -75,3 +75,28 @@ async def test_a_meeting_with_no_start_is_always_open(meeting: ServedMeeting) ->
     assert invited["opens_at"] is None
     _, welcome = await meeting.join("Ala")
     assert welcome["snapshot"]["participants"][welcome["you"]]["role"] == "participant"
+
+
+async def test_an_invitees_personal_link_waits_as_its_role_does(serve: Serve) -> None:
+    clock = ManualClock()
+    start = round(clock.now) + 3600
+    opens_at = start - OPEN_BEFORE_S
+    served, created = await scheduled_in(serve, clock, start)
+    csv = "name,organisation,district,group,e-mail,role\r\nAla Lis,,Łabędy,,,participant\r\n"
+    csv += "Anna Nowak,,Sośnica,,,presenter\r\n"
+    async with api(served.app) as http:
+        path = f"/api/meetings/{created['id']}/invitees"
+        admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+        response = await http.post(path, content=csv.encode(), headers=admin)
+        assert response.status_code == 201, response.text
+        listed = (await http.get(path, headers=admin)).json()["invitees"]
+    ala, anna = (str(one["link"]).rsplit("#", 1)[1] for one in listed)
+    clock.now = opens_at - 1
+
+    early = await served.connect()
+    await early.send({"type": "hello", "token": ala, "name": "Ala"})
+    refusal = await early.expect("error")
+    assert (refusal["code"], refusal["opens_at"]) == ("not_open_yet", opens_at)
+    presenter = await served.connect()
+    welcome = await presenter.hello(anna, "Anna")
+    assert welcome["snapshot"]["participants"][welcome["you"]]["role"] == "presenter"
