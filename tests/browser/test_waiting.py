@@ -11,10 +11,11 @@ import re
 import time
 from datetime import UTC, datetime
 
+import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.harness import api
-from tests.harness.processes import ADMIN_TOKEN
+from tests.harness.processes import ADMIN_TOKEN, ServerProcess
 
 from .conftest import Serve
 from .person import Person
@@ -108,3 +109,51 @@ def test_one_who_pressed_join_too_early_joins_at_the_opening(
     expect(page.locator("#meeting-view")).to_be_visible(timeout=OPENING_TIMEOUT_MS)
     expect(page.locator("#people-rooms")).to_contain_text("Jan Kowalski")
     assert jan.errors == []
+
+
+# The browser's answers to the page's asks, as a person's settings or machine would give them.
+REFUSE_ALL = """
+navigator.mediaDevices.getUserMedia = () =>
+  Promise.reject(new DOMException("Permission denied", "NotAllowedError"));
+"""
+NO_DEVICES = """
+navigator.mediaDevices.getUserMedia = () =>
+  Promise.reject(new DOMException("Requested device not found", "NotFoundError"));
+"""
+NO_CAMERA = """
+const real = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+navigator.mediaDevices.getUserMedia = (wanted) => wanted.video
+  ? Promise.reject(new DOMException("Requested device not found", "NotFoundError"))
+  : real(wanted);
+"""
+
+
+@pytest.mark.parametrize(
+    ("script", "said", "hears"),
+    [
+        (REFUSE_ALL, "waiting.blocked", False),
+        (NO_DEVICES, "waiting.no_devices", False),
+        (NO_CAMERA, "waiting.no_camera", True),
+    ],
+    ids=["refused", "no-devices", "no-camera"],
+)
+def test_the_device_test_says_what_it_could_not_use(
+    module_server: ServerProcess, module_browser: Browser, script: str, said: str, hears: bool
+) -> None:
+    # The server's own opening (15 minutes) before a start an hour away: a long wait.
+    start = datetime.fromtimestamp(time.time() + 3600, UTC)
+    created = api.create_meeting(
+        module_server.base_url, "Forum Liderów", ADMIN_TOKEN, starts_at=start.isoformat()
+    )
+    ola = Person.open(module_browser, created["invite_link"], "pl-PL", script=script)
+    page = ola.page
+    expect(page.locator("#waiting-left")).to_have_text(re.compile(r"^4\d:\d\d$"))
+    page.get_by_role("button", name=ola.say("waiting.test_start")).click()
+    expect(page.locator("#waiting-device-error")).to_have_text(ola.say(said))
+    if hears:  # the microphone is tried without the camera
+        expect(page.locator("#waiting-level")).to_be_visible()
+        expect(page.locator("#waiting-video-box")).to_be_hidden()
+        page.wait_for_function(LEVEL_MOVES, polling=100, timeout=10_000)
+    else:
+        expect(page.locator("#waiting-test-box")).to_be_hidden()
+    assert ola.errors == []
