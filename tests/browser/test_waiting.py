@@ -69,6 +69,7 @@ def test_a_participant_waits_tests_devices_and_joins_at_the_opening(
     expect(page.get_by_role("button", name=ewa.say("waiting.test_stop"))).to_be_focused()
     expect(page.locator("#waiting-device-error")).to_be_hidden()
     assert ewa.axe("waiting") == []
+    ewa.screenshot("waiting")
 
     # The presenter's link does not wait.
     mayor = Person.open(browser, created["presenter_link"])
