@@ -16,6 +16,7 @@ from rooms import (
     ending,
     invitees,
     notes,
+    opening,
     organiser,
     polls,
     questions,
@@ -78,7 +79,7 @@ def _outcome(
         case cmd.RevealPollResult():
             return _everyone(polls.reveal(state, command))
         case cmd.Join() | cmd.Rejoin() | cmd.Disconnect():
-            return _presence(state, config, command)
+            return _presence(state, config, command, now)
         case cmd.Depart():
             # Sent for a ghost, and may arrive after it left or came back: then it is spent.
             ghost = state.participants.get(command.participant)
@@ -375,7 +376,10 @@ def _warning_at(config: MeetingConfig, now: float, deadline: float | None) -> fl
 
 
 def _presence(
-    state: MeetingState, config: MeetingConfig, command: cmd.Join | cmd.Rejoin | cmd.Disconnect
+    state: MeetingState,
+    config: MeetingConfig,
+    command: cmd.Join | cmd.Rejoin | cmd.Disconnect,
+    now: float,
 ) -> Outcome:
     who = command.participant
     if isinstance(command, cmd.Disconnect):
@@ -394,6 +398,7 @@ def _presence(
             require(who not in state.participants, Reason.CONFLICT, "already in the meeting")
             doors.check_may_enter(state, command)
             role = _role_on_joining(state, command)
+            opening.check_open(state, config, role, now)
             name = one_line(command.name, "name", config.max_name_chars)
             if role is not Role.MODERATOR:
                 _check_not_a_moderators_name(state, name)

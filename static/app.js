@@ -121,7 +121,7 @@ function receive(m) {
     app.replies.delete(m.ref);
     if (m.code === "media_glare") app.peer.glare();
     else if (app.connection.reloaded) return; // the kept token was refused: the close says so
-    else if (!app.joined) join.refused(app, m.code);
+    else if (!app.joined) join.refused(app, m.code, m.opens_at);
     else if (replies?.refused) replies.refused(m);
     else app.problem(app.errorText(m));
     return;

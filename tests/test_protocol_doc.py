@@ -35,7 +35,7 @@ GREETINGS: dict[str, type] = {"hello": greeting.Hello, "resume": greeting.Resume
 REPLY_FIELDS = {
     "welcome": {"you", "resume", "seq", "snapshot", "limits", "media"},
     "ok": {"ref"},
-    "error": {"code", "message", "ref"},
+    "error": {"code", "message", "ref", "opens_at"},  # `opens_at`: with `not_open_yet` only
 }
 RECORDS: dict[str, type] = {
     **wire.COMMANDS,
@@ -151,6 +151,9 @@ def test_example_goes_through_the_real_code(name: str, raw: str) -> None:
         assert msgpack.unpackb(wire.encode_message(link)) == message
     elif name == "error":
         assert message["code"] in ERROR_CODES
+        code = next(c for c in (*ErrorCode, *Reason, *MediaErrorCode) if c == message["code"])
+        sent = wire.reply_error(code, message["message"], message["ref"], message.get("opens_at"))
+        assert msgpack.unpackb(sent) == message
     elif name == "welcome":
         if message["snapshot"] is not None:
             from_plain(MeetingState, message["snapshot"])

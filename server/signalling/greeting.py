@@ -7,7 +7,7 @@ import secrets
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from rooms import ParticipantId, Reason, Rejected, Stamped
+from rooms import ParticipantId, Reason, Rejected, Stamped, opening
 from rooms import commands as cmd
 from rooms.plain import to_plain
 from rooms.view import replay_for, view_for
@@ -27,7 +27,7 @@ from server.rtc.wire import media_welcome
 from server.services import Services
 from server.signalling import contacts_link
 from server.signalling.connection import Connection
-from server.signalling.errors import ANSWERABLE, error_reply
+from server.signalling.errors import ANSWERABLE, NotOpenYet, error_reply
 from server.signalling.gate import Gate
 from server.tokens import Grant, Kind, TokenError
 
@@ -120,6 +120,9 @@ async def _join(
     try:
         await live.submit(None, join)
     except Rejected as rejected:
+        opens_at = opening.opens_at(live.meeting.state, live.meeting.config)
+        if rejected.reason is Reason.NOT_OPEN_YET and opens_at is not None:
+            raise NotOpenYet(rejected.detail, opens_at) from None
         code = _FINAL_REFUSALS.get(rejected.reason)
         if code is None:
             raise  # a name to correct, a full meeting: the socket stays open for another hello

@@ -24,9 +24,10 @@ Predicate = Callable[[Message], bool]
 class ServerError(Exception):
     """The server answered a command with an `error`."""
 
-    def __init__(self, message: str, code: str = "") -> None:
+    def __init__(self, message: str, code: str = "", reply: Message | None = None) -> None:
         super().__init__(message)
         self.code = code
+        self.reply = reply  # the whole `error` (a greeting's), for its other fields
 
 
 class Client:
@@ -204,7 +205,7 @@ class Client:
         if answer["type"] == "error":
             await self.close()
             raise ServerError(
-                f"{hello['type']}: {answer['code']}: {answer['message']}", answer["code"]
+                f"{hello['type']}: {answer['code']}: {answer['message']}", answer["code"], answer
             )
         self.resume_token = answer["resume"]
         return answer
