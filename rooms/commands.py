@@ -14,6 +14,7 @@ from rooms.ids import PLENARY, AgendaItemId, ParticipantId, PollId, QuestionId, 
 from rooms.model import (
     GroupBy,
     Invitee,
+    LobbyMode,
     NotesEditing,
     PollKind,
     PollResults,
@@ -528,6 +529,31 @@ class MuteEveryone:
     """Ask every participant in the plenary to mute, as `AskToMute` does for one."""
 
 
+# The lobby (rooms.lobby) --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SetLobby:
+    """Who waits for a moderator: `off` admits everyone waiting, as Zoom's waiting room does."""
+
+    mode: LobbyMode
+
+
+@dataclass(frozen=True)
+class Admit:
+    participant: ParticipantId
+
+
+@dataclass(frozen=True)
+class AdmitAll:
+    pass
+
+
+@dataclass(frozen=True)
+class Refuse:
+    participant: ParticipantId
+
+
 # Workshop notes (rooms.notes) ---------------------------------------------------------------
 
 
@@ -759,6 +785,11 @@ ClientCommand = (
     | LockMeeting
     | UnlockMeeting
     | MuteEveryone
+    # The lobby
+    | SetLobby
+    | Admit
+    | AdmitAll
+    | Refuse
     # Workshop notes
     | VolunteerRapporteur
     | AppointRapporteur

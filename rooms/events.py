@@ -12,6 +12,7 @@ from rooms.ids import AgendaItemId, ParticipantId, PollId, QuestionId, RoomId
 from rooms.model import (
     ContactCard,
     Invitee,
+    LobbyMode,
     NotesEditing,
     PlannedItem,
     PollKind,
@@ -21,6 +22,7 @@ from rooms.model import (
     QuestionStatus,
     Quorum,
     Role,
+    Waiting,
 )
 
 
@@ -500,6 +502,47 @@ class MeetingUnlocked:
     by: ParticipantId
 
 
+# The lobby (rooms.lobby) --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LobbySet:
+    """A moderator chose who waits in the lobby, to everyone."""
+
+    mode: LobbyMode
+    by: ParticipantId
+
+
+@dataclass(frozen=True)
+class Knocked:
+    """Someone is waiting in the lobby (or came back to it on a newer socket), to moderators."""
+
+    waiting: Waiting
+
+
+@dataclass(frozen=True)
+class Admitted:
+    """A moderator let someone in, to moderators; their `participant_joined` follows."""
+
+    participant: ParticipantId
+    by: ParticipantId
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A moderator turned someone in the lobby away, to moderators."""
+
+    participant: ParticipantId
+    by: ParticipantId
+
+
+@dataclass(frozen=True)
+class LeftLobby:
+    """Someone waiting closed their page (or lost their connection), to moderators."""
+
+    participant: ParticipantId
+
+
 # The organiser's (rooms.organiser) ------------------------------------------------------------
 
 
@@ -711,6 +754,12 @@ Event = (
     # The doors
     | MeetingLocked
     | MeetingUnlocked
+    # The lobby
+    | LobbySet
+    | Knocked
+    | Admitted
+    | Refused
+    | LeftLobby
     # The organiser's
     | MeetingScheduled
     | LinkReissued
