@@ -455,7 +455,7 @@ def _enter(
     for newcomer in newcomers:
         who = newcomer.id
         if admitted_by is not None:
-            outcome.append((ev.Admitted(who, by=admitted_by), lobby.moderators(state)))
+            outcome.append((ev.LetIn(who, by=admitted_by), lobby.moderators(state)))
         joined = ev.ParticipantJoined(
             participant=who,
             name=newcomer.name,

@@ -521,7 +521,7 @@ class Knocked:
 
 
 @dataclass(frozen=True)
-class Admitted:
+class LetIn:
     """A moderator let someone in, to moderators; their `participant_joined` follows."""
 
     participant: ParticipantId
@@ -529,7 +529,7 @@ class Admitted:
 
 
 @dataclass(frozen=True)
-class Refused:
+class TurnedAway:
     """A moderator turned someone in the lobby away, to moderators."""
 
     participant: ParticipantId
@@ -757,8 +757,8 @@ Event = (
     # The lobby
     | LobbySet
     | Knocked
-    | Admitted
-    | Refused
+    | LetIn
+    | TurnedAway
     | LeftLobby
     # The organiser's
     | MeetingScheduled

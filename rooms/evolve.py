@@ -272,7 +272,7 @@ def apply(
             state.lobby_mode = event.mode
         case ev.Knocked():
             state.lobby[event.waiting.id] = event.waiting
-        case ev.Admitted() | ev.Refused() | ev.LeftLobby():
+        case ev.LetIn() | ev.TurnedAway() | ev.LeftLobby():
             del state.lobby[event.participant]
         # The organiser's
         case ev.MeetingScheduled():

@@ -79,7 +79,7 @@ def check_may_admit(state: MeetingState, otherwise: str = "to let anyone in") ->
 
 def refuse(state: MeetingState, who: ParticipantId, by: ParticipantId) -> Outcome:
     waiting(state, who)
-    return [(ev.Refused(who, by), moderators(state))]
+    return [(ev.TurnedAway(who, by), moderators(state))]
 
 
 def left(state: MeetingState, who: ParticipantId, connection: str) -> Outcome:

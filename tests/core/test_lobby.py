@@ -78,7 +78,7 @@ def test_admitting_makes_a_participant_as_a_join_would() -> None:
     stamped = meeting.handle(MODERATOR, cmd.Admit(ADA), T0 + 1)
     joined = ev.ParticipantJoined(ADA, "Name ada", Role.PARTICIPANT, "", "Łabędy", "", "plenary")
     assert [(s.event, s.audience) for s in stamped] == [
-        (ev.Admitted(ADA, by=MODERATOR), MODERATORS),
+        (ev.LetIn(ADA, by=MODERATOR), MODERATORS),
         (joined, None),
     ]
     assert meeting.state.lobby == {}
@@ -90,7 +90,7 @@ def test_admit_all_lets_everyone_in_in_the_order_they_came() -> None:
     meeting.handle(None, knock(BO), T0)
     meeting.handle(None, knock(ADA), T0 + 1)
     stamped = meeting.handle(MODERATOR, cmd.AdmitAll(), T0 + 2)
-    assert [s.event.participant for s in stamped if isinstance(s.event, ev.Admitted)] == [BO, ADA]
+    assert [s.event.participant for s in stamped if isinstance(s.event, ev.LetIn)] == [BO, ADA]
     assert {BO, ADA} <= set(meeting.state.participants)
     assert refused(meeting, MODERATOR, cmd.AdmitAll()).reason is Reason.CONFLICT
 
@@ -100,7 +100,7 @@ def test_refusing_turns_one_away_and_tells_the_moderators() -> None:
     meeting.handle(None, knock(ADA), T0)
     stamped = meeting.handle(MODERATOR, cmd.Refuse(ADA), T0 + 1)
     assert [(s.event, s.audience) for s in stamped] == [
-        (ev.Refused(ADA, by=MODERATOR), MODERATORS)
+        (ev.TurnedAway(ADA, by=MODERATOR), MODERATORS)
     ]
     assert meeting.state.lobby == {} and ADA not in meeting.state.participants
     for command in (cmd.Refuse(ADA), cmd.Admit(ADA)):
@@ -146,7 +146,7 @@ def test_switching_the_lobby_off_admits_everyone_waiting() -> None:
     meeting = with_lobby(LobbyMode.EVERYONE)
     meeting.handle(None, knock(ADA), T0)
     stamped = meeting.handle(MODERATOR, cmd.SetLobby(LobbyMode.OFF), T0 + 1)
-    assert [type(s.event) for s in stamped] == [ev.LobbySet, ev.Admitted, ev.ParticipantJoined]
+    assert [type(s.event) for s in stamped] == [ev.LobbySet, ev.LetIn, ev.ParticipantJoined]
     assert ADA in meeting.state.participants and meeting.state.lobby == {}
 
 

@@ -152,8 +152,8 @@ EVENT_SAMPLES: list[ev.Event] = [
     # The lobby
     ev.LobbySet(LobbyMode.UNLISTED, Q),
     ev.Knocked(Waiting(P, "Zoë Łukasiewicz", Role.PRESENTER, "Rada", "Łabędy", "", 12.5, "c0ffee")),
-    ev.Admitted(P, by=Q),
-    ev.Refused(P, by=Q),
+    ev.LetIn(P, by=Q),
+    ev.TurnedAway(P, by=Q),
     ev.LeftLobby(P),
     # The organiser's
     ev.MeetingScheduled("Forum Łabędy", 1773334800.0, 1773345600.0),
