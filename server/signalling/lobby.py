@@ -48,6 +48,10 @@ class Admitted:
     """A moderator let you in: the `welcome` follows."""
 
 
+# The lobby's own messages, by their name on the wire (docs/protocol.md).
+MESSAGES: dict[str, type] = {"lobby": Lobby, "admitted": Admitted}
+
+
 class Verdict(Enum):
     ADMITTED = "admitted"
     TURNED_AWAY = "turned_away"
