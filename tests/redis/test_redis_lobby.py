@@ -58,3 +58,20 @@ async def test_admission_and_refusal_reach_a_newcomer_on_another_worker(workers:
         await person.close()
     for worker in (writer, other):
         assert "Traceback" not in worker.printed()
+
+
+async def test_those_waiting_on_a_worker_that_dies_leave_the_lobby(workers: Workers) -> None:
+    writer, doomed = workers.start(), workers.start()
+    meeting = await writer.server.create_meeting("Forum Miasta")
+    assert workers.writer_of(meeting["id"]) is writer
+    moderator = await Client.join(writer.ws_url, meeting["moderator_token"], "Moderatorka")
+    await moderator.command("set_lobby", mode="everyone")
+    await Client.knock(doomed.ws_url, meeting["invite_token"], "Ada")
+    knocked = await moderator.wait_for(lambda m: m["type"] == "knocked")
+
+    workers.kill(doomed)
+
+    # Within the heartbeat's time to live, a presence check, and slack for a loaded machine.
+    await moderator.wait_for_event("left_lobby", 10.0, participant=knocked["waiting"]["id"])
+    await moderator.close()
+    assert "Traceback" not in writer.printed()
