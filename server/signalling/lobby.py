@@ -52,6 +52,10 @@ class Admitted:
 MESSAGES: dict[str, type] = {"lobby": Lobby, "admitted": Admitted}
 
 
+# The events that may move someone's place in the queue.
+_QUEUE_MOVES = (ev.Knocked, ev.LetIn, ev.TurnedAway, ev.LeftLobby)
+
+
 class Verdict(Enum):
     ADMITTED = "admitted"
     TURNED_AWAY = "turned_away"
@@ -80,7 +84,7 @@ async def wait(
 
     def observe(stamped: Stamped) -> None:
         settle(_verdict_of(stamped.event, who, connection.id))
-        if not verdict.done():
+        if not verdict.done() and isinstance(stamped.event, _QUEUE_MOVES):
             tell_position()
 
     live.observers.append(observe)
