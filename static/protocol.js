@@ -20,7 +20,7 @@ export const CLOSE = Object.freeze({
   TOO_MANY_SOCKETS: 4010,
   MEETING_ENDED: 4011,
   MEETING_LOCKED: 4012,
-  TURNED_AWAY: 4013,
+  TURNED_AWAY: 4014,
 });
 
 // The reactions a `react` may send, in the order they are offered (rooms/config.py).

@@ -17,4 +17,4 @@ class CloseCode(IntEnum):
     TOO_MANY_SOCKETS = 4010  # its address already holds `max_sockets_per_address` sockets
     MEETING_ENDED = 4011  # a moderator ended the meeting for everyone: nobody joins or resumes
     MEETING_LOCKED = 4012  # a moderator locked the meeting: nobody new joins (rooms.doors)
-    TURNED_AWAY = 4013  # a moderator did not let this person in from the lobby (rooms.lobby)
+    TURNED_AWAY = 4014  # a moderator did not let this person in from the lobby (rooms.lobby)

@@ -5,7 +5,7 @@ event, chat or media reaches it, and every message it sends is answered with a `
 and goes nowhere (nor is it a strike: a client may not know yet; the rate limits still hold).
 It gets `lobby` (the meeting's title and its place in the queue, again whenever that moves),
 then either `admitted`, after which the greeting welcomes it as any newcomer, or a close:
-turned away (4013), replaced by a newer socket of the same person (4009), the meeting ended
+turned away (4014), replaced by a newer socket of the same person (4009), the meeting ended
 (4011). Its place is kept in the meeting's state, so admission reaches it on whichever worker
 holds it: each worker sees the meeting's events, and this watches them.
 """

@@ -40,7 +40,7 @@ async def test_admission_and_refusal_reach_a_newcomer_on_another_worker(workers:
         lambda m: m["type"] == "knocked" and m["waiting"]["name"] == "Ewa"
     )
     await moderator.command("refuse", participant=knocked["waiting"]["id"])
-    assert await eve.wait_closed() == 4013
+    assert await eve.wait_closed() == 4014
     assert [(m["type"], m.get("code")) for m in eve.messages] == [
         ("lobby", None),
         ("error", "turned_away"),

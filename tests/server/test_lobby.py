@@ -1,6 +1,6 @@
 """The lobby over the wire (`server.signalling.lobby`): a waiting connection gets `lobby` and
 nothing of the meeting, every message it sends is refused with `waiting`, and it is let in
-(`admitted`, then the welcome) or turned away (close 4013); moderators alone hear who waits."""
+(`admitted`, then the welcome) or turned away (close 4014); moderators alone hear who waits."""
 
 from typing import Any
 
