@@ -59,7 +59,8 @@ export function closed(app, state, event) {
   if (!waiting) return false;
   waiting = false;
   show($("lobby-view"), false);
-  join.ask(app, t("lobby.lost"));
+  // 4009: the same invitation waits in another tab now.
+  join.ask(app, t(event?.code === CLOSE.REPLACED ? "connection.closed_4009" : "lobby.lost"));
   return true;
 }
 
