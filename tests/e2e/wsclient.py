@@ -64,6 +64,18 @@ class Client:
         client.me = (await client._greet(hello, timeout))["you"]
         return client
 
+    @classmethod
+    async def knock(
+        cls, url: str, token: str, name: str, *, timeout: float = TIMEOUT_S
+    ) -> "Client":
+        """Say hello where the lobby holds newcomers: returns once the `lobby` message arrived
+        (the `welcome` comes after `admitted`, in `messages`)."""
+        client = cls(url, name)
+        await client._open()
+        await client.send("hello", token=token, name=name)
+        await client.wait_for(lambda m: m["type"] == "lobby", timeout)
+        return client
+
     async def reconnect(self, timeout: float = TIMEOUT_S) -> Message:
         """Connect again with the resume token and the last seq seen; returns the new `welcome`."""
         await self._open()
