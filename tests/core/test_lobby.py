@@ -6,7 +6,7 @@ from rooms import commands as cmd
 from rooms import events as ev
 from rooms.config import MeetingConfig
 from rooms.errors import Reason
-from rooms.ids import ParticipantId
+from rooms.ids import PLENARY, ParticipantId
 from rooms.meeting import Meeting
 from rooms.model import Invitee, LobbyMode, Role, Waiting
 from rooms.view import view_for
@@ -76,7 +76,7 @@ def test_admitting_makes_a_participant_as_a_join_would() -> None:
     meeting = with_lobby(LobbyMode.EVERYONE)
     meeting.handle(None, knock(ADA), T0)
     stamped = meeting.handle(MODERATOR, cmd.Admit(ADA), T0 + 1)
-    joined = ev.ParticipantJoined(ADA, "Name ada", Role.PARTICIPANT, "", "Łabędy", "", "plenary")
+    joined = ev.ParticipantJoined(ADA, "Name ada", Role.PARTICIPANT, "", "Łabędy", "", PLENARY)
     assert [(s.event, s.audience) for s in stamped] == [
         (ev.LetIn(ADA, by=MODERATOR), MODERATORS),
         (joined, None),
@@ -118,8 +118,8 @@ def test_only_moderators_set_the_lobby_admit_or_refuse() -> None:
     ):
         assert refused(meeting, person(0), command).reason is Reason.NOT_ALLOWED
     # Nor may someone waiting do anything: they are not in the meeting.
-    for command in (cmd.SendChat("hello"), cmd.RaiseHand(), cmd.Admit(ADA)):
-        assert refused(meeting, ADA, command).reason is Reason.NOT_IN_MEETING
+    for outside in (cmd.SendChat("hello"), cmd.RaiseHand(), cmd.Admit(ADA)):
+        assert refused(meeting, ADA, outside).reason is Reason.NOT_IN_MEETING
 
 
 def test_admission_checks_the_lock_and_the_capacity_all_or_none() -> None:
