@@ -152,7 +152,7 @@ def test_example_goes_through_the_real_code(name: str, raw: str) -> None:
         assert msgpack.unpackb(wire.encode_message(link)) == message
     elif name in lobby.MESSAGES:  # The lobby
         own = {k: v for k, v in message.items() if k not in wire.ENVELOPE}
-        lobby_message = from_plain(lobby.MESSAGES[name], own)
+        lobby_message: object = from_plain(lobby.MESSAGES[name], own)
         assert msgpack.unpackb(wire.encode_message(lobby_message)) == message
     elif name == "error":
         assert message["code"] in ERROR_CODES
