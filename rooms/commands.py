@@ -15,6 +15,7 @@ from rooms.model import (
     GroupBy,
     Invitee,
     Language,
+    LobbyMode,
     NotesEditing,
     PollKind,
     PollResults,
@@ -529,6 +530,31 @@ class MuteEveryone:
     """Ask every participant in the plenary to mute, as `AskToMute` does for one."""
 
 
+# The lobby (rooms.lobby) --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SetLobby:
+    """Who waits for a moderator: `off` admits everyone waiting, as Zoom's waiting room does."""
+
+    mode: LobbyMode
+
+
+@dataclass(frozen=True)
+class Admit:
+    participant: ParticipantId
+
+
+@dataclass(frozen=True)
+class AdmitAll:
+    pass
+
+
+@dataclass(frozen=True)
+class Refuse:
+    participant: ParticipantId
+
+
 # Workshop notes (rooms.notes) ---------------------------------------------------------------
 
 
@@ -763,6 +789,11 @@ ClientCommand = (
     | LockMeeting
     | UnlockMeeting
     | MuteEveryone
+    # The lobby
+    | SetLobby
+    | Admit
+    | AdmitAll
+    | Refuse
     # Workshop notes
     | VolunteerRapporteur
     | AppointRapporteur

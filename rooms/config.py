@@ -22,6 +22,9 @@ class MeetingConfig:
     # a welcome with the whole history of a busy meeting would be megabytes, to every joiner.
     chat_page: int = 50
     max_duration_s: int = 8 * 3600
+    # The opening (`rooms.opening`): participants join from this long before the meeting's
+    # start; moderators and presenters at any time.
+    open_before_s: int = 15 * 60
     warning_s: float = 60.0
     grace_s: float = 15.0
     # The agenda.

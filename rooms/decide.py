@@ -15,7 +15,9 @@ from rooms import (
     doors,
     ending,
     invitees,
+    lobby,
     notes,
+    opening,
     organiser,
     polls,
     questions,
@@ -30,7 +32,7 @@ from rooms.config import REACTIONS, MeetingConfig
 from rooms.countdowns import warning_time
 from rooms.errors import Reason, Rejected, quoted, require
 from rooms.ids import PLENARY, ParticipantId, RoomId
-from rooms.model import MeetingState, Participant, Phase, Role
+from rooms.model import LobbyMode, MeetingState, Participant, Phase, Role, Waiting
 from rooms.phases import next_phase
 from rooms.texts import fold, free_text, one_line
 
@@ -78,7 +80,7 @@ def _outcome(
         case cmd.RevealPollResult():
             return _everyone(polls.reveal(state, command))
         case cmd.Join() | cmd.Rejoin() | cmd.Disconnect():
-            return _presence(state, config, command)
+            return _presence(state, config, command, now)
         case cmd.Depart():
             # Sent for a ghost, and may arrive after it left or came back: then it is spent.
             ghost = state.participants.get(command.participant)
@@ -313,6 +315,23 @@ def _outcome(
             return _everyone(doors.lock(state, actor))
         case cmd.UnlockMeeting():
             return _everyone(doors.unlock(state, actor))
+        # The lobby
+        case cmd.SetLobby():
+            mode_set = _everyone(lobby.set_mode(state, command.mode, actor))
+            if command.mode is not LobbyMode.OFF or not state.lobby:
+                return mode_set
+            # Switched off: everyone waiting comes in, as in Zoom.
+            return mode_set + _enter(state, config, list(state.lobby.values()), actor)
+        case cmd.Admit():
+            entry = lobby.waiting(state, command.participant)
+            lobby.check_may_admit(state)
+            return _enter(state, config, [entry], actor)
+        case cmd.AdmitAll():
+            entries = lobby.everyone_waiting(state)
+            lobby.check_may_admit(state)
+            return _enter(state, config, entries, actor)
+        case cmd.Refuse():
+            return lobby.refuse(state, command.participant, actor)
         # Workshop notes
         case cmd.VolunteerRapporteur():
             return notes.volunteer(state, actor)
@@ -375,10 +394,15 @@ def _warning_at(config: MeetingConfig, now: float, deadline: float | None) -> fl
 
 
 def _presence(
-    state: MeetingState, config: MeetingConfig, command: cmd.Join | cmd.Rejoin | cmd.Disconnect
+    state: MeetingState,
+    config: MeetingConfig,
+    command: cmd.Join | cmd.Rejoin | cmd.Disconnect,
+    now: float,
 ) -> Outcome:
     who = command.participant
     if isinstance(command, cmd.Disconnect):
+        if who in state.lobby:
+            return lobby.left(state, who, command.connection)
         participant = state.participants.get(who)
         if participant is None or not participant.connected:
             return []
@@ -394,23 +418,13 @@ def _presence(
             require(who not in state.participants, Reason.CONFLICT, "already in the meeting")
             doors.check_may_enter(state, command)
             role = _role_on_joining(state, command)
+            opening.check_open(state, config, role, now)
             name = one_line(command.name, "name", config.max_name_chars)
             if role is not Role.MODERATOR:
                 _check_not_a_moderators_name(state, name)
-            making_room: Outcome = []
-            if len(state.participants) >= config.max_participants:
-                longest_gone = _longest_disconnected(state)
-                require(
-                    longest_gone is not None,
-                    Reason.MEETING_FULL,
-                    f"the meeting is full ({config.max_participants} participants)",
-                )
-                assert longest_gone is not None
-                # Someone who left without a goodbye must not keep a place from someone here.
-                making_room = [(ev.ParticipantLeft(longest_gone), EVERYONE)]
             limit = config.max_attribute_chars
-            joined = ev.ParticipantJoined(
-                participant=who,
+            newcomer = Waiting(
+                id=who,
                 name=name,
                 role=role,
                 organisation=one_line(
@@ -418,19 +432,66 @@ def _presence(
                 ),
                 district=one_line(command.district, "district", limit, allow_empty=True),
                 group=one_line(command.group, "group", limit, allow_empty=True),
-                room=PLENARY,
+                since=now,
+                connection=command.connection,
             )
-            # Showcase: a presenter the agenda named, joining under that name.
-            presenting = _everyone(showcase.match_joiner(state, who, name))
-            # An invitee the organiser planned into a workshop room.
-            planned = invitees.plan_on_joining(state, who)
-            plan: Outcome = [] if planned is None else [(planned, EVERYONE)]
-            return [*making_room, (joined, EVERYONE), *plan, *presenting]
+            if lobby.waits(state, who, role):
+                return lobby.knock(state, newcomer)
+            return _enter(state, config, [newcomer], None)
         case cmd.Rejoin():
             _participant(state, who)
             # Also while shown connected: the event tells every server to close the older
             # connection, wherever it is (one the server had not yet seen drop).
             return [(ev.ParticipantReconnected(who), EVERYONE)]
+
+
+def _enter(
+    state: MeetingState,
+    config: MeetingConfig,
+    newcomers: list[Waiting],
+    admitted_by: ParticipantId | None,
+) -> Outcome:
+    """`newcomers` become participants, all or none: straight from their `Join`, or admitted
+    from the lobby by a moderator (`rooms.lobby`)."""
+    outcome = _making_room(state, config, len(newcomers))
+    for newcomer in newcomers:
+        who = newcomer.id
+        if admitted_by is not None:
+            outcome.append((ev.LetIn(who, by=admitted_by), lobby.moderators(state)))
+        joined = ev.ParticipantJoined(
+            participant=who,
+            name=newcomer.name,
+            role=newcomer.role,
+            organisation=newcomer.organisation,
+            district=newcomer.district,
+            group=newcomer.group,
+            room=PLENARY,
+        )
+        outcome.append((joined, EVERYONE))
+        # An invitee the organiser planned into a workshop room.
+        planned = invitees.plan_on_joining(state, who)
+        if planned is not None:
+            outcome.append((planned, EVERYONE))
+        # Showcase: a presenter the agenda named, joining under that name.
+        outcome.extend(_everyone(showcase.match_joiner(state, who, newcomer.name)))
+    return outcome
+
+
+def _making_room(state: MeetingState, config: MeetingConfig, newcomers: int) -> Outcome:
+    """Room for `newcomers` in a full meeting: those who left without a goodbye, the longest
+    gone first, must not keep a place from someone here."""
+    short = len(state.participants) + newcomers - config.max_participants
+    if short <= 0:
+        return []
+    gone = sorted(
+        (p for p in state.participants.values() if not p.connected),
+        key=lambda p: p.disconnected_at or 0.0,
+    )
+    detail = f"the meeting is full ({config.max_participants} participants)"
+    if newcomers > 1:
+        detail += f": {newcomers - short + len(gone)} of the {newcomers} waiting fit"
+    require(len(gone) >= short, Reason.MEETING_FULL, detail)
+    return [(ev.ParticipantLeft(p.id), EVERYONE) for p in gone[:short]]
 
 
 def _mute_everyone(state: MeetingState, actor: ParticipantId) -> Outcome:
@@ -445,14 +506,6 @@ def _mute_everyone(state: MeetingState, actor: ParticipantId) -> Outcome:
     ]
     require(bool(asked), Reason.CONFLICT, "no participant in the plenary to ask to mute")
     return [(ev.MuteRequested(who, by=actor), frozenset([who])) for who in asked]
-
-
-def _longest_disconnected(state: MeetingState) -> ParticipantId | None:
-    """Who has been disconnected the longest (on a tie, who joined first), if anyone."""
-    gone = [p for p in state.participants.values() if not p.connected]
-    if not gone:
-        return None
-    return min(gone, key=lambda p: p.disconnected_at or 0.0).id
 
 
 def _role_on_joining(state: MeetingState, command: cmd.Join) -> Role:

@@ -29,6 +29,8 @@ class Reason(StrEnum):
     MEETING_ENDED = "meeting_ended"
     # The doors: a newcomer while a moderator has locked the meeting
     MEETING_LOCKED = "meeting_locked"
+    # The opening: a participant before the meeting opens (`rooms.opening`)
+    NOT_OPEN_YET = "not_open_yet"
     # Workshop notes: an edit written on a version of the notes that is no longer the current one.
     STALE_NOTES = "stale_notes"
 

@@ -13,6 +13,7 @@ from rooms.model import (
     ContactCard,
     Invitee,
     Language,
+    LobbyMode,
     NotesEditing,
     PlannedItem,
     PollKind,
@@ -22,6 +23,7 @@ from rooms.model import (
     QuestionStatus,
     Quorum,
     Role,
+    Waiting,
 )
 
 
@@ -501,6 +503,47 @@ class MeetingUnlocked:
     by: ParticipantId
 
 
+# The lobby (rooms.lobby) --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LobbySet:
+    """A moderator chose who waits in the lobby, to everyone."""
+
+    mode: LobbyMode
+    by: ParticipantId
+
+
+@dataclass(frozen=True)
+class Knocked:
+    """Someone is waiting in the lobby (or came back to it on a newer socket), to moderators."""
+
+    waiting: Waiting
+
+
+@dataclass(frozen=True)
+class LetIn:
+    """A moderator let someone in, to moderators; their `participant_joined` follows."""
+
+    participant: ParticipantId
+    by: ParticipantId
+
+
+@dataclass(frozen=True)
+class TurnedAway:
+    """A moderator turned someone in the lobby away, to moderators."""
+
+    participant: ParticipantId
+    by: ParticipantId
+
+
+@dataclass(frozen=True)
+class LeftLobby:
+    """Someone waiting closed their page (or lost their connection), to moderators."""
+
+    participant: ParticipantId
+
+
 # The organiser's (rooms.organiser) ------------------------------------------------------------
 
 
@@ -715,6 +758,12 @@ Event = (
     # The doors
     | MeetingLocked
     | MeetingUnlocked
+    # The lobby
+    | LobbySet
+    | Knocked
+    | LetIn
+    | TurnedAway
+    | LeftLobby
     # The organiser's
     | MeetingScheduled
     | LinkReissued

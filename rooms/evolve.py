@@ -267,6 +267,13 @@ def apply(
             state.locked = True
         case ev.MeetingUnlocked():
             state.locked = False
+        # The lobby
+        case ev.LobbySet():
+            state.lobby_mode = event.mode
+        case ev.Knocked():
+            state.lobby[event.waiting.id] = event.waiting
+        case ev.LetIn() | ev.TurnedAway() | ev.LeftLobby():
+            del state.lobby[event.participant]
         # The organiser's
         case ev.MeetingScheduled():
             state.title = event.title

@@ -530,6 +530,33 @@ class Invitee:
     room: RoomId | None = None
 
 
+# The lobby (rooms.lobby) ---------------------------------------------------------------------
+
+
+class LobbyMode(StrEnum):
+    """Who waits in the lobby for a moderator: nobody, those who came by a shared participant's
+    link (not a personal one), or every participant and presenter. Moderators never wait."""
+
+    OFF = "off"
+    UNLISTED = "unlisted"
+    EVERYONE = "everyone"
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """Someone in the lobby: who they will be once admitted, as they asked to join, and since
+    when; `connection` names the socket that waits (a newer one of the same person replaces it)."""
+
+    id: ParticipantId
+    name: str
+    role: Role
+    organisation: str
+    district: str
+    group: str
+    since: float
+    connection: str = ""
+
+
 @dataclass
 class MeetingState:
     id: MeetingId
@@ -586,6 +613,9 @@ class MeetingState:
     # The organiser's invitees, by the participant each joins as (rooms.invitees). Nobody in the
     # meeting sees them: they hold e-mail addresses.
     invitees: dict[ParticipantId, Invitee] = field(default_factory=dict)
+    # The lobby: who waits for a moderator to let them in, in the order they came (rooms.lobby).
+    lobby_mode: LobbyMode = LobbyMode.OFF
+    lobby: dict[ParticipantId, Waiting] = field(default_factory=dict)
 
     def room_exists(self, room: RoomId) -> bool:
         return room == PLENARY or room in self.workshops

@@ -105,6 +105,11 @@ RULES: dict[type[cmd.Command], Rule] = {
     cmd.LockMeeting: Rule(Who.MODERATOR),
     cmd.UnlockMeeting: Rule(Who.MODERATOR),
     cmd.MuteEveryone: Rule(Who.MODERATOR),
+    # The lobby (rooms.lobby): moderators set it, and let people in or turn them away.
+    cmd.SetLobby: Rule(Who.MODERATOR),
+    cmd.Admit: Rule(Who.MODERATOR),
+    cmd.AdmitAll: Rule(Who.MODERATOR),
+    cmd.Refuse: Rule(Who.MODERATOR),
     # Workshop notes: members volunteer and write (`rooms.notes` says which), moderators appoint
     # and choose who writes; notes outlive the rooms, so any phase.
     cmd.VolunteerRapporteur: Rule(Who.MEMBER),

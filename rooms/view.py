@@ -48,6 +48,7 @@ def view_for(
     The contacts directory is there only for a viewer who opted in.
     The links' generations and the invitees are the server's alone (rooms.organiser,
     rooms.invitees).
+    Who waits in the lobby is the moderators' (rooms.lobby); whether there is one, everyone's.
     The rest of the meeting (who is where, hands, rooms, clock) is everyone's.
     """
     visible = copy.copy(state)
@@ -65,6 +66,7 @@ def view_for(
     # Polls
     me = state.participants.get(viewer)
     if me is None or me.role is not Role.MODERATOR:
+        visible.lobby = {}
         visible.polls = Polls(
             [_poll_for(p, viewer) for p in state.polls.polls], state.polls.created
         )

@@ -72,6 +72,9 @@ export function announcement(app, e, before) {
       return { text: t("announce.meeting_locked") };
     case "meeting_unlocked":
       return { text: t("announce.meeting_unlocked") };
+    // The lobby: the moderators (the only ones told) hear who waits.
+    case "knocked":
+      return { text: t("announce.knocked", { name: e.waiting.name }) };
     case "mute_requested":
       return e.participant === you ? { text: t("announce.mute_requested"), urgent: true } : null;
     case "audio_blocked":

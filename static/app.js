@@ -22,6 +22,7 @@ import * as questions from "./views/questions.js";
 import * as polls from "./views/polls.js";
 import * as ending from "./views/ending.js";
 import * as doors from "./views/doors.js";
+import * as lobby from "./views/lobby.js";
 import * as notes from "./views/notes.js";
 import * as reportBack from "./views/report_back.js";
 import * as contacts from "./views/contacts.js";
@@ -88,6 +89,7 @@ app.peer = new Peer({
 
 function receive(m) {
   const meeting = app.meeting;
+  if (lobby.receive(app, m)) return; // waiting for a moderator to let this page in
   if (m.type === "welcome") {
     meeting.you = m.you;
     meeting.limits = m.limits;
@@ -121,7 +123,7 @@ function receive(m) {
     app.replies.delete(m.ref);
     if (m.code === "media_glare") app.peer.glare();
     else if (app.connection.reloaded) return; // the kept token was refused: the close says so
-    else if (!app.joined) join.refused(app, m.code);
+    else if (!app.joined) join.refused(app, m.code, m.opens_at);
     else if (replies?.refused) replies.refused(m);
     else app.problem(app.errorText(m));
     return;
@@ -190,6 +192,7 @@ async function regain() {
 function connectionState(state, event) {
   const box = $("connection");
   box.dataset.state = state;
+  if (lobby.closed(app, state, event)) return;
   if (state === "ended") ending.ended(app, join.linkRecord());
   else if (app.ended) return; // nothing more to say of a connection once the meeting ended
   else if (state === "reconnecting") setText(box, t("connection.reconnecting"));
@@ -228,6 +231,7 @@ function render() {
   show($("console"), meeting.isModerator);
   if (meeting.isModerator) moderator.render(app);
   if (meeting.isModerator) doors.render(app);
+  if (meeting.isModerator) lobby.render(app);
   polls.render(app);
   notes.render(app);
   reportBack.render(app);
@@ -248,6 +252,7 @@ async function start() {
     await i18n.choose(e.target.value);
     i18n.translate();
     join.render(app);
+    lobby.language();
     render();
   });
   $("contrast").addEventListener("click", (e) => {
@@ -267,6 +272,7 @@ async function start() {
   questions.setup(app);
   ending.setup(app);
   doors.setup(app);
+  lobby.setup(app);
   notes.setup(app);
   reportBack.setup(app);
   contacts.setup(app);

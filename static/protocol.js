@@ -21,6 +21,7 @@ export const CLOSE = Object.freeze({
   MEETING_ENDED: 4011,
   MEETING_LOCKED: 4012,
   MEETING_DELETED: 4013,
+  TURNED_AWAY: 4014,
 });
 
 // The reactions a `react` may send, in the order they are offered (rooms/config.py).

@@ -209,6 +209,10 @@ export class Meeting {
       case "meeting_ended": s.ended_at = e.at; break;
       case "meeting_locked": s.locked = true; break;
       case "meeting_unlocked": s.locked = false; break;
+      // The lobby: who waits is the moderators' (the others get none of these but lobby_set)
+      case "lobby_set": s.lobby_mode = e.mode; break;
+      case "knocked": s.lobby[e.waiting.id] = { ...e.waiting }; break;
+      case "let_in": case "turned_away": case "left_lobby": delete s.lobby[e.participant]; break;
       // The organiser's (rooms/organiser.py); link_reissued goes to nobody
       case "meeting_scheduled":
         Object.assign(s, {

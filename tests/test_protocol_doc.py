@@ -25,7 +25,7 @@ from server.protocol.error_codes import ErrorCode
 from server.rtc import wire as media_wire
 from server.settings import Settings
 from server.sfu import MediaErrorCode
-from server.signalling import chat_history, contacts_link, greeting, notes_request
+from server.signalling import chat_history, contacts_link, greeting, lobby, notes_request
 
 TEXT = (Path(__file__).resolve().parent.parent / "docs" / "protocol.md").read_text("utf-8")
 EXAMPLE = re.compile(r"^```msgpack-example\n(.*?)^```$", re.MULTILINE | re.DOTALL)
@@ -35,7 +35,7 @@ GREETINGS: dict[str, type] = {"hello": greeting.Hello, "resume": greeting.Resume
 REPLY_FIELDS = {
     "welcome": {"you", "resume", "seq", "snapshot", "limits", "media"},
     "ok": {"ref"},
-    "error": {"code", "message", "ref"},
+    "error": {"code", "message", "ref", "opens_at"},  # `opens_at`: with `not_open_yet` only
 }
 RECORDS: dict[str, type] = {
     **wire.COMMANDS,
@@ -46,6 +46,7 @@ RECORDS: dict[str, type] = {
     **notes_request.MESSAGES,  # Workshop notes
     # Contacts between leaders
     "contacts_link": contacts_link.ContactsLink,
+    **lobby.MESSAGES,  # The lobby
 }
 MESSAGES = {*RECORDS, *REPLY_FIELDS}
 # Every code an error can carry: the edge's own, the meeting's and the media engine's.
@@ -149,8 +150,15 @@ def test_example_goes_through_the_real_code(name: str, raw: str) -> None:
         own = {k: v for k, v in message.items() if k not in wire.ENVELOPE}
         link = from_plain(contacts_link.ContactsLink, own)
         assert msgpack.unpackb(wire.encode_message(link)) == message
+    elif name in lobby.MESSAGES:  # The lobby
+        own = {k: v for k, v in message.items() if k not in wire.ENVELOPE}
+        lobby_message: object = from_plain(lobby.MESSAGES[name], own)
+        assert msgpack.unpackb(wire.encode_message(lobby_message)) == message
     elif name == "error":
         assert message["code"] in ERROR_CODES
+        code = next(c for c in (*ErrorCode, *Reason, *MediaErrorCode) if c == message["code"])
+        sent = wire.reply_error(code, message["message"], message["ref"], message.get("opens_at"))
+        assert msgpack.unpackb(sent) == message
     elif name == "welcome":
         if message["snapshot"] is not None:
             from_plain(MeetingState, message["snapshot"])

@@ -114,8 +114,10 @@ class LostSockets:
 
         Raises `RedisError` or `OSError` when Redis cannot say who is where.
         """
-        connected = [p.id for p in self._meeting.state.participants.values() if p.connected]
-        if not connected or ended(self._meeting.state):
+        state = self._meeting.state
+        # Those waiting in the lobby too: a dead worker's waiting sockets leave it (rooms.lobby).
+        connected = [p.id for p in state.participants.values() if p.connected] + list(state.lobby)
+        if not connected or ended(state):
             return
         where = await self._placements.everyone()
         dead = await self._presence.dead_workers({worker for worker, _ in where.values()})

@@ -63,6 +63,9 @@ class MeetingHandle(Protocol):
     @property
     def meeting(self) -> Meeting: ...
 
+    # Called with each event once it is in the state and passed on (the media bridge, the lobby).
+    observers: list[Callable[[Stamped], None]]
+
     async def submit(self, actor: ParticipantId | None, command: cmd.Command) -> int:
         """Apply `command` and return the sequence number after it; raises `rooms.Rejected`.
 
@@ -318,6 +321,10 @@ class LocalHub:
             if person.connected:
                 with contextlib.suppress(Rejected):
                     await live.submit(None, cmd.Disconnect(person.id))
+        # Nor is anyone waiting in the lobby: they knock again when their page reconnects.
+        for waiting in list(meeting.state.lobby):
+            with contextlib.suppress(Rejected):
+                await live.submit(None, cmd.Disconnect(waiting))
         # The workshops' clock, ghosts, a secret poll closed and not yet counted: due as before.
         live.deadlines.reschedule()
 

@@ -18,3 +18,4 @@ class CloseCode(IntEnum):
     MEETING_ENDED = 4011  # a moderator ended the meeting for everyone: nobody joins or resumes
     MEETING_LOCKED = 4012  # a moderator locked the meeting: nobody new joins (rooms.doors)
     MEETING_DELETED = 4013  # the organiser deleted the meeting and all its data: do not come back
+    TURNED_AWAY = 4014  # a moderator did not let this person in from the lobby (rooms.lobby)

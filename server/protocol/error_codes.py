@@ -25,6 +25,10 @@ class ErrorCode(StrEnum):
     # A meeting's link past the meeting's end plus the data's retention (`server.links`).
     LINK_EXPIRED = "link_expired"
     NO_MEETING = "no_meeting"
+    # The lobby (`server.signalling.lobby`): anything sent while waiting for a moderator, and
+    # a moderator's refusal to let one in.
+    WAITING = "waiting"
+    TURNED_AWAY = "turned_away"
     # The meeting's writer (another worker, with Redis) did not answer in time.
     UNAVAILABLE = "unavailable"
     MEDIA_OFF = "media_off"  # a media message to a server that carries no media

@@ -155,6 +155,10 @@ def reply_ok(ref: int | str | None) -> bytes:
     return encode({"type": "ok", "ref": ref})
 
 
-def reply_error(code: StrEnum, message: str, ref: int | str | None = None) -> bytes:
-    """An `error` reply; `code` is one of `ErrorCode`, `rooms.Reason` or `MediaErrorCode`."""
-    return encode({"type": "error", "code": code, "message": message, "ref": ref})
+def reply_error(
+    code: StrEnum, message: str, ref: int | str | None = None, opens_at: float | None = None
+) -> bytes:
+    """An `error` reply; `code` is one of `ErrorCode`, `rooms.Reason` or `MediaErrorCode`.
+    `opens_at` goes with `not_open_yet` only: when the meeting opens, for the client to wait."""
+    reply = {"type": "error", "code": code, "message": message, "ref": ref}
+    return encode(reply if opens_at is None else {**reply, "opens_at": opens_at})

@@ -11,6 +11,10 @@ from server.services import Services
 from server.signalling.connection import Closing, Connection
 from server.signalling.errors import Answerable, error_reply
 
+# A rate is counted by the rate limiter itself; a message sent while waiting in the lobby was
+# well formed, and the client may not know yet that it waits.
+_NO_STRIKE = (ErrorCode.RATE_LIMITED, ErrorCode.WAITING)
+
 
 class Gate:
     def __init__(self, connection: Connection, services: Services) -> None:
@@ -74,8 +78,8 @@ class Gate:
         """Answer with the error; a message the wire refused is a strike, one the meeting or
         the media refused is not: it was well formed."""
         self._connection.deliver(error_reply(error, ref))
-        if not isinstance(error, WireError) or error.code == ErrorCode.RATE_LIMITED:
-            return  # a rate is counted by the rate limiter itself
+        if not isinstance(error, WireError) or error.code in _NO_STRIKE:
+            return
         self._strikes += 1
         if self._strikes > self._settings.max_strikes:
             self._connection.close(CloseCode.TOO_MANY_INVALID, "too many invalid messages")

@@ -7,7 +7,7 @@ import secrets
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from rooms import ParticipantId, Reason, Rejected, Stamped
+from rooms import ParticipantId, Reason, Rejected, Stamped, opening
 from rooms import commands as cmd
 from rooms.plain import to_plain
 from rooms.view import replay_for, view_for
@@ -25,9 +25,9 @@ from server.protocol.wire import (
 )
 from server.rtc.wire import media_welcome
 from server.services import Services
-from server.signalling import contacts_link
+from server.signalling import contacts_link, lobby
 from server.signalling.connection import Connection
-from server.signalling.errors import ANSWERABLE, error_reply
+from server.signalling.errors import ANSWERABLE, NotOpenYet, error_reply
 from server.signalling.gate import Gate
 from server.tokens import Grant, Kind, TokenError
 
@@ -79,7 +79,7 @@ async def greet(services: Services, connection: Connection, gate: Gate) -> Meeti
             inbound = gate.decode(frame)
             ref = inbound.ref
             if inbound.type == "hello":
-                return await _join(services, connection, inbound)
+                return await _join(services, connection, gate, inbound)
             if inbound.type == "resume":
                 return await _resume(services, connection, inbound)
             raise WireError(ErrorCode.NOT_JOINED, "send hello or resume first")
@@ -89,7 +89,7 @@ async def greet(services: Services, connection: Connection, gate: Gate) -> Meeti
 
 
 async def _join(
-    services: Services, connection: Connection, inbound: Inbound
+    services: Services, connection: Connection, gate: Gate, inbound: Inbound
 ) -> MeetingHandle | None:
     hello = parse_fields(Hello, inbound.fields)
     found = await _meeting_for(services, connection, inbound, hello.token, *links.LINK_KINDS)
@@ -120,11 +120,18 @@ async def _join(
     try:
         await live.submit(None, join)
     except Rejected as rejected:
+        opens_at = opening.opens_at(live.meeting.state, live.meeting.config)
+        if rejected.reason is Reason.NOT_OPEN_YET and opens_at is not None:
+            raise NotOpenYet(rejected.detail, opens_at) from None
         code = _FINAL_REFUSALS.get(rejected.reason)
         if code is None:
             raise  # a name to correct, a full meeting: the socket stays open for another hello
         connection.deliver(error_reply(rejected, inbound.ref))
         connection.close(code, rejected.detail)
+        return None
+    # Before the welcome: the lobby (server.signalling.lobby) until a moderator admits them.
+    waits = participant in live.meeting.state.lobby
+    if waits and not await lobby.wait(connection, gate, live, participant):
         return None
     connection.participant = participant
     live.attach(connection)

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from rooms import Language, Meeting, MeetingId, MeetingState, Rejected, Role, organiser
+from rooms import Language, Meeting, MeetingId, MeetingState, Rejected, Role, opening, organiser
 from rooms.commands import (
     AgendaEntry,
     Command,
@@ -213,6 +213,10 @@ def routes(services: Services) -> list[Route]:
                 **_schedule_of(state),
                 # Ending the meeting: the join page says it ended instead of offering to join.
                 "ended_at": state.ended_at,
+                # The opening: a participant's link lets its holder in from then on, and the
+                # join page counts down to it by the server's clock, not the device's.
+                "opens_at": opening.opens_at(state, live.meeting.config),
+                "now": services.clock(),
                 "role": role,
                 # A personal link: who it joins as, which the join page shows instead of asking.
                 **_invitee(grant, state),

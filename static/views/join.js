@@ -5,6 +5,7 @@ import { t, has, dateTime } from "../i18n.js";
 import { capture } from "../peer.js";
 import * as standing from "../standing.js";
 import { CLOSE } from "../protocol.js";
+import * as waiting from "./waiting.js";
 
 const token = decodeURIComponent(location.hash.slice(1));
 let invitation = null;
@@ -71,8 +72,12 @@ export async function setup(app) {
   }
   if (invitation.invitee) invited(invitation.invitee);
   for (const [id, limit] of LIMITED) $(id).addEventListener("input", () => counted(id, limit));
+  // The opening: a participant's link before the meeting opens waits on a page of its own.
+  waiting.setup();
+  const early = !app.connection.reloaded && waiting.due(invitation, role());
+  if (early) waiting.wait(app, invitation, () => opened(app, false));
   // A reloaded page resuming from its kept token shows the form only if that fails (ask).
-  show($("join-view"), !app.joined && !app.connection.reloaded);
+  show($("join-view"), !app.joined && !app.connection.reloaded && !early);
   // A server that carries no audio or video: nothing to check, and the browser is never asked.
   // Nor on a page without a secure context (plain http but for localhost): there the browser
   // has no camera or microphone to give, so the page says how to get one.
@@ -107,10 +112,7 @@ export function render(app) {
   }
   if (!invitation || app.joined) return;
   setText($("title"), invitation.title);
-  // A moderator link opened where its moderator was demoted joins as a participant.
-  const moderator = invitation.role === "moderator" && !standing.shown(token).demoted;
-  const role = moderator ? "moderator" : invitation.role === "presenter" ? "presenter" : "participant";
-  setText($("join-role"), t(`join.as_${role}`));
+  setText($("join-role"), t(`join.as_${role()}`));
   show($("join-when"), Boolean(invitation.starts_at));
   if (invitation.starts_at) setText($("join-when"), t("join.starts", { when: dateTime(invitation.starts_at) }));
   setText($("join-name-hint"), t("join.name_hint", { max: invitation.limits.max_name_chars }));
@@ -118,6 +120,24 @@ export function render(app) {
   setText($("join-insecure"), t("join.insecure"));
   setText($("join-optional-hint"), t("join.optional_hint", { max: invitation.limits.max_attribute_chars }));
   for (const [id, limit] of LIMITED) counted(id, limit);
+  waiting.render();
+}
+
+// The role the link joins with: a moderator link opened where its moderator was demoted joins
+// as a participant.
+function role() {
+  const moderator = invitation.role === "moderator" && !standing.shown(token).demoted;
+  return moderator ? "moderator" : invitation.role === "presenter" ? "presenter" : "participant";
+}
+
+// The meeting opened while the page waited: the join form, or, for someone who had already
+// pressed "Join" (and was told it was too early), joining at once.
+function opened(app, pressed) {
+  if (app.joined) return;
+  show($("join-error"), false);
+  show($("join-view"), true);
+  if (pressed) submit(app);
+  else $("join-name").focus();
 }
 
 // Shows how many characters are left near the limit, and how many are over it; false when over.
@@ -214,15 +234,22 @@ function error(text) {
   $("join-submit").disabled = false;
 }
 
-// A hello the meeting refused: the socket stays open for a corrected one.
-export function refused(app, code) {
+// A hello the meeting refused: the socket stays open for a corrected one. Too early (the
+// organiser moved the start after the page asked, say): wait for the opening it names, then join.
+export function refused(app, code, opensAt) {
   error(has(`join.refused_${code}`) ? t(`join.refused_${code}`) : t("join.refused", { code }));
+  if (code === "not_open_yet" && typeof opensAt === "number") {
+    // The start the opening follows, as the server has it now.
+    invitation = { ...invitation, opens_at: opensAt, starts_at: opensAt + invitation.limits.open_before_s };
+    waiting.wait(app, invitation, () => opened(app, true));
+  }
   if (["bad_token", "no_meeting", "link_revoked", "link_expired"].includes(code)) linkNotice(code);
   if (code === "removed") notice("join.removed_title", "join.removed");
 }
 
 export function unreachable(app, event) {
-  if (failure) return;
+  // A too-early hello's socket timing out while the page waits: joining opens a new one.
+  if (failure || waiting.active()) return;
   // 4012: the refusal before it (`meeting_locked`) already says why; the form stays for a retry.
   if (event?.code === CLOSE.MEETING_LOCKED) return;
   // 4010: the network this person is on already holds as many connections as one address may.

@@ -27,6 +27,7 @@ from rooms.ids import PLENARY, AgendaItemId, PollId, QuestionId
 from rooms.model import (
     GroupBy,
     Invitee,
+    LobbyMode,
     NotesEditing,
     PollKind,
     PollResults,
@@ -530,6 +531,23 @@ def ending() -> dict[str, Any]:
 
 
 
+# The lobby
+def lobby() -> dict[str, Any]:
+    s = Session("lobby", "the lobby: knocks, one let in, one turned away, one gone, then all in")
+    s.join("maria", "Maria Nowak", Role.MODERATOR)
+    s.join("jan", "Jan Kowalski", district="Wola")
+    s.record()
+    s("maria", cmd.SetLobby(LobbyMode.EVERYONE))
+    for who, name in (("ola", "Ola Lis"), ("piotr", "Piotr Zając"), ("ewa", "Ewa Wrona")):
+        s(None, cmd.Join(ParticipantId(who), name, Role.PARTICIPANT, district="Łabędy"))
+    s("maria", cmd.Admit(ParticipantId("ola")))
+    s("maria", cmd.Refuse(ParticipantId("piotr")))
+    s(None, cmd.Disconnect(ParticipantId("ewa")))
+    s(None, cmd.Join(ParticipantId("zofia"), "Zofia Kos", Role.PRESENTER))
+    s("maria", cmd.SetLobby(LobbyMode.OFF), after=20)
+    return s.fixture("maria", "jan")
+
+
 # Report-back
 def report_back() -> dict[str, Any]:
     s = Session(
@@ -685,6 +703,7 @@ RECORDERS = (
     report_back,
     whole_meeting,
     contacts,
+    lobby,
 )
 
 

@@ -18,6 +18,7 @@ from rooms.meeting import Meeting
 from rooms.model import (
     GroupBy,
     Invitee,
+    LobbyMode,
     NotesEditing,
     Phase,
     PollKind,
@@ -179,6 +180,11 @@ SAMPLES: dict[type[cmd.Command], cmd.Command] = {
     cmd.LockMeeting: cmd.LockMeeting(),
     cmd.UnlockMeeting: cmd.UnlockMeeting(),
     cmd.MuteEveryone: cmd.MuteEveryone(),
+    # The lobby (`doors_ready` first)
+    cmd.SetLobby: cmd.SetLobby(LobbyMode.EVERYONE),
+    cmd.Admit: cmd.Admit(NEWCOMER),
+    cmd.AdmitAll: cmd.AdmitAll(),
+    cmd.Refuse: cmd.Refuse(NEWCOMER),
     # Workshop notes
     cmd.VolunteerRapporteur: cmd.VolunteerRapporteur(),
     cmd.AppointRapporteur: cmd.AppointRapporteur(room(1), person(0)),
@@ -215,9 +221,13 @@ def report_back_ready(meeting: Meeting, command_type: type[cmd.Command]) -> None
         meeting.handle(MODERATOR, cmd.StartReportBack((room(1), room(2), room(3))), T0)
 
 def doors_ready(meeting: Meeting, command_type: type[cmd.Command]) -> None:
-    """The doors: a meeting is unlocked only once locked."""
+    """The doors: a meeting is unlocked only once locked; someone is let in from the lobby, or
+    turned away, only once they wait there."""
     if command_type is cmd.UnlockMeeting:
         meeting.handle(MODERATOR, cmd.LockMeeting(), T0)
+    if command_type in (cmd.Admit, cmd.AdmitAll, cmd.Refuse):
+        meeting.handle(MODERATOR, cmd.SetLobby(LobbyMode.EVERYONE), T0)
+        meeting.handle(None, cmd.Join(NEWCOMER, "New Comer", Role.PARTICIPANT), T0)
 
 
 MODERATOR_COMMANDS = [t for t, rule in RULES.items() if rule.who is Who.MODERATOR]

@@ -14,6 +14,7 @@ from rooms.model import (
     ContactCard,
     GroupBy,
     Invitee,
+    LobbyMode,
     MeetingState,
     NotesEditing,
     PlannedItem,
@@ -24,6 +25,7 @@ from rooms.model import (
     QuestionStatus,
     Quorum,
     Role,
+    Waiting,
 )
 from rooms.plain import RecordError, from_plain, to_plain
 
@@ -147,6 +149,12 @@ EVENT_SAMPLES: list[ev.Event] = [
     ev.MeetingEnded(Q),
     ev.MeetingLocked(Q),
     ev.MeetingUnlocked(Q),
+    # The lobby
+    ev.LobbySet(LobbyMode.UNLISTED, Q),
+    ev.Knocked(Waiting(P, "Zoë Łukasiewicz", Role.PRESENTER, "Rada", "Łabędy", "", 12.5, "c0ffee")),
+    ev.LetIn(P, by=Q),
+    ev.TurnedAway(P, by=Q),
+    ev.LeftLobby(P),
     # The organiser's
     ev.MeetingScheduled("Forum Łabędy", 1773334800.0, 1773345600.0),
     ev.MeetingScheduled("Forum Łabędy", None, 1773345600.0),

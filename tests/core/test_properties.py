@@ -34,6 +34,7 @@ from rooms.model import (
     FloorClock,
     GroupBy,
     ItemStatus,
+    LobbyMode,
     MeetingState,
     NotesEditing,
     Phase,
@@ -58,6 +59,7 @@ from rooms.view import replay_for, sees, view_for
 from .builders import MODERATOR, T0
 
 PEOPLE = [MODERATOR, *(ParticipantId(f"u{i}") for i in range(5)), ParticipantId("stranger")]
+LOBBY_MODES = list(LobbyMode)
 ROOMS = [PLENARY, *(RoomId(f"room-{i}") for i in range(1, 6))]
 CONFIG = MeetingConfig(
     chat_history=5,
@@ -221,6 +223,10 @@ KINDS: list[tuple[int, Callable[[Draw], Step]]] = [
     (1, lambda d: (d.sender, cmd.EndMeeting())),
     # The doors, and muting the plenary
     (1, lambda d: (d.sender, cmd.LockMeeting())),
+    # The lobby: those waiting are let in, turned away, or leave
+    (1, lambda d: (d.sender, cmd.SetLobby(LOBBY_MODES[d.place % len(LOBBY_MODES)]))),
+    (1, lambda d: (d.sender, cmd.Admit(d.target) if d.flag else cmd.AdmitAll())),
+    (1, lambda d: (d.sender, cmd.Refuse(d.target))),
     (1, lambda d: (d.sender, cmd.UnlockMeeting())),
     (1, lambda d: (d.sender, cmd.MuteEveryone())),
     # Workshop notes: a version from the draw's place, often the current one or just before.
@@ -325,6 +331,9 @@ def check_invariants(
     assert all(p in state.participants for p in state.audio_blocked)
     # (The last moderator cannot be demoted, tested in test_commands; but one may leave.)
     assert not set(state.removed) & set(state.participants)
+    # The lobby: someone waits or is in, never both; a moderator never waits.
+    assert not set(state.lobby) & set(state.participants)
+    assert all(w.role is not Role.MODERATOR for w in state.lobby.values())
     # The speakers' list: the floor as its events tell it, and a countdown only while it is held.
     assert state.floor == floor
     clock = state.floor_clock

@@ -24,9 +24,10 @@ Predicate = Callable[[Message], bool]
 class ServerError(Exception):
     """The server answered a command with an `error`."""
 
-    def __init__(self, message: str, code: str = "") -> None:
+    def __init__(self, message: str, code: str = "", reply: Message | None = None) -> None:
         super().__init__(message)
         self.code = code
+        self.reply = reply  # the whole `error` (a greeting's), for its other fields
 
 
 class Client:
@@ -61,6 +62,18 @@ class Client:
         await client._open()
         hello = {"type": "hello", "token": token, "name": name, "district": district, **more}
         client.me = (await client._greet(hello, timeout))["you"]
+        return client
+
+    @classmethod
+    async def knock(
+        cls, url: str, token: str, name: str, *, timeout: float = TIMEOUT_S
+    ) -> "Client":
+        """Say hello where the lobby holds newcomers: returns once the `lobby` message arrived
+        (the `welcome` comes after `admitted`, in `messages`)."""
+        client = cls(url, name)
+        await client._open()
+        await client.send("hello", token=token, name=name)
+        await client.wait_for(lambda m: m["type"] == "lobby", timeout)
         return client
 
     async def reconnect(self, timeout: float = TIMEOUT_S) -> Message:
@@ -204,7 +217,7 @@ class Client:
         if answer["type"] == "error":
             await self.close()
             raise ServerError(
-                f"{hello['type']}: {answer['code']}: {answer['message']}", answer["code"]
+                f"{hello['type']}: {answer['code']}: {answer['message']}", answer["code"], answer
             )
         self.resume_token = answer["resume"]
         return answer

@@ -12,7 +12,7 @@ from rooms.organiser import MAX_TITLE_CHARS
 from server.settings import Settings
 from server.tokens import Grant, Kind, Signer
 
-from .conftest import ADMIN_TOKEN, SECRET, TITLE, Serve, ServedMeeting, api
+from .conftest import ADMIN_TOKEN, SECRET, TITLE, ManualClock, Serve, ServedMeeting, api
 from .forged import bad_tokens
 
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -113,7 +113,8 @@ async def test_a_title_of_the_longest_length_is_accepted(meeting: ServedMeeting)
 
 
 async def test_a_created_meeting_has_links_that_work(serve: Serve) -> None:
-    served = await serve(public_url="https://plenum.example.org/")
+    clock = ManualClock()
+    served = await serve(public_url="https://plenum.example.org/", clock=clock)
     async with api(served.app) as http:
         response = await http.post(
             "/api/meetings",
@@ -139,6 +140,8 @@ async def test_a_created_meeting_has_links_that_work(serve: Serve) -> None:
         "starts_at": created["starts_at"],
         "ends_at": created["ends_at"],
         "ended_at": None,
+        "opens_at": created["starts_at"] - MeetingConfig().open_before_s,
+        "now": clock.now,
         "role": "moderator",
         "media": True,
         "limits": asdict(MeetingConfig()),
@@ -150,6 +153,7 @@ async def test_a_created_meeting_has_links_that_work(serve: Serve) -> None:
     welcome = await moderator.hello(created["moderator_token"], "Mo")
     assert welcome["snapshot"]["id"] == created["id"]
     assert welcome["snapshot"]["participants"][welcome["you"]]["role"] == "moderator"
+    clock.now = created["starts_at"]  # a participant's link lets in from the opening (on time)
     invited = await served.connect()
     welcome = await invited.hello(created["invite_token"], "Ala")
     assert welcome["snapshot"]["title"] == "Budget forum"
@@ -161,12 +165,15 @@ async def test_an_invitation_names_the_meeting_and_the_links_role(meeting: Serve
         invited = await http.get("/api/invitation", headers=bearer(meeting.invite_token))
         moderating = await http.get("/api/invitation", headers=bearer(meeting.moderator_token))
     assert invited.status_code == 200
-    assert invited.json() == {
+    body = invited.json()
+    assert abs(body.pop("now") - time.time()) < 60  # the server's clock, for the join page
+    assert body == {
         "id": meeting.id,
         "title": TITLE,
         "starts_at": None,
         "ends_at": meeting.created["ends_at"],
         "ended_at": None,
+        "opens_at": None,
         "role": "participant",
         "media": True,
         "limits": asdict(MeetingConfig()),

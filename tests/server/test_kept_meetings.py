@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from rooms.model import Participant
+from rooms import commands as cmd
+from rooms.ids import ParticipantId
+from rooms.model import LobbyMode, Participant, Role
 from server.app import create_app
 from server.meetings import records
 from server.meetings.hub import LocalHub, LocalMeeting
@@ -190,3 +192,20 @@ async def test_a_meeting_weeks_away_is_kept_until_its_end_plus_the_retention(
     clock.advance(20 * 86400 + 4 * 3600 + 3601)
     await after.services.hub.sweep()
     assert after.services.hub.get(forum_id) is None
+
+
+async def test_nobody_waits_in_the_lobby_after_a_restart(serve: Serve) -> None:
+    meeting = await serve()
+    moderator, _ = await meeting.join("Mo", moderator=True)
+    assert (await moderator.ask({"type": "set_lobby", "mode": "everyone"}))[-1]["type"] == "ok"
+    # Waiting as a process killed mid-wait leaves it: in the state, with no socket anywhere.
+    waiting = cmd.Join(ParticipantId("ada"), "Ada", Role.PARTICIPANT, connection="gone")
+    await meeting.live.submit(None, waiting)
+    assert list(meeting.live.meeting.state.lobby) == ["ada"]
+    await moderator.disconnect()
+
+    after = await restarted(meeting)
+
+    state = after.live.meeting.state
+    assert state.lobby == {}
+    assert state.lobby_mode is LobbyMode.EVERYONE

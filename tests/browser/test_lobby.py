@@ -1,0 +1,70 @@
+"""The lobby in the browser: a moderator turns it on from the console by keyboard, a newcomer
+waits on a waiting screen that says so to screen readers, is let in, and a second one is turned
+away with a clear notice; both views pass axe."""
+
+from playwright.sync_api import Browser, expect
+
+from .conftest import Serve
+from .person import Person, create_meeting
+
+
+def knock(browser: Browser, link: str, name: str, locale: str) -> Person:
+    person = Person.open(browser, link, locale)
+    person.name = name
+    page = person.page
+    expect(page.locator("#join-view")).to_be_visible()
+    page.locator("#join-name").fill(name)
+    page.locator("#join-submit").click()
+    expect(page.locator("#lobby-view")).to_be_visible()
+    return person
+
+
+def test_a_newcomer_waits_is_let_in_and_another_is_turned_away(
+    serve: Serve, browser: Browser
+) -> None:
+    server = serve(PLENUM_MEDIA="off")
+    created = create_meeting(server, "Forum Dzielnicy Łabędy")
+    moderator = Person.open(browser, created["moderator_link"]).join("Anna Nowak")
+    page = moderator.page
+
+    everyone = page.get_by_role("radio", name=moderator.say("lobby.mode_everyone"))
+    off = page.get_by_role("radio", name=moderator.say("lobby.mode_off"))
+    expect(off).to_be_checked()
+    moderator.tab_to(off)
+    # Arrows move along the radio group, as for any; each choice is sent.
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    expect(everyone).to_be_checked()
+    expect(page.locator("#lobby-count")).to_have_text(moderator.say("lobby.nobody"))
+
+    ewa = knock(browser, created["invite_link"], "Ewa Zięba", "pl-PL")
+    waiting = ewa.page.locator("#lobby-view")
+    expect(waiting.get_by_role("heading")).to_have_text("Czekasz na wpuszczenie przez moderatora")
+    expect(ewa.page.locator("#lobby-position")).to_have_text(ewa.say("lobby.position", n="1"))
+    expect(ewa.page.locator("#lobby-position")).to_have_attribute("aria-live", "polite")
+    expect(ewa.page.locator("#meeting-view")).to_be_hidden()
+    assert ewa.axe("lobby-waiting") == []
+
+    expect(page.locator("#announce")).to_have_text(
+        moderator.say("announce.knocked", name="Ewa Zięba")
+    )
+    admit = page.get_by_role("button", name=moderator.say("lobby.admit_named", name="Ewa Zięba"))
+    moderator.tab_to(admit)
+    assert moderator.axe("lobby-console") == []
+    page.keyboard.press("Enter")
+    expect(ewa.page.locator("#meeting-view")).to_be_visible()
+    expect(ewa.page.locator("#lobby-view")).to_be_hidden()
+    expect(ewa.page.locator("#people-rooms")).to_contain_text("Ewa Zięba")
+    expect(page.locator("#people-rooms")).to_contain_text("Ewa Zięba")
+    expect(page.locator("#lobby-count")).to_have_text(moderator.say("lobby.nobody"))
+
+    jan = knock(browser, created["invite_link"], "Jan Kowalski", "en-GB")
+    refused = moderator.say("lobby.refuse_named", name="Jan Kowalski")
+    page.get_by_role("button", name=refused).click()
+    expect(jan.page.locator("#notice-title")).to_have_text(jan.say("lobby.turned_away_title"))
+    expect(jan.page.locator("#notice-text")).to_have_text(jan.say("lobby.turned_away"))
+    expect(jan.page.locator("#lobby-view")).to_be_hidden()
+    expect(jan.page.locator("#meeting-view")).to_be_hidden()
+    expect(page.locator("#lobby-list")).to_be_empty()
+    expect(page.locator("#people-rooms")).not_to_contain_text("Jan Kowalski")
+    assert moderator.errors == ewa.errors == jan.errors == []
