@@ -1,9 +1,10 @@
 """The organiser's page in the browser, as an organiser uses it: signing in (a wrong password said
 so, too many attempts refused with the wait), a meeting created with its agenda, thirty invitees
 imported from a spreadsheet's CSV (a malformed one refused whole, each bad line named), a personal
-link that joins with the invitee's name and district already set, the presenter link, the
-participant link revoked and reissued (the old one then refused), who has joined, live; the
-server restarted in the middle with everything still there; and the meeting deleted."""
+link that joins with the invitee's name and district already set, the presenter link, a newcomer
+let in from the lobby, the participant link revoked and reissued (the old one then refused), who
+has joined, live; the server restarted in the middle with everything still there; and the
+meeting deleted."""
 
 import re
 from pathlib import Path
@@ -183,7 +184,14 @@ def test_an_organiser_runs_a_meeting_from_the_page(
     personal = page.get_by_label(say("organiser.link_of", name=LUCJA), exact=True).input_value()
     assert LUCJA in exported and personal in exported
 
-    # Łucja's personal link joins her as the organiser wrote her, district and all.
+    # A moderator sets the lobby for those who come by the shared participant's link.
+    moderator = Person.open(browser, links["moderator"], "pl-PL").join("Anna Nowak")
+    unlisted = moderator.page.get_by_role("radio", name=moderator.say("lobby.mode_unlisted"))
+    unlisted.check()
+    expect(unlisted).to_be_checked()
+
+    # Łucja's personal link joins her as the organiser wrote her, district and all, past the
+    # lobby: the organiser invited her by name.
     lucja = Person.open(browser, personal, "pl-PL")
     expect(lucja.page.locator("#join-name")).to_have_value(LUCJA)
     expect(lucja.page.locator("#join-district")).to_have_value("Śródmieście")
@@ -198,10 +206,24 @@ def test_an_organiser_runs_a_meeting_from_the_page(
     expect(presenter.page.locator("#join-role")).to_have_text(presenter.say("join.as_presenter"))
     presenter.join("Prezydent Miasta")
 
+    # A newcomer by the participant's link waits until the moderator lets him in.
+    jan = Person.open(browser, links["participant"], "pl-PL")
+    expect(jan.page.locator("#join-view")).to_be_visible()
+    jan.page.locator("#join-name").fill("Jan Kowalski")
+    jan.page.locator("#join-submit").click()
+    expect(jan.page.locator("#lobby-view")).to_be_visible()
+    expect(jan.page.locator("#meeting-view")).to_be_hidden()
+    admit = moderator.say("lobby.admit_named", name="Jan Kowalski")
+    moderator.page.get_by_role("button", name=admit).click()
+    expect(jan.page.locator("#meeting-view")).to_be_visible()
+
     # Who has joined, live, on the organiser's page.
     people = page.locator("#people-rows")
     expect(page.locator("#people-count")).to_have_text(
-        counted(organiser, "organiser.people_count", 2)
+        counted(organiser, "organiser.people_count", 4)
+    )
+    expect(people.locator("tr", has_text="Jan Kowalski")).to_contain_text(
+        say("organiser.role_participant")
     )
     expect(people.locator("tr", has_text=LUCJA)).to_contain_text("Śródmieście")
     expect(people.locator("tr", has_text="Prezydent Miasta")).to_contain_text(
@@ -260,10 +282,10 @@ def test_an_organiser_runs_a_meeting_from_the_page(
     expect(people.locator("tr", has_text=LUCJA)).to_be_visible()
     expect(people.locator("tr", has_text="Prezydent Miasta")).to_be_visible()
     expect(page.locator("#people-count")).to_have_text(
-        counted(organiser, "organiser.people_count", 2), timeout=45_000
+        counted(organiser, "organiser.people_count", 4), timeout=45_000
     )
     expect(page.locator("#meeting-state")).to_have_text(
-        counted(organiser, "organiser.state_open", 2)
+        counted(organiser, "organiser.state_open", 4)
     )
     organiser.screenshot("organiser-people-pl")
 
@@ -280,6 +302,7 @@ def test_an_organiser_runs_a_meeting_from_the_page(
     expect(gone.page.locator("#notice-title")).to_have_text(gone.say("join.no_meeting_title"))
     assert organiser.axe("organiser-list") == []
     assert organiser.errors == lucja.errors == presenter.errors == []
+    assert moderator.errors == jan.errors == []
 
 
 def test_too_many_sign_ins_are_refused_with_the_wait(serve: Serve, browser: Browser) -> None:
