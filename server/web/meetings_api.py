@@ -105,6 +105,14 @@ def _person(state: MeetingState, person: Participant) -> dict[str, Any]:
         "organisation": person.organisation,
         "district": person.district,
         "room": person.room,
+        # The organiser's page shows the room by its name, never by its id.
+        "room_name": _room_name(state, person),
         "connected": person.connected,
         "joined_at": joined_at,
     }
+
+
+def _room_name(state: MeetingState, person: Participant) -> str | None:
+    """The workshop room's name, or None in the plenary."""
+    workshop = state.workshops.get(person.room)
+    return workshop.name if workshop is not None else None

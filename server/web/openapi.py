@@ -243,6 +243,7 @@ SCHEMAS: dict[str, Schema] = {
             "organisation",
             "district",
             "room",
+            "room_name",
             "connected",
             "joined_at",
         ],
@@ -253,6 +254,10 @@ SCHEMAS: dict[str, Schema] = {
             "organisation": {"type": "string"},
             "district": {"type": "string"},
             "room": _text("`plenary` or a workshop room's id."),
+            "room_name": {
+                "type": ["string", "null"],
+                "description": "The workshop room's name; null in the plenary.",
+            },
             "connected": {
                 "type": "boolean",
                 "description": "False within the grace period to come back.",

@@ -168,6 +168,7 @@ async def test_the_people_are_who_is_in_the_meeting_now(meeting: ServedMeeting) 
         "organisation": "Rada Seniorów",
         "district": "Łabędy",
         "room": "plenary",
+        "room_name": None,
         # Gone without a goodbye: within the grace period to come back.
         "connected": False,
         "joined_at": people[from_ala["you"]]["joined_at"],
@@ -176,6 +177,24 @@ async def test_the_people_are_who_is_in_the_meeting_now(meeting: ServedMeeting) 
     assert people[from_mo["you"]]["connected"] is True
     assert isinstance(people[from_mo["you"]]["joined_at"], float)
     assert people[from_mo["you"]]["joined_at"] <= people[from_ala["you"]]["joined_at"]
+
+
+async def test_the_people_in_a_workshop_are_shown_in_it_by_its_name(
+    meeting: ServedMeeting,
+) -> None:
+    moderator, _ = await meeting.join("Maria Nowak", moderator=True)
+    _, from_ola = await meeting.join("Ola Lis")
+    created = await moderator.ask({"type": "create_rooms", "names": ["Seniorzy"]})
+    assert created[-1]["type"] == "ok"
+    move = {"type": "move_participant", "participant": from_ola["you"], "room": "room-1"}
+    assert (await moderator.ask(move))[-1]["type"] == "ok"
+    assert (await moderator.ask({"type": "open_rooms"}))[-1]["type"] == "ok"
+
+    status, listed = await get(meeting, f"/api/meetings/{meeting.id}/people")
+
+    assert status == 200
+    ola = next(person for person in listed["people"] if person["id"] == from_ola["you"])
+    assert (ola["room"], ola["room_name"]) == ("room-1", "Seniorzy")
 
 
 @pytest.mark.parametrize(
