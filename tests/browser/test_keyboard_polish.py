@@ -13,7 +13,9 @@ def test_a_polish_moderator_splits_by_keyboard_alone(serve: Serve, browser: Brow
     created = create_meeting(server, "Forum Dzielnicy Sośnica")
     moderator = Person.open(browser, created["moderator_link"], POLISH)
     expect(moderator.page.locator("#join-heading")).to_have_text("Dołącz do spotkania")
-    expect(moderator.page.locator("#join-role")).to_have_text("Twoja rola na tym spotkaniu: moderator.")
+    expect(moderator.page.locator("#join-role")).to_have_text(
+        "Twoja rola na tym spotkaniu: moderator."
+    )
     expect(moderator.page.locator("#join-submit")).to_have_text("Dołącz")
     moderator.join("Anna Nowak", camera=False)
     ewa = Person.open(browser, created["invite_link"], POLISH).join("Ewa", "Sośnica", camera=False)
