@@ -64,8 +64,9 @@ const app = {
   nameOf(id) {
     return app.meeting.person(id)?.name ?? t("people.someone");
   },
+  // A room as people know it: its name, never its id (a room deleted since keeps its notes' name).
   roomName(id) {
-    return id === PLENARY ? t("rooms.plenary") : app.meeting.state?.workshops[id]?.name ?? id;
+    return id === PLENARY ? t("rooms.plenary") : app.meeting.reportRoomName(id) ?? t("rooms.gone");
   },
   render,
   meetingEnded: (record) => ending.ended(app, record),

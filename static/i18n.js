@@ -50,13 +50,17 @@ export function translate(root = document) {
   document.title = t("app.name");
 }
 
-// Times of day in the person's own format; seconds left as m:ss.
+// Times of day on the 24-hour clock, as Polish and British English write them (the English of
+// this forum is en-GB); seconds left as m:ss.
+const LOCALES = { pl: "pl-PL", en: "en-GB" };
+const clock = (options) => new Intl.DateTimeFormat(LOCALES[language] ?? language, { ...options, hourCycle: "h23" });
+
 export function timeOfDay(seconds) {
-  return new Intl.DateTimeFormat(language, { hour: "numeric", minute: "2-digit" }).format(new Date(seconds * 1000));
+  return clock({ timeStyle: "short" }).format(new Date(seconds * 1000));
 }
 
-export function dateTime(seconds) {
-  return new Intl.DateTimeFormat(language, { dateStyle: "long", timeStyle: "short" }).format(new Date(seconds * 1000));
+export function dateTime(seconds, dateStyle = "long") {
+  return clock({ dateStyle, timeStyle: "short" }).format(new Date(seconds * 1000));
 }
 
 export function countdown(seconds) {

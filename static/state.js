@@ -419,9 +419,9 @@ export class Meeting {
       .sort((a, b) => Number(a.id.split("-")[1]) - Number(b.id.split("-")[1]));
   }
 
-  // Report-back: a room's name, also once it is deleted (its notes keep it).
+  // A room's name, also once it is deleted (its notes keep it); null for one long forgotten.
   reportRoomName(id) {
-    return this.state?.notes[id]?.room_name ?? this.state?.workshops[id]?.name ?? id;
+    return this.state?.notes[id]?.room_name ?? this.state?.workshops[id]?.name ?? null;
   }
 }
 

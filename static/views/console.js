@@ -60,8 +60,10 @@ export function render(app) {
       li.querySelector(".dismiss").setAttribute("aria-label", t("console.dismiss_named", words));
     });
 
-  // Rooms: rename, set a topic, visit, delete.
-  reconcile($("room-list"), meeting.rooms(), (room) => room.id, (room) => roomItem(app, room), (li, room) => {
+  // Rooms: rename, set a topic, visit, delete. Each room's fields are named with its number in
+  // the list, so that a screen reader tells the rooms' fields apart.
+  const rooms = meeting.rooms();
+  reconcile($("room-list"), rooms, (room) => room.id, (room) => roomItem(app, room), (li, room) => {
     const name = li.querySelector(".room-name");
     const topic = li.querySelector(".room-topic");
     // A field is refreshed only when the server's value changed, never under someone's typing.
@@ -69,15 +71,16 @@ export function render(app) {
     if (li.dataset.topic !== room.topic) { topic.value = room.topic; li.dataset.topic = room.topic; }
     const count = meeting.people().filter((p) => p.room === room.id).length;
     const planned = Object.values(s.plan).filter((r) => r === room.id).length;
-    setText(li.querySelector(".room-status"), t("console.room_status", { id: room.id, n: count, planned }));
+    const number = rooms.indexOf(room) + 1;
+    setText(li.querySelector(".room-status"), t("console.room_status", { number, room: room.name, n: count, planned }));
     for (const [selector, key] of [[".save", "console.save"], [".visit", "console.visit"], [".delete", "console.delete"]]) {
       const button = li.querySelector(selector);
       setText(button, t(key));
       button.setAttribute("aria-label", t(`${key}_named`, { room: room.name }));
     }
     li.querySelector(".visit").disabled = meeting.myRoom === room.id;
-    for (const [selector, key] of [[".room-name-label", "console.room_name"], [".room-topic-label", "console.topic"]]) {
-      setText(li.querySelector(selector), t(key));
+    for (const [selector, key] of [[".room-name-label", "console.room_name_of"], [".room-topic-label", "console.topic_of"]]) {
+      setText(li.querySelector(selector), t(key, { number }));
     }
   });
 

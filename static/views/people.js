@@ -28,10 +28,14 @@ export function render(app) {
   const rooms = [{ id: PLENARY }, ...meeting.rooms()];
   const everyone = meeting.people();
   reconcile($("people-rooms"), rooms, (room) => room.id,
-    () => el("section", { class: "room-group" }, el("h3"), el("ul")),
+    // Your own room's star is only a sight: a screen reader hears "you" beside your name instead.
+    () => el("section", { class: "room-group" },
+      el("h3", {}, el("span", { class: "room-title" }), el("span", { class: "mine-mark", "aria-hidden": "true" })),
+      el("ul")),
     (node, room) => {
       const members = everyone.filter((p) => p.room === room.id);
-      setText(node.querySelector("h3"), t("people.room_count", { room: app.roomName(room.id), n: members.length }));
+      setText(node.querySelector(".room-title"), t("people.room_count", { room: app.roomName(room.id), n: members.length }));
+      setText(node.querySelector(".mine-mark"), room.id === meeting.myRoom ? " ★" : "");
       node.classList.toggle("mine", room.id === meeting.myRoom);
       reconcile(node.querySelector("ul"), members, (p) => p.id,
         () => el("li", {}, el("span", { class: "who" }),

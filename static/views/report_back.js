@@ -39,7 +39,7 @@ export function render(app) {
 
   const current = reports.current;
   const notes = current === null ? null : s.notes[current];
-  const name = (room) => meeting.reportRoomName(room);
+  const name = (room) => app.roomName(room);
   setText($("report-now"), current === null ? t("report.nobody_now") : t("report.now", { room: name(current) }));
   // The rapporteur: their name as they typed it, in a <bdi> with their role's badge (dom.js).
   const rapporteur = notes?.rapporteur ?? null;
@@ -143,7 +143,7 @@ function renderStart(app) {
       const about = [notes?.text.trim() ? t("report.has_notes") : t("report.no_notes_short")];
       if (notes?.rapporteur) about.push(t("report.rapporteur_of", { name: app.nameOf(notes.rapporteur) }));
       if (gone) about.push(t("report.deleted"));
-      setText(li.querySelector("label"), `${meeting.reportRoomName(room)} (${about.join(", ")})`);
+      setText(li.querySelector("label"), `${app.roomName(room)} (${about.join(", ")})`);
     });
   startable();
 }
@@ -175,7 +175,7 @@ export function announcement(app, e) {
   switch (e.type) {
     case "report_called": {
       app.reportCalledSeq = e.seq; // its floor_given, next, is not said again
-      const room = meeting.reportRoomName(e.room);
+      const room = app.roomName(e.room);
       const yours = meeting.state.notes[e.room]?.rapporteur === meeting.you;
       return yours ? { text: t("announce.report_yours", { room }), urgent: true } : { text: t("announce.report", { room }) };
     }

@@ -4,7 +4,7 @@
 // When the meeting opens the page moves on to the join form by itself. Moderators and presenters
 // never wait: their links join at any time.
 import { $, setText, show } from "../dom.js";
-import { t, has, current, plural } from "../i18n.js";
+import { t, has, plural, dateTime, timeOfDay } from "../i18n.js";
 
 const TICK_MS = 250; // the countdown is redrawn this often, so it never lags a second behind
 const LEVEL_MS = 100; // the microphone's level is read this often
@@ -41,8 +41,8 @@ export function render() {
   if (!waiting) return;
   const { invitation, opensAt } = waiting;
   show($("waiting-starts"), invitation.starts_at != null);
-  if (invitation.starts_at != null) setText($("waiting-starts"), t("waiting.starts", { when: dateTime(invitation.starts_at * 1000) }));
-  setText($("waiting-opens"), t("waiting.opens", { when: timeOfDay(opensAt) }));
+  if (invitation.starts_at != null) setText($("waiting-starts"), t("waiting.starts", { when: dateTime(invitation.starts_at, "full") }));
+  setText($("waiting-opens"), t("waiting.opens", { when: timeOfDay(opensAt / 1000) }));
   // A server that carries no audio or video: nothing to test, and the browser is never asked.
   show($("waiting-test"), invitation.media !== false);
   showProblem();
@@ -86,10 +86,6 @@ function clock(seconds) {
   const s = String(seconds % 60).padStart(2, "0");
   return h ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
 }
-
-// In the person's language, on the 24-hour clock, in the device's time zone.
-const dateTime = (ms) => new Intl.DateTimeFormat(current(), { dateStyle: "full", timeStyle: "short", hourCycle: "h23" }).format(new Date(ms));
-const timeOfDay = (ms) => new Intl.DateTimeFormat(current(), { timeStyle: "short", hourCycle: "h23" }).format(new Date(ms));
 
 // The camera and microphone test ------------------------------------------------------------
 

@@ -24,7 +24,7 @@ export function render(app) {
   const inWorkshop = room !== PLENARY;
   const workshop = s.workshops[room];
   show($("where"), true);
-  setText($("where"), inWorkshop ? t("workshop.where", { room: workshop?.name ?? room }) : t("rooms.plenary"));
+  setText($("where"), inWorkshop ? t("workshop.where", { room: app.roomName(room) }) : t("rooms.plenary"));
   show($("topic"), Boolean(inWorkshop && workshop?.topic));
   setText($("topic"), workshop?.topic ? t("workshop.topic", { topic: workshop.topic }) : "");
 

@@ -13,7 +13,9 @@ def test_a_polish_moderator_splits_by_keyboard_alone(serve: Serve, browser: Brow
     created = create_meeting(server, "Forum Dzielnicy Sośnica")
     moderator = Person.open(browser, created["moderator_link"], POLISH)
     expect(moderator.page.locator("#join-heading")).to_have_text("Dołącz do spotkania")
-    expect(moderator.page.locator("#join-role")).to_have_text("Dołączasz jako moderator.")
+    expect(moderator.page.locator("#join-role")).to_have_text(
+        "Twoja rola na tym spotkaniu: moderator."
+    )
     expect(moderator.page.locator("#join-submit")).to_have_text("Dołącz")
     moderator.join("Anna Nowak", camera=False)
     ewa = Person.open(browser, created["invite_link"], POLISH).join("Ewa", "Sośnica", camera=False)
@@ -67,7 +69,7 @@ def test_a_polish_moderator_splits_by_keyboard_alone(serve: Serve, browser: Brow
     keyboard.press("Enter")
     for person in (moderator, ewa, jan):
         expect(person.page.locator("#where")).to_have_text("Sesja plenarna")
-    expect(ewa.page.locator("#alert")).to_have_text("Wróciłeś na sesję plenarną.")
+    expect(ewa.page.locator("#alert")).to_have_text("Jesteś z powrotem na sesji plenarnej.")
 
     # The language switch wins over the browser's language, and is remembered.
     ewa.page.locator("#language").select_option("en")

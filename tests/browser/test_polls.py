@@ -161,10 +161,10 @@ def test_a_poll_in_polish_by_keyboard_in_high_contrast_at_200_percent(
     moderator.tab_to(moderator.page.get_by_role("button", name=f"Zamknij głosowanie: {question}"))
     moderator.page.keyboard.press("Enter")
     expect(ewa_poll.locator(".poll-result")).to_have_text(
-        "Wynik: uprawnionych 1, głosowało 1; bez kworum."
+        "Wynik: uprawnione osoby 1, oddane głosy 1; bez kworum."
     )
     expect(ewa.page.locator("#announce")).to_have_text(
-        f"Wynik głosowania: {question}. Głosowało 1 z 1: Za 1, Przeciw 0, Wstrzymuję się 0."
+        f"Wynik głosowania: {question}. Oddane głosy: 1 z 1. Za 1, Przeciw 0, Wstrzymuję się 0."
     )
     page = ewa.page
     page.get_by_role("button", name="Wysoki kontrast").click()

@@ -54,7 +54,7 @@ def test_rooms_report_in_turn_reordered_and_called_again(serve: Serve, browser: 
     expect(rooms.first).to_have_attribute("aria-current", "true")
     expect(maria.page.locator("#report-now")).to_have_text("Teraz sprawozdanie: Zieleń")
     expect(maria.page.locator("#report-rooms > li")).to_have_text(
-        ["Zieleń · teraz", "Transport · następna", "Budżet · czeka, 2."]
+        ["Zieleń · teraz", "Transport · następny", "Budżet · czeka, 2. w kolejce"]
     )
     expect(karol.page.locator("#report-back").get_by_role("button")).to_have_count(0)
     expect(page.locator("#report-start")).to_be_hidden()

@@ -42,7 +42,7 @@ def test_places_a_reorder_and_a_countdown_that_ends_the_floor(
         "Jesteś następną osobą na liście mówców."
     )
     expect(maria.page.locator("#announce")).to_have_text(
-        "Moderator zmienił Twoje miejsce na liście mówców: 1."
+        "Twoje miejsce na liście mówców się zmieniło, teraz: 1."
     )
     hands.get_by_role("button", name="Move Ewa down the list").click()
     for person in (moderator, ewa, jan, maria):
