@@ -39,22 +39,25 @@ export function confirm(title, text, confirmKey) {
 }
 
 const CLOCK = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+// The English of this forum is British, as on the meeting's pages: "4 December 2026".
+const LOCALES = { pl: "pl-PL", en: "en-GB" };
+const locale = () => LOCALES[current()] ?? current();
 const DAY = { weekday: "long", day: "numeric", month: "long", year: "numeric" };
 
 export function when(startsAt, endsAt) {
   if (startsAt == null) return t("organiser.no_start");
-  const format = new Intl.DateTimeFormat(current(), { ...DAY, ...CLOCK });
+  const format = new Intl.DateTimeFormat(locale(), { ...DAY, ...CLOCK });
   if (endsAt == null) return format.format(new Date(startsAt * 1000));
   return format.formatRange(new Date(startsAt * 1000), new Date(endsAt * 1000));
 }
 
 export function dateTime(seconds) {
-  return new Intl.DateTimeFormat(current(), { day: "numeric", month: "long", year: "numeric", ...CLOCK })
+  return new Intl.DateTimeFormat(locale(), { day: "numeric", month: "long", year: "numeric", ...CLOCK })
     .format(new Date(seconds * 1000));
 }
 
 export function clock(seconds) {
-  return new Intl.DateTimeFormat(current(), CLOCK).format(new Date(seconds * 1000));
+  return new Intl.DateTimeFormat(locale(), CLOCK).format(new Date(seconds * 1000));
 }
 
 const pad = (n) => String(n).padStart(2, "0");
