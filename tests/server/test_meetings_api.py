@@ -264,3 +264,17 @@ async def test_a_meeting_kept_in_memory_only_is_deleted_alike(serve: Serve) -> N
     code, _ = await voting.people["Ala"].closed()
     assert code == CloseCode.MEETING_DELETED
     assert (await get(meeting, f"/api/meetings/{meeting.id}/people"))[0] == 404
+
+
+async def test_a_deleted_meeting_closes_those_waiting_in_its_lobby(meeting: ServedMeeting) -> None:
+    moderator, _ = await meeting.join("Mo", moderator=True)
+    await moderator.ask({"type": "set_lobby", "mode": "everyone"})
+    waiting = await meeting.connect()
+    await waiting.send({"type": "hello", "token": meeting.invite_token, "name": "Ada"})
+    await waiting.expect("lobby")
+
+    assert await delete(meeting, meeting.id) == 204
+
+    # Not left waiting for a moderator of a meeting that is gone.
+    code, _ = await waiting.closed()
+    assert code == CloseCode.MEETING_DELETED
