@@ -9,7 +9,7 @@ meeting's one log, with both hubs, and every worker checks links alike (`server.
 
 import json
 from dataclasses import asdict
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -36,6 +36,9 @@ from server.web import organiser_session
 
 # What `PATCH /api/meetings/{id}` may change (and `POST /api/meetings` set, with an agenda).
 SCHEDULE_FIELDS = ("title", "starts_at", "ends_at", "description", "language")
+# The years a start or an end may be in: well inside the years 1 to 9999 a date can hold, so the
+# opening before a start, and the links' retention after an end, are dates too.
+YEARS = (2000, 9000)
 
 
 def routes(services: Services) -> list[Route]:
@@ -348,6 +351,12 @@ def _schedule(
             return _error(
                 400, ErrorCode.INVALID, f"{name}: has a lone surrogate, which is not Unicode text"
             )
+    for name, moment in (("starts_at", starts_at), ("ends_at", ends_at)):
+        if moment is not None and not _in_years(moment):
+            # The end too: moved with the start, it may leave them.
+            return _error(
+                400, ErrorCode.INVALID, f"{name}: between the years {YEARS[0]} and {YEARS[1]}"
+            )
     asked = ScheduleAsOrganiser(title, starts_at, ends_at, description, Language(language))
     try:
         checked = organiser.schedule(asked, services.settings.meeting)
@@ -356,6 +365,11 @@ def _schedule(
     return ScheduleAsOrganiser(
         checked.title, checked.starts_at, checked.ends_at, checked.description, checked.language
     )
+
+
+def _in_years(moment: float) -> bool:
+    first, last = (datetime(year, 1, 1, tzinfo=UTC).timestamp() for year in YEARS)
+    return first <= moment < last
 
 
 def _end_after_moving(state: MeetingState, starts_at: float | None, services: Services) -> float:
