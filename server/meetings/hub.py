@@ -244,7 +244,10 @@ class LocalMeeting(HostedMeeting):
         try:
             # Queued in the store at once (before any await), so in the order of the events.
             await store.append(self.meeting.state.id, stamped)
-            if rescheduled or self._since_snapshot >= self._keeping.snapshot_every:
+            # Deleted while the events were written: a snapshot now, queued after the store's
+            # deletion, would write the meeting back.
+            due = rescheduled or self._since_snapshot >= self._keeping.snapshot_every
+            if due and not self.deleted:
                 await self.snapshot()
         except Exception as error:
             log.error("meeting %s: storing events failed: %s", self.meeting.state.id, error)

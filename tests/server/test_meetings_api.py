@@ -1,6 +1,7 @@
 """The organiser's meetings over HTTP: described and in a language, listed, read one by one, who
 is in one now, and deleted with all their data (`server.web.meetings_api`)."""
 
+import asyncio
 import json
 import sqlite3
 from pathlib import Path
@@ -8,7 +9,9 @@ from typing import Any
 
 import pytest
 
-from rooms import MeetingConfig
+from rooms import MeetingConfig, MeetingId, Stamped
+from rooms import events as ev
+from server.meetings.hub import LocalHub
 from server.protocol.close_codes import CloseCode
 from server.sqlite.database import DATABASE_FILE
 
@@ -278,3 +281,34 @@ async def test_a_deleted_meeting_closes_those_waiting_in_its_lobby(meeting: Serv
     # Not left waiting for a moderator of a meeting that is gone.
     code, _ = await waiting.closed()
     assert code == CloseCode.MEETING_DELETED
+
+
+async def test_a_change_on_its_way_when_the_meeting_is_deleted_does_not_bring_it_back(
+    serve: Serve,
+) -> None:
+    # With `full`, each write waits for the store's own thread: the deletion can come between
+    # an event's write and the snapshot after it.
+    meeting = await serve(sqlite_sync="full")
+    assert isinstance(meeting.services.hub, LocalHub)
+    doomed = await create(meeting, title="Forum")
+    deleting: list[asyncio.Task[int]] = []
+
+    def delete_once_in_the_state(stamped: Stamped) -> None:
+        # The new title is in the state, and on its way to the store: the organiser deletes.
+        if isinstance(stamped.event, ev.MeetingScheduled) and not deleting:
+            deleting.append(asyncio.create_task(delete(meeting, doomed["id"])))
+
+    live = meeting.services.hub.get(MeetingId(doomed["id"]))
+    assert live is not None
+    live.observers.append(delete_once_in_the_state)
+    async with api(meeting.app) as http:
+        edited = await http.patch(
+            f"/api/meetings/{doomed['id']}", json={"title": "Nowy"}, headers=ADMIN
+        )
+    assert edited.status_code in (200, 404)
+    assert await deleting[0] == 204
+    assert rows_of(meeting, doomed["id"]) == dict.fromkeys(MEETING_TABLES, 0)
+
+    after = await restarted(meeting)
+    _, listed = await get(after, "/api/meetings")
+    assert [one["id"] for one in listed["meetings"]] == [meeting.id]
