@@ -28,7 +28,7 @@ from rooms.commands import (
 from rooms.plain import RecordError, from_plain, to_plain
 from server import links
 from server.links import LinkExpired, LinkRevoked
-from server.meetings.hub import MeetingHandle, Unavailable
+from server.meetings.hub import Deleted, MeetingHandle, Unavailable
 from server.protocol.error_codes import ErrorCode
 from server.services import Services
 from server.tokens import Grant, Kind, TokenError
@@ -295,6 +295,9 @@ async def _submit(live: MeetingHandle, command: Command) -> Response | None:
         await live.submit(None, command)
     except Rejected as rejected:
         return _refused(rejected)
+    except Deleted as error:
+        # Deleted while the request was on its way: gone for good, not worth sending again.
+        return _error(404, ErrorCode.NO_MEETING, str(error))
     except Unavailable as error:
         return _error(503, ErrorCode.UNAVAILABLE, str(error))
     return None

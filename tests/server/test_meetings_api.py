@@ -4,6 +4,7 @@ is in one now, and deleted with all their data (`server.web.meetings_api`)."""
 import asyncio
 import json
 import sqlite3
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -312,3 +313,23 @@ async def test_a_change_on_its_way_when_the_meeting_is_deleted_does_not_bring_it
     after = await restarted(meeting)
     _, listed = await get(after, "/api/meetings")
     assert [one["id"] for one in listed["meetings"]] == [meeting.id]
+
+
+async def test_an_import_still_uploading_when_the_meeting_is_deleted_is_404(
+    meeting: ServedMeeting,
+) -> None:
+    async def upload() -> AsyncIterator[bytes]:
+        yield "name,district\r\nAnna Nowak,Łabędy\r\n".encode()
+        # The organiser deletes the meeting (in another tab) while the file is on its way.
+        assert await delete(meeting, meeting.id) == 204
+        yield "Jan Kowalski,Śródmieście\r\n".encode()
+
+    async with api(meeting.app) as http:
+        response = await http.post(
+            f"/api/meetings/{meeting.id}/invitees",
+            content=upload(),
+            headers={**ADMIN, "content-type": "text/csv"},
+        )
+    # Gone for good: not a 503 that asks to send it again.
+    assert (response.status_code, response.json()["error"]) == (404, "no_meeting")
+    assert rows_of(meeting, meeting.id) == dict.fromkeys(MEETING_TABLES, 0)
