@@ -5,6 +5,8 @@ day; the export for a mail merge; the admin token on every route."""
 
 from typing import Any
 
+import pytest
+
 from server.protocol.close_codes import CloseCode
 
 from .conftest import ADMIN_TOKEN, Serve, ServedMeeting, api
@@ -63,6 +65,25 @@ async def test_a_file_in_neither_utf8_nor_windows_1250_is_refused_by_its_byte(
     status, answer = await imported(meeting, HEADER.encode() + b"Anna \x81,,,,,\r\n")
     assert status == 400
     assert answer["message"].startswith(f"byte {len(HEADER) + 6}: neither UTF-8 nor Windows-1250")
+    assert await listed(meeting) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        # Excel's "Unicode text": UTF-16, which neither UTF-8 nor Windows-1250 reads as letters.
+        ("name\r\nŁucja Wąs\r\n".encode("utf-16"), "the file is UTF-16"),
+        # Which of the two would be the name, or the district?
+        (b"name,district,District\r\nAnna,Wola,Ursus\r\n", "line 1: district: a column twice"),
+    ],
+    ids=["utf-16", "a column twice"],
+)
+async def test_a_file_read_wrong_is_refused_saying_why(
+    meeting: ServedMeeting, body: bytes, message: str
+) -> None:
+    status, answer = await imported(meeting, body)
+    assert status == 400
+    assert answer["message"].startswith(message)
     assert await listed(meeting) == []
 
 
