@@ -190,6 +190,25 @@ async def test_a_removed_invitees_link_is_refused_clearly(meeting: ServedMeeting
     assert await listed(meeting) == []
 
 
+async def test_a_room_json_can_name_but_no_text_can_hold_is_refused_and_nothing_changes(
+    meeting: ServedMeeting,
+) -> None:
+    await imported(meeting, (HEADER + "Anna Nowak,,Łabędy,,,\r\n").encode())
+    [anna] = await listed(meeting)
+    before = meeting.live.meeting.state.seq
+    async with api(meeting.app) as http:
+        planned = await http.patch(
+            invitees_path(meeting, f"/{anna['id']}"),
+            content=b'{"room": "Ziele\\ud800"}',
+            headers={**ADMIN, "content-type": "application/json"},
+        )
+    assert planned.status_code == 400
+    assert planned.json()["error"] == "invalid"
+    assert planned.json()["message"].startswith("room:")
+    assert meeting.live.meeting.state.seq == before
+    assert meeting.live.meeting.state.workshops == {}
+
+
 async def test_a_room_planned_before_the_day_is_the_plan_on_joining(
     meeting: ServedMeeting,
 ) -> None:
