@@ -6,9 +6,9 @@ and goes nowhere (nor is it a strike: a client may not know yet; the rate limits
 It gets `lobby` (the meeting's title and its place in the queue, again whenever that moves),
 then either `admitted`, after which the greeting welcomes it as any newcomer, or a close:
 turned away (4014), replaced by a newer socket of the same person (4009), the meeting ended
-(4011) or deleted by the organiser (4013). Its place is kept in the meeting's state, so
-admission reaches it on whichever worker holds it: each worker sees the meeting's events, and
-this watches them.
+(4011) or deleted by the organiser (4013), its personal link withdrawn (4001). Its place is kept
+in the meeting's state, so admission reaches it on whichever worker holds it: each worker sees
+the meeting's events, and this watches them.
 """
 
 import asyncio
@@ -63,6 +63,7 @@ class Verdict(Enum):
     REPLACED = "replaced"
     ENDED = "ended"
     DELETED = "deleted"
+    WITHDRAWN = "withdrawn"
 
 
 async def wait(
@@ -130,6 +131,8 @@ def _verdict_of(event: ev.Event, who: ParticipantId, connection: str) -> Verdict
             return Verdict.REPLACED
         case ev.MeetingEnded():
             return Verdict.ENDED
+        case ev.InviteeRemoved(invitee=p) if p == who:
+            return Verdict.WITHDRAWN
     return None
 
 
@@ -177,6 +180,13 @@ def _close_unless_admitted(connection: Connection, verdict: Verdict) -> bool:
             connection.close(CloseCode.MEETING_ENDED, "the meeting has ended")
         case Verdict.DELETED:
             connection.close(CloseCode.MEETING_DELETED, DELETED_REASON)
+        case Verdict.WITHDRAWN:
+            # As the withdrawn link's hello would be refused (`server.links.invitee_of`).
+            message = (
+                "this personal link was withdrawn by the organiser: ask them for an invitation"
+            )
+            connection.deliver(reply_error(ErrorCode.LINK_REVOKED, message))
+            connection.close(CloseCode.BAD_TOKEN, message)
     return False
 
 
