@@ -2,7 +2,13 @@
 waits on a waiting screen that says so to screen readers, is let in, and a second one is turned
 away with a clear notice; both views pass axe."""
 
+import json
+import urllib.request
+
 from playwright.sync_api import Browser, expect
+
+from tests.harness import api
+from tests.harness.processes import ADMIN_TOKEN
 
 from .conftest import Serve
 from .person import Person, create_meeting
@@ -68,3 +74,34 @@ def test_a_newcomer_waits_is_let_in_and_another_is_turned_away(
     expect(page.locator("#lobby-list")).to_be_empty()
     expect(page.locator("#people-rooms")).not_to_contain_text("Jan Kowalski")
     assert moderator.errors == ewa.errors == jan.errors == []
+
+
+def test_an_invitee_whose_link_is_withdrawn_while_waiting_is_told_so(
+    serve: Serve, browser: Browser
+) -> None:
+    server = serve(PLENUM_MEDIA="off")
+    created = create_meeting(server, "Forum Dzielnicy Łabędy")
+    moderator = Person.open(browser, created["moderator_link"]).join("Anna Nowak")
+    moderator.page.get_by_role("radio", name=moderator.say("lobby.mode_everyone")).click()
+    expect(moderator.page.locator("#lobby-count")).to_have_text(moderator.say("lobby.nobody"))
+    request = urllib.request.Request(
+        f"{server.base_url}/api/meetings/{created['id']}/invitees",
+        data="name,district\r\nIga Lis,Łabędy\r\n".encode(),
+        headers={"Authorization": f"Bearer {ADMIN_TOKEN}", "Content-Type": "text/csv"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        [iga] = json.load(response)["invitees"]
+
+    guest = knock(browser, iga["link"], "Iga Lis", "pl-PL")
+    expect(moderator.page.locator("#lobby-list")).to_contain_text("Iga Lis")
+    path = f"/api/meetings/{created['id']}/invitees/{iga['id']}"
+    status, _ = api.as_organiser("DELETE", server.base_url, path, ADMIN_TOKEN)
+    assert status == 204
+
+    page = guest.page
+    expect(page.locator("#notice-title")).to_have_text(guest.say("join.revoked_link_title"))
+    expect(page.locator("#lobby-view")).to_be_hidden()
+    expect(page.locator("#join-view")).to_be_hidden()
+    expect(moderator.page.locator("#lobby-list")).to_be_empty()
+    assert moderator.errors == guest.errors == []
