@@ -71,6 +71,14 @@ export async function setup(app) {
     return;
   }
   for (const [id, limit] of LIMITED) $(id).addEventListener("input", () => counted(id, limit));
+  // A personal link: the organiser's name and details, which the server joins with whatever is
+  // typed, are filled in and not to be changed here.
+  if (invitation.invitee) {
+    for (const field of ["name", "organisation", "district", "group"]) {
+      $(`join-${field}`).value = invitation.invitee[field];
+      $(`join-${field}`).readOnly = true;
+    }
+  }
   // The opening: a participant's link before the meeting opens waits on a page of its own.
   waiting.setup();
   const early = !app.connection.reloaded && waiting.due(invitation, role());
