@@ -100,7 +100,12 @@ def _outcome(
         case cmd.ImportInvitees():
             return [(invitees.import_(state, config, command), NOBODY)]
         case cmd.RemoveInvitee():
-            return [(invitees.remove(state, command), NOBODY)]
+            removed: Outcome = [(invitees.remove(state, command), NOBODY)]
+            # Waiting in the lobby on the link now withdrawn: out of it, not for a moderator
+            # to let in (the server closes the waiting socket as it refuses the link's hello).
+            if command.invitee in state.lobby:
+                removed.append((ev.LeftLobby(command.invitee), lobby.moderators(state)))
+            return removed
         case cmd.PreassignInvitee():
             return _preassign(state, config, command)
         # Contacts between leaders: from one's own link, here or gone

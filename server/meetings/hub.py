@@ -65,6 +65,8 @@ class MeetingHandle(Protocol):
 
     # Called with each event once it is in the state and passed on (the media bridge, the lobby).
     observers: list[Callable[[Stamped], None]]
+    # Called when the organiser deletes it (the lobby's waiting sockets, in no fan-out).
+    on_deleted: list[Callable[[], None]]
 
     async def submit(self, actor: ParticipantId | None, command: cmd.Command) -> int:
         """Apply `command` and return the sequence number after it; raises `rooms.Rejected`.
@@ -142,6 +144,8 @@ class HostedMeeting:
         self.fanout = Fanout()
         # Called with each event once it is in the state and sent (the media bridge).
         self.observers: list[Callable[[Stamped], None]] = []
+        # Called when the organiser deletes it: those waiting in its lobby are in no fan-out.
+        self.on_deleted: list[Callable[[], None]] = []
         self._log = EventLog(log_size)
         # Set when the organiser deleted it: a command still on its way is refused, not stored.
         self.deleted = False
@@ -159,6 +163,8 @@ class HostedMeeting:
         """The organiser deleted the meeting: close its sockets here, take no more commands."""
         self.deleted = True
         self.fanout.close_all(CloseCode.MEETING_DELETED, DELETED_REASON)
+        for watcher in list(self.on_deleted):
+            watcher()
 
     def replayed(self, stamped: Stamped) -> None:
         """A stored event brought back into the state (nobody here to send it to yet)."""
@@ -238,7 +244,10 @@ class LocalMeeting(HostedMeeting):
         try:
             # Queued in the store at once (before any await), so in the order of the events.
             await store.append(self.meeting.state.id, stamped)
-            if rescheduled or self._since_snapshot >= self._keeping.snapshot_every:
+            # Deleted while the events were written: a snapshot now, queued after the store's
+            # deletion, would write the meeting back.
+            due = rescheduled or self._since_snapshot >= self._keeping.snapshot_every
+            if due and not self.deleted:
                 await self.snapshot()
         except Exception as error:
             log.error("meeting %s: storing events failed: %s", self.meeting.state.id, error)

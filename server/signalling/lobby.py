@@ -6,8 +6,9 @@ and goes nowhere (nor is it a strike: a client may not know yet; the rate limits
 It gets `lobby` (the meeting's title and its place in the queue, again whenever that moves),
 then either `admitted`, after which the greeting welcomes it as any newcomer, or a close:
 turned away (4014), replaced by a newer socket of the same person (4009), the meeting ended
-(4011). Its place is kept in the meeting's state, so admission reaches it on whichever worker
-holds it: each worker sees the meeting's events, and this watches them.
+(4011) or deleted by the organiser (4013), its personal link withdrawn (4001). Its place is kept
+in the meeting's state, so admission reaches it on whichever worker holds it: each worker sees
+the meeting's events, and this watches them.
 """
 
 import asyncio
@@ -21,7 +22,7 @@ from rooms import commands as cmd
 from rooms import events as ev
 from rooms.ending import ended
 from rooms.model import MeetingState
-from server.meetings.hub import MeetingHandle
+from server.meetings.hub import DELETED_REASON, Deleted, MeetingHandle
 from server.protocol.close_codes import CloseCode
 from server.protocol.error_codes import ErrorCode
 from server.protocol.wire import WireError, encode_message, reply_error
@@ -61,6 +62,8 @@ class Verdict(Enum):
     TURNED_AWAY = "turned_away"
     REPLACED = "replaced"
     ENDED = "ended"
+    DELETED = "deleted"
+    WITHDRAWN = "withdrawn"
 
 
 async def wait(
@@ -87,7 +90,11 @@ async def wait(
         if not verdict.done() and isinstance(stamped.event, _QUEUE_MOVES):
             tell_position()
 
+    def deleted() -> None:
+        settle(Verdict.DELETED)
+
     live.observers.append(observe)
+    live.on_deleted.append(deleted)
     tell_position()
     settle(_verdict_from(live.meeting.state, who, connection.id))
     reading: asyncio.Task[bytes] | None = None
@@ -106,6 +113,7 @@ async def wait(
         return admitted
     finally:
         live.observers.remove(observe)
+        live.on_deleted.remove(deleted)
         if reading is not None:
             reading.cancel()
             await asyncio.gather(reading, return_exceptions=True)
@@ -123,6 +131,8 @@ def _verdict_of(event: ev.Event, who: ParticipantId, connection: str) -> Verdict
             return Verdict.REPLACED
         case ev.MeetingEnded():
             return Verdict.ENDED
+        case ev.InviteeRemoved(invitee=p) if p == who:
+            return Verdict.WITHDRAWN
     return None
 
 
@@ -168,6 +178,15 @@ def _close_unless_admitted(connection: Connection, verdict: Verdict) -> bool:
             connection.close(CloseCode.REPLACED, "the same person is waiting on another page")
         case Verdict.ENDED:
             connection.close(CloseCode.MEETING_ENDED, "the meeting has ended")
+        case Verdict.DELETED:
+            connection.close(CloseCode.MEETING_DELETED, DELETED_REASON)
+        case Verdict.WITHDRAWN:
+            # As the withdrawn link's hello would be refused (`server.links.invitee_of`).
+            message = (
+                "this personal link was withdrawn by the organiser: ask them for an invitation"
+            )
+            connection.deliver(reply_error(ErrorCode.LINK_REVOKED, message))
+            connection.close(CloseCode.BAD_TOKEN, message)
     return False
 
 
@@ -176,7 +195,7 @@ async def _leave(live: MeetingHandle, who: ParticipantId, connection: Connection
     there now, or the moderator's verdict already took it out."""
     try:
         await live.submit(None, cmd.Disconnect(who, connection.id))
-    except Rejected:
-        pass  # the meeting ended meanwhile: nobody waits in it any more
+    except (Rejected, Deleted):
+        pass  # the meeting ended, or was deleted, meanwhile: nobody waits in it any more
     except Exception:
         log.exception("could not take %s out of the lobby", who)

@@ -9,7 +9,7 @@ meeting's one log, with both hubs, and every worker checks links alike (`server.
 
 import json
 from dataclasses import asdict
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -28,7 +28,7 @@ from rooms.commands import (
 from rooms.plain import RecordError, from_plain, to_plain
 from server import links
 from server.links import LinkExpired, LinkRevoked
-from server.meetings.hub import MeetingHandle, Unavailable
+from server.meetings.hub import Deleted, MeetingHandle, Unavailable
 from server.protocol.error_codes import ErrorCode
 from server.services import Services
 from server.tokens import Grant, Kind, TokenError
@@ -36,6 +36,9 @@ from server.web import organiser_session
 
 # What `PATCH /api/meetings/{id}` may change (and `POST /api/meetings` set, with an agenda).
 SCHEDULE_FIELDS = ("title", "starts_at", "ends_at", "description", "language")
+# The years a start or an end may be in: well inside the years 1 to 9999 a date can hold, so the
+# opening before a start, and the links' retention after an end, are dates too.
+YEARS = (2000, 9000)
 
 
 def routes(services: Services) -> list[Route]:
@@ -292,6 +295,9 @@ async def _submit(live: MeetingHandle, command: Command) -> Response | None:
         await live.submit(None, command)
     except Rejected as rejected:
         return _refused(rejected)
+    except Deleted as error:
+        # Deleted while the request was on its way: gone for good, not worth sending again.
+        return _error(404, ErrorCode.NO_MEETING, str(error))
     except Unavailable as error:
         return _error(503, ErrorCode.UNAVAILABLE, str(error))
     return None
@@ -348,6 +354,12 @@ def _schedule(
             return _error(
                 400, ErrorCode.INVALID, f"{name}: has a lone surrogate, which is not Unicode text"
             )
+    for name, moment in (("starts_at", starts_at), ("ends_at", ends_at)):
+        if moment is not None and not _in_years(moment):
+            # The end too: moved with the start, it may leave them.
+            return _error(
+                400, ErrorCode.INVALID, f"{name}: between the years {YEARS[0]} and {YEARS[1]}"
+            )
     asked = ScheduleAsOrganiser(title, starts_at, ends_at, description, Language(language))
     try:
         checked = organiser.schedule(asked, services.settings.meeting)
@@ -356,6 +368,11 @@ def _schedule(
     return ScheduleAsOrganiser(
         checked.title, checked.starts_at, checked.ends_at, checked.description, checked.language
     )
+
+
+def _in_years(moment: float) -> bool:
+    first, last = (datetime(year, 1, 1, tzinfo=UTC).timestamp() for year in YEARS)
+    return first <= moment < last
 
 
 def _end_after_moving(state: MeetingState, starts_at: float | None, services: Services) -> float:

@@ -20,7 +20,7 @@ from server.meetings.hub import MeetingHandle
 from server.protocol.error_codes import ErrorCode
 from server.services import Services
 from server.web import invitees_csv, organiser_session
-from server.web.api import _admin_body, _error, _open, _submit
+from server.web.api import _admin_body, _error, _is_unicode, _open, _submit
 
 
 def routes(services: Services) -> list[Route]:
@@ -100,6 +100,11 @@ def routes(services: Services) -> list[Route]:
         room = body["room"]
         if room is not None and not isinstance(room, str):
             return _error(400, ErrorCode.INVALID, "room: a workshop room's id or name, or null")
+        if room is not None and not _is_unicode(room):
+            # JSON's `\ud800` decodes to text no store or socket can encode: refused here.
+            return _error(
+                400, ErrorCode.INVALID, "room: has a lone surrogate, which is not Unicode"
+            )
         invitee = ParticipantId(request.path_params["invitee"])
         if invitee not in live.meeting.state.invitees:
             return _error(404, Reason.UNKNOWN_PARTICIPANT, "no such invitee in this meeting")

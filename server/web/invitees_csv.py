@@ -6,6 +6,7 @@ order mark, or Windows-1250), and written for a mail merge with each person's pe
 A file is taken whole or not at all: every bad line is reported, by its line and column.
 """
 
+import codecs
 import csv
 import io
 from collections.abc import Callable
@@ -36,6 +37,9 @@ def decode(raw: bytes) -> str:
     Excel writes in Poland; a byte neither can read is refused rather than guessed."""
     if raw.startswith(BOM.encode()):
         raw = raw[len(BOM.encode()) :]
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Excel's "Unicode text": it would read as Windows-1250 letters, every other one a NUL.
+        raise BadCsv(("the file is UTF-16: save it as CSV UTF-8, or CSV (comma delimited)",))
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -70,6 +74,11 @@ def parse(
         f"line 1: {cell.strip()!r}: not a column; the columns are {', '.join(COLUMNS)}"
         for cell, column in zip(header, columns, strict=True)
         if column is None
+    ]
+    problems += [
+        f"line 1: {column}: a column twice"
+        for column in COLUMNS
+        if column in columns and columns.count(column) > 1
     ]
     if "name" not in columns:
         problems.append("line 1: name: a column is needed")

@@ -203,8 +203,8 @@ async def _password(request: Request) -> str | Response:
             return _refusal(400, ErrorCode.INVALID, f"the body is over {MAX_SIGN_IN_BYTES} bytes")
     try:
         body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        body = None
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        body = None  # RecursionError: `[[[[…` nested past what the parser follows
     if not isinstance(body, dict) or not isinstance(body.get("password"), str):
         return _refusal(400, ErrorCode.INVALID, 'password: needed, as JSON {"password": "…"}')
     password: str = body["password"]

@@ -1,9 +1,10 @@
 """The meeting's record over HTTP, for moderators: JSON, the attendance CSV, the minutes.
 
 Who may download it: the organiser (`server.web.organiser_session`), the holder of the meeting's
-moderator link, or a participant whose resume token names someone who is a moderator in the
-meeting (or was the last time they were in it, so after they left or the meeting ended too, until
-the meeting's data expires). The record is
+moderator link, or a participant whose resume token (or personal link) names someone who is a
+moderator in the meeting (or was the last time they were in it, so after they left or the meeting
+ended too, until the meeting's data expires; an invitee who has not joined, as the organiser
+invited them). The record is
 built from the meeting's state on this worker, which every worker holds alike (`rooms.record`).
 """
 
@@ -97,14 +98,19 @@ def routes(services: Services) -> list[Route]:
 def _is_moderator(state: MeetingState, grant: Grant) -> bool:
     if grant.kind is Kind.MODERATOR:
         return True
-    if grant.kind is not Kind.RESUME or grant.participant is None:
+    # An invitee's personal link is the invitee's, as their resume token is.
+    if grant.kind not in (Kind.RESUME, Kind.PERSONAL) or grant.participant is None:
         return False
     here = state.participants.get(grant.participant)
     if here is not None:
         return here.role is Role.MODERATOR
     # Gone (left, or the meeting ended): their last role, unless they were removed.
     was = state.history.people.get(grant.participant)
-    return was is not None and not was.removed and was.roles[-1].role is Role.MODERATOR
+    if was is not None or grant.kind is Kind.RESUME:
+        return was is not None and not was.removed and was.roles[-1].role is Role.MODERATOR
+    # An invitee who has not joined: the role the organiser gave them.
+    invitee = state.invitees.get(grant.participant)
+    return invitee is not None and invitee.role is Role.MODERATOR
 
 
 def _bearer(request: Request) -> str:

@@ -72,10 +72,18 @@ export async function setup(app) {
   }
   if (invitation.invitee) invited(invitation.invitee);
   for (const [id, limit] of LIMITED) $(id).addEventListener("input", () => counted(id, limit));
+  // A personal link: the organiser's name and details, which the server joins with whatever is
+  // typed, are filled in and not to be changed here.
+  if (invitation.invitee) {
+    for (const field of ["name", "organisation", "district", "group"]) {
+      $(`join-${field}`).value = invitation.invitee[field];
+      $(`join-${field}`).readOnly = true;
+    }
+  }
   // The opening: a participant's link before the meeting opens waits on a page of its own.
   waiting.setup();
   const early = !app.connection.reloaded && waiting.due(invitation, role());
-  if (early) waiting.wait(app, invitation, () => opened(app, false));
+  if (early) waiting.wait(app, invitation, () => opened(app, false), reread);
   // A reloaded page resuming from its kept token shows the form only if that fails (ask).
   show($("join-view"), !app.joined && !app.connection.reloaded && !early);
   // A server that carries no audio or video: nothing to check, and the browser is never asked.
@@ -221,6 +229,19 @@ async function submit(app) {
   });
 }
 
+// The invitation as the server has it now, for a page that waits for the opening; null if it
+// could not be read (the page waits on as it was).
+async function reread() {
+  try {
+    const response = await fetch("/api/invitation", { headers: { Authorization: `Bearer ${token}` } });
+    if (!response.ok) return null;
+    invitation = await response.json();
+    return invitation;
+  } catch {
+    return null;
+  }
+}
+
 // The token this tab kept no longer works (the grace period ran out, a removal): join afresh.
 export function ask(app, text) {
   if (!invitation || app.joined) return;
@@ -241,7 +262,7 @@ export function refused(app, code, opensAt) {
   if (code === "not_open_yet" && typeof opensAt === "number") {
     // The start the opening follows, as the server has it now.
     invitation = { ...invitation, opens_at: opensAt, starts_at: opensAt + invitation.limits.open_before_s };
-    waiting.wait(app, invitation, () => opened(app, true));
+    waiting.wait(app, invitation, () => opened(app, true), reread);
   }
   if (["bad_token", "no_meeting", "link_revoked", "link_expired"].includes(code)) linkNotice(code);
   if (code === "removed") notice("join.removed_title", "join.removed");

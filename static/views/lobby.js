@@ -47,6 +47,12 @@ export function receive(app, m) {
     $("notice-title").focus();
     return true;
   }
+  if (m.type === "error" && m.code === "link_revoked" && waiting) {
+    // The organiser withdrew the personal link this page waits with: the join page's notice
+    // says so (join.refused), and the close that follows asks for nothing.
+    waiting = false;
+    show($("lobby-view"), false);
+  }
   return false;
 }
 

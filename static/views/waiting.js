@@ -8,9 +8,11 @@ import { t, has, plural, dateTime, timeOfDay } from "../i18n.js";
 
 const TICK_MS = 250; // the countdown is redrawn this often, so it never lags a second behind
 const LEVEL_MS = 100; // the microphone's level is read this often
+// The invitation is read again this often: the organiser may move the start while people wait.
+const REREAD_MS = 20_000;
 
 let skew = null; // the server's clock less this device's (ms), from the invitation's `now`
-let waiting = null; // { app, invitation, opensAt (ms, server's clock), then, timer, minutes }
+let waiting = null; // { app, invitation, opensAt (ms, server's clock), then, timer, rereading, minutes }
 let test = null; // { stream, audio, timer } while the camera and microphone test runs
 let problem = null; // the catalogue key of what the test ran into, shown until the next start
 
@@ -26,14 +28,29 @@ export function due(invitation, role) {
 export const active = () => waiting !== null;
 
 // Shows the waiting page until the invitation's `opens_at` (the server's clock); then calls `then`.
-export function wait(app, invitation, then) {
-  if (waiting) clearInterval(waiting.timer);
+// `reread` reads the invitation again (null if it could not): a start moved, earlier or later,
+// moves the opening the page waits for.
+export function wait(app, invitation, then, reread) {
+  if (waiting) stopWaiting();
   waiting = { app, invitation, opensAt: invitation.opens_at * 1000, then, minutes: null };
   show($("join-view"), false);
   show($("waiting-view"), true);
   render();
   waiting.timer = setInterval(tick, TICK_MS);
+  waiting.rereading = setInterval(async () => {
+    const fresh = await reread();
+    if (!waiting || !fresh) return;
+    waiting.invitation = fresh;
+    // No start any more: open now.
+    waiting.opensAt = (fresh.opens_at ?? 0) * 1000;
+    render();
+  }, REREAD_MS);
   tick();
+}
+
+function stopWaiting() {
+  clearInterval(waiting.timer);
+  clearInterval(waiting.rereading);
 }
 
 // The texts in the person's language (also after they change it).
@@ -70,8 +87,8 @@ function tick() {
 }
 
 function open() {
-  const { app, then, timer } = waiting;
-  clearInterval(timer);
+  const { app, then } = waiting;
+  stopWaiting();
   waiting = null;
   stop();
   show($("waiting-view"), false);

@@ -123,9 +123,11 @@ class Person:
         self.name = name
         page = self.page
         expect(page.locator("#join-view")).to_be_visible()
-        page.locator("#join-name").fill(name)
-        page.locator("#join-district").fill(district)
-        page.locator("#join-organisation").fill(organisation)
+        # A personal link's form has the organiser's details set, not to be typed over.
+        if page.locator("#join-name").is_editable():
+            page.locator("#join-name").fill(name)
+            page.locator("#join-district").fill(district)
+            page.locator("#join-organisation").fill(organisation)
         if page.locator("#join-devices").is_visible():  # hidden when the server carries no media
             page.locator("#join-camera").set_checked(camera)
             page.locator("#join-microphone").set_checked(microphone)

@@ -2,10 +2,30 @@
 waits on a waiting screen that says so to screen readers, is let in, and a second one is turned
 away with a clear notice; both views pass axe."""
 
+import json
+import urllib.request
+from typing import Any
+
 from playwright.sync_api import Browser, expect
+
+from tests.harness import api
+from tests.harness.processes import ADMIN_TOKEN, ServerProcess
 
 from .conftest import Serve
 from .person import Person, create_meeting
+
+
+def imported(server: ServerProcess, meeting: str, csv: str) -> list[dict[str, Any]]:
+    """The invitees of `csv`, imported as the organiser does (POST …/invitees)."""
+    request = urllib.request.Request(
+        f"{server.base_url}/api/meetings/{meeting}/invitees",
+        data=csv.encode(),
+        headers={"Authorization": f"Bearer {ADMIN_TOKEN}", "Content-Type": "text/csv"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        invitees: list[dict[str, Any]] = json.load(response)["invitees"]
+    return invitees
 
 
 def knock(browser: Browser, link: str, name: str, locale: str) -> Person:
@@ -13,7 +33,8 @@ def knock(browser: Browser, link: str, name: str, locale: str) -> Person:
     person.name = name
     page = person.page
     expect(page.locator("#join-view")).to_be_visible()
-    page.locator("#join-name").fill(name)
+    if page.locator("#join-name").is_editable():  # not a personal link's, which has the name
+        page.locator("#join-name").fill(name)
     page.locator("#join-submit").click()
     expect(page.locator("#lobby-view")).to_be_visible()
     return person
@@ -68,3 +89,45 @@ def test_a_newcomer_waits_is_let_in_and_another_is_turned_away(
     expect(page.locator("#lobby-list")).to_be_empty()
     expect(page.locator("#people-rooms")).not_to_contain_text("Jan Kowalski")
     assert moderator.errors == ewa.errors == jan.errors == []
+
+
+def test_an_invitee_whose_link_is_withdrawn_while_waiting_is_told_so(
+    serve: Serve, browser: Browser
+) -> None:
+    server = serve(PLENUM_MEDIA="off")
+    created = create_meeting(server, "Forum Dzielnicy Łabędy")
+    moderator = Person.open(browser, created["moderator_link"]).join("Anna Nowak")
+    moderator.page.get_by_role("radio", name=moderator.say("lobby.mode_everyone")).click()
+    expect(moderator.page.locator("#lobby-count")).to_have_text(moderator.say("lobby.nobody"))
+    [iga] = imported(server, created["id"], "name,district\r\nIga Lis,Łabędy\r\n")
+
+    guest = knock(browser, iga["link"], "Iga Lis", "pl-PL")
+    expect(moderator.page.locator("#lobby-list")).to_contain_text("Iga Lis")
+    path = f"/api/meetings/{created['id']}/invitees/{iga['id']}"
+    status, _ = api.as_organiser("DELETE", server.base_url, path, ADMIN_TOKEN)
+    assert status == 204
+
+    page = guest.page
+    expect(page.locator("#notice-title")).to_have_text(guest.say("join.revoked_link_title"))
+    expect(page.locator("#lobby-view")).to_be_hidden()
+    expect(page.locator("#join-view")).to_be_hidden()
+    expect(moderator.page.locator("#lobby-list")).to_be_empty()
+    assert moderator.errors == guest.errors == []
+
+
+def test_a_personal_link_opens_the_join_form_with_the_invitees_details_set(
+    serve: Serve, browser: Browser
+) -> None:
+    server = serve(PLENUM_MEDIA="off")
+    created = create_meeting(server, "Forum Dzielnicy Łabędy")
+    [iga] = imported(server, created["id"], "name,organisation,district\r\nIga Lis,Rada,Łabędy\r\n")
+
+    guest = Person.open(browser, iga["link"], "pl-PL")
+    page = guest.page
+    expect(page.locator("#join-view")).to_be_visible()
+    # What the organiser imported, which the server joins with whatever is typed: not to retype.
+    for field, value in (("name", "Iga Lis"), ("organisation", "Rada"), ("district", "Łabędy")):
+        expect(page.locator(f"#join-{field}")).to_have_value(value)
+        expect(page.locator(f"#join-{field}")).not_to_be_editable()
+    guest.join("Iga Lis")
+    assert guest.errors == []

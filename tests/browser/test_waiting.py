@@ -24,6 +24,9 @@ OPEN_BEFORE_S = 15
 START_IN_S = 45
 # The opening, and the page's move to the join form after it, with room for a loaded machine.
 OPENING_TIMEOUT_MS = (START_IN_S - OPEN_BEFORE_S + 30) * 1000
+# A waiting page reads the invitation again every 20 s (static/views/waiting.js): a start the
+# organiser moved is shown within that, with room for a loaded machine.
+REREAD_TIMEOUT_MS = (20 + 30) * 1000
 
 # True once the microphone's meter has shown two levels apart: the sound moves it.
 LEVEL_MOVES = """
@@ -157,4 +160,25 @@ def test_the_device_test_says_what_it_could_not_use(
         page.wait_for_function(LEVEL_MOVES, polling=100, timeout=10_000)
     else:
         expect(page.locator("#waiting-test-box")).to_be_hidden()
+    assert ola.errors == []
+
+
+def test_a_start_moved_earlier_opens_the_waiting_page_then(
+    module_server: ServerProcess, module_browser: Browser
+) -> None:
+    # The server's own opening (15 minutes) before a start an hour away: a long wait.
+    start = datetime.fromtimestamp(time.time() + 3600, UTC)
+    created = api.create_meeting(
+        module_server.base_url, "Forum Liderów", ADMIN_TOKEN, starts_at=start.isoformat()
+    )
+    ola = Person.open(module_browser, created["invite_link"], "pl-PL")
+    page = ola.page
+    expect(page.locator("#waiting-left")).to_have_text(re.compile(r"^4\d:\d\d$"))
+
+    # The organiser moves the start to now: the page that waits learns of it, and opens.
+    now = datetime.fromtimestamp(time.time(), UTC)
+    api.edit_meeting(module_server.base_url, created["id"], ADMIN_TOKEN, starts_at=now.isoformat())
+    expect(page.locator("#join-view")).to_be_visible(timeout=REREAD_TIMEOUT_MS)
+    expect(page.locator("#waiting-view")).to_be_hidden()
+    ola.join("Ola Nowak")
     assert ola.errors == []

@@ -107,6 +107,21 @@ def test_refusing_turns_one_away_and_tells_the_moderators() -> None:
         assert refused(meeting, MODERATOR, command).reason is Reason.UNKNOWN_PARTICIPANT
 
 
+def test_an_invitee_removed_while_waiting_leaves_the_lobby() -> None:
+    invitee = Invitee(INVITEE, "Iga", Role.PARTICIPANT)
+    meeting = with_lobby(LobbyMode.EVERYONE)
+    meeting.handle(None, cmd.ImportInvitees((invitee,)), T0)
+    meeting.handle(None, cmd.Join(INVITEE, "Iga", Role.PARTICIPANT), T0)
+    assert list(meeting.state.lobby) == [INVITEE]
+    stamped = meeting.handle(None, cmd.RemoveInvitee(INVITEE), T0 + 1)
+    assert [(s.event, s.audience) for s in stamped] == [
+        (ev.InviteeRemoved(INVITEE), frozenset()),
+        (ev.LeftLobby(INVITEE), MODERATORS),
+    ]
+    assert meeting.state.lobby == {}
+    assert refused(meeting, MODERATOR, cmd.Admit(INVITEE)).reason is Reason.UNKNOWN_PARTICIPANT
+
+
 def test_only_moderators_set_the_lobby_admit_or_refuse() -> None:
     meeting = with_lobby(LobbyMode.EVERYONE)
     meeting.handle(None, knock(ADA), T0)

@@ -1,7 +1,12 @@
 """The lobby with several workers: a newcomer waits on a worker that does not write the meeting,
 gets nothing of it meanwhile, and the admission or refusal decided on the writer reaches them."""
 
+import asyncio
+
+from server.protocol.close_codes import CloseCode
 from tests.e2e.wsclient import Client
+from tests.harness import api
+from tests.harness.processes import ADMIN_TOKEN
 from tests.redis.workers import Workers
 
 
@@ -75,3 +80,28 @@ async def test_those_waiting_on_a_worker_that_dies_leave_the_lobby(workers: Work
     await moderator.wait_for_event("left_lobby", 10.0, participant=knocked["waiting"]["id"])
     await moderator.close()
     assert "Traceback" not in writer.printed()
+
+
+async def test_a_meeting_deleted_on_its_writer_closes_those_waiting_on_another_worker(
+    workers: Workers,
+) -> None:
+    writer, other = workers.start(), workers.start()
+    meeting = await writer.server.create_meeting("Forum Miasta")
+    assert workers.writer_of(meeting["id"]) is writer
+    moderator = await Client.join(writer.ws_url, meeting["moderator_token"], "Moderatorka")
+    await moderator.command("set_lobby", mode="everyone")
+    ada = await Client.knock(other.ws_url, meeting["invite_token"], "Ada")
+    await moderator.wait_for(lambda m: m["type"] == "knocked")
+
+    status, _ = await asyncio.to_thread(
+        api.as_organiser,
+        "DELETE",
+        writer.server.base_url,
+        f"/api/meetings/{meeting['id']}",
+        ADMIN_TOKEN,
+    )
+
+    assert status == 204
+    assert await ada.wait_closed() == CloseCode.MEETING_DELETED
+    for worker in (writer, other):
+        assert "Traceback" not in worker.printed()

@@ -49,6 +49,9 @@ async def test_creating_a_meeting_needs_the_admin_token(
         ({"title": "Forum", "starts_at": "next Tuesday"}, "starts_at"),
         ({"title": "Forum", "starts_at": "2030-13-01T10:00"}, "starts_at"),
         ({"title": "Forum", "starts_at": True}, "starts_at"),
+        # Its opening, 15 minutes before, would be in no year a date can hold.
+        ({"title": "Forum", "starts_at": "0001-01-01T00:05:00+00:00"}, "starts_at"),
+        ({"title": "Forum", "ends_at": "9999-12-31T23:59:00-14:00"}, "ends_at"),
     ],
     ids=[
         "missing title",
@@ -59,6 +62,8 @@ async def test_creating_a_meeting_needs_the_admin_token(
         "starts_at not a date",
         "starts_at no such month",
         "starts_at a boolean",
+        "starts_at in year 1",
+        "ends_at in year 10000 in UTC",
     ],
 )
 async def test_a_bad_body_is_refused_naming_the_field(

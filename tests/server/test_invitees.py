@@ -5,6 +5,8 @@ day; the export for a mail merge; the admin token on every route."""
 
 from typing import Any
 
+import pytest
+
 from server.protocol.close_codes import CloseCode
 
 from .conftest import ADMIN_TOKEN, Serve, ServedMeeting, api
@@ -63,6 +65,25 @@ async def test_a_file_in_neither_utf8_nor_windows_1250_is_refused_by_its_byte(
     status, answer = await imported(meeting, HEADER.encode() + b"Anna \x81,,,,,\r\n")
     assert status == 400
     assert answer["message"].startswith(f"byte {len(HEADER) + 6}: neither UTF-8 nor Windows-1250")
+    assert await listed(meeting) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        # Excel's "Unicode text": UTF-16, which neither UTF-8 nor Windows-1250 reads as letters.
+        ("name\r\nŁucja Wąs\r\n".encode("utf-16"), "the file is UTF-16"),
+        # Which of the two would be the name, or the district?
+        (b"name,district,District\r\nAnna,Wola,Ursus\r\n", "line 1: district: a column twice"),
+    ],
+    ids=["utf-16", "a column twice"],
+)
+async def test_a_file_read_wrong_is_refused_saying_why(
+    meeting: ServedMeeting, body: bytes, message: str
+) -> None:
+    status, answer = await imported(meeting, body)
+    assert status == 400
+    assert answer["message"].startswith(message)
     assert await listed(meeting) == []
 
 
@@ -167,6 +188,25 @@ async def test_a_removed_invitees_link_is_refused_clearly(meeting: ServedMeeting
     assert before[0]["code"] == "link_revoked"
     assert "withdrawn by the organiser" in before[0]["message"]
     assert await listed(meeting) == []
+
+
+async def test_a_room_json_can_name_but_no_text_can_hold_is_refused_and_nothing_changes(
+    meeting: ServedMeeting,
+) -> None:
+    await imported(meeting, (HEADER + "Anna Nowak,,Łabędy,,,\r\n").encode())
+    [anna] = await listed(meeting)
+    before = meeting.live.meeting.state.seq
+    async with api(meeting.app) as http:
+        planned = await http.patch(
+            invitees_path(meeting, f"/{anna['id']}"),
+            content=b'{"room": "Ziele\\ud800"}',
+            headers={**ADMIN, "content-type": "application/json"},
+        )
+    assert planned.status_code == 400
+    assert planned.json()["error"] == "invalid"
+    assert planned.json()["message"].startswith("room:")
+    assert meeting.live.meeting.state.seq == before
+    assert meeting.live.meeting.state.workshops == {}
 
 
 async def test_a_room_planned_before_the_day_is_the_plan_on_joining(

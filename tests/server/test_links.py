@@ -158,6 +158,9 @@ async def test_moving_only_the_start_keeps_the_meetings_length(serve: Serve) -> 
         ({"ends_at": None}, "ends_at: a meeting keeps an end"),
         ({"ends_at": "tomorrow"}, "ends_at: an ISO 8601"),
         ({"starts_at": "2030-05-01T18:00:00"}, "starts_at: an ISO 8601"),
+        ({"starts_at": "0001-01-01T00:05:00+00:00"}, "starts_at: between the years 2000 and"),
+        # The end moves with the start, out of what a date can hold.
+        ({"starts_at": "8999-12-31T23:00:00+00:00"}, "ends_at: between the years 2000 and"),
         ({"title": " "}, "title:"),
         ({"title": "Forum", "place": "Łabędy"}, "place: not a field"),
         ({"language": "de"}, "language: pl or en"),

@@ -11,8 +11,8 @@ from server.rtc.wire import MEDIA_COMMANDS
 from server.signalling import chat_history, notes_request
 
 from .client import Client
-from .conftest import Serve, ServedMeeting
-from .test_invitees import HEADER, imported, listed, token_of
+from .conftest import Serve, ServedMeeting, api
+from .test_invitees import ADMIN, HEADER, imported, listed, token_of
 
 
 async def knock(meeting: ServedMeeting, name: str, token: str | None = None) -> Client:
@@ -171,6 +171,31 @@ async def test_a_personal_link_opened_again_takes_the_older_pages_place(
     await moderator.ask({"type": "admit", "participant": anna["id"]})
     await newer.expect("admitted")
     assert (await newer.expect("welcome"))["you"] == anna["id"]
+
+
+async def test_an_invitee_whose_link_is_withdrawn_while_waiting_leaves_the_lobby(
+    meeting: ServedMeeting,
+) -> None:
+    await imported(meeting, (HEADER + "Anna Nowak,Rada,Łabędy,,,participant\r\n").encode())
+    [anna] = await listed(meeting)
+    moderator, _ = await with_lobby(meeting)
+    waiting = await knock(meeting, "Anna", token_of(anna))
+    await moderator.expect("knocked")
+
+    async with api(meeting.app) as http:
+        removed = await http.delete(
+            f"/api/meetings/{meeting.id}/invitees/{anna['id']}", headers=ADMIN
+        )
+    assert removed.status_code == 204
+
+    # As a withdrawn link's hello is refused: not left for a moderator to let in.
+    code, said = await waiting.closed()
+    assert code == CloseCode.BAD_TOKEN
+    assert [m["code"] for m in said if m["type"] == "error"] == ["link_revoked"]
+    assert (await moderator.expect("left_lobby"))["participant"] == anna["id"]
+    assert meeting.live.meeting.state.lobby == {}
+    replies = await moderator.ask({"type": "admit", "participant": anna["id"]})
+    assert replies[-1]["code"] == "unknown_participant"
 
 
 async def test_those_in_the_meeting_resume_without_waiting(meeting: ServedMeeting) -> None:

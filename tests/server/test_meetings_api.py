@@ -1,14 +1,18 @@
 """The organiser's meetings over HTTP: described and in a language, listed, read one by one, who
 is in one now, and deleted with all their data (`server.web.meetings_api`)."""
 
+import asyncio
 import json
 import sqlite3
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from rooms import MeetingConfig
+from rooms import MeetingConfig, MeetingId, Stamped
+from rooms import events as ev
+from server.meetings.hub import LocalHub
 from server.protocol.close_codes import CloseCode
 from server.sqlite.database import DATABASE_FILE
 
@@ -283,3 +287,68 @@ async def test_a_meeting_kept_in_memory_only_is_deleted_alike(serve: Serve) -> N
     code, _ = await voting.people["Ala"].closed()
     assert code == CloseCode.MEETING_DELETED
     assert (await get(meeting, f"/api/meetings/{meeting.id}/people"))[0] == 404
+
+
+async def test_a_deleted_meeting_closes_those_waiting_in_its_lobby(meeting: ServedMeeting) -> None:
+    moderator, _ = await meeting.join("Mo", moderator=True)
+    await moderator.ask({"type": "set_lobby", "mode": "everyone"})
+    waiting = await meeting.connect()
+    await waiting.send({"type": "hello", "token": meeting.invite_token, "name": "Ada"})
+    await waiting.expect("lobby")
+
+    assert await delete(meeting, meeting.id) == 204
+
+    # Not left waiting for a moderator of a meeting that is gone.
+    code, _ = await waiting.closed()
+    assert code == CloseCode.MEETING_DELETED
+
+
+async def test_a_change_on_its_way_when_the_meeting_is_deleted_does_not_bring_it_back(
+    serve: Serve,
+) -> None:
+    # With `full`, each write waits for the store's own thread: the deletion can come between
+    # an event's write and the snapshot after it.
+    meeting = await serve(sqlite_sync="full")
+    assert isinstance(meeting.services.hub, LocalHub)
+    doomed = await create(meeting, title="Forum")
+    deleting: list[asyncio.Task[int]] = []
+
+    def delete_once_in_the_state(stamped: Stamped) -> None:
+        # The new title is in the state, and on its way to the store: the organiser deletes.
+        if isinstance(stamped.event, ev.MeetingScheduled) and not deleting:
+            deleting.append(asyncio.create_task(delete(meeting, doomed["id"])))
+
+    live = meeting.services.hub.get(MeetingId(doomed["id"]))
+    assert live is not None
+    live.observers.append(delete_once_in_the_state)
+    async with api(meeting.app) as http:
+        edited = await http.patch(
+            f"/api/meetings/{doomed['id']}", json={"title": "Nowy"}, headers=ADMIN
+        )
+    assert edited.status_code in (200, 404)
+    assert await deleting[0] == 204
+    assert rows_of(meeting, doomed["id"]) == dict.fromkeys(MEETING_TABLES, 0)
+
+    after = await restarted(meeting)
+    _, listed = await get(after, "/api/meetings")
+    assert [one["id"] for one in listed["meetings"]] == [meeting.id]
+
+
+async def test_an_import_still_uploading_when_the_meeting_is_deleted_is_404(
+    meeting: ServedMeeting,
+) -> None:
+    async def upload() -> AsyncIterator[bytes]:
+        yield "name,district\r\nAnna Nowak,Łabędy\r\n".encode()
+        # The organiser deletes the meeting (in another tab) while the file is on its way.
+        assert await delete(meeting, meeting.id) == 204
+        yield "Jan Kowalski,Śródmieście\r\n".encode()
+
+    async with api(meeting.app) as http:
+        response = await http.post(
+            f"/api/meetings/{meeting.id}/invitees",
+            content=upload(),
+            headers={**ADMIN, "content-type": "text/csv"},
+        )
+    # Gone for good: not a 503 that asks to send it again.
+    assert (response.status_code, response.json()["error"]) == (404, "no_meeting")
+    assert rows_of(meeting, meeting.id) == dict.fromkeys(MEETING_TABLES, 0)

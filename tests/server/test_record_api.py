@@ -11,6 +11,7 @@ from server.tokens import Grant, Kind, Signer
 
 from .conftest import ADMIN_TOKEN, SECRET, ServedMeeting, api
 from .forged import bad_tokens
+from .test_invitees import imported, token_of
 
 EXPORTS = {
     "record.json": "application/json",
@@ -158,3 +159,21 @@ async def test_the_minutes_are_in_the_meetings_language_unless_another_is_asked(
     assert "Porządek obrad" in polish.text
     assert "Agenda" in english.text and "Porządek obrad" not in english.text
     assert "Porządek obrad" in asked.text
+
+
+async def test_an_invitee_s_personal_link_opens_the_record_as_their_role_does(
+    meeting: ServedMeeting,
+) -> None:
+    # The join page of a meeting that ended offers a moderator the record with their link.
+    status, answer = await imported(
+        meeting,
+        (
+            "name,district,role\r\n"
+            "Anna Nowak,Łabędy,moderator\r\n"
+            "Jan Kowalski,Wola,participant\r\n"
+        ).encode(),
+    )
+    assert status == 201, answer
+    anna, jan = (token_of(invitee) for invitee in answer["invitees"])
+    assert await status_of(meeting, "record.json", anna) == 200
+    assert await status_of(meeting, "record.json", jan) == 403
