@@ -72,14 +72,6 @@ export async function setup(app) {
   }
   if (invitation.invitee) invited(invitation.invitee);
   for (const [id, limit] of LIMITED) $(id).addEventListener("input", () => counted(id, limit));
-  // A personal link: the organiser's name and details, which the server joins with whatever is
-  // typed, are filled in and not to be changed here.
-  if (invitation.invitee) {
-    for (const field of ["name", "organisation", "district", "group"]) {
-      $(`join-${field}`).value = invitation.invitee[field];
-      $(`join-${field}`).readOnly = true;
-    }
-  }
   // The opening: a participant's link before the meeting opens waits on a page of its own.
   waiting.setup();
   const early = !app.connection.reloaded && waiting.due(invitation, role());
@@ -102,6 +94,8 @@ export async function setup(app) {
 
 // A personal link: the organiser's name and details, which the server joins them with whatever
 // is typed, shown filled in and read-only, so that nobody types what would not count.
+// A personal link: the organiser's name and details, which the server joins with whatever is
+// typed, are filled in and not to be changed here.
 function invited(invitee) {
   for (const field of ["name", "organisation", "district", "group"]) {
     const input = $(`join-${field}`);
