@@ -99,8 +99,14 @@ class WorkerPresence:
         while not self._stopping:
             pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
             try:
-                await pubsub.subscribe(*self._channels)
+                subscribed = list(self._channels)
+                await pubsub.subscribe(*subscribed)
                 self._pubsub = pubsub
+                # A channel `listen_to` added while that subscribe was on its way found no pub/sub
+                # to subscribe on: subscribe it now, or its messages would never come.
+                late = [channel for channel in self._channels if channel not in subscribed]
+                if late:
+                    await pubsub.subscribe(*late)
                 # After an outage every worker's sign of life may have lapsed: judge afresh.
                 self._missing_since.clear()
                 for reconnected in self.on_reconnected:
