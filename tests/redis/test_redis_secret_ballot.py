@@ -81,7 +81,8 @@ async def test_nothing_in_redis_links_a_voter_to_a_choice(
 
     records = list(every_record(redis_server))
     kinds = {kind for _, kind, _ in records}
-    assert kinds <= {"string", "stream", "hash", "zset"}, kinds
+    # A set: the index of meetings (`plenum:meetings`), read below with the rest.
+    assert kinds <= {"string", "stream", "hash", "zset", "set"}, kinds
     box = f"plenum:m:{meeting['id']}:poll:{poll}:"
     for key, _, record in records:
         text = repr(record)
@@ -127,6 +128,8 @@ def every_record(server: RedisServer) -> Iterator[tuple[str, str, Any]]:
                 yield key, kind, client.hgetall(raw_key)
             elif kind == "zset":
                 yield key, kind, client.zrange(raw_key, 0, -1, withscores=True)
+            elif kind == "set":
+                yield key, kind, client.smembers(raw_key)
             else:
                 yield key, kind, None
 
