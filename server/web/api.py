@@ -10,7 +10,6 @@ meeting's one log, with both hubs, and every worker checks links alike (`server.
 import json
 from dataclasses import asdict
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 
 from starlette.requests import Request
@@ -33,6 +32,7 @@ from server.protocol.error_codes import ErrorCode
 from server.services import Services
 from server.tokens import Grant, Kind, TokenError
 from server.web import organiser_session
+from server.web.refusals import refusal
 
 # What `PATCH /api/meetings/{id}` may change (and `POST /api/meetings` set, with an agenda).
 SCHEDULE_FIELDS = ("title", "starts_at", "ends_at", "description", "language")
@@ -48,7 +48,7 @@ def routes(services: Services) -> list[Route]:
             return body
         title = body.get("title")
         if not isinstance(title, str):
-            return _error(400, ErrorCode.INVALID, "title: a non-empty string is needed")
+            return refusal(400, ErrorCode.INVALID, "title: a non-empty string is needed")
         starts_at = _moment_field(body, "starts_at")
         if isinstance(starts_at, Response):
             return starts_at
@@ -110,17 +110,17 @@ def routes(services: Services) -> list[Route]:
         unknown = sorted(set(body) - set(SCHEDULE_FIELDS))
         if unknown:
             fields = ", ".join(SCHEDULE_FIELDS)
-            return _error(400, ErrorCode.INVALID, f"{unknown[0]}: not a field; {fields}")
+            return refusal(400, ErrorCode.INVALID, f"{unknown[0]}: not a field; {fields}")
         if not body:
             needed = ", ".join(SCHEDULE_FIELDS[:-1]) + " or " + SCHEDULE_FIELDS[-1]
-            return _error(400, ErrorCode.INVALID, f"{needed} is needed")
+            return refusal(400, ErrorCode.INVALID, f"{needed} is needed")
         live = await _open(request, services)
         if isinstance(live, Response):
             return live
         state = live.meeting.state
         title = body.get("title", state.title)
         if not isinstance(title, str):
-            return _error(400, ErrorCode.INVALID, "title: a non-empty string is needed")
+            return refusal(400, ErrorCode.INVALID, "title: a non-empty string is needed")
         starts_at = _moment_field(body, "starts_at") if "starts_at" in body else state.starts_at
         if isinstance(starts_at, Response):
             return starts_at
@@ -128,7 +128,7 @@ def routes(services: Services) -> list[Route]:
         if isinstance(ends_at, Response):
             return ends_at
         if "ends_at" in body and ends_at is None:
-            return _error(400, ErrorCode.INVALID, "ends_at: a meeting keeps an end")
+            return refusal(400, ErrorCode.INVALID, "ends_at: a meeting keeps an end")
         if ends_at is None:
             ends_at = _end_after_moving(state, starts_at, services)
         description = body.get("description", state.description)
@@ -165,7 +165,7 @@ def routes(services: Services) -> list[Route]:
         try:
             role = Role(request.path_params["role"])
         except ValueError:
-            return _error(404, ErrorCode.INVALID, "role: moderator, presenter or participant")
+            return refusal(404, ErrorCode.INVALID, "role: moderator, presenter or participant")
         live = await _open(request, services)
         if isinstance(live, Response):
             return live
@@ -186,7 +186,7 @@ def routes(services: Services) -> list[Route]:
         if isinstance(live, Response):
             return live
         if "agenda" not in body:
-            return _error(400, ErrorCode.INVALID, "agenda: a list of items is needed")
+            return refusal(400, ErrorCode.INVALID, "agenda: a list of items is needed")
         agenda = _agenda(body["agenda"])
         if isinstance(agenda, Response):
             return agenda
@@ -200,17 +200,17 @@ def routes(services: Services) -> list[Route]:
         try:
             grant = services.signer.verify(_bearer(request), services.clock(), *links.LINK_KINDS)
         except TokenError as error:
-            return _error(401, ErrorCode.BAD_TOKEN, str(error))
+            return refusal(401, ErrorCode.BAD_TOKEN, str(error))
         live = await services.hub.open(grant.meeting)
         if live is None:
-            return _error(404, ErrorCode.NO_MEETING, "this meeting does not exist here")
+            return refusal(404, ErrorCode.NO_MEETING, "this meeting does not exist here")
         state = live.meeting.state
         try:
             role = links.role_of(grant, state, services.settings, services.clock())
         except LinkRevoked as error:
-            return _error(410, ErrorCode.LINK_REVOKED, str(error))
+            return refusal(410, ErrorCode.LINK_REVOKED, str(error))
         except LinkExpired as error:
-            return _error(410, ErrorCode.LINK_EXPIRED, str(error))
+            return refusal(410, ErrorCode.LINK_EXPIRED, str(error))
         return JSONResponse(
             {
                 **_schedule_of(state),
@@ -255,11 +255,11 @@ async def _admin_body(request: Request, services: Services) -> dict[str, Any] | 
     try:
         body = json.loads(raw)
     except ValueError:
-        return _error(400, ErrorCode.INVALID, "the body must be JSON")
+        return refusal(400, ErrorCode.INVALID, "the body must be JSON")
     except RecursionError:
-        return _error(400, ErrorCode.INVALID, "the body is nested too deeply")
+        return refusal(400, ErrorCode.INVALID, "the body is nested too deeply")
     if not isinstance(body, dict):
-        return _error(400, ErrorCode.INVALID, "the body must be a JSON object")
+        return refusal(400, ErrorCode.INVALID, "the body must be a JSON object")
     return body
 
 
@@ -267,7 +267,7 @@ def _agenda(value: object) -> SetAgendaAsOrganiser | Response:
     """The organiser's `agenda`: a list of `{"title", "minutes", "presenters"?, "id"?}`, where a
     presenter is a name, or `{"participant": id}` for someone in the meeting."""
     if not isinstance(value, list):
-        return _error(400, ErrorCode.INVALID, "agenda: a list of items is needed")
+        return refusal(400, ErrorCode.INVALID, "agenda: a list of items is needed")
     entries = []
     for i, item in enumerate(value):
         if isinstance(item, dict) and isinstance(item.get("presenters"), list):
@@ -276,9 +276,9 @@ def _agenda(value: object) -> SetAgendaAsOrganiser | Response:
         try:
             entries.append(from_plain(AgendaEntry, item, f"agenda[{i}]"))
         except RecordError as error:
-            return _error(400, ErrorCode.INVALID, str(error))
+            return refusal(400, ErrorCode.INVALID, str(error))
     if any(not _is_unicode(text) for text in _texts(entries)):
-        return _error(400, ErrorCode.INVALID, "agenda: has a lone surrogate, which is not Unicode")
+        return refusal(400, ErrorCode.INVALID, "agenda: has a lone surrogate, which is not Unicode")
     return SetAgendaAsOrganiser(tuple(entries))
 
 
@@ -297,9 +297,9 @@ async def _submit(live: MeetingHandle, command: Command) -> Response | None:
         return _refused(rejected)
     except Deleted as error:
         # Deleted while the request was on its way: gone for good, not worth sending again.
-        return _error(404, ErrorCode.NO_MEETING, str(error))
+        return refusal(404, ErrorCode.NO_MEETING, str(error))
     except Unavailable as error:
-        return _error(503, ErrorCode.UNAVAILABLE, str(error))
+        return refusal(503, ErrorCode.UNAVAILABLE, str(error))
     return None
 
 
@@ -308,7 +308,7 @@ def _refused(rejected: Rejected) -> Response:
     detail = rejected.detail
     if detail.startswith("items"):
         detail = "agenda" + detail.removeprefix("items")
-    return _error(400, rejected.reason, detail)
+    return refusal(400, rejected.reason, detail)
 
 
 def _moment_field(body: dict[str, Any], name: str) -> float | Response | None:
@@ -318,7 +318,7 @@ def _moment_field(body: dict[str, Any], name: str) -> float | Response | None:
         return None
     moment = _moment(value)
     if moment is None:
-        return _error(
+        return refusal(
             400, ErrorCode.INVALID, f"{name}: an ISO 8601 date and time with an offset is needed"
         )
     return moment.timestamp()
@@ -345,26 +345,26 @@ def _schedule(
 ) -> ScheduleAsOrganiser | Response:
     """The organiser's schedule, as the core would take it, or the error naming what is wrong."""
     if not isinstance(description, str):
-        return _error(400, ErrorCode.INVALID, "description: a string is needed")
+        return refusal(400, ErrorCode.INVALID, "description: a string is needed")
     if not isinstance(language, str) or language not in {one.value for one in Language}:
-        return _error(400, ErrorCode.INVALID, "language: pl or en")
+        return refusal(400, ErrorCode.INVALID, "language: pl or en")
     for name, text in (("title", title), ("description", description)):
         if not _is_unicode(text):
             # JSON's `\ud800` escapes decode to text no response (or log, or store) can encode.
-            return _error(
+            return refusal(
                 400, ErrorCode.INVALID, f"{name}: has a lone surrogate, which is not Unicode text"
             )
     for name, moment in (("starts_at", starts_at), ("ends_at", ends_at)):
         if moment is not None and not _in_years(moment):
             # The end too: moved with the start, it may leave them.
-            return _error(
+            return refusal(
                 400, ErrorCode.INVALID, f"{name}: between the years {YEARS[0]} and {YEARS[1]}"
             )
     asked = ScheduleAsOrganiser(title, starts_at, ends_at, description, Language(language))
     try:
         checked = organiser.schedule(asked, services.settings.meeting)
     except Rejected as rejected:
-        return _error(400, rejected.reason, rejected.detail)
+        return refusal(400, rejected.reason, rejected.detail)
     return ScheduleAsOrganiser(
         checked.title, checked.starts_at, checked.ends_at, checked.description, checked.language
     )
@@ -433,7 +433,7 @@ async def _open(request: Request, services: Services) -> MeetingHandle | Respons
     """The meeting the path names, or the 404 that says it is not here."""
     live = await services.hub.open(MeetingId(request.path_params["meeting"]))
     if live is None:
-        return _error(404, ErrorCode.NO_MEETING, "this meeting does not exist here")
+        return refusal(404, ErrorCode.NO_MEETING, "this meeting does not exist here")
     return live
 
 
@@ -441,7 +441,3 @@ def _bearer(request: Request) -> str:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     return token.strip() if scheme.lower() == "bearer" else ""
 
-
-def _error(status: int, code: StrEnum, message: str) -> Response:
-    body: dict[str, Any] = {"error": code, "message": message}
-    return JSONResponse(body, status_code=status)

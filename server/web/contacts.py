@@ -23,7 +23,7 @@ from server.protocol.error_codes import ErrorCode
 from server.services import Services
 from server.tokens import Kind, TokenError
 from server.web.api import _bearer as bearer
-from server.web.api import _error as error
+from server.web.refusals import refusal as error
 
 # The API's reading of the bearer token and its error bodies (imported above) are shared, not
 # written twice.

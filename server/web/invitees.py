@@ -20,7 +20,8 @@ from server.meetings.hub import MeetingHandle
 from server.protocol.error_codes import ErrorCode
 from server.services import Services
 from server.web import invitees_csv, organiser_session
-from server.web.api import _admin_body, _error, _is_unicode, _open, _submit
+from server.web.api import _admin_body, _is_unicode, _open, _submit
+from server.web.refusals import refusal
 
 
 def routes(services: Services) -> list[Route]:
@@ -33,7 +34,7 @@ def routes(services: Services) -> list[Route]:
         async for chunk in request.stream():
             raw += chunk
             if len(raw) > limit:
-                return _error(413, ErrorCode.INVALID, f"the CSV is over {limit} bytes")
+                return refusal(413, ErrorCode.INVALID, f"the CSV is over {limit} bytes")
         limits = (len(live.meeting.state.invitees), services.settings.max_invitees)
         try:
             found = invitees_csv.parse(raw, live.meeting.config, limits, _new_id)
@@ -81,7 +82,7 @@ def routes(services: Services) -> list[Route]:
             return live
         invitee = ParticipantId(request.path_params["invitee"])
         if invitee not in live.meeting.state.invitees:
-            return _error(404, Reason.UNKNOWN_PARTICIPANT, "no such invitee in this meeting")
+            return refusal(404, Reason.UNKNOWN_PARTICIPANT, "no such invitee in this meeting")
         problem = await _submit(live, RemoveInvitee(invitee))
         if problem is not None:
             return problem
@@ -96,18 +97,18 @@ def routes(services: Services) -> list[Route]:
             return live
         unknown = sorted(set(body) - {"room"})
         if unknown or not body:
-            return _error(400, ErrorCode.INVALID, "room: a workshop room's id or name, or null")
+            return refusal(400, ErrorCode.INVALID, "room: a workshop room's id or name, or null")
         room = body["room"]
         if room is not None and not isinstance(room, str):
-            return _error(400, ErrorCode.INVALID, "room: a workshop room's id or name, or null")
+            return refusal(400, ErrorCode.INVALID, "room: a workshop room's id or name, or null")
         if room is not None and not _is_unicode(room):
             # JSON's `\ud800` decodes to text no store or socket can encode: refused here.
-            return _error(
+            return refusal(
                 400, ErrorCode.INVALID, "room: has a lone surrogate, which is not Unicode"
             )
         invitee = ParticipantId(request.path_params["invitee"])
         if invitee not in live.meeting.state.invitees:
-            return _error(404, Reason.UNKNOWN_PARTICIPANT, "no such invitee in this meeting")
+            return refusal(404, Reason.UNKNOWN_PARTICIPANT, "no such invitee in this meeting")
         problem = await _submit(live, PreassignInvitee(invitee, room))
         if problem is not None:
             return problem

@@ -20,7 +20,8 @@ from rooms.plain import to_plain
 from server.meetings.hub import Unavailable
 from server.protocol.error_codes import ErrorCode
 from server.services import Services
-from server.web.api import _admin_body, _described, _error, _open
+from server.web.api import _admin_body, _described, _open
+from server.web.refusals import refusal
 
 
 def routes(services: Services) -> list[Route]:
@@ -32,13 +33,13 @@ def routes(services: Services) -> list[Route]:
         try:
             kept = await services.hub.meeting_ids()
         except Unavailable as error:
-            return _error(503, ErrorCode.UNAVAILABLE, str(error))
+            return refusal(503, ErrorCode.UNAVAILABLE, str(error))
         found = []
         for meeting_id in kept:
             try:
                 state = await services.hub.read(meeting_id)
             except Unavailable as error:
-                return _error(503, ErrorCode.UNAVAILABLE, str(error))
+                return refusal(503, ErrorCode.UNAVAILABLE, str(error))
             if state is not None:  # deleted, or expired, since it was listed
                 found.append(_summary(state))
         found.sort(key=lambda one: (one["starts_at"] is not None, one["starts_at"] or 0.0))
@@ -76,9 +77,9 @@ def routes(services: Services) -> list[Route]:
         try:
             deleted = await services.hub.delete(MeetingId(request.path_params["meeting"]))
         except Unavailable as error:
-            return _error(503, ErrorCode.UNAVAILABLE, str(error))
+            return refusal(503, ErrorCode.UNAVAILABLE, str(error))
         if not deleted:
-            return _error(404, ErrorCode.NO_MEETING, "this meeting does not exist here")
+            return refusal(404, ErrorCode.NO_MEETING, "this meeting does not exist here")
         return Response(status_code=204)
 
     return [

@@ -18,7 +18,6 @@ import hmac
 import json
 import secrets
 from dataclasses import dataclass
-from enum import StrEnum
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
@@ -32,6 +31,7 @@ from server.ratelimit import BucketPerKey
 from server.services import Services
 from server.settings import Settings
 from server.web import origins
+from server.web.refusals import refusal
 
 COOKIE = "plenum_organiser"
 CSRF_HEADER = "X-CSRF-Token"
@@ -59,7 +59,7 @@ def routes(services: Services) -> list[Route]:
         wait_s = attempts.take(address, services.clock())
         if wait_s:
             settings = services.settings
-            response = _refusal(
+            response = refusal(
                 429,
                 ErrorCode.RATE_LIMITED,
                 f"too many sign-in attempts from {address}: {settings.sign_in_attempts} per"
@@ -72,7 +72,7 @@ def routes(services: Services) -> list[Route]:
         if isinstance(password, Response):
             return password
         if not _is_organisers(password, services.settings):
-            return _refusal(
+            return refusal(
                 401, ErrorCode.UNAUTHORIZED, "password: not the admin token nor the organiser's"
             )
         now = services.clock()
@@ -94,7 +94,7 @@ def routes(services: Services) -> list[Route]:
     async def read_session(request: Request) -> Response:
         session = _session(request, services)
         if session is None:
-            return _refusal(401, ErrorCode.UNAUTHORIZED, "not signed in as the organiser")
+            return refusal(401, ErrorCode.UNAUTHORIZED, "not signed in as the organiser")
         return _answer(session, services.settings)
 
     async def sign_out(request: Request) -> Response:
@@ -126,9 +126,9 @@ def authorized(request: Request, services: Services) -> Response | None:
         # The admin token as ever; a wrong one is judged alone, whatever cookie comes with it.
         if _same(token.strip(), services.settings.admin_token):
             return None
-        return _refusal(401, ErrorCode.UNAUTHORIZED, "Authorization: not the admin token")
+        return refusal(401, ErrorCode.UNAUTHORIZED, "Authorization: not the admin token")
     if COOKIE not in request.cookies:
-        return _refusal(
+        return refusal(
             401,
             ErrorCode.UNAUTHORIZED,
             "sign in as the organiser (POST /api/organiser/session),"
@@ -136,7 +136,7 @@ def authorized(request: Request, services: Services) -> Response | None:
         )
     session = _session(request, services)
     if session is None:
-        return _refusal(
+        return refusal(
             401, ErrorCode.UNAUTHORIZED, "the organiser's session is over or forged: sign in again"
         )
     if request.method in SAFE_METHODS:
@@ -146,11 +146,11 @@ def authorized(request: Request, services: Services) -> Response | None:
         return foreign
     sent = request.headers.get(CSRF_HEADER)
     if sent is None:
-        return _refusal(
+        return refusal(
             403, ErrorCode.CSRF, f"{CSRF_HEADER}: needed with the organiser's session cookie"
         )
     if not _same(sent, csrf_token(session, services.settings)):
-        return _refusal(403, ErrorCode.CSRF, f"{CSRF_HEADER}: not this session's")
+        return refusal(403, ErrorCode.CSRF, f"{CSRF_HEADER}: not this session's")
     return None
 
 
@@ -200,13 +200,13 @@ async def _password(request: Request) -> str | Response:
     async for chunk in request.stream():
         raw += chunk
         if len(raw) > MAX_SIGN_IN_BYTES:
-            return _refusal(400, ErrorCode.INVALID, f"the body is over {MAX_SIGN_IN_BYTES} bytes")
+            return refusal(400, ErrorCode.INVALID, f"the body is over {MAX_SIGN_IN_BYTES} bytes")
     try:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError, RecursionError):
         body = None  # RecursionError: `[[[[…` nested past what the parser follows
     if not isinstance(body, dict) or not isinstance(body.get("password"), str):
-        return _refusal(400, ErrorCode.INVALID, 'password: needed, as JSON {"password": "…"}')
+        return refusal(400, ErrorCode.INVALID, 'password: needed, as JSON {"password": "…"}')
     password: str = body["password"]
     return password
 
@@ -216,7 +216,7 @@ def _foreign_origin(request: Request, settings: Settings) -> Response | None:
     origin = request.headers.get("origin")
     if origins.allows(settings.origins(), origin):
         return None
-    return _refusal(
+    return refusal(
         403,
         ErrorCode.CSRF,
         f"origin {quoted(origin)}: a page of another site may not act as the organiser",
@@ -248,6 +248,3 @@ def _whole_seconds(seconds: float) -> int:
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
-
-def _refusal(status: int, code: StrEnum, message: str) -> Response:
-    return JSONResponse({"error": code, "message": message}, status_code=status)

@@ -10,11 +10,10 @@ built from the meeting's state on this worker, which every worker holds alike (`
 
 from collections.abc import Callable
 from datetime import tzinfo
-from enum import StrEnum
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from rooms import MeetingId, MeetingState, Reason, Role
@@ -28,6 +27,7 @@ from server.record.wording import LANGUAGES, Language
 from server.services import Services
 from server.tokens import Grant, Kind, TokenError
 from server.web import organiser_session
+from server.web.refusals import refusal
 
 Export = Callable[[MeetingRecord, Language, tzinfo], bytes]
 
@@ -44,10 +44,10 @@ def routes(services: Services) -> list[Route]:
             query = request.query_params
             asked = query.get("lang")
             if asked is not None and asked not in LANGUAGES:
-                return _error(400, ErrorCode.INVALID, "lang: pl or en")
+                return refusal(400, ErrorCode.INVALID, "lang: pl or en")
             chat = query.get("chat")
             if chat not in (None, "public"):
-                return _error(400, ErrorCode.INVALID, "chat: only public (private chat never)")
+                return refusal(400, ErrorCode.INVALID, "chat: only public (private chat never)")
             # The organiser (the admin token, or the organiser's page signed in), or a moderator.
             organiser = organiser_session.authorized(request, services) is None
             grant = None
@@ -55,22 +55,22 @@ def routes(services: Services) -> list[Route]:
                 try:
                     grant = services.signer.verify(_bearer(request), services.clock())
                 except TokenError as error:
-                    return _error(401, ErrorCode.BAD_TOKEN, str(error))
+                    return refusal(401, ErrorCode.BAD_TOKEN, str(error))
                 if grant.meeting != meeting:
-                    return _error(401, ErrorCode.BAD_TOKEN, "this token is for another meeting")
+                    return refusal(401, ErrorCode.BAD_TOKEN, "this token is for another meeting")
             live = await services.hub.open(meeting)
             if live is None:
-                return _error(404, ErrorCode.NO_MEETING, "this meeting does not exist here")
+                return refusal(404, ErrorCode.NO_MEETING, "this meeting does not exist here")
             state = live.meeting.state
             if grant is not None and grant.kind in links.LINK_KINDS:
                 try:
                     links.role_of(grant, state, services.settings, services.clock())
                 except links.LinkRevoked as error:
-                    return _error(410, ErrorCode.LINK_REVOKED, str(error))
+                    return refusal(410, ErrorCode.LINK_REVOKED, str(error))
                 except links.LinkExpired as error:
-                    return _error(410, ErrorCode.LINK_EXPIRED, str(error))
+                    return refusal(410, ErrorCode.LINK_EXPIRED, str(error))
             if grant is not None and not _is_moderator(state, grant):
-                return _error(403, Reason.NOT_ALLOWED, "only a moderator may download the record")
+                return refusal(403, Reason.NOT_ALLOWED, "only a moderator may download the record")
             # Unless asked for another, in the language the meeting was held in.
             language: Language = "en" if (asked or state.language) == "en" else "pl"
             # The record is read from the state here, on the loop, where nothing changes it
@@ -117,6 +117,3 @@ def _bearer(request: Request) -> str:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     return token.strip() if scheme.lower() == "bearer" else ""
 
-
-def _error(status: int, code: StrEnum, message: str) -> Response:
-    return JSONResponse({"error": code, "message": message}, status_code=status)
