@@ -26,6 +26,8 @@ import * as lobby from "./views/lobby.js";
 import * as notes from "./views/notes.js";
 import * as reportBack from "./views/report_back.js";
 import * as contacts from "./views/contacts.js";
+import * as layout from "./views/layout.js";
+import * as alerts from "./views/alerts.js";
 
 const CONTRAST = "plenum.contrast";
 
@@ -38,6 +40,7 @@ const app = {
   ended: false, // a moderator ended the meeting: the ended screen, for good (views/ending.js)
   endedEvent: null, // the meeting_ended event, when this page saw it
   reloaded: false, // this page came back from the resume token its tab kept
+  left: false, // the person chose to leave (views/layout.js)
   // Sends a command; its ref (truthy), or false when not sent. `replies` may hear its reply:
   // accepted(), or refused(error) instead of the page's problem line (a form that says why
   // beside its fields, and keeps what was typed).
@@ -80,7 +83,7 @@ function mediaChanged() {
   plenary.render(app);
   plenary.layout(app);
 }
-app.tiles = new Tiles({ videos: $("videos"), nameOf: (id) => app.nameOf(id), onchange: mediaChanged });
+app.tiles = new Tiles({ videos: $("strip"), nameOf: (id) => app.nameOf(id), onchange: mediaChanged });
 app.peer = new Peer({
   send: (message) => app.connection.send(message),
   tiles: app.tiles,
@@ -194,6 +197,7 @@ function connectionState(state, event) {
   const box = $("connection");
   box.dataset.state = state;
   if (lobby.closed(app, state, event)) return;
+  if (app.left) return; // the person left: the page says so (views/layout.js)
   if (state === "ended") ending.ended(app, join.linkRecord());
   else if (app.ended) return; // nothing more to say of a connection once the meeting ended
   else if (state === "reconnecting") setText(box, t("connection.reconnecting"));
@@ -229,7 +233,6 @@ function render() {
   questions.render(app);
   people.render(app);
   chat.render(app);
-  show($("console"), meeting.isModerator);
   if (meeting.isModerator) moderator.render(app);
   if (meeting.isModerator) doors.render(app);
   if (meeting.isModerator) lobby.render(app);
@@ -237,6 +240,8 @@ function render() {
   notes.render(app);
   reportBack.render(app);
   contacts.render(app);
+  alerts.render(app);
+  layout.render(app);
   app.tiles.relabel();
   plenary.layout(app);
 }
@@ -263,6 +268,7 @@ async function start() {
     e.currentTarget.setAttribute("aria-pressed", String(on));
   });
   plenary.setup(app);
+  people.setup(app);
   workshop.setup(app);
   chat.setup(app);
   moderator.setup(app);
@@ -277,6 +283,7 @@ async function start() {
   notes.setup(app);
   reportBack.setup(app);
   contacts.setup(app);
+  layout.setup(app);
   setInterval(() => {
     if (app.ended) return; // no clock runs in an ended meeting
     workshop.tick(app);

@@ -23,10 +23,40 @@ export function badge(app, id) {
   return role === "moderator" || role === "presenter" ? t(`role.${role}`) : "";
 }
 
+// A large plenary has hundreds: the list shows a page of rows at a time (more on asking), and a
+// search by name, organisation or district narrows it. Rooms keep their whole count.
+const PAGE = 50;
+let shown = PAGE;
+
+export function setup(app) {
+  $("people-search").addEventListener("input", () => {
+    shown = PAGE;
+    render(app);
+  });
+  $("people-more").addEventListener("click", () => {
+    shown += PAGE;
+    render(app);
+  });
+}
+
+function matches(person, query) {
+  if (!query) return true;
+  const words = [person.name, person.organisation, person.district, person.group].join(" ").toLocaleLowerCase();
+  return words.includes(query);
+}
+
 export function render(app) {
   const meeting = app.meeting;
   const rooms = [{ id: PLENARY }, ...meeting.rooms()];
   const everyone = meeting.people();
+  const query = $("people-search").value.trim().toLocaleLowerCase();
+  const found = everyone.filter((p) => matches(p, query));
+  // The page's rows, room by room in the rooms' order: the first `shown` of those found.
+  const order = new Map(rooms.map((room, i) => [room.id, i]));
+  const listed = new Set([...found].sort((a, b) => (order.get(a.room) ?? 0) - (order.get(b.room) ?? 0)).slice(0, shown).map((p) => p.id));
+  setText($("people-shown"), query || found.length > listed.size
+    ? t("people.shown", { shown: String(listed.size), found: String(found.length), n: String(everyone.length) }) : "");
+  show($("people-more"), found.length > listed.size);
   reconcile($("people-rooms"), rooms, (room) => room.id,
     // Your own room's star is only a sight: a screen reader hears "you" beside your name instead.
     () => el("section", { class: "room-group" },
@@ -34,10 +64,12 @@ export function render(app) {
       el("ul")),
     (node, room) => {
       const members = everyone.filter((p) => p.room === room.id);
+      const rows = members.filter((p) => listed.has(p.id));
+      show(node, rows.length > 0 || !query);
       setText(node.querySelector(".room-title"), t("people.room_count", { room: app.roomName(room.id), n: members.length }));
       setText(node.querySelector(".mine-mark"), room.id === meeting.myRoom ? " ★" : "");
       node.classList.toggle("mine", room.id === meeting.myRoom);
-      reconcile(node.querySelector("ul"), members, (p) => p.id,
+      reconcile(node.querySelector("ul"), rows, (p) => p.id,
         () => el("li", {}, el("span", { class: "who" }),
           el("span", { class: "details" }, " (", el("bdi"), ")"), el("span", { class: "marks" })),
         (li, person) => {

@@ -14,13 +14,20 @@ export function setup(app) {
     await peer.setEnabled("audio", !peer.enabled("audio"));
     if (!peer.enabled("audio")) app.muteAsked = false; // done as asked
     render(app);
+    app.announce(t(peer.enabled("audio") ? "controls.now_unmuted" : "controls.now_muted"));
   });
-  $("camera").addEventListener("click", async () => { await peer.setEnabled("video", !peer.enabled("video")); render(app); });
+  $("camera").addEventListener("click", async () => {
+    await peer.setEnabled("video", !peer.enabled("video"));
+    render(app);
+    app.announce(t(peer.enabled("video") ? "controls.now_camera_on" : "controls.now_camera_off"));
+  });
   $("screen").addEventListener("click", () => share(app));
   $("hand").addEventListener("click", () => {
     const raised = app.meeting.state.hand_queue.includes(app.meeting.you);
     app.command({ type: raised ? "lower_hand" : "raise_hand" });
   });
+  // The stage's size changes with the window and the panel: the gallery fits it again.
+  new ResizeObserver(() => layout(app)).observe($("videos"));
   $("reactions").replaceChildren(...REACTIONS.map((emoji) =>
     el("button", { type: "button", class: "reaction", "data-emoji": emoji, onclick: () => app.command({ type: "react", emoji }) }, emoji)));
 }
@@ -101,11 +108,13 @@ function featured(app, figures) {
   return [...figures].sort((a, b) => rank(a) - rank(b))[0] ?? null;
 }
 
+// The stage's layout: in the plenary, the featured tile large over a strip of the others; in a
+// workshop (or a plenary with no one to feature), a gallery whose grid fills the stage, its
+// columns chosen so that the tiles come out largest.
 export function layout(app) {
   const meeting = app.meeting;
   if (!meeting.state) return;
   const inPlenary = meeting.myRoom === PLENARY;
-  $("videos").dataset.layout = inPlenary ? "plenary" : "workshop";
   const figures = app.tiles.figures();
   const top = inPlenary ? featured(app, figures) : null;
   const speaker = app.speaker?.room === meeting.myRoom ? app.speaker.participant : null;
@@ -113,8 +122,30 @@ export function layout(app) {
     shown.element.classList.toggle("featured", shown === top);
     shown.element.classList.toggle("speaking", Boolean(speaker) && shown.publisher === speaker);
   }
+  // Moved only when its place changes: a video element moved within one task keeps playing.
+  const box = $("featured");
+  for (const figure of [...box.children]) if (figure !== top?.element) $("strip").append(figure);
+  if (top && top.element.parentElement !== box) box.append(top.element);
   app.tiles.own?.classList.toggle("speaking", Boolean(speaker) && speaker === meeting.you);
+  $("videos").dataset.layout = top ? "spotlight" : "gallery";
+  if (!top) fit(app);
   setText($("stage-heading"), figures.length || app.tiles.own ? t("stage.heading") : t("stage.nobody"));
+}
+
+// The gallery's columns and rows for the tiles shown: the count whose 4:3 tiles are largest in
+// the stage's space, as Jitsi's tile view chooses.
+function fit(app) {
+  const strip = $("strip");
+  const n = [...strip.children].filter((node) => node.tagName === "FIGURE").length;
+  const { clientWidth: width, clientHeight: height } = strip;
+  let best = { cols: 1, rows: Math.max(n, 1), area: 0 };
+  for (let cols = 1; cols <= Math.max(n, 1); cols += 1) {
+    const rows = Math.ceil(Math.max(n, 1) / cols);
+    const w = Math.min(width / cols, ((height / rows) * 4) / 3);
+    if (w * w > best.area) best = { cols, rows, area: w * w };
+  }
+  if (strip.style.getPropertyValue("--cols") !== String(best.cols)) strip.style.setProperty("--cols", String(best.cols));
+  if (strip.style.getPropertyValue("--rows") !== String(best.rows)) strip.style.setProperty("--rows", String(best.rows));
 }
 
 export function reaction(app, e) {

@@ -136,6 +136,36 @@ class Person:
         expect(page.locator("#people-rooms")).to_contain_text(name)
         return self
 
+    def panel(self, tab: str) -> Locator:
+        """Show the side panel's tab `tab` (chat, people, hands, agenda, questions, polls, notes,
+        contacts) as a person does: opening the panel from the toolbar if it is closed, then
+        choosing the tab. The tab's panel is returned."""
+        page = self.page
+        button = page.locator(f"#tab-{tab}")
+        if not button.is_visible():
+            page.locator("#panel-toggle").click()
+        if button.get_attribute("aria-selected") != "true":
+            button.click()
+        expect(button).to_have_attribute("aria-selected", "true")
+        shown = page.locator(f"#{button.get_attribute('aria-controls')}")
+        expect(shown).to_be_visible()
+        return shown
+
+    def console(self, shown: bool = True) -> Locator:
+        """Show the moderator's console in place of the stage (or, shown=False, the stage)."""
+        toggle = self.page.locator("#console-toggle")
+        if (toggle.get_attribute("aria-pressed") == "true") != shown:
+            toggle.click()
+        expect(toggle).to_have_attribute("aria-pressed", str(shown).lower())
+        return self.page.locator("#console" if shown else "#stage")
+
+    def react(self, emoji: str) -> None:
+        """Send a reaction from the toolbar's reactions menu."""
+        page = self.page
+        if page.locator("#reactions").is_hidden():
+            page.locator("#reactions-toggle").click()
+        page.locator(f'#reactions button[data-emoji="{emoji}"]').click()
+
     @property
     def media_asks(self) -> int:
         """How many times the page asked the browser for a camera or microphone."""

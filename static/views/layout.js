@@ -1,0 +1,159 @@
+// The meeting's screen: the side panel and its tabs (with what is new in each), the moderator's
+// console as a view in place of the stage, the reactions' menu, and leaving. Where things are,
+// not what they say: each panel's content is its own view's.
+import { $, setText, show } from "../dom.js";
+import { t } from "../i18n.js";
+
+// A screen this wide opens the meeting with the panel open; a phone opens it on the stage.
+const WIDE = "(min-width: 64rem)";
+
+const view = {
+  side: false, // the side panel is open
+  tab: "chat", // the tab shown in it
+  console: false, // a moderator shows the console in place of the stage
+  // What was new when each tab was last looked at, so that only what came since counts: the
+  // newest chat message's seq, and the questions and polls seen (null until the first render).
+  chatSeen: null,
+  questionsSeen: null,
+  pollsSeen: null,
+};
+
+function tabs() {
+  return [...$("side-tabs").querySelectorAll("[role=tab]")];
+}
+
+export function setup(app) {
+  view.side = window.matchMedia(WIDE).matches;
+  for (const tab of tabs()) {
+    tab.addEventListener("click", () => choose(app, tab.dataset.panel));
+    // The tabs pattern: the arrows, Home and End move along the tabs, and show each.
+    tab.addEventListener("keydown", (e) => {
+      const all = tabs();
+      const at = all.indexOf(tab);
+      const to = { ArrowRight: at + 1, ArrowDown: at + 1, ArrowLeft: at - 1, ArrowUp: at - 1, Home: 0, End: all.length - 1 }[e.key];
+      if (to === undefined) return;
+      e.preventDefault();
+      const next = all[(to + all.length) % all.length];
+      choose(app, next.dataset.panel);
+      next.focus();
+    });
+  }
+  $("panel-toggle").addEventListener("click", () => {
+    view.side = !view.side;
+    render(app);
+    if (view.side) $(`tab-${tabName(view.tab)}`).focus();
+  });
+  $("side-close").addEventListener("click", () => {
+    view.side = false;
+    render(app);
+    $("panel-toggle").focus();
+  });
+  $("console-toggle").addEventListener("click", () => {
+    view.console = !view.console;
+    render(app);
+    if (view.console) $("console").focus();
+  });
+  $("reactions-toggle").addEventListener("click", () => openReactions(!$("reactions").hidden ? false : true));
+  $("reactions").addEventListener("click", (e) => { if (e.target.closest("button")) openReactions(false, true); });
+  $("reactions").addEventListener("keydown", (e) => { if (e.key === "Escape") openReactions(false, true); });
+  $("leave").addEventListener("click", () => leave(app));
+  $("rejoin").addEventListener("click", () => location.reload());
+}
+
+// The tab that shows a panel: the panel's id, but the notes' is "notes-panel".
+function tabName(panel) {
+  return panel === "notes-panel" ? "notes" : panel;
+}
+
+// Opens the side panel on `panel` (its section's id).
+export function choose(app, panel) {
+  view.side = true;
+  view.tab = panel;
+  render(app);
+}
+
+// Shows the console (a moderator's) or the stage.
+export function showConsole(app, on) {
+  view.console = on;
+  render(app);
+}
+
+function openReactions(open, refocus = false) {
+  show($("reactions"), open);
+  $("reactions-toggle").setAttribute("aria-expanded", String(open));
+  if (open) $("reactions").querySelector("button")?.focus();
+  else if (refocus) $("reactions-toggle").focus();
+}
+
+// Leaving: the media and the connection stop, and the page says so with a way back. The tab
+// keeps its resume token, so "Join again" comes back as the same person while the meeting
+// still holds their place (as a reload does).
+function leave(app) {
+  app.left = true;
+  app.peer.stop();
+  for (const track of app.peer.stream?.getTracks() ?? []) track.stop();
+  app.connection.stop();
+  show($("meeting-view"), false);
+  show($("notice-view"), true);
+  setText($("notice-title"), t("controls.left_title"));
+  setText($("notice-text"), t("controls.left_text"));
+  show($("rejoin"), true);
+  setText($("where"), "");
+  show($("timer"), false);
+  $("notice-title").focus();
+}
+
+export function render(app) {
+  const meeting = app.meeting;
+  const s = meeting.state;
+  if (!s) return;
+  if (!meeting.isModerator) view.console = false;
+  show($("console-toggle"), meeting.isModerator);
+  $("console-toggle").setAttribute("aria-pressed", String(view.console));
+  show($("console"), view.console);
+  show($("stage"), !view.console);
+
+  show($("side"), view.side);
+  $("meeting-main").dataset.side = view.side ? "open" : "closed";
+  $("panel-toggle").setAttribute("aria-expanded", String(view.side));
+  for (const tab of tabs()) {
+    const selected = tab.dataset.panel === view.tab;
+    tab.setAttribute("aria-selected", String(selected));
+    tab.tabIndex = selected ? 0 : -1;
+    show($(tab.dataset.panel), selected);
+  }
+  const notesShown = !$("room-notes").hidden || !$("workshop-notes").hidden;
+  show($("notes-none"), !notesShown);
+  counts(app);
+}
+
+// What is new in each tab not in sight: chat messages, questions and polls since it was last
+// looked at; the speakers' tab counts the hands up. The count is shown beside the tab's name
+// and is part of its name for a screen reader.
+function counts(app) {
+  const meeting = app.meeting;
+  const s = meeting.state;
+  const looking = (panel) => view.side && view.tab === panel;
+  const chat = s.chat.filter((c) => (c.to ? true : c.room === meeting.myRoom) && c.sender !== meeting.you);
+  const newest = s.chat.at(-1)?.seq ?? 0;
+  if (view.chatSeen === null || looking("chat")) view.chatSeen = newest;
+  const questions = s.questions.asked.map((q) => q.id);
+  if (view.questionsSeen === null || looking("questions")) view.questionsSeen = new Set(questions);
+  const polls = s.polls.polls.map((poll) => poll.id);
+  if (view.pollsSeen === null || looking("polls")) view.pollsSeen = new Set(polls);
+  badge("chat", chat.filter((c) => c.seq > view.chatSeen).length, "side.unread");
+  badge("questions", questions.filter((id) => !view.questionsSeen.has(id)).length, "side.unread");
+  badge("polls", polls.filter((id) => !view.pollsSeen.has(id)).length, "side.unread");
+  badge("hands", s.hand_queue.length, "side.hands_up");
+}
+
+function badge(tab, n, key) {
+  const button = $(`tab-${tab}`);
+  const mark = button.querySelector(".unread");
+  show(mark, n > 0);
+  setText(mark, n > 0 ? String(n) : "");
+  mark.setAttribute("aria-hidden", "true");
+  const name = button.querySelector(".tab-name").textContent;
+  if (n > 0) button.setAttribute("aria-label", t(key, { name, n: String(n) }));
+  else button.removeAttribute("aria-label");
+}
