@@ -22,7 +22,10 @@ export function render(app) {
 
 function helpItem(app, call) {
   return el("li", { class: "alert-help" }, el("span", { class: "what" }),
-    el("button", { type: "button", class: "visit", onclick: () => app.command({ type: "visit", room: call.room }) }),
+    // Going to help: the stage of that room, not the console.
+    el("button", { type: "button", class: "visit", onclick: () => {
+      if (app.command({ type: "visit", room: call.room })) showConsole(app, false);
+    } }),
     el("button", { type: "button", class: "dismiss", onclick: () => app.command({ type: "dismiss_help", participant: call.participant }) }));
 }
 

@@ -66,7 +66,7 @@ function tabName(panel) {
 }
 
 // Opens the side panel on `panel` (its section's id).
-export function choose(app, panel) {
+function choose(app, panel) {
   view.side = true;
   view.tab = panel;
   render(app);
