@@ -141,14 +141,18 @@ function counts(app) {
   if (view.questionsSeen === null || looking("questions")) view.questionsSeen = new Set(questions);
   const polls = s.polls.polls.map((poll) => poll.id);
   if (view.pollsSeen === null || looking("polls")) view.pollsSeen = new Set(polls);
-  badge("chat", chat.filter((c) => c.seq > view.chatSeen).length, "side.unread");
-  badge("questions", questions.filter((id) => !view.questionsSeen.has(id)).length, "side.unread");
-  badge("polls", polls.filter((id) => !view.pollsSeen.has(id)).length, "side.unread");
-  badge("hands", s.hand_queue.length, "side.hands_up");
+  const unread = {
+    chat: chat.filter((c) => c.seq > view.chatSeen).length,
+    questions: questions.filter((id) => !view.questionsSeen.has(id)).length,
+    polls: polls.filter((id) => !view.pollsSeen.has(id)).length,
+  };
+  for (const [tab, n] of Object.entries(unread)) badge($(`tab-${tab}`), n, "side.unread");
+  badge($("tab-hands"), s.hand_queue.length, "side.hands_up");
+  // A closed panel (a phone's, at first) still says that something new waits in it.
+  badge($("panel-toggle"), view.side ? 0 : Object.values(unread).reduce((a, b) => a + b, 0), "side.unread");
 }
 
-function badge(tab, n, key) {
-  const button = $(`tab-${tab}`);
+function badge(button, n, key) {
   const mark = button.querySelector(".unread");
   show(mark, n > 0);
   setText(mark, n > 0 ? String(n) : "");
