@@ -64,7 +64,8 @@ def test_a_named_live_poll_from_creation_to_result(serve: Serve, browser: Browse
         theirs = poll_of(person, question)
         expect(theirs.locator(".poll-status")).to_have_text("0 of 2 voted")
         expect(person.page.locator("#announce")).to_have_text(
-            f"Poll opened, you may vote: {question}")
+            f"Poll opened, you may vote: {question}"
+        )
     # The moderator does not vote in this poll (voters: participants only) and is told so by
     # having no ballot.
     expect(poll.locator(".ballot")).to_be_hidden()
@@ -91,8 +92,9 @@ def test_a_named_live_poll_from_creation_to_result(serve: Serve, browser: Browse
     for person in (moderator, ewa, jan):
         theirs = poll_of(person, question)
         expect(theirs.locator(".poll-status")).to_have_text("2 of 2 voted")
-        expect(theirs.locator(".counts")).to_have_text(re.compile(
-            r"Rynek: 2 \(100 %\)\s*Plac Wolności: 0 \(0 %\)\s*Skwer: 0 \(0 %\)"))
+        expect(theirs.locator(".counts")).to_have_text(
+            re.compile(r"Rynek: 2 \(100 %\)\s*Plac Wolności: 0 \(0 %\)\s*Skwer: 0 \(0 %\)")
+        )
     # Who chose what reaches the moderators, not the others.
     poll.locator(".who summary").click()
     expect(poll.locator(".who-list")).to_have_text(
@@ -105,7 +107,8 @@ def test_a_named_live_poll_from_creation_to_result(serve: Serve, browser: Browse
     for person in (moderator, ewa, jan):
         theirs = poll_of(person, question)
         expect(theirs.locator(".poll-result")).to_have_text(
-            "Result: 2 eligible, 2 voted; quorum met (quorum 60 % of the eligible).")
+            "Result: 2 eligible, 2 voted; quorum met (quorum 60 % of the eligible)."
+        )
         expect(theirs.locator(".counts")).to_contain_text("Rynek: 2 (100 %)")
         expect(person.page.locator("#announce")).to_contain_text(
             f"Poll result: {question}. 2 of 2 voted"
