@@ -50,6 +50,7 @@ def test_two_opt_in_and_see_each_other_a_third_sees_nothing_and_a_withdrawal_van
     bo = Person.open(browser, created["invite_link"], locale).join("Bo Lis", "Sośnica")
     expect(bo.page.locator("#contacts-empty")).to_have_text(say("contacts.outside"))
     assert cards(bo.page) == []
+    bo.panel("contacts")
     bo.tab_to(bo.page.locator("#contact-phone"))
     bo.page.keyboard.type(BO_PHONE)
     bo.page.keyboard.press("Tab")
@@ -66,7 +67,7 @@ def test_two_opt_in_and_see_each_other_a_third_sees_nothing_and_a_withdrawal_van
     )
     expect(ala_card.locator(".c-note")).to_have_text(ALA_NOTE)
     assert ala_card.locator("b").count() == 0
-    bo_card = page.locator("#contact-list > li", has_text="Bo Lis")
+    bo_card = ala.panel("contacts").locator("#contact-list > li", has_text="Bo Lis")
     expect(bo_card.get_by_role("link", name=BO_SITE)).to_have_attribute("href", BO_SITE)
     expect(bo_card.get_by_role("link", name=BO_PHONE)).to_have_attribute("href", "tel:+48600100200")
 

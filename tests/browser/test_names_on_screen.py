@@ -22,7 +22,7 @@ def test_console_fields_are_named_apart_and_no_id_is_shown(serve: Serve, browser
     moderator = Person.open(browser, created["moderator_link"], "pl-PL").join("Anna Nowak")
     Person.open(browser, created["invite_link"], "pl-PL").join("Ewa Zięba", "Wola")
     page, say = moderator.page, moderator.say
-    console = page.locator("#console")
+    console = moderator.console()
     for room in ("Zieleń", "Transport", "Budżet"):
         console.get_by_label(say("console.room_name"), exact=True).fill(room)
         console.get_by_role("button", name=say("console.add_room"), exact=True).click()
@@ -40,7 +40,13 @@ def test_console_fields_are_named_apart_and_no_id_is_shown(serve: Serve, browser
     ids = page.eval_on_selector_all("#chat-to option", "(os) => os.map((o) => o.value)")
     ids = [value for value in ids if value]
     assert len(ids) == 1
-    shown = page.locator("body").inner_text() + page.locator("body").aria_snapshot()
+    # Anywhere: the console, the stage and every tab of the side panel, each as it is shown.
+    body = page.locator("body")
+    shown = body.inner_text() + body.aria_snapshot()
+    moderator.console(False)
+    for tab in ("chat", "people", "hands", "agenda", "questions", "polls", "notes", "contacts"):
+        moderator.panel(tab)
+        shown += body.inner_text() + body.aria_snapshot()
     assert ROOM_ID.findall(shown) == []
     assert [value for value in ids if value in shown] == []
     expect(console.locator("#room-list .room-status").first).to_have_text(
@@ -48,6 +54,7 @@ def test_console_fields_are_named_apart_and_no_id_is_shown(serve: Serve, browser
     )
 
     # The star beside your own room is seen, not heard.
+    moderator.panel("people")
     own = page.locator("#people-rooms h3", has_text="★")
     expect(own).to_have_count(1)
     expect(own).to_contain_text(say("rooms.plenary"))

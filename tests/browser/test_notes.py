@@ -68,10 +68,11 @@ def test_a_room_writes_its_notes_and_the_plenary_reads_them(serve: Serve, browse
     jan = Person._at(page, created["invite_link"], "").join("Jan")
     maria = Person.open(browser, created["invite_link"]).join("Maria")
     say = moderator.say
+    moderator.console()
     open_rooms(moderator, {"Ewa": "Zieleń", "Jan": "Zieleń", "Maria": "Szkoły"}, 30)
 
     # Ewa volunteers, by keyboard; the room and the console show her as rapporteur.
-    volunteer = ewa.page.get_by_role("button", name=say("notes.volunteer"))
+    volunteer = ewa.panel("notes").get_by_role("button", name=say("notes.volunteer"))
     ewa.tab_to(volunteer)
     ewa.page.keyboard.press("Enter")
     for person in (ewa, jan):
@@ -81,6 +82,7 @@ def test_a_room_writes_its_notes_and_the_plenary_reads_them(serve: Serve, browse
     expect(jan.page.locator("#announce")).to_have_text(say("announce.rapporteur", name="Ewa"))
     console = moderator.page.locator("#notes-console li", has_text="Zieleń")
     expect(console.locator(".notes-rapporteur")).to_have_text(f"{say('notes.rapporteur')} Ewa")
+    jan.panel("notes")
     expect(jan.page.get_by_label(say("notes.edit"))).to_be_hidden()  # the rapporteur's, so far
     console.get_by_label(say("notes.members_edit", room="Zieleń")).check()
     expect(jan.page.get_by_label(say("notes.edit"))).to_be_visible()
@@ -142,7 +144,7 @@ def test_a_room_writes_its_notes_and_the_plenary_reads_them(serve: Serve, browse
         MERGED + "\n- kosze na śmieci"
     )
     assert jan.axe("notes-leftover") == []
-    panel = maria.page.locator("#workshop-notes")
+    panel = maria.panel("notes").locator("#workshop-notes")
     expect(panel).to_be_visible()
     zielen = panel.locator("li.notes-room", has_text="Zieleń")
     expect(zielen.get_by_role("heading", name="Zieleń").first).to_be_visible()

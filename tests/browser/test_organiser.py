@@ -186,7 +186,7 @@ def test_an_organiser_runs_a_meeting_from_the_page(
 
     # A moderator sets the lobby for those who come by the shared participant's link.
     moderator = Person.open(browser, links["moderator"], "pl-PL").join("Anna Nowak")
-    unlisted = moderator.page.get_by_role("radio", name=moderator.say("lobby.mode_unlisted"))
+    unlisted = moderator.console().get_by_role("radio", name=moderator.say("lobby.mode_unlisted"))
     unlisted.check()
     expect(unlisted).to_be_checked()
 

@@ -67,19 +67,21 @@ def test_two_rooms_report_back_the_meeting_ends_and_its_record_downloads(
 
     # Zofia asks in the plenary; the moderator says it will be answered in writing.
     ask(zofia, OWED)
+    questions = moderator.panel("questions")
     expect(question(moderator, OWED)).to_be_visible()
-    page.get_by_role("button", name=moderator.say("questions.mark_owed_named", n="1")).click()
+    questions.get_by_role("button", name=moderator.say("questions.mark_owed_named", n="1")).click()
     expect(zofia.page.locator("#announce")).to_have_text(
         zofia.say("announce.question_owed_yours", text=OWED)
     )
 
     # Two rooms, everyone in one of them.
+    moderator.console()
     open_rooms(moderator, {name: room for name, _, _, room, _ in PEOPLE if room}, 30)
     for person, room in ((karol, "Zieleń"), (formula, "Komunikacja")):
         expect(person.page.locator("#where")).to_have_text(f"Workshop: {room}")
 
     # Karol volunteers in Zieleń; the moderator appoints Grzegorz in Komunikacja.
-    karol.page.get_by_role("button", name=karol.say("notes.volunteer")).click()
+    karol.panel("notes").get_by_role("button", name=karol.say("notes.volunteer")).click()
     console = page.locator("#notes-console li", has_text="Komunikacja")
     say = moderator.say
     console.get_by_label(say("notes.appoint_label", room="Komunikacja"), exact=True).select_option(
@@ -104,9 +106,9 @@ def test_two_rooms_report_back_the_meeting_ends_and_its_record_downloads(
         (karol, GREEN_NOTES, zofia, "Zieleń i parki", GREEN_ITEMS),
         (grzegorz, TRANSPORT_NOTES, formula, "Komunikacja", TRANSPORT_ITEMS),
     ):
-        rapporteur.page.get_by_label(rapporteur.say("notes.edit")).fill(text)
+        rapporteur.panel("notes").get_by_label(rapporteur.say("notes.edit")).fill(text)
         expect(rapporteur.page.locator("#notes-status")).to_have_text(rapporteur.say("notes.saved"))
-        shown = member.page.locator("#room-notes-text")
+        shown = member.panel("notes").locator("#room-notes-text")
         expect(shown.get_by_role("heading", name=heading)).to_be_visible()
         expect(shown.get_by_role("listitem")).to_have_text(items)
     # The HTML in Zieleń's notes is text on Zofia's page, not markup.
@@ -123,6 +125,7 @@ def test_two_rooms_report_back_the_meeting_ends_and_its_record_downloads(
     for box in candidates.all():
         expect(box).to_be_checked()
     page.get_by_role("button", name=moderator.say("report.start")).click()
+    moderator.console(False)  # the moderator follows the report-back on the stage
     for room, rapporteur, heading, items, next_room in (
         ("Zieleń", karol, "Zieleń i parki", GREEN_ITEMS, "Komunikacja"),
         ("Komunikacja", grzegorz, "Komunikacja", TRANSPORT_ITEMS, None),
@@ -148,6 +151,7 @@ def test_two_rooms_report_back_the_meeting_ends_and_its_record_downloads(
         expect(person.page.locator("#report-back")).to_be_hidden()
 
     # The moderator ends the meeting through the dialog; everyone sees the ended screen.
+    moderator.console()
     page.get_by_role("button", name=moderator.say("ending.end")).click()
     dialog = page.get_by_role("dialog", name=moderator.say("ending.confirm_title"))
     dialog.get_by_role("button", name=moderator.say("ending.confirm")).click()
@@ -238,9 +242,7 @@ def check_the_json(record: dict[str, Any]) -> None:
     districts = {d["key"]: d["people"] for d in record["by_district"]}
     assert districts == {"Śródmieście": 2, "Łabędy": 1, "Sośnica": 1, "Wójtowa Wieś": 1}
     owed = [q for q in record["questions"] if q["status"] == "owed"]
-    assert [(q["text"], q["author"], q["room"]) for q in owed] == [
-        (OWED, "Zofia Żak", "plenary")
-    ]
+    assert [(q["text"], q["author"], q["room"]) for q in owed] == [(OWED, "Zofia Żak", "plenary")]
     assert record["chat"] is None  # not asked for
 
 
@@ -251,9 +253,7 @@ def check_the_csv(data: bytes) -> None:
     header, *rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
     assert len(rows) == len(PEOPLE)  # one row per person
     by_name = {row[0]: row for row in rows}
-    assert sorted(by_name) == sorted(
-        "'" + name if name == FORMULA else name for name, *_ in PEOPLE
-    )
+    assert sorted(by_name) == sorted("'" + name if name == FORMULA else name for name, *_ in PEOPLE)
     # The formula name is text for a spreadsheet: a leading apostrophe, the rest intact.
     formula_row = by_name["'" + FORMULA]
     assert formula_row[2] == "Wójtowa Wieś"

@@ -12,8 +12,10 @@ from .test_rooms_chat_and_clock import open_rooms
 
 
 def poll_of(person: Person, question: str) -> Locator:
+    """The poll asked `question`, as `person` sees it in the side panel's polls tab."""
+    polls = person.panel("polls")
     heading = person.page.get_by_role("heading", name=question)
-    return person.page.locator("#poll-list > li", has=heading)
+    return polls.locator("#poll-list > li", has=heading)
 
 
 def create_poll(
@@ -26,7 +28,7 @@ def create_poll(
     quorum_share: int | None = None,
     quorum_count: int | None = None,
 ) -> None:
-    form = moderator.page.locator("#poll-form")
+    form = moderator.panel("polls").locator("#poll-form")
     form.get_by_label("Question", exact=True).fill(question)
     form.get_by_label(kind, exact=True).check()
     if options is not None:
@@ -55,14 +57,15 @@ def test_a_named_live_poll_from_creation_to_result(serve: Serve, browser: Browse
     expect(poll.locator(".poll-meta")).to_contain_text("Draft")
     expect(poll.locator(".poll-meta")).to_contain_text("quorum 60 % of the eligible")
     # A draft is the moderators' alone.
-    expect(ewa.page.locator("#polls-empty")).to_be_visible()
+    expect(ewa.panel("polls").locator("#polls-empty")).to_be_visible()
     poll.get_by_role("button", name=f"Open the poll: {question}").click()
 
     for person in (ewa, jan):
         theirs = poll_of(person, question)
         expect(theirs.locator(".poll-status")).to_have_text("0 of 2 voted")
         expect(person.page.locator("#announce")).to_have_text(
-            f"Poll opened, you may vote: {question}")
+            f"Poll opened, you may vote: {question}"
+        )
     # The moderator does not vote in this poll (voters: participants only) and is told so by
     # having no ballot.
     expect(poll.locator(".ballot")).to_be_hidden()
@@ -81,6 +84,7 @@ def test_a_named_live_poll_from_creation_to_result(serve: Serve, browser: Browse
     expect(jan_poll.locator(".own")).to_have_text("Your ballot: Rynek")
     # A reload comes back with the ballot and the tally as they are (the welcome's snapshot).
     jan.page.reload()
+    expect(jan.page.locator("#meeting-view")).to_be_visible()
     jan_poll = poll_of(jan, question)
     expect(jan_poll.locator(".own")).to_have_text("Your ballot: Rynek")
     expect(jan_poll.get_by_label("Rynek")).to_be_checked()
@@ -88,8 +92,9 @@ def test_a_named_live_poll_from_creation_to_result(serve: Serve, browser: Browse
     for person in (moderator, ewa, jan):
         theirs = poll_of(person, question)
         expect(theirs.locator(".poll-status")).to_have_text("2 of 2 voted")
-        expect(theirs.locator(".counts")).to_have_text(re.compile(
-            r"Rynek: 2 \(100 %\)\s*Plac Wolności: 0 \(0 %\)\s*Skwer: 0 \(0 %\)"))
+        expect(theirs.locator(".counts")).to_have_text(
+            re.compile(r"Rynek: 2 \(100 %\)\s*Plac Wolności: 0 \(0 %\)\s*Skwer: 0 \(0 %\)")
+        )
     # Who chose what reaches the moderators, not the others.
     poll.locator(".who summary").click()
     expect(poll.locator(".who-list")).to_have_text(
@@ -102,7 +107,8 @@ def test_a_named_live_poll_from_creation_to_result(serve: Serve, browser: Browse
     for person in (moderator, ewa, jan):
         theirs = poll_of(person, question)
         expect(theirs.locator(".poll-result")).to_have_text(
-            "Result: 2 eligible, 2 voted; quorum met (quorum 60 % of the eligible).")
+            "Result: 2 eligible, 2 voted; quorum met (quorum 60 % of the eligible)."
+        )
         expect(theirs.locator(".counts")).to_contain_text("Rynek: 2 (100 %)")
         expect(person.page.locator("#announce")).to_contain_text(
             f"Poll result: {question}. 2 of 2 voted"
@@ -140,7 +146,7 @@ def test_a_poll_in_polish_by_keyboard_in_high_contrast_at_200_percent(
     )
     ewa = Person.open(browser, created["invite_link"], "pl-PL").join("Ewa", camera=False)
     question = "Czy zamykamy ulicę Zwycięstwa dla samochodów w niedziele?"
-    form = moderator.page.locator("#poll-form")
+    form = moderator.panel("polls").locator("#poll-form")
     form.get_by_label("Pytanie", exact=True).fill(question)
     form.get_by_label("Za / przeciw / wstrzymuję się").check()
     form.get_by_role("button", name="Utwórz głosowanie").click()
@@ -184,13 +190,14 @@ def test_a_room_runs_its_own_poll_for_its_members(serve: Serve, browser: Browser
     moderator = Person.open(browser, created["moderator_link"]).join("Anna Nowak", camera=False)
     ewa = Person.open(browser, created["invite_link"]).join("Ewa", camera=False)
     jan = Person.open(browser, created["invite_link"]).join("Jan", camera=False)
+    moderator.console()
     open_rooms(moderator, {"Ewa": "Zieleń", "Jan": "Transport"}, minutes=10)
     expect(ewa.page.locator("#where")).to_have_text("Workshop: Zieleń")
     moderator.page.get_by_role("button", name="Visit Zieleń").click()
     expect(moderator.page.locator("#where")).to_have_text("Workshop: Zieleń")
 
     question = "Which park first?"
-    moderator.page.get_by_label("For", exact=True).select_option(label="room Zieleń")
+    moderator.panel("polls").get_by_label("For", exact=True).select_option(label="room Zieleń")
     create_poll(moderator, question, ["Park Chrobrego", "Park Miejski"])
     poll = poll_of(moderator, question)
     expect(poll.locator(".poll-meta")).to_contain_text("room Zieleń")
@@ -202,7 +209,7 @@ def test_a_room_runs_its_own_poll_for_its_members(serve: Serve, browser: Browser
     ewa_poll.get_by_role("button", name=f"Vote: {question}").click()
     expect(poll.locator(".poll-status")).to_have_text("1 of 1 voted")
     # Jan, in another room, neither votes in it nor sees it.
-    expect(jan.page.locator("#polls-empty")).to_be_visible()
+    expect(jan.panel("polls").locator("#polls-empty")).to_be_visible()
     expect(jan.page.locator("#poll-list > li")).to_have_count(0)
     poll.get_by_role("button", name=f"Close the poll: {question}").click()
     expect(ewa_poll.locator(".poll-result")).to_have_text(

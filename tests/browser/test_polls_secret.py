@@ -19,7 +19,7 @@ KEPT_SECRETS = """() => Object.keys(sessionStorage)
 def secret_poll(moderator: Person, question: str) -> Locator:
     """A yes / no / abstain secret poll with a quorum of 2, created through the form, opened."""
     # The form says that a secret poll's results come only after closing, and allows no other.
-    form = moderator.page.locator("#poll-form")
+    form = moderator.panel("polls").locator("#poll-form")
     form.get_by_label("Secret: nobody sees who chose what").check()
     expect(form.get_by_label("Shown live while voting")).to_be_disabled()
     expect(form.get_by_label("Shown after closing")).to_be_checked()
@@ -55,7 +55,6 @@ def test_a_secret_poll_is_made_with_results_after_closing_only(
     assert moderator.errors == ewa.errors == []
 
 
-
 def test_a_secret_poll_shows_only_who_voted_until_its_result(
     serve: Serve, browser: Browser
 ) -> None:
@@ -83,6 +82,7 @@ def test_a_secret_poll_shows_only_who_voted_until_its_result(
 
     # After a reload Ewa changes her ballot with the same secret: replaced, not refused.
     ewa.page.reload()
+    expect(ewa.page.locator("#meeting-view")).to_be_visible()
     ewa_poll = poll_of(ewa, question)
     expect(ewa_poll.locator(".own")).to_contain_text("You have voted.")
     ewa_poll.get_by_label("No", exact=True).check()

@@ -20,7 +20,7 @@ BENCHES = "Czy będą ławki przy rondzie?"
 
 
 def ask(person: Person, text: str, anonymous: bool = False) -> None:
-    page = person.page
+    page = person.panel("questions")
     page.get_by_label(person.say("questions.text")).fill(text)
     page.get_by_label(person.say("questions.ask_anonymously")).set_checked(anonymous)
     page.get_by_role("button", name=person.say("questions.ask")).click()
@@ -50,9 +50,7 @@ def test_questions_asked_upvoted_and_answered(serve: Serve, browser: Browser, lo
     expect(question(moderator, PARK).locator(".q-who")).to_have_text(
         say("questions.anonymous_by", name="Ewa")
     )
-    expect(question(ewa, PARK).locator(".q-who")).to_have_text(
-        say("questions.by_you_anonymous")
-    )
+    expect(question(ewa, PARK).locator(".q-who")).to_have_text(say("questions.by_you_anonymous"))
     ask(jan, STOP)
     expect(question(ewa, STOP).locator(".q-who .name")).to_have_text("Jan")
     for listed in open_list.values():
@@ -60,25 +58,27 @@ def test_questions_asked_upvoted_and_answered(serve: Serve, browser: Browser, lo
 
     # Upvotes order the list; an author cannot upvote their own question; a vote is taken back.
     expect(question(ewa, PARK).get_by_role("button")).to_have_text([say("questions.withdraw")])
-    ewa.page.get_by_role("button", name=say("questions.upvote_named", n="2")).click()
+    ewa.panel("questions").get_by_role("button", name=say("questions.upvote_named", n="2")).click()
     for listed in open_list.values():
         expect(listed).to_have_text([STOP, PARK])
-    expect(question(jan, STOP).locator(".q-votes")).to_have_text(
-        say("questions.votes_one", n="1")
-    )
-    jan.page.get_by_role("button", name=say("questions.upvote_named", n="1")).click()
-    moderator.page.get_by_role("button", name=say("questions.upvote_named", n="1")).click()
+    expect(question(jan, STOP).locator(".q-votes")).to_have_text(say("questions.votes_one", n="1"))
+    jan.panel("questions").get_by_role("button", name=say("questions.upvote_named", n="1")).click()
+    moderator.panel("questions").get_by_role(
+        "button", name=say("questions.upvote_named", n="1")
+    ).click()
     for listed in open_list.values():
         expect(listed).to_have_text([PARK, STOP])
     votes = question(jan, PARK).locator(".q-votes")
     expect(votes).to_have_text(re.compile(r"^2 "))
-    jan.page.get_by_role("button", name=say("questions.unvote_named", n="1")).click()
+    jan.panel("questions").get_by_role("button", name=say("questions.unvote_named", n="1")).click()
     expect(votes).to_have_text(say("questions.votes_one", n="1"))
     for listed in open_list.values():
         expect(listed).to_have_text([PARK, STOP])  # a tie: the one asked first
 
     # Being answered: highlighted for everyone, and said.
-    moderator.page.get_by_role("button", name=say("questions.mark_answering_named", n="1")).click()
+    moderator.panel("questions").get_by_role(
+        "button", name=say("questions.mark_answering_named", n="1")
+    ).click()
     for person in (moderator, ewa, jan):
         expect(question(person, PARK)).to_have_class(re.compile(r"\banswering\b"))
         expect(question(person, PARK).locator(".q-status")).to_contain_text(
@@ -93,17 +93,19 @@ def test_questions_asked_upvoted_and_answered(serve: Serve, browser: Browser, lo
 
     # Over the limit of one open question each: refused, with the reason, the text kept.
     ask(jan, BENCHES)
-    expect(jan.page.locator("#question-error")).to_have_text(
-        say("questions.refused_yours", n="1")
-    )
+    expect(jan.page.locator("#question-error")).to_have_text(say("questions.refused_yours", n="1"))
     expect(jan.page.locator("#question-text")).to_have_value(BENCHES)
 
     # Answered, and owed in writing: both leave the open list; their authors are told.
-    moderator.page.get_by_role("button", name=say("questions.mark_answered_named", n="1")).click()
+    moderator.panel("questions").get_by_role(
+        "button", name=say("questions.mark_answered_named", n="1")
+    ).click()
     expect(ewa.page.locator("#announce")).to_have_text(
         say("announce.question_answered_yours", text=PARK)
     )
-    moderator.page.get_by_role("button", name=say("questions.mark_owed_named", n="2")).click()
+    moderator.panel("questions").get_by_role(
+        "button", name=say("questions.mark_owed_named", n="2")
+    ).click()
     expect(jan.page.locator("#announce")).to_have_text(
         say("announce.question_owed_yours", text=STOP)
     )
@@ -114,10 +116,12 @@ def test_questions_asked_upvoted_and_answered(serve: Serve, browser: Browser, lo
     expect(ewa.page.locator("#questions-empty")).to_be_visible()
 
     # Jan asks again, now that his question is closed; it is dismissed, and he alone is told.
-    jan.page.get_by_role("button", name=say("questions.ask")).click()
+    jan.panel("questions").get_by_role("button", name=say("questions.ask")).click()
     expect(question(moderator, BENCHES)).to_be_visible()
     expect(jan.page.locator("#question-error")).to_be_hidden()
-    moderator.page.get_by_role("button", name=say("questions.mark_dismissed_named", n="3")).click()
+    moderator.panel("questions").get_by_role(
+        "button", name=say("questions.mark_dismissed_named", n="3")
+    ).click()
     expect(jan.page.locator("#announce")).to_have_text(
         say("announce.question_dismissed_yours", text=BENCHES)
     )
@@ -129,7 +133,9 @@ def test_questions_asked_upvoted_and_answered(serve: Serve, browser: Browser, lo
     # Ewa withdraws a question of hers: gone for everyone.
     ask(ewa, "Czy park będzie oświetlony?")
     expect(question(jan, "Czy park będzie oświetlony?")).to_be_visible()
-    ewa.page.get_by_role("button", name=say("questions.withdraw_named", n="4")).click()
+    ewa.panel("questions").get_by_role(
+        "button", name=say("questions.withdraw_named", n="4")
+    ).click()
     expect(question(jan, "Czy park będzie oświetlony?")).to_have_count(0)
     expect(question(moderator, "Czy park będzie oświetlony?")).to_have_count(0)
     for person in (moderator, ewa, jan):
@@ -142,6 +148,7 @@ def test_a_question_from_a_workshop_room_says_which_room(serve: Serve, browser: 
     moderator = Person.open(browser, created["moderator_link"]).join("Anna Nowak")
     ewa = Person.open(browser, created["invite_link"]).join("Ewa", "Sośnica")
     jan = Person.open(browser, created["invite_link"]).join("Jan", "Łabędy")
+    moderator.console()
     open_rooms(moderator, {"Ewa": "Zieleń"}, minutes=5)
     expect(ewa.page.locator("#where")).to_have_text("Workshop: Zieleń")
     expect(ewa.page.locator("#question-hint")).to_contain_text(

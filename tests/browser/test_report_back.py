@@ -20,6 +20,7 @@ def test_rooms_report_in_turn_reordered_and_called_again(serve: Serve, browser: 
     maria = Person.open(browser, created["invite_link"], "pl-PL").join("Maria", "Sośnica")
     everyone = (moderator, karol, maria)
     page, keyboard = moderator.page, moderator.page.keyboard
+    moderator.console()
     for room in ROOMS:
         page.locator("#room-name").fill(room)
         page.locator("#room-create").get_by_role("button").click()
@@ -59,7 +60,8 @@ def test_rooms_report_in_turn_reordered_and_called_again(serve: Serve, browser: 
     expect(karol.page.locator("#report-back").get_by_role("button")).to_have_count(0)
     expect(page.locator("#report-start")).to_be_hidden()
 
-    # The moderator moves Budżet up, by keyboard: it reports next.
+    # The moderator moves Budżet up, by keyboard, on the stage: it reports next.
+    moderator.console(False)
     up = page.get_by_role("button", name="Move Budżet up")
     moderator.tab_to(up)
     keyboard.press("Enter")
@@ -71,9 +73,7 @@ def test_rooms_report_in_turn_reordered_and_called_again(serve: Serve, browser: 
     moderator.tab_to(next_room)
     keyboard.press("Enter")
     expect(karol.page.locator("#announce")).to_have_text("Budżet reports now.")
-    expect(rooms).to_have_text(
-        ["Zieleń · done", "Budżet · reporting now", "Transport · next"]
-    )
+    expect(rooms).to_have_text(["Zieleń · done", "Budżet · reporting now", "Transport · next"])
     karol.screenshot("report-back")
     maria.screenshot("report-back-pl")
     moderator.screenshot("report-back-moderator")
@@ -83,12 +83,11 @@ def test_rooms_report_in_turn_reordered_and_called_again(serve: Serve, browser: 
     # A room done is called again; then the report-back ends for everyone.
     page.get_by_role("button", name="Call again: Zieleń").click()
     expect(karol.page.locator("#report-now")).to_have_text("Reporting now: Zieleń")
-    expect(rooms).to_have_text(
-        ["Budżet · done", "Zieleń · reporting now", "Transport · next"]
-    )
+    expect(rooms).to_have_text(["Budżet · done", "Zieleń · reporting now", "Transport · next"])
     page.get_by_role("button", name="End the report-back").click()
     expect(karol.page.locator("#announce")).to_have_text("The report-back is over.")
     for person in everyone:
         expect(person.page.locator("#report-back")).to_be_hidden()
         assert person.errors == [], person.name
+    moderator.console()
     expect(page.locator("#report-start")).to_be_visible()
