@@ -141,6 +141,9 @@ class Person:
         contacts) as a person does: opening the panel from the toolbar if it is closed, then
         choosing the tab. The tab's panel is returned."""
         page = self.page
+        # Not before the meeting shows (after a reload, say): a panel still hidden then may be
+        # about to open, and the toggle would close it.
+        expect(page.locator("#meeting-view")).to_be_visible()
         button = page.locator(f"#tab-{tab}")
         if not button.is_visible():
             page.locator("#panel-toggle").click()
