@@ -28,10 +28,10 @@ def test_a_moderator_runs_the_agenda_while_a_participant_follows(
     moderator = Person.open(browser, created["moderator_link"], locale).join("Anna Nowak")
     ewa = Person.open(browser, created["invite_link"], locale).join("Ewa", "Sośnica")
     say = moderator.say
-    expect(ewa.page.locator("#agenda-empty")).to_have_text(say("agenda.empty"))
+    expect(ewa.panel("agenda").locator("#agenda-empty")).to_have_text(say("agenda.empty"))
 
     # The moderator writes the agenda in the console, one item at a time.
-    console = moderator.page.locator("#console")
+    console = moderator.console()
     for made, (title, minutes, presenters) in enumerate(ITEMS, start=1):
         console.get_by_label(say("agenda.new_title")).fill(title)
         console.get_by_label(say("agenda.new_minutes")).fill(minutes)
@@ -63,7 +63,7 @@ def test_a_moderator_runs_the_agenda_while_a_participant_follows(
     expect(items.locator(".item-title")).to_have_text(order)
 
     # One action starts the agenda; the participant sees the item, hears it, sees time go by.
-    next_item = moderator.page.locator("#agenda-next")
+    next_item = moderator.panel("agenda").locator("#agenda-next")
     expect(next_item).to_have_text(say("agenda.begin", title="Powitanie"))
     next_item.click()
     expect(ewa.page.locator("#agenda-now")).to_have_text(say("agenda.now", title="Powitanie"))
@@ -122,6 +122,7 @@ def test_the_programme_by_keyboard_with_text_at_200_percent_in_high_contrast(
 
     # The moderator writes an item and starts it, by keyboard alone.
     page, keyboard = moderator.page, moderator.page.keyboard
+    moderator.console()
     moderator.tab_to(page.locator("#agenda-title"))
     keyboard.type("Inicjatywy mieszkańców i ich potrzeby")
     keyboard.press("Tab")
@@ -146,11 +147,13 @@ def test_the_programme_by_keyboard_with_text_at_200_percent_in_high_contrast(
     expect(titles).to_have_text(["Powitanie", "Inicjatywy mieszkańców i ich potrzeby"])
     moved = page.locator("#agenda-edit > li", has=page.locator("h4", has_text="Powitanie"))
     expect(moved.locator(":focus")).to_have_count(1)
+    moderator.panel("agenda")
     moderator.tab_to(page.locator("#agenda-next"))
     keyboard.press("Enter")
     expect(ewa.page.locator("#agenda-now")).to_have_text("Now: Powitanie")
 
     # Ewa asks a question and raises her hand, by keyboard alone; the moderator moves it up.
+    ewa.panel("questions")
     ewa.tab_to(ewa.page.locator("#question-text"))
     ewa.page.keyboard.type("Czy miasto dofinansuje nasze inicjatywy?")
     ewa.page.keyboard.press("Enter")
@@ -160,6 +163,7 @@ def test_the_programme_by_keyboard_with_text_at_200_percent_in_high_contrast(
     ewa.tab_to(ewa.page.get_by_role("button", name="Raise hand"))
     ewa.page.keyboard.press("Enter")
     expect(ewa.page.locator("#hand-place")).to_have_text("You are next on the speakers' list.")
+    moderator.panel("hands")
     moderator.tab_to(page.get_by_role("button", name="Give the floor to the next hand"))
     keyboard.press("Enter")
     expect(ewa.page.locator("#floor-countdown")).to_contain_text("Your speaking time left: ")

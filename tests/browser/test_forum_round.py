@@ -50,7 +50,7 @@ def test_a_workshop_round_with_five_browsers(serve: Serve, browser: Browser, loc
     assert_accessible(people[0], f"plenary{suffix}")
 
     # The split: two rooms, mixed by district, open for 60 s.
-    console = moderator.page.locator("#console")
+    console = moderator.console()
     expect(console.locator("#console-heading")).to_have_text(say("console.heading"))
     for room in ("Zieleń i parki", "Komunikacja"):
         console.get_by_label(say("console.room_name"), exact=True).first.fill(room)
@@ -111,11 +111,12 @@ def test_a_workshop_round_with_five_browsers(serve: Serve, browser: Browser, loc
     expect(moderator.page.locator("#where")).to_have_text(
         caller.page.locator("#where").inner_text()
     )
+    moderator.console(False)
     moderator.sees_video_of(caller.name)
     expect(caller.page.get_by_role("button", name=say("help.ask"))).to_be_visible()
 
     # Recall: everyone is back in the plenary and sees the presenter.
-    console.get_by_role("button", name=say("console.recall")).click()
+    moderator.console().get_by_role("button", name=say("console.recall")).click()
     for person in everyone:
         expect(person.page.locator("#where")).to_have_text(plenary)
         expect(person.page.locator("#timer")).to_be_hidden()

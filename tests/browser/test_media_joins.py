@@ -75,7 +75,9 @@ def test_a_participant_sees_hears_and_speaks_however_they_join(
 
         # Given the floor, Ewa is seen (if her camera is on) and heard by the room.
         ewa.page.get_by_role("button", name=ewa.say("hands.raise")).click()
-        moderator.page.get_by_role("button", name=moderator.say("hands.give_next")).click()
+        moderator.panel("hands").get_by_role(
+            "button", name=moderator.say("hands.give_next")
+        ).click()
         expect(ewa.page.locator("#floor-banner")).to_be_visible()
         if way.devices:
             moderator.hears(name)
@@ -96,7 +98,7 @@ def test_a_participant_sees_hears_and_speaks_however_they_join(
             no_problem_shown(ewa)
 
         # The floor taken back: her tracks stop reaching the room, she still sees and hears it.
-        moderator.page.get_by_role("button", name=moderator.say("hands.take")).click()
+        moderator.panel("hands").get_by_role("button", name=moderator.say("hands.take")).click()
         expect(ewa.page.locator("#floor-banner")).to_be_hidden()
         expect(moderator.page.locator("#videos figure", has_text=name)).to_have_count(
             0, timeout=MEDIA_TIMEOUT_MS

@@ -35,7 +35,7 @@ def test_a_workshop_on_another_worker_gets_its_browsers_media(
         person.sees_video_of("Anna Nowak")
 
     say = moderator.say
-    console = moderator.page.locator("#console")
+    console = moderator.console()
     console.get_by_label(say("console.room_name"), exact=True).first.fill("Zieleń i parki")
     console.get_by_role("button", name=say("console.add_room")).click()
     console.get_by_role("button", name=say("console.assign_random")).click()

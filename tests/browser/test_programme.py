@@ -75,7 +75,7 @@ def test_a_programme_across_two_workers(
         assert set(front_b.open_to()) == {a.server.port}
 
         # The last item ends: the agenda is through.
-        moderator.page.locator("#agenda-next").click()
+        moderator.panel("agenda").locator("#agenda-next").click()
         for person in everyone:
             expect(person.page.locator("#agenda-now")).to_have_text(
                 person.say("agenda.none_current")
@@ -94,7 +94,7 @@ def run_the_agenda_with_two_timed_speakers(
 ) -> None:
     everyone = (moderator, ewa, jan, maria)
     say = moderator.say
-    console = moderator.page.locator("#console")
+    console = moderator.console()
     for made, (title, minutes) in enumerate(AGENDA, start=1):
         console.get_by_label(say("agenda.new_title")).fill(title)
         console.get_by_label(say("agenda.new_minutes")).fill(minutes)
@@ -105,7 +105,7 @@ def run_the_agenda_with_two_timed_speakers(
             [title for title, _ in AGENDA]
         )
 
-    next_item = moderator.page.locator("#agenda-next")
+    next_item = moderator.panel("agenda").locator("#agenda-next")
     for title, _ in AGENDA[:2]:
         next_item.click()
         for person in everyone:
@@ -123,7 +123,7 @@ def run_the_agenda_with_two_timed_speakers(
     expect(jan.page.locator("#hand-place")).to_have_text(jan.say("speakers.your_place", nth="2nd"))
     for speaker, listener in ((ewa, maria), (jan, ewa)):
         others = [p for p in everyone if p is not speaker]
-        moderator.page.get_by_role("button", name=say("hands.give_next")).click()
+        moderator.panel("hands").get_by_role("button", name=say("hands.give_next")).click()
         given = time.monotonic()
         expect(speaker.page.locator("#floor-countdown")).to_contain_text(
             speaker.say("speakers.your_left", left="0:0")
@@ -152,13 +152,15 @@ def questions_upvoted_and_answered(
 ) -> None:
     everyone = (moderator, ewa, jan, maria)
     say = moderator.say
-    moderator.page.locator("#agenda-next").click()
+    moderator.panel("agenda").locator("#agenda-next").click()
     for person in everyone:
         expect(person.page.locator("#agenda-now")).to_have_text(
             person.say("agenda.now", title=AGENDA[2][0])
         )
 
     # Maria (on the other worker) asks first, Ewa second; the others' votes put Ewa's first.
+    for person in everyone:
+        person.panel("questions")
     ask(maria, PARK)
     expect(question(moderator, PARK)).to_be_visible()
     ask(ewa, STOP)
@@ -212,7 +214,7 @@ def a_secret_poll_loses_no_ballot_to_a_killed_worker(
     everyone = (moderator, ewa, jan, maria)
     say = moderator.say
     # The moderators vote too: four eligible.
-    moderator.page.locator("#poll-moderators").check()
+    moderator.panel("polls").locator("#poll-moderators").check()
     create_poll(
         moderator,
         NIGHT,
@@ -224,6 +226,7 @@ def a_secret_poll_loses_no_ballot_to_a_killed_worker(
         "button", name=say("polls.open_named", question=NIGHT)
     ).click()
     for person in everyone:
+        person.panel("polls")
         expect(poll_of(person, NIGHT).locator(".poll-status")).to_have_text(
             person.say("polls.voted_of", voted="0", eligible="4")
         )

@@ -32,7 +32,7 @@ def test_presenters_take_turns_one_absent_one_timed_out(serve: Serve, browser: B
     karol = Person.open(browser, created["invite_link"]).join("Karol", "Łabędy", camera=False)
     everyone = (moderator, ewa, maria, karol)
     for person in everyone:
-        expect(person.page.locator("#showcase")).to_be_hidden()
+        expect(person.panel("agenda").locator("#showcase")).to_be_hidden()
     expect(karol.page.locator("#screen")).to_be_hidden()
 
     # The item starts: Ewa, the first one here, presents; her page says so and offers her screen.

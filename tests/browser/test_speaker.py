@@ -45,7 +45,7 @@ def test_the_highlight_follows_whoever_unmutes(serve: Serve, browser: Browser) -
     moderator = Person.open(browser, created["moderator_link"]).join("Anna Nowak", camera=False)
     ewa = Person.open(browser, created["invite_link"], script=TONE).join("Ewa")
     jan = Person.open(browser, created["invite_link"], script=TONE).join("Jan")
-    console = moderator.page.locator("#console")
+    console = moderator.console()
     console.get_by_label("Room name", exact=True).first.fill("Zieleń")
     console.get_by_role("button", name="Add room").click()
     console.get_by_role("button", name="Assign at random").click()

@@ -26,7 +26,7 @@ def test_places_a_reorder_and_a_countdown_that_ends_the_floor(
     maria = Person.open(browser, created["invite_link"], "pl-PL").join("Maria", "Łabędy")
     for person in (ewa, jan, maria):
         person.page.get_by_role("button", name=person.say("hands.raise")).click()
-        expect(person.page.locator("#hand-place")).to_be_visible()
+        expect(person.panel("hands").locator("#hand-place")).to_be_visible()
 
     # Each waiting speaker sees their place; Maria in Polish.
     expect(ewa.page.locator("#hand-place")).to_have_text("You are next on the speakers' list.")
@@ -36,7 +36,7 @@ def test_places_a_reorder_and_a_countdown_that_ends_the_floor(
     expect(ewa.page.locator("#hand-queue").get_by_role("button")).to_have_count(0)
 
     # The moderator moves Maria to the top and Ewa down: everyone sees the new order.
-    hands = moderator.page.locator("#hands")
+    hands = moderator.panel("hands")
     hands.get_by_role("button", name="Move Maria to the top of the list").click()
     expect(maria.page.locator("#hand-place")).to_have_text(
         "Jesteś następną osobą na liście mówców."

@@ -40,7 +40,7 @@ def test_a_removed_participant_opening_the_link_again_in_the_same_browser_is_ref
     ewa = Person.open(browser, created["invite_link"]).join("Ewa", camera=False)
 
     moderator.page.once("dialog", lambda dialog: dialog.accept())
-    moderator.page.get_by_role("button", name="Remove Ewa from the meeting").click()
+    moderator.console().get_by_role("button", name="Remove Ewa from the meeting").click()
     expect(ewa.page.locator("#connection")).to_have_text(ewa.say("connection.closed_4003"))
     expect(moderator.page.locator("#people-rooms")).not_to_contain_text("Ewa")
 
@@ -64,19 +64,22 @@ def test_a_demoted_moderator_opening_the_moderator_link_again_joins_as_a_partici
     created = create_meeting(server, "Forum Dzielnicy Sośnica")
     anna = Person.open(browser, created["moderator_link"]).join("Anna Nowak", camera=False)
     zofia = Person.open(browser, created["moderator_link"]).join("Zofia", camera=False)
-    expect(zofia.page.locator("#console")).to_be_visible()
+    expect(zofia.console()).to_be_visible()
 
-    anna.page.locator("#console").get_by_label("Role of Zofia").select_option("participant")
-    anna.page.locator("#console").get_by_role("button", name="Set role: Zofia").click()
+    console = anna.console()
+    console.get_by_label("Role of Zofia").select_option("participant")
+    console.get_by_role("button", name="Set role: Zofia").click()
     expect(zofia.page.locator("#console")).to_be_hidden()
+    expect(zofia.page.locator("#console-toggle")).to_be_hidden()
     zofia.page.close()
 
     again = zofia.new_tab(created["moderator_link"])
     expect(again.page.locator("#join-role")).to_have_text(again.say("join.as_participant"))
     again.join("Zofia K.", camera=False)
-    expect(again.page.locator("#people-rooms li", has_text="Zofia K.")).to_be_visible()
+    expect(again.panel("people").locator("#people-rooms li", has_text="Zofia K.")).to_be_visible()
     expect(again.page.locator("#console")).to_be_hidden()
-    row = anna.page.locator("#people-rooms li", has_text="Zofia K.")
+    expect(again.page.locator("#console-toggle")).to_be_hidden()
+    row = anna.panel("people").locator("#people-rooms li", has_text="Zofia K.")
     expect(row.locator(".badge")).to_be_hidden()
     assert anna.errors == again.errors == []
 
@@ -90,7 +93,7 @@ def test_moderators_and_presenters_wear_a_badge_in_people_chat_and_hands(
     jan = Person.open(browser, created["invite_link"]).join("Jan", camera=False)
     ewa = Person.open(browser, created["invite_link"], "pl-PL").join("Ewa", camera=False)
 
-    console = moderator.page.locator("#console")
+    console = moderator.console()
     console.get_by_label("Role of Jan").select_option("presenter")
     console.get_by_role("button", name="Set role: Jan").click()
     for speaker in (moderator, jan, ewa):
@@ -102,8 +105,13 @@ def test_moderators_and_presenters_wear_a_badge_in_people_chat_and_hands(
     expect(page.locator("#chat-log li")).to_have_count(3)
     expect(page.locator("#hand-queue li")).to_have_count(3)
     badges = {"Anna Nowak": "moderator", "Jan": "prelegent", "Ewa": ""}
-    for name, badge in badges.items():
-        for place in ("#people-rooms li", "#chat-log li", "#hand-queue li"):
+    for place, tab in (
+        ("#people-rooms li", "people"),
+        ("#chat-log li", "chat"),
+        ("#hand-queue li", "hands"),
+    ):
+        ewa.panel(tab)
+        for name, badge in badges.items():
             shown = page.locator(place, has=page.locator(".name", has_text=name)).locator(".badge")
             if badge:
                 expect(shown).to_be_visible()
@@ -132,13 +140,13 @@ def test_names_cannot_reorder_the_text_around_them(serve: Serve, browser: Browse
     david.page.locator("#chat-text").press("Enter")
 
     # In Jan's list, the district after the name reads "(12)" left to right, after the name.
-    row = jan.page.locator("#people-rooms li", has_text=HEBREW_NAME)
+    row = jan.panel("people").locator("#people-rooms li", has_text=HEBREW_NAME)
     name, details = left_edges(row.locator(".name")), left_edges(row.locator(".details"))
     assert len(details) == 4, details
     assert details == sorted(details), "the district was reordered by the name before it"
     assert min(details) > max(name)
     # In the chat, the time follows the sender's name instead of jumping before it.
-    message = jan.page.locator("#chat-log li").last
+    message = jan.panel("chat").locator("#chat-log li").last
     expect(message.locator(".text")).to_have_text("shalom")
     sender, time = left_edges(message.locator(".sender")), left_edges(message.locator("time"))
     assert min(time) > max(sender), "the time was pulled before the sender's name"
