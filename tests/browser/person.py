@@ -102,11 +102,11 @@ class Person:
         page.add_init_script(RECORD + script)
         person = cls(page)
         page.on("pageerror", lambda error: person.errors.append(str(error)))
-        page.on("console", person.console)
+        page.on("console", person.on_console_message)
         page.goto(link)
         return person
 
-    def console(self, message: ConsoleMessage) -> None:
+    def on_console_message(self, message: ConsoleMessage) -> None:
         # A CSP refusal would mean the page needs something the policy forbids.
         if message.type == "error" and "Content Security Policy" in message.text:
             self.errors.append(message.text)
