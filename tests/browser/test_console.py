@@ -106,7 +106,6 @@ def test_mixing_by_district_and_organisation_leaves_the_mayor_and_the_absent_in_
     away.join("Marek", "Łabędy", organisation="Rada Seniorów")
     away.page.close()
 
-    page = moderator.page
     console = moderator.console()
     expect(console.locator("#roster tr", has_text="Marek")).to_contain_text(say("people.offline"))
     mayor_row = console.locator("#roster tr", has_text="Burmistrz")
