@@ -21,7 +21,7 @@ def test_dragging_choosing_and_muting(serve: Serve, browser: Browser) -> None:
     assert [person.media_asks for person in everyone] == [0, 0, 0]
 
     page = moderator.page
-    console = page.locator("#console")
+    console = moderator.console()
     for room in ("Zieleń", "Transport"):
         console.get_by_label("Room name", exact=True).first.fill(room)
         console.get_by_role("button", name="Add room").click()
@@ -106,8 +106,7 @@ def test_mixing_by_district_and_organisation_leaves_the_mayor_and_the_absent_in_
     away.join("Marek", "Łabędy", organisation="Rada Seniorów")
     away.page.close()
 
-    page = moderator.page
-    console = page.locator("#console")
+    console = moderator.console()
     expect(console.locator("#roster tr", has_text="Marek")).to_contain_text(say("people.offline"))
     mayor_row = console.locator("#roster tr", has_text="Burmistrz")
     mayor_row.locator(".role-to").select_option("presenter")

@@ -17,6 +17,10 @@ def test_lock_refuses_a_newcomer_and_mute_everyone_asks_the_plenary(
     ewa = Person.open(browser, created["invite_link"]).join("Ewa Zięba", "Wola")
     page = moderator.page
 
+    # The console, shown from the toolbar by keyboard, has the doors.
+    moderator.tab_to(page.locator("#console-toggle"))
+    page.keyboard.press("Enter")
+    expect(page.locator("#console")).to_be_visible()
     lock = page.get_by_role("button", name=moderator.say("doors.lock"))
     moderator.tab_to(lock)
     page.keyboard.press("Enter")

@@ -37,7 +37,11 @@ def test_a_moderator_ends_the_meeting_for_everyone(serve: Serve, browser: Browse
     end = page.get_by_role("button", name=moderator.say("ending.end"))
     dialog = page.get_by_role("dialog", name=moderator.say("ending.confirm_title"))
 
-    # By keyboard: the dialog opens on Cancel; Escape cancels and gives the focus back.
+    # By keyboard: the console is shown from the toolbar; the dialog opens on Cancel; Escape
+    # cancels and gives the focus back.
+    moderator.tab_to(page.locator("#console-toggle"))
+    page.keyboard.press("Enter")
+    expect(page.locator("#console")).to_be_visible()
     moderator.tab_to(end)
     page.keyboard.press("Enter")
     expect(dialog).to_be_visible()

@@ -76,7 +76,8 @@ def test_chat_with_markup_is_shown_as_text(serve: Serve, browser: Browser) -> No
     expect(ewa.page.locator("#chat-log li.private .meta")).to_contain_text("private, to Jan")
     expect(maria.page.locator("#chat-log .text")).to_have_text([markup])
 
-    # A reaction: everyone sees who reacted, in words.
+    # A reaction, from the toolbar's menu: everyone sees who reacted, in words.
+    jan.page.get_by_role("button", name="Reactions").click()
     jan.page.get_by_role("button", name="Applause").click()
     for person in (ewa, maria):
         expect(person.page.locator("#reaction-feed")).to_contain_text("Jan: Applause")
@@ -88,7 +89,7 @@ def test_text_at_200_percent_and_high_contrast(serve: Serve, browser: Browser) -
     created = create_meeting(server, "Forum Dzielnicy Sośnica")
     moderator = Person.open(browser, created["moderator_link"]).join("Anna Nowak", camera=False)
     Person.open(browser, created["invite_link"]).join("Maria Wiśniewska", "Łabędy", camera=False)
-    console = moderator.page.locator("#console")
+    console = moderator.console()
     console.get_by_label("Room name", exact=True).first.fill("Seniorzy w dzielnicy")
     console.get_by_role("button", name="Add room").click()
     expect(console.locator("#room-list > li")).to_have_count(1)

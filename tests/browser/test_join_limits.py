@@ -58,10 +58,13 @@ def test_a_long_unbroken_organisation_wraps_on_the_moderators_page(
     jan = Person.open(browser, created["invite_link"])
     jan.join("Jan" * 21 + "J", "Sośnica" * 11, organisation=organisation)
     expect(moderator.page.locator("#roster")).to_contain_text(organisation)
-    # A laptop's window, and a narrow one: the page wraps the words instead of scrolling sideways.
+    # A laptop's window, and a narrow one: the page wraps the words instead of scrolling sideways,
+    # in the moderator's console and in the people's tab.
+    moderator.console()
     for width in (1024, 640):
         for person in (moderator, jan):
             person.page.set_viewport_size({"width": width, "height": 900})
+            person.panel("people")
             expect(person.page.locator("#people-rooms")).to_contain_text(organisation)
             assert sideways_overflow(person) <= 0, f"{person.name} at {width} px"
     assert moderator.errors == jan.errors == []

@@ -24,6 +24,18 @@ def test_a_polish_moderator_splits_by_keyboard_alone(serve: Serve, browser: Brow
     jan.page.get_by_role("button", name="Podnieś rękę").click()
     expect(moderator.page.locator("#hand-queue li .name")).to_have_text(["Jan"])
     expect(moderator.page.locator("#announce")).to_have_text("Rękę podnosi: Jan.")
+    # The side panel's tabs by keyboard: only the chosen tab is in the Tab order, the arrows
+    # move along them and show each.
+    page, keyboard = moderator.page, moderator.page.keyboard
+    moderator.tab_to(page.locator("#tab-chat"))
+    for shown in ("people", "hands"):
+        keyboard.press("ArrowRight")
+        expect(page.locator(f"#tab-{shown}")).to_be_focused()
+        expect(page.locator(f"#tab-{shown}")).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#hands")).to_be_visible()
+    expect(page.locator("#chat")).to_be_hidden()
+    keyboard.press("Tab")  # out of the tabs, not on to the next one
+    expect(page.locator("#side-tabs [role=tab]:focus")).to_have_count(0)
     moderator.page.get_by_role("button", name="Udziel głosu: Jan").click()
     expect(jan.page.locator("#floor-banner")).to_have_text(
         "Masz głos: wszyscy Cię widzą. Włącz mikrofon, aby mówić."
@@ -32,7 +44,10 @@ def test_a_polish_moderator_splits_by_keyboard_alone(serve: Serve, browser: Brow
     moderator.page.get_by_role("button", name="Odbierz głos").click()
     expect(jan.page.locator("#floor-banner")).to_be_hidden()
 
-    page, keyboard = moderator.page, moderator.page.keyboard
+    # The console, from the toolbar, in place of the stage.
+    moderator.tab_to(page.locator("#console-toggle"))
+    keyboard.press("Enter")
+    expect(page.locator("#console")).to_be_visible()
     for room in ("Zieleń", "Transport"):
         moderator.tab_to(page.locator("#room-name"))
         keyboard.type(room)

@@ -47,6 +47,10 @@ def test_a_newcomer_waits_is_let_in_and_another_is_turned_away(
     created = create_meeting(server, "Forum Dzielnicy Łabędy")
     moderator = Person.open(browser, created["moderator_link"]).join("Anna Nowak")
     page = moderator.page
+    # The console, shown from the toolbar by keyboard, has the lobby's settings.
+    moderator.tab_to(page.locator("#console-toggle"))
+    page.keyboard.press("Enter")
+    expect(page.locator("#console")).to_be_visible()
 
     everyone = page.get_by_role("radio", name=moderator.say("lobby.mode_everyone"))
     off = page.get_by_role("radio", name=moderator.say("lobby.mode_off"))
@@ -97,6 +101,7 @@ def test_an_invitee_whose_link_is_withdrawn_while_waiting_is_told_so(
     server = serve(PLENUM_MEDIA="off")
     created = create_meeting(server, "Forum Dzielnicy Łabędy")
     moderator = Person.open(browser, created["moderator_link"]).join("Anna Nowak")
+    moderator.console()
     moderator.page.get_by_role("radio", name=moderator.say("lobby.mode_everyone")).click()
     expect(moderator.page.locator("#lobby-count")).to_have_text(moderator.say("lobby.nobody"))
     [iga] = imported(server, created["id"], "name,district\r\nIga Lis,Łabędy\r\n")

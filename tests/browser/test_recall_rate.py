@@ -77,7 +77,7 @@ def test_everyone_recalled_sees_the_presenter_at_full_rate_soon(
     moderator = Person.open(browser, created["moderator_link"]).join(PRESENTER)
     people = [Person.open(browser, created["invite_link"]).join(name) for name in NAMES]
     say = moderator.say
-    console = moderator.page.locator("#console")
+    console = moderator.console()
     for room in ROOMS:
         console.get_by_label(say("console.room_name"), exact=True).first.fill(room)
         console.get_by_role("button", name=say("console.add_room")).click()

@@ -15,7 +15,7 @@ def test_a_dropped_participant_comes_back_to_its_room_with_its_chat(
     moderator = Person.open(browser, created["moderator_link"]).join("Anna Nowak", camera=False)
     ewa = Person.open(browser, created["invite_link"]).join("Ewa", camera=False)
     jan = Person.open(browser, created["invite_link"]).join("Jan", camera=False)
-    console = moderator.page.locator("#console")
+    console = moderator.console()
     console.get_by_label("Room name", exact=True).first.fill("Zieleń")
     console.get_by_role("button", name="Add room").click()
     console.get_by_role("button", name="Assign at random").click()
@@ -78,7 +78,7 @@ def test_a_reload_comes_back_as_the_same_person_in_the_same_place(
     expect(moderator.page.locator("#roster tr", has_text="Jan")).to_have_count(1)
 
     # In a workshop, a reload lands back in the same room with its chat.
-    console = moderator.page.locator("#console")
+    console = moderator.console()
     console.get_by_label("Room name", exact=True).first.fill("Zieleń")
     console.get_by_role("button", name="Add room").click()
     console.get_by_role("button", name="Assign at random").click()

@@ -13,7 +13,7 @@ NO_MEDIA = {"PLENUM_MEDIA": "off"}
 
 def open_rooms(moderator: Person, plan: dict[str, str], minutes: int) -> None:
     """The moderator makes one room per name in `plan`'s values, moves people there, opens them."""
-    console = moderator.page.locator("#console")
+    console = moderator.console()
     for made, room in enumerate(dict.fromkeys(plan.values()), start=1):
         console.get_by_label("Room name", exact=True).first.fill(room)
         console.get_by_role("button", name="Add room").click()
