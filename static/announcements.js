@@ -84,7 +84,8 @@ export function announcement(app, e, before) {
     case "role_changed":
       return e.participant === you ? { text: t("announce.role", { role: t(`role.${e.role}`) }) } : null;
     case "hand_raised":
-      return meeting.isModerator && e.participant !== you ? { text: t("announce.hand", { name: name(e.participant) }) } : null;
+      if (e.participant === you) return { text: t("announce.your_hand") }; // the button's new state, said
+      return meeting.isModerator ? { text: t("announce.hand", { name: name(e.participant) }) } : null;
     case "help_requested":
       return meeting.isModerator ? { text: t("announce.help", { name: name(e.participant), room: app.roomName(e.room) }), urgent: true } : null;
     case "help_cleared":

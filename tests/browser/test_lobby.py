@@ -83,9 +83,23 @@ def test_a_newcomer_waits_is_let_in_and_another_is_turned_away(
     expect(page.locator("#people-rooms")).to_contain_text("Ewa Zięba")
     expect(page.locator("#lobby-count")).to_have_text(moderator.say("lobby.nobody"))
 
+    # Someone waiting is on top of every view of the moderators', with the way to the lobby:
+    # here from the stage.
+    moderator.console(False)
+    expect(page.locator("#alerts")).to_be_hidden()
     jan = knock(browser, created["invite_link"], "Jan Kowalski", "en-GB")
+    alert = page.locator("#alerts")
+    expect(alert.locator("li")).to_have_text(
+        moderator.say("alerts.lobby_one", name="Jan Kowalski")
+        + moderator.say("lobby.admit")
+        + moderator.say("alerts.lobby_open")
+    )
+    alert.get_by_role("button", name=moderator.say("alerts.lobby_open")).click()
+    expect(page.locator("#console")).to_be_visible()
     refused = moderator.say("lobby.refuse_named", name="Jan Kowalski")
+    expect(page.locator("#lobby-list button").first).to_be_focused()
     page.get_by_role("button", name=refused).click()
+    expect(alert).to_be_hidden()
     expect(jan.page.locator("#notice-title")).to_have_text(jan.say("lobby.turned_away_title"))
     expect(jan.page.locator("#notice-text")).to_have_text(jan.say("lobby.turned_away"))
     expect(jan.page.locator("#lobby-view")).to_be_hidden()

@@ -57,6 +57,10 @@ def test_counts_announcements_reactions_and_leaving(
 
     # A hand up is counted on the moderator's speakers' tab.
     page.locator("#hand").click()
+    expect(page.locator("#announce")).to_have_text(
+        "Your hand is raised: you are on the speakers' list."
+    )
+    expect(page.locator("#hand")).to_have_text("Lower hand")
     expect(moderator.page.locator("#tab-hands .unread")).to_have_text("1")
     expect(moderator.page.get_by_role("tab", name="Speakers, 1 in the queue")).to_be_visible()
     page.locator("#hand").click()
