@@ -1,8 +1,8 @@
 // The moderator's console: rooms, who goes where (at random, mixed, by hand with a select, or
-// chosen by people, or dragged onto a room on the board), opening with a duration, extending, broadcasting, the help queue, recall,
+// chosen by people, or dragged onto a room on the board), opening with a duration, extending, broadcasting, recall,
 // and each person's role, mute and removal. Every action is a button or a select: keyboard first.
 import { $, el, reconcile, setOptions, setText, show } from "../dom.js";
-import { t, timeOfDay } from "../i18n.js";
+import { t } from "../i18n.js";
 import { PLENARY } from "../state.js";
 
 const ROLES = ["participant", "presenter", "moderator"];
@@ -44,21 +44,6 @@ export function render(app) {
   const meeting = app.meeting;
   const s = meeting.state;
   const open = s.phase !== "plenary";
-
-  // Calls for help, oldest first.
-  show($("help-empty"), s.help_queue.length === 0);
-  reconcile($("help-queue"), s.help_queue, (call) => call.participant,
-    (call) => el("li", {}, el("span", { class: "what" }), " ",
-      el("button", { type: "button", class: "visit", onclick: () => app.command({ type: "visit", room: call.room }) }),
-      el("button", { type: "button", class: "dismiss", onclick: () => app.command({ type: "dismiss_help", participant: call.participant }) })),
-    (li, call) => {
-      const words = { name: app.nameOf(call.participant), room: app.roomName(call.room), time: timeOfDay(call.at) };
-      setText(li.querySelector(".what"), t("console.help_call", words));
-      setText(li.querySelector(".visit"), t("console.join_room"));
-      li.querySelector(".visit").setAttribute("aria-label", t("console.join_room_named", words));
-      setText(li.querySelector(".dismiss"), t("console.dismiss"));
-      li.querySelector(".dismiss").setAttribute("aria-label", t("console.dismiss_named", words));
-    });
 
   // Rooms: rename, set a topic, visit, delete. Each room's fields are named with its number in
   // the list, so that a screen reader tells the rooms' fields apart.

@@ -105,7 +105,8 @@ def test_a_workshop_round_with_five_browsers(serve: Serve, browser: Browser, loc
     caller = next(iter(rooms.values()))[0]
     caller.page.get_by_role("button", name=say("help.ask")).click()
     expect(caller.page.get_by_role("button", name=say("help.cancel"))).to_be_visible()
-    call = console.locator("#help-queue li", has_text=caller.name)
+    # On top of the moderator's console, as of every view.
+    call = moderator.page.locator("#alerts li", has_text=caller.name)
     expect(call).to_be_visible()
     call.get_by_role("button", name=say("console.join_room")).click()
     expect(moderator.page.locator("#where")).to_have_text(
