@@ -285,7 +285,7 @@ async function start() {
   contacts.setup(app);
   layout.setup(app);
   setInterval(() => {
-    if (app.ended) return; // no clock runs in an ended meeting
+    if (app.ended || app.left) return; // no clock runs in an ended meeting, nor once left
     workshop.tick(app);
     agenda.tick(app);
     speakers.tick(app);

@@ -53,9 +53,13 @@ export function setup(app) {
     render(app);
     if (view.console) $("console").focus();
   });
-  $("reactions-toggle").addEventListener("click", () => openReactions(!$("reactions").hidden ? false : true));
+  // The reactions' menu closes once a reaction is sent, on Escape, and on a click elsewhere.
+  $("reactions-toggle").addEventListener("click", () => openReactions($("reactions").hidden));
   $("reactions").addEventListener("click", (e) => { if (e.target.closest("button")) openReactions(false, true); });
   $("reactions").addEventListener("keydown", (e) => { if (e.key === "Escape") openReactions(false, true); });
+  document.addEventListener("click", (e) => {
+    if (!$("reactions").hidden && !e.target.closest(".reactions-box")) openReactions(false);
+  });
   $("leave").addEventListener("click", () => leave(app));
   $("rejoin").addEventListener("click", () => location.reload());
 }

@@ -128,13 +128,13 @@ export function layout(app) {
   if (top && top.element.parentElement !== box) box.append(top.element);
   app.tiles.own?.classList.toggle("speaking", Boolean(speaker) && speaker === meeting.you);
   $("videos").dataset.layout = top ? "spotlight" : "gallery";
-  if (!top) fit(app);
+  if (!top) fit();
   setText($("stage-heading"), figures.length || app.tiles.own ? t("stage.heading") : t("stage.nobody"));
 }
 
 // The gallery's columns and rows for the tiles shown: the count whose 4:3 tiles are largest in
 // the stage's space, as Jitsi's tile view chooses.
-function fit(app) {
+function fit() {
   const strip = $("strip");
   const n = [...strip.children].filter((node) => node.tagName === "FIGURE").length;
   const { clientWidth: width, clientHeight: height } = strip;

@@ -1,8 +1,8 @@
 """The meeting screen's own controls as a participant uses them: what is new in a tab not in
 sight is counted beside its name (and in it, for a screen reader) until she looks; a closed panel
 still says so on its button; the hands up are counted on the speakers' tab; the microphone's new
-state is said aloud; the reactions' menu closes with Escape and gives the focus back; and leaving
-stops everything, says so, and "Join again" brings the same person back."""
+state is said aloud; the reactions' menu closes with Escape (giving the focus back) or a click
+elsewhere; and leaving stops everything, says so, and "Join again" brings the same person back."""
 
 from playwright.sync_api import Browser, expect
 
@@ -82,6 +82,11 @@ def test_counts_announcements_reactions_and_leaving(
     page.keyboard.press("Escape")
     expect(page.locator("#reactions")).to_be_hidden()
     expect(toggle).to_be_focused()
+    toggle.click()
+    expect(page.locator("#reactions")).to_be_visible()
+    page.locator("#stage-heading").click()  # a click elsewhere closes it too
+    expect(page.locator("#reactions")).to_be_hidden()
+    expect(toggle).to_have_attribute("aria-expanded", "false")
 
     # Leaving: the page says so, the others see her disconnected; "Join again" is her again.
     page.locator("#leave").click()
