@@ -3,6 +3,7 @@
 // not what they say: each panel's content is its own view's.
 import { $, setText, show } from "../dom.js";
 import { t } from "../i18n.js";
+import { PLENARY } from "../state.js";
 
 // A screen this wide opens the meeting with the panel open; a phone opens it on the stage.
 const WIDE = "(min-width: 64rem)";
@@ -28,7 +29,7 @@ export function setup(app) {
     tab.addEventListener("click", () => choose(app, tab.dataset.panel));
     // The tabs pattern: the arrows, Home and End move along the tabs, and show each.
     tab.addEventListener("keydown", (e) => {
-      const all = tabs();
+      const all = tabs().filter((shown) => !shown.hidden);
       const at = all.indexOf(tab);
       const to = { ArrowRight: at + 1, ArrowDown: at + 1, ArrowLeft: at - 1, ArrowUp: at - 1, Home: 0, End: all.length - 1 }[e.key];
       if (to === undefined) return;
@@ -107,10 +108,18 @@ function leave(app) {
   $("notice-title").focus();
 }
 
+// The speakers' list is the plenary's: in a workshop only moderators (who run it from
+// anywhere) have its tab.
+function available(app, panel) {
+  const meeting = app.meeting;
+  return panel !== "hands" || meeting.myRoom === PLENARY || meeting.isModerator;
+}
+
 export function render(app) {
   const meeting = app.meeting;
   const s = meeting.state;
   if (!s) return;
+  if (!available(app, view.tab)) view.tab = "chat";
   if (!meeting.isModerator) view.console = false;
   show($("console-toggle"), meeting.isModerator);
   $("console-toggle").setAttribute("aria-pressed", String(view.console));
@@ -121,6 +130,7 @@ export function render(app) {
   $("meeting-main").dataset.side = view.side ? "open" : "closed";
   $("panel-toggle").setAttribute("aria-expanded", String(view.side));
   for (const tab of tabs()) {
+    show(tab, available(app, tab.dataset.panel));
     const selected = tab.dataset.panel === view.tab;
     tab.setAttribute("aria-selected", String(selected));
     tab.tabIndex = selected ? 0 : -1;

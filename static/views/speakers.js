@@ -5,7 +5,6 @@
 // time or one they set), add time, and take the floor back.
 import { $, el, reconcile, setPerson, setText, show } from "../dom.js";
 import { t, countdown, ordinal } from "../i18n.js";
-import { PLENARY } from "../state.js";
 import { badge } from "./people.js";
 
 const EXTEND_S = 60; // what "Add a minute" adds
@@ -71,7 +70,6 @@ export function render(app) {
         button.setAttribute("aria-label", t(`${key}_named`, { name }));
       }
     });
-  show($("hands"), meeting.myRoom === PLENARY || meeting.isModerator);
   tick(app);
 }
 

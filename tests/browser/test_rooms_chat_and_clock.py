@@ -46,9 +46,18 @@ def test_a_move_into_a_room_addresses_the_chat_to_that_room(
         "Do zobaczenia po warsztatach."
     )
 
+    # Jan looks at the speakers' list, which is the plenary's.
+    jan.panel("hands")
+
     # Ewa and Maria go to Zieleń, Jan to Transport: what Ewa types there goes to her room.
     open_rooms(moderator, {"Ewa": "Zieleń", "Maria": "Zieleń", "Jan": "Transport"}, minutes=5)
     expect(ewa.page.locator("#where")).to_have_text("Workshop: Zieleń")
+    # In his room the speakers' tab is gone and his panel is back on the chat; a moderator,
+    # who runs the list from anywhere, keeps it.
+    expect(jan.page.locator("#tab-hands")).to_be_hidden()
+    expect(jan.page.locator("#tab-chat")).to_have_attribute("aria-selected", "true")
+    expect(jan.page.locator("#hands")).to_be_hidden()
+    expect(moderator.page.locator("#tab-hands")).to_be_visible()
     expect(to.locator("option:checked")).to_have_text("Everyone in Zieleń")
     ewa.page.locator("#chat-text").fill("Proponuję więcej ławek w parku.")
     ewa.page.locator("#chat-text").press("Enter")
