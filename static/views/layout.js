@@ -42,7 +42,7 @@ export function setup(app) {
   $("panel-toggle").addEventListener("click", () => {
     view.side = !view.side;
     render(app);
-    if (view.side) $(`tab-${tabName(view.tab)}`).focus();
+    if (view.side) tabs().find((tab) => tab.dataset.panel === view.tab).focus();
   });
   $("side-close").addEventListener("click", () => {
     view.side = false;
@@ -63,11 +63,6 @@ export function setup(app) {
   });
   $("leave").addEventListener("click", () => leave(app));
   $("rejoin").addEventListener("click", () => location.reload());
-}
-
-// The tab that shows a panel: the panel's id, but the notes' is "notes-panel".
-function tabName(panel) {
-  return panel === "notes-panel" ? "notes" : panel;
 }
 
 // Opens the side panel on `panel` (its section's id).
@@ -143,7 +138,7 @@ export function render(app) {
 
 // What is new in each tab not in sight: chat messages, questions and polls since it was last
 // looked at; the speakers' tab counts the hands up. The count is shown beside the tab's name
-// and is part of its name for a screen reader.
+// and is part of its name for a screen reader (the number itself is aria-hidden in the markup).
 function counts(app) {
   const meeting = app.meeting;
   const s = meeting.state;
@@ -170,7 +165,6 @@ function badge(button, n, key) {
   const mark = button.querySelector(".unread");
   show(mark, n > 0);
   setText(mark, n > 0 ? String(n) : "");
-  mark.setAttribute("aria-hidden", "true");
   const name = button.querySelector(".tab-name").textContent;
   if (n > 0) button.setAttribute("aria-label", t(key, { name, n: String(n) }));
   else button.removeAttribute("aria-label");

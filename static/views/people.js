@@ -24,7 +24,7 @@ export function badge(app, id) {
 }
 
 // A large plenary has hundreds: the list shows a page of rows at a time (more on asking), and a
-// search by name, organisation or district narrows it. Rooms keep their whole count.
+// search by name, organisation, district or group narrows it. Rooms keep their whole count.
 const PAGE = 50;
 let shown = PAGE;
 
@@ -53,7 +53,7 @@ export function render(app) {
   const found = everyone.filter((p) => matches(p, query));
   // The page's rows, room by room in the rooms' order: the first `shown` of those found.
   const order = new Map(rooms.map((room, i) => [room.id, i]));
-  const listed = new Set([...found].sort((a, b) => (order.get(a.room) ?? 0) - (order.get(b.room) ?? 0)).slice(0, shown).map((p) => p.id));
+  const listed = new Set(found.sort((a, b) => (order.get(a.room) ?? 0) - (order.get(b.room) ?? 0)).slice(0, shown).map((p) => p.id));
   setText($("people-shown"), query || found.length > listed.size
     ? t("people.shown", { shown: String(listed.size), found: String(found.length), n: String(everyone.length) }) : "");
   show($("people-more"), found.length > listed.size);

@@ -162,13 +162,6 @@ class Person:
         expect(toggle).to_have_attribute("aria-pressed", str(shown).lower())
         return self.page.locator("#console" if shown else "#stage")
 
-    def react(self, emoji: str) -> None:
-        """Send a reaction from the toolbar's reactions menu."""
-        page = self.page
-        if page.locator("#reactions").is_hidden():
-            page.locator("#reactions-toggle").click()
-        page.locator(f'#reactions button[data-emoji="{emoji}"]').click()
-
     @property
     def media_asks(self) -> int:
         """How many times the page asked the browser for a camera or microphone."""
