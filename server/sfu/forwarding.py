@@ -63,14 +63,20 @@ def extend(sequence: int, highest: int) -> int:
 
 
 class Feed:
+    """One track as this worker has it: the history of its packets, and its outlets.
+
+    The packets come from elsewhere: from a publisher's receiver on this worker (`ReceivedFeed`)
+    or, for a room served by several workers, from the worker that receives the publisher. They
+    arrive numbered already, by `take`; how a keyframe is asked for is the source's business.
+    """
+
     def __init__(
         self,
         publisher: ParticipantId,
         mid: Mid,
         source: Source,
-        receiver: RTCRtpReceiver,
+        kind: str,
         *,
-        on_live: Callable[["Feed"], None],
         keyframe_retry_s: float,
         history: int = 512,
         on_level: Callable[["Feed", int], None] | None = None,
@@ -80,19 +86,19 @@ class Feed:
         self.publisher = publisher
         self.mid = mid
         self.source = source
-        self.kind = receiver.track.kind
+        self.kind = kind
         # Whether the client's last offer sends this track, and whether the engine forwards it.
         self.sending = False
         self.allowed = False
         self.codec: RTCRtpCodecParameters | None = None
         self.outlets: set[Outlet] = set()
+        # Called with every packet before the outlets get it (extended sequence number, marker,
+        # timestamp, payload, audio level or None): other workers' pipes.
+        self.taps: list[Callable[[int, int, int, bytes, int | None], None]] = []
         self.packets = 0
         self.frames = 0
         self.keyframes = 0
         self.keyframe_requests = 0
-        self._receiver = receiver
-        self._codecs = aiortc_private.receive_codecs(receiver)
-        self._on_live = on_live
         self._on_level = on_level
         self._retry_s = keyframe_retry_s
         self._clock = clock
@@ -100,54 +106,42 @@ class Feed:
         self._last_request = -1e9
         # A keyframe was asked for and has not come yet: it will answer every request until then.
         self._keyframe_asked = False
-        self._requests: set[asyncio.Task[None]] = set()
-        self._ssrc: int | None = None
-        self._highest = 0
         # The last packets received, by sequence number: (extended, marker, timestamp, payload).
         self.history_mask = history - 1
         self.history: list[Held | None] = [None] * history
-        aiortc_private.tap_rtp(receiver, self._on_packet)
 
     @property
     def live(self) -> bool:
         return self.codec is not None
 
-    def _on_packet(self, packet: RtpPacket) -> None:
-        codec = self._codecs.get(packet.payload_type)
-        if codec is None:
-            return
-        if codec is not self.codec:
-            first = self.codec is None
-            self.codec = codec
-            self._starts_keyframe = keyframe_test(codec.mimeType)
-            if first:
-                self._on_live(self)
-        marker, sequence, timestamp = packet.marker, packet.sequence_number, packet.timestamp
-        if packet.ssrc != self._ssrc:
-            # A new stream from the publisher (its sender restarted): new numbering, so every
-            # outlet starts again at its next keyframe.
-            self._ssrc = packet.ssrc
-            self._highest = sequence
-            self.history = [None] * len(self.history)
-            for outlet in self.outlets:
-                outlet.restart()
-        extended = extend(sequence, self._highest)
-        if extended > self._highest:
-            self._highest = extended
+    def _set_codec(self, codec: RTCRtpCodecParameters) -> None:
+        self.codec = codec
+        self._starts_keyframe = keyframe_test(codec.mimeType)
+
+    def _new_stream(self) -> None:
+        """The source's numbering starts again: every outlet starts again at its next keyframe."""
+        self.history = [None] * len(self.history)
+        for outlet in self.outlets:
+            outlet.restart()
+
+    def take(
+        self, extended: int, marker: int, timestamp: int, payload: bytes, level: int | None
+    ) -> None:
+        """One packet of the track, numbered by a sequence that never wraps."""
+        for tap in self.taps:
+            # Before the local outlets: another worker's subscribers wait behind one more hop.
+            tap(extended, marker, timestamp, payload, level)
         self.packets += 1
-        payload = packet.payload
-        self.history[sequence & self.history_mask] = (extended, marker, timestamp, payload)
+        self.history[extended & self.history_mask] = (extended, marker, timestamp, payload)
         keyframe = self._starts_keyframe(payload)
         if self.kind == "video":
-            self.frames += packet.marker
+            self.frames += marker
             self.keyframes += keyframe
             if keyframe:
                 self._keyframe_asked = False
-        elif self._on_level is not None and self.allowed:
+        elif self._on_level is not None and self.allowed and level is not None:
             # Only a track the engine forwards counts: a refused or hard-muted voice is not heard.
-            level = packet.extensions.audio_level
-            if level is not None:
-                self._on_level(self, level[1])
+            self._on_level(self, level)
         if not self.outlets or not self.allowed:
             return
         waiting = False
@@ -176,18 +170,93 @@ class Feed:
         since = now - self._last_request
         if since < MIN_KEYFRAME_INTERVAL_S or (self._keyframe_asked and since < self._retry_s):
             return
-        task = aiortc_private.request_keyframe(self._receiver)
-        if task is None:
+        if not self._ask_keyframe():
             return
         self._last_request = now
         self._keyframe_asked = True
         self.keyframe_requests += 1
-        self._requests.add(task)
-        task.add_done_callback(self._requests.discard)
+
+    def _ask_keyframe(self) -> bool:
+        """Send the request towards the publisher; False if it cannot be sent now."""
+        raise NotImplementedError
 
     async def close(self) -> None:
         for outlet in list(self.outlets):
             outlet.detach()
+
+
+class ReceivedFeed(Feed):
+    """A track a publisher sends to this worker: its receiver's packets, tapped after aiortc has
+    unwrapped retransmissions, and keyframe requests sent back on its RTCP."""
+
+    def __init__(
+        self,
+        publisher: ParticipantId,
+        mid: Mid,
+        source: Source,
+        receiver: RTCRtpReceiver,
+        *,
+        on_live: Callable[[Feed], None],
+        keyframe_retry_s: float,
+        history: int = 512,
+        on_level: Callable[[Feed, int], None] | None = None,
+        clock: Clock = time.monotonic,
+    ) -> None:
+        super().__init__(
+            publisher,
+            mid,
+            source,
+            receiver.track.kind,
+            keyframe_retry_s=keyframe_retry_s,
+            history=history,
+            on_level=on_level,
+            clock=clock,
+        )
+        self._receiver = receiver
+        self._codecs = aiortc_private.receive_codecs(receiver)
+        self._on_live = on_live
+        self._requests: set[asyncio.Task[None]] = set()
+        self._ssrc: int | None = None
+        self._highest = 0
+        aiortc_private.tap_rtp(receiver, self._on_packet)
+
+    def _on_packet(self, packet: RtpPacket) -> None:
+        codec = self._codecs.get(packet.payload_type)
+        if codec is None:
+            return
+        if codec is not self.codec:
+            first = self.codec is None
+            self._set_codec(codec)
+            if first:
+                self._on_live(self)
+        sequence = packet.sequence_number
+        if packet.ssrc != self._ssrc:
+            # A new stream from the publisher (its sender restarted): new numbering.
+            self._ssrc = packet.ssrc
+            self._highest = sequence
+            self._new_stream()
+        extended = extend(sequence, self._highest)
+        if extended > self._highest:
+            self._highest = extended
+        level = packet.extensions.audio_level
+        self.take(
+            extended,
+            packet.marker,
+            packet.timestamp,
+            packet.payload,
+            level[1] if level is not None else None,
+        )
+
+    def _ask_keyframe(self) -> bool:
+        task = aiortc_private.request_keyframe(self._receiver)
+        if task is None:
+            return False
+        self._requests.add(task)
+        task.add_done_callback(self._requests.discard)
+        return True
+
+    async def close(self) -> None:
+        await super().close()
         for task in list(self._requests):
             task.cancel()
         await asyncio.gather(*self._requests, return_exceptions=True)
@@ -203,6 +272,8 @@ class Outlet(MediaStreamTrack):
         super().__init__()
         self.kind = kind
         self.feed: Feed | None = None
+        # Paused: out of its feed's outlets (no cost per packet), its m-line kept for `resume`.
+        self.paused = False
         self.packets = 0
         self.octets = 0
         self.retransmits = 0
@@ -239,13 +310,34 @@ class Outlet(MediaStreamTrack):
         """Carry `feed`, once `open()` says the subscriber's side is ready."""
         self.detach()
         self.feed = feed
-        feed.attach(self)
+        if not self.paused:
+            feed.attach(self)
 
     def detach(self) -> None:
         if self.feed is not None:
             self.feed.detach(self)
         self.feed = None
         self._open = False
+
+    def pause(self) -> None:
+        """Stop passing the feed's packets on until `resume`; the m-line and its numbering stay,
+        so the subscriber sees a pause in one stream, not a new stream."""
+        if self.paused:
+            return
+        self.paused = True
+        if self.feed is not None:
+            self.feed.detach(self)
+
+    def resume(self) -> None:
+        """Pass packets on again from the feed's next keyframe, as after a switch."""
+        if not self.paused:
+            return
+        self.paused = False
+        if self.feed is not None:
+            self.feed.attach(self)
+            if self._open:
+                self.restart()
+                self.feed.request_keyframe()
 
     def open(self) -> None:
         """Start passing packets on (from the next keyframe); ask the publisher for one."""
@@ -264,7 +356,8 @@ class Outlet(MediaStreamTrack):
             clock_rate=codec.clockRate,
             write=self._write or aiortc_private.rtp_writer(sender.transport),
         )
-        self.feed.request_keyframe()
+        if not self.paused:
+            self.feed.request_keyframe()
 
     def open_with(
         self,
@@ -388,7 +481,7 @@ class Outlet(MediaStreamTrack):
 
     def keyframe_requested(self) -> None:
         """The subscriber lost the picture (its PLI or FIR reached our sender)."""
-        if self.feed is not None and self._open:
+        if self.feed is not None and self._open and not self.paused:
             self.feed.request_keyframe()
 
     async def recv(self) -> Frame:

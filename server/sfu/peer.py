@@ -22,7 +22,7 @@ from aiortc.sdp import SessionDescription
 from rooms.ids import ParticipantId
 from server.sfu import aiortc_private
 from server.sfu.errors import MediaError, MediaErrorCode
-from server.sfu.forwarding import Feed, Outlet
+from server.sfu.forwarding import Feed, Outlet, ReceivedFeed
 from server.sfu.messages import (
     MediaAnswer,
     MediaOffer,
@@ -132,7 +132,7 @@ class Peer:
             if receiver.track is track and transceiver.mid is not None:
                 mid = Mid(transceiver.mid)
                 kind = receiver.track.kind
-                self.feeds[mid] = Feed(
+                self.feeds[mid] = ReceivedFeed(
                     self.participant,
                     mid,
                     self._offer.source_of(mid, kind) if self._offer else default_source(kind),

@@ -9,7 +9,7 @@ from aiortc import MediaStreamTrack
 
 from rooms.ids import PLENARY, ParticipantId, RoomId
 from server.sfu import Mid, Source, aiortc_private
-from server.sfu.forwarding import MIN_KEYFRAME_INTERVAL_S, Feed
+from server.sfu.forwarding import MIN_KEYFRAME_INTERVAL_S, Feed, ReceivedFeed
 from tests.harness.waiting import eventually
 
 from .clients import SETTINGS, Client, Forum
@@ -81,7 +81,7 @@ async def test_requests_wait_for_the_keyframe_on_its_way(pair: Pair) -> None:  #
     def on_track(track: MediaStreamTrack) -> None:
         (transceiver,) = pair.receiver_pc.getTransceivers()
         feeds.append(
-            Feed(
+            ReceivedFeed(
                 ParticipantId("publisher"),
                 Mid("0"),
                 Source.CAMERA,
