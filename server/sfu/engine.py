@@ -69,6 +69,8 @@ class ForwardingUnit:
         self._rooms: dict[ParticipantId, RoomId] = {}
         self._rights: dict[ParticipantId, frozenset[Source]] = {}
         self._kicked: set[Peer] = set()
+        # Feeds whose publisher another worker receives, piped here for this worker's members.
+        self._remote_feeds: dict[RoomId, set[Feed]] = defaultdict(set)
         self._tasks: set[asyncio.Task[None]] = set()
         self._speakers = speakers or SpeakerDetector()
         self._following_speakers = False
@@ -108,6 +110,18 @@ class ForwardingUnit:
         self._rooms.pop(participant, None)
         self._rights.pop(participant, None)
 
+    def add_remote_feed(self, feed: Feed, room: RoomId) -> None:
+        """A feed of a publisher in `room` that another worker receives and pipes here: this
+        worker's members of the room receive it as they would a local one."""
+        feed.on_level = self._hear
+        self._remote_feeds[room].add(feed)
+        self._recompute()
+
+    def remove_remote_feed(self, feed: Feed) -> None:
+        for feeds in self._remote_feeds.values():
+            feeds.discard(feed)
+        self._recompute()
+
     def room_of(self, participant: ParticipantId) -> RoomId:
         return self._rooms.get(participant, PLENARY)
 
@@ -130,7 +144,7 @@ class ForwardingUnit:
                 participant,
                 self.settings,
                 on_live=lambda _: self._recompute(),
-                on_level=lambda feed, level: self._speakers.hear(feed.publisher, level),
+                on_level=self._hear,
             )
             self._peers[participant] = peer
             self._watch(peer)
@@ -215,13 +229,17 @@ class ForwardingUnit:
         by_room: defaultdict[RoomId, list[Peer]] = defaultdict(list)
         for peer in self._peers.values():
             by_room[self.room_of(peer.participant)].append(peer)
-        for members in by_room.values():
+        for room, members in by_room.items():
             feeds = [f for p in members for f in p.feeds.values() if f.allowed and f.live]
+            feeds += (f for f in self._remote_feeds.get(room, ()) if f.allowed and f.live)
             for peer in members:
                 peer.want(f for f in feeds if f.publisher != peer.participant)
                 self._kick(peer)
 
     # The active speaker.
+
+    def _hear(self, feed: Feed, level: int) -> None:
+        self._speakers.hear(feed.publisher, level)
 
     def _tell_speaker(self, participant: ParticipantId) -> None:
         """A member new to a room learns who speaks there, if anyone does."""
@@ -245,7 +263,9 @@ class ForwardingUnit:
 
     def _announce_speakers(self) -> None:
         rooms = {p: self.room_of(p) for p in self._peers}
-        for room, speaker in self._speakers.decide(rooms).items():
+        # Publishers received by other workers speak in their rooms here too.
+        heard = {f.publisher: room for room, fs in self._remote_feeds.items() for f in fs}
+        for room, speaker in self._speakers.decide({**heard, **rooms}).items():
             for participant, where in rooms.items():
                 if where == room:
                     self._send(participant, ActiveSpeaker(room, speaker))

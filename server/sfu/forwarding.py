@@ -99,7 +99,8 @@ class Feed:
         self.frames = 0
         self.keyframes = 0
         self.keyframe_requests = 0
-        self._on_level = on_level
+        # How loud each packet is, for the active speaker (the engine's ear).
+        self.on_level = on_level
         self._retry_s = keyframe_retry_s
         self._clock = clock
         self._starts_keyframe: StartsKeyframe = keyframe_test("")
@@ -139,9 +140,9 @@ class Feed:
             self.keyframes += keyframe
             if keyframe:
                 self._keyframe_asked = False
-        elif self._on_level is not None and self.allowed and level is not None:
+        elif self.on_level is not None and self.allowed and level is not None:
             # Only a track the engine forwards counts: a refused or hard-muted voice is not heard.
-            self._on_level(self, level)
+            self.on_level(self, level)
         if not self.outlets or not self.allowed:
             return
         waiting = False
