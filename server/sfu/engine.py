@@ -32,6 +32,7 @@ from server.sfu.messages import (
     MediaAnswer,
     MediaOffer,
     MediaRefused,
+    MediaView,
     Refusal,
     ServerMessage,
     Source,
@@ -173,6 +174,13 @@ class ForwardingUnit:
         async with peer.lock:
             await peer.accept_answer(answer)
         self._kick(peer)
+
+    def set_view(self, participant: ParticipantId, view: MediaView) -> None:
+        """The videos the client shows: only those are sent to it from now on, until its next
+        view; a video shown again starts at a keyframe. Audio is not the view's business."""
+        peer = self._peer(participant)
+        peer.view = view
+        peer.apply_view()
 
     async def close(self, participant: ParticipantId) -> None:
         """End the participant's media session; the others stop receiving its tracks."""

@@ -26,6 +26,7 @@ from server.sfu.forwarding import Feed, Outlet, ReceivedFeed
 from server.sfu.messages import (
     MediaAnswer,
     MediaOffer,
+    MediaView,
     Mid,
     Refusal,
     TrackInfo,
@@ -89,6 +90,8 @@ class Peer:
         self._on_live = on_live
         self._on_level = on_level
         self._wanted: dict[FeedKey, Feed] = {}
+        # The videos the client shows (`MediaView`); None until it says: then every one flows.
+        self.view: MediaView | None = None
         self._stale = False
         self._offer: MediaOffer | None = None
         self._numbering: aiortc_private.Numbering | None = None
@@ -112,6 +115,21 @@ class Peer:
     def want(self, feeds: Iterable[Feed]) -> None:
         """The feeds this participant should receive; `make_offer` brings the session there."""
         self._wanted = {feed_key(f): f for f in feeds}
+
+    def apply_view(self) -> None:
+        """Pause the video outlets whose feed the client does not show, resume those it does.
+
+        The m-lines stay as they are: showing a tile again costs a keyframe, not a negotiation.
+        """
+        shown = None if self.view is None else {(v.publisher, v.source) for v in self.view.shown}
+        for slot in self.slots:
+            feed = slot.feed
+            if feed is None or feed.kind != "video":
+                continue
+            if shown is None or (feed.publisher, feed.source) in shown:
+                slot.outlet.resume()
+            else:
+                slot.outlet.pause()
 
     def set_receiving(self, feed: Feed, receiving: bool) -> None:
         """Ask the publisher to send (or stop sending) this track at the next offer."""
@@ -194,6 +212,7 @@ class Peer:
             slot.transceiver.direction = "sendonly"
             slot.outlet.attach(feed)
             slot.feed = feed
+        self.apply_view()
         self._stale = False
         await self.pc.setLocalDescription(
             await aiortc_private.create_offer(self.pc, self._numbering)
