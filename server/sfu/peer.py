@@ -80,6 +80,7 @@ class Peer:
         settings: MediaSettings,
         on_live: Callable[[Feed], None],
         on_level: Callable[[Feed, int], None] | None = None,
+        on_voice: Callable[[Feed], None] | None = None,
     ) -> None:
         self.participant = participant
         self.feeds: dict[Mid, Feed] = {}
@@ -89,6 +90,7 @@ class Peer:
         self._settings = settings
         self._on_live = on_live
         self._on_level = on_level
+        self._on_voice = on_voice
         self._wanted: dict[FeedKey, Feed] = {}
         # The videos the client shows (`MediaView`); None until it says: then every one flows.
         self.view: MediaView | None = None
@@ -150,7 +152,7 @@ class Peer:
             if receiver.track is track and transceiver.mid is not None:
                 mid = Mid(transceiver.mid)
                 kind = receiver.track.kind
-                self.feeds[mid] = ReceivedFeed(
+                self.feeds[mid] = feed = ReceivedFeed(
                     self.participant,
                     mid,
                     self._offer.source_of(mid, kind) if self._offer else default_source(kind),
@@ -160,6 +162,7 @@ class Peer:
                     history=self._settings.retransmit_history,
                     on_level=self._on_level,
                 )
+                feed.on_voice = self._on_voice
 
     async def accept_offer(self, offer: MediaOffer, judge: Judge) -> MediaAnswer:
         """Apply the client's offer; each track it sends is judged, and refused ones go inactive."""
