@@ -217,7 +217,7 @@ def rtp(wire: Wire, sequence: int, payload: bytes, extensions: bytes = b"") -> b
 async def test_packets_written_around_the_sender_arrive_with_its_mid(wire: Wire) -> None:
     (transceiver,) = wire.a.getTransceivers()
     assert transceiver.mid is not None
-    extensions = aiortc_private.header_extensions(transceiver)
+    extensions, _ = aiortc_private.header_extensions(transceiver)
     write = aiortc_private.rtp_writer(wire.sender.transport)
     for sequence in range(100, 105):
         write(rtp(wire, sequence, b"\x10plenum" + bytes([sequence]), extensions))
