@@ -15,12 +15,15 @@ import pytest
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 from aiortc.rtp import RtpPacket
 
-from rooms.ids import ParticipantId
+from rooms.ids import PLENARY, ParticipantId
+from server.sfu import aiortc_private
 from server.sfu.forwarding import Feed, Outlet
 from server.sfu.messages import Mid, Source
 from server.sfu.pipe import Address, PipedFeed, PipeEndpoint, PipeSettings
 from server.sfu.pipe_datagram import FeedId, Kind, Sealer, pipe_key
 from tests.harness.waiting import eventually
+
+from .clients import Forum
 
 SECRET = b"the secret every worker shares"
 VP8 = RTCRtpCodecParameters(mimeType="video/VP8", clockRate=90000, payloadType=96)
@@ -28,6 +31,7 @@ FEED = FeedId(7)
 KEYFRAME = b"\x10\x00" + bytes(100)  # VP8: start of partition 0, frame tag says key
 DELTA = b"\x10\x01" + bytes(100)
 FAST = PipeSettings(refresh_s=0.05, expiry_s=0.3)
+AV = (Source.CAMERA, Source.MICROPHONE)
 
 # Given a datagram on its way from the origin to the other worker, what the wire sends on.
 Meddle = Callable[[bytes], list[bytes]]
@@ -276,3 +280,41 @@ async def test_datagrams_from_a_stranger_are_dropped_and_counted(link: Link) -> 
         "too_large": 1,
     }
     assert link.origin.subscribers(FEED) == {link.wire.address}
+
+
+async def test_a_subscriber_on_another_worker_sees_and_hears_the_publisher_and_asks_it() -> None:
+    here, there = Forum(), Forum()  # two workers' forwarding units, each with its own clients
+    origin = await PipeEndpoint.open(SECRET)
+    remote = await PipeEndpoint.open(SECRET)
+    try:
+        presenter = await here.join("presenter", may=AV, camera=(320, 240), microphone=True)
+        feeds = here.engine.feeds(presenter.participant)
+        await eventually(lambda: len(feeds) == 2 and all(f.live for f in feeds), 10)
+        for number, feed in enumerate(feeds):
+            assert feed.codec is not None
+            origin.offer(FeedId(number), feed)
+            piped = PipedFeed(
+                feed.publisher, feed.mid, feed.source, feed.codec,
+                pipe=remote, origin=origin.address, feed_id=FeedId(number), keyframe_retry_s=0.5,
+            )  # fmt: skip
+            remote.subscribe(piped)
+            there.engine.add_remote_feed(piped, PLENARY)
+
+        listener = await there.join("listener")
+        await listener.wait_until(
+            lambda: listener.video_from((320, 240)) >= 10 and listener.audio() >= 10, timeout=10
+        )
+        assert listener.publishers_offered() == {presenter.participant}
+
+        (video,) = [f for f in feeds if f.kind == "video"]
+        requests = video.keyframe_requests
+        (receiving,) = [t for t in listener.pc.getTransceivers() if t.kind == "video"]
+        # The listener's decoder lost the picture: its PLI goes to worker B, then over the pipe.
+        assert aiortc_private.request_keyframe(receiving.receiver) is not None
+        await eventually(lambda: video.keyframe_requests > requests, 3)
+        assert remote.stats.dropped == {} and origin.stats.dropped == {}
+    finally:
+        await there.aclose()
+        await here.aclose()
+        origin.close()
+        remote.close()
