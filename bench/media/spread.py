@@ -1,7 +1,8 @@
 """Media fan-out over k workers: `python -m bench media --workers 1,2,3`.
 
 One 640x480@30 VP8 + Opus publisher on worker 0, N subscribers spread evenly over k Plenum server
-processes (subscriber i on worker i mod k, a static spread: no Redis, no placement). Worker 0
+processes (a static spread: no Redis, no placement; each subscriber process has subscribers of
+every worker, for the end-to-end comparison below). Worker 0
 receives the publisher; each other worker gets its two feeds once, through the media pipe
 (`server/sfu/pipe.py`, `bench.media.piping`), and forwards them to its own subscribers. After
 everyone has a first frame and a warm-up, one window of S seconds:
@@ -10,8 +11,8 @@ everyone has a first frame and a warm-up, one window of S seconds:
   core, divided by N;
 - worker0_cpu_pct: worker 0 alone (its N/k subscribers and the k-1 pipes);
 - tap_us: the pipe's own cost per piped packet on worker 0, CPU time of the thread around each
-  tap (seal with AES-GCM and `sendto`), and piped_pps, the packets worker 0 wrote to the pipe
-  per second;
+  tap (seal with AES-GCM and `sendto`; sendto_us: the `sendto` part), and piped_pps, the
+  packets worker 0 wrote to the pipe per second;
 - pipe_p50_ms / pipe_p99_ms: arrival on worker j minus the origin's stamp, for every packet piped
   in the window (one machine, one clock);
 - added_p50_ms / added_p99_ms: end to end, what a subscriber on worker j > 0 waits more than one
@@ -112,7 +113,7 @@ async def _measure(n: int, k: int, config: SpreadConfig, log_dir: Path) -> Row:
             await children.start(
                 f"{label}-subscribers-{p}", "bench.media.subscribers", "--engine", "plenum",
                 "--port", ",".join(ports), "--names", ",".join(f"sub-{i}" for i in group),
-                "--on", ",".join(str(i % k) for i in group),
+                "--on", ",".join(str(i // processes % k) for i in group),
             )
             for p, group in enumerate(groups)
         ]  # fmt: skip
@@ -182,6 +183,9 @@ async def _window(
             "tap_us": round((pipe_1["tap_ns"] - pipe_0["tap_ns"]) / tapped / 1000, 2)
             if tapped
             else math.nan,
+            "sendto_us": round((pipe_1["send_ns"] - pipe_0["send_ns"]) / tapped / 1000, 2)
+            if tapped
+            else math.nan,
             "pipe_p50_ms": percentile_ms(latency, 0.5, 3),
             "pipe_p99_ms": percentile_ms(latency, 0.99, 3),
             "pipe_samples": len(latency),
@@ -237,9 +241,9 @@ def _summary(row: Row) -> str:
 def table(rows: Sequence[Row]) -> str:
     head = (
         "| N | workers | CPU per subscriber, % of a core (all servers) | servers CPU % "
-        "| worker 0 CPU % | pipe µs per packet (worker 0) | piped packets/s "
+        "| worker 0 CPU % | pipe µs per packet on worker 0 (of which sendto) | piped packets/s "
         "| pipe latency p50 / p99 ms | added end-to-end p50 / p99 ms (worker 0 vs worker 0) "
-        "| fps min / mean | machine busy % |"
+        "| fps min / mean | machine busy % | others CPU % |"
     )
     lines = [head, "|" + "---|" * head.count(" | ") + "---|"]
     for row in rows:
@@ -249,7 +253,7 @@ def table(rows: Sequence[Row]) -> str:
         servers = " + ".join(f"{c:.0f}" for c in row["servers_cpu_pct"])
         if row["workers"] > 1:
             pipe = (
-                f"| {row['tap_us']:.1f} | {row['piped_pps']:.0f} "
+                f"| {row['tap_us']:.1f} ({row['sendto_us']:.1f}) | {row['piped_pps']:.0f} "
                 f"| {row['pipe_p50_ms']:.2f} / {row['pipe_p99_ms']:.2f} "
                 f"| {row['added_p50_ms']:.2f} / {row['added_p99_ms']:.2f} "
                 f"({row['same_p50_ms']:.2f} / {row['same_p99_ms']:.2f}) "
@@ -260,6 +264,7 @@ def table(rows: Sequence[Row]) -> str:
             f"| {row['subscribers']} | {row['workers']} | {row['cpu_per_subscriber_pct']:.2f} "
             f"| {servers} | {row['worker0_cpu_pct']:.0f} {pipe}"
             f"| {row['fps_min']:.1f} / {row['fps_mean']:.1f} "
-            f"| {row['machine_busy_pct_of_all_cores']:.0f} |"
+            f"| {row['machine_busy_pct_of_all_cores']:.0f} "
+            f"| {row['other_processes_cpu_pct']:.0f} |"
         )
     return "\n".join(lines)

@@ -139,6 +139,9 @@ class PipeEndpoint(asyncio.DatagramProtocol):
 
     def offer(self, feed_id: FeedId, feed: Feed) -> None:
         """Let other workers subscribe to `feed` under `feed_id`."""
+        if self._offered.get(feed_id) is not feed:
+            # Another feed under the same id: its subscribers' taps go with it.
+            self.withdraw(feed_id)
         self._offered[feed_id] = feed
 
     def withdraw(self, feed_id: FeedId) -> None:

@@ -318,3 +318,13 @@ async def test_a_subscriber_on_another_worker_sees_and_hears_the_publisher_and_a
         await here.aclose()
         origin.close()
         remote.close()
+
+
+async def test_a_feed_offered_again_under_its_id_drops_the_old_ones_subscribers(link: Link) -> None:
+    replacement = Published()
+    link.origin.offer(FEED, replacement)
+    assert link.published.taps == []
+    # The other worker's next refresh subscribes it to the feed now under that id.
+    await eventually(lambda: len(replacement.taps) == 1, 2)
+    replacement.take(1, 1, 3000, KEYFRAME, None)
+    await eventually(lambda: len(link.sent) == 1, 2)
