@@ -32,7 +32,6 @@ import math
 import os
 import shutil
 import statistics
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,14 +43,17 @@ from bench.common.results import RESULTS, write_json
 from bench.common.stopping import run_stoppable
 from bench.media import spread
 from bench.media.peers import ENGINES, Engine
-from bench.media.subscribers import MAX_PER_PROCESS, READY_TIMEOUT_S
+from bench.media.steps import (
+    PUBLISHER_TIMEOUT_S,
+    QUIT_TIMEOUT_S,
+    REPLY_TIMEOUT_S,
+    SERVER_START_TIMEOUT_S,
+    all_ready,
+    until_live,
+)
+from bench.media.subscribers import MAX_PER_PROCESS
 
 HELP = "one VP8 + Opus publisher to N subscribers, Plenum against aiortc's MediaRelay"
-REPLY_TIMEOUT_S = 30.0
-QUIT_TIMEOUT_S = 5.0
-SERVER_START_TIMEOUT_S = 20.0
-PUBLISHER_TIMEOUT_S = 40.0
-LIVE_TIMEOUT_S = 20.0
 COLLAPSE = 0.5
 
 Row = dict[str, Any]
@@ -109,31 +111,19 @@ async def _measure(engine: Engine, n: int, config: MediaConfig, log_dir: Path) -
         publisher = await children.start(f"{engine}-{n}-publisher", "bench.media.publisher",
                                          "--port", port, "--engine", engine)  # fmt: skip
         await publisher.reply(PUBLISHER_TIMEOUT_S)
-        await _until_live(server)
+        await until_live(server)
         groups = _split([f"sub-{i}" for i in range(n)], config.per_process)
         subscribers = [
             await children.start(f"{engine}-{n}-subscribers-{k}", "bench.media.subscribers",
                                  "--port", port, "--engine", engine, "--names", ",".join(names))
             for k, names in enumerate(groups)
         ]  # fmt: skip
-        readies = await asyncio.gather(*(s.reply(READY_TIMEOUT_S + 15) for s in subscribers))
-        ready = sum(r["ready"] for r in readies)
-        if ready < n:
-            raise ChildError(f"only {ready} of {n} subscribers got a first frame")
+        await all_ready(subscribers, n)
         print(f"{engine} N={n}: all connected; warm-up {config.warmup_s:g} s", flush=True)
         await asyncio.sleep(config.warmup_s)
         return await _window(engine, n, config.seconds, server, publisher, subscribers)
     finally:
         await children.stop_all()
-
-
-async def _until_live(server: Child) -> None:
-    # Polled between requests, not with `eventually`: see `_drain` in `bench.fanout.benchmark`.
-    deadline = time.monotonic() + LIVE_TIMEOUT_S
-    while (await server.request(cmd="snapshot"))["ingress"]["frames"] == 0:
-        if time.monotonic() > deadline:
-            raise ChildError(f"the server got no video from the publisher in {LIVE_TIMEOUT_S} s")
-        await asyncio.sleep(0.1)
 
 
 def _split(names: list[str], per_process: int) -> list[list[str]]:

@@ -39,13 +39,15 @@ from typing import Any
 from bench.common import cpu
 from bench.common.children import Child, ChildError, Children
 from bench.common.results import RESULTS, percentile_ms
-from bench.media.subscribers import MAX_PER_PROCESS, READY_TIMEOUT_S
-
-REPLY_TIMEOUT_S = 30.0
-QUIT_TIMEOUT_S = 5.0
-SERVER_START_TIMEOUT_S = 20.0
-PUBLISHER_TIMEOUT_S = 40.0
-LIVE_TIMEOUT_S = 20.0
+from bench.media.steps import (
+    PUBLISHER_TIMEOUT_S,
+    QUIT_TIMEOUT_S,
+    REPLY_TIMEOUT_S,
+    SERVER_START_TIMEOUT_S,
+    all_ready,
+    until_live,
+)
+from bench.media.subscribers import MAX_PER_PROCESS
 
 Row = dict[str, Any]
 
@@ -101,7 +103,7 @@ async def _measure(n: int, k: int, config: SpreadConfig, log_dir: Path) -> Row:
         publisher = await children.start(f"{label}-publisher", "bench.media.publisher",
                                          "--port", ports[0], "--engine", "plenum")  # fmt: skip
         await publisher.reply(PUBLISHER_TIMEOUT_S)
-        await _until_live(servers[0])
+        await until_live(servers[0])
         if k > 1:
             offered = await servers[0].request(cmd="offer_feeds")
             for server in servers[1:]:
@@ -117,24 +119,12 @@ async def _measure(n: int, k: int, config: SpreadConfig, log_dir: Path) -> Row:
             )
             for p, group in enumerate(groups)
         ]  # fmt: skip
-        readies = await asyncio.gather(*(s.reply(READY_TIMEOUT_S + 15) for s in subscribers))
-        ready = sum(r["ready"] for r in readies)
-        if ready < n:
-            raise ChildError(f"only {ready} of {n} subscribers got a first frame")
+        await all_ready(subscribers, n)
         print(f"N={n} workers={k}: all connected; warm-up {config.warmup_s:g} s", flush=True)
         await asyncio.sleep(config.warmup_s)
         return await _window(n, k, config.seconds, servers, publisher, subscribers)
     finally:
         await children.stop_all()
-
-
-async def _until_live(server: Child) -> None:
-    # Polled between requests: the server's control line answers one command at a time.
-    deadline = time.monotonic() + LIVE_TIMEOUT_S
-    while (await server.request(cmd="snapshot"))["ingress"]["frames"] == 0:
-        if time.monotonic() > deadline:
-            raise ChildError(f"the server got no video from the publisher in {LIVE_TIMEOUT_S} s")
-        await asyncio.sleep(0.1)
 
 
 async def _window(
