@@ -39,6 +39,7 @@ from server.sfu.pipe_datagram import (
     Sealer,
     TooLarge,
     pipe_key,
+    wall_us,
 )
 
 logger = logging.getLogger(__name__)
@@ -60,6 +61,9 @@ class PipeSettings:
     expiry_s: float = 5.0
     # Most packets one NACK asks for; a longer gap is left to a keyframe.
     max_nack: int = 64
+    # A datagram stamped longer ago than this (or this far ahead: the workers' clocks disagree)
+    # is refused: a replay window starts empty after a restart, the stamp still bounds replays.
+    max_age_s: float = 10.0
 
     def __post_init__(self) -> None:
         if self.max_datagram_bytes < 200 or self.max_datagram_bytes > 65507:
@@ -70,6 +74,8 @@ class PipeSettings:
             raise ValueError("max_senders and max_nack must be at least 1")
         if not 0 < self.refresh_s < self.expiry_s:
             raise ValueError("0 < refresh_s < expiry_s is needed")
+        if self.max_age_s <= 0:
+            raise ValueError("max_age_s must be more than 0")
 
 
 @dataclass
@@ -78,7 +84,7 @@ class PipeStats:
     received: int = 0
     repairs_sent: int = 0
     refused_too_large: int = 0
-    # Datagrams dropped on arrival, by reason: too_large, malformed, forged, replayed,
+    # Datagrams dropped on arrival, by reason: too_large, malformed, forged, replayed, stale,
     # unknown_feed (a feed not offered here, or not subscribed to from that address).
     dropped: collections.Counter[str] = field(default_factory=collections.Counter)
     # Arrival minus origin stamp of the last RTP datagrams (first sends only, not repairs), in µs.
@@ -102,7 +108,11 @@ class PipeEndpoint(asyncio.DatagramProtocol):
         self.stats = PipeStats()
         self._sealer = Sealer(key, settings.max_datagram_bytes)
         self._opener = Opener(
-            key, settings.max_datagram_bytes, settings.replay_window, settings.max_senders
+            key,
+            settings.max_datagram_bytes,
+            settings.replay_window,
+            settings.max_senders,
+            int(settings.max_age_s * 1e6),
         )
         self._clock = clock
         self._transport: asyncio.DatagramTransport | None = None
@@ -203,7 +213,7 @@ class PipeEndpoint(asyncio.DatagramProtocol):
         if feed is None:
             raise BadDatagram("unknown_feed", f"RTP of feed {rtp.feed} from {sender}")
         if not rtp.repair:
-            self.stats.latency_us.append(time.time_ns() // 1000 - rtp.stamp_us)
+            self.stats.latency_us.append(wall_us() - rtp.stamp_us)
         feed.arrived(rtp.extended, rtp.marker, rtp.timestamp, rtp.payload, rtp.level)
 
     def _on_nack(self, nack: Nack, sender: Address) -> None:
@@ -237,6 +247,8 @@ class PipeEndpoint(asyncio.DatagramProtocol):
                 feed.taps.remove(subscription.tap)
         elif sender in subscribers:  # KEYFRAME
             feed.request_keyframe()
+        else:
+            raise BadDatagram("unknown_feed", f"KEYFRAME of feed {control.feed} from {sender}")
 
     def _tap(self, feed_id: FeedId, to: Address) -> Tap:
         def tap(
@@ -259,7 +271,7 @@ class PipeEndpoint(asyncio.DatagramProtocol):
     ) -> None:
         try:
             data = self._sealer.rtp(
-                feed_id, marker, extended, timestamp, level, time.time_ns() // 1000, payload,
+                feed_id, marker, extended, timestamp, level, payload,
                 repair=repair,
             )  # fmt: skip
         except TooLarge as error:

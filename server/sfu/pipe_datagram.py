@@ -1,19 +1,23 @@
 """The datagrams of the media pipe between workers: their layout and their seal. No I/O.
 
-A datagram is a 14-byte header in the clear (authenticated), then the sealed body and the 16-byte
+A datagram is a 22-byte header in the clear (authenticated), then the sealed body and the 16-byte
 AES-128-GCM tag:
 
-    version u8 | kind u8 | epoch u32 | counter u64 || body || tag
+    version u8 | kind u8 | epoch u32 | counter u64 | stamp u64 (µs, wall clock) || body || tag
 
 The nonce is epoch||counter: each endpoint picks a random epoch when it opens and counts its
 datagrams, so a nonce is never used twice under the key every worker shares (derived with HKDF
 from the server's secret). A receiver keeps a replay window per sender epoch and marks a counter
-seen only once its datagram has proved authentic.
+seen only once its datagram has proved authentic. A window starts empty (a receiver that
+restarted, or a sender it never saw), so the stamp bounds what can be replayed then: a datagram
+older than `max_age` is refused as stale, and a SUBSCRIBE captured on the way cannot be played
+again later to point a worker's feed at another address. The stamp is also the origin's send
+time of an RTP packet, for the pipe's latency.
 
 The bodies, by kind (all big-endian):
 
     RTP          feed u32 | flags u8 (1: marker, 2: repair) | extended sequence u64 | timestamp u32
-                 | audio level u8 (255: none) | origin stamp u64 (µs, wall clock) | payload
+                 | audio level u8 (255: none) | payload
     KEYFRAME     feed u32
     NACK         feed u32 | extended sequence u64 ...
     SUBSCRIBE    feed u32   (sent again every refresh: a subscription not refreshed expires)
@@ -23,7 +27,9 @@ The bodies, by kind (all big-endian):
 import enum
 import os
 import struct
+import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NewType
 
@@ -35,16 +41,24 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 FeedId = NewType("FeedId", int)
 
 VERSION = 1
-HEADER = struct.Struct("!BBIQ")
+HEADER = struct.Struct("!BBIQQ")
 TAG_BYTES = 16
 _FEED = struct.Struct("!I")
-_RTP = struct.Struct("!IBQIBQ")
+_RTP = struct.Struct("!IBQIB")
 _SEQUENCE = struct.Struct("!Q")
 OVERHEAD = HEADER.size + _RTP.size + TAG_BYTES
 NO_LEVEL = 255
 _MARKER = 1
 _REPAIR = 2
 _KEY_INFO = b"plenum media pipe v1"
+_NONCE = slice(2, 14)
+
+# Microseconds of the wall clock: the workers' clocks agree (NTP) to far better than `max_age`.
+WallClock = Callable[[], int]
+
+
+def wall_us() -> int:
+    return time.time_ns() // 1000
 
 
 class Kind(enum.IntEnum):
@@ -106,10 +120,13 @@ def pipe_key(secret: bytes) -> bytes:
 class Sealer:
     """Seals this endpoint's datagrams: one epoch, a counter that never repeats."""
 
-    def __init__(self, key: bytes, max_bytes: int, epoch: int | None = None) -> None:
+    def __init__(
+        self, key: bytes, max_bytes: int, epoch: int | None = None, clock: WallClock = wall_us
+    ) -> None:
         self._aead = AESGCM(key)
         self.epoch = int.from_bytes(os.urandom(4)) if epoch is None else epoch
         self.max_bytes = max_bytes
+        self._clock = clock
         self._counter = 0
 
     def rtp(
@@ -119,15 +136,12 @@ class Sealer:
         extended: int,
         timestamp: int,
         level: int | None,
-        stamp_us: int,
         payload: bytes,
         *,
         repair: bool = False,
     ) -> bytes:
         flags = (_MARKER if marker else 0) | (_REPAIR if repair else 0)
-        body = _RTP.pack(
-            feed, flags, extended, timestamp, NO_LEVEL if level is None else level, stamp_us
-        )
+        body = _RTP.pack(feed, flags, extended, timestamp, NO_LEVEL if level is None else level)
         return self._seal(Kind.RTP, body + payload)
 
     def control(self, kind: Kind, feed: FeedId) -> bytes:
@@ -144,8 +158,8 @@ class Sealer:
             raise TooLarge(f"a {kind.name} datagram of {size} bytes is over the pipe's limit of "
                            f"{self.max_bytes} (max_datagram_bytes)")  # fmt: skip
         self._counter += 1
-        header = HEADER.pack(VERSION, kind, self.epoch, self._counter)
-        return header + self._aead.encrypt(header[2:], body, header)
+        header = HEADER.pack(VERSION, kind, self.epoch, self._counter, self._clock())
+        return header + self._aead.encrypt(header[_NONCE], body, header)
 
 
 class ReplayWindow:
@@ -174,11 +188,21 @@ class ReplayWindow:
 class Opener:
     """Checks and opens datagrams from every sender; raises `BadDatagram`, never anything else."""
 
-    def __init__(self, key: bytes, max_bytes: int, window: int, max_senders: int) -> None:
+    def __init__(
+        self,
+        key: bytes,
+        max_bytes: int,
+        window: int,
+        max_senders: int,
+        max_age_us: int,
+        clock: WallClock = wall_us,
+    ) -> None:
         self._aead = AESGCM(key)
         self.max_bytes = max_bytes
         self._window = window
         self._max_senders = max_senders
+        self._max_age_us = max_age_us
+        self._clock = clock
         self._windows: OrderedDict[int, ReplayWindow] = OrderedDict()
 
     def open(self, data: bytes) -> Message:
@@ -186,7 +210,7 @@ class Opener:
             raise BadDatagram("too_large", f"{len(data)} bytes, over {self.max_bytes}")
         if len(data) < HEADER.size + TAG_BYTES:
             raise BadDatagram("malformed", f"{len(data)} bytes is shorter than a header and tag")
-        version, kind, epoch, counter = HEADER.unpack_from(data)
+        version, kind, epoch, counter, stamp_us = HEADER.unpack_from(data)
         if version != VERSION:
             raise BadDatagram("malformed", f"version {version}, expected {VERSION}")
         window = self._windows.get(epoch)
@@ -194,21 +218,24 @@ class Opener:
             raise BadDatagram("replayed", f"counter {counter} of epoch {epoch:#x} seen or too old")
         header = data[: HEADER.size]
         try:
-            body = self._aead.decrypt(header[2:], data[HEADER.size :], header)
+            body = self._aead.decrypt(header[_NONCE], data[HEADER.size :], header)
         except InvalidTag:
             raise BadDatagram("forged", "the seal does not match (wrong key or altered)") from None
+        age_us = self._clock() - stamp_us
+        if abs(age_us) > self._max_age_us:
+            raise BadDatagram("stale", f"sent {age_us / 1e6:.1f} s ago (or the clocks disagree)")
         if window is None:
             window = self._windows[epoch] = ReplayWindow(self._window)
             if len(self._windows) > self._max_senders:
                 self._windows.popitem(last=False)
         window.mark(counter)
-        return _body(kind, body)
+        return _body(kind, stamp_us, body)
 
 
-def _body(kind: int, body: bytes) -> Message:
+def _body(kind: int, stamp_us: int, body: bytes) -> Message:
     try:
         if kind == Kind.RTP:
-            feed, flags, extended, timestamp, level, stamp_us = _RTP.unpack_from(body)
+            feed, flags, extended, timestamp, level = _RTP.unpack_from(body)
             return Rtp(
                 FeedId(feed),
                 flags & _MARKER,

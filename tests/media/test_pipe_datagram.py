@@ -20,38 +20,45 @@ from server.sfu.pipe_datagram import (
 
 KEY = pipe_key(b"the secret every worker shares")
 LIMIT = 1472
+NOW_US = 1_780_000_000_000_000
+MAX_AGE_US = 10_000_000
 
 
-def opener(window: int = 64, max_senders: int = 4) -> Opener:
-    return Opener(KEY, LIMIT, window, max_senders)
+def opener(window: int = 64, max_senders: int = 4, now_us: int = NOW_US) -> Opener:
+    return Opener(KEY, LIMIT, window, max_senders, MAX_AGE_US, clock=lambda: now_us)
+
+
+def sealer(epoch: int | None = None, key: bytes = KEY, limit: int = LIMIT) -> Sealer:
+    return Sealer(key, limit, epoch, clock=lambda: NOW_US)
 
 
 def test_every_kind_comes_out_as_it_went_in() -> None:
-    sealer, receiver = Sealer(KEY, LIMIT), opener()
-    rtp = sealer.rtp(
-        FeedId(7), 1, 2**40 + 5, 0xFFFFFFFF, 30, 123456789, b"\x10\x00frame", repair=True
+    sending, receiver = sealer(), opener()
+    rtp = sending.rtp(FeedId(7), 1, 2**40 + 5, 0xFFFFFFFF, 30, b"\x10\x00frame", repair=True)
+    assert receiver.open(rtp) == Rtp(
+        FeedId(7), 1, True, 2**40 + 5, 0xFFFFFFFF, 30, NOW_US, b"\x10\x00frame"
     )
-    assert receiver.open(rtp) == Rtp(FeedId(7), 1, True, 2**40 + 5, 0xFFFFFFFF, 30, 123456789,
-                                     b"\x10\x00frame")  # fmt: skip
-    silent = sealer.rtp(FeedId(1), 0, 9, 1, None, 0, b"")
-    assert receiver.open(silent) == Rtp(FeedId(1), 0, False, 9, 1, None, 0, b"")
-    assert receiver.open(sealer.nack(FeedId(3), (10, 12))) == Nack(FeedId(3), (10, 12))
+    silent = sending.rtp(FeedId(1), 0, 9, 1, None, b"")
+    assert receiver.open(silent) == Rtp(FeedId(1), 0, False, 9, 1, None, NOW_US, b"")
+    assert receiver.open(sending.nack(FeedId(3), (10, 12))) == Nack(FeedId(3), (10, 12))
     for kind in (Kind.KEYFRAME, Kind.SUBSCRIBE, Kind.UNSUBSCRIBE):
-        assert receiver.open(sealer.control(kind, FeedId(2**32 - 1))) == Control(
+        assert receiver.open(sending.control(kind, FeedId(2**32 - 1))) == Control(
             kind, FeedId(2**32 - 1)
         )
 
 
-def test_the_header_says_version_kind_epoch_and_counter_in_the_clear() -> None:
-    sealer = Sealer(KEY, LIMIT, epoch=0xCAFEF00D)
-    sealer.control(Kind.SUBSCRIBE, FeedId(1))
-    data = sealer.control(Kind.KEYFRAME, FeedId(1))
-    assert data[: HEADER.size] == bytes.fromhex("0102cafef00d0000000000000002")
+def test_the_header_says_version_kind_epoch_counter_and_stamp_in_the_clear() -> None:
+    sending = sealer(epoch=0xCAFEF00D)
+    sending.control(Kind.SUBSCRIBE, FeedId(1))
+    data = sending.control(Kind.KEYFRAME, FeedId(1))
+    assert data[: HEADER.size] == bytes.fromhex(
+        "0102cafef00d0000000000000002" + NOW_US.to_bytes(8).hex()
+    )
     assert len(data) == HEADER.size + 4 + 16
 
 
 def test_any_altered_byte_is_refused_as_forged() -> None:
-    data = Sealer(KEY, LIMIT).rtp(FeedId(7), 0, 100, 200, None, 1, b"payload")
+    data = sealer().rtp(FeedId(7), 0, 100, 200, None, b"payload")
     for at in range(len(data)):
         altered = bytearray(data)
         altered[at] ^= 0x01
@@ -62,14 +69,14 @@ def test_any_altered_byte_is_refused_as_forged() -> None:
 
 
 def test_another_secret_is_refused_as_forged() -> None:
-    data = Sealer(pipe_key(b"another secret"), LIMIT).control(Kind.SUBSCRIBE, FeedId(1))
+    data = sealer(key=pipe_key(b"another secret")).control(Kind.SUBSCRIBE, FeedId(1))
     with pytest.raises(BadDatagram, match="forged"):
         opener().open(data)
 
 
 def test_a_datagram_is_taken_once_and_late_ones_within_the_window() -> None:
-    sealer, receiver = Sealer(KEY, LIMIT), opener(window=64)
-    first, second, *rest = [sealer.control(Kind.KEYFRAME, FeedId(1)) for _ in range(70)]
+    sending, receiver = sealer(), opener(window=64)
+    first, second, *rest = [sending.control(Kind.KEYFRAME, FeedId(1)) for _ in range(70)]
     receiver.open(second)
     receiver.open(first)  # out of order, within the window
     for data in (first, second):
@@ -81,8 +88,8 @@ def test_a_datagram_is_taken_once_and_late_ones_within_the_window() -> None:
 
 
 def test_a_forged_datagram_does_not_mark_its_counter_seen() -> None:
-    sealer, receiver = Sealer(KEY, LIMIT), opener()
-    data = sealer.control(Kind.KEYFRAME, FeedId(1))
+    sending, receiver = sealer(), opener()
+    data = sending.control(Kind.KEYFRAME, FeedId(1))
     forged = data[:-1] + bytes([data[-1] ^ 1])
     with pytest.raises(BadDatagram, match="forged"):
         receiver.open(forged)
@@ -90,9 +97,18 @@ def test_a_forged_datagram_does_not_mark_its_counter_seen() -> None:
 
 
 def test_each_sender_epoch_has_its_own_window() -> None:
-    one, other, receiver = Sealer(KEY, LIMIT, epoch=1), Sealer(KEY, LIMIT, epoch=2), opener()
+    one, other, receiver = sealer(epoch=1), sealer(epoch=2), opener()
     receiver.open(one.control(Kind.SUBSCRIBE, FeedId(1)))
     receiver.open(other.control(Kind.SUBSCRIBE, FeedId(1)))  # the same counter, another sender
+
+
+def test_a_stale_datagram_is_refused_even_by_a_receiver_that_never_saw_its_sender() -> None:
+    # A receiver that restarted has empty windows: the stamp is what stops an old replay.
+    data = sealer().control(Kind.SUBSCRIBE, FeedId(1))
+    for skew_us in (MAX_AGE_US + 1, -MAX_AGE_US - 1):
+        with pytest.raises(BadDatagram, match="stale"):
+            opener(now_us=NOW_US + skew_us).open(data)
+    assert opener(now_us=NOW_US + MAX_AGE_US).open(data) == Control(Kind.SUBSCRIBE, FeedId(1))
 
 
 def test_the_replay_window_slides() -> None:
@@ -104,18 +120,18 @@ def test_the_replay_window_slides() -> None:
 
 
 def test_too_large_is_refused_on_both_sides_saying_the_limit() -> None:
-    sealer = Sealer(KEY, 300)
-    sealer.rtp(FeedId(1), 0, 1, 1, None, 0, bytes(300 - OVERHEAD))
+    small = sealer(limit=300)
+    small.rtp(FeedId(1), 0, 1, 1, None, bytes(300 - OVERHEAD))
     with pytest.raises(TooLarge, match="301 bytes is over the pipe's limit of 300"):
-        sealer.rtp(FeedId(1), 0, 1, 1, None, 0, bytes(301 - OVERHEAD))
-    big = Sealer(KEY, 2000).rtp(FeedId(1), 0, 1, 1, None, 0, bytes(1500))
+        small.rtp(FeedId(1), 0, 1, 1, None, bytes(301 - OVERHEAD))
+    big = sealer(limit=2000).rtp(FeedId(1), 0, 1, 1, None, bytes(1500))
     with pytest.raises(BadDatagram, match="too_large"):
         opener().open(big)
 
 
 @pytest.mark.parametrize(
     "data",
-    [b"", b"\x01", bytes(29), b"\x02" + bytes(40)],
+    [b"", b"\x01", bytes(37), b"\x02" + bytes(40)],
     ids=["empty", "one byte", "zeros", "version 2"],
 )
 def test_junk_is_malformed_or_forged(data: bytes) -> None:
