@@ -155,10 +155,10 @@ class PipeEndpoint(asyncio.DatagramProtocol):
         self._offered[feed_id] = feed
 
     def withdraw(self, feed_id: FeedId) -> None:
-        feed = self._offered.pop(feed_id, None)
-        for subscription in self._subscribers.pop(feed_id, {}).values():
-            if feed is not None:
-                feed.taps.remove(subscription.tap)
+        for address in self.subscribers(feed_id):
+            self._end(feed_id, address)
+        self._offered.pop(feed_id, None)
+        self._subscribers.pop(feed_id, None)
 
     def subscribers(self, feed_id: FeedId) -> set[Address]:
         return set(self._subscribers.get(feed_id, {}))
@@ -242,9 +242,7 @@ class PipeEndpoint(asyncio.DatagramProtocol):
             else:
                 subscription.refreshed = self._clock()
         elif control.kind is Kind.UNSUBSCRIBE:
-            subscription = subscribers.pop(sender, None)
-            if subscription is not None:
-                feed.taps.remove(subscription.tap)
+            self._end(control.feed, sender)
         elif sender in subscribers:  # KEYFRAME
             feed.request_keyframe()
         else:
@@ -303,8 +301,13 @@ class PipeEndpoint(asyncio.DatagramProtocol):
             for feed_id, subscribers in self._subscribers.items():
                 for address, subscription in list(subscribers.items()):
                     if now - subscription.refreshed > self.settings.expiry_s:
-                        del subscribers[address]
-                        self._offered[feed_id].taps.remove(subscription.tap)
+                        self._end(feed_id, address)
+
+    def _end(self, feed_id: FeedId, address: Address) -> None:
+        subscription = self._subscribers.get(feed_id, {}).pop(address, None)
+        feed = self._offered.get(feed_id)
+        if subscription is not None and feed is not None and subscription.tap in feed.taps:
+            feed.taps.remove(subscription.tap)
 
     def close(self) -> None:
         for feed_id in list(self._offered):
