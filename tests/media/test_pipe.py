@@ -328,3 +328,16 @@ async def test_a_feed_offered_again_under_its_id_drops_the_old_ones_subscribers(
     await eventually(lambda: len(replacement.taps) == 1, 2)
     replacement.take(1, 1, 3000, KEYFRAME, None)
     await eventually(lambda: len(link.sent) == 1, 2)
+
+
+async def test_a_new_stream_at_the_origin_starts_again_at_its_keyframe_without_a_nack(
+    link: Link,
+) -> None:
+    link.publish(40000, [KEYFRAME, DELTA])
+    await eventually(lambda: len(link.sent) == 2, 2)
+    # The publisher's sender started again: the origin numbers its packets from a new start.
+    link.publish(7, [DELTA, KEYFRAME, DELTA])
+    await eventually(lambda: len(link.sent) == 4, 2)
+    first = link.subscriber_sequences()[0]
+    assert link.subscriber_sequences() == [first, first + 1, first + 2, first + 3]
+    assert link.piped.gaps == 0 and link.origin.stats.repairs_sent == 0
