@@ -134,7 +134,12 @@ class Peer:
         """
         chosen = allocate(
             self.budget,
-            sum(s.feed.bitrate for s in self.slots if s.feed and s.feed.kind == "audio"),
+            # The voices it is sent (a room's closed voices are not: `server.sfu.voices`).
+            sum(
+                s.feed.bitrate
+                for s in self.slots
+                if s.feed is not None and s.feed.kind == "audio" and s.feed.audible
+            ),
             [(s.outlet, s.feed.bitrate) for s in self._videos_by_priority() if s.feed],
             {s.outlet for s in self.slots if s.feed is not None and not s.outlet.paused},
         )
