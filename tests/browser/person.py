@@ -181,9 +181,25 @@ class Person:
     def _receives(self, name: str, kind: str, counter: str, more: int) -> None:
         self.checks += 1
         key = f"{kind}-{name}-{self.checks}"
-        self.page.wait_for_function(
-            RECEIVING, arg=[name, key, kind, counter, more], polling=250, timeout=MEDIA_TIMEOUT_MS
+        self.until(RECEIVING, [name, key, kind, counter, more], MEDIA_TIMEOUT_MS)
+
+    def until(self, condition: str, arg: Any, timeout_ms: int, every_ms: int = 250) -> None:
+        """Wait until the page's async function `condition(arg)` holds, asked every `every_ms`;
+        fail after `timeout_ms`. (Playwright's wait_for_function takes the promise an async
+        function returns for a truthy value, and so returns at once.)"""
+        held = self.page.evaluate(
+            f"""async (arg) => {{
+              const condition = {condition};
+              const deadline = performance.now() + {timeout_ms};
+              while (!(await condition(arg))) {{
+                if (performance.now() > deadline) return false;
+                await new Promise((wake) => setTimeout(wake, {every_ms}));
+              }}
+              return true;
+            }}""",
+            arg,
         )
+        assert held, f"not within {timeout_ms} ms: {condition.strip()} with {arg}"
 
     def tab_to(self, target: Locator, limit: int = 250) -> None:
         """Press Tab until `target` has the focus, as a keyboard user would, and check it shows."""
