@@ -96,8 +96,8 @@ async def announce_demo(services: Services) -> None:
         f"  admin token:      {where}\n"
         f"  create a meeting:\n"
         f"    curl -X POST {settings.public_url}/api/meetings \\\n"
-        f'      -H "Authorization: Bearer {bearer}" -H \'Content-Type: application/json\' \\\n'
-        f"      -d '{{\"title\": \"{DEMO_CURL_TITLE}\"}}'\n",
+        f"      -H \"Authorization: Bearer {bearer}\" -H 'Content-Type: application/json' \\\n"
+        f'      -d \'{{"title": "{DEMO_CURL_TITLE}"}}\'\n',
         flush=True,
     )
 

@@ -134,6 +134,10 @@ class Settings:
     max_peers_per_address: int = 100
     # A media session whose ICE and DTLS have not connected this long after its offer ends.
     ice_connect_timeout_s: float = 20.0
+    # A room with more voices than this forwards only this many at once, the loudest speaking.
+    loudest_voices: int = 4
+    # The most videos one client's `media_view` may ask for.
+    max_view_videos: int = 25
     # With Redis: how long a worker waits for the worker that serves a room's media to answer
     # a media message forwarded to it, before the client gets `media_unavailable`.
     media_timeout_s: float = 5.0
@@ -230,6 +234,8 @@ class Settings:
             max_peers_per_worker=self.max_peers_per_worker,
             max_peers_per_address=self.max_peers_per_address,
             ice_connect_timeout_s=self.ice_connect_timeout_s,
+            max_view_videos=self.max_view_videos,
+            loudest_voices=self.loudest_voices,
         )
 
     @classmethod

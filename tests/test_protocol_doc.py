@@ -132,7 +132,7 @@ def test_example_goes_through_the_real_code(name: str, raw: str) -> None:
         assert msgpack.unpackb(wire.encode_event(Stamped(seq, at, event))) == message
     elif name in media_wire.MEDIA_MESSAGES:
         if not _sent_by_the_server(name, message):
-            media_wire.parse_media(wire.decode(msgpack.packb(message)))
+            media_wire.parse_media(wire.decode(msgpack.packb(message)), 25)
     elif name == "chat_history":
         request = wire.decode(msgpack.packb(message))
         chat_history.parse_request(request, MeetingConfig())

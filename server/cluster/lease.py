@@ -147,6 +147,4 @@ class Lease:
             await self._release()
 
     async def _release(self) -> None:
-        await self._presence.scripts.release(
-            keys=[self._keys.lease], args=[self._presence.worker]
-        )
+        await self._presence.scripts.release(keys=[self._keys.lease], args=[self._presence.worker])

@@ -50,4 +50,3 @@ def as_bytes(value: object) -> bytes:
     if isinstance(value, str):
         return value.encode()
     raise TypeError(f"expected bytes from redis, got {type(value).__name__}")
-

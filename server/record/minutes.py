@@ -63,7 +63,7 @@ def minutes_html(record: MeetingRecord, language: Language, zone: tzinfo) -> byt
         f"<title>{e(w['minutes'])}: {e(record.title)}</title>",
         f"<style>{STYLE}</style></head><body>",
         f"<h1>{e(record.title)}</h1>",
-        f"<p class=\"meta\">{e(w['minutes'])}. {e(when)}</p>",
+        f'<p class="meta">{e(w["minutes"])}. {e(when)}</p>',
     ]
     parts += _agenda(record, w, zone)
     parts += _attendance(record, w)
@@ -88,9 +88,7 @@ def _agenda(record: MeetingRecord, w: dict[str, str], zone: tzinfo) -> list[str]
             f"{times + '; ' if times else ''}{w['planned']} {item.planned_minutes} {w['min']},"
             f" {w['used']} {item.used_minutes:.0f} {w['min']}; {w['status.' + item.status]}"
         )
-        parts.append(
-            f"<li>{escape(item.title)} <span class=\"meta\">({escape(about)})</span></li>"
-        )
+        parts.append(f'<li>{escape(item.title)} <span class="meta">({escape(about)})</span></li>')
     return [*parts, "</ol>"]
 
 
@@ -119,8 +117,8 @@ def _attendance(record: MeetingRecord, w: dict[str, str]) -> list[str]:
 
 def _turnout_table(turnout: tuple[Turnout, ...], column: str, w: dict[str, str]) -> str:
     rows = "".join(
-        f"<tr><td>{escape(t.key or w['none_given'])}</td><td class=\"n\">{t.people}</td>"
-        f"<td class=\"n\">{t.minutes_present:.0f}</td></tr>"
+        f'<tr><td>{escape(t.key or w["none_given"])}</td><td class="n">{t.people}</td>'
+        f'<td class="n">{t.minutes_present:.0f}</td></tr>'
         for t in turnout
     )
     return (
@@ -177,7 +175,7 @@ def _question(q: QuestionRecord, w: dict[str, str], zone: tzinfo, with_status: b
     room = w["plenary"] if q.room == PLENARY else q.room_name
     status = f"; {w['question.' + q.status]}" if with_status else ""
     return (
-        f"<li>{escape(q.text)} <span class=\"meta\">({escape(author)}, {escape(room)},"
+        f'<li>{escape(q.text)} <span class="meta">({escape(author)}, {escape(room)},'
         f" {local_time(q.at, zone)}; {q.votes} {escape(w['votes'])}{escape(status)})</span></li>"
     )
 
@@ -195,7 +193,7 @@ def _poll(poll: PollRecord, w: dict[str, str]) -> list[str]:
     kind = w["secret"] if poll.secret else w["named"]
     where = "" if poll.room_name is None else f", {poll.room_name}"
     head = (
-        f"<h3>{escape(poll.question)}</h3><p class=\"meta\">{escape(kind + where)};"
+        f'<h3>{escape(poll.question)}</h3><p class="meta">{escape(kind + where)};'
         f" {escape(w['poll.' + poll.status])}</p>"
     )
     if poll.counts is None:
@@ -210,7 +208,7 @@ def _poll(poll: PollRecord, w: dict[str, str]) -> list[str]:
         w.get(f"option.{o}", o) if poll.kind is PollKind.YES_NO_ABSTAIN else o for o in poll.options
     ]
     rows = "".join(
-        f"<tr><td>{escape(option)}</td><td class=\"n\">{count}</td></tr>"
+        f'<tr><td>{escape(option)}</td><td class="n">{count}</td></tr>'
         for option, count in zip(options, poll.counts, strict=True)
     )
     summary = (
@@ -223,7 +221,7 @@ def _broadcasts(record: MeetingRecord, w: dict[str, str], zone: tzinfo) -> list[
     parts = [f"<h2>{escape(w['broadcasts'])}</h2>"]
     if record.broadcasts_dropped:
         dropped = f"{record.broadcasts_dropped} {w['earlier_dropped']}"
-        parts.append(f"<p class=\"meta\">{escape(dropped)}</p>")
+        parts.append(f'<p class="meta">{escape(dropped)}</p>')
     if not record.broadcasts:
         return [*parts, f"<p>{escape(w['none'])}</p>"]
     parts.append("<ul>")
@@ -238,7 +236,7 @@ def _chat(record: MeetingRecord, w: dict[str, str], zone: tzinfo) -> list[str]:
     assert record.chat is not None
     parts = [f"<h2>{escape(w['chat'])}</h2>"]
     if record.chat_dropped:
-        parts.append(f"<p class=\"meta\">{record.chat_dropped} {escape(w['earlier_dropped'])}</p>")
+        parts.append(f'<p class="meta">{record.chat_dropped} {escape(w["earlier_dropped"])}</p>')
     parts.append("<ul>")
     for line in record.chat:
         room = w["plenary"] if line.room == PLENARY else line.room_name

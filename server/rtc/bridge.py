@@ -34,6 +34,7 @@ from server.sfu import (
     MediaOffer,
     MediaRestart,
     MediaSettings,
+    MediaView,
     ServerMessage,
 )
 
@@ -140,6 +141,12 @@ class MediaBridge:
         if session is None or session.listener is not listener:
             raise MediaError(MediaErrorCode.NOT_CONNECTED, "no media session: send an offer first")
         await self.engine.answer(listener.participant, answer)
+
+    def view(self, listener: Listener, view: MediaView) -> None:
+        session = self._sessions.get(listener.participant)
+        if session is None or session.listener is not listener:
+            raise MediaError(MediaErrorCode.NOT_CONNECTED, "no media session: send an offer first")
+        self.engine.set_view(listener.participant, view)
 
     async def close(self, listener: Listener) -> None:
         """The connection closed: end its media, unless a newer connection already took over."""

@@ -11,7 +11,7 @@ from server.meetings.hub import MeetingHandle
 from server.protocol.wire import reply_ok
 from server.rtc.bridge import MediaBridge
 from server.rtc.wire import encode_media
-from server.sfu import MediaAnswer, MediaOffer
+from server.sfu import MediaAnswer, MediaOffer, MediaView
 
 
 class MediaRouter(Protocol):
@@ -34,6 +34,10 @@ class MediaRouter(Protocol):
     async def answer(
         self, connection: Listener, answer: MediaAnswer, ref: int | str | None
     ) -> None: ...
+
+    async def view(self, connection: Listener, view: MediaView, ref: int | str | None) -> None:
+        """The videos the client shows now, for the worker that serves its media."""
+        ...
 
     async def close(self, connection: Listener) -> None: ...
 
@@ -66,6 +70,11 @@ class LocalMediaRouter:
         self, connection: Listener, answer: MediaAnswer, ref: int | str | None
     ) -> None:
         await self.bridge.answer(connection, answer)
+        if ref is not None:
+            connection.deliver(reply_ok(ref))
+
+    async def view(self, connection: Listener, view: MediaView, ref: int | str | None) -> None:
+        self.bridge.view(connection, view)
         if ref is not None:
             connection.deliver(reply_ok(ref))
 

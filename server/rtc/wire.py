@@ -1,4 +1,4 @@
-"""The media messages on the wire: `media_offer`, `media_answer`, `media_refused`,
+"""The media messages on the wire: `media_offer`, `media_answer`, `media_view`, `media_refused`,
 `active_speaker` and `media_restart`.
 
 They are not meeting commands or events: they go to this worker's forwarding unit and never into
@@ -19,12 +19,13 @@ from server.sfu import (
     MediaRefused,
     MediaRestart,
     MediaSettings,
+    MediaView,
     ServerMessage,
 )
 
 # Client to server.
 MEDIA_COMMANDS: dict[str, type[ClientMessage]] = {
-    wire_name(c): c for c in (MediaOffer, MediaAnswer)
+    wire_name(c): c for c in (MediaOffer, MediaAnswer, MediaView)
 }
 # Server to client.
 MEDIA_EVENTS: dict[str, type[ServerMessage]] = {
@@ -33,8 +34,10 @@ MEDIA_EVENTS: dict[str, type[ServerMessage]] = {
 MEDIA_MESSAGES = {**MEDIA_COMMANDS, **MEDIA_EVENTS}
 
 
-def parse_media(inbound: Inbound) -> ClientMessage:
+def parse_media(inbound: Inbound, max_view_videos: int) -> ClientMessage:
     message = parse_fields(MEDIA_COMMANDS[inbound.type], inbound.fields)
+    if isinstance(message, MediaView) and len(message.shown) > max_view_videos:
+        raise WireError(ErrorCode.INVALID, f"shown: at most {max_view_videos} videos")
     if isinstance(message, MediaOffer) and any(t.publisher is not None for t in message.tracks):
         raise WireError(ErrorCode.INVALID, "tracks: publisher is set by the server only")
     if isinstance(message, MediaAnswer) and message.refused:

@@ -19,6 +19,7 @@ nobody answers on) holds a slot of the worker only that long.
 
 import asyncio
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Callable, Coroutine, Iterable
 from typing import Any
@@ -32,6 +33,7 @@ from server.sfu.messages import (
     MediaAnswer,
     MediaOffer,
     MediaRefused,
+    MediaView,
     Refusal,
     ServerMessage,
     Source,
@@ -40,6 +42,7 @@ from server.sfu.offer_check import checked_offer
 from server.sfu.peer import Peer, ice_ufrag, parse_sdp
 from server.sfu.settings import MediaSettings
 from server.sfu.speakers import WINDOW_S, SpeakerDetector
+from server.sfu.voices import Voice, audible
 
 logger = logging.getLogger(__name__)
 
@@ -114,6 +117,7 @@ class ForwardingUnit:
         """A feed of a publisher in `room` that another worker receives and pipes here: this
         worker's members of the room receive it as they would a local one."""
         feed.on_level = self._hear
+        feed.on_voice = self._on_voice
         self._remote_feeds[room].add(feed)
         self._recompute()
 
@@ -145,6 +149,7 @@ class ForwardingUnit:
                 self.settings,
                 on_live=lambda _: self._recompute(),
                 on_level=self._hear,
+                on_voice=self._on_voice,
             )
             self._peers[participant] = peer
             self._watch(peer)
@@ -173,6 +178,13 @@ class ForwardingUnit:
         async with peer.lock:
             await peer.accept_answer(answer)
         self._kick(peer)
+
+    def set_view(self, participant: ParticipantId, view: MediaView) -> None:
+        """The videos the client shows: only those are sent to it from now on, until its next
+        view; a video shown again starts at a keyframe. Audio is not the view's business."""
+        peer = self._peer(participant)
+        peer.view = view
+        peer.apply_view()
 
     async def close(self, participant: ParticipantId) -> None:
         """End the participant's media session; the others stop receiving its tracks."""
@@ -235,6 +247,7 @@ class ForwardingUnit:
             for peer in members:
                 peer.want(f for f in feeds if f.publisher != peer.participant)
                 self._kick(peer)
+        self._choose_voices(by_room)
 
     # The active speaker.
 
@@ -258,6 +271,7 @@ class ForwardingUnit:
             await asyncio.sleep(WINDOW_S)
             try:
                 self._announce_speakers()
+                self._choose_voices()
             except Exception:
                 logger.exception("could not announce the active speakers")
 
@@ -269,6 +283,39 @@ class ForwardingUnit:
             for participant, where in rooms.items():
                 if where == room:
                     self._send(participant, ActiveSpeaker(room, speaker))
+
+    # The voices each room forwards (`server.sfu.voices`).
+
+    def _voices(self, room: RoomId) -> list[Feed]:
+        feeds = [
+            f
+            for p in self._peers.values()
+            if self.room_of(p.participant) == room
+            for f in p.feeds.values()
+            if f.kind == "audio" and f.allowed
+        ]
+        return feeds + [f for f in self._remote_feeds.get(room, ()) if f.kind == "audio"]
+
+    def _choose_voices(self, rooms: Iterable[RoomId] | None = None) -> None:
+        if rooms is None:
+            rooms = {self.room_of(p) for p in self._peers} | set(self._remote_feeds)
+        now = time.monotonic()
+        for room in rooms:
+            feeds = {(f.publisher, f.mid): f for f in self._voices(room)}
+            voices = {key: Voice(f.spoke_at, f.loudness) for key, f in feeds.items()}
+            chosen = audible(voices, self.settings.loudest_voices, now)
+            for key, feed in feeds.items():
+                feed.set_audible(key in chosen)
+
+    def _on_voice(self, feed: Feed) -> None:
+        """A voice the room does not forward started speaking: it may open before the window."""
+        self._choose_voices((self._room_of_feed(feed),))
+
+    def _room_of_feed(self, feed: Feed) -> RoomId:
+        for room, feeds in self._remote_feeds.items():
+            if feed in feeds:
+                return room
+        return self.room_of(feed.publisher)
 
     # Renegotiation: at most one pending per peer; an answer re-checks what changed meanwhile.
 

@@ -36,6 +36,7 @@ from rooms.ids import ParticipantId
 from server.sfu import aiortc_private
 from server.sfu.keyframes import StartsKeyframe, keyframe_test
 from server.sfu.messages import Mid, Source
+from server.sfu.voices import SPEAKING_LEVEL
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,10 @@ Clock = Callable[[], float]
 MIN_KEYFRAME_INTERVAL_S = 0.25
 # How often an outlet refreshes what its sender's RTCP reports say (they go out about every 1 s).
 REPORT_EVERY_S = 0.25
+
+# How much one audio packet's level moves a voice's running loudness (50 packets a second: about
+# a fifth of a second to follow a change).
+LOUDNESS_WEIGHT = 0.1
 
 # RTP version 2; X set when a header extension block follows (RFC 3550 section 5.1).
 _VERSION = 0x80
@@ -101,6 +106,12 @@ class Feed:
         self.keyframe_requests = 0
         # How loud each packet is, for the active speaker (the engine's ear).
         self.on_level = on_level
+        # Audio: whether the room forwards this voice now (`server.sfu.voices`); when it last
+        # spoke and how loud it has been; `on_voice` hears a closed voice start speaking.
+        self.audible = True
+        self.spoke_at: float | None = None
+        self.loudness = 0.0
+        self.on_voice: Callable[[Feed], None] | None = None
         self._retry_s = keyframe_retry_s
         self._clock = clock
         self._starts_keyframe: StartsKeyframe = keyframe_test("")
@@ -140,10 +151,10 @@ class Feed:
             self.keyframes += keyframe
             if keyframe:
                 self._keyframe_asked = False
-        elif self.on_level is not None and self.allowed and level is not None:
+        elif level is not None and self.allowed:
             # Only a track the engine forwards counts: a refused or hard-muted voice is not heard.
-            self.on_level(self, level)
-        if not self.outlets or not self.allowed:
+            self._hear(level)
+        if not self.outlets or not self.allowed or not self.audible:
             return
         waiting = False
         for outlet in self.outlets:
@@ -151,6 +162,24 @@ class Feed:
                 waiting = True
         if waiting and self._clock() - self._last_request >= self._retry_s:
             self.request_keyframe()
+
+    def _hear(self, level: int) -> None:
+        self.loudness += (127 - level - self.loudness) * LOUDNESS_WEIGHT
+        if level <= SPEAKING_LEVEL:
+            self.spoke_at = self._clock()
+            if not self.audible and self.on_voice is not None:
+                # At once, not at the next window: the first syllable must not be cut.
+                self.on_voice(self)
+        if self.on_level is not None:
+            self.on_level(self, level)
+
+    def set_audible(self, audible: bool) -> None:
+        """Forward this voice, or stop; opened again, each outlet numbers on from where it
+        stopped, so a listener's jitter buffer takes the gap for a pause in the talk."""
+        if audible and not self.audible:
+            for outlet in self.outlets:
+                outlet.restart()
+        self.audible = audible
 
     def attach(self, outlet: "Outlet") -> None:
         self.outlets.add(outlet)

@@ -16,6 +16,8 @@ sending a description, there is no trickle):
                                    ◀──────   MediaRestart(reason)   the media worker changed, or
                                                the session ended (its ICE did not connect): the
                                                client starts a new session with a new offer
+    MediaView(shown)               ──────▶   the videos the client shows now: only those are
+                                               sent (no renegotiation; audio is not affected)
 
 In every `MediaOffer`, `tracks` describes what the offering side sends: the client labels its mids
 with a `Source` (the meeting's names, in which `rooms.publishing` says who may publish what); the
@@ -114,5 +116,39 @@ class MediaRestart:
     reason: str
 
 
+@dataclass(frozen=True)
+class ShownVideo:
+    """A video the client shows: whose, which of their sources, and how tall on the screen."""
+
+    publisher: ParticipantId
+    source: Source
+    # In device pixels; 0 when it is not laid out yet. What a layer choice will be made from.
+    height: int = 0
+
+    def __post_init__(self) -> None:
+        if self.source.kind != "video":
+            raise ValueError(f"source: {self.source} is not a video")
+        if not 0 <= self.height <= MAX_SHOWN_HEIGHT:
+            raise ValueError(f"height: from 0 to {MAX_SHOWN_HEIGHT} pixels")
+
+
+# An 8K screen's height: anything taller is a client's mistake.
+MAX_SHOWN_HEIGHT = 4320
+
+
+@dataclass(frozen=True)
+class MediaView:
+    """Client to server: the videos it shows, the most important first (the screen, the active
+    speaker, then the tiles in view). The server sends those and pauses the others' video until
+    they are shown again; before the first view everything is sent."""
+
+    shown: tuple[ShownVideo, ...]
+
+    def __post_init__(self) -> None:
+        seen = {(v.publisher, v.source) for v in self.shown}
+        if len(seen) != len(self.shown):
+            raise ValueError("shown: a video is listed twice")
+
+
 ServerMessage = MediaOffer | MediaAnswer | MediaRefused | ActiveSpeaker | MediaRestart
-ClientMessage = MediaOffer | MediaAnswer
+ClientMessage = MediaOffer | MediaAnswer | MediaView

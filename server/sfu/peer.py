@@ -26,6 +26,7 @@ from server.sfu.forwarding import Feed, Outlet, ReceivedFeed
 from server.sfu.messages import (
     MediaAnswer,
     MediaOffer,
+    MediaView,
     Mid,
     Refusal,
     TrackInfo,
@@ -79,6 +80,7 @@ class Peer:
         settings: MediaSettings,
         on_live: Callable[[Feed], None],
         on_level: Callable[[Feed, int], None] | None = None,
+        on_voice: Callable[[Feed], None] | None = None,
     ) -> None:
         self.participant = participant
         self.feeds: dict[Mid, Feed] = {}
@@ -88,7 +90,10 @@ class Peer:
         self._settings = settings
         self._on_live = on_live
         self._on_level = on_level
+        self._on_voice = on_voice
         self._wanted: dict[FeedKey, Feed] = {}
+        # The videos the client shows (`MediaView`); None until it says: then every one flows.
+        self.view: MediaView | None = None
         self._stale = False
         self._offer: MediaOffer | None = None
         self._numbering: aiortc_private.Numbering | None = None
@@ -113,6 +118,21 @@ class Peer:
         """The feeds this participant should receive; `make_offer` brings the session there."""
         self._wanted = {feed_key(f): f for f in feeds}
 
+    def apply_view(self) -> None:
+        """Pause the video outlets whose feed the client does not show, resume those it does.
+
+        The m-lines stay as they are: showing a tile again costs a keyframe, not a negotiation.
+        """
+        shown = None if self.view is None else {(v.publisher, v.source) for v in self.view.shown}
+        for slot in self.slots:
+            feed = slot.feed
+            if feed is None or feed.kind != "video":
+                continue
+            if shown is None or (feed.publisher, feed.source) in shown:
+                slot.outlet.resume()
+            else:
+                slot.outlet.pause()
+
     def set_receiving(self, feed: Feed, receiving: bool) -> None:
         """Ask the publisher to send (or stop sending) this track at the next offer."""
         transceiver = self._transceiver(feed.mid)
@@ -132,7 +152,7 @@ class Peer:
             if receiver.track is track and transceiver.mid is not None:
                 mid = Mid(transceiver.mid)
                 kind = receiver.track.kind
-                self.feeds[mid] = ReceivedFeed(
+                self.feeds[mid] = feed = ReceivedFeed(
                     self.participant,
                     mid,
                     self._offer.source_of(mid, kind) if self._offer else default_source(kind),
@@ -142,6 +162,7 @@ class Peer:
                     history=self._settings.retransmit_history,
                     on_level=self._on_level,
                 )
+                feed.on_voice = self._on_voice
 
     async def accept_offer(self, offer: MediaOffer, judge: Judge) -> MediaAnswer:
         """Apply the client's offer; each track it sends is judged, and refused ones go inactive."""
@@ -194,6 +215,7 @@ class Peer:
             slot.transceiver.direction = "sendonly"
             slot.outlet.attach(feed)
             slot.feed = feed
+        self.apply_view()
         self._stale = False
         await self.pc.setLocalDescription(
             await aiortc_private.create_offer(self.pc, self._numbering)

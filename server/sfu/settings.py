@@ -38,9 +38,18 @@ class MediaSettings:
     retransmit_history: int = 512
     # A new subscriber that still waits for a keyframe asks the publisher again after this long.
     keyframe_retry_s: float = 0.5
+    # A room with more voices than this forwards only this many: the loudest heard speaking.
+    loudest_voices: int = 4
+    # The most videos a client's `media_view` may list, all of them sent (Zoom's gallery page).
+    max_view_videos: int = 25
 
     def __post_init__(self) -> None:
-        peers = (self.max_peers_per_worker, self.max_peers_per_address)
+        peers = (
+            self.max_peers_per_worker,
+            self.max_peers_per_address,
+            self.max_view_videos,
+            self.loudest_voices,
+        )
         if min(self.max_publishers_per_room, *peers) < 1:
             raise ValueError("media limits must be at least 1")
         if self.ice_connect_timeout_s <= 0:

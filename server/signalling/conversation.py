@@ -29,7 +29,7 @@ from server.protocol.wire import (
 )
 from server.rtc.wire import MEDIA_COMMANDS, parse_media
 from server.services import Services
-from server.sfu import MediaOffer
+from server.sfu import MediaOffer, MediaView
 from server.signalling import chat_history, contacts_link, notes_request, secret_ballot
 from server.signalling.connection import Closing, Connection
 from server.signalling.errors import ANSWERABLE
@@ -162,12 +162,14 @@ async def _media(
     """A media message goes to this worker's forwarding unit, not to the meeting."""
     if services.media_router is None:
         raise WireError(ErrorCode.MEDIA_OFF, "this server carries no audio or video")
-    message = parse_media(inbound)
+    message = parse_media(inbound, services.settings.max_view_videos)
     gate.forgive()
     if isinstance(message, MediaOffer):
         # Counted against the sessions this address may hold on the worker that serves them.
         await services.media_router.offer(
             live, connection, message, inbound.ref, connection.address
         )
+    elif isinstance(message, MediaView):
+        await services.media_router.view(connection, message, inbound.ref)
     else:
         await services.media_router.answer(connection, message, inbound.ref)

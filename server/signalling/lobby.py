@@ -66,9 +66,7 @@ class Verdict(Enum):
     WITHDRAWN = "withdrawn"
 
 
-async def wait(
-    connection: Connection, gate: Gate, live: MeetingHandle, who: ParticipantId
-) -> bool:
+async def wait(connection: Connection, gate: Gate, live: MeetingHandle, who: ParticipantId) -> bool:
     """Hold the connection in the lobby; True once admitted (nothing of it read after that), False
     once it is closed."""
     verdict: asyncio.Future[Verdict] = asyncio.get_running_loop().create_future()

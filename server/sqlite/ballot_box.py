@@ -42,9 +42,7 @@ class SqliteBallotBox:
         ballot = self._seal.ballot_key(meeting, poll, secret)
         mark = self._seal.voter_key(meeting, poll, voter)
         try:
-            return await self._database.run(
-                partial(_deposit, meeting, poll, ballot, mark, encoded)
-            )
+            return await self._database.run(partial(_deposit, meeting, poll, ballot, mark, encoded))
         except (sqlite3.Error, ClosedError) as error:
             raise Unavailable(f"the ballot box is out of reach: {error}") from error
 
@@ -54,7 +52,6 @@ class SqliteBallotBox:
         except (sqlite3.Error, ClosedError) as error:
             raise Unavailable(f"the ballot box is out of reach: {error}") from error
         return BoxCount.of(decode_choices(choices) for choices in stored)
-
 
     async def forget(self, meeting: MeetingId) -> None:
         try:

@@ -100,9 +100,7 @@ class Database:
         self.path = folder / DATABASE_FILE
         # Used by one writer: the loop (normal) or the writer thread (full); autocommit,
         # transactions made by hand.
-        self._connection = sqlite3.connect(
-            self.path, isolation_level=None, check_same_thread=False
-        )
+        self._connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self.path.chmod(data_folder.OWNER_ONLY_FILE)
         self._connection.execute("PRAGMA journal_mode=WAL")
         self._connection.execute(f"PRAGMA synchronous={synchronous.upper()}")

@@ -440,4 +440,3 @@ async def _open(request: Request, services: Services) -> MeetingHandle | Respons
 def _bearer(request: Request) -> str:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     return token.strip() if scheme.lower() == "bearer" else ""
-

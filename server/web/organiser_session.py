@@ -247,4 +247,3 @@ def _whole_seconds(seconds: float) -> int:
 
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-

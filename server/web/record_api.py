@@ -116,4 +116,3 @@ def _is_moderator(state: MeetingState, grant: Grant) -> bool:
 def _bearer(request: Request) -> str:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     return token.strip() if scheme.lower() == "bearer" else ""
-

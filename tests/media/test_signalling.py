@@ -289,3 +289,48 @@ async def test_ending_the_meeting_stops_its_media(served: Served) -> None:
         assert await member.socket.wait_closed() == CloseCode.MEETING_ENDED
     await eventually(lambda: len(bridge) == 0, failure="media sessions left after the end")
     assert bridge.engine.feeds(moderator.me) == []
+
+
+async def test_media_view_over_the_socket_pauses_a_video_and_refuses_a_bad_view(
+    served: Served,
+) -> None:
+    moderator = await served.join("Anna Nowak", moderator=True)
+    ada = await served.join("Ada")
+    await moderator.socket.command("set_role", participant=ada.me, role="presenter")
+    ada.peer.publish(PRESENTER_CAMERA, microphone=True)
+    await ada.peer.connect()
+
+    # A view before there is a media session to apply it to.
+    with pytest.raises(ServerError) as early:
+        await moderator.socket.command("media_view", shown=[])
+    assert early.value.code == MediaErrorCode.NOT_CONNECTED
+
+    await moderator.peer.connect()
+    await moderator.peer.wait_until(lambda: moderator.peer.video_from(PRESENTER_CAMERA) >= 5, 10)
+    await moderator.socket.command("media_view", shown=[])
+    assert served.services.media is not None
+    (video,) = [f for f in served.services.media.engine.feeds(ada.me) if f.kind == "video"]
+    await eventually(lambda: not video.outlets)
+    heard = moderator.peer.audio()
+    await moderator.peer.wait_until(lambda: moderator.peer.audio() >= heard + 10)
+
+    bad_views: list[tuple[list[dict[str, object]], str]] = [
+        ([{"publisher": ada.me, "source": "microphone", "height": 180}], "not a video"),
+        ([{"publisher": ada.me, "source": "camera", "height": -1}], "height"),
+        ([{"publisher": ada.me, "source": "camera"}] * 2, "twice"),
+        ([{"publisher": f"p{i}", "source": "camera"} for i in range(26)], "at most 25"),
+    ]
+    for shown, why in bad_views:
+        with pytest.raises(ServerError) as refused:
+            await moderator.socket.command("media_view", shown=shown)
+        assert refused.value.code == "invalid"
+        assert why in str(refused.value)
+    assert not video.outlets  # a refused view changed nothing
+
+    shown_again = time.monotonic()
+    await moderator.socket.command(
+        "media_view", shown=[{"publisher": ada.me, "source": "camera", "height": 360}]
+    )
+    await moderator.peer.wait_until(
+        lambda: moderator.peer.video_from(PRESENTER_CAMERA, shown_again) >= 5, timeout=3
+    )

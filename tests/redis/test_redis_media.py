@@ -8,6 +8,7 @@ workers' WebSockets (`tests.media.over_socket`); the media goes over loopback st
 worker that serves it.
 """
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -115,6 +116,19 @@ async def test_a_listener_on_one_worker_gets_media_from_the_other(workers: Worke
         assert placed_on(workers, meeting) == a.id
         assert listener.peer.publishers_offered() == {presenter.me}
         await loads_become(workers, {a.id: "2", b.id: "0"})
+
+        # What he shows goes to A through B: with no video shown, only her voice comes.
+        await listener.socket.command("media_view", shown=[])
+        peer = listener.peer
+        settled = peer.audio() + 25  # what was on its way when the view changed
+        await peer.wait_until(lambda: peer.audio() >= settled, FRAMES_WITHIN_S)
+        quiet_from = time.monotonic()
+        await peer.wait_until(lambda: peer.audio(quiet_from) >= 25, FRAMES_WITHIN_S)
+        assert peer.video_from(PRESENTER_CAMERA, quiet_from) == 0
+        shown = [{"publisher": presenter.me, "source": "camera", "height": 360}]
+        shown_at = time.monotonic()
+        await listener.socket.command("media_view", shown=shown)
+        await peer.wait_until(lambda: hears(listener, shown_at), FRAMES_WITHIN_S)
     finally:
         for member in (presenter, listener):
             await member.leave()

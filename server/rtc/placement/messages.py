@@ -1,11 +1,11 @@
 """What the client's worker and the media worker send each other about a session served on
 the media worker, on each worker's media channel (`server.cluster.keys.media_channel`).
 
-To the media worker: a client's offer, its answer to the server's offer, and the end of its
-session; a request (offer, answer) is answered with a `SessionReply`. To the client's worker:
-each frame for the client, in order, the reply carrying the first (the answer to the offer).
-Every message names the participant and the session it belongs to, so that one for a session
-already replaced is told apart. Packed as the other messages between workers are
+To the media worker: a client's offer, its answer to the server's offer, the videos it shows, and
+the end of its session; a request (offer, answer, view) is answered with a `SessionReply`. To the
+client's worker: each frame for the client, in order, the reply carrying the first (the answer to
+the offer). Every message names the participant and the session it belongs to, so that one for
+a session already replaced is told apart. Packed as the other messages between workers are
 (`server.cluster.messages`), each in an envelope naming its kind.
 """
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from rooms import MeetingId, ParticipantId
 from rooms.plain import from_plain
 from server.cluster.messages import pack, unpack
-from server.sfu import MediaAnswer, MediaErrorCode, MediaOffer
+from server.sfu import MediaAnswer, MediaErrorCode, MediaOffer, MediaView
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,16 @@ class SessionAnswer:
     participant: ParticipantId
     session: str
     answer: MediaAnswer
+    ref: int | str | None = None
+
+
+@dataclass(frozen=True)
+class SessionView:
+    request: str
+    worker: str
+    participant: ParticipantId
+    session: str
+    view: MediaView
     ref: int | str | None = None
 
 
@@ -70,7 +80,7 @@ class SessionReply:
     detail: str = ""
 
 
-ToMediaWorker = SessionOffer | SessionAnswer | SessionClose
+ToMediaWorker = SessionOffer | SessionAnswer | SessionView | SessionClose
 ToClientWorker = SessionFrame | SessionReply
 SessionMessage = ToMediaWorker | ToClientWorker
 

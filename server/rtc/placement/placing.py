@@ -103,6 +103,4 @@ class RoomPlacer:
         """Publish this worker's count of media sessions, next to its sign of life."""
         # Not while this worker places a room: its count then moves on purpose.
         async with self._placing:
-            await self._redis.set(
-                rk.load_key(self.worker), len(self._bridge), px=self._load_ttl_ms
-            )
+            await self._redis.set(rk.load_key(self.worker), len(self._bridge), px=self._load_ttl_ms)

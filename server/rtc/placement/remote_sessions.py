@@ -19,12 +19,13 @@ from server.rtc.placement.messages import (
     SessionClose,
     SessionOffer,
     SessionReply,
+    SessionView,
     ToClientWorker,
     encode,
 )
 from server.rtc.placement.outbox import Outbox
 from server.rtc.wire import encode_media
-from server.sfu import MediaAnswer, MediaError, MediaOffer, MediaRestart
+from server.sfu import MediaAnswer, MediaError, MediaOffer, MediaRestart, MediaView
 
 WORKER_LOST = "media_worker_lost"
 
@@ -85,6 +86,14 @@ class RemoteSessions:
         request = secrets.token_hex(8)
         participant = remote.connection.participant
         message = SessionAnswer(request, self.worker, participant, remote.session, answer, ref)
+        return await self._requests.ask(media_channel(remote.worker), request, encode(message))
+
+    async def view(
+        self, remote: RemoteSession, view: MediaView, ref: int | str | None
+    ) -> SessionReply | None:
+        request = secrets.token_hex(8)
+        participant = remote.connection.participant
+        message = SessionView(request, self.worker, participant, remote.session, view, ref)
         return await self._requests.ask(media_channel(remote.worker), request, encode(message))
 
     @staticmethod

@@ -19,7 +19,7 @@ from server.rtc.placement.remote_sessions import RemoteSessions
 from server.rtc.placement.served_clients import ServedClients
 from server.rtc.placement.watching import Watching
 from server.rtc.wire import encode_media
-from server.sfu import MediaAnswer, MediaError, MediaErrorCode, MediaOffer
+from server.sfu import MediaAnswer, MediaError, MediaErrorCode, MediaOffer, MediaView
 
 
 class MediaPlacement:
@@ -102,6 +102,18 @@ class MediaPlacement:
             raise MediaError(MediaErrorCode.UNAVAILABLE, "the media server did not answer")
         self._remote.raise_if_refused(reply)
 
+    async def view(self, connection: Listener, view: MediaView, ref: int | str | None) -> None:
+        remote = self._remote.of(connection)
+        if remote is None:
+            self.bridge.view(connection, view)
+            if ref is not None:
+                connection.deliver(reply_ok(ref))
+            return
+        reply = await self._remote.view(remote, view, ref)
+        if reply is None:
+            raise MediaError(MediaErrorCode.UNAVAILABLE, "the media server did not answer")
+        self._remote.raise_if_refused(reply)
+
     async def close(self, connection: Listener) -> None:
         await self.bridge.close(connection)
         if self._remote.of(connection) is not None:
@@ -119,4 +131,3 @@ class MediaPlacement:
         task = asyncio.ensure_future(work)
         self._work.add(task)
         task.add_done_callback(self._work.discard)
-

@@ -20,6 +20,7 @@ from server.rtc.placement.messages import (
     SessionFrame,
     SessionOffer,
     SessionReply,
+    SessionView,
     ToMediaWorker,
 )
 from server.rtc.placement.outbox import Outbox
@@ -113,13 +114,16 @@ class ServedClients:
                     raise MediaError(
                         MediaErrorCode.NOT_CONNECTED, "no media session: send an offer first"
                     )
-                await self._bridge.answer(client, message.answer)
+                if isinstance(message, SessionView):
+                    self._bridge.view(client, message.view)
+                else:
+                    await self._bridge.answer(client, message.answer)
                 if message.ref is not None:
                     frame = reply_ok(message.ref)
         except MediaError as error:
             code, detail = error.code, error.detail
         except Exception as error:
-            kind = "offer" if isinstance(message, SessionOffer) else "answer"
+            kind = type(message).__name__
             log.exception("media %s of %s failed", kind, participant)
             code, detail = MediaErrorCode.UNAVAILABLE, f"media worker: {error}"
         # No await since the answer: it goes out before anything the engine sends after it.
