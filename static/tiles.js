@@ -9,6 +9,9 @@ import { t } from "./i18n.js";
 // at most MAX_SHOWN videos.
 const HEIGHTS = [90, 180, 360, 720, 1080];
 const MAX_SHOWN = 25;
+// The marks of a figure (its classes, set here and by views/plenary.js) that put it first in a
+// view, in this order.
+const FIRST = ["featured", "screen", "speaking"];
 
 // A video's height in device pixels, rounded up to the step that covers it (the largest for
 // anything taller); 0 for one not laid out.
@@ -156,14 +159,18 @@ export class Tiles {
     return [...this.received.values()].filter((shown) => shown.element.tagName === "FIGURE");
   }
 
-  // The videos to receive, in the order the server should keep them (docs/protocol.md,
-  // media_view): the featured tile, then the others in view in the page's order; none while the
-  // tab is hidden. Each figure left out is marked paused, which its hint says in words.
+  // The videos to receive, most important first, as the server keeps them when it cannot send
+  // them all (docs/protocol.md, media_view): of those in view, the featured tile, a shared screen,
+  // the active speaker, then the others in the page's order; none while the tab is hidden. Each
+  // figure left out is marked paused, which its hint says in words.
   shown() {
     const inView = document.hidden ? [] : this.figures().filter((shown) => this.inView.has(shown.element));
-    const featured = (shown) => (shown.element.classList.contains("featured") ? 0 : 1);
+    const rank = ({ element }) => {
+      const mark = FIRST.findIndex((name) => element.classList.contains(name));
+      return mark === -1 ? FIRST.length : mark;
+    };
     const follows = (a, b) => (a.element.compareDocumentPosition(b.element) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1);
-    const listed = inView.sort((a, b) => featured(a) - featured(b) || follows(a, b)).slice(0, MAX_SHOWN);
+    const listed = inView.sort((a, b) => rank(a) - rank(b) || follows(a, b)).slice(0, MAX_SHOWN);
     for (const shown of this.figures()) shown.element.classList.toggle("paused", !listed.includes(shown));
     return listed.map(({ publisher, source, element }) => ({
       publisher,

@@ -44,32 +44,35 @@ const NativeSocket = window.WebSocket;
 window.WebSocket = class extends NativeSocket {
   constructor(...args) { super(...args); window.sockets.push(this); }
 };
-"""
-# True once the video captioned `name` (a person's name, or a screen's caption), or the sound
-# labelled as theirs, has counted more than `more` of `counter` (frames decoded, packets) after
-# the first look: of that person, since a receiver's counter keeps counting across the people it
-# carried.
-RECEIVING = """
-async ([name, key, kind, counter, more]) => {
+// The count `counter` (framesDecoded, packetsReceived…) of what arrives of `name`'s `kind`: the
+// video captioned `name` (a person's name, or a screen's caption), or the sound labelled as
+// theirs; null while none of it has arrived.
+window.receivedOf = async (name, kind, counter) => {
   const element = kind === "video"
     ? [...document.querySelectorAll("#videos figure")]
         .find((f) => f.querySelector("figcaption").textContent === name)?.querySelector("video")
     : [...document.querySelectorAll("#videos audio")]
         .find((a) => a.getAttribute("aria-label")?.includes(name));
   const track = element?.srcObject?.getTracks().find((t) => t.kind === kind);
-  if (!track) return false;
-  for (const pc of window.peers) {
+  for (const pc of track ? window.peers : []) {
     if (pc.connectionState === "closed") continue;
     const receiver = pc.getReceivers().find((r) => r.track === track);
-    if (!receiver) continue;
-    for (const report of (await receiver.getStats()).values()) {
-      if (report.type !== "inbound-rtp" || !(report[counter] > 0)) continue;
-      window.countedBefore ??= {};
-      window.countedBefore[key] ??= report[counter];
-      if (report[counter] > window.countedBefore[key] + more) return true;
+    for (const report of (await receiver?.getStats())?.values() ?? []) {
+      if (report.type === "inbound-rtp" && report[counter] > 0) return report[counter];
     }
   }
-  return false;
+  return null;
+};
+"""
+# True once `name`'s `kind` has counted more than `more` of `counter` after the first look: of
+# that person, since a receiver's counter keeps counting across the people it carried.
+RECEIVING = """
+async ([name, key, kind, counter, more]) => {
+  const count = await window.receivedOf(name, kind, counter);
+  if (count === null) return false;
+  window.countedBefore ??= {};
+  window.countedBefore[key] ??= count;
+  return count > window.countedBefore[key] + more;
 }
 """
 
