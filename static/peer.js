@@ -93,11 +93,11 @@ export class Peer {
     this.sendView();
   }
 
-  // What the person sees of the received videos (tiles.js shown()): sent as media_view once it
-  // settles, and only when it differs from what the server has.
+  // What the person sees of the received videos (tiles.js shown(); null: nothing new to say):
+  // sent as media_view once it settles, and only when it differs from what the server has.
   view(shown) {
     const wanted = JSON.stringify(shown);
-    if (wanted === this.viewWanted) return;
+    if (shown === null || wanted === this.viewWanted) return;
     this.viewWanted = wanted;
     clearTimeout(this.viewTimer);
     this.viewTimer = setTimeout(() => this.sendView(), VIEW_SETTLE_MS);

@@ -162,8 +162,11 @@ export class Tiles {
   // The videos to receive, most important first, as the server keeps them when it cannot send
   // them all (docs/protocol.md, media_view): of those in view, the featured tile, a shared screen,
   // the active speaker, then the others in the page's order; none while the tab is hidden. Each
-  // figure left out is marked paused, which its hint says in words.
+  // figure left out is marked paused, which its hint says in words. Null while no video is
+  // received: there is nothing to choose from yet (a new peer connection's tiles are still to
+  // come), and the view said before still holds.
   shown() {
+    if (this.figures().length === 0) return null;
     const inView = document.hidden ? [] : this.figures().filter((shown) => this.inView.has(shown.element));
     const rank = ({ element }) => {
       const mark = FIRST.findIndex((name) => element.classList.contains(name));

@@ -148,7 +148,9 @@ def test_a_tile_scrolled_out_of_view_stops_arriving_and_comes_back(
     stalled = [names["first"], playing, STILL_MS, PLAYED]
     viewer.until(STALLED, stalled, STALL_TIMEOUT_MS)
 
-    # A hidden tab shows nothing: no video comes, until the tab shows again.
+    # A hidden tab shows nothing: no video comes, until the tab shows again (the strip back at
+    # its start).
+    scroll("0")
     page.evaluate(HIDE, True)
     expect(figures.and_(page.locator(".paused"))).to_have_count(len(PUBLISHERS))
     viewer.until(STALLED, [names["featured"], [], STILL_MS, 0], STALL_TIMEOUT_MS)
@@ -160,6 +162,23 @@ def test_a_tile_scrolled_out_of_view_stops_arriving_and_comes_back(
     resumed_ms = page.evaluate("(started) => performance.now() - started", started)
     print(f"the featured tile played again {resumed_ms:.0f} ms after the tab showed")
     expect(featured).not_to_have_class(PAUSED)
+
+    expect(last).to_have_class(PAUSED)
+
+    # A new connection (the socket cut, the meeting resumed) has a new media session, which
+    # hears the same view again: the tile out of view stays paused there too.
+    page.evaluate("() => window.sockets.at(-1).close()")
+    expect(page.locator("#connection")).to_be_hidden()
+    page.wait_for_function(
+        "() => window.peers.length === 2 && window.peers[1].connectionState === 'connected'",
+        timeout=MEDIA_TIMEOUT_MS,
+    )
+    expect(figures).to_have_count(len(PUBLISHERS), timeout=MEDIA_TIMEOUT_MS)
+    expect(last).to_have_class(PAUSED)
+    for figure in (featured, first):
+        viewer.sees_video_of(caption(figure))
+    playing = [caption(featured), caption(first)]
+    viewer.until(STALLED, [caption(last), playing, STILL_MS, PLAYED], STALL_TIMEOUT_MS)
 
     expect(page.locator("#problem")).to_have_text("")
     for person in (viewer, *publishers):
