@@ -96,8 +96,9 @@ export class Peer {
   // What the person sees of the received videos (tiles.js shown(); null: nothing new to say):
   // sent as media_view once it settles, and only when it differs from what the server has.
   view(shown) {
+    if (shown === null) return;
     const wanted = JSON.stringify(shown);
-    if (shown === null || wanted === this.viewWanted) return;
+    if (wanted === this.viewWanted) return;
     this.viewWanted = wanted;
     clearTimeout(this.viewTimer);
     this.viewTimer = setTimeout(() => this.sendView(), VIEW_SETTLE_MS);
@@ -237,7 +238,9 @@ export class Peer {
     } else if (m.type === "media_restart") {
       // Our media is served elsewhere now (our room is on another worker, or the worker went
       // away): a new peer connection, a fresh offer, on the same socket. One that could not
-      // connect at all (UDP blocked, no TURN) tries again ever more slowly, and says so.
+      // connect at all (UDP blocked, no TURN) tries again ever more slowly, and says so. The
+      // server's session is gone already: no view goes to it meanwhile.
+      this.session = false;
       const unconnected = m.reason === "media_ice_timeout" || m.reason === "media_ice_failed";
       this.iceFailures = unconnected ? (this.iceFailures ?? 0) + 1 : 0;
       if (this.iceFailures >= 2) this.say(t("media.unreachable"));
