@@ -136,6 +136,8 @@ class Settings:
     ice_connect_timeout_s: float = 20.0
     # A room with more voices than this forwards only this many at once, the loudest speaking.
     loudest_voices: int = 4
+    # Send each subscriber only the videos its link carries (its RTCP loss reports and REMB).
+    fit_video_to_links: bool = True
     # The most videos one client's `media_view` may ask for.
     max_view_videos: int = 25
     # With Redis: how long a worker waits for the worker that serves a room's media to answer
@@ -236,6 +238,7 @@ class Settings:
             ice_connect_timeout_s=self.ice_connect_timeout_s,
             max_view_videos=self.max_view_videos,
             loudest_voices=self.loudest_voices,
+            fit_video_to_links=self.fit_video_to_links,
         )
 
     @classmethod

@@ -32,7 +32,6 @@ import math
 import os
 import shutil
 import statistics
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,15 +41,19 @@ from bench.common import cpu
 from bench.common.children import Child, ChildError, Children, Reply
 from bench.common.results import RESULTS, write_json
 from bench.common.stopping import run_stoppable
+from bench.media import spread
 from bench.media.peers import ENGINES, Engine
-from bench.media.subscribers import MAX_PER_PROCESS, READY_TIMEOUT_S
+from bench.media.steps import (
+    PUBLISHER_TIMEOUT_S,
+    QUIT_TIMEOUT_S,
+    REPLY_TIMEOUT_S,
+    SERVER_START_TIMEOUT_S,
+    all_ready,
+    until_live,
+)
+from bench.media.subscribers import MAX_PER_PROCESS
 
 HELP = "one VP8 + Opus publisher to N subscribers, Plenum against aiortc's MediaRelay"
-REPLY_TIMEOUT_S = 30.0
-QUIT_TIMEOUT_S = 5.0
-SERVER_START_TIMEOUT_S = 20.0
-PUBLISHER_TIMEOUT_S = 40.0
-LIVE_TIMEOUT_S = 20.0
 COLLAPSE = 0.5
 
 Row = dict[str, Any]
@@ -108,31 +111,19 @@ async def _measure(engine: Engine, n: int, config: MediaConfig, log_dir: Path) -
         publisher = await children.start(f"{engine}-{n}-publisher", "bench.media.publisher",
                                          "--port", port, "--engine", engine)  # fmt: skip
         await publisher.reply(PUBLISHER_TIMEOUT_S)
-        await _until_live(server)
+        await until_live(server)
         groups = _split([f"sub-{i}" for i in range(n)], config.per_process)
         subscribers = [
             await children.start(f"{engine}-{n}-subscribers-{k}", "bench.media.subscribers",
                                  "--port", port, "--engine", engine, "--names", ",".join(names))
             for k, names in enumerate(groups)
         ]  # fmt: skip
-        readies = await asyncio.gather(*(s.reply(READY_TIMEOUT_S + 15) for s in subscribers))
-        ready = sum(r["ready"] for r in readies)
-        if ready < n:
-            raise ChildError(f"only {ready} of {n} subscribers got a first frame")
+        await all_ready(subscribers, n)
         print(f"{engine} N={n}: all connected; warm-up {config.warmup_s:g} s", flush=True)
         await asyncio.sleep(config.warmup_s)
         return await _window(engine, n, config.seconds, server, publisher, subscribers)
     finally:
         await children.stop_all()
-
-
-async def _until_live(server: Child) -> None:
-    # Polled between requests, not with `eventually`: see `_drain` in `bench.fanout.benchmark`.
-    deadline = time.monotonic() + LIVE_TIMEOUT_S
-    while (await server.request(cmd="snapshot"))["ingress"]["frames"] == 0:
-        if time.monotonic() > deadline:
-            raise ChildError(f"the server got no video from the publisher in {LIVE_TIMEOUT_S} s")
-        await asyncio.sleep(0.1)
 
 
 def _split(names: list[str], per_process: int) -> list[list[str]]:
@@ -265,10 +256,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", type=Path, default=defaults.json_path, help="results file")
     parser.add_argument(
         "--subscribers",
-        default=",".join(str(n) for n in defaults.subscribers),
-        help="comma-separated subscriber counts",
+        help="comma-separated subscriber counts (default "
+        f"{','.join(str(n) for n in defaults.subscribers)}; with --workers "
+        f"{','.join(str(n) for n in spread.SpreadConfig().subscribers)})",
     )
-    parser.add_argument("--seconds", type=float, default=defaults.seconds, help="per N")
+    parser.add_argument(
+        "--workers",
+        help="comma-separated worker counts: the room spread over that many server processes, "
+        "fed through the media pipe (Plenum only; see bench/media/spread.py)",
+    )
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        help="per N (default "
+        f"{defaults.seconds:g}; with --workers {spread.SpreadConfig().seconds:g})",
+    )
     parser.add_argument("--warmup", type=float, default=defaults.warmup_s, help="seconds")
     parser.add_argument(
         "--relay-max", type=int, default=defaults.relay_max, help="most subscribers for MediaRelay"
@@ -279,10 +281,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    if args.workers:
+        return _main_spread(args)
     engines = tuple(e for e in ENGINES if e in args.engines.split(","))
+    defaults = MediaConfig()
     config = MediaConfig(
-        subscribers=tuple(int(n) for n in args.subscribers.split(",")),
-        seconds=args.seconds,
+        subscribers=_counts(args.subscribers) or defaults.subscribers,
+        seconds=args.seconds or defaults.seconds,
         warmup_s=args.warmup,
         relay_max=args.relay_max,
         per_process=args.per_process,
@@ -297,3 +302,28 @@ def main(args: argparse.Namespace) -> int:
     print(f"\nwritten to {config.json_path}")
     return 0 if rows and all("error" not in r for r in rows) else 1
 
+
+def _counts(text: str | None) -> tuple[int, ...]:
+    return tuple(int(n) for n in text.split(",")) if text else ()
+
+
+def _main_spread(args: argparse.Namespace) -> int:
+    defaults = spread.SpreadConfig()
+    config = spread.SpreadConfig(
+        subscribers=_counts(args.subscribers) or defaults.subscribers,
+        workers=_counts(args.workers),
+        seconds=args.seconds or defaults.seconds,
+        warmup_s=args.warmup,
+        per_process=args.per_process,
+        json_path=args.json if args.json != MediaConfig().json_path else defaults.json_path,
+    )
+    log_dir = config.json_path.parent / "media-workers-logs"
+    shutil.rmtree(log_dir, ignore_errors=True)
+    log_dir.mkdir(parents=True)
+    print(f"load average before the run: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    rows = run_stoppable(spread.run(config, log_dir))
+    print()
+    print(spread.table(rows))
+    write_json({"runs": rows}, config.json_path)
+    print(f"\nwritten to {config.json_path}")
+    return 0 if rows and all("error" not in r for r in rows) else 1

@@ -12,7 +12,9 @@ Both rest on private aiortc API (aiortc 1.16.0, as pinned by Plenum): `RTCDtlsTr
 _handle_rtp_data`, `RTCRtpReceiver._handle_rtp_packet` and the receiver's payload-type map.
 """
 
+import collections
 import time
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +26,9 @@ VP8 = "video/vp8"
 _RTP_HEADER = 12
 _MARKER = 0x80
 _PAYLOAD_TYPE = 0x7F
+_EXTENSION = 0x10
+_CSRC_COUNT = 0x0F
+FRAMES_LOGGED = 2048
 
 
 @dataclass
@@ -46,6 +51,13 @@ class Sequence:
         return self.highest - self.first + 1
 
 
+def _payload_offset(data: bytes) -> int:
+    offset = _RTP_HEADER + 4 * (data[0] & _CSRC_COUNT)
+    if data[0] & _EXTENSION and len(data) >= offset + 4:
+        offset += 4 + 4 * int.from_bytes(data[offset + 2 : offset + 4], "big")
+    return offset
+
+
 def _note_sequence(streams: dict[int, Sequence], ssrc: int, seq: int) -> None:
     stream = streams.get(ssrc)
     if stream is None:
@@ -62,6 +74,11 @@ class LegCounter:
     frames: int = 0
     first_frame_at: float | None = None
     streams: dict[int, Sequence] = field(default_factory=dict)
+    # The last video frames: (CRC-32 of the payload of the frame's last packet, arrival time).
+    # The payload is the publisher's, untouched: the same frame has the same CRC on every leg.
+    frame_log: collections.deque[tuple[int, float]] = field(
+        default_factory=lambda: collections.deque(maxlen=FRAMES_LOGGED)
+    )
 
     async def on_rtp(self, data: bytes, arrival_time_ms: int) -> None:
         if len(data) < _RTP_HEADER:
@@ -70,9 +87,11 @@ class LegCounter:
         ssrc = int.from_bytes(data[8:12], "big")
         _note_sequence(self.streams, ssrc, (data[2] << 8) | data[3])
         if second & _MARKER and (second & _PAYLOAD_TYPE) in self.video_payload_types:
+            now = time.monotonic()
             self.frames += 1
             if self.first_frame_at is None:
-                self.first_frame_at = time.monotonic()
+                self.first_frame_at = now
+            self.frame_log.append((zlib.crc32(data[_payload_offset(data) :]), now))
 
     def learn(self, sdp: str) -> None:
         """Take the VP8 payload types from a negotiated description."""

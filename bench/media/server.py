@@ -4,7 +4,8 @@
 
 It listens for signalling on 127.0.0.1 (`bench.media.channel`), answers `{"port": P}` first, then
 `snapshot` commands with what it got from the publisher and every codec call it made, until
-`quit`. Alone in its process, its CPU time is the engine's.
+`quit`. Alone in its process, its CPU time is the engine's. A Plenum server may be one worker of
+a room spread over several, fed through the media pipe (`bench.media.piping`).
 
 - plenum: `ForwardingUnit` driven the way the signalling edge drives it: room and rights first,
   `connect` for a client's offer (its answer written before anything else is awaited, since the
@@ -32,6 +33,7 @@ from bench.common.children import Control, leave
 from bench.media.channel import LINE_LIMIT, Dispatch, Message, lines, write
 from bench.media.codecs import CodecCalls, count_codec_calls
 from bench.media.peers import ENGINES, prepare_process
+from bench.media.piping import Piping
 from bench.media.rtp import IngressCounter, count_ingress
 from rooms.ids import PLENARY, ParticipantId
 from server.sfu import (
@@ -65,6 +67,7 @@ class PlenumHost:
     def __init__(self) -> None:
         settings = MediaSettings(ice_host_addresses=("127.0.0.1",), max_peers_per_worker=1000)
         self.engine = ForwardingUnit(settings, self._outbox)
+        self.piping = Piping(self.engine)
         self._writers: dict[ParticipantId, asyncio.StreamWriter] = {}
 
     def _outbox(self, participant: ParticipantId, message: ServerMessage) -> None:
@@ -115,9 +118,11 @@ class PlenumHost:
             },
             "outlet_packets": sum(o.packets for o in outlets),
             "outlet_retransmits": sum(o.retransmits for o in outlets),
+            "pipe": self.piping.stats(),
         }
 
     async def aclose(self) -> None:
+        self.piping.close()
         await self.engine.aclose()
 
 
@@ -203,6 +208,8 @@ async def main(engine: str) -> None:
                         **host.stats(),
                     }
                 )
+            elif isinstance(host, PlenumHost):
+                control.answer(await host.piping.command(command))
             else:
                 control.answer({"error": f"unknown command {command['cmd']!r}"})
     finally:

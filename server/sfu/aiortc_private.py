@@ -43,7 +43,18 @@ from aiortc.rtcrtpparameters import (
     RTCRtpHeaderExtensionParameters,
     RTCRtpParameters,
 )
-from aiortc.rtp import RTP_HEADER_LENGTH, HeaderExtensions, HeaderExtensionsMap, RtpPacket
+from aiortc.rtp import (
+    RTCP_PSFB_APP,
+    RTP_HEADER_LENGTH,
+    AnyRtcpPacket,
+    HeaderExtensions,
+    HeaderExtensionsMap,
+    RtcpPsfbPacket,
+    RtcpRrPacket,
+    RtcpSrPacket,
+    RtpPacket,
+    unpack_remb_fci,
+)
 from aiortc.sdp import SessionDescription
 
 logger = logging.getLogger(__name__)
@@ -74,6 +85,7 @@ def verify() -> None:
         (RTCRtpReceiver, "_send_rtcp_pli"),
         (HeaderExtensions, "audio_level"),
         (RTCRtpSender, "_send_keyframe"),
+        (RTCRtpSender, "_handle_rtcp_packet"),
         (RTCRtpSender, "_retransmit"),
     ):
         if not hasattr(owner, name):
@@ -193,16 +205,33 @@ def rtp_writer(transport: RTCDtlsTransport) -> RtpWriter:
     return write
 
 
-def header_extensions(transceiver: RTCRtpTransceiver) -> bytes:
-    """The header extension block (RFC 8285) that says the transceiver's mid, with the id its
-    last negotiation agreed on; b"" when the mid extension was not negotiated."""
+# Written into the abs-send-time slot of a template, to find where each packet's time goes.
+_SEND_TIME_MARK: Final = 0xA5C3E1
+
+
+def header_extensions(transceiver: RTCRtpTransceiver) -> tuple[bytes, int | None]:
+    """The header extension block (RFC 8285) for the transceiver's packets, with the ids its last
+    negotiation agreed on: its mid, and a slot for the abs-send-time (whose offset in the block
+    is returned; None when it was not negotiated). b"" when neither was negotiated.
+
+    A receiver that gets abs-send-time estimates the bandwidth it has, from how the packets'
+    spacing on arrival drifts from their spacing when sent, and reports it with REMB.
+    """
     if transceiver.mid is None:
-        return b""
+        return b"", None
     extensions_map = HeaderExtensionsMap()
     extensions_map.configure(RTCRtpParameters(headerExtensions=transceiver._headerExtensions))
     packet = RtpPacket()
     packet.extensions.mid = transceiver.mid
-    return packet.serialize(extensions_map)[RTP_HEADER_LENGTH:]
+    packet.extensions.abs_send_time = _SEND_TIME_MARK
+    block = packet.serialize(extensions_map)[RTP_HEADER_LENGTH:]
+    at = block.find(_SEND_TIME_MARK.to_bytes(3, "big"))
+    return block, (at if at >= 0 else None)
+
+
+def abs_send_time(now: float) -> bytes:
+    """The abs-send-time extension's value: seconds, 6.18 fixed point, modulo 64 s."""
+    return (int(now * (1 << 18)) & 0xFFFFFF).to_bytes(3, "big")
 
 
 def on_retransmit_request(sender: RTCRtpSender, callback: Callable[[int], None]) -> None:
@@ -227,6 +256,37 @@ def report_sent(
     values = (packets & 0xFFFFFFFF, octets & 0xFFFFFFFF, rtp_timestamp, ntp_timestamp)
     for name, value in zip(_sender_report_attributes(), values, strict=True):
         setattr(sender, name, value)
+
+
+def on_feedback(
+    sender: RTCRtpSender,
+    *,
+    on_estimate: Callable[[int, list[int]], None],
+    on_loss: Callable[[float, int], None],
+) -> None:
+    """Hear what the remote peer reports about the link: its estimate of the bandwidth it
+    receives (REMB: bits per second, and the streams it covers), and, from each receiver
+    report, the fraction of this sender's packets it lost since its last one (0 to 1) and the
+    highest extended sequence number it received."""
+    handle = sender._handle_rtcp_packet
+
+    async def heard(packet: AnyRtcpPacket) -> None:
+        if isinstance(packet, RtcpPsfbPacket) and packet.fmt == RTCP_PSFB_APP:
+            try:
+                bitrate, ssrcs = unpack_remb_fci(packet.fci)
+            except ValueError:
+                pass  # an application feedback that is not REMB
+            else:
+                on_estimate(bitrate, ssrcs)
+        elif isinstance(packet, RtcpRrPacket | RtcpSrPacket):
+            for report in packet.reports:
+                if report.ssrc == sender._ssrc:
+                    on_loss(report.fraction_lost / 256, report.highest_sequence)
+        await handle(packet)
+
+    # The transport's RTCP router awaits sender._handle_rtcp_packet(packet); an instance
+    # attribute shadows the method, and the sender still does its own part after us.
+    sender._handle_rtcp_packet = heard  # type: ignore[method-assign]
 
 
 def on_keyframe_request(sender: RTCRtpSender, callback: Callable[[], None]) -> None:

@@ -50,6 +50,9 @@ Outbox = Callable[[ParticipantId, ServerMessage], None]
 # The engine ended a participant's session itself; the reason is a `media_restart` reason.
 Ended = Callable[[ParticipantId, str], None]
 
+# How often each subscriber's link is measured and what it is sent fitted to it.
+FIT_EVERY_S = 1.0
+
 ICE_TIMEOUT = "media_ice_timeout"
 ICE_FAILED = "media_ice_failed"
 
@@ -184,7 +187,7 @@ class ForwardingUnit:
         view; a video shown again starts at a keyframe. Audio is not the view's business."""
         peer = self._peer(participant)
         peer.view = view
-        peer.apply_view()
+        peer.fit()
 
     async def close(self, participant: ParticipantId) -> None:
         """End the participant's media session; the others stop receiving its tracks."""
@@ -258,7 +261,10 @@ class ForwardingUnit:
         """A member new to a room learns who speaks there, if anyone does."""
         room = self.room_of(participant)
         speaker = self._speakers.speaker(room)
-        if speaker is not None and participant in self._peers:
+        peer = self._peers.get(participant)
+        if peer is not None:
+            peer.speaker = speaker
+        if speaker is not None and peer is not None:
             self._send(participant, ActiveSpeaker(room, speaker))
 
     def _follow_speakers(self) -> None:
@@ -267,13 +273,30 @@ class ForwardingUnit:
             self._spawn(self._speaker_windows())
 
     async def _speaker_windows(self) -> None:
+        last_fit = time.monotonic()
         while True:
             await asyncio.sleep(WINDOW_S)
             try:
                 self._announce_speakers()
                 self._choose_voices()
+                now = time.monotonic()
+                if now - last_fit >= FIT_EVERY_S:
+                    last_fit = now
+                    self._fit_links(now)
             except Exception:
                 logger.exception("could not announce the active speakers")
+
+    def _fit_links(self, now: float) -> None:
+        """Measure every feed and every subscriber's link, and fit what each is sent to it."""
+        for peer in self._peers.values():
+            for feed in peer.feeds.values():
+                feed.measure(now)
+        for feeds in self._remote_feeds.values():
+            for feed in feeds:
+                feed.measure(now)
+        for peer in self._peers.values():
+            peer.measure_link(now)
+            peer.fit()
 
     def _announce_speakers(self) -> None:
         rooms = {p: self.room_of(p) for p in self._peers}
@@ -282,6 +305,9 @@ class ForwardingUnit:
         for room, speaker in self._speakers.decide({**heard, **rooms}).items():
             for participant, where in rooms.items():
                 if where == room:
+                    peer = self._peers[participant]
+                    peer.speaker = speaker
+                    peer.fit()
                     self._send(participant, ActiveSpeaker(room, speaker))
 
     # The voices each room forwards (`server.sfu.voices`).

@@ -51,6 +51,10 @@ REPORT_EVERY_S = 0.25
 # a fifth of a second to follow a change).
 LOUDNESS_WEIGHT = 0.1
 
+# What a packet costs on the wire beyond its payload (RTP header, extensions, SRTP tag), for the
+# bitrates compared with a subscriber's estimate of its link.
+PACKET_OVERHEAD = 40
+
 # RTP version 2; X set when a header extension block follows (RFC 3550 section 5.1).
 _VERSION = 0x80
 _EXTENSION = 0x10
@@ -101,6 +105,10 @@ class Feed:
         # timestamp, payload, audio level or None): other workers' pipes.
         self.taps: list[Callable[[int, int, int, bytes, int | None], None]] = []
         self.packets = 0
+        self.octets = 0
+        # Bits per second as received, smoothed, updated by `measure`.
+        self.bitrate = 0.0
+        self._measured = (0.0, 0)  # when, and the octets then
         self.frames = 0
         self.keyframes = 0
         self.keyframe_requests = 0
@@ -144,6 +152,7 @@ class Feed:
             # Before the local outlets: another worker's subscribers wait behind one more hop.
             tap(extended, marker, timestamp, payload, level)
         self.packets += 1
+        self.octets += len(payload) + PACKET_OVERHEAD
         self.history[extended & self.history_mask] = (extended, marker, timestamp, payload)
         keyframe = self._starts_keyframe(payload)
         if self.kind == "video":
@@ -162,6 +171,14 @@ class Feed:
                 waiting = True
         if waiting and self._clock() - self._last_request >= self._retry_s:
             self.request_keyframe()
+
+    def measure(self, now: float) -> None:
+        """Update `bitrate` with what came since the last call."""
+        then, octets = self._measured
+        if then and now > then:
+            rate = (self.octets - octets) * 8 / (now - then)
+            self.bitrate = rate if not self.bitrate else (self.bitrate + rate) / 2
+        self._measured = (now, self.octets)
 
     def _hear(self, level: int) -> None:
         self.loudness += (127 - level - self.loudness) * LOUDNESS_WEIGHT
@@ -316,7 +333,9 @@ class Outlet(MediaStreamTrack):
         # The extended sequence number of the packet this run started at.
         self._first_in = 0
         self._header = (0, 0, 0)  # first byte, payload type, SSRC
+        # The header extension block, split around the abs-send-time when it is negotiated.
         self._extensions = b""
+        self._after_send_time: bytes | None = None
         self._clock_rate = 90000
         self._sequence_shift = 0
         self._timestamp_shift = 0
@@ -379,10 +398,12 @@ class Outlet(MediaStreamTrack):
             logger.warning("outlet opened on an m-line that negotiated nothing")
             return
         sender = transceiver.sender
+        extensions, send_time_at = aiortc_private.header_extensions(transceiver)
         self.open_with(
             payload_type=codec.payloadType,
             ssrc=sender._ssrc,
-            extensions=aiortc_private.header_extensions(transceiver),
+            extensions=extensions,
+            send_time_at=send_time_at,
             clock_rate=codec.clockRate,
             write=self._write or aiortc_private.rtp_writer(sender.transport),
         )
@@ -396,10 +417,15 @@ class Outlet(MediaStreamTrack):
         ssrc: int,
         extensions: bytes,
         clock_rate: int,
+        send_time_at: int | None = None,
         write: aiortc_private.RtpWriter,
     ) -> None:
         """Open on this header and wire, as negotiated (`open` reads them off the m-line)."""
-        self._extensions = extensions
+        if send_time_at is None:
+            self._extensions, self._after_send_time = extensions, None
+        else:
+            self._extensions = extensions[:send_time_at]
+            self._after_send_time = extensions[send_time_at + 3 :]
         self._header = (_VERSION | (_EXTENSION if extensions else 0), payload_type, ssrc)
         self._clock_rate = clock_rate
         self._write = write
@@ -446,8 +472,17 @@ class Outlet(MediaStreamTrack):
                 (timestamp + self._timestamp_shift) & 0xFFFFFFFF,
                 ssrc,
             )
-            + self._extensions
+            + self._stamped_extensions()
             + payload
+        )
+
+    def _stamped_extensions(self) -> bytes:
+        if self._after_send_time is None:
+            return self._extensions
+        return (
+            self._extensions
+            + aiortc_private.abs_send_time(time.monotonic())
+            + self._after_send_time
         )
 
     def _start_at(self, extended: int, timestamp: int) -> None:
@@ -494,7 +529,7 @@ class Outlet(MediaStreamTrack):
         """The subscriber reports this packet lost: send it again, if the feed still holds it and
         it belongs to this outlet's current run (not to the feed it carried before a switch)."""
         feed = self.feed
-        if feed is None or not self._open or self._starting or self._write is None:
+        if feed is None or not self._open or self._starting or self.paused or self._write is None:
             return
         received = (sequence - self._sequence_shift) & 0xFFFF
         held = feed.history[received & feed.history_mask]

@@ -7,6 +7,7 @@ added but not yet offered).
 """
 
 import asyncio
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -21,14 +22,16 @@ from aiortc.sdp import SessionDescription
 
 from rooms.ids import ParticipantId
 from server.sfu import aiortc_private
+from server.sfu.bandwidth import LinkEstimate, allocate
 from server.sfu.errors import MediaError, MediaErrorCode
-from server.sfu.forwarding import Feed, Outlet, ReceivedFeed
+from server.sfu.forwarding import PACKET_OVERHEAD, Feed, Outlet, ReceivedFeed
 from server.sfu.messages import (
     MediaAnswer,
     MediaOffer,
     MediaView,
     Mid,
     Refusal,
+    Source,
     TrackInfo,
     default_source,
 )
@@ -94,6 +97,12 @@ class Peer:
         self._wanted: dict[FeedKey, Feed] = {}
         # The videos the client shows (`MediaView`); None until it says: then every one flows.
         self.view: MediaView | None = None
+        # Who speaks in its room (set by the engine): their video comes first on a weak link.
+        self.speaker: ParticipantId | None = None
+        # What its link can carry, from its RTCP feedback (`server.sfu.bandwidth`).
+        self.link = LinkEstimate()
+        self.budget: float | None = None
+        self._sent = (0.0, 0)  # when, and the octets sent then
         self._stale = False
         self._offer: MediaOffer | None = None
         self._numbering: aiortc_private.Numbering | None = None
@@ -118,20 +127,51 @@ class Peer:
         """The feeds this participant should receive; `make_offer` brings the session there."""
         self._wanted = {feed_key(f): f for f in feeds}
 
-    def apply_view(self) -> None:
-        """Pause the video outlets whose feed the client does not show, resume those it does.
+    def fit(self) -> None:
+        """Send the videos the client shows that its link can carry; pause the others.
 
         The m-lines stay as they are: showing a tile again costs a keyframe, not a negotiation.
         """
-        shown = None if self.view is None else {(v.publisher, v.source) for v in self.view.shown}
+        chosen = allocate(
+            self.budget,
+            sum(s.feed.bitrate for s in self.slots if s.feed and s.feed.kind == "audio"),
+            [(s.outlet, s.feed.bitrate) for s in self._videos_by_priority() if s.feed],
+            {s.outlet for s in self.slots if s.feed is not None and not s.outlet.paused},
+        )
         for slot in self.slots:
-            feed = slot.feed
-            if feed is None or feed.kind != "video":
-                continue
-            if shown is None or (feed.publisher, feed.source) in shown:
-                slot.outlet.resume()
-            else:
-                slot.outlet.pause()
+            if slot.feed is not None and slot.feed.kind == "video":
+                if slot.outlet in chosen:
+                    slot.outlet.resume()
+                else:
+                    slot.outlet.pause()
+
+    def _videos_by_priority(self) -> list[Slot]:
+        """The video slots the client shows, the most wanted first: in its view's order, or
+        (before its first view) the shared screens, the active speaker, then the rest."""
+        videos = [s for s in self.slots if s.feed is not None and s.feed.kind == "video"]
+        if self.view is None:
+
+            def rank(slot: Slot) -> int:
+                assert slot.feed is not None
+                if slot.feed.source == Source.SCREEN:
+                    return 0
+                return 1 if slot.feed.publisher == self.speaker else 2
+
+            return sorted(videos, key=rank)
+        order = {(v.publisher, v.source): i for i, v in enumerate(self.view.shown)}
+        shown = [s for s in videos if s.feed and (s.feed.publisher, s.feed.source) in order]
+        return sorted(
+            shown, key=lambda s: order[(s.feed.publisher, s.feed.source)] if s.feed else 0
+        )
+
+    def measure_link(self, now: float) -> None:
+        """Once a step: what was sent since the last, and what the link may carry now."""
+        octets = sum(s.outlet.octets + s.outlet.packets * PACKET_OVERHEAD for s in self.slots)
+        then, before = self._sent
+        sending = (octets - before) * 8 / (now - then) if then and now > then else 0.0
+        self._sent = (now, octets)
+        budget = self.link.budget(sending, now)
+        self.budget = budget if self._settings.fit_video_to_links else None
 
     def set_receiving(self, feed: Feed, receiving: bool) -> None:
         """Ask the publisher to send (or stop sending) this track at the next offer."""
@@ -215,7 +255,7 @@ class Peer:
             slot.transceiver.direction = "sendonly"
             slot.outlet.attach(feed)
             slot.feed = feed
-        self.apply_view()
+        self.fit()
         self._stale = False
         await self.pc.setLocalDescription(
             await aiortc_private.create_offer(self.pc, self._numbering)
@@ -237,6 +277,11 @@ class Peer:
         outlet = Outlet(kind)
         transceiver = self.pc.addTransceiver(outlet, direction="sendonly")
         outlet.bind(transceiver)
+        aiortc_private.on_feedback(
+            transceiver.sender,
+            on_estimate=lambda bps, ssrcs: self.link.estimated(bps, ssrcs, time.monotonic()),
+            on_loss=lambda fraction, highest: self.link.reported(outlet, fraction, highest),
+        )
         # The m-line carries the publisher's packets as they are, so it may only negotiate
         # the publisher's codec.
         transceiver.setCodecPreferences(

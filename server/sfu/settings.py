@@ -40,6 +40,9 @@ class MediaSettings:
     keyframe_retry_s: float = 0.5
     # A room with more voices than this forwards only this many: the loudest heard speaking.
     loudest_voices: int = 4
+    # Fit the video each subscriber is sent to its link (`server.sfu.bandwidth`); off: every
+    # video it shows is sent whatever its link (for measuring against).
+    fit_video_to_links: bool = True
     # The most videos a client's `media_view` may list, all of them sent (Zoom's gallery page).
     max_view_videos: int = 25
 

@@ -237,3 +237,9 @@ class Forum:
         for client in self.clients.values():
             await client.close()
         await self.engine.aclose()
+
+
+def heard_from(client: Client, publisher: str, since: float = 0.0) -> list[float]:
+    """When the client decoded each audio frame of the publisher's voice."""
+    mids = {t.mid for o in client.offers for t in o.tracks if t.publisher == publisher}
+    return [r.at for r in client.received if r.kind == "audio" and r.mid in mids and r.at >= since]

@@ -22,7 +22,7 @@ from aiortc import (
     RTCRtpSender,
     RTCSessionDescription,
 )
-from aiortc.rtp import RtpPacket
+from aiortc.rtp import RTCP_PSFB_APP, RtcpPsfbPacket, RtpPacket, pack_remb_fci
 from aiortc.sdp import SessionDescription
 
 from server.sfu import aiortc_private
@@ -217,7 +217,7 @@ def rtp(wire: Wire, sequence: int, payload: bytes, extensions: bytes = b"") -> b
 async def test_packets_written_around_the_sender_arrive_with_its_mid(wire: Wire) -> None:
     (transceiver,) = wire.a.getTransceivers()
     assert transceiver.mid is not None
-    extensions = aiortc_private.header_extensions(transceiver)
+    extensions, _ = aiortc_private.header_extensions(transceiver)
     write = aiortc_private.rtp_writer(wire.sender.transport)
     for sequence in range(100, 105):
         write(rtp(wire, sequence, b"\x10plenum" + bytes([sequence]), extensions))
@@ -230,6 +230,44 @@ async def test_packets_written_around_the_sender_arrive_with_its_mid(wire: Wire)
     # Once the transport is closed, writing drops the packet rather than failing.
     await wire.a.close()
     write(rtp(wire, 105, b"\x10late"))
+
+
+async def test_the_send_time_stamped_around_the_sender_arrives_as_abs_send_time(
+    wire: Wire,
+) -> None:
+    (transceiver,) = wire.a.getTransceivers()
+    extensions, send_time_at = aiortc_private.header_extensions(transceiver)
+    assert send_time_at is not None, "aiortc's video m-lines negotiate abs-send-time"
+    stamp = aiortc_private.abs_send_time(time.monotonic())
+    stamped = extensions[:send_time_at] + stamp + extensions[send_time_at + 3 :]
+    write = aiortc_private.rtp_writer(wire.sender.transport)
+    write(rtp(wire, 7, b"\x10x", stamped))
+    got = await asyncio.wait_for(wire.arrived.get(), 5)
+    assert got.extensions.abs_send_time == int.from_bytes(stamp, "big")
+    assert got.extensions.mid == transceiver.mid
+
+
+async def test_the_receivers_estimate_and_loss_reach_the_feedback_hook(wire: Wire) -> None:
+    estimates: list[tuple[int, list[int]]] = []
+    losses: list[tuple[float, int]] = []
+    aiortc_private.on_feedback(
+        wire.sender,
+        on_estimate=lambda bps, ssrcs: estimates.append((bps, ssrcs)),
+        on_loss=lambda fraction, highest: losses.append((fraction, highest)),
+    )
+    remb = RtcpPsfbPacket(
+        fmt=RTCP_PSFB_APP, ssrc=1, media_ssrc=0, fci=pack_remb_fci(750_000, [wire.sender._ssrc])
+    )
+    await wire.receiver._send_rtcp(remb)
+    await eventually(lambda: estimates == [(750_000, [wire.sender._ssrc])])
+
+    # Packets 100 to 109 and 120 to 129: ten of thirty lost, which its next report tells.
+    write = aiortc_private.rtp_writer(wire.sender.transport)
+    for sequence in (*range(100, 110), *range(120, 130)):
+        write(rtp(wire, sequence, b"\x10x"))
+    await eventually(lambda: any(highest == 129 for _, highest in losses), timeout=5)
+    fraction = next(f for f, highest in losses if highest == 129)
+    assert abs(fraction - 10 / 30) < 0.02, fraction
 
 
 async def test_a_nack_reaches_the_forwarding_not_the_senders_history(wire: Wire) -> None:

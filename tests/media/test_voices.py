@@ -6,7 +6,7 @@ from rooms.ids import RoomId
 from server.sfu import MediaSettings, Source
 from server.sfu.voices import HOLD_S, Voice, audible
 
-from .clients import SETTINGS, Client, Forum
+from .clients import SETTINGS, Client, Forum, heard_from
 
 NOW = 100.0
 
@@ -40,12 +40,6 @@ def test_ties_are_decided_alike_on_every_worker() -> None:
 
 ROOM = RoomId("workshop-1")
 MAY = (Source.MICROPHONE,)
-
-
-def heard_from(client: Client, publisher: str, since: float = 0.0) -> list[float]:
-    """When the client decoded each audio frame of the publisher's voice."""
-    mids = {t.mid for o in client.offers for t in o.tracks if t.publisher == publisher}
-    return [r.at for r in client.received if r.kind == "audio" and r.mid in mids and r.at >= since]
 
 
 def audio_from(client: Client, publisher: str, since: float = 0.0) -> int:

@@ -1,0 +1,117 @@
+"""Fitting the videos one subscriber is sent to what its link can carry.
+
+A leader on home DSL or a phone's mobile data cannot take nine cameras at full rate: their link
+queues, then drops, and every stream freezes, their voices first among them. So each subscriber's
+link is estimated from its own RTCP feedback, and only the videos that fit are sent; the others
+are paused (as a tile out of view is) until there is room. What one subscriber gets never changes
+what the publishers send or what anyone else gets.
+
+- **The estimate** (`LinkEstimate`) is the subscriber's own, from its RTCP feedback. The link is
+  taken as congested when its receiver reports lose more than `LOSS_HIGH` of the packets sent,
+  step after step for `CONGESTED_STEPS` steps (a link fed more than it carries drops what its
+  queue cannot hold, on and on; a client whose own computer stalls for a moment does not); it is
+  then
+  capped at `LOSS_BACKOFF` of what was being sent, or at the receiver's REMB estimate when that
+  is lower and plausible; not again for `DECREASE_HOLD_S`, while the reports still tell of the
+  time before. After `CALM_S` with less than `LOSS_LOW` loss, the cap grows by
+  `LOSS_RECOVERY` a step, so videos come back one by one, as Chrome's own loss-based controller
+  does. Random loss of a few percent (a weak radio) caps nothing.
+  REMB alone never caps, and only a REMB for the whole transport (a browser's, covering every
+  stream with abs-send-time) sizes the cap: aiortc's receivers estimate each stream apart and
+  below what they receive (measured: 50 to 70 % of it on loopback).
+- **The choice** (`allocate`) goes down the subscriber's videos in its order of priority (the
+  shared screen, the active speaker, the tiles in view): each is sent if its measured bitrate
+  fits in what is left once every voice it is sent has its measured bitrate. A video paused
+  for want of room must fit
+  `HEADROOM` times over before it comes back, so a video on the edge does not flap. The first
+  video is kept as long as `MIN_VIDEO_BPS` (or its own bitrate, if less) is left for it: the
+  person speaking is what a weak link shows last.
+"""
+
+from collections.abc import Hashable, Sequence
+from typing import TypeVar
+
+# Below this, even the first video is paused: audio comes first.
+MIN_VIDEO_BPS = 150_000
+HEADROOM = 1.15
+LOSS_HIGH = 0.10
+LOSS_LOW = 0.05
+LOSS_BACKOFF = 0.85
+LOSS_RECOVERY = 1.05
+CONGESTED_STEPS = 2
+CALM_S = 3.0
+# After the cap falls, the next reports still tell of the time before (a receiver reports about
+# once a second): they lower it again only after this long.
+DECREASE_HOLD_S = 2.0
+# A REMB older than this says nothing about the link now (a browser sends one every second or
+# so while it receives, and at once when its estimate falls).
+ESTIMATE_TTL_S = 5.0
+# Fewer packets than this in a step tell nothing about loss.
+MIN_EXPECTED = 20
+
+K = TypeVar("K", bound=Hashable)
+
+
+class LinkEstimate:
+    def __init__(self) -> None:
+        self.remb: float | None = None
+        self._remb_at = float("-inf")
+        # The step's receiver reports: packets expected and lost, and each stream's highest
+        # sequence number in its last report.
+        self._expected = 0
+        self._lost = 0.0
+        self._highest: dict[Hashable, int] = {}
+        self.loss = 0.0
+        self.cap: float | None = None
+        self._congested_at = float("-inf")
+        self._lossy_steps = 0
+
+    def estimated(self, bps: float, ssrcs: Sequence[int], now: float) -> None:
+        """A REMB: only one for the whole transport is the link's measure (see above)."""
+        if len(ssrcs) >= 2:
+            self.remb, self._remb_at = bps, now
+
+    def reported(self, stream: Hashable, fraction_lost: float, highest: int) -> None:
+        """A receiver report for one stream: the fraction it lost since its last report, and
+        its highest (extended) sequence number received."""
+        before = self._highest.get(stream)
+        self._highest[stream] = highest
+        if before is not None and highest > before:
+            expected = highest - before
+            self._expected += expected
+            self._lost += fraction_lost * expected
+
+    def budget(self, sending_bps: float, now: float) -> float | None:
+        """What may be sent to this subscriber now (bits per second); None: no limit known.
+        Called once a step (about a second), with what was sent over it."""
+        if self._expected >= MIN_EXPECTED:
+            self.loss = self._lost / self._expected
+            self._expected, self._lost = 0, 0.0
+            self._lossy_steps = self._lossy_steps + 1 if self.loss > LOSS_HIGH else 0
+        if self.loss > LOSS_HIGH and sending_bps > 0:
+            if self._lossy_steps >= CONGESTED_STEPS and now - self._congested_at >= DECREASE_HOLD_S:
+                target = LOSS_BACKOFF * sending_bps
+                if self.remb is not None and now - self._remb_at <= ESTIMATE_TTL_S:
+                    target = min(target, max(self.remb, sending_bps / 2))
+                self.cap = target if self.cap is None else min(self.cap, target)
+                self._congested_at = now
+        elif self.cap is not None and self.loss < LOSS_LOW and now - self._congested_at >= CALM_S:
+            self.cap *= LOSS_RECOVERY
+        return self.cap
+
+
+def allocate(
+    budget: float | None, voices_bps: float, videos: Sequence[tuple[K, float]], flowing: set[K]
+) -> set[K]:
+    """The videos to send: `videos` are (key, measured bits per second) in order of priority,
+    `flowing` those sent now, `voices_bps` what the voices sent take."""
+    if budget is None:
+        return {key for key, _ in videos}
+    left = budget - voices_bps
+    chosen: set[K] = set()
+    for index, (key, bps) in enumerate(videos):
+        need = bps if key in flowing else bps * HEADROOM
+        if need <= left or (index == 0 and left >= min(bps, MIN_VIDEO_BPS)):
+            chosen.add(key)
+            left -= bps
+    return chosen

@@ -1,0 +1,143 @@
+"""A subscriber's link: the estimate from its feedback and the videos that fit, without peers."""
+
+from server.sfu.bandwidth import (
+    CALM_S,
+    DECREASE_HOLD_S,
+    HEADROOM,
+    LOSS_BACKOFF,
+    LOSS_RECOVERY,
+    MIN_EXPECTED,
+    MIN_VIDEO_BPS,
+    LinkEstimate,
+    allocate,
+)
+
+K = 1000
+
+
+class Reports:
+    """A receiver's reports on two streams, a step's worth at a time."""
+
+    def __init__(self, estimate: LinkEstimate) -> None:
+        self.estimate = estimate
+        self.highest = {"audio": 1000, "video": 5000}
+        for stream, highest in self.highest.items():
+            estimate.reported(stream, 0.0, highest)
+
+    def step(self, loss: float, packets: int = 100) -> None:
+        for stream in self.highest:
+            self.highest[stream] += packets
+            self.estimate.reported(stream, loss, self.highest[stream])
+
+
+def test_no_feedback_and_no_loss_limit_nothing() -> None:
+    estimate = LinkEstimate()
+    Reports(estimate).step(0.03)  # a weak radio's random loss is not congestion
+    assert estimate.budget(2000 * K, now=1.0) is None
+    videos = [("a", 900 * K), ("b", 900 * K)]
+    assert allocate(None, 120 * K, videos, set()) == {"a", "b"}
+
+
+def lossy(estimate: LinkEstimate, loss: float = 0.3) -> Reports:
+    """Reports of heavy loss for a step, budgeted: not yet congestion."""
+    reports = Reports(estimate)
+    reports.step(loss)
+    assert estimate.budget(2000 * K, now=0.0) is None
+    reports.step(loss)
+    return reports
+
+
+def test_lossy_steps_apart_cap_nothing() -> None:
+    estimate = LinkEstimate()
+    reports = Reports(estimate)
+    for now, loss in enumerate((0.3, 0.0, 0.3, 0.0, 0.3)):  # the client's own stalls, now and then
+        reports.step(loss)
+        assert estimate.budget(2000 * K, now=float(now)) is None
+
+
+def test_heavy_loss_caps_below_what_was_sent_once_per_hold() -> None:
+    estimate = LinkEstimate()
+    reports = lossy(estimate)
+    assert estimate.budget(2000 * K, now=1.0) == LOSS_BACKOFF * 2000 * K
+    # The next reports still tell of the time before the cap: they do not lower it again.
+    reports.step(0.3)
+    assert estimate.budget(1500 * K, now=2.0) == LOSS_BACKOFF * 2000 * K
+    reports.step(0.3)
+    assert estimate.budget(1000 * K, now=1.0 + DECREASE_HOLD_S) == LOSS_BACKOFF * 1000 * K
+
+
+def test_loss_is_weighed_by_packets_not_by_reports() -> None:
+    estimate = LinkEstimate()
+    estimate.reported("audio", 0.0, 100)
+    estimate.reported("video", 0.0, 100)
+    estimate.reported("audio", 0.5, 104)  # half of 4 audio packets
+    estimate.reported("video", 0.0, 300)  # none of 200 video packets
+    assert estimate.budget(2000 * K, now=1.0) is None
+    assert estimate.loss == 2 / 204
+
+
+def test_too_few_packets_tell_nothing() -> None:
+    estimate = LinkEstimate()
+    reports = Reports(estimate)
+    reports.step(1.0, packets=MIN_EXPECTED // 2 - 1)
+    assert estimate.budget(2000 * K, now=1.0) is None
+
+
+def test_only_a_whole_transports_remb_sizes_the_cap_and_only_a_plausible_one() -> None:
+    per_stream = LinkEstimate()
+    lossy(per_stream)
+    per_stream.estimated(300 * K, [7], now=1.0)  # aiortc's, one stream's
+    assert per_stream.budget(2000 * K, now=1.0) == LOSS_BACKOFF * 2000 * K
+
+    browser = LinkEstimate()
+    lossy(browser)
+    browser.estimated(1200 * K, [1, 2, 3], now=1.0)
+    assert browser.budget(2000 * K, now=1.0) == 1200 * K
+
+    far_below = LinkEstimate()
+    lossy(far_below)
+    far_below.estimated(200 * K, [1, 2], now=1.0)
+    assert far_below.budget(2000 * K, now=1.0) == 1000 * K  # half of what was sent, no less
+
+
+def test_a_remb_alone_caps_nothing() -> None:
+    estimate = LinkEstimate()
+    Reports(estimate).step(0.0)
+    estimate.estimated(100 * K, [1, 2], now=1.0)
+    assert estimate.budget(2000 * K, now=1.0) is None
+
+
+def test_the_cap_grows_back_only_after_a_calm() -> None:
+    estimate = LinkEstimate()
+    reports = lossy(estimate)
+    cap = estimate.budget(1000 * K, now=10.0)
+    assert cap is not None
+    reports.step(0.0)
+    assert estimate.budget(500 * K, now=10.0 + CALM_S / 2) == cap
+    reports.step(0.0)
+    assert estimate.budget(500 * K, now=10.0 + CALM_S) == cap * LOSS_RECOVERY
+
+
+def test_videos_fit_in_order_after_every_voice() -> None:
+    videos = [("speaker", 500 * K), ("big", 900 * K), ("small", 200 * K)]
+    budget = 120 * K + 800 * K
+    # The second does not fit, the third still does.
+    assert allocate(budget, 120 * K, videos, {"speaker", "big", "small"}) == {"speaker", "small"}
+
+
+def test_a_paused_video_needs_headroom_to_come_back() -> None:
+    videos = [("a", 500 * K), ("b", 300 * K)]
+    just = 500 * K + 300 * K
+    assert allocate(just, 0, videos, {"a", "b"}) == {"a", "b"}
+    assert allocate(just, 0, videos, {"a"}) == {"a"}
+    assert allocate(500 * K + HEADROOM * 300 * K, 0, videos, {"a"}) == {"a", "b"}
+
+
+def test_the_first_video_stays_while_the_floor_is_left_for_it() -> None:
+    voice = 40 * K
+    videos = [("speaker", 900 * K), ("other", 100 * K)]
+    assert allocate(voice + MIN_VIDEO_BPS, voice, videos, set()) == {"speaker"}
+    assert allocate(voice + MIN_VIDEO_BPS - 1, voice, videos, set()) == {"other"}
+    assert allocate(voice, voice, videos, set()) == set()
+    # A first video smaller than the floor needs only its own bitrate.
+    assert allocate(voice + 90 * K, voice, [("small", 90 * K)], set()) == {"small"}
