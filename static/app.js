@@ -83,7 +83,12 @@ function mediaChanged() {
   plenary.render(app);
   plenary.layout(app);
 }
-app.tiles = new Tiles({ videos: $("strip"), nameOf: (id) => app.nameOf(id), onchange: mediaChanged });
+app.tiles = new Tiles({
+  videos: $("strip"),
+  nameOf: (id) => app.nameOf(id),
+  onchange: mediaChanged,
+  onview: () => app.peer.view(app.tiles.shown()), // a tile scrolled into view or out of it
+});
 app.peer = new Peer({
   send: (message) => app.connection.send(message),
   tiles: app.tiles,

@@ -5,6 +5,8 @@
 import { t } from "./i18n.js";
 
 const GATHERING_TIMEOUT_MS = 5000;
+// A view is sent once it has held this long: a scroll or a resize passes many in between.
+const VIEW_SETTLE_MS = 200;
 const SOURCES = { audio: "microphone", video: "camera" };
 const DEVICE_PROBLEMS = { NotAllowedError: "media.device_blocked", NotFoundError: "media.device_missing" };
 export const CAMERA = { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 24 } };
@@ -42,6 +44,9 @@ export class Peer {
     this.sending = []; // { transceiver, source } for each track we send
     this.chain = Promise.resolve(); // one signalling step at a time, in arrival order
     this.asking = false; // the browser is being asked for a camera or microphone
+    this.session = false; // the server has our offer for this peer connection
+    this.viewWanted = null; // the latest view (tiles.js shown()) as JSON, to compare views by
+    this.viewSent = null; // the one this session's server has
   }
 
   // Runs `step` after the ones before it; a failure is shown, and the next step still runs.
@@ -81,6 +86,28 @@ export class Peer {
     this.showOwn();
     this.onchange(); // our own tracks are known now: the buttons for them, even when alone
     await this.offer();
+    if (pc !== this.pc) return;
+    // The view belongs to the server's media session: a new one starts with everything
+    // forwarded until it hears ours again.
+    this.session = true;
+    this.sendView();
+  }
+
+  // What the person sees of the received videos (tiles.js shown(); null: nothing new to say):
+  // sent as media_view once it settles, and only when it differs from what the server has.
+  view(shown) {
+    if (shown === null) return;
+    const wanted = JSON.stringify(shown);
+    if (wanted === this.viewWanted) return;
+    this.viewWanted = wanted;
+    clearTimeout(this.viewTimer);
+    this.viewTimer = setTimeout(() => this.sendView(), VIEW_SETTLE_MS);
+  }
+
+  sendView() {
+    if (!this.session || this.viewWanted === null || this.viewWanted === this.viewSent) return;
+    this.viewSent = this.viewWanted;
+    this.send({ type: "media_view", shown: JSON.parse(this.viewWanted) });
   }
 
   // Our offer: every mid we send and its source (docs/protocol.md, media values).
@@ -148,6 +175,8 @@ export class Peer {
   stop() {
     this.pc?.close();
     this.pc = null;
+    this.session = false;
+    this.viewSent = null;
     this.sending = [];
     this.tiles.clear();
   }
@@ -209,7 +238,9 @@ export class Peer {
     } else if (m.type === "media_restart") {
       // Our media is served elsewhere now (our room is on another worker, or the worker went
       // away): a new peer connection, a fresh offer, on the same socket. One that could not
-      // connect at all (UDP blocked, no TURN) tries again ever more slowly, and says so.
+      // connect at all (UDP blocked, no TURN) tries again ever more slowly, and says so. The
+      // server's session is gone already: no view goes to it meanwhile.
+      this.session = false;
       const unconnected = m.reason === "media_ice_timeout" || m.reason === "media_ice_failed";
       this.iceFailures = unconnected ? (this.iceFailures ?? 0) + 1 : 0;
       if (this.iceFailures >= 2) this.say(t("media.unreachable"));

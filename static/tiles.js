@@ -1,17 +1,45 @@
 // The tiles of the stage: a figure per video received, an <audio> per sound, and the previews of
 // our own camera and screen. Only DOM here; what is received comes from peer.js. Names of others
-// only ever go into textContent and attributes (dom.js).
+// only ever go into textContent and attributes (dom.js). Which received videos are in view is
+// known here too: the server forwards only those (peer.js, media_view).
 import { el } from "./dom.js";
 import { t } from "./i18n.js";
 
+// docs/protocol.md, media_view: a tile's height is said in one of these steps, and a view lists
+// at most MAX_SHOWN videos.
+const HEIGHTS = [90, 180, 360, 720, 1080];
+const MAX_SHOWN = 25;
+// The marks of a figure (its classes, set here and by views/plenary.js) that put it first in a
+// view, in this order.
+const FIRST = ["featured", "screen", "speaking"];
+
+// A video's height in device pixels, rounded up to the step that covers it (the largest for
+// anything taller); 0 for one not laid out.
+export function heightStep(pixels) {
+  if (!(pixels > 0)) return 0;
+  return HEIGHTS.find((step) => step >= pixels) ?? HEIGHTS.at(-1);
+}
+
 export class Tiles {
   // videos: the element that holds one figure per video; nameOf: a participant id to a display
-  // name; onchange: called when tiles come or go.
-  constructor({ videos, nameOf, onchange }) {
-    Object.assign(this, { videos, nameOf, onchange });
+  // name; onchange: called when tiles come or go; onview: when a received video comes into view
+  // or leaves it.
+  constructor({ videos, nameOf, onchange, onview }) {
+    Object.assign(this, { videos, nameOf, onchange, onview });
     this.own = null; // our own camera's preview figure
     this.ownScreen = null; // the preview of the screen we share
     this.received = new Map(); // mid -> { source, publisher, element }
+    // The received figures at least partly in view. The viewport is the root: it clips a figure
+    // by every box that scrolls it (the strip, the stage, a short window's page), and a figure
+    // in a hidden stage (the moderator's console in its place) is in view nowhere.
+    this.inView = new Set();
+    this.watcher = new IntersectionObserver((entries) => {
+      for (const { target, isIntersecting } of entries) {
+        if (isIntersecting) this.inView.add(target);
+        else this.inView.delete(target);
+      }
+      this.onview();
+    });
   }
 
   // Our camera's preview, first on the stage; made once, from the first video track we have.
@@ -48,15 +76,16 @@ export class Tiles {
   show(tracks) {
     const listed = new Map(tracks.map((track) => [track.mid, track]));
     for (const [mid, shown] of this.received) {
-      if (!listed.has(mid)) { shown.element.remove(); this.received.delete(mid); }
+      if (!listed.has(mid)) this.forget(mid);
     }
     for (const { mid, source, publisher, track } of tracks) {
       if (!track) continue;
       let shown = this.received.get(mid);
       if (!shown) {
-        shown = { element: track.kind === "audio" ? this.audio(track) : this.figure(new MediaStream([track])) };
+        shown = { element: track.kind === "audio" ? this.audio(track) : this.receivedFigure(track) };
         this.received.set(mid, shown);
         this.videos.append(shown.element);
+        if (track.kind === "video") this.watcher.observe(shown.element);
       }
       Object.assign(shown, { source, publisher });
       shown.element.dataset.publisher = publisher;
@@ -69,14 +98,28 @@ export class Tiles {
 
   // The peer connection is gone: nothing is received any more (our own previews stay).
   clear() {
-    for (const shown of this.received.values()) shown.element.remove();
-    this.received.clear();
+    for (const mid of [...this.received.keys()]) this.forget(mid);
+  }
+
+  forget(mid) {
+    const { element } = this.received.get(mid);
+    element.remove();
+    this.watcher.unobserve(element);
+    this.inView.delete(element);
+    this.received.delete(mid);
   }
 
   audio(track) {
     const audio = el("audio", { autoplay: true, class: "sound" });
     audio.srcObject = new MediaStream([track]);
     return audio;
+  }
+
+  // Someone else's video, with the words said while the server does not send it.
+  receivedFigure(track) {
+    const figure = this.figure(new MediaStream([track]));
+    figure.append(el("p", { class: "paused-hint" }));
+    return figure;
   }
 
   figure(stream) {
@@ -95,6 +138,7 @@ export class Tiles {
     }
     shown.element.querySelector("video").setAttribute("aria-label", text);
     shown.element.querySelector("figcaption").textContent = shown.source === "screen" ? text : this.nameOf(shown.publisher);
+    shown.element.querySelector(".paused-hint").textContent = t("media.paused");
   }
 
   // Names and the language may change: label again.
@@ -113,5 +157,28 @@ export class Tiles {
   // The video figures received ({ source, publisher, element }), for the stage's layout.
   figures() {
     return [...this.received.values()].filter((shown) => shown.element.tagName === "FIGURE");
+  }
+
+  // The videos to receive, most important first, as the server keeps them when it cannot send
+  // them all (docs/protocol.md, media_view): of those in view, the featured tile, a shared screen,
+  // the active speaker, then the others in the page's order; none while the tab is hidden. Each
+  // figure left out is marked paused, which its hint says in words. Null while no video is
+  // received: there is nothing to choose from yet (a new peer connection's tiles are still to
+  // come), and the view said before still holds.
+  shown() {
+    if (this.figures().length === 0) return null;
+    const inView = document.hidden ? [] : this.figures().filter((shown) => this.inView.has(shown.element));
+    const rank = ({ element }) => {
+      const mark = FIRST.findIndex((name) => element.classList.contains(name));
+      return mark === -1 ? FIRST.length : mark;
+    };
+    const follows = (a, b) => (a.element.compareDocumentPosition(b.element) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1);
+    const listed = inView.sort((a, b) => rank(a) - rank(b) || follows(a, b)).slice(0, MAX_SHOWN);
+    for (const shown of this.figures()) shown.element.classList.toggle("paused", !listed.includes(shown));
+    return listed.map(({ publisher, source, element }) => ({
+      publisher,
+      source,
+      height: heightStep(element.querySelector("video").clientHeight * devicePixelRatio),
+    }));
   }
 }

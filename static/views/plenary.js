@@ -28,6 +28,8 @@ export function setup(app) {
   });
   // The stage's size changes with the window and the panel: the gallery fits it again.
   new ResizeObserver(() => layout(app)).observe($("videos"));
+  // A hidden tab shows no video: the server need send none (Tiles.shown).
+  document.addEventListener("visibilitychange", () => layout(app));
   $("reactions").replaceChildren(...REACTIONS.map((emoji) =>
     el("button", { type: "button", class: "reaction", "data-emoji": emoji, onclick: () => app.command({ type: "react", emoji }) }, emoji)));
 }
@@ -130,6 +132,7 @@ export function layout(app) {
   $("videos").dataset.layout = top ? "spotlight" : "gallery";
   if (!top) fit();
   setText($("stage-heading"), figures.length || app.tiles.own ? t("stage.heading") : t("stage.nobody"));
+  app.peer.view(app.tiles.shown()); // what is in view, at what size, may have changed
 }
 
 // The gallery's columns and rows for the tiles shown: the count whose 4:3 tiles are largest in

@@ -44,32 +44,35 @@ const NativeSocket = window.WebSocket;
 window.WebSocket = class extends NativeSocket {
   constructor(...args) { super(...args); window.sockets.push(this); }
 };
-"""
-# True once the video captioned `name` (a person's name, or a screen's caption), or the sound
-# labelled as theirs, has counted more than `more` of `counter` (frames decoded, packets) after
-# the first look: of that person, since a receiver's counter keeps counting across the people it
-# carried.
-RECEIVING = """
-async ([name, key, kind, counter, more]) => {
+// The count `counter` (framesDecoded, packetsReceived…) of what arrives of `name`'s `kind`: the
+// video captioned `name` (a person's name, or a screen's caption), or the sound labelled as
+// theirs; null while none of it has arrived.
+window.receivedOf = async (name, kind, counter) => {
   const element = kind === "video"
     ? [...document.querySelectorAll("#videos figure")]
         .find((f) => f.querySelector("figcaption").textContent === name)?.querySelector("video")
     : [...document.querySelectorAll("#videos audio")]
         .find((a) => a.getAttribute("aria-label")?.includes(name));
   const track = element?.srcObject?.getTracks().find((t) => t.kind === kind);
-  if (!track) return false;
-  for (const pc of window.peers) {
+  for (const pc of track ? window.peers : []) {
     if (pc.connectionState === "closed") continue;
     const receiver = pc.getReceivers().find((r) => r.track === track);
-    if (!receiver) continue;
-    for (const report of (await receiver.getStats()).values()) {
-      if (report.type !== "inbound-rtp" || !(report[counter] > 0)) continue;
-      window.countedBefore ??= {};
-      window.countedBefore[key] ??= report[counter];
-      if (report[counter] > window.countedBefore[key] + more) return true;
+    for (const report of (await receiver?.getStats())?.values() ?? []) {
+      if (report.type === "inbound-rtp" && report[counter] > 0) return report[counter];
     }
   }
-  return false;
+  return null;
+};
+"""
+# True once `name`'s `kind` has counted more than `more` of `counter` after the first look: of
+# that person, since a receiver's counter keeps counting across the people it carried.
+RECEIVING = """
+async ([name, key, kind, counter, more]) => {
+  const count = await window.receivedOf(name, kind, counter);
+  if (count === null) return false;
+  window.countedBefore ??= {};
+  window.countedBefore[key] ??= count;
+  return count > window.countedBefore[key] + more;
 }
 """
 
@@ -181,9 +184,25 @@ class Person:
     def _receives(self, name: str, kind: str, counter: str, more: int) -> None:
         self.checks += 1
         key = f"{kind}-{name}-{self.checks}"
-        self.page.wait_for_function(
-            RECEIVING, arg=[name, key, kind, counter, more], polling=250, timeout=MEDIA_TIMEOUT_MS
+        self.until(RECEIVING, [name, key, kind, counter, more], MEDIA_TIMEOUT_MS)
+
+    def until(self, condition: str, arg: Any, timeout_ms: int, every_ms: int = 250) -> None:
+        """Wait until the page's async function `condition(arg)` holds, asked every `every_ms`;
+        fail after `timeout_ms`. (Playwright's wait_for_function takes the promise an async
+        function returns for a truthy value, and so returns at once.)"""
+        held = self.page.evaluate(
+            f"""async (arg) => {{
+              const condition = {condition};
+              const deadline = performance.now() + {timeout_ms};
+              while (!(await condition(arg))) {{
+                if (performance.now() > deadline) return false;
+                await new Promise((wake) => setTimeout(wake, {every_ms}));
+              }}
+              return true;
+            }}""",
+            arg,
         )
+        assert held, f"not within {timeout_ms} ms: {condition.strip()} with {arg}"
 
     def tab_to(self, target: Locator, limit: int = 250) -> None:
         """Press Tab until `target` has the focus, as a keyboard user would, and check it shows."""
