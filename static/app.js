@@ -107,6 +107,7 @@ function receive(m) {
     const first = !app.joined;
     app.joined = true;
     app.mediaSettings = m.media;
+    if (m.media?.max_view_videos) app.tiles.maxShown = m.media.max_view_videos;
     join.leave(app);
     render();
     // A new connection has no media session on the server: start one (again).

@@ -6,7 +6,7 @@ import { el } from "./dom.js";
 import { t } from "./i18n.js";
 
 // docs/protocol.md, media_view: a tile's height is said in one of these steps, and a view lists
-// at most MAX_SHOWN videos.
+// at most `maxShown` videos (the server's `welcome.media.max_view_videos`; this until it says).
 const HEIGHTS = [90, 180, 360, 720, 1080];
 const MAX_SHOWN = 25;
 // The marks of a figure (its classes, set here and by views/plenary.js) that put it first in a
@@ -26,6 +26,7 @@ export class Tiles {
   // or leaves it.
   constructor({ videos, nameOf, onchange, onview }) {
     Object.assign(this, { videos, nameOf, onchange, onview });
+    this.maxShown = MAX_SHOWN;
     this.own = null; // our own camera's preview figure
     this.ownScreen = null; // the preview of the screen we share
     this.received = new Map(); // mid -> { source, publisher, element }
@@ -173,7 +174,7 @@ export class Tiles {
       return mark === -1 ? FIRST.length : mark;
     };
     const follows = (a, b) => (a.element.compareDocumentPosition(b.element) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1);
-    const listed = inView.sort((a, b) => rank(a) - rank(b) || follows(a, b)).slice(0, MAX_SHOWN);
+    const listed = inView.sort((a, b) => rank(a) - rank(b) || follows(a, b)).slice(0, this.maxShown);
     for (const shown of this.figures()) shown.element.classList.toggle("paused", !listed.includes(shown));
     return listed.map(({ publisher, source, element }) => ({
       publisher,
