@@ -133,6 +133,21 @@ def placement_key(meeting: MeetingId, room: RoomId) -> str:
     return f"{PREFIX}:m:{meeting}:media:{room}"
 
 
+def spread_key(meeting: MeetingId, room: RoomId) -> str:
+    """The sessions of the room each worker serves: the home's under `HOME`, each worker the room
+    spread to under its id."""
+    return f"{PREFIX}:m:{meeting}:media:{room}:spread"
+
+
+# The home's field in a room's `spread_key` (no worker id holds an @).
+HOME = "@home"
+
+
+def pipe_address_key(worker: str) -> str:
+    """The worker's end of the media pipe (`host:port`), published next to its sign of life."""
+    return f"{PREFIX}:w:{worker}:pipe"
+
+
 def log_id(seq: int) -> str:
     return f"{seq}-0"
 
@@ -241,6 +256,65 @@ end
 return false
 """
 
+# KEYS: a room's placement, its spread. ARGV: the room's share, retention (ms), the worker to
+# spread to when the home and every worker of the spread have their share, then the workers found
+# dead. Takes one session for the room: the home's while it has fewer than the share, else the
+# live worker of the spread with the fewest, else the newcomer (joining the spread); the dead
+# leave the spread. Returns the worker chosen, or nothing when the room has no home yet.
+TAKE_SESSION = """
+local home = redis.call('GET', KEYS[1])
+if not home then
+  return false
+end
+local share = tonumber(ARGV[1])
+local dead = {}
+for i = 4, #ARGV do
+  dead[ARGV[i]] = true
+  redis.call('HDEL', KEYS[2], ARGV[i])
+end
+local chosen = nil
+local field = '@home'
+if tonumber(redis.call('HGET', KEYS[2], '@home') or '0') < share then
+  chosen = home
+else
+  local fewest = nil
+  local all = redis.call('HGETALL', KEYS[2])
+  for i = 1, #all, 2 do
+    local worker, count = all[i], tonumber(all[i + 1])
+    if worker ~= '@home' and worker ~= home and not dead[worker] and count < share then
+      if fewest == nil or count < fewest or (count == fewest and worker < chosen) then
+        chosen, fewest = worker, count
+      end
+    end
+  end
+  if chosen == nil then
+    chosen = ARGV[3]
+  end
+  field = chosen
+  if chosen == home then
+    field = '@home'
+  end
+end
+redis.call('HINCRBY', KEYS[2], field, 1)
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+return chosen
+"""
+
+# KEYS: a room's placement, its spread. ARGV: the worker, its sessions in the room, retention
+# (ms). The worker's count of the room's sessions: as the home, or as a worker of the spread it
+# is in still (one that left it, found dead, does not come back by publishing).
+COUNT_SESSIONS = """
+local field = ARGV[1]
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  field = '@home'
+elseif redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 then
+  return 0
+end
+redis.call('HSET', KEYS[2], field, ARGV[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+return 1
+"""
+
 # KEYS: ballots, voters, closed. ARGV: ballot key, voter key, choices, retention (ms). Puts a
 # ballot in the box: CAST (the voter's first), CHANGED (the same secret again: a change, or a
 # retry after a lost reply), or refused: CLOSED, VOTED (the voter's ballot is in under another
@@ -298,6 +372,8 @@ class Scripts:
     forget_where: AsyncScript
     replace: AsyncScript
     reserve: AsyncScript
+    take_session: AsyncScript
+    count_sessions: AsyncScript
     deposit_ballot: AsyncScript
     close_ballot_box: AsyncScript
 
@@ -312,6 +388,8 @@ class Scripts:
             forget_where=redis.register_script(FORGET_WHERE),
             replace=redis.register_script(REPLACE),
             reserve=redis.register_script(RESERVE),
+            take_session=redis.register_script(TAKE_SESSION),
+            count_sessions=redis.register_script(COUNT_SESSIONS),
             deposit_ballot=redis.register_script(DEPOSIT_BALLOT),
             close_ballot_box=redis.register_script(CLOSE_BALLOT_BOX),
         )
