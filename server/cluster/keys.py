@@ -5,13 +5,14 @@ sequence numbers), the number of the newest event stored (its head: an event is 
 right after it, so two writers can never both store event n, and a log that lost its newest
 entries is found out at the next write), the writer's lease, the map of which worker holds
 each participant's connection, and two channels: the events the writer publishes and the
-commands other workers forward to it; per room, the worker that serves its media; per secret
-poll, its ballot box (`server.cluster.ballot_box`). Every key of a meeting starts with
-`plenum:m:<id>:`, so deleting one is deleting what matches `meeting_pattern`. Across meetings:
-the index of the meetings kept (`MEETINGS`), and the channel that tells every worker a meeting
-was deleted (`DELETED_CHANNEL`). Per worker: a
-key that says it is alive, its count of media sessions, the channel its replies come on, and
-the channel of its media signalling. `Scripts` registers the scripts on this worker's clients.
+commands other workers forward to it; per room, the worker that serves its media (its home) and
+each worker's count of the room's media sessions (its spread); per secret poll, its ballot box
+(`server.cluster.ballot_box`). Every key of a meeting starts with `plenum:m:<id>:`, so deleting
+one is deleting what matches `meeting_pattern`. Across meetings: the index of the meetings kept
+(`MEETINGS`), and the channel that tells every worker a meeting was deleted (`DELETED_CHANNEL`).
+Per worker: a key that says it is alive, its count of media sessions, the address of its end of
+the media pipe, the channel its replies come on, and the channel of its media signalling.
+`Scripts` registers the scripts on this worker's clients.
 """
 
 from dataclasses import dataclass

@@ -1,7 +1,8 @@
 """Media across workers: each room's media is served by one worker, whichever worker a client's
 WebSocket is on; a room is placed on the worker with the fewest media sessions, people who move
 into a room served elsewhere start their media again there, and when a worker dies its clients
-start again on a live one.
+start again on a live one. A room past its share of one worker spreads over several, each fed the
+room's feeds through the media pipe, and keeps playing when one of its spread dies.
 
 Real workers with media on, a real Redis, and aiortc clients in this process signalling over the
 workers' WebSockets (`tests.media.over_socket`); the media goes over loopback straight to the

@@ -72,7 +72,10 @@ class RoomPlacer:
             if counts.get(rk.HOME, 0) >= self._share:
                 full.add(home)
             async with self._placing:
-                newcomer = await self._least_loaded(frozenset(full | dead), fallback=True)
+                newcomer = home
+                if home in full:
+                    # Only a room at its home's share looks for a worker to spread to.
+                    newcomer = await self._least_loaded(frozenset(full | dead), fallback=True)
                 chosen = await self._scripts.take_session(
                     keys=[rk.placement_key(meeting, room), spread_key],
                     args=[self._share, self._retention_ms, newcomer, *sorted(dead)],
