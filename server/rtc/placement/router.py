@@ -107,14 +107,17 @@ class MediaPlacement:
     async def _worker_for(self, meeting: MeetingId, room: RoomId, connection: Listener) -> str:
         """Where the client's offer goes: to the worker of its session in the room, if it has
         one (a later offer renegotiates it), else where the room takes a new session."""
-        if self.bridge.room_of(connection) == room:
-            return self.worker
         remote = self._remote.of(connection)
-        try:
-            if remote is not None and remote.worker in await self._placer.serving(meeting, room):
+        here = self.bridge.room_of(connection) == room
+        if here or remote is not None:
+            try:
+                serving = await self._placer.serving(meeting, room)
+            except (RedisError, OSError) as error:
+                raise MediaError(MediaErrorCode.UNAVAILABLE, f"redis: {error}") from error
+            if here and self.worker in serving:
+                return self.worker
+            if remote is not None and remote.worker in serving:
                 return remote.worker
-        except (RedisError, OSError) as error:
-            raise MediaError(MediaErrorCode.UNAVAILABLE, f"redis: {error}") from error
         return await self._placer.take_session(meeting, room)
 
     async def answer(
