@@ -73,7 +73,7 @@ async def test_a_worker_counts_its_sessions_as_the_home_or_while_in_the_spread(
     redis_server.cli("SET", HOME, "a")
 
     async def count(worker: str, sessions: int) -> int:
-        args = [worker, sessions, RETENTION_MS]
+        args: list[str | int] = [worker, sessions, RETENTION_MS]
         return int(await scripts.count_sessions(keys=[HOME, SPREAD], args=args))
 
     assert await count("a", 5) == 1
