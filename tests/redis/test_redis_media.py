@@ -392,6 +392,16 @@ async def test_a_plenary_spread_over_three_workers_keeps_playing_when_one_of_its
             gap = longest_gap(member, killed_at, heard_again)
             assert gap <= MAX_GAP_S, f"{member.me} heard nothing for {gap:.2f} s"
         assert [len(m.socket.welcomes) for m in (presenter, *listeners)] == [1] * 5
+
+        # Her media ends with her connection: no worker of the room sends her any more.
+        await presenter.socket.close()
+        for member in listeners:
+            await eventually(
+                lambda: member.peer.publishers_offered() == set(),  # noqa: B023
+                RESTART_WITHIN_S,
+                every=POLL_S,
+                failure=f"{member.me} is still offered the presenter",
+            )
     finally:
         for member in (presenter, *listeners):
             await member.leave()
