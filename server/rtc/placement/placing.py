@@ -83,6 +83,8 @@ class RoomPlacer:
                 if chosen is None:
                     return home  # the home is gone this very moment: the next offer places it
                 worker = as_bytes(chosen).decode()
+                if worker == newcomer != home and worker not in counts:
+                    log.info("media of %s/%s spreads to %s", meeting, room, worker)
                 if worker != home:
                     # Counted where it goes now, for the next room or spread placed meanwhile.
                     await self._scripts.reserve(keys=[rk.load_key(worker)], args=[1])

@@ -197,6 +197,8 @@ class Spreading:
             piped = None
         if piped is None:
             piped = self._piped[key] = _Piped(address, {})
+            if message.feeds:
+                log.info("media of %s/%s: feeds piped from %s", *room, message.worker)
         listed = {FeedId(notice.feed): notice for notice in message.feeds}
         for feed_id, (notice, feed) in list(piped.feeds.items()):
             if listed.get(feed_id) != notice:
