@@ -405,3 +405,46 @@ async def test_a_plenary_spread_over_three_workers_keeps_playing_when_one_of_its
     finally:
         for member in (presenter, *listeners):
             await member.leave()
+
+
+async def test_a_spread_plenary_whose_home_dies_plays_again_from_a_new_home(
+    workers: Workers,
+) -> None:
+    doomed_home, *others = [workers.start(**SPREAD_ENV) for _ in range(3)]
+    meeting = await others[0].server.create_meeting("Forum Dzielnicy Sośnica")
+    assert workers.redis is not None
+    # Forced: the plenary's home is a worker no client's socket is on.
+    workers.redis.cli("SET", placement(meeting), doomed_home.id)
+    presenter = await Member.join(others[0].ws_url, meeting["moderator_token"], "Anna Nowak")
+    names = ["Ada", "Bo", "Cyryl"]
+    listeners = [await Member.join(others[0].ws_url, meeting["invite_token"], n) for n in names]
+    try:
+        await presenter_heard_by(presenter, listeners[0])
+        for listener in listeners[1:]:
+            await listener.peer.connect()
+            await listener.peer.wait_until(lambda: hears(listener), FRAMES_WITHIN_S)  # noqa: B023
+        counts = spread_of(workers, meeting)
+        assert counts["@home"] == 2 and sum(counts.values()) == 4
+        assert set(counts) - {"@home"} <= {w.id for w in others}
+
+        workers.kill(doomed_home)
+
+        # The presenter and the listener the home served start again on a new home; the
+        # listeners of the spread keep their sessions and hear her again from there.
+        for member in (presenter, listeners[0]):
+            await told_to_restart(member, "media_worker_lost")
+        silent_at = time.monotonic()  # nothing of hers is on its way from the dead home by now
+        await restart(presenter, publish=True)
+        await restart(listeners[0])
+        for listener in listeners:
+            await listener.peer.wait_until(
+                lambda: hears(listener, silent_at),  # noqa: B023
+                FRAMES_WITHIN_S,
+            )
+        assert placed_on(workers, meeting) in {w.id for w in others}
+        for listener in listeners[1:]:
+            assert not [m for m in listener.socket.messages if m["type"] == "media_restart"]
+        assert [len(m.socket.welcomes) for m in (presenter, *listeners)] == [1] * 4
+    finally:
+        for member in (presenter, *listeners):
+            await member.leave()
