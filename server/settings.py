@@ -143,6 +143,12 @@ class Settings:
     # With Redis: how long a worker waits for the worker that serves a room's media to answer
     # a media message forwarded to it, before the client gets `media_unavailable`.
     media_timeout_s: float = 5.0
+    # With Redis: the sessions of one room a worker serves before the room spreads to another
+    # worker (about what one core carries in a plenary, ~0.7 % of a core per viewer), and the
+    # UDP address of this worker's end of the media pipe that feeds those workers
+    # (`server.sfu.pipe`): an address of this machine the other workers reach (port 0: any).
+    media_room_share: int = 120
+    media_pipe_address: str = "127.0.0.1:0"
     # The organiser's invitees (`server.web.invitees`): the most a meeting may have, and the
     # largest CSV one import may send; their names and details have the meeting's limits.
     max_invitees: int = 2000
@@ -187,6 +193,9 @@ class Settings:
         if self.redis_pool_wait_s <= 0:
             raise ValueError(f"PLENUM_REDIS_POOL_WAIT_S={self.redis_pool_wait_s}: must be > 0")
         self.record_zone()
+        if self.media_room_share < 1:
+            raise ValueError(f"PLENUM_MEDIA_ROOM_SHARE={self.media_room_share}: at least 1")
+        self.pipe_address()
         # An `edit_notes` of notes at the limit must fit in one frame, whatever its characters
         # (up to 4 bytes each in UTF-8), or the socket is closed (1009) and the edit lost.
         notes_frame = self.meeting.max_notes_chars * 4 + NOTES_FRAME_OVERHEAD
@@ -219,6 +228,26 @@ class Settings:
             if url.strip():
                 found.add(origin_of(url.strip(), "PLENUM_ALLOWED_ORIGINS"))
         return frozenset(found)
+
+    def pipe_address(self) -> tuple[str, int]:
+        """Where this worker's end of the media pipe listens, as `media_pipe_address` says."""
+        name = "PLENUM_MEDIA_PIPE_ADDRESS"
+        host, _, port = self.media_pipe_address.rpartition(":")
+        host = host.removeprefix("[").removesuffix("]")
+        try:
+            address = ipaddress.ip_address(host)
+            number = int(port)
+        except ValueError as exc:
+            raise ValueError(
+                f"{name}={self.media_pipe_address!r}: expected an IP address and a port,"
+                " as 127.0.0.1:0"
+            ) from exc
+        if address.is_unspecified:
+            # Other workers send to the address published, so it must be one they can reach.
+            raise ValueError(f"{name}={self.media_pipe_address!r}: name one address, not any")
+        if not 0 <= number <= 65535:
+            raise ValueError(f"{name}={self.media_pipe_address!r}: the port must be 0 to 65535")
+        return str(address), number
 
     def media_settings(self) -> MediaSettings:
         addresses = [a.strip() for a in self.ice_host_addresses.split(",") if a.strip()]

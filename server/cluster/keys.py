@@ -5,13 +5,14 @@ sequence numbers), the number of the newest event stored (its head: an event is 
 right after it, so two writers can never both store event n, and a log that lost its newest
 entries is found out at the next write), the writer's lease, the map of which worker holds
 each participant's connection, and two channels: the events the writer publishes and the
-commands other workers forward to it; per room, the worker that serves its media; per secret
-poll, its ballot box (`server.cluster.ballot_box`). Every key of a meeting starts with
-`plenum:m:<id>:`, so deleting one is deleting what matches `meeting_pattern`. Across meetings:
-the index of the meetings kept (`MEETINGS`), and the channel that tells every worker a meeting
-was deleted (`DELETED_CHANNEL`). Per worker: a
-key that says it is alive, its count of media sessions, the channel its replies come on, and
-the channel of its media signalling. `Scripts` registers the scripts on this worker's clients.
+commands other workers forward to it; per room, the worker that serves its media (its home) and
+each worker's count of the room's media sessions (its spread); per secret poll, its ballot box
+(`server.cluster.ballot_box`). Every key of a meeting starts with `plenum:m:<id>:`, so deleting
+one is deleting what matches `meeting_pattern`. Across meetings: the index of the meetings kept
+(`MEETINGS`), and the channel that tells every worker a meeting was deleted (`DELETED_CHANNEL`).
+Per worker: a key that says it is alive, its count of media sessions, the address of its end of
+the media pipe, the channel its replies come on, and the channel of its media signalling.
+`Scripts` registers the scripts on this worker's clients.
 """
 
 from dataclasses import dataclass
@@ -133,6 +134,21 @@ def placement_key(meeting: MeetingId, room: RoomId) -> str:
     return f"{PREFIX}:m:{meeting}:media:{room}"
 
 
+def spread_key(meeting: MeetingId, room: RoomId) -> str:
+    """The sessions of the room each worker serves: the home's under `HOME`, each worker the room
+    spread to under its id."""
+    return f"{PREFIX}:m:{meeting}:media:{room}:spread"
+
+
+# The home's field in a room's `spread_key` (no worker id holds an @).
+HOME = "@home"
+
+
+def pipe_address_key(worker: str) -> str:
+    """The worker's end of the media pipe (`host:port`), published next to its sign of life."""
+    return f"{PREFIX}:w:{worker}:pipe"
+
+
 def log_id(seq: int) -> str:
     return f"{seq}-0"
 
@@ -241,6 +257,65 @@ end
 return false
 """
 
+# KEYS: a room's placement, its spread. ARGV: the room's share, retention (ms), the worker to
+# spread to when the home and every worker of the spread have their share, then the workers found
+# dead. Takes one session for the room: the home's while it has fewer than the share, else the
+# live worker of the spread with the fewest, else the newcomer (joining the spread); the dead
+# leave the spread. Returns the worker chosen, or nothing when the room has no home yet.
+TAKE_SESSION = """
+local home = redis.call('GET', KEYS[1])
+if not home then
+  return false
+end
+local share = tonumber(ARGV[1])
+local dead = {}
+for i = 4, #ARGV do
+  dead[ARGV[i]] = true
+  redis.call('HDEL', KEYS[2], ARGV[i])
+end
+local chosen = nil
+local field = '@home'
+if tonumber(redis.call('HGET', KEYS[2], '@home') or '0') < share then
+  chosen = home
+else
+  local fewest = nil
+  local all = redis.call('HGETALL', KEYS[2])
+  for i = 1, #all, 2 do
+    local worker, count = all[i], tonumber(all[i + 1])
+    if worker ~= '@home' and worker ~= home and not dead[worker] and count < share then
+      if fewest == nil or count < fewest or (count == fewest and worker < chosen) then
+        chosen, fewest = worker, count
+      end
+    end
+  end
+  if chosen == nil then
+    chosen = ARGV[3]
+  end
+  field = chosen
+  if chosen == home then
+    field = '@home'
+  end
+end
+redis.call('HINCRBY', KEYS[2], field, 1)
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+return chosen
+"""
+
+# KEYS: a room's placement, its spread. ARGV: the worker, its sessions in the room, retention
+# (ms). The worker's count of the room's sessions: as the home, or as a worker of the spread it
+# is in still (one that left it, found dead, does not come back by publishing).
+COUNT_SESSIONS = """
+local field = ARGV[1]
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  field = '@home'
+elseif redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 then
+  return 0
+end
+redis.call('HSET', KEYS[2], field, ARGV[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+return 1
+"""
+
 # KEYS: ballots, voters, closed. ARGV: ballot key, voter key, choices, retention (ms). Puts a
 # ballot in the box: CAST (the voter's first), CHANGED (the same secret again: a change, or a
 # retry after a lost reply), or refused: CLOSED, VOTED (the voter's ballot is in under another
@@ -298,6 +373,8 @@ class Scripts:
     forget_where: AsyncScript
     replace: AsyncScript
     reserve: AsyncScript
+    take_session: AsyncScript
+    count_sessions: AsyncScript
     deposit_ballot: AsyncScript
     close_ballot_box: AsyncScript
 
@@ -312,6 +389,8 @@ class Scripts:
             forget_where=redis.register_script(FORGET_WHERE),
             replace=redis.register_script(REPLACE),
             reserve=redis.register_script(RESERVE),
+            take_session=redis.register_script(TAKE_SESSION),
+            count_sessions=redis.register_script(COUNT_SESSIONS),
             deposit_ballot=redis.register_script(DEPOSIT_BALLOT),
             close_ballot_box=redis.register_script(CLOSE_BALLOT_BOX),
         )

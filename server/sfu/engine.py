@@ -80,6 +80,9 @@ class ForwardingUnit:
         self._tasks: set[asyncio.Task[None]] = set()
         self._speakers = speakers or SpeakerDetector()
         self._following_speakers = False
+        # Told after every change of who is in which room and what they forward: a room spread
+        # over several workers pipes its local feeds to the others (`server.rtc.placement`).
+        self.on_change: Callable[[], None] | None = None
 
     # Membership and rights: the meeting's decisions, handed over by the hub.
 
@@ -251,6 +254,8 @@ class ForwardingUnit:
                 peer.want(f for f in feeds if f.publisher != peer.participant)
                 self._kick(peer)
         self._choose_voices(by_room)
+        if self.on_change is not None:
+            self.on_change()
 
     # The active speaker.
 

@@ -1,13 +1,15 @@
 """Media across workers: each room's media is served by one worker, whichever worker a client's
 WebSocket is on; a room is placed on the worker with the fewest media sessions, people who move
 into a room served elsewhere start their media again there, and when a worker dies its clients
-start again on a live one.
+start again on a live one. A room past its share of one worker spreads over several, each fed the
+room's feeds through the media pipe, and keeps playing when one of its spread dies.
 
 Real workers with media on, a real Redis, and aiortc clients in this process signalling over the
 workers' WebSockets (`tests.media.over_socket`); the media goes over loopback straight to the
 worker that serves it.
 """
 
+import itertools
 import time
 from collections.abc import Iterator
 
@@ -294,3 +296,155 @@ async def wait_placed(
         every=POLL_S,
         failure=f"{room} was never placed",
     )
+
+
+# A room spreads past two sessions a worker: the home takes the presenter and one listener.
+SPREAD_ENV = {**MEDIA_ENV, "PLENUM_MEDIA_ROOM_SHARE": "2"}
+# What a listener on a worker that stays up may miss while another worker of the room dies.
+MAX_GAP_S = 1.0
+
+
+def spread_of(workers: Workers, meeting: dict[str, str], room: str = "plenary") -> dict[str, int]:
+    """The room's sessions per worker, as placement counts them (the home's under `@home`)."""
+    assert workers.redis is not None
+    flat = workers.redis.cli("HGETALL", f"{placement(meeting, room)}:spread").split()
+    return {flat[i]: int(flat[i + 1]) for i in range(0, len(flat), 2)}
+
+
+def longest_gap(member: Member, since: float, until: float) -> float:
+    """The longest stretch from `since` to `until` in which the member got no frame of the
+    presenter's voice, or none of her camera."""
+    gaps = []
+    for kind, size in (("audio", None), ("video", PRESENTER_CAMERA)):
+        times = [since]
+        times += [r.at for r in member.peer.received
+                  if r.kind == kind and r.size == size and since <= r.at <= until]  # fmt: skip
+        times.append(until)
+        gaps.append(max(b - a for a, b in itertools.pairwise(times)))
+    return max(gaps)
+
+
+@pytest.mark.parametrize("doomed_index", [0, 1], ids=["first-spread", "second-spread"])
+async def test_a_plenary_spread_over_three_workers_keeps_playing_when_one_of_its_spread_dies(
+    workers: Workers, doomed_index: int
+) -> None:
+    home, *_ = started = [workers.start(**SPREAD_ENV) for _ in range(3)]
+    meeting = await home.server.create_meeting("Forum Dzielnicy Sośnica")
+    # Every socket is on the home, which is never killed: a listener whose media worker dies
+    # is told so there.
+    presenter = await Member.join(home.ws_url, meeting["moderator_token"], "Anna Nowak")
+    names = ["Ada", "Bo", "Cyryl", "Dorota"]
+    listeners = [await Member.join(home.ws_url, meeting["invite_token"], n) for n in names]
+    served_by: dict[str, list[Member]] = {}
+    try:
+        await presenter_heard_by(presenter, listeners[0])
+        assert placed_on(workers, meeting) == home.id
+        assert spread_of(workers, meeting) == {"@home": 2}
+        for listener in listeners[1:]:
+            before = spread_of(workers, meeting)
+            await listener.peer.connect()
+            after = spread_of(workers, meeting)
+            (worker,) = [w for w in after if after[w] != before.get(w, 0)]
+            served_by.setdefault(worker, []).append(listener)
+            await listener.peer.wait_until(lambda: hears(listener), FRAMES_WITHIN_S)  # noqa: B023
+        # Two listeners on the first worker the room spread to, one on the second.
+        spread = [w for w in served_by if w != "@home"]
+        assert [len(served_by[w]) for w in spread] == [2, 1]
+        assert set(spread) == {w.id for w in started} - {home.id}
+        await loads_become(workers, {home.id: "2", spread[0]: "2", spread[1]: "1"})
+        for listener in listeners:
+            assert listener.peer.publishers_offered() == {presenter.me}
+
+        # A remote listener's keyframe request crosses the pipe and reaches the presenter's
+        # camera: her sender is told to make its next frame a keyframe.
+        (camera,) = [s for s in presenter.peer.pc.getSenders()
+                     if s.track is not None and s.track.kind == "video"]  # fmt: skip
+        asked: list[float] = []
+        plain_send_keyframe = camera._send_keyframe
+
+        def counted() -> None:
+            asked.append(time.monotonic())
+            plain_send_keyframe()
+
+        camera._send_keyframe = counted  # type: ignore[method-assign]
+        remote = served_by[spread[1]][0]
+        (receiving,) = [t for t in remote.peer.pc.getTransceivers() if t.kind == "video"]
+        requested = len(asked)
+        assert aiortc_private.request_keyframe(receiving.receiver) is not None
+        await eventually(lambda: len(asked) > requested, 5, every=POLL_S)
+
+        doomed = next(w for w in started if w.id == spread[doomed_index])
+        lost = served_by[doomed.id]
+        kept = [m for m in listeners if m not in lost]
+        killed_at = time.monotonic()
+        workers.kill(doomed)
+
+        for member in lost:
+            await told_to_restart(member, "media_worker_lost")
+        for member in lost:
+            await restart(member)
+        for member in lost:
+            await member.peer.wait_until(lambda: hears(member, killed_at), FRAMES_WITHIN_S)  # noqa: B023
+        heard_again = time.monotonic()
+        assert doomed.id not in spread_of(workers, meeting)
+        for member in kept:
+            assert not [m for m in member.socket.messages if m["type"] == "media_restart"]
+            gap = longest_gap(member, killed_at, heard_again)
+            assert gap <= MAX_GAP_S, f"{member.me} heard nothing for {gap:.2f} s"
+        assert [len(m.socket.welcomes) for m in (presenter, *listeners)] == [1] * 5
+
+        # Her media ends with her connection: no worker of the room sends her any more.
+        await presenter.socket.close()
+        for member in listeners:
+            await eventually(
+                lambda: member.peer.publishers_offered() == set(),  # noqa: B023
+                RESTART_WITHIN_S,
+                every=POLL_S,
+                failure=f"{member.me} is still offered the presenter",
+            )
+    finally:
+        for member in (presenter, *listeners):
+            await member.leave()
+
+
+async def test_a_spread_plenary_whose_home_dies_plays_again_from_a_new_home(
+    workers: Workers,
+) -> None:
+    doomed_home, *others = [workers.start(**SPREAD_ENV) for _ in range(3)]
+    meeting = await others[0].server.create_meeting("Forum Dzielnicy Sośnica")
+    assert workers.redis is not None
+    # Forced: the plenary's home is a worker no client's socket is on.
+    workers.redis.cli("SET", placement(meeting), doomed_home.id)
+    presenter = await Member.join(others[0].ws_url, meeting["moderator_token"], "Anna Nowak")
+    names = ["Ada", "Bo", "Cyryl"]
+    listeners = [await Member.join(others[0].ws_url, meeting["invite_token"], n) for n in names]
+    try:
+        await presenter_heard_by(presenter, listeners[0])
+        for listener in listeners[1:]:
+            await listener.peer.connect()
+            await listener.peer.wait_until(lambda: hears(listener), FRAMES_WITHIN_S)  # noqa: B023
+        counts = spread_of(workers, meeting)
+        assert counts["@home"] == 2 and sum(counts.values()) == 4
+        assert set(counts) - {"@home"} <= {w.id for w in others}
+
+        workers.kill(doomed_home)
+
+        # The presenter and the listener the home served start again on a new home; the
+        # listeners of the spread keep their sessions and hear her again from there.
+        for member in (presenter, listeners[0]):
+            await told_to_restart(member, "media_worker_lost")
+        silent_at = time.monotonic()  # nothing of hers is on its way from the dead home by now
+        await restart(presenter, publish=True)
+        await restart(listeners[0])
+        for listener in listeners:
+            await listener.peer.wait_until(
+                lambda: hears(listener, silent_at),  # noqa: B023
+                FRAMES_WITHIN_S,
+            )
+        assert placed_on(workers, meeting) in {w.id for w in others}
+        for listener in listeners[1:]:
+            assert not [m for m in listener.socket.messages if m["type"] == "media_restart"]
+        assert [len(m.socket.welcomes) for m in (presenter, *listeners)] == [1] * 4
+    finally:
+        for member in (presenter, *listeners):
+            await member.leave()

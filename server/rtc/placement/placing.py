@@ -1,5 +1,6 @@
-"""Which worker serves each room's media: placed once, on the live worker with the fewest media
-sessions, and again when that worker dies."""
+"""Which workers serve each room's media: its home, placed once on the live worker with the fewest
+media sessions (and again when that worker dies), and the workers the room spreads to when the
+home has its share of the room's sessions (`media_room_share`)."""
 
 import asyncio
 import logging
@@ -28,6 +29,10 @@ class RoomPlacer:
         settings = presence.settings
         self._retention_ms = int(settings.retention_s * 1000)
         self._load_ttl_ms = int(settings.worker_ttl_s * 2000)
+        self._share = settings.media_room_share
+        # The rooms whose sessions this worker counted last, so a room it no longer serves is
+        # counted once more, at 0.
+        self._counted: set[tuple[MeetingId, RoomId]] = set()
         # One room placed at a time from this worker, each seeing the loads the last one moved.
         self._placing = asyncio.Lock()
 
@@ -49,6 +54,50 @@ class RoomPlacer:
             return worker
         except (RedisError, OSError) as error:
             raise MediaError(MediaErrorCode.UNAVAILABLE, f"redis: {error}") from error
+
+    async def take_session(self, meeting: MeetingId, room: RoomId) -> str:
+        """The worker that serves a new session of the room: its home while the home has fewer
+        than its share of the room's sessions, else a worker of the room's spread with room left,
+        else the live worker with the fewest media sessions, which joins the spread."""
+        home = await self.place(meeting, room)
+        try:
+            spread_key = rk.spread_key(meeting, room)
+            counts = {
+                as_bytes(k).decode(): int(v)
+                for k, v in (await self._redis.hgetall(spread_key)).items()
+            }
+            spread = set(counts) - {rk.HOME, home}
+            dead = await self._presence.dead_workers(spread)
+            full = {w for w in spread if counts[w] >= self._share}
+            if counts.get(rk.HOME, 0) >= self._share:
+                full.add(home)
+            async with self._placing:
+                newcomer = home
+                if home in full:
+                    # Only a room at its home's share looks for a worker to spread to.
+                    newcomer = await self._least_loaded(frozenset(full | dead), fallback=True)
+                chosen = await self._scripts.take_session(
+                    keys=[rk.placement_key(meeting, room), spread_key],
+                    args=[self._share, self._retention_ms, newcomer, *sorted(dead)],
+                )
+                if chosen is None:
+                    return home  # the home is gone this very moment: the next offer places it
+                worker = as_bytes(chosen).decode()
+                if worker == newcomer != home and worker not in counts:
+                    log.info("media of %s/%s spreads to %s", meeting, room, worker)
+                if worker != home:
+                    # Counted where it goes now, for the next room or spread placed meanwhile.
+                    await self._scripts.reserve(keys=[rk.load_key(worker)], args=[1])
+            return worker
+        except (RedisError, OSError) as error:
+            raise MediaError(MediaErrorCode.UNAVAILABLE, f"redis: {error}") from error
+
+    async def serving(self, meeting: MeetingId, room: RoomId) -> set[str]:
+        """The workers that serve the room's media: its home and the workers of its spread."""
+        home = await self.placed(meeting, room)
+        fields = await self._redis.hkeys(rk.spread_key(meeting, room))
+        spread = {as_bytes(f).decode() for f in fields} - {rk.HOME}
+        return spread | ({home} if home is not None else set())
 
     async def placed(self, meeting: MeetingId, room: RoomId) -> str | None:
         """The worker serving the room's media, if it is placed."""
@@ -77,14 +126,19 @@ class RoomPlacer:
         placed = await self._scripts.replace(
             keys=[rk.placement_key(meeting, room)], args=[dead, successor, self._retention_ms]
         )
-        log.info(
-            "media of %s/%s moves from %s to %s", meeting, room, dead, as_bytes(placed).decode()
-        )
-        return as_bytes(placed).decode()
+        now = as_bytes(placed).decode()
+        if now == successor:
+            # The new home counts its sessions afresh; the dead one leaves the spread.
+            await self._redis.hdel(rk.spread_key(meeting, room), rk.HOME, dead)
+        log.info("media of %s/%s moves from %s to %s", meeting, room, dead, now)
+        return now
 
-    async def _least_loaded(self, exclude: frozenset[str] = frozenset(), leaving: int = 0) -> str:
+    async def _least_loaded(
+        self, exclude: frozenset[str] = frozenset(), leaving: int = 0, fallback: bool = False
+    ) -> str:
         """The live worker with the fewest media sessions, counting this worker's without the
-        `leaving` ones: the sessions of the room being placed go wherever it does."""
+        `leaving` ones: the sessions of the room being placed go wherever it does. With
+        `fallback`, when every live worker is excluded, the least loaded of them all."""
         loads: dict[str, int] = {}
         keys = [k async for k in self._redis.scan_iter(match=rk.load_key("*"))]
         if keys:
@@ -96,11 +150,27 @@ class RoomPlacer:
         loads[self.worker] = loads.get(self.worker, len(self._bridge)) - leaving
         dead = await self._presence.dead_workers(set(loads) - {self.worker})
         candidates = [w for w in loads if w not in exclude and w not in dead]
+        if not candidates and fallback:
+            candidates = [w for w in loads if w not in dead]
         # Fewest sessions first; this worker wins a tie (no hop for its own clients).
         return min(candidates, key=lambda w: (loads[w], w != self.worker, w))
 
-    async def publish_load(self) -> None:
-        """Publish this worker's count of media sessions, next to its sign of life."""
+    async def publish_load(self, pipe: str | None = None) -> None:
+        """Publish this worker's count of media sessions, next to its sign of life, its count of
+        each room's, and where its end of the media pipe is."""
         # Not while this worker places a room: its count then moves on purpose.
         async with self._placing:
             await self._redis.set(rk.load_key(self.worker), len(self._bridge), px=self._load_ttl_ms)
+            if pipe is not None:
+                await self._redis.set(rk.pipe_address_key(self.worker), pipe, px=self._load_ttl_ms)
+            rooms: dict[tuple[MeetingId, RoomId], int] = {}
+            for meeting, room, _ in self._bridge.sessions():
+                rooms[(meeting, room)] = rooms.get((meeting, room), 0) + 1
+            for meeting, room in self._counted - set(rooms):
+                rooms[(meeting, room)] = 0
+            self._counted = {key for key, count in rooms.items() if count}
+            for (meeting, room), count in rooms.items():
+                await self._scripts.count_sessions(
+                    keys=[rk.placement_key(meeting, room), rk.spread_key(meeting, room)],
+                    args=[self.worker, count, self._retention_ms],
+                )

@@ -4,7 +4,10 @@ room is served here, and to the room's media worker when it is served elsewhere.
 import asyncio
 from collections.abc import Awaitable
 
-from rooms.ids import PLENARY
+from redis.exceptions import RedisError
+
+from rooms import MeetingId
+from rooms.ids import PLENARY, RoomId
 from server.cancelling import cancel_and_wait
 from server.cluster.keys import media_channel
 from server.cluster.presence import WorkerPresence
@@ -12,11 +15,18 @@ from server.meetings.fanout import Listener
 from server.meetings.hub import Hub, MeetingHandle
 from server.protocol.wire import reply_ok
 from server.rtc.bridge import MediaBridge
-from server.rtc.placement.messages import SessionFrame, SessionReply, decode
+from server.rtc.placement.messages import (
+    FeedsWanted,
+    RoomFeeds,
+    SessionFrame,
+    SessionReply,
+    decode,
+)
 from server.rtc.placement.outbox import Outbox
 from server.rtc.placement.placing import RoomPlacer
 from server.rtc.placement.remote_sessions import RemoteSessions
 from server.rtc.placement.served_clients import ServedClients
+from server.rtc.placement.spreading import Spreading
 from server.rtc.placement.watching import Watching
 from server.rtc.wire import encode_media
 from server.sfu import MediaAnswer, MediaError, MediaErrorCode, MediaOffer, MediaView
@@ -32,14 +42,19 @@ class MediaPlacement:
         # Client side: sessions served elsewhere. Media side: clients of other workers served here.
         self._remote = RemoteSessions(presence, self._outbox)
         self._served = ServedClients(hub, bridge, self._outbox, self._spawn)
+        # Between the workers of a spread room: the feeds each pipes to the others.
+        self._spreading = Spreading(presence, self._placer, bridge, self._outbox, self._spawn)
         self._watching = Watching(
-            presence, self._placer, bridge, self._remote, self._served, self._spawn
-        )
+            presence, self._placer, bridge, self._remote, self._served, self._spawn,
+            self._spreading,
+        )  # fmt: skip
         self._tasks: list[asyncio.Task[None]] = []
         self._work: set[asyncio.Task[None]] = set()
         bridge.on_room = self._watching.room_entered
 
     async def start(self) -> None:
+        settings = self.presence.settings
+        await self._spreading.open(settings.pipe_address(), settings.secret.encode())
         await self.presence.listen_to(media_channel(self.worker), self._on_message)
         self._tasks.append(asyncio.create_task(self._outbox.send()))
         self._tasks.append(asyncio.create_task(self._watching.run()))
@@ -49,6 +64,7 @@ class MediaPlacement:
         for task in [*self._tasks, *self._work]:
             await cancel_and_wait(task)
         await self.bridge.aclose()
+        self._spreading.close()
 
     async def offer(
         self,
@@ -63,7 +79,7 @@ class MediaPlacement:
         state = live.meeting.state
         person = state.participants.get(participant)
         room = person.room if person is not None else PLENARY
-        worker = await self._placer.place(state.id, room)
+        worker = await self._worker_for(state.id, room, connection)
         for attempt in (1, 2):
             remote = self._remote.get(participant)
             if remote is not None and (
@@ -87,6 +103,22 @@ class MediaPlacement:
                 worker = await self._placer.replace_dead(state.id, room, worker)
                 continue
         raise MediaError(MediaErrorCode.UNAVAILABLE, "the media server did not answer: offer again")
+
+    async def _worker_for(self, meeting: MeetingId, room: RoomId, connection: Listener) -> str:
+        """Where the client's offer goes: to the worker of its session in the room, if it has
+        one (a later offer renegotiates it), else where the room takes a new session."""
+        remote = self._remote.of(connection)
+        here = self.bridge.room_of(connection) == room
+        if here or remote is not None:
+            try:
+                serving = await self._placer.serving(meeting, room)
+            except (RedisError, OSError) as error:
+                raise MediaError(MediaErrorCode.UNAVAILABLE, f"redis: {error}") from error
+            if here and self.worker in serving:
+                return self.worker
+            if remote is not None and remote.worker in serving:
+                return remote.worker
+        return await self._placer.take_session(meeting, room)
 
     async def answer(
         self, connection: Listener, answer: MediaAnswer, ref: int | str | None
@@ -124,6 +156,8 @@ class MediaPlacement:
         message = decode(data)
         if isinstance(message, SessionFrame | SessionReply):
             self._remote.take(message)
+        elif isinstance(message, RoomFeeds | FeedsWanted):
+            self._spreading.take(message)
         else:
             self._served.take(message)
 

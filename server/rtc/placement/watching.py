@@ -18,6 +18,7 @@ from server.rtc.bridge import MediaBridge
 from server.rtc.placement.placing import RoomPlacer
 from server.rtc.placement.remote_sessions import RemoteSessions
 from server.rtc.placement.served_clients import ServedClients
+from server.rtc.placement.spreading import Spreading
 from server.rtc.wire import encode_media
 from server.sfu import MediaError, MediaRestart
 
@@ -35,6 +36,7 @@ class Watching:
         remote: RemoteSessions,
         served: ServedClients,
         spawn: Callable[[Awaitable[None]], None],
+        spreading: Spreading,
     ) -> None:
         self.worker = presence.worker
         self._presence = presence
@@ -43,6 +45,7 @@ class Watching:
         self._remote = remote
         self._served = served
         self._spawn = spawn
+        self._spreading = spreading
 
     # Sessions moving between rooms ------------------------------------------------------------
 
@@ -58,6 +61,9 @@ class Watching:
         try:
             worker = await self._placer.place(meeting, room, self._bridge.in_room(meeting, room))
             if worker != self.worker and self._bridge.room_of(listener) == room:
+                if self.worker in await self._placer.serving(meeting, room):
+                    return  # the room spread here: the session stays
+
                 log.info("%s moves to %s/%s, served by %s",
                          listener.participant, meeting, room, worker)  # fmt: skip
                 await self._restart(listener)
@@ -77,12 +83,14 @@ class Watching:
     # Watching the other side ---------------------------------------------------------------------
 
     async def run(self) -> None:
-        """Publish this worker's load and look at the other side, as long as it runs."""
+        """Publish this worker's load and look at the other side (and at the other workers of the
+        spread rooms it serves), as long as it runs."""
         while True:
             try:
-                await self._placer.publish_load()
+                await self._placer.publish_load(self._spreading.pipe_address)
                 await self._check_peers()
                 await self._check_placements()
+                await self._spreading.check()
             except asyncio.CancelledError:
                 raise
             except (RedisError, OSError) as error:
@@ -100,9 +108,9 @@ class Watching:
         await self._served.lose(dead)
 
     async def _check_placements(self) -> None:
-        """Sessions here in a room placed elsewhere since (this worker was taken for dead during a
-        Redis outage, say) start again where the room is now, so its people never end up split
-        over two workers."""
+        """Sessions here in a room placed elsewhere since, and not spread here (this worker was
+        taken for dead during a Redis outage, say), start again where the room is now, so none
+        of its people end up on a worker the room's others do not know of."""
         by_room: dict[tuple[MeetingId, RoomId], list[Listener]] = {}
         for meeting, room, listener in self._bridge.sessions():
             by_room.setdefault((meeting, room), []).append(listener)
@@ -110,6 +118,8 @@ class Watching:
             placed = await self._placer.placed(meeting, room)
             if placed is None or placed == self.worker:
                 continue
+            if self.worker in await self._placer.serving(meeting, room):
+                continue  # the room spread here
             log.info("media of %s/%s is placed elsewhere now: its sessions here restart",
                      meeting, room)  # fmt: skip
             for listener in listeners:
