@@ -164,7 +164,10 @@ def test_example_goes_through_the_real_code(name: str, raw: str) -> None:
             from_plain(MeetingState, message["snapshot"])
         assert set(message["limits"]) == {f.name for f in fields(MeetingConfig)}
         MeetingConfig(**message["limits"])
-        assert message["media"] is None or set(message["media"]) == {"ice_servers", "max_view_videos"}
+        assert message["media"] is None or set(message["media"]) == {
+            "ice_servers",
+            "max_view_videos",
+        }
 
 
 def _sent_by_the_server(name: str, message: dict[str, object]) -> bool:
