@@ -13,6 +13,7 @@ from server.app import STATIC
 from tests.harness import api
 from tests.harness.processes import ADMIN_TOKEN, ServerProcess
 from tests.harness.tree import ROOT
+from tests.harness.waiting import until
 
 TIMEOUT_MS = 10_000
 MEDIA_TIMEOUT_MS = 30_000
@@ -181,8 +182,13 @@ class Person:
     def _receives(self, name: str, kind: str, counter: str, more: int) -> None:
         self.checks += 1
         key = f"{kind}-{name}-{self.checks}"
-        self.page.wait_for_function(
-            RECEIVING, arg=[name, key, kind, counter, more], polling=250, timeout=MEDIA_TIMEOUT_MS
+        # Not wait_for_function: it takes the Promise an async predicate returns for a true
+        # answer and returns at once, whatever the statistics say. Statistics send no event.
+        until(
+            lambda: self.page.evaluate(RECEIVING, [name, key, kind, counter, more]),
+            MEDIA_TIMEOUT_MS / 1000,
+            every=0.25,
+            failure=f"{self.name}: {name}'s {kind} gained no more than {more} {counter}",
         )
 
     def tab_to(self, target: Locator, limit: int = 250) -> None:
