@@ -29,8 +29,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 CHROMIUM = "/usr/bin/chromium"
 SUBNETS = 256
 # The queue tbf keeps before it drops: a home router's buffer, not a bufferbloated one.
@@ -77,6 +75,14 @@ class ShapedLink:
         """UDP packets dropped by the random loss so far."""
         return self._counted("lossy")
 
+    def rate_dropped(self) -> int:
+        """Packets the download's rate limit dropped so far (its queue was full)."""
+        listing = _run(["tc", "-s", "qdisc", "show", "dev", self.veth])
+        found = re.search(r"dropped (\d+)", listing)
+        if found is None:
+            raise AssertionError(f"no tbf statistics on {self.veth}:\n{listing}")
+        return int(found.group(1))
+
     def blocked(self) -> int:
         """Outgoing UDP packets refused so far."""
         return self._counted("no_udp_out")
@@ -102,6 +108,8 @@ def skip_unless_shapeable(*tools: str) -> None:
     """Skip the test unless a shaped link can be made here, and `tools` are installed."""
     missing = missing_tools() + [tool for tool in tools if shutil.which(tool) is None]
     if missing:
+        import pytest  # here: the benchmarks use this module too, without pytest
+
         pytest.skip(
             f"a shaped link needs {', '.join(missing)} (scripts/test installs them as root)"
         )
