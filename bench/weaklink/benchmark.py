@@ -85,8 +85,9 @@ async def run(config: WeaklinkConfig) -> list[Row]:
 
 async def _measure(config: WeaklinkConfig, adaptation: str) -> Row:
     with shaped_link(config.shape()) as link, servers() as start:
-        env = {"PLENUM_ICE_HOST_ADDRESSES": f"127.0.0.1,{link.outside}", **ADAPTATIONS[adaptation]}
-        server = start_plenum(start, port=None, host=link.outside, **env)
+        # port=None said: a row's settings are names mypy cannot tell from `port`.
+        settings = ADAPTATIONS[adaptation]
+        server = start_plenum(start, port=None, host=link.outside, **link.plenum_env(), **settings)
         created = create_meeting(server.base_url, "Warsztat: słaby link", ADMIN_TOKEN)
         names = [f"Osoba {i + 1:02d}" for i in range(config.members)]  # none a part of another
         members = await join_all(

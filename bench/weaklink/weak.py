@@ -19,6 +19,8 @@ GAP_SHARE = 0.5
 SAMPLER = f"""
 () => {{
   window.feedSamples = [];
+  // A received track's inbound-rtp report ({{}} before its first packet); null for a track
+  // no peer connection receives (the page's own camera).
   const stats = async (track) => {{
     for (const pc of window.peers ?? []) {{
       if (pc.connectionState === "closed") continue;
@@ -26,6 +28,7 @@ SAMPLER = f"""
       if (!receiver) continue;
       for (const r of (await receiver.getStats()).values())
         if (r.type === "inbound-rtp") return r;
+      return {{}};
     }}
     return null;
   }};
@@ -36,14 +39,14 @@ SAMPLER = f"""
       const name = figure.querySelector("figcaption")?.textContent;
       const track = figure.querySelector("video")?.srcObject?.getVideoTracks()[0];
       const r = track && (await stats(track));
-      if (name) sample.video[name] = r?.framesDecoded ?? 0;  // a tile never decoded: 0
+      if (name && r) sample.video[name] = r.framesDecoded ?? 0;
     }}
     for (const audio of document.querySelectorAll("#videos audio")) {{
       const name = audio.getAttribute("aria-label") ?? "";
       const track = audio.srcObject?.getAudioTracks()[0];
       const r = track && (await stats(track));
       if (r) sample.audio[name] = [r.totalSamplesReceived ?? 0, r.concealedSamples ?? 0,
-                                   r.concealmentEvents ?? 0];  // none yet: a gap, in Python
+                                   r.concealmentEvents ?? 0];
     }}
     for (const pc of window.peers ?? []) {{
       if (pc.connectionState === "closed") continue;

@@ -8,6 +8,7 @@ from playwright.sync_api import Browser, Playwright, sync_playwright
 
 from tests.e2e.conftest import start_server  # noqa: F401  (the real-process fixture)
 from tests.harness.processes import ServerProcess, StartServer, servers, start_plenum
+from tests.harness.shaped import ShapedLink
 
 CHROMIUM = "/usr/bin/chromium"
 # ../shared/WEBRTC-NOTES.md: loopback candidates need the first flag; the fake devices need no
@@ -47,6 +48,16 @@ def launch(playwright: Playwright, executable: str = CHROMIUM, args: Sequence[st
 
 
 @contextmanager
+def browsers_beside(link: ShapedLink, server: ServerProcess) -> Iterator[tuple[Browser, Browser]]:
+    """Two Chromiums for pages of `server` on `link`'s outer address: one on this machine's own
+    network, one inside the link's namespace."""
+    # A page from http://10.77.N.1 is no secure origin: without this, no getUserMedia.
+    secure = [f"--unsafely-treat-insecure-origin-as-secure={server.base_url}"]
+    with sync_playwright() as playwright:
+        yield launch(playwright, CHROMIUM, secure), launch(playwright, str(link.chromium), secure)
+
+
+@contextmanager
 def chromium() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         browser = launch(playwright)
@@ -54,8 +65,6 @@ def chromium() -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
-
-
 
 
 @pytest.fixture(scope="module")

@@ -12,12 +12,12 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from tests.harness.processes import servers, start_plenum
 from tests.harness.shaped import Shape, shaped_link
 
-from .conftest import CHROMIUM, launch
+from .conftest import browsers_beside
 from .person import Person, create_meeting
 
 DOWN_KBIT = 1500
@@ -59,15 +59,9 @@ WINDOW_S = 6.0
 
 def test_a_participant_on_a_weak_link_still_sees_and_hears_her_workshop() -> None:
     with shaped_link(WEAK) as link, servers() as start:
-        server = start_plenum(
-            start, host=link.outside, PLENUM_ICE_HOST_ADDRESSES=f"127.0.0.1,{link.outside}"
-        )
-        # A page from http://10.77.N.1 is no secure origin: without this, no getUserMedia.
-        secure = [f"--unsafely-treat-insecure-origin-as-secure={server.base_url}"]
+        server = start_plenum(start, host=link.outside, **link.plenum_env())
         created = create_meeting(server, "Forum Osiedla Psie Pole")
-        with sync_playwright() as playwright:
-            here = launch(playwright, CHROMIUM, secure)
-            there = launch(playwright, str(link.chromium), secure)
+        with browsers_beside(link, server) as (here, there):
             moderator = Person.open(here, created["moderator_link"]).join(
                 "Anna Nowak", camera=False
             )

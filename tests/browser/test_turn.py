@@ -8,13 +8,11 @@ relayed candidate over TCP to coturn, which relays to Plenum over UDP on this ma
 import json
 from typing import Any
 
-from playwright.sync_api import sync_playwright
-
 from tests.harness.processes import servers, start_plenum
 from tests.harness.shaped import Shape, shaped_link, skip_unless_shapeable
 from tests.harness.turn import TurnServer, turn_server
 
-from .conftest import CHROMIUM, launch
+from .conftest import browsers_beside
 from .person import Person, create_meeting
 
 # The local candidate of the pair each open peer connection's transport has selected.
@@ -46,15 +44,11 @@ def test_a_participant_without_udp_joins_through_turn_over_tcp() -> None:
         server = start_plenum(
             start,
             host=link.outside,
-            PLENUM_ICE_HOST_ADDRESSES=f"127.0.0.1,{link.outside}",
             PLENUM_ICE_SERVERS=json.dumps([turn.ice_server()]),
+            **link.plenum_env(),
         )
-        # A page from http://10.77.N.1 is no secure origin: without this, no getUserMedia.
-        secure = [f"--unsafely-treat-insecure-origin-as-secure={server.base_url}"]
         created = create_meeting(server, "Forum Osiedla Kowale")
-        with sync_playwright() as playwright:
-            here = launch(playwright, CHROMIUM, secure)
-            there = launch(playwright, str(link.chromium), secure)
+        with browsers_beside(link, server) as (here, there):
             moderator = Person.open(here, created["moderator_link"]).join(
                 "Anna Nowak", camera=True, microphone=True
             )

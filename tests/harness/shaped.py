@@ -28,6 +28,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 CHROMIUM = "/usr/bin/chromium"
 SUBNETS = 256
@@ -59,6 +60,10 @@ class Shape:
             raise ValueError(f"Shape.loss_percent={self.loss_percent}: expected 0 to 99")
 
 
+class PlenumEnv(TypedDict):
+    PLENUM_ICE_HOST_ADDRESSES: str
+
+
 @dataclass(frozen=True)
 class ShapedLink:
     namespace: str
@@ -66,6 +71,11 @@ class ShapedLink:
     inside: str  # the namespace's own address (10.77.N.2)
     veth: str  # the outer end, in the root namespace
     chromium: Path  # Chromium started inside the namespace, for Playwright's executable_path
+
+    def plenum_env(self) -> "PlenumEnv":
+        """Settings for a Plenum on `outside` (its `host`) that the namespace reaches for media too:
+        ICE host candidates on loopback and on the veth."""
+        return PlenumEnv(PLENUM_ICE_HOST_ADDRESSES=f"127.0.0.1,{self.outside}")
 
     def run(self, argv: Sequence[str], input: str | None = None) -> str:
         """Run a command inside the namespace; its output (it must succeed)."""
