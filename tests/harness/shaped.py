@@ -165,7 +165,8 @@ def _tbf(kbit: int) -> list[str]:
 
 
 def _rules(shape: Shape) -> str:
-    # Both chains always exist, with a counter each, so a test reads 0 rather than an error.
+    # Both chains always exist, with a counter each, so a test reads 0 rather than an error;
+    # unless UDP is blocked, the second one's rule asks for a mark no packet has.
     loss = f"meta l4proto udp numgen random mod 100 < {shape.loss_percent}"
     block = "meta l4proto udp" if shape.block_udp_out else "meta l4proto udp meta mark 0xdead"
     return (
