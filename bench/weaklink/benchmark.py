@@ -21,16 +21,16 @@ row comes with the bandwidth estimation that keeps what a subscriber gets within
 import argparse
 import asyncio
 import os
-import time
+import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from playwright.async_api import Page, async_playwright
 
+from bench.common.children import Child, Children
 from bench.common.results import RESULTS, write_json
 from bench.common.stopping import run_stoppable
-from bench.weaklink.members import Member, join_all
 from bench.weaklink.weak import SAMPLER, WeakView, summarise
 from tests.browser.conftest import CHROMIUM_ARGS
 from tests.browser.person import RECORD
@@ -43,6 +43,11 @@ HELP = "one Chromium on 1.5 Mbit/s with 3 % loss among nine aiortc members: gaps
 # Server settings of each row. "on" joins when Plenum estimates each subscriber's bandwidth.
 ADAPTATIONS: dict[str, dict[str, str]] = {"off": {}}
 RECEIVING_TIMEOUT_S = 60.0
+CONNECT_TIMEOUT_S = 60.0
+REPLY_TIMEOUT_S = 10.0
+QUIT_TIMEOUT_S = 10.0
+# The members' cameras' sizes, in turn: a workshop's mix of laptops and phones.
+SIZES = ((640, 480), (480, 360), (320, 240))
 Row = dict[str, Any]
 
 
@@ -84,22 +89,46 @@ async def run(config: WeaklinkConfig) -> list[Row]:
 
 
 async def _measure(config: WeaklinkConfig, adaptation: str) -> Row:
+    log_dir = config.json_path.parent / "weaklink-logs"
+    shutil.rmtree(log_dir, ignore_errors=True)
+    log_dir.mkdir(parents=True)
+    children = Children(log_dir, REPLY_TIMEOUT_S, QUIT_TIMEOUT_S)
     with shaped_link(config.shape()) as link, servers() as start:
         # port=None said: a row's settings are names mypy cannot tell from `port`.
         settings = ADAPTATIONS[adaptation]
         server = start_plenum(start, port=None, host=link.outside, **link.plenum_env(), **settings)
         created = create_meeting(server.base_url, "Warsztat: słaby link", ADMIN_TOKEN)
-        names = [f"Osoba {i + 1:02d}" for i in range(config.members)]  # none a part of another
-        members = await join_all(
-            server.ws_url, created["presenter_token"], names, config.video_kbit * 1000
-        )
         try:
+            members = await _join_members(config, children, server, created["presenter_token"])
             weak, received = await _observe(config, link, server, created, members)
             dropped = {"dropped_by_loss": link.dropped(), "dropped_by_rate": link.rate_dropped()}
         finally:
-            for member in members:
-                await member.leave()
+            await children.stop_all()
     return {"adaptation": adaptation, **asdict(weak), **received, **dropped}
+
+
+async def _join_members(
+    config: WeaklinkConfig, children: Children, server: ServerProcess, token: str
+) -> list[Child]:
+    members = []
+    for i in range(config.members):
+        width, height = SIZES[i % len(SIZES)]
+        members.append(
+            await children.start(
+                member_name(i),
+                "bench.weaklink.members",
+                *("--url", server.ws_url, "--token", token, "--name", member_name(i)),
+                *("--size", f"{width}x{height}", "--kbit", str(config.video_kbit)),
+                *(["--speaking"] if i == 0 else []),
+            )
+        )
+    for member in members:
+        await member.reply(CONNECT_TIMEOUT_S)  # {"connected": true}
+    return members
+
+
+def member_name(i: int) -> str:
+    return f"Osoba {i + 1:02d}"  # two digits: no name is a part of another
 
 
 async def _observe(
@@ -107,7 +136,7 @@ async def _observe(
     link: ShapedLink,
     server: ServerProcess,
     created: dict[str, str],
-    members: list[Member],
+    members: list[Child],
 ) -> tuple[WeakView, Row]:
     secure = f"--unsafely-treat-insecure-origin-as-secure={server.base_url}"
     async with async_playwright() as playwright:
@@ -128,25 +157,26 @@ async def _observe(
             # A warm-up: connections, keyframes and encoders settle before the window.
             await asyncio.sleep(config.warmup_s)
             await page.evaluate(SAMPLER)
-            frames_before = [m.frames_received() for m in members]
-            sent_before = [m.camera.frames for m in members]
-            started = time.monotonic()
+            before = [await m.request(cmd="snapshot") for m in members]
             # The window: rates are counts over time.
             await asyncio.sleep(config.seconds)
             samples = await page.evaluate("() => window.feedSamples")
-            elapsed = time.monotonic() - started
-            frames = [m.frames_received() - b for m, b in zip(members, frames_before, strict=True)]
-            sent = [m.camera.frames - b for m, b in zip(members, sent_before, strict=True)]
+            after = [await m.request(cmd="snapshot") for m in members]
         finally:
             await browser.close()
     # Each member receives the other members and the weak one.
     feeds = len(members)
+    fps = [
+        (a["received"] - b["received"]) / feeds / (a["t"] - b["t"])
+        for b, a in zip(before, after, strict=True)
+    ]
+    sent = [(a["sent"] - b["sent"]) / (a["t"] - b["t"]) for b, a in zip(before, after, strict=True)]
     received = {
-        "members_fps_per_feed": round(sum(frames) / len(frames) / feeds / elapsed, 1),
-        "members_min_fps_per_feed": round(min(frames) / feeds / elapsed, 1),
-        "members_camera_fps": round(sum(sent) / len(sent) / elapsed, 1),
+        "members_fps_per_feed": round(sum(fps) / len(fps), 1),
+        "members_min_fps_per_feed": round(min(fps), 1),
+        "members_camera_fps": round(sum(sent) / len(sent), 1),
     }
-    return summarise(samples, members[0].name), received
+    return summarise(samples, member_name(0)), received
 
 
 async def _join(page: Page, name: str) -> None:

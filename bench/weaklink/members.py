@@ -1,5 +1,7 @@
 """The workshop's well-connected members: aiortc peers that join Plenum over its WebSocket, as a
-browser tab does, publish a camera and a microphone, and count what they receive.
+browser tab does, publish a camera and a microphone, and count what they receive. Each is a
+process of its own (`python -m bench.weaklink.members ...`, driven over `bench.common.children`'s
+control line): nine in one Python process starved it to a few camera frames a second.
 
 Each publishes `bench.media.sources`' camera (a texture VP8 cannot shrink away) at a fixed rate,
 and either that module's tone (the one speaking) or silence. What they receive is counted from the
@@ -7,13 +9,18 @@ RTP headers after SRTP (`bench.media.rtp.LegCounter`), not decoded: nine Python 
 eight streams each would measure this process, not the server.
 """
 
+import argparse
 import asyncio
+import contextlib
+import logging
+import time
 from dataclasses import dataclass
 
 import aiortc.codecs.vpx
 from aiortc import MediaStreamTrack
 from aiortc.mediastreams import AudioStreamTrack
 
+from bench.common.children import Control, leave
 from bench.media.peers import prepare_process
 from bench.media.rtp import LegCounter
 from bench.media.sources import Camera, Microphone
@@ -22,8 +29,7 @@ from tests.harness.waiting import eventually
 from tests.media.over_socket import Member as SocketMember
 
 CONNECT_TIMEOUT_S = 30.0
-# The cameras' sizes, in turn: a workshop's mix of laptops and phones.
-SIZES = ((640, 480), (480, 360), (320, 240))
+CLOSE_TIMEOUT_S = 5.0
 
 
 def fix_video_bitrate(bits_per_s: int) -> None:
@@ -83,13 +89,52 @@ class Member:
         await self.joined.leave()
 
 
-async def join_all(url: str, token: str, names: list[str], bits_per_s: int) -> list[Member]:
-    """One member per name, the first speaking, with the cameras' sizes in turn."""
+async def main(url: str, token: str, name: str, size: tuple[int, int], speaking: bool) -> None:
+    """Join, answer `{"connected": true}`, then `snapshot` commands until `quit`."""
+    control = await Control.open()
+    member: Member | None = None
+    try:
+        member = await Member.join(url, token, name, size, speaking)
+        await member.connected()
+        control.answer({"connected": True})
+        while (command := await control.command())["cmd"] != "quit":
+            if command["cmd"] == "snapshot":
+                control.answer(
+                    {
+                        "t": time.monotonic(),
+                        "received": member.frames_received(),
+                        "sent": member.camera.frames,
+                    }
+                )
+            else:
+                control.answer({"error": f"unknown command {command['cmd']!r}"})
+    except Exception as exc:
+        logging.exception("member failed")
+        control.answer({"error": f"{type(exc).__name__}: {exc}"})
+    finally:
+        if member is not None:
+            with contextlib.suppress(BaseException):
+                await asyncio.wait_for(member.leave(), CLOSE_TIMEOUT_S)
+
+
+def cli() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", required=True, help="Plenum's WebSocket")
+    parser.add_argument("--token", required=True, help="a presenter's link token")
+    parser.add_argument("--name", required=True)
+    parser.add_argument("--size", required=True, help="the camera's WIDTHxHEIGHT")
+    parser.add_argument("--kbit", type=int, required=True, help="the camera's VP8 rate")
+    parser.add_argument("--speaking", action="store_true", help="a tone, not silence")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    width, height = (int(n) for n in args.size.split("x"))
     prepare_process()
-    fix_video_bitrate(bits_per_s)
-    members = []
-    for i, name in enumerate(names):
-        size = SIZES[i % len(SIZES)]
-        members.append(await Member.join(url, token, name, size, speaking=i == 0))
-    await asyncio.gather(*(m.connected() for m in members))
-    return members
+    fix_video_bitrate(args.kbit * 1000)
+    try:
+        asyncio.run(main(args.url, args.token, args.name, (width, height), args.speaking))
+    finally:
+        leave()
+
+
+if __name__ == "__main__":
+    cli()
