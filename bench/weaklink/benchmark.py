@@ -28,7 +28,7 @@ from typing import Any
 
 from playwright.async_api import Page, async_playwright
 
-from bench.common.children import Child, Children
+from bench.common.children import Child, ChildError, Children
 from bench.common.results import RESULTS, write_json
 from bench.common.stopping import run_stoppable
 from bench.weaklink.weak import SAMPLER, WeakView, summarise
@@ -49,6 +49,10 @@ QUIT_TIMEOUT_S = 10.0
 # The members' cameras' sizes, in turn: a workshop's mix of laptops and phones.
 SIZES = ((640, 480), (480, 360), (320, 240))
 Row = dict[str, Any]
+
+
+class MeasureError(Exception):
+    """The run did not measure what it set out to: a row says so instead of numbers."""
 
 
 @dataclass(frozen=True)
@@ -102,8 +106,11 @@ async def _measure(config: WeaklinkConfig, adaptation: str) -> Row:
             members = await _join_members(config, children, server, created["presenter_token"])
             weak, received = await _observe(config, link, server, created, members)
             dropped = {"dropped_by_loss": link.dropped(), "dropped_by_rate": link.rate_dropped()}
+        except (ChildError, MeasureError) as error:
+            return {"adaptation": adaptation, "error": f"{error} (logs in {log_dir})"}
         finally:
             await children.stop_all()
+            (log_dir / "server.log").write_text(server.printed())
     return {"adaptation": adaptation, **asdict(weak), **received, **dropped}
 
 
@@ -164,6 +171,9 @@ async def _observe(
             after = [await m.request(cmd="snapshot") for m in members]
         finally:
             await browser.close()
+    ended = [m.label for m, a in zip(members, after, strict=True) if a["state"] != "connected"]
+    if ended:
+        raise MeasureError(f"the media of {', '.join(ended)} ended before the window did")
     # Each member receives the other members and the weak one.
     feeds = len(members)
     fps = [
@@ -214,6 +224,9 @@ def table(rows: list[Row]) -> str:
         "|" + "---|" * len(COLUMNS),
     ]
     for row in rows:
+        if "error" in row:
+            lines.append(f"| {row['adaptation']} | failed: {row['error']} |")
+            continue
         cells = [format(row[key], spec) for key, _, spec in COLUMNS]
         cells[8] += f" ({row['members_min_fps_per_feed']:.1f})"
         lines.append("| " + " | ".join(cells) + " |")
@@ -264,4 +277,4 @@ def main(args: argparse.Namespace) -> int:
     print(table(rows))
     write_json(rows, config.json_path)
     print(f"\nwritten to {config.json_path}")
-    return 0
+    return 1 if any("error" in row for row in rows) else 0

@@ -104,6 +104,7 @@ async def main(url: str, token: str, name: str, size: tuple[int, int], speaking:
                         "t": time.monotonic(),
                         "received": member.frames_received(),
                         "sent": member.camera.frames,
+                        "state": member.joined.peer.pc.connectionState,
                     }
                 )
             else:
