@@ -47,7 +47,7 @@ CONNECT_TIMEOUT_S = 60.0
 REPLY_TIMEOUT_S = 10.0
 QUIT_TIMEOUT_S = 10.0
 # The members' cameras' sizes, in turn: a workshop's mix of laptops and phones.
-SIZES = ((640, 480), (480, 360), (320, 240))
+SIZES = "640x480,480x360,320x240"
 Row = dict[str, Any]
 
 
@@ -62,6 +62,7 @@ class WeaklinkConfig:
     down_kbit: int = 1500
     loss_percent: int = 3
     video_kbit: int = 800
+    sizes: tuple[tuple[int, int], ...] = ((640, 480), (480, 360), (320, 240))
     warmup_s: float = 10.0
     seconds: float = 20.0
     json_path: Path = field(default=RESULTS / "weaklink.json")
@@ -75,6 +76,8 @@ class WeaklinkConfig:
                 )
         if not 2 <= self.members <= 24:
             raise ValueError(f"--members {self.members}: 2 to 24 (the room's publisher limit)")
+        if not self.sizes or min(min(size) for size in self.sizes) < 16:
+            raise ValueError(f"--sizes {self.sizes}: at least one, each at least 16x16")
         if self.seconds <= 0 or self.warmup_s < 0 or self.video_kbit <= 0:
             raise ValueError("--seconds and --video-kbit must be > 0, --warmup ≥ 0")
         self.shape()  # a rate or loss it cannot make stops the run here
@@ -119,7 +122,7 @@ async def _join_members(
 ) -> list[Child]:
     members = []
     for i in range(config.members):
-        width, height = SIZES[i % len(SIZES)]
+        width, height = config.sizes[i % len(config.sizes)]
         members.append(
             await children.start(
                 member_name(i),
@@ -171,9 +174,13 @@ async def _observe(
             after = [await m.request(cmd="snapshot") for m in members]
         finally:
             await browser.close()
-    ended = [m.label for m, a in zip(members, after, strict=True) if a["state"] != "connected"]
+    ended = {
+        m.label: ", ".join(a["restarts"]) or a["state"]
+        for m, a in zip(members, after, strict=True)
+        if a["state"] != "connected"
+    }
     if ended:
-        raise MeasureError(f"the media of {', '.join(ended)} ended before the window did")
+        raise MeasureError(f"media ended before the window did: {ended}")
     # Each member receives the other members and the weak one.
     feeds = len(members)
     fps = [
@@ -249,8 +256,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--video-kbit", type=int, default=defaults.video_kbit, help="each member's camera"
     )
+    parser.add_argument(
+        "--sizes", default=SIZES, help="the members' cameras in turn, WIDTHxHEIGHT,..."
+    )
     parser.add_argument("--warmup", type=float, default=defaults.warmup_s, help="seconds")
     parser.add_argument("--seconds", type=float, default=defaults.seconds, help="the window")
+
+
+def _size(text: str) -> tuple[int, int]:
+    width, _, height = text.partition("x")
+    if not (width.isdigit() and height.isdigit()):
+        raise ValueError(f"--sizes: {text!r} is no WIDTHxHEIGHT")
+    return int(width), int(height)
 
 
 def main(args: argparse.Namespace) -> int:
@@ -264,6 +281,7 @@ def main(args: argparse.Namespace) -> int:
             down_kbit=args.down_kbit,
             loss_percent=args.loss,
             video_kbit=args.video_kbit,
+            sizes=tuple(_size(text) for text in args.sizes.split(",") if text),
             warmup_s=args.warmup,
             seconds=args.seconds,
             json_path=args.json,

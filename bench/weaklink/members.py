@@ -85,6 +85,11 @@ class Member:
             self.counter.learn(description.sdp)  # the server's offers add feeds
         return self.counter.frames
 
+    def restarts(self) -> list[str]:
+        """The reasons of the `media_restart`s the server sent (a member does not restart)."""
+        messages = self.joined.socket.messages
+        return [m.get("reason", "") for m in messages if m["type"] == "media_restart"]
+
     async def leave(self) -> None:
         await self.joined.leave()
 
@@ -105,6 +110,7 @@ async def main(url: str, token: str, name: str, size: tuple[int, int], speaking:
                         "received": member.frames_received(),
                         "sent": member.camera.frames,
                         "state": member.joined.peer.pc.connectionState,
+                        "restarts": member.restarts(),
                     }
                 )
             else:
@@ -128,6 +134,8 @@ def cli() -> None:
     parser.add_argument("--speaking", action="store_true", help="a tone, not silence")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
+    # Why a member's media ends, in its log: aioice says when consent to send expired.
+    logging.getLogger("aioice.ice").setLevel(logging.INFO)
     width, height = (int(n) for n in args.size.split("x"))
     prepare_process()
     fix_video_bitrate(args.kbit * 1000)
