@@ -1,13 +1,14 @@
 """A real Plenum process and Debian's Chromium with a fake camera and microphone."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Playwright, sync_playwright
 
 from tests.e2e.conftest import start_server  # noqa: F401  (the real-process fixture)
 from tests.harness.processes import ServerProcess, StartServer, servers, start_plenum
+from tests.harness.shaped import ShapedLink
 
 CHROMIUM = "/usr/bin/chromium"
 # ../shared/WEBRTC-NOTES.md: loopback candidates need the first flag; the fake devices need no
@@ -40,16 +41,30 @@ def serve(start_server: StartServer) -> Serve:  # noqa: F811
     return start
 
 
+def launch(playwright: Playwright, executable: str = CHROMIUM, args: Sequence[str] = ()) -> Browser:
+    """Chromium with the flags above and `args`; `executable` may be a wrapper that starts it
+    elsewhere (in a network namespace, say)."""
+    return playwright.chromium.launch(executable_path=executable, args=[*CHROMIUM_ARGS, *args])
+
+
+@contextmanager
+def browsers_beside(link: ShapedLink, server: ServerProcess) -> Iterator[tuple[Browser, Browser]]:
+    """Two Chromiums for pages of `server` on `link`'s outer address: one on this machine's own
+    network, one inside the link's namespace."""
+    # A page from http://10.77.N.1 is no secure origin: without this, no getUserMedia.
+    secure = [f"--unsafely-treat-insecure-origin-as-secure={server.base_url}"]
+    with sync_playwright() as playwright:
+        yield launch(playwright, CHROMIUM, secure), launch(playwright, str(link.chromium), secure)
+
+
 @contextmanager
 def chromium() -> Iterator[Browser]:
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         try:
             yield browser
         finally:
             browser.close()
-
-
 
 
 @pytest.fixture(scope="module")

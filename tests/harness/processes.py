@@ -36,10 +36,10 @@ PLENUM_APP = "server.app:create_app"
 
 
 def uvicorn_argv(
-    port: int, settings: Settings | None = None, app: str = PLENUM_APP
+    port: int, settings: Settings | None = None, app: str = PLENUM_APP, host: str = "127.0.0.1"
 ) -> list[str]:
     """`app` under uvicorn, as `uvicorn server.app:create_app --factory` runs Plenum, with the
-    frame limit that fits `settings` (the defaults unless given)."""
+    frame limit that fits `settings` (the defaults unless given), listening on `host`."""
     return [
         sys.executable,
         "-m",
@@ -47,7 +47,7 @@ def uvicorn_argv(
         app,
         "--factory",
         "--host",
-        "127.0.0.1",
+        host,
         "--port",
         str(port),
         "--ws-per-message-deflate",
@@ -96,14 +96,16 @@ class ServerProcess:
     output: list[str] = field(default_factory=list)
     stopped: bool = False  # on purpose, by the test: not a crash
     reader: threading.Thread | None = None
+    # Loopback, unless the test gives another address of this machine (a veth's, say).
+    host: str = "127.0.0.1"
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     @property
     def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/ws"
+        return f"ws://{self.host}:{self.port}/ws"
 
     def stop(self) -> None:
         """Stop the server as a crash or an outage would (`kill -9`: no goodbye to anyone), for a
@@ -207,11 +209,14 @@ def servers() -> Iterator[StartServer]:
         raise AssertionError("a server process died during the test: " + "\n".join(crashed))
 
 
-def start_plenum(start: StartServer, *, port: int | None = None, **env: str) -> ServerProcess:
-    """Plenum under uvicorn with `server_env(port, **env)`, on `port` or a free one, once it
-    answers /healthz."""
+def start_plenum(
+    start: StartServer, *, port: int | None = None, host: str = "127.0.0.1", **env: str
+) -> ServerProcess:
+    """Plenum under uvicorn with `server_env(port, **env)`, on `host` and `port` (or a free one),
+    once it answers /healthz."""
     port = port or free_port()
-    server = start(uvicorn_argv(port), port, server_env(port, **env))
+    server = start(uvicorn_argv(port, host=host), port, server_env(port, HOST=host, **env))
+    server.host = host
     server.wait_healthy()
     return server
 

@@ -1,0 +1,1 @@
+"""`python -m bench weaklink`: a ten-person room with one participant on a weak link."""
