@@ -11,11 +11,13 @@ send silence. After a warm-up, over a window, measured:
 - from the weak Chromium's statistics (`bench.weaklink.weak`): the speaker's longest audio gap and
   concealed share, the longest gap of any sound, the speaker's video frame rate and the others'
   (mean per feed), its inbound rate and its loss after retransmissions;
-- from the nine members: video frames received per feed per second (counted from RTP headers),
-  against what their cameras sent: whether the others are unaffected by the weak one.
+- from the members: the speaker's video frames each other member received per second (counted
+  from RTP headers; each shows the speaker only), against what their cameras sent: whether the
+  others are unaffected by the weak one.
 
-`--adaptation` names the rows: today only `off` (Plenum forwards everything to everyone); an `on`
-row comes with the bandwidth estimation that keeps what a subscriber gets within its link.
+`--adaptation` names the rows: `off` (`PLENUM_FIT_VIDEO_TO_LINKS=off`: every video a subscriber
+shows is sent, whatever its link) and `on` (the default: `server.sfu.bandwidth` fits what each
+subscriber is sent to its link), side by side in one run.
 """
 
 import argparse
@@ -41,7 +43,10 @@ from tests.harness.waiting import eventually
 
 HELP = "one Chromium on 1.5 Mbit/s with 3 % loss among nine aiortc members: gaps and frame rates"
 # Server settings of each row. "on" joins when Plenum estimates each subscriber's bandwidth.
-ADAPTATIONS: dict[str, dict[str, str]] = {"off": {}}
+ADAPTATIONS: dict[str, dict[str, str]] = {
+    "off": {"PLENUM_FIT_VIDEO_TO_LINKS": "off"},
+    "on": {"PLENUM_FIT_VIDEO_TO_LINKS": "on"},
+}
 RECEIVING_TIMEOUT_S = 60.0
 CONNECT_TIMEOUT_S = 60.0
 REPLY_TIMEOUT_S = 10.0
@@ -57,7 +62,7 @@ class MeasureError(Exception):
 
 @dataclass(frozen=True)
 class WeaklinkConfig:
-    adaptations: tuple[str, ...] = ("off",)
+    adaptations: tuple[str, ...] = ("off", "on")
     members: int = 9
     down_kbit: int = 1500
     loss_percent: int = 3
@@ -70,10 +75,7 @@ class WeaklinkConfig:
     def __post_init__(self) -> None:
         for adaptation in self.adaptations:
             if adaptation not in ADAPTATIONS:
-                raise ValueError(
-                    f"--adaptation {adaptation}: expected {', '.join(ADAPTATIONS)} (Plenum does"
-                    " not adapt to a subscriber's bandwidth yet)"
-                )
+                raise ValueError(f"--adaptation {adaptation}: expected {', '.join(ADAPTATIONS)}")
         if not 2 <= self.members <= 24:
             raise ValueError(f"--members {self.members}: 2 to 24 (the room's publisher limit)")
         if not self.sizes or min(min(size) for size in self.sizes) < 16:
@@ -181,16 +183,15 @@ async def _observe(
     }
     if ended:
         raise MeasureError(f"media ended before the window did: {ended}")
-    # Each member receives the other members and the weak one.
-    feeds = len(members)
+    # Each member but the speaker shows (and so receives) the speaker's video only.
     fps = [
-        (a["received"] - b["received"]) / feeds / (a["t"] - b["t"])
-        for b, a in zip(before, after, strict=True)
+        (a["received"] - b["received"]) / (a["t"] - b["t"])
+        for b, a in list(zip(before, after, strict=True))[1:]
     ]
     sent = [(a["sent"] - b["sent"]) / (a["t"] - b["t"]) for b, a in zip(before, after, strict=True)]
     received = {
-        "members_fps_per_feed": round(sum(fps) / len(fps), 1),
-        "members_min_fps_per_feed": round(min(fps), 1),
+        "members_speaker_fps": round(sum(fps) / len(fps), 1),
+        "members_min_speaker_fps": round(min(fps), 1),
         "members_camera_fps": round(sum(sent) / len(sent), 1),
     }
     return summarise(samples, member_name(0)), received
@@ -220,7 +221,7 @@ COLUMNS = (
     ("others_fps", "others' video fps", ".1f"),
     ("inbound_kbit", "weak inbound kbit/s", ".0f"),
     ("lost_percent", "weak lost %", ".1f"),
-    ("members_fps_per_feed", "members' fps per feed (min)", ".1f"),
+    ("members_speaker_fps", "members' speaker video fps (min)", ".1f"),
     ("members_camera_fps", "members' cameras fps", ".1f"),
 )
 
@@ -235,7 +236,7 @@ def table(rows: list[Row]) -> str:
             lines.append(f"| {row['adaptation']} | failed: {row['error']} |")
             continue
         cells = [format(row[key], spec) for key, _, spec in COLUMNS]
-        cells[8] += f" ({row['members_min_fps_per_feed']:.1f})"
+        cells[8] += f" ({row['members_min_speaker_fps']:.1f})"
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

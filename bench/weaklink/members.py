@@ -4,7 +4,10 @@ process of its own (`python -m bench.weaklink.members ...`, driven over `bench.c
 control line): nine in one Python process starved it to a few camera frames a second.
 
 Each publishes `bench.media.sources`' camera (a texture VP8 cannot shrink away) at a fixed rate,
-and either that module's tone (the one speaking) or silence. What they receive is counted from the
+and either that module's tone (the one speaking) or silence. Each shows the active speaker's
+video only (`media_view`, as a phone in speaker view does): aiortc decodes every video it
+receives, and nine processes decoding eight videos each starved the machine until their ICE
+consent expired. What they receive is counted from the
 RTP headers after SRTP (`bench.media.rtp.LegCounter`), not decoded: nine Python peers decoding
 eight streams each would measure this process, not the server.
 """
@@ -29,6 +32,8 @@ from tests.harness.waiting import eventually
 from tests.media.over_socket import Member as SocketMember
 
 CONNECT_TIMEOUT_S = 30.0
+# How often a member looks for a new active speaker among the messages it got.
+SPEAKER_POLL_S = 0.25
 CLOSE_TIMEOUT_S = 5.0
 
 
@@ -90,6 +95,23 @@ class Member:
         messages = self.joined.socket.messages
         return [m.get("reason", "") for m in messages if m["type"] == "media_restart"]
 
+    async def show_the_speaker(self) -> None:
+        """Say, each time the active speaker changes, that only their camera is shown."""
+        socket = self.joined.socket
+        shown_for: object = ...
+        while True:
+            speakers = socket.of_type("active_speaker")
+            speaker = speakers[-1]["participant"] if speakers else None
+            if speaker != shown_for:
+                shown_for = speaker
+                shown = (
+                    []
+                    if speaker in (None, self.joined.me)
+                    else [{"publisher": speaker, "source": "camera", "height": 360}]
+                )
+                await socket.send("media_view", shown=shown)
+            await asyncio.sleep(SPEAKER_POLL_S)
+
     async def leave(self) -> None:
         await self.joined.leave()
 
@@ -98,9 +120,11 @@ async def main(url: str, token: str, name: str, size: tuple[int, int], speaking:
     """Join, answer `{"connected": true}`, then `snapshot` commands until `quit`."""
     control = await Control.open()
     member: Member | None = None
+    following: asyncio.Task[None] | None = None
     try:
         member = await Member.join(url, token, name, size, speaking)
         await member.connected()
+        following = asyncio.create_task(member.show_the_speaker())
         control.answer({"connected": True})
         while (command := await control.command())["cmd"] != "quit":
             if command["cmd"] == "snapshot":
@@ -119,6 +143,8 @@ async def main(url: str, token: str, name: str, size: tuple[int, int], speaking:
         logging.exception("member failed")
         control.answer({"error": f"{type(exc).__name__}: {exc}"})
     finally:
+        if following is not None:
+            following.cancel()
         if member is not None:
             with contextlib.suppress(BaseException):
                 await asyncio.wait_for(member.leave(), CLOSE_TIMEOUT_S)
