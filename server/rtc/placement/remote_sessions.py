@@ -80,21 +80,19 @@ class RemoteSessions:
         )
         return await self._requests.ask(media_channel(remote.worker), request, encode(message))
 
-    async def answer(
-        self, remote: RemoteSession, answer: MediaAnswer, ref: int | str | None
+    async def within(
+        self, remote: RemoteSession, message: MediaAnswer | MediaView, ref: int | str | None
     ) -> SessionReply | None:
+        """The media worker's reply to a message within the session (the client's answer to the
+        server's offer, or its view); None if nobody answered in time."""
         request = secrets.token_hex(8)
-        participant = remote.connection.participant
-        message = SessionAnswer(request, self.worker, participant, remote.session, answer, ref)
-        return await self._requests.ask(media_channel(remote.worker), request, encode(message))
-
-    async def view(
-        self, remote: RemoteSession, view: MediaView, ref: int | str | None
-    ) -> SessionReply | None:
-        request = secrets.token_hex(8)
-        participant = remote.connection.participant
-        message = SessionView(request, self.worker, participant, remote.session, view, ref)
-        return await self._requests.ask(media_channel(remote.worker), request, encode(message))
+        key = (request, self.worker, remote.connection.participant, remote.session)
+        sent = (
+            SessionView(*key, message, ref)
+            if isinstance(message, MediaView)
+            else SessionAnswer(*key, message, ref)
+        )
+        return await self._requests.ask(media_channel(remote.worker), request, encode(sent))
 
     @staticmethod
     def raise_if_refused(reply: SessionReply) -> None:

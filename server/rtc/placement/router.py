@@ -123,25 +123,26 @@ class MediaPlacement:
     async def answer(
         self, connection: Listener, answer: MediaAnswer, ref: int | str | None
     ) -> None:
-        remote = self._remote.of(connection)
-        if remote is None:
-            await self.bridge.answer(connection, answer)
-            if ref is not None:
-                connection.deliver(reply_ok(ref))
-            return
-        reply = await self._remote.answer(remote, answer, ref)
-        if reply is None:
-            raise MediaError(MediaErrorCode.UNAVAILABLE, "the media server did not answer")
-        self._remote.raise_if_refused(reply)
+        await self._within_session(connection, answer, ref)
 
     async def view(self, connection: Listener, view: MediaView, ref: int | str | None) -> None:
+        await self._within_session(connection, view, ref)
+
+    async def _within_session(
+        self, connection: Listener, message: MediaAnswer | MediaView, ref: int | str | None
+    ) -> None:
+        """A message within the client's session: for this worker's bridge, or for the worker
+        that serves the session."""
         remote = self._remote.of(connection)
         if remote is None:
-            self.bridge.view(connection, view)
+            if isinstance(message, MediaView):
+                self.bridge.view(connection, message)
+            else:
+                await self.bridge.answer(connection, message)
             if ref is not None:
                 connection.deliver(reply_ok(ref))
             return
-        reply = await self._remote.view(remote, view, ref)
+        reply = await self._remote.within(remote, message, ref)
         if reply is None:
             raise MediaError(MediaErrorCode.UNAVAILABLE, "the media server did not answer")
         self._remote.raise_if_refused(reply)
