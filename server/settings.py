@@ -138,6 +138,10 @@ class Settings:
     loudest_voices: int = 4
     # Send each subscriber only the videos its link carries (its RTCP loss reports and REMB).
     fit_video_to_links: bool = True
+    # A workshop of this many members or more asks each camera to stay under
+    # `gallery_camera_bps` (a gallery tile's picture); 0: never.
+    gallery_from: int = 6
+    gallery_camera_bps: int = 600_000
     # The most videos one client's `media_view` may ask for.
     max_view_videos: int = 25
     # With Redis: how long a worker waits for the worker that serves a room's media to answer
@@ -268,6 +272,8 @@ class Settings:
             max_view_videos=self.max_view_videos,
             loudest_voices=self.loudest_voices,
             fit_video_to_links=self.fit_video_to_links,
+            gallery_from=self.gallery_from,
+            gallery_camera_bps=self.gallery_camera_bps,
         )
 
     @classmethod

@@ -256,9 +256,27 @@ export class Peer {
       this.send({ type: "media_answer", sdp: this.pc.localDescription.sdp });
       const receivers = new Map(this.pc.getTransceivers().map((x) => [x.mid, x.receiver.track]));
       this.tiles.show(m.tracks.map((offered) => ({ ...offered, track: receivers.get(offered.mid) ?? null })));
+    } else if (m.type === "media_limits") {
+      await this.limit(m.limits);
     }
     // Refusals (media_answer.refused, media_refused) are expected: a participant in the plenary
     // sends nothing until given the floor. The page shows who may speak; nothing to say here.
+  }
+
+  // The server asks us to send less of a source (a workshop's gallery: docs/protocol.md,
+  // media_limits); a source it no longer lists is free again. No renegotiation: the encoder
+  // follows the sender's parameters.
+  async limit(limits) {
+    for (const { transceiver, source } of this.sending) {
+      const parameters = transceiver.sender.getParameters();
+      const encoding = parameters.encodings?.[0];
+      if (!encoding) continue; // nothing sent on it yet
+      const wanted = limits.find((limit) => limit.source === source)?.max_bitrate;
+      if (encoding.maxBitrate === wanted) continue;
+      if (wanted === undefined) delete encoding.maxBitrate;
+      else encoding.maxBitrate = wanted;
+      await transceiver.sender.setParameters(parameters);
+    }
   }
 
   showOwn() {

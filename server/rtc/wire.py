@@ -1,5 +1,5 @@
 """The media messages on the wire: `media_offer`, `media_answer`, `media_view`, `media_refused`,
-`active_speaker` and `media_restart`.
+`active_speaker`, `media_restart` and `media_limits`.
 
 They are not meeting commands or events: they go to this worker's forwarding unit and never into
 the meeting's log, so they are read and written here, at the edge, from the engine's own
@@ -15,6 +15,7 @@ from server.sfu import (
     ClientMessage,
     IceServer,
     MediaAnswer,
+    MediaLimits,
     MediaOffer,
     MediaRefused,
     MediaRestart,
@@ -29,7 +30,8 @@ MEDIA_COMMANDS: dict[str, type[ClientMessage]] = {
 }
 # Server to client.
 MEDIA_EVENTS: dict[str, type[ServerMessage]] = {
-    wire_name(c): c for c in (MediaOffer, MediaAnswer, MediaRefused, ActiveSpeaker, MediaRestart)
+    wire_name(c): c
+    for c in (MediaOffer, MediaAnswer, MediaRefused, ActiveSpeaker, MediaRestart, MediaLimits)
 }
 MEDIA_MESSAGES = {**MEDIA_COMMANDS, **MEDIA_EVENTS}
 

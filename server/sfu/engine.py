@@ -28,9 +28,11 @@ from rooms.ids import PLENARY, ParticipantId, RoomId
 from server.sfu import aiortc_private
 from server.sfu.errors import MediaError, MediaErrorCode
 from server.sfu.forwarding import Feed
+from server.sfu.limits import limits_for
 from server.sfu.messages import (
     ActiveSpeaker,
     MediaAnswer,
+    MediaLimits,
     MediaOffer,
     MediaRefused,
     MediaView,
@@ -250,12 +252,26 @@ class ForwardingUnit:
         for room, members in by_room.items():
             feeds = [f for p in members for f in p.feeds.values() if f.allowed and f.live]
             feeds += (f for f in self._remote_feeds.get(room, ()) if f.allowed and f.live)
+            limits = limits_for(
+                room,
+                len(members),
+                self.settings.gallery_from,
+                self.settings.gallery_camera_bps,
+            )
             for peer in members:
                 peer.want(f for f in feeds if f.publisher != peer.participant)
                 self._kick(peer)
+                if peer.limits != limits:
+                    peer.limits = limits
+                    # After the answer `connect` is about to return, which goes out first.
+                    asyncio.get_running_loop().call_soon(self._tell_limits, peer)
         self._choose_voices(by_room)
         if self.on_change is not None:
             self.on_change()
+
+    def _tell_limits(self, peer: Peer) -> None:
+        if self._peers.get(peer.participant) is peer:
+            self._send(peer.participant, MediaLimits(peer.limits))
 
     # The active speaker.
 

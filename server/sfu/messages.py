@@ -13,6 +13,7 @@ sending a description, there is no trickle):
                                    ◀──────   MediaAnswer(sdp, refused)
                                    ◀──────   MediaRefused(refused)     a right was taken back
                                    ◀──────   ActiveSpeaker(room, participant)   who speaks now
+                                   ◀──────   MediaLimits(limits)   send less (a gallery)
                                    ◀──────   MediaRestart(reason)   the media worker changed, or
                                                the session ended (its ICE did not connect): the
                                                client starts a new session with a new offer
@@ -150,5 +151,23 @@ class MediaView:
             raise ValueError("shown: a video is listed twice")
 
 
-ServerMessage = MediaOffer | MediaAnswer | MediaRefused | ActiveSpeaker | MediaRestart
+@dataclass(frozen=True)
+class SendLimit:
+    """The most a client should send of one source, in bits per second."""
+
+    source: Source
+    max_bitrate: int
+
+
+@dataclass(frozen=True)
+class MediaLimits:
+    """Server to client: keep what you send within these (`server.sfu.limits`); a source not
+    listed is free again. Sent when they change, and to a new session when there are any."""
+
+    limits: tuple[SendLimit, ...]
+
+
+ServerMessage = (
+    MediaOffer | MediaAnswer | MediaRefused | ActiveSpeaker | MediaRestart | MediaLimits
+)
 ClientMessage = MediaOffer | MediaAnswer | MediaView

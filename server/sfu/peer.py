@@ -31,6 +31,7 @@ from server.sfu.messages import (
     MediaView,
     Mid,
     Refusal,
+    SendLimit,
     Source,
     TrackInfo,
     default_source,
@@ -97,6 +98,8 @@ class Peer:
         self._wanted: dict[FeedKey, Feed] = {}
         # The videos the client shows (`MediaView`); None until it says: then every one flows.
         self.view: MediaView | None = None
+        # What its browser was last asked to send at most (`server.sfu.limits`).
+        self.limits: tuple[SendLimit, ...] = ()
         # Who speaks in its room (set by the engine): their video comes first on a weak link.
         self.speaker: ParticipantId | None = None
         # What its link can carry, from its RTCP feedback (`server.sfu.bandwidth`).

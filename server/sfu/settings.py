@@ -43,6 +43,10 @@ class MediaSettings:
     # Fit the video each subscriber is sent to its link (`server.sfu.bandwidth`); off: every
     # video it shows is sent whatever its link (for measuring against).
     fit_video_to_links: bool = True
+    # A room (the plenary apart) of this many members or more asks each one's camera to stay
+    # under `gallery_camera_bps` (`server.sfu.limits`); 0: never.
+    gallery_from: int = 6
+    gallery_camera_bps: int = 600_000
     # The most videos a client's `media_view` may list, all of them sent (Zoom's gallery page).
     max_view_videos: int = 25
 
@@ -57,5 +61,7 @@ class MediaSettings:
             raise ValueError("media limits must be at least 1")
         if self.ice_connect_timeout_s <= 0:
             raise ValueError("ice_connect_timeout_s must be more than 0")
+        if self.gallery_from < 2 or self.gallery_camera_bps < 0:
+            raise ValueError("gallery_from must be at least 2, gallery_camera_bps at least 0")
         if self.retransmit_history < 1 or self.retransmit_history & (self.retransmit_history - 1):
             raise ValueError("retransmit_history must be a power of two")

@@ -7,9 +7,15 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from .conftest import Serve
-from .person import MEDIA_TIMEOUT_MS, Person, create_meeting
+from .person import MEDIA_TIMEOUT_MS, TIMEOUT_MS, Person, create_meeting
 
 TITLE = "Forum Lokalnych Liderów Społecznych"
+# What a gallery's camera is asked for (docs/protocol.md, media_limits), here from two members.
+GALLERY_CAMERA_BPS = 500_000
+# Whether the page's camera sender now keeps under `bps` (its encoding's maxBitrate; null: none).
+CAMERA_LIMIT = """(bps) => window.peers.some((pc) => pc.connectionState !== "closed"
+  && pc.getSenders().some((s) => s.track?.kind === "video"
+    && (s.getParameters().encodings?.[0]?.maxBitrate ?? null) === bps))"""
 PEOPLE = (("Ewa", "Sośnica"), ("Jan", "Łabędy"), ("Maria", "Sośnica"), ("Piotr", "Łabędy"))
 # A few strings written out, so that the catalogue the test reads is seen to be the right one.
 LANGUAGES = {
@@ -26,7 +32,7 @@ def assert_accessible(person: Person, view: str) -> None:
 @pytest.mark.parametrize("locale", LANGUAGES, ids=["english", "polish"])
 def test_a_workshop_round_with_five_browsers(serve: Serve, browser: Browser, locale: str) -> None:
     suffix, join_heading, plenary, open_rooms = LANGUAGES[locale]
-    server = serve()
+    server = serve(PLENUM_GALLERY_FROM="2", PLENUM_GALLERY_CAMERA_BPS=str(GALLERY_CAMERA_BPS))
     created = create_meeting(server, TITLE)
     moderator = Person.open(browser, created["moderator_link"], locale)
     say = moderator.say
@@ -84,6 +90,9 @@ def test_a_workshop_round_with_five_browsers(serve: Serve, browser: Browser, loc
     for first, second in rooms.values():
         first.sees_video_of(second.name)
         second.sees_video_of(first.name)
+    # A room of two is a gallery here (PLENUM_GALLERY_FROM=2): each camera is asked for less.
+    for person in people:
+        person.page.wait_for_function(CAMERA_LIMIT, arg=GALLERY_CAMERA_BPS, timeout=TIMEOUT_MS)
     assert_accessible(people[0], f"workshop{suffix}")
     assert_accessible(moderator, f"console{suffix}")
 
@@ -114,6 +123,7 @@ def test_a_workshop_round_with_five_browsers(serve: Serve, browser: Browser, loc
     )
     moderator.console(False)
     moderator.sees_video_of(caller.name)
+    moderator.page.wait_for_function(CAMERA_LIMIT, arg=GALLERY_CAMERA_BPS, timeout=TIMEOUT_MS)
     expect(caller.page.get_by_role("button", name=say("help.ask"))).to_be_visible()
 
     # Recall: everyone is back in the plenary and sees the presenter.
@@ -124,6 +134,8 @@ def test_a_workshop_round_with_five_browsers(serve: Serve, browser: Browser, loc
     for person in people:
         expect(person.page.locator("#alert")).to_have_text(say("announce.you_back"))
         person.sees_video_of("Anna Nowak")
+    # Her camera, asked for less while she visited a room, is free again in the plenary.
+    moderator.page.wait_for_function(CAMERA_LIMIT, arg=None, timeout=TIMEOUT_MS)
     expect(people[0].page.locator("#videos figure.featured figcaption")).to_have_text(
         "Anna Nowak", timeout=MEDIA_TIMEOUT_MS
     )

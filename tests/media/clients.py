@@ -26,6 +26,7 @@ from rooms.ids import PLENARY, ParticipantId, RoomId
 from server.sfu import (
     ForwardingUnit,
     MediaAnswer,
+    MediaLimits,
     MediaOffer,
     MediaRefused,
     MediaSettings,
@@ -81,6 +82,7 @@ class Client:
     received: list[Received] = field(default_factory=list)
     refused: list[Refusal] = field(default_factory=list)
     offers: list[MediaOffer] = field(default_factory=list)
+    limits: list[MediaLimits] = field(default_factory=list)
     answer: MediaAnswer | None = None
     inbox: asyncio.Queue[ServerMessage] = field(default_factory=asyncio.Queue)
     labels: list[tuple[MediaStreamTrack, Source]] = field(default_factory=list)
@@ -150,6 +152,8 @@ class Client:
                 await self.signal.answer(MediaAnswer(self.pc.localDescription.sdp))
             elif isinstance(message, MediaRefused):
                 self.refused.extend(message.refused)
+            elif isinstance(message, MediaLimits):
+                self.limits.append(message)
             await self._notify()
 
     def _on_track(self, track: MediaStreamTrack) -> None:
