@@ -75,6 +75,14 @@ def module_server() -> Iterator[ServerProcess]:
 
 
 @pytest.fixture(scope="module")
+def module_server_no_media() -> Iterator[ServerProcess]:
+    """One Plenum with media off for the cases of a module that may share it (each in a meeting
+    of its own): starting one costs about a second a case."""
+    with servers() as start:
+        yield start_plenum(start, PLENUM_MEDIA="off")
+
+
+@pytest.fixture(scope="module")
 def module_browser() -> Iterator[Browser]:
     """One Chromium for the cases of a module; each case opens its own contexts."""
     with chromium() as browser:

@@ -7,10 +7,10 @@ import re
 import pytest
 from playwright.sync_api import Browser, expect
 
-from .conftest import Serve
+from tests.harness.processes import ServerProcess
+
 from .person import Person, create_meeting
 
-NO_MEDIA = {"PLENUM_MEDIA": "off"}
 LOCALES = {"en-GB": "", "pl-PL": "-pl"}
 ITEMS = (
     ("Powitanie", "5", ""),
@@ -21,9 +21,9 @@ ITEMS = (
 
 @pytest.mark.parametrize("locale", LOCALES, ids=["english", "polish"])
 def test_a_moderator_runs_the_agenda_while_a_participant_follows(
-    serve: Serve, browser: Browser, locale: str
+    module_server_no_media: ServerProcess, browser: Browser, locale: str
 ) -> None:
-    server = serve(**NO_MEDIA)
+    server = module_server_no_media
     created = create_meeting(server, "Forum Dzielnicy Sośnica")
     moderator = Person.open(browser, created["moderator_link"], locale).join("Anna Nowak")
     ewa = Person.open(browser, created["invite_link"], locale).join("Ewa", "Sośnica")
@@ -113,9 +113,9 @@ def test_a_moderator_runs_the_agenda_while_a_participant_follows(
 
 
 def test_the_programme_by_keyboard_with_text_at_200_percent_in_high_contrast(
-    serve: Serve, browser: Browser
+    module_server_no_media: ServerProcess, browser: Browser
 ) -> None:
-    server = serve(**NO_MEDIA)
+    server = module_server_no_media
     created = create_meeting(server, "Forum Dzielnicy Sośnica")
     moderator = Person.open(browser, created["moderator_link"]).join("Anna Nowak")
     ewa = Person.open(browser, created["invite_link"]).join("Ewa Wiśniewska-Kowalczyk", "Łabędy")

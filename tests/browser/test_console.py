@@ -4,12 +4,15 @@ whose join page never asks for a camera or microphone."""
 
 from playwright.sync_api import Browser, Locator, expect
 
-from .conftest import Serve
+from tests.harness.processes import ServerProcess
+
 from .person import Person, create_meeting
 
 
-def test_dragging_choosing_and_muting(serve: Serve, browser: Browser) -> None:
-    server = serve(PLENUM_MEDIA="off")
+def test_dragging_choosing_and_muting(
+    module_server_no_media: ServerProcess, browser: Browser
+) -> None:
+    server = module_server_no_media
     created = create_meeting(server, "Forum Dzielnicy Sośnica")
     moderator = Person.open(browser, created["moderator_link"])
     expect(moderator.page.locator("#join-name")).to_be_visible()
@@ -82,9 +85,9 @@ def test_dragging_choosing_and_muting(serve: Serve, browser: Browser) -> None:
 
 
 def test_mixing_by_district_and_organisation_leaves_the_mayor_and_the_absent_in_the_plenary(
-    serve: Serve, browser: Browser
+    module_server_no_media: ServerProcess, browser: Browser
 ) -> None:
-    server = serve(PLENUM_MEDIA="off")
+    server = module_server_no_media
     created = create_meeting(server, "Forum Dzielnicy Sośnica")
     moderator = Person.open(browser, created["moderator_link"], "pl-PL").join("Anna Nowak")
     say = moderator.say

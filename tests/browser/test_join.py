@@ -4,7 +4,7 @@ and for a full meeting, and other people's text shown as text."""
 from playwright.sync_api import Browser, expect
 
 from tests.harness import api
-from tests.harness.processes import ADMIN_TOKEN
+from tests.harness.processes import ADMIN_TOKEN, ServerProcess
 
 from .conftest import CHROMIUM, CHROMIUM_ARGS, Serve
 from .person import Person, create_meeting
@@ -32,9 +32,9 @@ def test_a_bad_link_and_a_full_meeting_are_said_clearly(serve: Serve, browser: B
 
 
 def test_a_presenter_link_says_its_role_and_a_replaced_link_says_so(
-    serve: Serve, browser: Browser
+    module_server_no_media: ServerProcess, browser: Browser
 ) -> None:
-    server = serve(**NO_MEDIA)
+    server = module_server_no_media
     created = create_meeting(server, "Forum Dzielnicy Sośnica")
     mayor = Person.open(browser, created["presenter_link"])
     expect(mayor.page.locator("#join-role")).to_have_text("You are joining as a presenter.")
@@ -48,8 +48,10 @@ def test_a_presenter_link_says_its_role_and_a_replaced_link_says_so(
     assert mayor.errors == late.errors == []
 
 
-def test_chat_with_markup_is_shown_as_text(serve: Serve, browser: Browser) -> None:
-    server = serve(**NO_MEDIA)
+def test_chat_with_markup_is_shown_as_text(
+    module_server_no_media: ServerProcess, browser: Browser
+) -> None:
+    server = module_server_no_media
     created = create_meeting(server, "Forum Dzielnicy Sośnica")
     ewa = Person.open(browser, created["invite_link"]).join("Ewa <i>Nowak</i>", camera=False)
     jan = Person.open(browser, created["invite_link"]).join("Jan", camera=False)
@@ -84,8 +86,10 @@ def test_chat_with_markup_is_shown_as_text(serve: Serve, browser: Browser) -> No
     assert ewa.errors == jan.errors == maria.errors == []
 
 
-def test_text_at_200_percent_and_high_contrast(serve: Serve, browser: Browser) -> None:
-    server = serve(**NO_MEDIA)
+def test_text_at_200_percent_and_high_contrast(
+    module_server_no_media: ServerProcess, browser: Browser
+) -> None:
+    server = module_server_no_media
     created = create_meeting(server, "Forum Dzielnicy Sośnica")
     moderator = Person.open(browser, created["moderator_link"]).join("Anna Nowak", camera=False)
     Person.open(browser, created["invite_link"]).join("Maria Wiśniewska", "Łabędy", camera=False)
@@ -155,9 +159,9 @@ def test_a_blocked_camera_and_an_unreachable_server_are_said_clearly(
 
 
 def test_an_error_page_instead_of_the_invitation_is_said_clearly(
-    serve: Serve, browser: Browser
+    module_server_no_media: ServerProcess, browser: Browser
 ) -> None:
-    server = serve(**NO_MEDIA)
+    server = module_server_no_media
     created = create_meeting(server, "Forum Dzielnicy Sośnica")
     context = browser.new_context(locale="en-GB")
     try:

@@ -11,7 +11,6 @@ from playwright.sync_api import Browser, expect
 from tests.harness import api
 from tests.harness.processes import ADMIN_TOKEN, ServerProcess
 
-from .conftest import Serve
 from .person import Person, create_meeting
 
 
@@ -41,9 +40,9 @@ def knock(browser: Browser, link: str, name: str, locale: str) -> Person:
 
 
 def test_a_newcomer_waits_is_let_in_and_another_is_turned_away(
-    serve: Serve, browser: Browser
+    module_server_no_media: ServerProcess, browser: Browser
 ) -> None:
-    server = serve(PLENUM_MEDIA="off")
+    server = module_server_no_media
     created = create_meeting(server, "Forum Dzielnicy Łabędy")
     moderator = Person.open(browser, created["moderator_link"]).join("Anna Nowak")
     page = moderator.page
@@ -110,9 +109,9 @@ def test_a_newcomer_waits_is_let_in_and_another_is_turned_away(
 
 
 def test_an_invitee_whose_link_is_withdrawn_while_waiting_is_told_so(
-    serve: Serve, browser: Browser
+    module_server_no_media: ServerProcess, browser: Browser
 ) -> None:
-    server = serve(PLENUM_MEDIA="off")
+    server = module_server_no_media
     created = create_meeting(server, "Forum Dzielnicy Łabędy")
     moderator = Person.open(browser, created["moderator_link"]).join("Anna Nowak")
     moderator.console()
@@ -135,9 +134,9 @@ def test_an_invitee_whose_link_is_withdrawn_while_waiting_is_told_so(
 
 
 def test_a_personal_link_opens_the_join_form_with_the_invitees_details_set(
-    serve: Serve, browser: Browser
+    module_server_no_media: ServerProcess, browser: Browser
 ) -> None:
-    server = serve(PLENUM_MEDIA="off")
+    server = module_server_no_media
     created = create_meeting(server, "Forum Dzielnicy Łabędy")
     [iga] = imported(server, created["id"], "name,organisation,district\r\nIga Lis,Rada,Łabędy\r\n")
 

@@ -6,7 +6,8 @@ import re
 
 from playwright.sync_api import Browser, Locator, expect
 
-from .conftest import Serve
+from tests.harness.processes import ServerProcess
+
 from .person import Person, create_meeting
 from .test_rooms_chat_and_clock import open_rooms
 
@@ -44,8 +45,10 @@ def create_poll(
     form.get_by_role("button", name="Create the poll").click()
 
 
-def test_a_named_live_poll_from_creation_to_result(serve: Serve, browser: Browser) -> None:
-    server = serve(PLENUM_MEDIA="off")
+def test_a_named_live_poll_from_creation_to_result(
+    module_server_no_media: ServerProcess, browser: Browser
+) -> None:
+    server = module_server_no_media
     created = create_meeting(server, "Forum Dzielnicy Sośnica")
     moderator = Person.open(browser, created["moderator_link"]).join("Anna Nowak", camera=False)
     ewa = Person.open(browser, created["invite_link"]).join("Ewa", camera=False)
@@ -120,9 +123,9 @@ def test_a_named_live_poll_from_creation_to_result(serve: Serve, browser: Browse
 
 
 def test_a_refused_poll_says_why_in_the_form_and_keeps_what_was_typed(
-    serve: Serve, browser: Browser
+    module_server_no_media: ServerProcess, browser: Browser
 ) -> None:
-    server = serve(PLENUM_MEDIA="off")
+    server = module_server_no_media
     created = create_meeting(server, "Forum Dzielnicy Sośnica")
     moderator = Person.open(browser, created["moderator_link"]).join("Anna Nowak", camera=False)
     too_long = "Czy " + "bardzo " * 50 + "długie pytanie?"
@@ -137,9 +140,9 @@ def test_a_refused_poll_says_why_in_the_form_and_keeps_what_was_typed(
 
 
 def test_a_poll_in_polish_by_keyboard_in_high_contrast_at_200_percent(
-    serve: Serve, browser: Browser
+    module_server_no_media: ServerProcess, browser: Browser
 ) -> None:
-    server = serve(PLENUM_MEDIA="off")
+    server = module_server_no_media
     created = create_meeting(server, "Forum Dzielnicy Sośnica")
     moderator = Person.open(browser, created["moderator_link"], "pl-PL").join(
         "Anna Nowak", camera=False
@@ -184,8 +187,10 @@ def test_a_poll_in_polish_by_keyboard_in_high_contrast_at_200_percent(
     assert moderator.errors == ewa.errors == []
 
 
-def test_a_room_runs_its_own_poll_for_its_members(serve: Serve, browser: Browser) -> None:
-    server = serve(PLENUM_MEDIA="off")
+def test_a_room_runs_its_own_poll_for_its_members(
+    module_server_no_media: ServerProcess, browser: Browser
+) -> None:
+    server = module_server_no_media
     created = create_meeting(server, "Forum Dzielnicy Sośnica")
     moderator = Person.open(browser, created["moderator_link"]).join("Anna Nowak", camera=False)
     ewa = Person.open(browser, created["invite_link"]).join("Ewa", camera=False)

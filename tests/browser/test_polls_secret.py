@@ -6,7 +6,8 @@ import re
 
 from playwright.sync_api import Browser, Locator, expect
 
-from .conftest import Serve
+from tests.harness.processes import ServerProcess
+
 from .person import Person, create_meeting
 from .test_polls import create_poll, poll_of
 
@@ -38,9 +39,9 @@ def secret_poll(moderator: Person, question: str) -> Locator:
 
 
 def test_a_secret_poll_is_made_with_results_after_closing_only(
-    serve: Serve, browser: Browser
+    module_server_no_media: ServerProcess, browser: Browser
 ) -> None:
-    server = serve(PLENUM_MEDIA="off")
+    server = module_server_no_media
     created = create_meeting(server, "Forum Dzielnicy Sośnica")
     moderator = Person.open(browser, created["moderator_link"]).join("Anna Nowak", camera=False)
     ewa = Person.open(browser, created["invite_link"]).join("Ewa", camera=False)
@@ -56,9 +57,9 @@ def test_a_secret_poll_is_made_with_results_after_closing_only(
 
 
 def test_a_secret_poll_shows_only_who_voted_until_its_result(
-    serve: Serve, browser: Browser
+    module_server_no_media: ServerProcess, browser: Browser
 ) -> None:
-    server = serve(PLENUM_MEDIA="off")
+    server = module_server_no_media
     created = create_meeting(server, "Forum Dzielnicy Sośnica")
     moderator = Person.open(browser, created["moderator_link"]).join("Anna Nowak", camera=False)
     ewa = Person.open(browser, created["invite_link"]).join("Ewa", camera=False)

@@ -3,14 +3,16 @@ person, and nothing is lost."""
 
 from playwright.sync_api import Browser, expect
 
+from tests.harness.processes import ServerProcess
+
 from .conftest import Serve
 from .person import MEDIA_TIMEOUT_MS, Person, create_meeting
 
 
 def test_a_dropped_participant_comes_back_to_its_room_with_its_chat(
-    serve: Serve, browser: Browser
+    module_server_no_media: ServerProcess, browser: Browser
 ) -> None:
-    server = serve(PLENUM_MEDIA="off")
+    server = module_server_no_media
     created = create_meeting(server, "Forum Dzielnicy Sośnica")
     moderator = Person.open(browser, created["moderator_link"]).join("Anna Nowak", camera=False)
     ewa = Person.open(browser, created["invite_link"]).join("Ewa", camera=False)
@@ -48,9 +50,9 @@ def test_a_dropped_participant_comes_back_to_its_room_with_its_chat(
 
 
 def test_a_reload_comes_back_as_the_same_person_in_the_same_place(
-    serve: Serve, browser: Browser
+    module_server_no_media: ServerProcess, browser: Browser
 ) -> None:
-    server = serve(PLENUM_MEDIA="off")
+    server = module_server_no_media
     created = create_meeting(server, "Forum Dzielnicy Sośnica")
     moderator = Person.open(browser, created["moderator_link"]).join("Anna Nowak", camera=False)
     jan = Person.open(browser, created["invite_link"]).join("Jan", camera=False)
@@ -151,9 +153,9 @@ def test_a_presenter_who_reloads_can_turn_the_camera_on_again(
 
 
 def test_a_duplicated_tab_takes_the_meeting_over_and_the_first_tab_lets_it_go(
-    serve: Serve, browser: Browser
+    module_server_no_media: ServerProcess, browser: Browser
 ) -> None:
-    server = serve(PLENUM_MEDIA="off")
+    server = module_server_no_media
     created = create_meeting(server, "Forum Dzielnicy Sośnica")
     moderator = Person.open(browser, created["moderator_link"]).join("Anna Nowak", camera=False)
     jan = Person.open(browser, created["invite_link"]).join("Jan", camera=False)

@@ -3,10 +3,10 @@ holds when the link is opened again, role badges, and names that cannot reorder 
 
 from playwright.sync_api import Browser, Locator, expect
 
-from .conftest import Serve
+from tests.harness.processes import ServerProcess
+
 from .person import Person, create_meeting
 
-NO_MEDIA = {"PLENUM_MEDIA": "off"}
 HEBREW_NAME = "\u05d3\u05d5\u05d3"  # David, written right to left
 # The left edge of each visible character of a node's text, in the order it was written.
 LEFT_EDGES = """(node) => {
@@ -32,9 +32,9 @@ def left_edges(node: Locator) -> list[float]:
 
 
 def test_a_removed_participant_opening_the_link_again_in_the_same_browser_is_refused(
-    serve: Serve, browser: Browser
+    module_server_no_media: ServerProcess, browser: Browser
 ) -> None:
-    server = serve(**NO_MEDIA)
+    server = module_server_no_media
     created = create_meeting(server, "Forum Dzielnicy Sośnica")
     moderator = Person.open(browser, created["moderator_link"]).join("Anna Nowak", camera=False)
     ewa = Person.open(browser, created["invite_link"]).join("Ewa", camera=False)
@@ -58,9 +58,9 @@ def test_a_removed_participant_opening_the_link_again_in_the_same_browser_is_ref
 
 
 def test_a_demoted_moderator_opening_the_moderator_link_again_joins_as_a_participant(
-    serve: Serve, browser: Browser
+    module_server_no_media: ServerProcess, browser: Browser
 ) -> None:
-    server = serve(**NO_MEDIA)
+    server = module_server_no_media
     created = create_meeting(server, "Forum Dzielnicy Sośnica")
     anna = Person.open(browser, created["moderator_link"]).join("Anna Nowak", camera=False)
     zofia = Person.open(browser, created["moderator_link"]).join("Zofia", camera=False)
@@ -85,9 +85,9 @@ def test_a_demoted_moderator_opening_the_moderator_link_again_joins_as_a_partici
 
 
 def test_moderators_and_presenters_wear_a_badge_in_people_chat_and_hands(
-    serve: Serve, browser: Browser
+    module_server_no_media: ServerProcess, browser: Browser
 ) -> None:
-    server = serve(**NO_MEDIA)
+    server = module_server_no_media
     created = create_meeting(server, "Forum Dzielnicy Sośnica")
     moderator = Person.open(browser, created["moderator_link"]).join("Anna Nowak", camera=False)
     jan = Person.open(browser, created["invite_link"]).join("Jan", camera=False)
@@ -126,8 +126,10 @@ def test_moderators_and_presenters_wear_a_badge_in_people_chat_and_hands(
     assert moderator.errors == jan.errors == ewa.errors == copy.errors == []
 
 
-def test_names_cannot_reorder_the_text_around_them(serve: Serve, browser: Browser) -> None:
-    server = serve(**NO_MEDIA)
+def test_names_cannot_reorder_the_text_around_them(
+    module_server_no_media: ServerProcess, browser: Browser
+) -> None:
+    server = module_server_no_media
     created = create_meeting(server, "Forum Dzielnicy Sośnica")
     override = Person.open(browser, created["invite_link"])
     override.page.locator("#join-name").fill("Ewa \u202erotaredom")  # reads "Ewa moderator"
