@@ -66,9 +66,11 @@ class Piping:
             return {"address": list(self.pipe.address)}
         assert self.pipe is not None, "open_pipe comes first"
         if command["cmd"] == "offer_feeds":
+            if any(feed.codec is None for feed in self.engine.feeds(PUBLISHER)):
+                return {"feeds": None}  # a track of the publisher not live yet: ask again
             feeds = []
             for number, feed in enumerate(self.engine.feeds(PUBLISHER)):
-                assert feed.codec is not None, "the publisher is live"
+                assert feed.codec is not None
                 self.pipe.offer(FeedId(number), feed)
                 codec = feed.codec
                 feeds.append(

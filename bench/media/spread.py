@@ -40,6 +40,7 @@ from bench.common import cpu
 from bench.common.children import Child, ChildError, Children
 from bench.common.results import RESULTS, percentile_ms
 from bench.media.steps import (
+    LIVE_TIMEOUT_S,
     PUBLISHER_TIMEOUT_S,
     QUIT_TIMEOUT_S,
     REPLY_TIMEOUT_S,
@@ -105,7 +106,12 @@ async def _measure(n: int, k: int, config: SpreadConfig, log_dir: Path) -> Row:
         await publisher.reply(PUBLISHER_TIMEOUT_S)
         await until_live(servers[0])
         if k > 1:
-            offered = await servers[0].request(cmd="offer_feeds")
+            # Its video is live; its audio may come a moment later.
+            deadline = time.monotonic() + LIVE_TIMEOUT_S
+            while (offered := await servers[0].request(cmd="offer_feeds"))["feeds"] is None:
+                if time.monotonic() > deadline:
+                    raise ChildError(f"the publisher's tracks not all live in {LIVE_TIMEOUT_S} s")
+                await asyncio.sleep(0.1)
             for server in servers[1:]:
                 await server.request(cmd="pipe_from", origin=pipes[0]["address"],
                                      feeds=offered["feeds"])  # fmt: skip
