@@ -26,7 +26,7 @@ from typing import cast
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 
 from rooms.ids import ParticipantId
-from server.sfu.forwarding import Clock, Feed
+from server.sfu.forwarding import Clock, Feed, Outlet
 from server.sfu.messages import Mid, Source
 from server.sfu.pipe_datagram import (
     BadDatagram,
@@ -166,11 +166,14 @@ class PipeEndpoint(asyncio.DatagramProtocol):
     # Remote side.
 
     def subscribe(self, feed: "PipedFeed") -> None:
-        """Have `feed` fed from its origin, until `unsubscribe`."""
+        """Have `feed` fed from its origin, until `unsubscribe` (a video shown to nobody here
+        holds itself back meanwhile: `PipedFeed`)."""
         self._piped[(feed.origin, feed.feed_id)] = feed
         self._send(self._sealer.control(Kind.SUBSCRIBE, feed.feed_id), feed.origin)
+        feed.subscribed()
 
     def unsubscribe(self, feed: "PipedFeed") -> None:
+        feed.unsubscribed()
         if self._piped.pop((feed.origin, feed.feed_id), None) is not None:
             self._send(self._sealer.control(Kind.UNSUBSCRIBE, feed.feed_id), feed.origin)
 
@@ -320,8 +323,20 @@ class PipeEndpoint(asyncio.DatagramProtocol):
             self._transport.close()
 
 
+# A video shown to no subscriber here stops crossing the pipe this long after the last one
+# stopped (a tile scrolled away and back within it costs nothing), until one is shown it again.
+HOLD_BACK_AFTER_S = 2.0
+
+
 class PipedFeed(Feed):
-    """A track another worker receives from its publisher, piped here."""
+    """A track another worker receives from its publisher, piped here.
+
+    A video is piped only while it is wanted here: when no outlet of this worker has carried it
+    for `HOLD_BACK_AFTER_S` (every subscriber here paused it, or none ever took it), the feed
+    unsubscribes, and the next outlet to take it subscribes again; that outlet asks for a
+    keyframe, which the origin's feed answers. Voices are always piped: this worker hears them
+    for the active speaker and the loudest voices.
+    """
 
     def __init__(
         self,
@@ -358,6 +373,46 @@ class PipedFeed(Feed):
         self._highest: int | None = None
         self.gaps = 0
         self.nacked = 0
+        # Whether the endpoint has it subscribed, or it held itself back (shown to nobody here).
+        self.piping = False
+        self.held_back = False
+        self._hold: asyncio.TimerHandle | None = None
+
+    def subscribed(self) -> None:
+        self.piping, self.held_back = True, False
+        self._hold_back_later()
+
+    def unsubscribed(self) -> None:
+        self.piping = self.held_back = False
+        self._cancel_hold()
+
+    def attach(self, outlet: Outlet) -> None:
+        super().attach(outlet)
+        self._cancel_hold()
+        if self.held_back:
+            # What was not piped meanwhile is not to be asked for: numbering starts afresh.
+            self._highest = None
+            self._pipe.subscribe(self)
+
+    def detach(self, outlet: Outlet) -> None:
+        super().detach(outlet)
+        self._hold_back_later()
+
+    def _hold_back_later(self) -> None:
+        if self.kind != "video" or self.outlets or not self.piping or self._hold is not None:
+            return
+        self._hold = asyncio.get_running_loop().call_later(HOLD_BACK_AFTER_S, self._hold_back)
+
+    def _hold_back(self) -> None:
+        self._hold = None
+        if self.piping and not self.outlets:
+            self._pipe.unsubscribe(self)
+            self.held_back = True
+
+    def _cancel_hold(self) -> None:
+        if self._hold is not None:
+            self._hold.cancel()
+            self._hold = None
 
     def arrived(
         self, extended: int, marker: int, timestamp: int, payload: bytes, level: int | None

@@ -7,6 +7,7 @@ The origin's feed is given packets as a publisher's receiver would give them; th
 
 import asyncio
 import socket
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import cast
@@ -18,8 +19,8 @@ from aiortc.rtp import RtpPacket
 from rooms.ids import PLENARY, ParticipantId
 from server.sfu import aiortc_private
 from server.sfu.forwarding import Feed, Outlet
-from server.sfu.messages import Mid, Source
-from server.sfu.pipe import Address, PipedFeed, PipeEndpoint, PipeSettings
+from server.sfu.messages import MediaView, Mid, ShownVideo, Source
+from server.sfu.pipe import HOLD_BACK_AFTER_S, Address, PipedFeed, PipeEndpoint, PipeSettings
 from server.sfu.pipe_datagram import FeedId, Kind, Sealer, pipe_key
 from tests.harness.waiting import eventually
 
@@ -341,3 +342,44 @@ async def test_a_new_stream_at_the_origin_starts_again_at_its_keyframe_without_a
     first = link.subscriber_sequences()[0]
     assert link.subscriber_sequences() == [first, first + 1, first + 2, first + 3]
     assert link.piped.gaps == 0 and link.origin.stats.repairs_sent == 0
+
+
+async def test_a_video_shown_to_nobody_here_stops_crossing_the_pipe_until_it_is_shown() -> None:
+    here, there = Forum(), Forum()
+    origin = await PipeEndpoint.open(SECRET)
+    remote = await PipeEndpoint.open(SECRET)
+    try:
+        presenter = await here.join("presenter", may=AV, camera=(320, 240), microphone=True)
+        feeds = here.engine.feeds(presenter.participant)
+        await eventually(lambda: len(feeds) == 2 and all(f.live for f in feeds), 10)
+        ids = {}
+        for number, feed in enumerate(feeds):
+            assert feed.codec is not None
+            origin.offer(FeedId(number), feed)
+            piped = PipedFeed(
+                feed.publisher, feed.mid, feed.source, feed.codec,
+                pipe=remote, origin=origin.address, feed_id=FeedId(number), keyframe_retry_s=0.5,
+            )  # fmt: skip
+            remote.subscribe(piped)
+            there.engine.add_remote_feed(piped, PLENARY)
+            ids[feed.kind] = FeedId(number)
+        listener = await there.join("listener")
+        await listener.wait_until(lambda: listener.video_from((320, 240)) >= 10, timeout=10)
+
+        # The listener shows no video: after the hold, the video stops crossing; the voice not.
+        there.engine.set_view(listener.participant, MediaView(()))
+        await eventually(lambda: origin.subscribers(ids["video"]) == set(), 2 * HOLD_BACK_AFTER_S)
+        assert origin.subscribers(ids["audio"]) == {remote.address}
+        heard = listener.audio()
+        await listener.wait_until(lambda: listener.audio() >= heard + 10)
+
+        shown_at = time.monotonic()
+        camera = ShownVideo(presenter.participant, Source.CAMERA, 360)
+        there.engine.set_view(listener.participant, MediaView((camera,)))
+        await listener.wait_until(lambda: listener.video_from((320, 240), shown_at) >= 5, 3)
+        assert origin.subscribers(ids["video"]) == {remote.address}
+    finally:
+        await there.aclose()
+        await here.aclose()
+        origin.close()
+        remote.close()

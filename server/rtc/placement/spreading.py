@@ -8,7 +8,8 @@ changes, and again at every check, so a worker that missed a message or joined t
 learns them all; a worker whose first member of the room arrives asks at once (`FeedsWanted`).
 A worker with members in the room subscribes to each feed listed, and its forwarding unit serves
 the piped feed like a local one; a feed no longer listed, an origin found dead, or the last member
-here gone ends the subscription.
+here gone ends the subscription. A piped video nobody here is shown holds itself back meanwhile
+(`server.sfu.pipe.PipedFeed`).
 """
 
 import asyncio
