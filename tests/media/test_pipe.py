@@ -24,7 +24,7 @@ from server.sfu.pipe import HOLD_BACK_AFTER_S, Address, PipedFeed, PipeEndpoint,
 from server.sfu.pipe_datagram import FeedId, Kind, Sealer, pipe_key
 from tests.harness.waiting import eventually
 
-from .clients import Forum
+from .clients import Client, Forum
 
 SECRET = b"the secret every worker shares"
 VP8 = RTCRtpCodecParameters(mimeType="video/VP8", clockRate=90000, payloadType=96)
@@ -283,14 +283,30 @@ async def test_datagrams_from_a_stranger_are_dropped_and_counted(link: Link) -> 
     assert link.origin.subscribers(FEED) == {link.wire.address}
 
 
-async def test_a_subscriber_on_another_worker_sees_and_hears_the_publisher_and_asks_it() -> None:
-    here, there = Forum(), Forum()  # two workers' forwarding units, each with its own clients
+@dataclass
+class TwoWorkers:
+    """Two workers' forwarding units, each with its own clients, and a presenter on the first
+    whose camera and microphone are piped to the second (by feed id, by kind)."""
+
+    here: Forum
+    there: Forum
+    origin: PipeEndpoint
+    remote: PipeEndpoint
+    presenter: Client
+    feeds: list[Feed]
+    ids: dict[str, FeedId]
+
+
+@pytest.fixture
+async def two_workers() -> AsyncIterator[TwoWorkers]:
+    here, there = Forum(), Forum()
     origin = await PipeEndpoint.open(SECRET)
     remote = await PipeEndpoint.open(SECRET)
     try:
         presenter = await here.join("presenter", may=AV, camera=(320, 240), microphone=True)
         feeds = here.engine.feeds(presenter.participant)
         await eventually(lambda: len(feeds) == 2 and all(f.live for f in feeds), 10)
+        ids = {}
         for number, feed in enumerate(feeds):
             assert feed.codec is not None
             origin.offer(FeedId(number), feed)
@@ -300,25 +316,32 @@ async def test_a_subscriber_on_another_worker_sees_and_hears_the_publisher_and_a
             )  # fmt: skip
             remote.subscribe(piped)
             there.engine.add_remote_feed(piped, PLENARY)
-
-        listener = await there.join("listener")
-        await listener.wait_until(
-            lambda: listener.video_from((320, 240)) >= 10 and listener.audio() >= 10, timeout=10
-        )
-        assert listener.publishers_offered() == {presenter.participant}
-
-        (video,) = [f for f in feeds if f.kind == "video"]
-        requests = video.keyframe_requests
-        (receiving,) = [t for t in listener.pc.getTransceivers() if t.kind == "video"]
-        # The listener's decoder lost the picture: its PLI goes to worker B, then over the pipe.
-        assert aiortc_private.request_keyframe(receiving.receiver) is not None
-        await eventually(lambda: video.keyframe_requests > requests, 3)
-        assert remote.stats.dropped == {} and origin.stats.dropped == {}
+            ids[feed.kind] = FeedId(number)
+        yield TwoWorkers(here, there, origin, remote, presenter, feeds, ids)
     finally:
         await there.aclose()
         await here.aclose()
         origin.close()
         remote.close()
+
+
+async def test_a_subscriber_on_another_worker_sees_and_hears_the_publisher_and_asks_it(
+    two_workers: TwoWorkers,
+) -> None:
+    w = two_workers
+    listener = await w.there.join("listener")
+    await listener.wait_until(
+        lambda: listener.video_from((320, 240)) >= 10 and listener.audio() >= 10, timeout=10
+    )
+    assert listener.publishers_offered() == {w.presenter.participant}
+
+    (video,) = [f for f in w.feeds if f.kind == "video"]
+    requests = video.keyframe_requests
+    (receiving,) = [t for t in listener.pc.getTransceivers() if t.kind == "video"]
+    # The listener's decoder lost the picture: its PLI goes to worker B, then over the pipe.
+    assert aiortc_private.request_keyframe(receiving.receiver) is not None
+    await eventually(lambda: video.keyframe_requests > requests, 3)
+    assert w.remote.stats.dropped == {} and w.origin.stats.dropped == {}
 
 
 async def test_a_feed_offered_again_under_its_id_drops_the_old_ones_subscribers(link: Link) -> None:
@@ -344,42 +367,22 @@ async def test_a_new_stream_at_the_origin_starts_again_at_its_keyframe_without_a
     assert link.piped.gaps == 0 and link.origin.stats.repairs_sent == 0
 
 
-async def test_a_video_shown_to_nobody_here_stops_crossing_the_pipe_until_it_is_shown() -> None:
-    here, there = Forum(), Forum()
-    origin = await PipeEndpoint.open(SECRET)
-    remote = await PipeEndpoint.open(SECRET)
-    try:
-        presenter = await here.join("presenter", may=AV, camera=(320, 240), microphone=True)
-        feeds = here.engine.feeds(presenter.participant)
-        await eventually(lambda: len(feeds) == 2 and all(f.live for f in feeds), 10)
-        ids = {}
-        for number, feed in enumerate(feeds):
-            assert feed.codec is not None
-            origin.offer(FeedId(number), feed)
-            piped = PipedFeed(
-                feed.publisher, feed.mid, feed.source, feed.codec,
-                pipe=remote, origin=origin.address, feed_id=FeedId(number), keyframe_retry_s=0.5,
-            )  # fmt: skip
-            remote.subscribe(piped)
-            there.engine.add_remote_feed(piped, PLENARY)
-            ids[feed.kind] = FeedId(number)
-        listener = await there.join("listener")
-        await listener.wait_until(lambda: listener.video_from((320, 240)) >= 10, timeout=10)
+async def test_a_video_shown_to_nobody_here_stops_crossing_the_pipe_until_it_is_shown(
+    two_workers: TwoWorkers,
+) -> None:
+    w = two_workers
+    listener = await w.there.join("listener")
+    await listener.wait_until(lambda: listener.video_from((320, 240)) >= 10, timeout=10)
 
-        # The listener shows no video: after the hold, the video stops crossing; the voice not.
-        there.engine.set_view(listener.participant, MediaView(()))
-        await eventually(lambda: origin.subscribers(ids["video"]) == set(), 2 * HOLD_BACK_AFTER_S)
-        assert origin.subscribers(ids["audio"]) == {remote.address}
-        heard = listener.audio()
-        await listener.wait_until(lambda: listener.audio() >= heard + 10)
+    # The listener shows no video: after the hold, the video stops crossing; the voice not.
+    w.there.engine.set_view(listener.participant, MediaView(()))
+    await eventually(lambda: w.origin.subscribers(w.ids["video"]) == set(), 2 * HOLD_BACK_AFTER_S)
+    assert w.origin.subscribers(w.ids["audio"]) == {w.remote.address}
+    heard = listener.audio()
+    await listener.wait_until(lambda: listener.audio() >= heard + 10)
 
-        shown_at = time.monotonic()
-        camera = ShownVideo(presenter.participant, Source.CAMERA, 360)
-        there.engine.set_view(listener.participant, MediaView((camera,)))
-        await listener.wait_until(lambda: listener.video_from((320, 240), shown_at) >= 5, 3)
-        assert origin.subscribers(ids["video"]) == {remote.address}
-    finally:
-        await there.aclose()
-        await here.aclose()
-        origin.close()
-        remote.close()
+    shown_at = time.monotonic()
+    camera = ShownVideo(w.presenter.participant, Source.CAMERA, 360)
+    w.there.engine.set_view(listener.participant, MediaView((camera,)))
+    await listener.wait_until(lambda: listener.video_from((320, 240), shown_at) >= 5, 3)
+    assert w.origin.subscribers(w.ids["video"]) == {w.remote.address}
