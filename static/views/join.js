@@ -92,8 +92,6 @@ export async function setup(app) {
   });
 }
 
-// A personal link: the organiser's name and details, which the server joins them with whatever
-// is typed, shown filled in and read-only, so that nobody types what would not count.
 // A personal link: the organiser's name and details, which the server joins with whatever is
 // typed, are filled in and not to be changed here.
 function invited(invitee) {

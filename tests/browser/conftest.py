@@ -4,11 +4,13 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 import pytest
-from playwright.sync_api import Browser, Playwright, sync_playwright
+from playwright.sync_api import Browser, Playwright, expect, sync_playwright
 
 from tests.e2e.conftest import start_server  # noqa: F401  (the real-process fixture)
 from tests.harness.processes import ServerProcess, StartServer, servers, start_plenum
 from tests.harness.shaped import ShapedLink
+
+from .person import TIMEOUT_MS
 
 CHROMIUM = "/usr/bin/chromium"
 # ../shared/WEBRTC-NOTES.md: loopback candidates need the first flag; the fake devices need no
@@ -28,6 +30,10 @@ CHROMIUM_ARGS = [
 ]
 
 Serve = Callable[..., ServerProcess]
+
+# An assertion waits as long as a page action does. Playwright's own 5 s was once too short for a
+# fresh Chromium's first page (its modules and the invitation) while the suite loads both cores.
+expect.set_options(timeout=TIMEOUT_MS)
 
 
 @pytest.fixture
