@@ -138,6 +138,9 @@ class Settings:
     loudest_voices: int = 4
     # Send each subscriber only the videos its link carries (its RTCP loss reports and REMB).
     fit_video_to_links: bool = True
+    # Browsers send their camera in three sizes (simulcast); each subscriber gets the one its
+    # tile and its link call for. Off by default while it is new.
+    media_simulcast: bool = False
     # A workshop of this many members or more asks each camera to stay under
     # `gallery_camera_bps` (a gallery tile's picture); 0: never.
     gallery_from: int = 6
@@ -272,6 +275,7 @@ class Settings:
             max_view_videos=self.max_view_videos,
             loudest_voices=self.loudest_voices,
             fit_video_to_links=self.fit_video_to_links,
+            simulcast=self.media_simulcast,
             gallery_from=self.gallery_from,
             gallery_camera_bps=self.gallery_camera_bps,
         )

@@ -53,13 +53,14 @@ def encode_media(message: ServerMessage, ref: int | str | None = None) -> bytes:
 
 
 def media_welcome(settings: MediaSettings | None) -> dict[str, Any] | None:
-    """`welcome.media`: the ICE servers a browser configures and the most videos a view may
-    list, or None when media is off."""
+    """`welcome.media`: the ICE servers a browser configures, the most videos a view may
+    list and whether to send the camera as simulcast layers, or None when media is off."""
     if settings is None:
         return None
     return {
         "ice_servers": [_ice_server(s) for s in settings.ice_servers],
         "max_view_videos": settings.max_view_videos,
+        "simulcast": settings.simulcast,
     }
 
 

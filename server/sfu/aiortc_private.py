@@ -13,7 +13,10 @@ The engine forwards RTP packets, which neither library offers publicly:
   its own history; the engine has neither, so both are turned to the forwarding instead;
 - a receiver sends PLI only from private methods;
 - `createOffer` numbers every m-line afresh with aiortc's own payload types and header extension
-  ids, which a browser refuses for the m-lines it negotiated with its own numbers.
+  ids, which a browser refuses for the m-lines it negotiated with its own numbers;
+- aiortc has no simulcast: it neither negotiates the RTP stream id nor answers a browser's
+  `a=simulcast`, routes a stream its offer did not list by payload type only (two video m-lines
+  share one), and its receiver asks for lost packets as if all its streams were one.
 
 These rest on the exact versions pinned below; `verify()` fails loudly at start-up if they moved.
 """
@@ -37,12 +40,14 @@ from aiortc import (
     RTCSessionDescription,
 )
 from aiortc.codecs import CODECS, HEADER_EXTENSIONS
+from aiortc.rtcdtlstransport import RtpRouter
 from aiortc.rtcdtlstransport import State as DtlsState
 from aiortc.rtcrtpparameters import (
     RTCRtpCodecParameters,
     RTCRtpHeaderExtensionParameters,
     RTCRtpParameters,
 )
+from aiortc.rtcrtpreceiver import NackGenerator
 from aiortc.rtp import (
     RTCP_PSFB_APP,
     RTP_HEADER_LENGTH,
@@ -62,6 +67,7 @@ logger = logging.getLogger(__name__)
 PINNED: Final = {"aiortc": "1.16.0", "aioice": "0.13.0"}
 
 _JITTER_BUFFER: Final = "_RTCRtpReceiver__jitter_buffer"
+_NACK_GENERATOR: Final = "_RTCRtpReceiver__nack_generator"
 _RECEIVE_CODECS: Final = "_RTCRtpReceiver__codecs"
 _SENDER_REPORT_FIELDS: Final = ("packet_count", "octet_count", "rtp_timestamp", "ntp_timestamp")
 # From 1900 (NTP's epoch) to 1970 (Unix time's).
@@ -87,15 +93,19 @@ def verify() -> None:
         (RTCRtpSender, "_send_keyframe"),
         (RTCRtpSender, "_handle_rtcp_packet"),
         (RTCRtpSender, "_retransmit"),
+        (RTCRtpReceiver, "_send_rtcp_nack"),
+        (RtpRouter, "route_rtp"),
+        (HeaderExtensions, "rtp_stream_id"),
     ):
         if not hasattr(owner, name):
             raise RuntimeError(f"{owner!r} has no {name}: the pinned private API moved")
     # Instance attributes: each must still be named in one of its class's methods.
     for cls, fields in (
-        (RTCRtpReceiver, (_JITTER_BUFFER, _RECEIVE_CODECS)),
+        (RTCRtpReceiver, (_JITTER_BUFFER, _RECEIVE_CODECS, _NACK_GENERATOR)),
         (RTCRtpSender, _sender_report_attributes()),
         (RTCRtpTransceiver, ("_codecs", "_headerExtensions")),
-        (RTCDtlsTransport, ("_state", "_tx_srtp")),
+        (RTCDtlsTransport, ("_state", "_tx_srtp", "_rtp_router")),
+        (RtpRouter, ("mid_table", "ssrc_table")),
         (aioice.Connection, ("_nominated",)),
     ):
         named = {n for f in vars(cls).values() if callable(f) for n in _names_in(f)}
@@ -295,9 +305,14 @@ def on_keyframe_request(sender: RTCRtpSender, callback: Callable[[], None]) -> N
     sender._send_keyframe = callback  # type: ignore[method-assign]
 
 
-def request_keyframe(receiver: RTCRtpReceiver) -> asyncio.Task[None] | None:
-    """Send a PLI for every stream the receiver gets; None when no packet has arrived yet."""
+def request_keyframe(
+    receiver: RTCRtpReceiver, ssrc: int | None = None
+) -> asyncio.Task[None] | None:
+    """Send a PLI for the stream `ssrc`, or for every stream the receiver gets (None); None when
+    no packet has arrived yet."""
     ssrcs = [s.source for s in receiver.getSynchronizationSources()]
+    if ssrc is not None:
+        ssrcs = [ssrc] if ssrc in ssrcs else []
     if not ssrcs:
         return None
 
@@ -412,3 +427,67 @@ async def create_offer(pc: RTCPeerConnection, numbering: Numbering | None) -> RT
             setattr(rtcpeerconnection, name, value)
     offering.close()
     raise RuntimeError("createOffer suspended: the numbering seam no longer holds")
+
+
+# Simulcast: a browser sends each layer as a stream of its own on one m-line, naming its layer
+# with this header extension (RFC 8852) on the stream's first packets.
+RTP_STREAM_ID: Final = "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id"
+
+
+def negotiate_stream_ids() -> None:
+    """Have every video m-line negotiate the RTP stream id from now on, process-wide."""
+    video = HEADER_EXTENSIONS["video"]
+    if not any(x.uri == RTP_STREAM_ID for x in video):
+        used = {x.id for x in video}
+        free = next(i for i in range(1, 15) if i not in used)
+        video.append(RTCRtpHeaderExtensionParameters(id=free, uri=RTP_STREAM_ID))
+
+
+def route_streams_by_mid(transport: RTCDtlsTransport) -> None:
+    """Route a stream the remote description did not list to the m-line its packets name (the
+    mid header extension), as RFC 8843 says; aiortc goes by payload type alone, which two video
+    m-lines (a camera and a screen) share, so it would drop a simulcast layer's packets."""
+    router = transport._rtp_router
+    if getattr(router, "_plenum_by_mid", False):
+        return
+    route = router.route_rtp
+
+    def route_rtp(packet: RtpPacket) -> Any:
+        if packet.ssrc not in router.ssrc_table and packet.extensions.mid is not None:
+            receiver = router.mid_table.get(packet.extensions.mid)
+            if receiver is not None:
+                router.ssrc_table[packet.ssrc] = receiver
+        return route(packet)
+
+    router.route_rtp = route_rtp  # type: ignore[method-assign]
+    router._plenum_by_mid = True  # type: ignore[attr-defined]
+
+
+class _NackPerStream:
+    """Stands in for a receiver's NACK generator: one per stream, for a receiver that gets
+    several (simulcast layers), whose sequence numbers have nothing to do with each other.
+
+    The receiver calls `add(packet)` and, when it says packets went missing, reads `missing`
+    for the stream of that packet."""
+
+    def __init__(self) -> None:
+        self._streams: dict[int, NackGenerator] = {}
+        self._last: NackGenerator = NackGenerator()
+
+    def add(self, packet: RtpPacket) -> bool:
+        generator = self._streams.get(packet.ssrc)
+        if generator is None:
+            generator = self._streams[packet.ssrc] = NackGenerator()
+        self._last = generator
+        return generator.add(packet)
+
+    @property
+    def missing(self) -> set[int]:
+        return self._last.missing
+
+
+def nack_per_stream(receiver: RTCRtpReceiver) -> None:
+    """Have the receiver ask for lost packets stream by stream (see `_NackPerStream`)."""
+    if getattr(receiver, _NACK_GENERATOR, None) is not None:
+        setattr(receiver, _NACK_GENERATOR, _NackPerStream())
+

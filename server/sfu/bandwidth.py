@@ -28,7 +28,7 @@ what the publishers send or what anyone else gets.
   person speaking is what a weak link shows last.
 """
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from typing import TypeVar
 
 # Below this, even the first video is paused: audio comes first.
@@ -105,13 +105,38 @@ def allocate(
 ) -> set[K]:
     """The videos to send: `videos` are (key, measured bits per second) in order of priority,
     `flowing` those sent now, `voices_bps` what the voices sent take."""
-    if budget is None:
-        return {key for key, _ in videos}
-    left = budget - voices_bps
-    chosen: set[K] = set()
-    for index, (key, bps) in enumerate(videos):
-        need = bps if key in flowing else bps * HEADROOM
-        if need <= left or (index == 0 and left >= min(bps, MIN_VIDEO_BPS)):
-            chosen.add(key)
-            left -= bps
+    layered = [(key, (bps,), 0) for key, bps in videos]
+    return set(allocate_layers(budget, voices_bps, layered, dict.fromkeys(flowing, 0)))
+
+
+def allocate_layers(
+    budget: float | None,
+    voices_bps: float,
+    videos: Sequence[tuple[K, Sequence[float], int]],
+    flowing: Mapping[K, int],
+) -> dict[K, int]:
+    """The layer to send of each video sent (an index into its layers, the smallest first).
+
+    `videos` are (key, each layer's measured bits per second, the layer its tile needs) in order
+    of priority; `flowing` the layer each is sent now. A video gets the layer its tile needs, or
+    the largest below it that fits; going up a layer needs the headroom a paused video needs to
+    come back. Only the first video, in its smallest layer, takes the floor."""
+    chosen: dict[K, int] = {}
+    left = None if budget is None else budget - voices_bps
+    for index, (key, rates, wanted) in enumerate(videos):
+        if left is None:
+            chosen[key] = wanted
+            continue
+        now = flowing.get(key)
+        for layer in range(wanted, -1, -1):
+            bps = rates[layer]
+            need = bps if now is not None and layer <= now else bps * HEADROOM
+            if need <= left:
+                chosen[key] = layer
+                left -= bps
+                break
+        else:
+            if index == 0 and left >= min(rates[0], MIN_VIDEO_BPS):
+                chosen[key] = 0
+                left -= rates[0]
     return chosen

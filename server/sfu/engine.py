@@ -68,6 +68,8 @@ class ForwardingUnit:
         ended: Ended | None = None,
     ) -> None:
         aiortc_private.verify()
+        if settings.simulcast:
+            aiortc_private.negotiate_stream_ids()
         if settings.ice_host_addresses:
             aiortc_private.offer_host_addresses(settings.ice_host_addresses)
         self.settings = settings

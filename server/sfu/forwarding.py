@@ -33,7 +33,7 @@ from aiortc.rtp import RtpPacket
 from av.frame import Frame
 
 from rooms.ids import ParticipantId
-from server.sfu import aiortc_private
+from server.sfu import aiortc_private, vp8
 from server.sfu.keyframes import StartsKeyframe, keyframe_test
 from server.sfu.messages import Mid, Source
 from server.sfu.voices import SPEAKING_LEVEL
@@ -101,6 +101,10 @@ class Feed:
         self.allowed = False
         self.codec: RTCRtpCodecParameters | None = None
         self.outlets: set[Outlet] = set()
+        # What each packet goes to: the outlets (a tuple, so that one outlet may move to another
+        # feed while the packet is being handed out), then the outlets waiting to switch here.
+        self._fanout: tuple[Outlet, ...] = ()
+        self._switches: tuple[LayerSwitch, ...] = ()
         # Called with every packet before the outlets get it (extended sequence number, marker,
         # timestamp, payload, audio level or None): other workers' pipes.
         self.taps: list[Callable[[int, int, int, bytes, int | None], None]] = []
@@ -111,6 +115,10 @@ class Feed:
         self._measured = (0.0, 0)  # when, and the octets then
         self.frames = 0
         self.keyframes = 0
+        # Video: the frame height its last keyframe stated (VP8 only), for choosing a layer.
+        self.height: int | None = None
+        # Whether packets came in the last step `measure` measured.
+        self.flowing = False
         self.keyframe_requests = 0
         # How loud each packet is, for the active speaker (the engine's ear).
         self.on_level = on_level
@@ -123,6 +131,7 @@ class Feed:
         self._retry_s = keyframe_retry_s
         self._clock = clock
         self._starts_keyframe: StartsKeyframe = keyframe_test("")
+        self._sized = False  # whether keyframes state the frame size (VP8's do)
         self._last_request = -1e9
         # A keyframe was asked for and has not come yet: it will answer every request until then.
         self._keyframe_asked = False
@@ -134,9 +143,21 @@ class Feed:
     def live(self) -> bool:
         return self.codec is not None
 
+    @property
+    def layers(self) -> tuple["Feed", ...]:
+        """The streams of this track a subscriber may be sent, the smallest first: the feed
+        itself, or the layers of a publisher sending simulcast."""
+        return (self,)
+
+    @property
+    def crossing(self) -> "Feed":
+        """The stream that crosses to other workers' subscribers (`server.sfu.pipe`)."""
+        return self
+
     def _set_codec(self, codec: RTCRtpCodecParameters) -> None:
         self.codec = codec
         self._starts_keyframe = keyframe_test(codec.mimeType)
+        self._sized = codec.mimeType.lower() == "video/vp8"
 
     def _new_stream(self) -> None:
         """The source's numbering starts again: every outlet starts again at its next keyframe."""
@@ -160,14 +181,20 @@ class Feed:
             self.keyframes += keyframe
             if keyframe:
                 self._keyframe_asked = False
+                if self._sized:
+                    size = vp8.keyframe_size(payload)
+                    self.height = size[1] if size is not None else self.height
         elif level is not None and self.allowed:
             # Only a track the engine forwards counts: a refused or hard-muted voice is not heard.
             self._hear(level)
-        if not self.outlets or not self.allowed or not self.audible:
+        if not self.allowed or not self.audible or not (self._fanout or self._switches):
             return
         waiting = False
-        for outlet in self.outlets:
+        for outlet in self._fanout:
             if not outlet.forward(marker, extended, timestamp, payload, keyframe):
+                waiting = True
+        for switch in self._switches:
+            if not switch.forward(marker, extended, timestamp, payload, keyframe):
                 waiting = True
         if waiting and self._clock() - self._last_request >= self._retry_s:
             self.request_keyframe()
@@ -178,6 +205,7 @@ class Feed:
         if then and now > then:
             rate = (self.octets - octets) * 8 / (now - then)
             self.bitrate = rate if not self.bitrate else (self.bitrate + rate) / 2
+        self.flowing = self.octets != octets
         self._measured = (now, self.octets)
 
     def _hear(self, level: int) -> None:
@@ -200,9 +228,17 @@ class Feed:
 
     def attach(self, outlet: "Outlet") -> None:
         self.outlets.add(outlet)
+        self._fanout = tuple(self.outlets)
 
     def detach(self, outlet: "Outlet") -> None:
         self.outlets.discard(outlet)
+        self._fanout = tuple(self.outlets)
+
+    def await_switch(self, switch: "LayerSwitch") -> None:
+        self._switches = (*self._switches, switch)
+
+    def end_switch(self, switch: "LayerSwitch") -> None:
+        self._switches = tuple(s for s in self._switches if s is not switch)
 
     def request_keyframe(self) -> None:
         """Ask the publisher for a keyframe, unless one asked for is still on its way.
@@ -230,11 +266,18 @@ class Feed:
     async def close(self) -> None:
         for outlet in list(self.outlets):
             outlet.detach()
+        for switch in self._switches:
+            switch.outlet.detach()
 
 
 class ReceivedFeed(Feed):
     """A track a publisher sends to this worker: its receiver's packets, tapped after aiortc has
-    unwrapped retransmissions, and keyframe requests sent back on its RTCP."""
+    unwrapped retransmissions, and keyframe requests sent back on its RTCP.
+
+    A publisher sending simulcast (`rids`: the layers its offer names, the smallest first) sends
+    each layer as a stream of its own on the one m-line; each becomes a `Layer`, told apart by
+    the RTP stream id the browser puts on its packets, and subscribers are sent one layer each.
+    """
 
     def __init__(
         self,
@@ -265,7 +308,40 @@ class ReceivedFeed(Feed):
         self._requests: set[asyncio.Task[None]] = set()
         self._ssrc: int | None = None
         self._highest = 0
+        self._layers: tuple[Layer, ...] = ()
+        self._layer_of: dict[int, Layer] = {}  # by SSRC, learnt from the stream ids
+        self._history = history
         aiortc_private.tap_rtp(receiver, self._on_packet)
+
+    @property
+    def receiver(self) -> RTCRtpReceiver:
+        return self._receiver
+
+    def use_layers(self, rids: tuple[str, ...]) -> bool:
+        """Take the publisher's simulcast layers (their rids, the smallest first), as its offer
+        names them; True if the feed has layers from now on. Only a feed that has had no packet
+        yet can take them: a browser names its layers once, when it adds the camera."""
+        if not self._layers and not self.live and len(rids) > 1:
+            self._layers = tuple(
+                Layer(
+                    self,
+                    rid,
+                    keyframe_retry_s=self._retry_s,
+                    history=self._history,
+                    clock=self._clock,
+                )
+                for rid in rids
+            )
+        return bool(self._layers)
+
+    @property
+    def layers(self) -> tuple[Feed, ...]:
+        return self._layers or (self,)
+
+    @property
+    def crossing(self) -> Feed:
+        # One layer crosses to other workers: the largest (their subscribers get no choice).
+        return self._layers[-1] if self._layers else self
 
     def _on_packet(self, packet: RtpPacket) -> None:
         codec = self._codecs.get(packet.payload_type)
@@ -276,6 +352,9 @@ class ReceivedFeed(Feed):
             self._set_codec(codec)
             if first:
                 self._on_live(self)
+        if self._layers:
+            self._to_layer(packet, codec)
+            return
         sequence = packet.sequence_number
         if packet.ssrc != self._ssrc:
             # A new stream from the publisher (its sender restarted): new numbering.
@@ -294,8 +373,32 @@ class ReceivedFeed(Feed):
             level[1] if level is not None else None,
         )
 
+    def _to_layer(self, packet: RtpPacket, codec: RTCRtpCodecParameters) -> None:
+        layer = self._layer_of.get(packet.ssrc)
+        rid = packet.extensions.rtp_stream_id
+        if layer is None or (rid is not None and rid != layer.rid):
+            # The browser names each stream's layer on its first packets (until our reports
+            # acknowledge the stream); a stream not named yet cannot be placed, so waits.
+            layer = next((layer for layer in self._layers if layer.rid == rid), None)
+            if layer is None:
+                return
+            self._layer_of[packet.ssrc] = layer
+        self.packets += 1
+        self.octets += len(packet.payload) + PACKET_OVERHEAD
+        layer.allowed = self.allowed
+        layer.on_packet(packet, codec)
+
+    def measure(self, now: float) -> None:
+        super().measure(now)
+        for layer in self._layers:
+            layer.measure(now)
+
     def _ask_keyframe(self) -> bool:
-        task = aiortc_private.request_keyframe(self._receiver)
+        return self.ask_keyframe(None)
+
+    def ask_keyframe(self, ssrc: int | None) -> bool:
+        """Send a PLI for the stream `ssrc`, or for every stream the receiver gets (None)."""
+        task = aiortc_private.request_keyframe(self._receiver, ssrc)
         if task is None:
             return False
         self._requests.add(task)
@@ -304,9 +407,71 @@ class ReceivedFeed(Feed):
 
     async def close(self) -> None:
         await super().close()
+        for layer in self._layers:
+            await layer.close()
         for task in list(self._requests):
             task.cancel()
         await asyncio.gather(*self._requests, return_exceptions=True)
+
+
+class Layer(Feed):
+    """One layer of a simulcast video (its rid's stream), forwarded as a feed of its own."""
+
+    def __init__(
+        self,
+        parent: ReceivedFeed,
+        rid: str,
+        *,
+        keyframe_retry_s: float,
+        history: int,
+        clock: Clock,
+    ) -> None:
+        super().__init__(
+            parent.publisher,
+            parent.mid,
+            parent.source,
+            parent.kind,
+            keyframe_retry_s=keyframe_retry_s,
+            history=history,
+            clock=clock,
+        )
+        self.parent = parent
+        self.rid = rid
+        self._ssrc: int | None = None
+        self._highest = 0
+
+    def on_packet(self, packet: RtpPacket, codec: RTCRtpCodecParameters) -> None:
+        if codec is not self.codec:
+            self._set_codec(codec)
+        sequence = packet.sequence_number
+        if packet.ssrc != self._ssrc:
+            self._ssrc = packet.ssrc
+            self._highest = sequence
+            self._new_stream()
+        extended = extend(sequence, self._highest)
+        if extended > self._highest:
+            self._highest = extended
+        self.take(extended, packet.marker, packet.timestamp, packet.payload, None)
+
+    def _ask_keyframe(self) -> bool:
+        return self._ssrc is not None and self.parent.ask_keyframe(self._ssrc)
+
+
+class LayerSwitch:
+    """An outlet waiting to move to another layer of its video: it goes at that layer's next
+    keyframe, and the layer it carries flows on until then, so the picture never stops."""
+
+    def __init__(self, outlet: "Outlet", target: Feed) -> None:
+        self.outlet = outlet
+        self.target = target
+
+    def forward(
+        self, marker: int, extended: int, timestamp: int, payload: bytes, keyframe: bool
+    ) -> bool:
+        if not keyframe:
+            return False  # the feed asks for a keyframe, as for a new subscriber
+        self.outlet.switched(self)
+        return self.outlet.forward(marker, extended, timestamp, payload, keyframe)
 
 
 class Outlet(MediaStreamTrack):
@@ -318,7 +483,14 @@ class Outlet(MediaStreamTrack):
     def __init__(self, kind: str, clock: Clock = time.monotonic) -> None:
         super().__init__()
         self.kind = kind
+        # The track it carries, and which of its layers (the feed itself but for simulcast).
         self.feed: Feed | None = None
+        self.layer: Feed | None = None
+        # The layer asked for (0 the smallest; None the largest), and the switch to it under way.
+        self.wanted_layer: int | None = None
+        self._switch: LayerSwitch | None = None
+        # A simulcast VP8 video's pictures, renumbered to run on across layers.
+        self._pictures: vp8.PictureNumbering | None = None
         # Paused: out of its feed's outlets (no cost per packet), its m-line kept for `resume`.
         self.paused = False
         self.packets = 0
@@ -359,14 +531,63 @@ class Outlet(MediaStreamTrack):
         """Carry `feed`, once `open()` says the subscriber's side is ready."""
         self.detach()
         self.feed = feed
+        layers = feed.layers
+        self.layer = layers[self._layer_index(len(layers))]
+        vp8_video = feed.codec is not None and feed.codec.mimeType.lower() == "video/vp8"
+        self._pictures = vp8.PictureNumbering() if len(layers) > 1 and vp8_video else None
         if not self.paused:
-            feed.attach(self)
+            self.layer.attach(self)
 
     def detach(self) -> None:
-        if self.feed is not None:
-            self.feed.detach(self)
-        self.feed = None
+        self._cancel_switch()
+        if self.layer is not None:
+            self.layer.detach(self)
+        self.feed = self.layer = None
         self._open = False
+
+    def _layer_index(self, count: int) -> int:
+        wanted = self.wanted_layer
+        return count - 1 if wanted is None else max(0, min(wanted, count - 1))
+
+    def choose_layer(self, index: int | None) -> None:
+        """Carry layer `index` of a simulcast video (0 the smallest; None the largest): from
+        that layer's next keyframe, while the one carried now flows on until then."""
+        self.wanted_layer = index
+        feed, current = self.feed, self.layer
+        if feed is None or current is None:
+            return
+        layers = feed.layers
+        target = layers[self._layer_index(len(layers))]
+        if self._switch is not None and self._switch.target is target:
+            return
+        self._cancel_switch()
+        if target is current:
+            return
+        if self.paused or not self._open:
+            # Nothing flows: the next resume or open starts on the target.
+            if not self.paused:
+                current.detach(self)
+                target.attach(self)
+            self.layer = target
+            return
+        self._switch = LayerSwitch(self, target)
+        target.await_switch(self._switch)
+        target.request_keyframe()
+
+    def switched(self, switch: LayerSwitch) -> None:
+        """The layer switched to has a keyframe: carry it from this packet on."""
+        switch.target.end_switch(switch)
+        self._switch = None
+        if self.layer is not None:
+            self.layer.detach(self)
+        self.layer = switch.target
+        self.layer.attach(self)
+        self.restart()
+
+    def _cancel_switch(self) -> None:
+        if self._switch is not None:
+            self._switch.target.end_switch(self._switch)
+            self._switch = None
 
     def pause(self) -> None:
         """Stop passing the feed's packets on until `resume`; the m-line and its numbering stay,
@@ -374,23 +595,24 @@ class Outlet(MediaStreamTrack):
         if self.paused:
             return
         self.paused = True
-        if self.feed is not None:
-            self.feed.detach(self)
+        self._cancel_switch()
+        if self.layer is not None:
+            self.layer.detach(self)
 
     def resume(self) -> None:
         """Pass packets on again from the feed's next keyframe, as after a switch."""
         if not self.paused:
             return
         self.paused = False
-        if self.feed is not None:
-            self.feed.attach(self)
+        if self.layer is not None:
+            self.layer.attach(self)
             if self._open:
                 self.restart()
-                self.feed.request_keyframe()
+                self.layer.request_keyframe()
 
     def open(self) -> None:
         """Start passing packets on (from the next keyframe); ask the publisher for one."""
-        if self._open or self.feed is None or self._transceiver is None:
+        if self._open or self.layer is None or self._transceiver is None:
             return
         transceiver = self._transceiver
         codec = aiortc_private.send_codec(transceiver)
@@ -408,7 +630,7 @@ class Outlet(MediaStreamTrack):
             write=self._write or aiortc_private.rtp_writer(sender.transport),
         )
         if not self.paused:
-            self.feed.request_keyframe()
+            self.layer.request_keyframe()
 
     def open_with(
         self,
@@ -448,12 +670,15 @@ class Outlet(MediaStreamTrack):
             if not keyframe:
                 return False
             self._start_at(extended, timestamp)
+            if self._pictures is not None:
+                self._pictures.start(payload)
         elif extended < self._first_in:
             return True  # a late packet from before this run: its number was used before
-        data = self._rewrite(marker, extended, timestamp, payload)
         # A late packet (a repair the publisher sent again) goes out, but the stream's newest
         # packet is what a switch numbers on from, and what the sender reports tell.
-        if extended >= self._last_in:
+        newest = extended >= self._last_in
+        data = self._rewrite(marker, extended, timestamp, payload, newest)
+        if newest:
             self._last_in = extended
             self._last_sequence = (extended + self._sequence_shift) & 0xFFFF
             self._last_timestamp = (timestamp + self._timestamp_shift) & 0xFFFFFFFF
@@ -462,8 +687,12 @@ class Outlet(MediaStreamTrack):
         self._send(data)
         return True
 
-    def _rewrite(self, marker: int, extended: int, timestamp: int, payload: bytes) -> bytes:
+    def _rewrite(
+        self, marker: int, extended: int, timestamp: int, payload: bytes, newest: bool
+    ) -> bytes:
         first_byte, payload_type, ssrc = self._header
+        if self._pictures is not None:
+            payload = self._pictures.rewrite(payload, newest=newest)
         return (
             _HEADER.pack(
                 first_byte,
@@ -528,7 +757,7 @@ class Outlet(MediaStreamTrack):
     def retransmit(self, sequence: int) -> None:
         """The subscriber reports this packet lost: send it again, if the feed still holds it and
         it belongs to this outlet's current run (not to the feed it carried before a switch)."""
-        feed = self.feed
+        feed = self.layer
         if feed is None or not self._open or self._starting or self.paused or self._write is None:
             return
         received = (sequence - self._sequence_shift) & 0xFFFF
@@ -540,14 +769,14 @@ class Outlet(MediaStreamTrack):
             return
         self.retransmits += 1
         try:
-            self._write(self._rewrite(marker, extended, timestamp, payload))
+            self._write(self._rewrite(marker, extended, timestamp, payload, False))
         except Exception:
             logger.exception("could not resend to a subscriber")
 
     def keyframe_requested(self) -> None:
         """The subscriber lost the picture (its PLI or FIR reached our sender)."""
-        if self.feed is not None and self._open and not self.paused:
-            self.feed.request_keyframe()
+        if self.layer is not None and self._open and not self.paused:
+            self.layer.request_keyframe()
 
     async def recv(self) -> Frame:
         # The sender asks for media to send; the outlet never has any, since it writes the

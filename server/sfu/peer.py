@@ -22,7 +22,7 @@ from aiortc.sdp import SessionDescription
 
 from rooms.ids import ParticipantId
 from server.sfu import aiortc_private
-from server.sfu.bandwidth import LinkEstimate, allocate
+from server.sfu.bandwidth import LinkEstimate, allocate_layers
 from server.sfu.errors import MediaError, MediaErrorCode
 from server.sfu.forwarding import PACKET_OVERHEAD, Feed, Outlet, ReceivedFeed
 from server.sfu.messages import (
@@ -37,6 +37,7 @@ from server.sfu.messages import (
     default_source,
 )
 from server.sfu.settings import MediaSettings
+from server.sfu.simulcast import answer_layers, offered_layers
 
 FeedKey = tuple[ParticipantId, Mid]
 Judge = Callable[[Feed], Refusal | None]
@@ -75,6 +76,27 @@ def sending_mids(description: SessionDescription) -> dict[Mid, str]:
         for m in description.media
         if m.kind in ("audio", "video") and m.direction in ("sendonly", "sendrecv")
     }
+
+
+def _usable(layers: tuple[Feed, ...]) -> list[int]:
+    """The layers a subscriber may be switched to: those that had packets in the last step
+    (a browser stops sending a layer its uplink or its camera cannot afford), else those that
+    ever had, else the largest."""
+    return (
+        [i for i, layer in enumerate(layers) if layer.flowing]
+        or [i for i, layer in enumerate(layers) if layer.live]
+        or [len(layers) - 1]
+    )
+
+
+def _tile_layer(layers: list[Feed], height: int | None) -> int:
+    """The smallest of `layers` whose pictures are as tall as the tile (`height` pixels; None:
+    as large as there is); the largest when none is, or their size is not known."""
+    if height is not None:
+        for position, layer in enumerate(layers):
+            if layer.height is not None and layer.height >= height:
+                return position
+    return len(layers) - 1
 
 
 class Peer:
@@ -131,11 +153,27 @@ class Peer:
         self._wanted = {feed_key(f): f for f in feeds}
 
     def fit(self) -> None:
-        """Send the videos the client shows that its link can carry; pause the others.
+        """Send the videos the client shows that its link can carry, each in the layer its
+        tile needs (or the largest below that fits); pause the others.
 
         The m-lines stay as they are: showing a tile again costs a keyframe, not a negotiation.
         """
-        chosen = allocate(
+        heights = {(v.publisher, v.source): v.height for v in self.view.shown} if self.view else {}
+        videos = []
+        flowing = {}
+        usable_layers = {}
+        for slot in self._videos_by_priority():
+            assert slot.feed is not None
+            layers = slot.feed.layers
+            usable = _usable(layers)
+            usable_layers[slot.outlet] = usable
+            rates = [layers[i].bitrate for i in usable]
+            height = heights.get((slot.feed.publisher, slot.feed.source))
+            videos.append((slot.outlet, rates, _tile_layer([layers[i] for i in usable], height)))
+            if not slot.outlet.paused and slot.outlet.layer in layers:
+                at = layers.index(slot.outlet.layer)
+                flowing[slot.outlet] = max(p for p, i in enumerate(usable) if i <= at or p == 0)
+        chosen = allocate_layers(
             self.budget,
             # The voices it is sent (a room's closed voices are not: `server.sfu.voices`).
             sum(
@@ -143,15 +181,17 @@ class Peer:
                 for s in self.slots
                 if s.feed is not None and s.feed.kind == "audio" and s.feed.audible
             ),
-            [(s.outlet, s.feed.bitrate) for s in self._videos_by_priority() if s.feed],
-            {s.outlet for s in self.slots if s.feed is not None and not s.outlet.paused},
+            videos,
+            flowing,
         )
         for slot in self.slots:
             if slot.feed is not None and slot.feed.kind == "video":
-                if slot.outlet in chosen:
-                    slot.outlet.resume()
-                else:
+                position = chosen.get(slot.outlet)
+                if position is None:
                     slot.outlet.pause()
+                    continue
+                slot.outlet.choose_layer(usable_layers[slot.outlet][position])
+                slot.outlet.resume()
 
     def _videos_by_priority(self) -> list[Slot]:
         """The video slots the client shows, the most wanted first: in its view's order, or
@@ -230,8 +270,12 @@ class Peer:
         finally:
             self._offer = None
         self.remote_ufrag = ice_ufrag(description)
+        layers = offered_layers(offer.sdp) if self._settings.simulcast else {}
         refused: list[Refusal] = []
         for mid, feed in self.feeds.items():
+            if isinstance(feed, ReceivedFeed) and mid in layers and feed.use_layers(layers[mid]):
+                aiortc_private.nack_per_stream(feed.receiver)
+                aiortc_private.route_streams_by_mid(feed.receiver.transport)
             feed.source = offer.source_of(mid, feed.kind)
             feed.sending = mid in sending
             refusal = judge(feed) if feed.sending else None
@@ -243,7 +287,9 @@ class Peer:
                 refused.append(refusal)
         answer = await self.pc.createAnswer()
         await self.pc.setLocalDescription(answer)
-        return MediaAnswer(self.pc.localDescription.sdp, tuple(refused))
+        # aiortc knows no simulcast: the layers it will get are taken in the text it sends.
+        sdp = answer_layers(self.pc.localDescription.sdp, layers)
+        return MediaAnswer(sdp, tuple(refused))
 
     async def make_offer(self) -> MediaOffer | None:
         """An offer that brings the client's received tracks to what is wanted; None if they are."""

@@ -43,6 +43,10 @@ class MediaSettings:
     # Fit the video each subscriber is sent to its link (`server.sfu.bandwidth`); off: every
     # video it shows is sent whatever its link (for measuring against).
     fit_video_to_links: bool = True
+    # Ask browsers for simulcast cameras (`welcome.media.simulcast`) and take the layers their
+    # offers send (`server.sfu.simulcast`): each subscriber is sent the layer its tile needs and
+    # its link carries.
+    simulcast: bool = False
     # A room (the plenary apart) of this many members or more asks each one's camera to stay
     # under `gallery_camera_bps` (`server.sfu.limits`); 0: never.
     gallery_from: int = 6
