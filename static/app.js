@@ -108,6 +108,7 @@ function receive(m) {
     app.joined = true;
     app.mediaSettings = m.media;
     if (m.media?.max_view_videos) app.tiles.maxShown = m.media.max_view_videos;
+    app.peer.simulcast = m.media?.simulcast === true;
     join.leave(app);
     render();
     // A new connection has no media session on the server: start one (again).

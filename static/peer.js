@@ -10,6 +10,14 @@ const VIEW_SETTLE_MS = 200;
 const SOURCES = { audio: "microphone", video: "camera" };
 const DEVICE_PROBLEMS = { NotAllowedError: "media.device_blocked", NotFoundError: "media.device_missing" };
 export const CAMERA = { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 24 } };
+// The camera's layers when the server takes simulcast (welcome.media.simulcast), the smallest
+// first, as the server orders them: each subscriber is sent the one its tile and link call for.
+// Two, because Chrome sends no more than two of a 640×480 camera (a third, smaller one would
+// be dropped from the top); a gallery tile or a weak link gets the half-size one.
+const CAMERA_LAYERS = [
+  { rid: "h", scaleResolutionDownBy: 2, maxBitrate: 300_000 },
+  { rid: "f", maxBitrate: 1_200_000 },
+];
 
 function gathered(pc) {
   if (pc.iceGatheringState === "complete") return Promise.resolve();
@@ -77,9 +85,11 @@ export class Peer {
     // later takes its kind's m-line, which stays inactive until then.
     for (const kind of ["audio", "video"]) {
       const track = this.track(kind);
+      // The layers are named when the m-line is made, even for a camera turned on later.
+      const layers = kind === "video" && this.simulcast ? { sendEncodings: CAMERA_LAYERS.map((x) => ({ ...x })) } : {};
       const transceiver = track
-        ? pc.addTransceiver(track, { direction: "sendonly", streams: [this.stream] })
-        : pc.addTransceiver(kind, { direction: "inactive" });
+        ? pc.addTransceiver(track, { direction: "sendonly", streams: [this.stream], ...layers })
+        : pc.addTransceiver(kind, { direction: "inactive", ...layers });
       this.sending.push({ transceiver, source: SOURCES[kind] });
     }
     if (this.screen) this.addScreen(this.screen);
@@ -265,11 +275,11 @@ export class Peer {
 
   // The server asks us to send less of a source (a workshop's gallery: docs/protocol.md,
   // media_limits); a source it no longer lists is free again. No renegotiation: the encoder
-  // follows the sender's parameters.
+  // follows the sender's parameters. A simulcast camera's largest layer takes the limit.
   async limit(limits) {
     for (const { transceiver, source } of this.sending) {
       const parameters = transceiver.sender.getParameters();
-      const encoding = parameters.encodings?.[0];
+      const encoding = parameters.encodings?.at(-1);
       if (!encoding) continue; // nothing sent on it yet
       const wanted = limits.find((limit) => limit.source === source)?.max_bitrate;
       if (encoding.maxBitrate === wanted) continue;

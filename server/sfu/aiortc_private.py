@@ -68,6 +68,7 @@ PINNED: Final = {"aiortc": "1.16.0", "aioice": "0.13.0"}
 
 _JITTER_BUFFER: Final = "_RTCRtpReceiver__jitter_buffer"
 _NACK_GENERATOR: Final = "_RTCRtpReceiver__nack_generator"
+_BITRATE_ESTIMATOR: Final = "_RTCRtpReceiver__remote_bitrate_estimator"
 _RECEIVE_CODECS: Final = "_RTCRtpReceiver__codecs"
 _SENDER_REPORT_FIELDS: Final = ("packet_count", "octet_count", "rtp_timestamp", "ntp_timestamp")
 # From 1900 (NTP's epoch) to 1970 (Unix time's).
@@ -101,7 +102,7 @@ def verify() -> None:
             raise RuntimeError(f"{owner!r} has no {name}: the pinned private API moved")
     # Instance attributes: each must still be named in one of its class's methods.
     for cls, fields in (
-        (RTCRtpReceiver, (_JITTER_BUFFER, _RECEIVE_CODECS, _NACK_GENERATOR)),
+        (RTCRtpReceiver, (_JITTER_BUFFER, _RECEIVE_CODECS, _NACK_GENERATOR, _BITRATE_ESTIMATOR)),
         (RTCRtpSender, _sender_report_attributes()),
         (RTCRtpTransceiver, ("_codecs", "_headerExtensions")),
         (RTCDtlsTransport, ("_state", "_tx_srtp", "_rtp_router")),
@@ -491,3 +492,13 @@ def nack_per_stream(receiver: RTCRtpReceiver) -> None:
     if getattr(receiver, _NACK_GENERATOR, None) is not None:
         setattr(receiver, _NACK_GENERATOR, _NackPerStream())
 
+
+def stop_bandwidth_estimates(receiver: RTCRtpReceiver) -> None:
+    """Send the publisher no REMB for this receiver's streams.
+
+    aiortc's delay-based estimate takes the event loop's own delays for a congested link: two
+    simulcast cameras it received were held at about 390 kbit/s (measured), below what their
+    larger layer needs, which never started. Without REMB the browser's own loss-based control
+    still backs off on a congested uplink.
+    """
+    setattr(receiver, _BITRATE_ESTIMATOR, None)

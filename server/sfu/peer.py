@@ -37,7 +37,7 @@ from server.sfu.messages import (
     default_source,
 )
 from server.sfu.settings import MediaSettings
-from server.sfu.simulcast import answer_layers, offered_layers
+from server.sfu.simulcast import offered_layers, take_layers
 
 FeedKey = tuple[ParticipantId, Mid]
 Judge = Callable[[Feed], Refusal | None]
@@ -130,6 +130,9 @@ class Peer:
         self._sent = (0.0, 0)  # when, and the octets sent then
         self._stale = False
         self._offer: MediaOffer | None = None
+        # The simulcast layers the client sends on its m-lines, by mid: every description the
+        # server sends takes them (`server.sfu.simulcast`).
+        self.layers: dict[str, tuple[str, ...]] = {}
         self._numbering: aiortc_private.Numbering | None = None
         # Set by the engine: when the peer must be connected by, or be closed.
         self.deadline: asyncio.TimerHandle | None = None
@@ -270,11 +273,13 @@ class Peer:
         finally:
             self._offer = None
         self.remote_ufrag = ice_ufrag(description)
-        layers = offered_layers(offer.sdp) if self._settings.simulcast else {}
+        offered = offered_layers(offer.sdp) if self._settings.simulcast else {}
         refused: list[Refusal] = []
         for mid, feed in self.feeds.items():
-            if isinstance(feed, ReceivedFeed) and mid in layers and feed.use_layers(layers[mid]):
+            if isinstance(feed, ReceivedFeed) and mid in offered and feed.use_layers(offered[mid]):
+                self.layers[mid] = offered[mid]
                 aiortc_private.nack_per_stream(feed.receiver)
+                aiortc_private.stop_bandwidth_estimates(feed.receiver)
                 aiortc_private.route_streams_by_mid(feed.receiver.transport)
             feed.source = offer.source_of(mid, feed.kind)
             feed.sending = mid in sending
@@ -288,8 +293,7 @@ class Peer:
         answer = await self.pc.createAnswer()
         await self.pc.setLocalDescription(answer)
         # aiortc knows no simulcast: the layers it will get are taken in the text it sends.
-        sdp = answer_layers(self.pc.localDescription.sdp, layers)
-        return MediaAnswer(sdp, tuple(refused))
+        return MediaAnswer(take_layers(self.pc.localDescription.sdp, self.layers), tuple(refused))
 
     async def make_offer(self) -> MediaOffer | None:
         """An offer that brings the client's received tracks to what is wanted; None if they are."""
@@ -319,7 +323,7 @@ class Peer:
             for s in self.slots
             if s.feed is not None and s.transceiver.mid is not None
         )
-        return MediaOffer(self.pc.localDescription.sdp, tracks)
+        return MediaOffer(take_layers(self.pc.localDescription.sdp, self.layers), tracks)
 
     def _idle_slot(self, kind: str, mime_type: str) -> Slot | None:
         for slot in self.slots:

@@ -9,17 +9,19 @@ the camera's m-line (RFC 8853):
     a=simulcast:send q;h;f
 
 and sends them only if the answer takes them, with `a=rid:… recv` and `a=simulcast:recv …`;
-otherwise it sends the first alone. aiortc neither reads nor writes these lines, so the answer it
-makes is completed here, as text. The answer also leaves out retransmission streams (RTX) on such
-an m-line: a browser's RTX stream names the layer it repairs only on its first packets, and
-without RTX the browser sends a lost packet again on the layer's own stream, which the receiver
-already handles.
+otherwise it sends the first alone. So must every later offer from the server: an offer that
+leaves them out ends the layers (the browser's answer drops them). aiortc neither reads nor
+writes these lines, so the answers and offers it makes are completed here, as text. They also
+leave out retransmission streams (RTX) on such an m-line: a browser's RTX stream names the layer
+it repairs only on its first packets, and without RTX the browser sends a lost packet again on
+the layer's own stream, which the receiver already handles.
 
 Plenum's client lists its layers smallest first; the server takes the offer's order as the
 layers' order.
 """
 
 import re
+from collections.abc import Mapping
 from itertools import pairwise
 
 _MEDIA = re.compile(r"(?m)^m=")
@@ -58,12 +60,13 @@ def offered_layers(offer: str) -> dict[str, tuple[str, ...]]:
     return layers
 
 
-def answer_layers(answer: str, layers: dict[str, tuple[str, ...]]) -> str:
-    """The answer with each of these m-sections taking its layers, and no RTX there."""
+def take_layers(sdp: str, layers: Mapping[str, tuple[str, ...]]) -> str:
+    """The server's answer or offer with each of these m-sections (by mid) taking its layers,
+    and no RTX there."""
     if not layers:
-        return answer
+        return sdp
     out = []
-    for section in _sections(answer):
+    for section in _sections(sdp):
         mid = _mid(section)
         rids = layers.get(mid) if mid is not None else None
         out.append(_take_layers(section, rids) if rids else section)
