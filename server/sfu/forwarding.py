@@ -604,7 +604,10 @@ class Outlet(MediaStreamTrack):
         if not self.paused:
             return
         self.paused = False
-        if self.layer is not None:
+        if self.feed is not None:
+            # The layer last chosen, which a switch cut short by the pause had not reached.
+            layers = self.feed.layers
+            self.layer = layers[self._layer_index(len(layers))]
             self.layer.attach(self)
             if self._open:
                 self.restart()

@@ -10,6 +10,7 @@ from server.sfu.bandwidth import (
     MIN_VIDEO_BPS,
     LinkEstimate,
     allocate,
+    allocate_layers,
 )
 
 K = 1000
@@ -141,3 +142,34 @@ def test_the_first_video_stays_while_the_floor_is_left_for_it() -> None:
     assert allocate(voice, voice, videos, set()) == set()
     # A first video smaller than the floor needs only its own bitrate.
     assert allocate(voice + 90 * K, voice, [("small", 90 * K)], set()) == {"small"}
+
+
+def test_a_video_in_layers_gets_the_one_its_tile_needs_or_the_largest_that_fits() -> None:
+    layers = (150 * K, 1200 * K)
+    # No limit known: each gets the layer its tile needs.
+    assert allocate_layers(None, 0, [("big", layers, 1), ("small", layers, 0)], {}) == {
+        "big": 1,
+        "small": 0,
+    }
+    # Room for the large one and the other's small one.
+    both = allocate_layers(1500 * K, 64 * K, [("big", layers, 1), ("small", layers, 1)], {})
+    assert both == {"big": 1, "small": 0}
+    # A weak link: the smaller layer rather than a paused video.
+    assert allocate_layers(500 * K, 64 * K, [("big", layers, 1)], {"big": 1}) == {"big": 0}
+
+
+def test_going_up_a_layer_needs_headroom_staying_does_not() -> None:
+    layers = (150 * K, 1000 * K)
+    just = 64 * K + 1000 * K + 150 * K
+    assert allocate_layers(just, 64 * K, [("v", layers, 1)], {"v": 1}) == {"v": 1}
+    assert allocate_layers(just - 150 * K, 64 * K, [("v", layers, 1)], {"v": 0}) == {"v": 0}
+    roomy = 64 * K + 1000 * K * HEADROOM
+    assert allocate_layers(roomy, 64 * K, [("v", layers, 1)], {"v": 0}) == {"v": 1}
+
+
+def test_the_first_video_keeps_its_smallest_layer_on_the_floor() -> None:
+    layers = (200 * K, 1000 * K)
+    chosen = allocate_layers(
+        64 * K + MIN_VIDEO_BPS, 64 * K, [("first", layers, 1), ("second", layers, 1)], {}
+    )
+    assert chosen == {"first": 0}
