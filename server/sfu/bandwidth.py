@@ -25,7 +25,9 @@ what the publishers send or what anyone else gets.
   for want of room must fit
   `HEADROOM` times over before it comes back, so a video on the edge does not flap. The first
   video is kept as long as `MIN_VIDEO_BPS` (or its own bitrate, if less) is left for it: the
-  person speaking is what a weak link shows last.
+  person speaking is what a weak link shows last. A simulcast video (`allocate_layers`) has a
+  layer for each size: it gets the one its tile needs or the largest below it that fits, so a
+  weak link shows a smaller picture before it shows none.
 """
 
 from collections.abc import Hashable, Mapping, Sequence

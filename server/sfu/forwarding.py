@@ -17,6 +17,10 @@ reports carry the outlet's counts and clock.
 
 The publisher's own leg is left to aiortc's receiver, which still sees every packet first: it asks
 for lost packets, unwraps retransmissions, and sends receiver reports and bandwidth estimates.
+
+A publisher sending simulcast sends each layer (size) of its camera as a stream of its own: each
+is a `Layer`, a feed of its own, and an outlet carries one of them, moving to another at that
+layer's keyframe (`LayerSwitch`) with the VP8 picture ids renumbered (`server.sfu.vp8`).
 """
 
 import asyncio
