@@ -15,7 +15,10 @@ what the publishers send or what anyone else gets.
   is lower and plausible; not again for `DECREASE_HOLD_S`, while the reports still tell of the
   time before. After `CALM_S` with less than `LOSS_LOW` loss, the cap grows by
   `LOSS_RECOVERY` a step, so videos come back one by one, as Chrome's own loss-based controller
-  does. Random loss of a few percent (a weak radio) caps nothing.
+  does. A link congested again within `RECENT_S` of growing back (the cap grew past what it
+  carries) waits twice as long before growing again, up to `MAX_CALM_S`: a link that
+  cannot take a larger layer is not offered it every few seconds, each time losing frames.
+  Random loss of a few percent (a weak radio) caps nothing.
   REMB alone never caps, and only a REMB for the whole transport (a browser's, covering every
   stream with abs-send-time) sizes the cap: aiortc's receivers estimate each stream apart and
   below what they receive (measured: 50 to 70 % of it on loopback).
@@ -42,6 +45,8 @@ LOSS_BACKOFF = 0.85
 LOSS_RECOVERY = 1.05
 CONGESTED_STEPS = 2
 CALM_S = 3.0
+RECENT_S = 30.0
+MAX_CALM_S = 48.0
 # After the cap falls, the next reports still tell of the time before (a receiver reports about
 # once a second): they lower it again only after this long.
 DECREASE_HOLD_S = 2.0
@@ -67,6 +72,9 @@ class LinkEstimate:
         self.cap: float | None = None
         self._congested_at = float("-inf")
         self._lossy_steps = 0
+        # Whether the cap fell in this run of lossy steps; how long the next recovery waits.
+        self._congested = False
+        self.calm_s = CALM_S
 
     def estimated(self, bps: float, ssrcs: Sequence[int], now: float) -> None:
         """A REMB: only one for the whole transport is the link's measure (see above)."""
@@ -90,14 +98,25 @@ class LinkEstimate:
             self.loss = self._lost / self._expected
             self._expected, self._lost = 0, 0.0
             self._lossy_steps = self._lossy_steps + 1 if self.loss > LOSS_HIGH else 0
+            if not self._lossy_steps:
+                self._congested = False
         if self.loss > LOSS_HIGH and sending_bps > 0:
             if self._lossy_steps >= CONGESTED_STEPS and now - self._congested_at >= DECREASE_HOLD_S:
+                if not self._congested:
+                    # A new congestion: soon after the last one, the next recovery waits longer.
+                    self._congested = True
+                    recent = now - (self._congested_at + self.calm_s) < RECENT_S
+                    self.calm_s = min(self.calm_s * 2, MAX_CALM_S) if recent else CALM_S
                 target = LOSS_BACKOFF * sending_bps
                 if self.remb is not None and now - self._remb_at <= ESTIMATE_TTL_S:
                     target = min(target, max(self.remb, sending_bps / 2))
                 self.cap = target if self.cap is None else min(self.cap, target)
                 self._congested_at = now
-        elif self.cap is not None and self.loss < LOSS_LOW and now - self._congested_at >= CALM_S:
+        elif (
+            self.cap is not None
+            and self.loss < LOSS_LOW
+            and now - self._congested_at >= self.calm_s
+        ):
             self.cap *= LOSS_RECOVERY
         return self.cap
 

@@ -2,12 +2,15 @@
 
 from server.sfu.bandwidth import (
     CALM_S,
+    CONGESTED_STEPS,
     DECREASE_HOLD_S,
     HEADROOM,
     LOSS_BACKOFF,
     LOSS_RECOVERY,
+    MAX_CALM_S,
     MIN_EXPECTED,
     MIN_VIDEO_BPS,
+    RECENT_S,
     LinkEstimate,
     allocate,
     allocate_layers,
@@ -117,6 +120,35 @@ def test_the_cap_grows_back_only_after_a_calm() -> None:
     assert estimate.budget(500 * K, now=10.0 + CALM_S / 2) == cap
     reports.step(0.0)
     assert estimate.budget(500 * K, now=10.0 + CALM_S) == cap * LOSS_RECOVERY
+
+
+def test_a_link_congested_again_soon_waits_longer_each_time_before_it_grows() -> None:
+    """A larger layer the link cannot carry: each try to grow back into it ends in loss, and
+    each next try waits twice as long, until a quiet while (`RECENT_S`) starts afresh."""
+    estimate = LinkEstimate()
+    reports = Reports(estimate)
+    now = 0.0
+    waits = []
+    for _ in range(6):
+        for _ in range(CONGESTED_STEPS):  # the link overflows: congestion
+            reports.step(0.3)
+            now += 1.0
+            estimate.budget(1000 * K, now=now)
+        congested_at = now
+        cap = estimate.budget(1000 * K, now=now)
+        while estimate.budget(700 * K, now=now) == cap:  # calm until the cap grows back
+            reports.step(0.0)
+            now += 1.0
+        waits.append(now - congested_at)
+    assert waits[0] == CALM_S
+    assert waits[1:] == [min(CALM_S * 2**n, MAX_CALM_S) for n in range(1, 6)]
+    # A congestion long after the cap last grew back is a new story: the short calm again.
+    now += RECENT_S
+    for _ in range(CONGESTED_STEPS):
+        reports.step(0.3)
+        now += 1.0
+        estimate.budget(1000 * K, now=now)
+    assert estimate.calm_s == CALM_S
 
 
 def test_videos_fit_in_order_after_every_voice() -> None:
