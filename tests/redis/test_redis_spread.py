@@ -47,6 +47,12 @@ async def replace(
     return str(placed.decode())
 
 
+def room_at(redis_server: RedisServer, home: str, counts: dict[str, int]) -> None:
+    """The room placed on `home`, with these counts of its sessions in its spread."""
+    redis_server.cli("SET", HOME, home)
+    redis_server.cli("HSET", SPREAD, *(str(x) for item in counts.items() for x in item))
+
+
 def spread(redis_server: RedisServer) -> dict[str, int]:
     flat = redis_server.cli("HGETALL", SPREAD).split()
     return {flat[i]: int(flat[i + 1]) for i in range(0, len(flat), 2)}
@@ -74,8 +80,7 @@ async def test_a_room_with_no_home_takes_no_session(
 async def test_a_dead_worker_leaves_the_spread_and_gets_no_session(
     redis_server: RedisServer, scripts: rk.Scripts
 ) -> None:
-    redis_server.cli("SET", HOME, "a")
-    redis_server.cli("HSET", SPREAD, "@home", "2", "b", "1")
+    room_at(redis_server, "a", {"@home": 2, "b": 1})
     assert await take(scripts, "c", dead=("b",)) == "c"
     assert spread(redis_server) == {"@home": 2, "c": 1}
 
@@ -115,8 +120,7 @@ async def test_sessions_taken_at_once_never_give_a_worker_more_than_its_share(
 async def test_a_publisher_takes_the_home_past_its_share(
     redis_server: RedisServer, scripts: rk.Scripts
 ) -> None:
-    redis_server.cli("SET", HOME, "a")
-    redis_server.cli("HSET", SPREAD, "@home", str(SHARE), "b", "1")
+    room_at(redis_server, "a", {"@home": SHARE, "b": 1})
     assert await take(scripts, "c") == "b"
     assert await take(scripts, "c", publishes=True) == "a"
     assert await take(scripts, "c", publishes=True) == "a"
@@ -128,8 +132,7 @@ async def test_a_publisher_takes_the_home_past_its_share(
 async def test_a_dead_homes_room_moves_to_the_spread_worker_with_most_of_it(
     redis_server: RedisServer, scripts: rk.Scripts
 ) -> None:
-    redis_server.cli("SET", HOME, "a")
-    redis_server.cli("HSET", SPREAD, "@home", "2", "b", "1", "c", "3", "d", "5")
+    room_at(redis_server, "a", {"@home": 2, "b": 1, "c": 3, "d": 5})
     # d is found dead too: it leaves the spread and is not chosen; c keeps its 3 as the home.
     assert await replace(scripts, "a", "e", dead=("d",)) == "c"
     assert redis_server.cli("GET", HOME) == "c"
@@ -139,8 +142,7 @@ async def test_a_dead_homes_room_moves_to_the_spread_worker_with_most_of_it(
 async def test_a_tie_for_the_new_home_goes_the_same_way_on_every_worker(
     redis_server: RedisServer, scripts: rk.Scripts
 ) -> None:
-    redis_server.cli("SET", HOME, "a")
-    redis_server.cli("HSET", SPREAD, "@home", "2", "c", "2", "b", "2")
+    room_at(redis_server, "a", {"@home": 2, "c": 2, "b": 2})
     assert await replace(scripts, "a", "e") == "b"
     assert spread(redis_server) == {"@home": 2, "c": 2}
 
@@ -148,8 +150,7 @@ async def test_a_tie_for_the_new_home_goes_the_same_way_on_every_worker(
 async def test_a_dead_homes_room_with_no_live_spread_goes_to_the_least_loaded_worker(
     redis_server: RedisServer, scripts: rk.Scripts
 ) -> None:
-    redis_server.cli("SET", HOME, "a")
-    redis_server.cli("HSET", SPREAD, "@home", "2", "b", "1")
+    room_at(redis_server, "a", {"@home": 2, "b": 1})
     assert await replace(scripts, "a", "e", dead=("b",)) == "e"
     assert redis_server.cli("GET", HOME) == "e"
     # The new home counts its sessions afresh.
@@ -159,7 +160,6 @@ async def test_a_dead_homes_room_with_no_live_spread_goes_to_the_least_loaded_wo
 async def test_a_room_another_worker_moved_already_stays_where_it_went(
     redis_server: RedisServer, scripts: rk.Scripts
 ) -> None:
-    redis_server.cli("SET", HOME, "c")
-    redis_server.cli("HSET", SPREAD, "@home", "3", "b", "1")
+    room_at(redis_server, "c", {"@home": 3, "b": 1})
     assert await replace(scripts, "a", "e") == "c"
     assert spread(redis_server) == {"@home": 3, "b": 1}
