@@ -99,6 +99,16 @@ def limits_told(member: Member) -> list[Any]:
     return [m["limits"] for m in member.socket.messages if m["type"] == "media_limits"]
 
 
+async def all_told(members: list[Member], limits: list[Any]) -> None:
+    """Every one of `members` was told `limits` last."""
+    await eventually(
+        lambda: all(limits_told(m)[-1:] == [limits] for m in members),
+        RESTART_WITHIN_S,
+        every=POLL_S,
+        failure=lambda: f"told {[limits_told(m) for m in members]}",
+    )
+
+
 GALLERY = [{"source": "camera", "max_bitrate": 600_000}]
 
 
@@ -129,15 +139,7 @@ async def test_a_workshop_spread_over_two_workers_asks_for_a_gallery_by_its_whol
         (other,) = {a.id, b.id} - {home}
         await spread_becomes(workers, meeting, {"@home": 4, other: 4}, room)
 
-        def all_told(members: list[Member], limits: list[Any]) -> bool:
-            return all(limits_told(m)[-1:] == [limits] for m in members)
-
-        await eventually(
-            lambda: all_told(people, GALLERY),
-            RESTART_WITHIN_S,
-            every=POLL_S,
-            failure=lambda: f"told {[limits_told(p) for p in people]}",
-        )
+        await all_told(people, GALLERY)
 
         # Three of the spread's four leave: five are left, fewer than a gallery.
         spread_part = people[4:]
@@ -145,12 +147,7 @@ async def test_a_workshop_spread_over_two_workers_asks_for_a_gallery_by_its_whol
         for person in gone:
             await person.leave()
         left = [p for p in people if p not in gone]
-        await eventually(
-            lambda: all_told(left, []),
-            RESTART_WITHIN_S,
-            every=POLL_S,
-            failure=lambda: f"told {[limits_told(p) for p in left]}",
-        )
+        await all_told(left, [])
     finally:
         for member in (moderator, *people):
             if member.pump is not None and not member.pump.done():
