@@ -237,15 +237,38 @@ end
 return 0
 """
 
-# KEYS: a room's placement. ARGV: the dead worker, its successor, retention (ms). Places the room
-# on the successor unless another worker already moved it; returns the placement after.
+# KEYS: a room's placement, its spread. ARGV: the dead home, the live worker with the fewest
+# media sessions, retention (ms), then the workers of the spread found dead. Unless another worker
+# already moved the room, places it on the live worker of its spread that serves most of its
+# sessions (they keep theirs, and the fewest start again), else on the least loaded one; the new
+# home's count moves to the home's field and the dead leave the spread. Returns the placement after.
 REPLACE = """
 local now = redis.call('GET', KEYS[1])
-if now == false or now == ARGV[1] then
-  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
-  return ARGV[2]
+if now ~= false and now ~= ARGV[1] then
+  return now
 end
-return now
+local dead = {[ARGV[1]] = true}
+for i = 4, #ARGV do
+  dead[ARGV[i]] = true
+  redis.call('HDEL', KEYS[2], ARGV[i])
+end
+local chosen, most = ARGV[2], nil
+local all = redis.call('HGETALL', KEYS[2])
+for i = 1, #all, 2 do
+  local worker, count = all[i], tonumber(all[i + 1])
+  if worker ~= '@home' and not dead[worker] then
+    if most == nil or count > most or (count == most and worker < chosen) then
+      chosen, most = worker, count
+    end
+  end
+end
+redis.call('SET', KEYS[1], chosen, 'PX', ARGV[3])
+redis.call('HDEL', KEYS[2], '@home', ARGV[1], chosen)
+if most ~= nil then
+  redis.call('HSET', KEYS[2], '@home', most)
+  redis.call('PEXPIRE', KEYS[2], ARGV[3])
+end
+return chosen
 """
 
 # KEYS: a worker's load. ARGV: the change. Moves the count only while the worker publishes one
@@ -258,10 +281,12 @@ return false
 """
 
 # KEYS: a room's placement, its spread. ARGV: the room's share, retention (ms), the worker to
-# spread to when the home and every worker of the spread have their share, then the workers found
-# dead. Takes one session for the room: the home's while it has fewer than the share, else the
-# live worker of the spread with the fewest, else the newcomer (joining the spread); the dead
-# leave the spread. Returns the worker chosen, or nothing when the room has no home yet.
+# spread to when the home and every worker of the spread have their share, 1 if the session
+# publishes (else 0), then the workers found dead. Takes one session for the room: the home's
+# while it has fewer than the share or for a publisher (its feeds then start at the home and fan
+# out once), else the live worker of the spread with the fewest, else the newcomer (joining the
+# spread); the dead leave the spread. Returns the worker chosen, or nothing when the room has no
+# home yet.
 TAKE_SESSION = """
 local home = redis.call('GET', KEYS[1])
 if not home then
@@ -269,13 +294,13 @@ if not home then
 end
 local share = tonumber(ARGV[1])
 local dead = {}
-for i = 4, #ARGV do
+for i = 5, #ARGV do
   dead[ARGV[i]] = true
   redis.call('HDEL', KEYS[2], ARGV[i])
 end
 local chosen = nil
 local field = '@home'
-if tonumber(redis.call('HGET', KEYS[2], '@home') or '0') < share then
+if ARGV[4] == '1' or tonumber(redis.call('HGET', KEYS[2], '@home') or '0') < share then
   chosen = home
 else
   local fewest = nil

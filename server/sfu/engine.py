@@ -81,6 +81,8 @@ class ForwardingUnit:
         self._kicked: set[Peer] = set()
         # Feeds whose publisher another worker receives, piped here for this worker's members.
         self._remote_feeds: dict[RoomId, set[Feed]] = defaultdict(set)
+        # Each spread room's media sessions on its other workers, as placement last counted them.
+        self._elsewhere: dict[RoomId, int] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._speakers = speakers or SpeakerDetector()
         self._following_speakers = False
@@ -134,6 +136,19 @@ class ForwardingUnit:
     def remove_remote_feed(self, feed: Feed) -> None:
         for feeds in self._remote_feeds.values():
             feeds.discard(feed)
+        self._recompute()
+
+    def count_elsewhere(self, room: RoomId, sessions: int) -> None:
+        """How many media sessions of `room` the room's other workers serve (0: none, or the room
+        is not spread): a spread room's size is what asks its members for less (`limits_for`)."""
+        if sessions < 0:
+            raise ValueError(f"{room}: {sessions} sessions elsewhere, at least 0")
+        if self._elsewhere.get(room, 0) == sessions:
+            return
+        if sessions:
+            self._elsewhere[room] = sessions
+        else:
+            del self._elsewhere[room]
         self._recompute()
 
     def room_of(self, participant: ParticipantId) -> RoomId:
@@ -240,6 +255,9 @@ class ForwardingUnit:
             for p in self._peers.values()
             if self.room_of(p.participant) == room and any(f.allowed for f in p.feeds.values())
         }
+        # A spread room's publishers on its other workers count too, as far as their feeds
+        # reached this worker (two workers admitting at once can still both say yes).
+        publishers |= {f.publisher for f in self._remote_feeds.get(room, ()) if f.allowed}
         if (
             feed.publisher not in publishers
             and len(publishers) >= self.settings.max_publishers_per_room
@@ -256,7 +274,7 @@ class ForwardingUnit:
             feeds += (f for f in self._remote_feeds.get(room, ()) if f.allowed and f.live)
             limits = limits_for(
                 room,
-                len(members),
+                len(members) + self._elsewhere.get(room, 0),
                 self.settings.gallery_from,
                 self.settings.gallery_camera_bps,
             )

@@ -15,13 +15,17 @@ worker.
 A room larger than one worker spreads. The worker placed first is the room's home, and takes the
 room's sessions while it serves fewer than `media_room_share` of them; past it a new session goes
 to a worker the room spread to already with room left, else to the live worker with the fewest
-media sessions, which joins the spread. Each worker's count of the room's sessions is in Redis
-(`plenum:m:<meeting>:media:<room>:spread`; the home's under `@home`), moved by one script as a
-session is placed and set again by each worker at every check, like its load; a worker leaves the
-spread when it is found dead. Every worker of a spread room pipes the feeds it receives from the
-room's publishers to the room's other workers (`spreading`, over `server.sfu.pipe`), so each serves
-its members the whole room. A worker of the spread is as good as the home for its sessions there: a
-session in the room stays on it.
+media sessions, which joins the spread. A session whose offer sends a track its participant may
+publish (all placement knows of a publisher before its session starts) goes to the home even past
+its share, so its feeds start where most of the room is and cross to each other worker once. Each
+worker's count of the room's sessions is in Redis (`plenum:m:<meeting>:media:<room>:spread`; the
+home's under `@home`), moved by one script as a session is placed and set again by each worker at
+every check, like its load; a worker leaves the spread when it is found dead. Every worker of a
+spread room pipes the feeds it receives from the room's publishers to the room's other workers
+(`spreading`, over `server.sfu.pipe`), so each serves its members the whole room, and counts it
+whole: its publisher cap counts the publishers piped to it, and its gallery limit the sessions the
+others count in the spread hash. A worker of the spread is as good as the home for its sessions
+there: a session in the room stays on it.
 
 On the worker that holds a client's WebSocket (the client's worker), a media message for a room
 placed here goes to this worker's `MediaBridge`, as without Redis. For a room placed elsewhere
@@ -34,10 +38,11 @@ to the client's connection. ICE goes straight from the client to the media worke
 A worker that dies loses its placements: every client's worker watches the media workers of its
 clients, and when one is dead tells those clients `media_restart`; their fresh `media_offer` places
 the room again (or, for a worker of a spread, the session), on a live worker; the room's other
-workers end the feeds it piped to them. A media worker likewise ends the sessions of a client
-worker that died, and restarts its sessions of a room placed elsewhere since (it was taken for dead
-during a Redis outage, say), so a room's people never stay split over two workers that do not know
-of each other.
+workers end the feeds it piped to them. A spread room whose home died moves to the worker of its
+spread that serves most of its sessions, which keeps them (only the dead home's restart). A media
+worker likewise ends the sessions of a client worker that died, and restarts its sessions of a room
+placed elsewhere since (it was taken for dead during a Redis outage, say), so a room's people never
+stay split over two workers that do not know of each other.
 
 The parts, one module each: `placing` (which worker serves each room), `remote_sessions` (on the
 client's worker, its clients' sessions served elsewhere), `served_clients` (on the media worker,

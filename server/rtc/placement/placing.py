@@ -1,6 +1,9 @@
 """Which workers serve each room's media: its home, placed once on the live worker with the fewest
-media sessions (and again when that worker dies), and the workers the room spreads to when the
-home has its share of the room's sessions (`media_room_share`)."""
+media sessions, and the workers the room spreads to when the home has its share of the room's
+sessions (`media_room_share`). A session that publishes goes to the home past its share, so its
+feeds start where most of the room is and fan out to the spread once; when the home dies, the
+worker of the spread that serves most of the room's sessions becomes the new home (the least
+loaded live worker if the room had no spread)."""
 
 import asyncio
 import logging
@@ -14,9 +17,12 @@ from server.cluster import keys as rk
 from server.cluster.messages import as_bytes
 from server.cluster.presence import WorkerPresence
 from server.rtc.bridge import MediaBridge
-from server.sfu import MediaError, MediaErrorCode
+from server.sfu import MediaError, MediaErrorCode, MediaOffer, Mid, Source
+from server.sfu.peer import parse_sdp
 
 log = logging.getLogger("plenum.media")
+
+SENDING = frozenset({"sendrecv", "sendonly"})
 
 
 class RoomPlacer:
@@ -55,10 +61,11 @@ class RoomPlacer:
         except (RedisError, OSError) as error:
             raise MediaError(MediaErrorCode.UNAVAILABLE, f"redis: {error}") from error
 
-    async def take_session(self, meeting: MeetingId, room: RoomId) -> str:
+    async def take_session(self, meeting: MeetingId, room: RoomId, publishes: bool = False) -> str:
         """The worker that serves a new session of the room: its home while the home has fewer
-        than its share of the room's sessions, else a worker of the room's spread with room left,
-        else the live worker with the fewest media sessions, which joins the spread."""
+        than its share of the room's sessions, or if the session `publishes`; else a worker of
+        the room's spread with room left, else the live worker with the fewest media sessions,
+        which joins the spread."""
         home = await self.place(meeting, room)
         try:
             spread_key = rk.spread_key(meeting, room)
@@ -73,12 +80,12 @@ class RoomPlacer:
                 full.add(home)
             async with self._placing:
                 newcomer = home
-                if home in full:
+                if home in full and not publishes:
                     # Only a room at its home's share looks for a worker to spread to.
                     newcomer = await self._least_loaded(frozenset(full | dead), fallback=True)
                 chosen = await self._scripts.take_session(
                     keys=[rk.placement_key(meeting, room), spread_key],
-                    args=[self._share, self._retention_ms, newcomer, *sorted(dead)],
+                    args=[self._share, self._retention_ms, newcomer, int(publishes), *sorted(dead)],
                 )
                 if chosen is None:
                     return home  # the home is gone this very moment: the next offer places it
@@ -98,6 +105,20 @@ class RoomPlacer:
         fields = await self._redis.hkeys(rk.spread_key(meeting, room))
         spread = {as_bytes(f).decode() for f in fields} - {rk.HOME}
         return spread | ({home} if home is not None else set())
+
+    async def sessions(self, meeting: MeetingId, room: RoomId) -> dict[str, int]:
+        """The room's media sessions on each worker that serves it, as each counted them last
+        (`publish_load`) or as placement moved them since."""
+        home = await self.placed(meeting, room)
+        counts: dict[str, int] = {}
+        for field, value in (await self._redis.hgetall(rk.spread_key(meeting, room))).items():
+            worker = as_bytes(field).decode()
+            if worker == rk.HOME:
+                if home is not None:
+                    counts[home] = int(value)
+            elif worker != home:
+                counts[worker] = int(value)
+        return counts
 
     async def placed(self, meeting: MeetingId, room: RoomId) -> str | None:
         """The worker serving the room's media, if it is placed."""
@@ -121,15 +142,18 @@ class RoomPlacer:
         return await self._redis.get(key)
 
     async def replace_dead(self, meeting: MeetingId, room: RoomId, dead: str) -> str:
-        """Place the room on a live worker, unless another worker already moved it; where it is."""
+        """Place the room again, unless another worker already moved it; where it is now. The
+        new home is the live worker of the room's spread with most of its sessions, so the fewest
+        start again, else the live worker with the fewest media sessions."""
+        spread_key = rk.spread_key(meeting, room)
+        spread = {as_bytes(f).decode() for f in await self._redis.hkeys(spread_key)}
+        gone = await self._presence.dead_workers(spread - {rk.HOME, dead, self.worker})
         successor = await self._least_loaded(frozenset({dead}))
         placed = await self._scripts.replace(
-            keys=[rk.placement_key(meeting, room)], args=[dead, successor, self._retention_ms]
+            keys=[rk.placement_key(meeting, room), spread_key],
+            args=[dead, successor, self._retention_ms, *sorted(gone)],
         )
         now = as_bytes(placed).decode()
-        if now == successor:
-            # The new home counts its sessions afresh; the dead one leaves the spread.
-            await self._redis.hdel(rk.spread_key(meeting, room), rk.HOME, dead)
         log.info("media of %s/%s moves from %s to %s", meeting, room, dead, now)
         return now
 
@@ -174,3 +198,19 @@ class RoomPlacer:
                     keys=[rk.placement_key(meeting, room), rk.spread_key(meeting, room)],
                     args=[self.worker, count, self._retention_ms],
                 )
+
+
+def sends_what_it_may(offer: MediaOffer, rights: frozenset[Source]) -> bool:
+    """Whether the offer sends a track from a source its participant may publish: all placement
+    knows of a publisher before its session starts. A listener's offer sends nothing; an offer
+    that does not parse publishes nothing (the media worker refuses it)."""
+    try:
+        description = parse_sdp(offer.sdp)
+    except MediaError:
+        return False
+    return any(
+        media.port != 0
+        and media.direction in SENDING
+        and offer.source_of(Mid(media.rtp.muxId), media.kind) in rights
+        for media in description.media
+    )

@@ -8,6 +8,7 @@ from redis.exceptions import RedisError
 
 from rooms import MeetingId
 from rooms.ids import PLENARY, RoomId
+from rooms.publishing import publish_rights
 from server.cancelling import cancel_and_wait
 from server.cluster.keys import media_channel
 from server.cluster.presence import WorkerPresence
@@ -23,7 +24,7 @@ from server.rtc.placement.messages import (
     decode,
 )
 from server.rtc.placement.outbox import Outbox
-from server.rtc.placement.placing import RoomPlacer
+from server.rtc.placement.placing import RoomPlacer, sends_what_it_may
 from server.rtc.placement.remote_sessions import RemoteSessions
 from server.rtc.placement.served_clients import ServedClients
 from server.rtc.placement.spreading import Spreading
@@ -79,7 +80,8 @@ class MediaPlacement:
         state = live.meeting.state
         person = state.participants.get(participant)
         room = person.room if person is not None else PLENARY
-        worker = await self._worker_for(state.id, room, connection)
+        publishes = sends_what_it_may(offer, publish_rights(state, participant))
+        worker = await self._worker_for(state.id, room, connection, publishes)
         for attempt in (1, 2):
             remote = self._remote.get(participant)
             if remote is not None and (
@@ -104,7 +106,9 @@ class MediaPlacement:
                 continue
         raise MediaError(MediaErrorCode.UNAVAILABLE, "the media server did not answer: offer again")
 
-    async def _worker_for(self, meeting: MeetingId, room: RoomId, connection: Listener) -> str:
+    async def _worker_for(
+        self, meeting: MeetingId, room: RoomId, connection: Listener, publishes: bool
+    ) -> str:
         """Where the client's offer goes: to the worker of its session in the room, if it has
         one (a later offer renegotiates it), else where the room takes a new session."""
         remote = self._remote.of(connection)
@@ -118,7 +122,7 @@ class MediaPlacement:
                 return self.worker
             if remote is not None and remote.worker in serving:
                 return remote.worker
-        return await self._placer.take_session(meeting, room)
+        return await self._placer.take_session(meeting, room, publishes)
 
     async def answer(
         self, connection: Listener, answer: MediaAnswer, ref: int | str | None

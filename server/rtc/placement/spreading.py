@@ -10,6 +10,10 @@ A worker with members in the room subscribes to each feed listed, and its forwar
 the piped feed like a local one; a feed no longer listed, an origin found dead, or the last member
 here gone ends the subscription. A piped video nobody here is shown holds itself back meanwhile
 (`server.sfu.pipe.PipedFeed`).
+
+At every check a worker also tells its forwarding unit how many of each room's sessions the room's
+other live workers serve (their counts in placement's spread hash), so a spread workshop asks its
+members for a gallery's camera by its whole size, not this worker's part of it.
 """
 
 import asyncio
@@ -70,6 +74,8 @@ class Spreading:
         self._members: set[Room] = set()
         self._piped: dict[tuple[str, Room], _Piped] = {}
         self._syncing = False
+        # The rooms whose sessions elsewhere this worker's forwarding unit was last told of.
+        self._sized: set[Room] = set()
 
     async def open(self, address: tuple[str, int], secret: bytes) -> None:
         self._pipe = await PipeEndpoint.open(secret, address)
@@ -170,11 +176,25 @@ class Spreading:
         for room, feeds in self._said.items():
             self._tell(room, feeds, self._others[room])
         origins = {origin for origin, _ in self._piped}
-        for dead in await self._presence.dead_workers(origins):
-            log.info("the media origin %s is dead: its piped feeds end", dead)
+        others = set[str]().union(*self._others.values())
+        dead = await self._presence.dead_workers(origins | others)
+        for gone in dead & origins:
+            log.info("the media origin %s is dead: its piped feeds end", gone)
             for origin, room in list(self._piped):
-                if origin == dead:
+                if origin == gone:
                     self._drop(origin, room)
+        await self._size_rooms(dead)
+
+    async def _size_rooms(self, dead: set[str]) -> None:
+        """Tell the forwarding unit each room's sessions on its other live workers."""
+        engine = self._bridge.engine
+        for room in self._members:
+            counts = await self._placer.sessions(*room)
+            elsewhere = sum(n for w, n in counts.items() if w != self.worker and w not in dead)
+            engine.count_elsewhere(media_room(*room), max(elsewhere, 0))
+        for room in self._sized - self._members:
+            engine.count_elsewhere(media_room(*room), 0)
+        self._sized = set(self._members)
 
     # Messages from the room's other workers ------------------------------------------------------
 
