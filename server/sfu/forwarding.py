@@ -136,6 +136,9 @@ class Feed:
         self._clock = clock
         self._starts_keyframe: StartsKeyframe = keyframe_test("")
         self._sized = False  # whether keyframes state the frame size (VP8's do)
+        # The stream received packets come on, and its highest extended sequence number.
+        self._stream_ssrc: int | None = None
+        self._stream_highest = 0
         self._last_request = -1e9
         # A keyframe was asked for and has not come yet: it will answer every request until then.
         self._keyframe_asked = False
@@ -162,6 +165,19 @@ class Feed:
         self.codec = codec
         self._starts_keyframe = keyframe_test(codec.mimeType)
         self._sized = codec.mimeType.lower() == "video/vp8"
+
+    def _numbered(self, packet: RtpPacket) -> int:
+        """The packet's sequence number as a count that never wraps. A new SSRC is a new stream
+        from the publisher (its sender restarted): a new numbering."""
+        sequence = packet.sequence_number
+        if packet.ssrc != self._stream_ssrc:
+            self._stream_ssrc = packet.ssrc
+            self._stream_highest = sequence
+            self._new_stream()
+        extended = extend(sequence, self._stream_highest)
+        if extended > self._stream_highest:
+            self._stream_highest = extended
+        return extended
 
     def _new_stream(self) -> None:
         """The source's numbering starts again: every outlet starts again at its next keyframe."""
@@ -310,8 +326,6 @@ class ReceivedFeed(Feed):
         self._codecs = aiortc_private.receive_codecs(receiver)
         self._on_live = on_live
         self._requests: set[asyncio.Task[None]] = set()
-        self._ssrc: int | None = None
-        self._highest = 0
         self._layers: tuple[Layer, ...] = ()
         self._layer_of: dict[int, Layer] = {}  # by SSRC, learnt from the stream ids
         self._history = history
@@ -359,18 +373,9 @@ class ReceivedFeed(Feed):
         if self._layers:
             self._to_layer(packet, codec)
             return
-        sequence = packet.sequence_number
-        if packet.ssrc != self._ssrc:
-            # A new stream from the publisher (its sender restarted): new numbering.
-            self._ssrc = packet.ssrc
-            self._highest = sequence
-            self._new_stream()
-        extended = extend(sequence, self._highest)
-        if extended > self._highest:
-            self._highest = extended
         level = packet.extensions.audio_level
         self.take(
-            extended,
+            self._numbered(packet),
             packet.marker,
             packet.timestamp,
             packet.payload,
@@ -441,24 +446,14 @@ class Layer(Feed):
         )
         self.parent = parent
         self.rid = rid
-        self._ssrc: int | None = None
-        self._highest = 0
 
     def on_packet(self, packet: RtpPacket, codec: RTCRtpCodecParameters) -> None:
         if codec is not self.codec:
             self._set_codec(codec)
-        sequence = packet.sequence_number
-        if packet.ssrc != self._ssrc:
-            self._ssrc = packet.ssrc
-            self._highest = sequence
-            self._new_stream()
-        extended = extend(sequence, self._highest)
-        if extended > self._highest:
-            self._highest = extended
-        self.take(extended, packet.marker, packet.timestamp, packet.payload, None)
+        self.take(self._numbered(packet), packet.marker, packet.timestamp, packet.payload, None)
 
     def _ask_keyframe(self) -> bool:
-        return self._ssrc is not None and self.parent.ask_keyframe(self._ssrc)
+        return self._stream_ssrc is not None and self.parent.ask_keyframe(self._stream_ssrc)
 
 
 class LayerSwitch:

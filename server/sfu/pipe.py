@@ -148,7 +148,9 @@ class PipeEndpoint(asyncio.DatagramProtocol):
     # Origin side.
 
     def offer(self, feed_id: FeedId, feed: Feed) -> None:
-        """Let other workers subscribe to `feed` under `feed_id`."""
+        """Let other workers subscribe to `feed` under `feed_id` (to its largest layer, for a
+        simulcast video: `Feed.crossing`)."""
+        feed = feed.crossing
         if self._offered.get(feed_id) is not feed:
             # Another feed under the same id: its subscribers' taps go with it.
             self.withdraw(feed_id)

@@ -386,3 +386,53 @@ async def test_a_video_shown_to_nobody_here_stops_crossing_the_pipe_until_it_is_
     w.there.engine.set_view(listener.participant, MediaView((camera,)))
     await listener.wait_until(lambda: listener.video_from((320, 240), shown_at) >= 5, 3)
     assert w.origin.subscribers(w.ids["video"]) == {w.remote.address}
+
+
+class Layered(Feed):
+    """A simulcast video at its origin: two layers, each a feed the test gives packets to."""
+
+    def __init__(self, small: Published, large: Published) -> None:
+        super().__init__(
+            ParticipantId("ada"), Mid("0"), Source.CAMERA, "video", keyframe_retry_s=0.5
+        )
+        self._set_codec(VP8)
+        self._layers = (small, large)
+
+    @property
+    def layers(self) -> tuple[Feed, ...]:
+        return self._layers
+
+    @property
+    def crossing(self) -> Feed:
+        return self._layers[-1]
+
+
+async def test_a_simulcast_video_crosses_as_its_largest_layer() -> None:
+    origin = await PipeEndpoint.open(SECRET, settings=FAST)
+    remote = await PipeEndpoint.open(SECRET, settings=FAST)
+    small, large = Published(), Published()
+    origin.offer(FEED, Layered(small, large))
+    piped = PipedFeed(
+        ParticipantId("ada"), Mid("0"), Source.CAMERA, VP8,
+        pipe=remote, origin=origin.address, feed_id=FEED, keyframe_retry_s=0.5,
+    )  # fmt: skip
+    sent: list[bytes] = []
+    outlet = Outlet("video")
+    outlet.attach(piped)
+    outlet.open_with(payload_type=96, ssrc=1, extensions=b"", clock_rate=90000, write=sent.append)
+    remote.subscribe(piped)
+    try:
+        await eventually(lambda: origin.subscribers(FEED), 2, failure="the origin got no SUBSCRIBE")
+        for sequence in range(100, 110):
+            small.take(sequence, 1, sequence * 3000, b"small" + KEYFRAME, None)
+            large.take(sequence, 1, sequence * 3000, KEYFRAME if sequence == 100 else DELTA, None)
+        await eventually(lambda: len(sent) == 10, 2, failure="the large layer did not arrive")
+        payloads = {RtpPacket.parse(data).payload for data in sent}
+        assert payloads == {KEYFRAME, DELTA}, "only the large layer's packets crossed"
+        # A keyframe asked for across the pipe is asked of the large layer.
+        piped.request_keyframe()
+        await eventually(lambda: large.asked > 0, 2, failure="no keyframe asked of the layer")
+        assert small.asked == 0
+    finally:
+        origin.close()
+        remote.close()
