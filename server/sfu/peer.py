@@ -174,8 +174,10 @@ class Peer:
             height = heights.get((slot.feed.publisher, slot.feed.source))
             videos.append((slot.outlet, rates, _tile_layer([layers[i] for i in usable], height)))
             if not slot.outlet.paused and slot.outlet.layer in layers:
-                at = layers.index(slot.outlet.layer)
-                flowing[slot.outlet] = max(p for p, i in enumerate(usable) if i <= at or p == 0)
+                # Where the layer sent now is among the usable ones (or the largest below it).
+                current = layers.index(slot.outlet.layer)
+                below = [position for position, i in enumerate(usable) if i <= current]
+                flowing[slot.outlet] = below[-1] if below else 0
         chosen = allocate_layers(
             self.budget,
             # The voices it is sent (a room's closed voices are not: `server.sfu.voices`).
@@ -276,7 +278,8 @@ class Peer:
         offered = offered_layers(offer.sdp) if self._settings.simulcast else {}
         refused: list[Refusal] = []
         for mid, feed in self.feeds.items():
-            if isinstance(feed, ReceivedFeed) and mid in offered and feed.use_layers(offered[mid]):
+            new_layers = mid in offered and mid not in self.layers
+            if new_layers and isinstance(feed, ReceivedFeed) and feed.use_layers(offered[mid]):
                 self.layers[mid] = offered[mid]
                 aiortc_private.nack_per_stream(feed.receiver)
                 aiortc_private.stop_bandwidth_estimates(feed.receiver)
