@@ -281,7 +281,10 @@ export class Peer {
       const parameters = transceiver.sender.getParameters();
       const encoding = parameters.encodings?.at(-1);
       if (!encoding) continue; // nothing sent on it yet
-      const wanted = limits.find((limit) => limit.source === source)?.max_bitrate;
+      // A simulcast layer has a rate of its own, which it goes back to when the limit is lifted.
+      const own = parameters.encodings.length > 1 ? CAMERA_LAYERS.at(-1).maxBitrate : undefined;
+      const limit = limits.find((limit) => limit.source === source)?.max_bitrate;
+      const wanted = limit === undefined ? own : Math.min(limit, own ?? limit);
       if (encoding.maxBitrate === wanted) continue;
       if (wanted === undefined) delete encoding.maxBitrate;
       else encoding.maxBitrate = wanted;

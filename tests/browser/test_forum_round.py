@@ -15,7 +15,7 @@ GALLERY_CAMERA_BPS = 500_000
 # Whether the page's camera sender now keeps under `bps` (its encoding's maxBitrate; null: none).
 CAMERA_LIMIT = """(bps) => window.peers.some((pc) => pc.connectionState !== "closed"
   && pc.getSenders().some((s) => s.track?.kind === "video"
-    && (s.getParameters().encodings?.[0]?.maxBitrate ?? null) === bps))"""
+    && (s.getParameters().encodings?.at(-1)?.maxBitrate ?? null) === bps))"""
 PEOPLE = (("Ewa", "Sośnica"), ("Jan", "Łabędy"), ("Maria", "Sośnica"), ("Piotr", "Łabędy"))
 # A few strings written out, so that the catalogue the test reads is seen to be the right one.
 LANGUAGES = {
