@@ -11,6 +11,7 @@ from bench.joinstorm import benchmark as joinstorm
 from bench.media import benchmark as media
 from bench.poll import benchmark as poll
 from bench.record import benchmark as record
+from bench.simulcast import benchmark as simulcast
 from bench.weaklink import benchmark as weaklink
 
 
@@ -27,6 +28,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "joinstorm": Benchmark(joinstorm.HELP, joinstorm.add_arguments, joinstorm.main),
     "poll": Benchmark(poll.HELP, poll.add_arguments, poll.main),
     "record": Benchmark(record.HELP, record.add_arguments, record.main),
+    "simulcast": Benchmark(simulcast.HELP, simulcast.add_arguments, simulcast.main),
     "weaklink": Benchmark(weaklink.HELP, weaklink.add_arguments, weaklink.main),
 }
 

@@ -1,0 +1,1 @@
+"""`python -m bench simulcast`: a viewer on a link narrower than a camera, simulcast off and on."""
