@@ -134,8 +134,13 @@ async def _join_members(
                 *(["--speaking"] if i == 0 else []),
             )
         )
-    for member in members:
-        await member.reply(CONNECT_TIMEOUT_S)  # {"connected": true}
+        if i == 0:
+            # The speaker connects first: its video is the first the server offers, and so the
+            # weak page's featured tile (a plenary features its first presenter), as the page of
+            # someone following the speaker would. Started together, any member could be first.
+            await members[0].reply(CONNECT_TIMEOUT_S)  # {"connected": true}
+    for member in members[1:]:
+        await member.reply(CONNECT_TIMEOUT_S)
     return members
 
 

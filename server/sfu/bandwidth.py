@@ -10,15 +10,16 @@ what the publishers send or what anyone else gets.
   taken as congested when its receiver reports lose more than `LOSS_HIGH` of the packets sent,
   step after step for `CONGESTED_STEPS` steps (a link fed more than it carries drops what its
   queue cannot hold, on and on; a client whose own computer stalls for a moment does not); it is
-  then
-  capped at `LOSS_BACKOFF` of what was being sent, or at the receiver's REMB estimate when that
-  is lower and plausible; not again for `DECREASE_HOLD_S`, while the reports still tell of the
-  time before. After `CALM_S` with less than `LOSS_LOW` loss, the cap grows by
-  `LOSS_RECOVERY` a step, so videos come back one by one, as Chrome's own loss-based controller
-  does. A link congested again within `RECENT_S` of growing back (the cap grew past what it
-  carries) waits twice as long before growing again, up to `MAX_CALM_S`: a link that
-  cannot take a larger layer is not offered it every few seconds, each time losing frames.
-  Random loss of a few percent (a weak radio) caps nothing.
+  then capped at `LOSS_BACKOFF` of what got through of what was being sent (the most over the
+  last `REPORTS_LAG_STEPS` steps, which the reports tell of: not what is sent once videos were
+  paused for that loss), or at the receiver's REMB estimate when that is lower and plausible;
+  not again for `DECREASE_HOLD_S`, while the reports still tell of the time before. After
+  `CALM_S` with less than `LOSS_LOW` loss, the cap grows by `LOSS_RECOVERY` a step, so videos
+  come back one by one, as Chrome's own loss-based controller does. A link congested again
+  within `RECENT_S` of growing back (the cap grew past what it carries) waits twice as long
+  before growing again, up to `MAX_CALM_S`: a link that cannot take a larger layer is not
+  offered it every few seconds, each time losing frames. Random loss of a few percent (a weak
+  radio) caps nothing.
   REMB alone never caps, and only a REMB for the whole transport (a browser's, covering every
   stream with abs-send-time) sizes the cap: aiortc's receivers estimate each stream apart and
   below what they receive (measured: 50 to 70 % of it on loopback).
@@ -33,6 +34,7 @@ what the publishers send or what anyone else gets.
   weak link shows a smaller picture before it shows none.
 """
 
+from collections import deque
 from collections.abc import Hashable, Mapping, Sequence
 from typing import TypeVar
 
@@ -45,6 +47,8 @@ LOSS_BACKOFF = 0.85
 LOSS_RECOVERY = 1.05
 CONGESTED_STEPS = 2
 CALM_S = 3.0
+# How many steps of what was sent a loss report may still be telling of.
+REPORTS_LAG_STEPS = 3
 RECENT_S = 30.0
 MAX_CALM_S = 48.0
 # After the cap falls, the next reports still tell of the time before (a receiver reports about
@@ -75,6 +79,9 @@ class LinkEstimate:
         # Whether the cap fell in this run of lossy steps; how long the next recovery waits.
         self._congested = False
         self.calm_s = CALM_S
+        # What was sent over the last steps: the loss a report tells is of packets sent a step
+        # or two before it, maybe before videos were paused for it.
+        self._sending: deque[float] = deque(maxlen=REPORTS_LAG_STEPS)
 
     def estimated(self, bps: float, ssrcs: Sequence[int], now: float) -> None:
         """A REMB: only one for the whole transport is the link's measure (see above)."""
@@ -94,6 +101,7 @@ class LinkEstimate:
     def budget(self, sending_bps: float, now: float) -> float | None:
         """What may be sent to this subscriber now (bits per second); None: no limit known.
         Called once a step (about a second), with what was sent over it."""
+        self._sending.append(sending_bps)
         if self._expected >= MIN_EXPECTED:
             self.loss = self._lost / self._expected
             self._expected, self._lost = 0, 0.0
@@ -107,9 +115,13 @@ class LinkEstimate:
                     self._congested = True
                     recent = now - (self._congested_at + self.calm_s) < RECENT_S
                     self.calm_s = min(self.calm_s * 2, MAX_CALM_S) if recent else CALM_S
-                target = LOSS_BACKOFF * sending_bps
+                # Below what was sent when the lost packets were: not below what is sent now
+                # that videos were paused for that loss already.
+                sent = max(self._sending)
+                # What got through of it, and a margin below that.
+                target = LOSS_BACKOFF * sent * (1 - self.loss)
                 if self.remb is not None and now - self._remb_at <= ESTIMATE_TTL_S:
-                    target = min(target, max(self.remb, sending_bps / 2))
+                    target = min(target, max(self.remb, sent / 2))
                 self.cap = target if self.cap is None else min(self.cap, target)
                 self._congested_at = now
         elif (

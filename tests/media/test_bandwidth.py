@@ -1,5 +1,7 @@
 """A subscriber's link: the estimate from its feedback and the videos that fit, without peers."""
 
+import pytest
+
 from server.sfu.bandwidth import (
     CALM_S,
     CONGESTED_STEPS,
@@ -11,6 +13,7 @@ from server.sfu.bandwidth import (
     MIN_EXPECTED,
     MIN_VIDEO_BPS,
     RECENT_S,
+    REPORTS_LAG_STEPS,
     LinkEstimate,
     allocate,
     allocate_layers,
@@ -62,12 +65,23 @@ def test_lossy_steps_apart_cap_nothing() -> None:
 def test_heavy_loss_caps_below_what_was_sent_once_per_hold() -> None:
     estimate = LinkEstimate()
     reports = lossy(estimate)
-    assert estimate.budget(2000 * K, now=1.0) == LOSS_BACKOFF * 2000 * K
+    # Below what got through of what was sent: 70 % of it.
+    through = 2000 * K * 0.7
+    assert estimate.budget(2000 * K, now=1.0) == pytest.approx(LOSS_BACKOFF * through)
     # The next reports still tell of the time before the cap: they do not lower it again.
     reports.step(0.3)
-    assert estimate.budget(1500 * K, now=2.0) == LOSS_BACKOFF * 2000 * K
+    assert estimate.budget(1500 * K, now=2.0) == pytest.approx(LOSS_BACKOFF * through)
+    # Nor below what got through of what was sent over the steps they may tell of (videos
+    # paused for the loss already send less now): from the most of the last REPORTS_LAG_STEPS.
     reports.step(0.3)
-    assert estimate.budget(1000 * K, now=1.0 + DECREASE_HOLD_S) == LOSS_BACKOFF * 1000 * K
+    again = estimate.budget(1000 * K, now=1.0 + DECREASE_HOLD_S)
+    assert again == pytest.approx(LOSS_BACKOFF * through)
+    for step in range(1, REPORTS_LAG_STEPS):
+        reports.step(0.3)
+        estimate.budget(1000 * K, now=1.0 + DECREASE_HOLD_S + step)
+    reports.step(0.3)
+    later = 1.0 + 2 * DECREASE_HOLD_S + REPORTS_LAG_STEPS
+    assert estimate.budget(1000 * K, now=later) == pytest.approx(LOSS_BACKOFF * 1000 * K * 0.7)
 
 
 def test_loss_is_weighed_by_packets_not_by_reports() -> None:
@@ -91,12 +105,12 @@ def test_only_a_whole_transports_remb_sizes_the_cap_and_only_a_plausible_one() -
     per_stream = LinkEstimate()
     lossy(per_stream)
     per_stream.estimated(300 * K, [7], now=1.0)  # aiortc's, one stream's
-    assert per_stream.budget(2000 * K, now=1.0) == LOSS_BACKOFF * 2000 * K
+    assert per_stream.budget(2000 * K, now=1.0) == pytest.approx(LOSS_BACKOFF * 2000 * K * 0.7)
 
     browser = LinkEstimate()
     lossy(browser)
-    browser.estimated(1200 * K, [1, 2, 3], now=1.0)
-    assert browser.budget(2000 * K, now=1.0) == 1200 * K
+    browser.estimated(1100 * K, [1, 2, 3], now=1.0)  # below what got through (1190 kbit/s)
+    assert browser.budget(2000 * K, now=1.0) == 1100 * K
 
     far_below = LinkEstimate()
     lossy(far_below)
