@@ -10,12 +10,13 @@ what the publishers send or what anyone else gets.
   taken as congested when its receiver reports lose more than `LOSS_HIGH` of the packets sent,
   step after step for `CONGESTED_STEPS` steps (a link fed more than it carries drops what its
   queue cannot hold, on and on; a client whose own computer stalls for a moment does not); it is
-  then capped at `LOSS_BACKOFF` of what got through of what was being sent (the most over the
-  last `REPORTS_LAG_STEPS` steps, which the reports tell of: not what is sent once videos were
-  paused for that loss), or at the receiver's REMB estimate when that is lower and plausible;
-  not again for `DECREASE_HOLD_S`, while the reports still tell of the time before. After
-  `CALM_S` with less than `LOSS_LOW` loss, the cap grows by `LOSS_RECOVERY` a step, so videos
-  come back one by one, as Chrome's own loss-based controller does. A link congested again
+  then capped at `LOSS_BACKOFF` of what got through (at least half) of what was being sent (the
+  most over the last `REPORTS_LAG_STEPS` steps, which the reports tell of: not what is sent once
+  videos were paused for that loss), or at the receiver's REMB estimate when that is lower and
+  plausible, and never below `MIN_CAP_BPS`; not again for `DECREASE_HOLD_S`, while the reports
+  still tell of the time before. After `CALM_S` with less than `LOSS_LOW` loss, the cap grows by
+  `LOSS_RECOVERY` a step, so videos come back one by one, as Chrome's own loss-based controller
+  does. A link congested again
   within `RECENT_S` of growing back (the cap grew past what it carries) waits twice as long
   before growing again, up to `MAX_CALM_S`: a link that cannot take a larger layer is not
   offered it every few seconds, each time losing frames. Random loss of a few percent (a weak
@@ -40,6 +41,8 @@ from typing import TypeVar
 
 # Below this, even the first video is paused: audio comes first.
 MIN_VIDEO_BPS = 150_000
+# The cap never falls below this: the voices fit, and it can grow back from there.
+MIN_CAP_BPS = 100_000
 HEADROOM = 1.15
 LOSS_HIGH = 0.10
 LOSS_LOW = 0.05
@@ -118,8 +121,10 @@ class LinkEstimate:
                 # Below what was sent when the lost packets were: not below what is sent now
                 # that videos were paused for that loss already.
                 sent = max(self._sending)
-                # What got through of it, and a margin below that.
-                target = LOSS_BACKOFF * sent * (1 - self.loss)
+                # What got through of it (at least half: reports of a flooded link may say
+                # nearly all was lost), a margin below that, and never below the floor.
+                through = max(1 - self.loss, 0.5)
+                target = max(LOSS_BACKOFF * sent * through, MIN_CAP_BPS)
                 if self.remb is not None and now - self._remb_at <= ESTIMATE_TTL_S:
                     target = min(target, max(self.remb, sent / 2))
                 self.cap = target if self.cap is None else min(self.cap, target)
