@@ -11,11 +11,9 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from playwright.sync_api import Browser, Download, Locator, Page, expect
 
 from .conftest import Serve
@@ -40,14 +38,6 @@ TRANSPORT_NOTES = "# Komunikacja\n- przystanek przy szkole\n- ścieżka rowerowa
 TRANSPORT_ITEMS = ["przystanek przy szkole", "ścieżka rowerowa do Sośnicy"]
 OWED = "Kto zapłaci za nowy park w Łabędach?"
 UTF8_BOM = b"\xef\xbb\xbf"
-
-
-@pytest.fixture(autouse=True)
-def patient_expect() -> Iterator[None]:
-    """Two shared cores and five pages: every expectation waits as long as the pages' own waits."""
-    expect.set_options(timeout=TIMEOUT_MS)
-    yield
-    expect.set_options(timeout=5_000)  # Playwright's default, for the tests that follow
 
 
 def test_two_rooms_report_back_the_meeting_ends_and_its_record_downloads(
