@@ -110,6 +110,24 @@ class Link:
         return all(history[s & self.piped.history_mask] is not None for s in sequences)
 
 
+async def subscribed(
+    origin: PipeEndpoint, remote: PipeEndpoint, origin_address: Address
+) -> tuple[PipedFeed, list[bytes]]:
+    """The origin's FEED piped to `remote` (reaching the origin at `origin_address`), with an
+    outlet there that writes what a subscriber gets to the list returned."""
+    piped = PipedFeed(
+        ParticipantId("ada"), Mid("0"), Source.CAMERA, VP8,
+        pipe=remote, origin=origin_address, feed_id=FEED, keyframe_retry_s=0.5,
+    )  # fmt: skip
+    sent: list[bytes] = []
+    outlet = Outlet("video")
+    outlet.attach(piped)
+    outlet.open_with(payload_type=96, ssrc=1, extensions=b"", clock_rate=90000, write=sent.append)
+    remote.subscribe(piped)
+    await eventually(lambda: origin.subscribers(FEED), 2, failure="the origin got no SUBSCRIBE")
+    return piped, sent
+
+
 @pytest.fixture
 async def link() -> AsyncIterator[Link]:
     loop = asyncio.get_running_loop()
@@ -120,16 +138,7 @@ async def link() -> AsyncIterator[Link]:
     )
     published = Published()
     origin.offer(FEED, published)
-    piped = PipedFeed(
-        ParticipantId("ada"), Mid("0"), Source.CAMERA, VP8,
-        pipe=remote, origin=wire.address, feed_id=FEED, keyframe_retry_s=0.5,
-    )  # fmt: skip
-    sent: list[bytes] = []
-    outlet = Outlet("video")
-    outlet.attach(piped)
-    outlet.open_with(payload_type=96, ssrc=1, extensions=b"", clock_rate=90000, write=sent.append)
-    remote.subscribe(piped)
-    await eventually(lambda: origin.subscribers(FEED), 2, failure="the origin got no SUBSCRIBE")
+    piped, sent = await subscribed(origin, remote, wire.address)
     try:
         yield Link(origin, remote, wire, published, piped, sent)
     finally:
@@ -412,17 +421,8 @@ async def test_a_simulcast_video_crosses_as_its_largest_layer() -> None:
     remote = await PipeEndpoint.open(SECRET, settings=FAST)
     small, large = Published(), Published()
     origin.offer(FEED, Layered(small, large))
-    piped = PipedFeed(
-        ParticipantId("ada"), Mid("0"), Source.CAMERA, VP8,
-        pipe=remote, origin=origin.address, feed_id=FEED, keyframe_retry_s=0.5,
-    )  # fmt: skip
-    sent: list[bytes] = []
-    outlet = Outlet("video")
-    outlet.attach(piped)
-    outlet.open_with(payload_type=96, ssrc=1, extensions=b"", clock_rate=90000, write=sent.append)
-    remote.subscribe(piped)
     try:
-        await eventually(lambda: origin.subscribers(FEED), 2, failure="the origin got no SUBSCRIBE")
+        piped, sent = await subscribed(origin, remote, origin.address)
         for sequence in range(100, 110):
             small.take(sequence, 1, sequence * 3000, b"small" + KEYFRAME, None)
             large.take(sequence, 1, sequence * 3000, KEYFRAME if sequence == 100 else DELTA, None)
