@@ -294,9 +294,9 @@ class ReceivedFeed(Feed):
     """A track a publisher sends to this worker: its receiver's packets, tapped after aiortc has
     unwrapped retransmissions, and keyframe requests sent back on its RTCP.
 
-    A publisher sending simulcast (`rids`: the layers its offer names, the smallest first) sends
-    each layer as a stream of its own on the one m-line; each becomes a `Layer`, told apart by
-    the RTP stream id the browser puts on its packets, and subscribers are sent one layer each.
+    A publisher sending simulcast sends each layer as a stream of its own on the one m-line; once
+    `use_layers` has its offer's rids, each becomes a `Layer`, told apart by the RTP stream id the
+    browser puts on its packets, and subscribers are sent one layer each.
     """
 
     def __init__(
